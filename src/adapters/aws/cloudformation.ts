@@ -1,0 +1,158 @@
+import {
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
+  type DescribeChangeSetCommandOutput,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  type Capability,
+} from '@aws-sdk/client-cloudformation';
+import { CapstanError } from '../../domain/errors.js';
+import type { ChangeSetInfo, ResourceChange, Stacks } from '../../ports/stacks.js';
+import { perRegion } from './clients.js';
+import { call, toCapstanError } from './errors.js';
+
+export function createCloudFormationAdapter(
+  client: (region: string) => CloudFormationClient = perRegion(
+    (region) => new CloudFormationClient({ region }),
+  ),
+): Stacks {
+  return {
+    async describeStack(region, stack) {
+      const op = {
+        action: 'cloudformation:DescribeStacks',
+        resource: `CloudFormation stack ${stack}`,
+        region,
+      };
+      let out;
+      try {
+        out = await client(region).send(new DescribeStacksCommand({ StackName: stack }));
+      } catch (e) {
+        if (e instanceof Error && /does not exist/.test(e.message)) {
+          throw new CapstanError('not_found', `CloudFormation stack ${stack} does not exist in ${region}.`, {
+            cause: e,
+          });
+        }
+        throw toCapstanError(e, op);
+      }
+      const s = out.Stacks?.[0];
+      if (!s)
+        throw new CapstanError('not_found', `CloudFormation stack ${stack} does not exist in ${region}.`);
+      return {
+        stackId: s.StackId ?? stack,
+        name: s.StackName ?? stack,
+        status: s.StackStatus ?? 'UNKNOWN',
+        statusReason: s.StackStatusReason,
+        parameters: Object.fromEntries(
+          (s.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ResolvedValue ?? p.ParameterValue ?? '']),
+        ),
+        updatedAt: (s.LastUpdatedTime ?? s.CreationTime ?? new Date(0)).toISOString(),
+      };
+    },
+
+    async events(region, stack, limit) {
+      const out = await call(
+        { action: 'cloudformation:DescribeStackEvents', resource: `CloudFormation stack ${stack}`, region },
+        () => client(region).send(new DescribeStackEventsCommand({ StackName: stack })),
+      );
+      return (out.StackEvents ?? []).slice(0, limit).map((e) => ({
+        id: e.EventId ?? '',
+        at: e.Timestamp?.getTime() ?? 0,
+        logicalId: e.LogicalResourceId ?? '',
+        resourceType: e.ResourceType ?? '',
+        status: e.ResourceStatus ?? '',
+        reason: e.ResourceStatusReason,
+      }));
+    },
+
+    async createChangeSet(input) {
+      const out = await call(
+        {
+          action: 'cloudformation:CreateChangeSet',
+          resource: `CloudFormation stack ${input.stack}`,
+          region: input.region,
+        },
+        () =>
+          client(input.region).send(
+            new CreateChangeSetCommand({
+              StackName: input.stack,
+              ChangeSetName: input.name,
+              ChangeSetType: 'UPDATE',
+              UsePreviousTemplate: true,
+              Parameters: [
+                { ParameterKey: input.parameter.key, ParameterValue: input.parameter.value },
+                ...input.keep.map((k) => ({ ParameterKey: k, UsePreviousValue: true })),
+              ],
+              Capabilities: input.capabilities as Capability[],
+              ...(input.roleArn ? { RoleARN: input.roleArn } : {}),
+              Description: input.description.slice(0, 1024),
+            }),
+          ),
+      );
+      if (!out.Id) throw new Error(`CreateChangeSet on ${input.stack} returned no id`);
+      return { arn: out.Id, stackId: out.StackId ?? input.stack };
+    },
+
+    async describeChangeSet(region, arn) {
+      const op = { action: 'cloudformation:DescribeChangeSet', resource: `change set ${arn}`, region };
+      const pages: DescribeChangeSetCommandOutput[] = [];
+      let token: string | undefined;
+      do {
+        const page = await call(op, () =>
+          client(region).send(new DescribeChangeSetCommand({ ChangeSetName: arn, NextToken: token })),
+        );
+        pages.push(page);
+        token = page.NextToken;
+      } while (token);
+      const first = pages[0]!;
+      const changes: ResourceChange[] = pages.flatMap((p) =>
+        (p.Changes ?? []).flatMap((c) => {
+          const r = c.ResourceChange;
+          if (!r) return [];
+          return [
+            {
+              action: r.Action ?? '',
+              logicalId: r.LogicalResourceId ?? '',
+              physicalId: r.PhysicalResourceId,
+              resourceType: r.ResourceType ?? '',
+              replacement: r.Replacement,
+              scope: r.Scope ?? [],
+            },
+          ];
+        }),
+      );
+      const result: ChangeSetInfo = {
+        arn: first.ChangeSetId ?? arn,
+        name: first.ChangeSetName ?? '',
+        stackId: first.StackId ?? '',
+        status: first.Status ?? 'UNKNOWN',
+        statusReason: first.StatusReason,
+        executionStatus: first.ExecutionStatus ?? 'UNAVAILABLE',
+        parameters: Object.fromEntries(
+          (first.Parameters ?? []).map((p) => [
+            p.ParameterKey ?? '',
+            p.ResolvedValue ?? p.ParameterValue ?? '',
+          ]),
+        ),
+        changes,
+      };
+      return result;
+    },
+
+    async executeChangeSet(region, arn, clientToken) {
+      await call({ action: 'cloudformation:ExecuteChangeSet', resource: `change set ${arn}`, region }, () =>
+        client(region).send(
+          new ExecuteChangeSetCommand({ ChangeSetName: arn, ClientRequestToken: clientToken }),
+        ),
+      );
+    },
+
+    async deleteChangeSet(region, arn) {
+      await call({ action: 'cloudformation:DeleteChangeSet', resource: `change set ${arn}`, region }, () =>
+        client(region).send(new DeleteChangeSetCommand({ ChangeSetName: arn })),
+      );
+    },
+  };
+}

@@ -1,0 +1,160 @@
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  type RegisterTaskDefinitionCommandInput,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Deployment as SdkDeployment,
+} from '@aws-sdk/client-ecs';
+import type { TaskDefinition, TaskDefinitionDocument } from '../../domain/taskDefinition.js';
+import type { Ecs, EcsDeployment, EcsService, ServiceLocation, StoppedTask } from '../../ports/ecs.js';
+import { perRegion } from './clients.js';
+import { call } from './errors.js';
+
+const ms = (d: Date | undefined) => (d ? d.getTime() : undefined);
+
+function toDeployment(d: SdkDeployment): EcsDeployment {
+  return {
+    id: d.id ?? '',
+    status: d.status ?? '',
+    taskDefinition: d.taskDefinition ?? '',
+    desiredCount: d.desiredCount ?? 0,
+    runningCount: d.runningCount ?? 0,
+    pendingCount: d.pendingCount ?? 0,
+    failedTasks: d.failedTasks ?? 0,
+    rolloutState: d.rolloutState,
+    rolloutStateReason: d.rolloutStateReason,
+    createdAt: ms(d.createdAt),
+    updatedAt: ms(d.updatedAt),
+  };
+}
+
+export function createEcsAdapter(
+  client: (region: string) => ECSClient = perRegion((region) => new ECSClient({ region })),
+): Ecs {
+  return {
+    async describeServices(loc, services) {
+      const out = await call(
+        {
+          action: 'ecs:DescribeServices',
+          resource: `services ${services.join(', ')} in ECS cluster ${loc.cluster}`,
+          region: loc.region,
+        },
+        () =>
+          client(loc.region).send(
+            new DescribeServicesCommand({ cluster: loc.cluster, services: [...services] }),
+          ),
+      );
+      const found: EcsService[] = (out.services ?? []).map((s) => ({
+        name: s.serviceName ?? '',
+        status: s.status ?? '',
+        desiredCount: s.desiredCount ?? 0,
+        runningCount: s.runningCount ?? 0,
+        pendingCount: s.pendingCount ?? 0,
+        taskDefinition: s.taskDefinition ?? '',
+        deployments: (s.deployments ?? []).map(toDeployment),
+        events: (s.events ?? []).map((e) => ({
+          id: e.id ?? '',
+          at: ms(e.createdAt) ?? 0,
+          message: e.message ?? '',
+        })),
+      }));
+      const missing = (out.failures ?? [])
+        .filter((f) => f.reason === 'MISSING')
+        .map((f) => services.find((s) => f.arn === s || f.arn?.endsWith(`/${s}`)) ?? f.arn ?? '');
+      return { services: found, missing };
+    },
+
+    async clusterStatus(loc) {
+      const out = await call(
+        { action: 'ecs:DescribeClusters', resource: `ECS cluster ${loc.cluster}`, region: loc.region },
+        () => client(loc.region).send(new DescribeClustersCommand({ clusters: [loc.cluster] })),
+      );
+      return out.clusters?.[0]?.status;
+    },
+
+    async describeTaskDefinition(region, taskDefinition) {
+      const out = await call(
+        { action: 'ecs:DescribeTaskDefinition', resource: `task definition ${taskDefinition}`, region },
+        () => client(region).send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] })),
+      );
+      return {
+        taskDefinition: (out.taskDefinition ?? {}) as TaskDefinition,
+        tags: (out.tags ?? []).map((t) => ({ key: t.key ?? '', value: t.value ?? '' })),
+      };
+    },
+
+    async registerTaskDefinition(region, doc: TaskDefinitionDocument) {
+      const family = doc.taskDefinition.family ?? '?';
+      const input = { ...doc.taskDefinition, tags: doc.tags.map((t) => ({ key: t.key, value: t.value })) };
+      const out = await call(
+        { action: 'ecs:RegisterTaskDefinition', resource: `task definition family ${family}`, region },
+        () =>
+          client(region).send(
+            new RegisterTaskDefinitionCommand(input as unknown as RegisterTaskDefinitionCommandInput),
+          ),
+      );
+      const arn = out.taskDefinition?.taskDefinitionArn;
+      if (!arn) throw new Error(`RegisterTaskDefinition for ${family} returned no ARN`);
+      return arn;
+    },
+
+    async updateService(loc, service, taskDefinitionArn) {
+      const out = await call(
+        {
+          action: 'ecs:UpdateService',
+          resource: `ECS service ${service} in cluster ${loc.cluster}`,
+          region: loc.region,
+        },
+        () =>
+          client(loc.region).send(
+            new UpdateServiceCommand({ cluster: loc.cluster, service, taskDefinition: taskDefinitionArn }),
+          ),
+      );
+      const primary = out.service?.deployments?.find(
+        (d) => d.status === 'PRIMARY' && d.taskDefinition === taskDefinitionArn,
+      );
+      if (!primary?.id)
+        throw new Error(`UpdateService on ${service} returned no deployment for ${taskDefinitionArn}`);
+      return primary.id;
+    },
+
+    async stoppedTasks(loc: ServiceLocation, service, taskDefinitionArn) {
+      const op = { action: 'ecs:ListTasks', resource: `tasks of ECS service ${service}`, region: loc.region };
+      const list = await call(op, () =>
+        client(loc.region).send(
+          new ListTasksCommand({
+            cluster: loc.cluster,
+            serviceName: service,
+            desiredStatus: 'STOPPED',
+            maxResults: 100,
+          }),
+        ),
+      );
+      const arns = list.taskArns ?? [];
+      if (arns.length === 0) return [];
+      const out = await call({ ...op, action: 'ecs:DescribeTasks' }, () =>
+        client(loc.region).send(
+          new DescribeTasksCommand({ cluster: loc.cluster, tasks: arns.slice(0, 100) }),
+        ),
+      );
+      return (out.tasks ?? [])
+        .filter((t) => t.taskDefinitionArn === taskDefinitionArn)
+        .map((t): StoppedTask => ({
+          arn: t.taskArn ?? '',
+          taskDefinitionArn: t.taskDefinitionArn ?? '',
+          stoppedReason: t.stoppedReason,
+          stoppedAt: ms(t.stoppedAt),
+          containers: (t.containers ?? []).map((c) => ({
+            name: c.name ?? '',
+            reason: c.reason,
+            exitCode: c.exitCode,
+          })),
+        }));
+    },
+  };
+}

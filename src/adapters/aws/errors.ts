@@ -1,0 +1,96 @@
+import { CapstanError } from '../../domain/errors.js';
+import { errorMessage } from '../../lib/errors.js';
+
+export interface Operation {
+  /** IAM action, e.g. `ecs:DescribeServices`. */
+  readonly action: string;
+  /** What it acts on, as a person would name it. */
+  readonly resource: string;
+  readonly region: string;
+}
+
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+]);
+const DENIED = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnauthorizedOperation',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredTokenException',
+  'AuthorizationError',
+]);
+const NOT_FOUND = new Set([
+  'ClusterNotFoundException',
+  'ServiceNotFoundException',
+  'RepositoryNotFoundException',
+  'ImageNotFoundException',
+  'ChangeSetNotFoundException',
+  'ChangeSetNotFound',
+  'PipelineNotFoundException',
+  'StageNotFoundException',
+  'ActionNotFoundException',
+]);
+
+export function isThrottling(e: unknown): boolean {
+  return e instanceof Error && (THROTTLING.has(e.name) || /rate exceeded/i.test(e.message));
+}
+
+/** Maps an SDK error to one line naming the resource and, for a denial, the missing permission. */
+export function toCapstanError(e: unknown, op: Operation): CapstanError {
+  if (e instanceof CapstanError) return e;
+  const name = e instanceof Error ? e.name : 'Error';
+  const message = errorMessage(e);
+  const where = `${op.resource} (${op.region})`;
+  if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
+    return new CapstanError(
+      'no_credentials',
+      `No AWS credentials to read ${where}: give Capstan a role or set AWS_PROFILE.`,
+      { cause: e },
+    );
+  }
+  if (DENIED.has(name) || /not authorized to perform/i.test(message)) {
+    const action = /perform: ([a-z0-9-]+:[A-Za-z0-9]+)/.exec(message)?.[1] ?? op.action;
+    return new CapstanError(
+      'access_denied',
+      `AWS denied ${action} on ${where}: allow ${action} in Capstan's IAM policy.`,
+      { cause: e },
+    );
+  }
+  if (isThrottling(e)) {
+    return new CapstanError(
+      'throttled',
+      `AWS is throttling ${op.action} on ${where}; try again in a minute.`,
+      { cause: e },
+    );
+  }
+  if (NOT_FOUND.has(name) || /does not exist|not found/i.test(message)) {
+    return new CapstanError(
+      'not_found',
+      `${capitalize(op.resource)} was not found in ${op.region}${detail(message)}.`,
+      { cause: e },
+    );
+  }
+  return new CapstanError('upstream', `${op.action} on ${where} failed: ${message}`, { cause: e });
+}
+
+export async function call<T>(op: Operation, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toCapstanError(e, op);
+  }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function detail(message: string): string {
+  return message ? ` (${message.length > 160 ? `${message.slice(0, 160)}…` : message})` : '';
+}

@@ -1,0 +1,89 @@
+import type { KnownBlock, WebClient } from '@slack/web-api';
+import type { Chat, Directory } from '../../ports/chat.js';
+import type { SlackMessage } from '../../views/message.js';
+
+const blocksOf = (m: SlackMessage) => (m.blocks ? (m.blocks as unknown as KnownBlock[]) : undefined);
+
+/** Chat over the Web API; WebClient waits out a 429's Retry-After and retries by itself. */
+export function createSlackChat(client: WebClient): Chat {
+  const names = new Map<string, string>();
+  return {
+    async post(channel, message, threadTs) {
+      const r = await client.chat.postMessage({
+        channel,
+        text: message.text,
+        blocks: blocksOf(message),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        unfurl_links: false,
+      });
+      return { ts: r.ts ?? '' };
+    },
+    async update(channel, ts, message) {
+      await client.chat.update({ channel, ts, text: message.text, blocks: blocksOf(message) ?? [] });
+    },
+    async postEphemeral(channel, user, message) {
+      await client.chat.postEphemeral({ channel, user, text: message.text, blocks: blocksOf(message) });
+    },
+    async displayName(userId) {
+      const cached = names.get(userId);
+      if (cached) return cached;
+      try {
+        const r = await client.users.info({ user: userId });
+        const name = r.user?.profile?.display_name || r.user?.real_name || r.user?.name || userId;
+        names.set(userId, name);
+        return name;
+      } catch {
+        return userId;
+      }
+    },
+  };
+}
+
+interface Group {
+  id: string;
+  handle: string;
+}
+
+/** User-group membership through usergroups.list / usergroups.users.list, cached briefly. */
+export function createSlackDirectory(
+  client: WebClient,
+  ttlMs = 60_000,
+  now: () => number = Date.now,
+): Directory {
+  let groups: { at: number; list: Group[] } | undefined;
+  const members = new Map<string, { at: number; users: Set<string> }>();
+
+  async function allGroups(): Promise<Group[]> {
+    if (groups && now() - groups.at < ttlMs) return groups.list;
+    const r = await client.usergroups.list({ include_disabled: false });
+    const list = (r.usergroups ?? []).map((g) => ({ id: g.id ?? '', handle: g.handle ?? '' }));
+    groups = { at: now(), list };
+    return list;
+  }
+
+  async function usersOf(groupId: string): Promise<Set<string>> {
+    const hit = members.get(groupId);
+    if (hit && now() - hit.at < ttlMs) return hit.users;
+    const r = await client.usergroups.users.list({ usergroup: groupId });
+    const users = new Set(r.users ?? []);
+    members.set(groupId, { at: now(), users });
+    return users;
+  }
+
+  return {
+    async groupsOf(userId, wanted) {
+      const out = new Set<string>();
+      for (const w of wanted) {
+        let id = w.id;
+        if (id === undefined && w.handle !== undefined)
+          id = (await allGroups()).find((g) => g.handle === w.handle)?.id;
+        if (id === undefined) continue;
+        if ((await usersOf(id)).has(userId)) {
+          out.add(id);
+          if (w.handle !== undefined) out.add(w.handle);
+        }
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { type Deployment, type Lock, isTerminal } from '../../domain/deployment.js';
+import { CapstanError } from '../../domain/errors.js';
+import type { Store } from '../../ports/store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS deployments (
+  id TEXT PRIMARY KEY,
+  app TEXT NOT NULL,
+  env TEXT NOT NULL,
+  state TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  rev INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
+-- The race guard: at most one deployment in flight per environment, enforced by SQLite itself.
+CREATE UNIQUE INDEX IF NOT EXISTS one_in_flight ON deployments(app, env) WHERE active = 1;
+CREATE INDEX IF NOT EXISTS by_env ON deployments(app, env, created_at DESC);
+CREATE TABLE IF NOT EXISTS locks (
+  app TEXT NOT NULL, env TEXT NOT NULL, owner TEXT NOT NULL, reason TEXT, at INTEGER NOT NULL,
+  PRIMARY KEY (app, env)
+);
+CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
+`;
+
+interface Row {
+  data: string;
+}
+
+const parse = (r: Row | undefined): Deployment | undefined =>
+  r ? (JSON.parse(r.data) as Deployment) : undefined;
+
+/** The embedded ledger. `path` is a file, or `:memory:` for a throwaway database. */
+export function openSqliteStore(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+
+  const insert = db.prepare(
+    'INSERT INTO deployments (id, app, env, state, active, rev, created_at, data) VALUES (@id, @app, @env, @state, @active, @rev, @created_at, @data)',
+  );
+  const cas = db.prepare(
+    'UPDATE deployments SET state = @state, active = @active, rev = @rev, data = @data WHERE id = @id AND rev = @expected',
+  );
+  const byId = db.prepare<[string], Row>('SELECT data FROM deployments WHERE id = ?');
+  const active = db.prepare<[], Row>('SELECT data FROM deployments WHERE active = 1 ORDER BY created_at');
+  const activeFor = db.prepare<[string, string], Row>(
+    'SELECT data FROM deployments WHERE active = 1 AND app = ? AND env = ?',
+  );
+  const historyEnv = db.prepare<[string, string, number], Row>(
+    'SELECT data FROM deployments WHERE app = ? AND env = ? ORDER BY created_at DESC LIMIT ?',
+  );
+  const historyApp = db.prepare<[string, number], Row>(
+    'SELECT data FROM deployments WHERE app = ? ORDER BY created_at DESC LIMIT ?',
+  );
+  const lastGood = db.prepare<[string, string], Row>(
+    "SELECT data FROM deployments WHERE app = ? AND env = ? AND state = 'succeeded' ORDER BY created_at DESC LIMIT 1",
+  );
+  const getLock = db.prepare<[string, string], Lock>(
+    'SELECT app, env, owner, reason, at FROM locks WHERE app = ? AND env = ?',
+  );
+  const putLock = db.prepare(
+    'INSERT OR IGNORE INTO locks (app, env, owner, reason, at) VALUES (@app, @env, @owner, @reason, @at)',
+  );
+  const delLock = db.prepare('DELETE FROM locks WHERE app = ? AND env = ?');
+  const allLocks = db.prepare<[], Lock>('SELECT app, env, owner, reason, at FROM locks ORDER BY app, env');
+  const seen = db.prepare('INSERT OR IGNORE INTO seen (key, at) VALUES (?, ?)');
+
+  const row = (d: Deployment) => ({
+    id: d.id,
+    app: d.app,
+    env: d.env,
+    state: d.state,
+    active: isTerminal(d.state) ? 0 : 1,
+    rev: d.rev,
+    created_at: d.createdAt,
+    data: JSON.stringify(d),
+  });
+  const lockOf = (l: Lock | undefined): Lock | undefined =>
+    l ? { ...l, reason: l.reason ?? undefined } : undefined;
+
+  return {
+    async create(d) {
+      try {
+        insert.run(row(d));
+      } catch (e) {
+        if (e instanceof Error && 'code' in e && String(e.code).startsWith('SQLITE_CONSTRAINT')) {
+          throw new CapstanError('conflict', `${d.app}/${d.env} already has a deploy in flight.`, {
+            cause: e,
+          });
+        }
+        throw e;
+      }
+    },
+    async get(id) {
+      return parse(byId.get(id));
+    },
+    async update(d) {
+      const next = { ...d, rev: d.rev + 1 };
+      try {
+        const r = cas.run({ ...row(next), expected: d.rev });
+        return r.changes === 1 ? next : undefined;
+      } catch (e) {
+        if (e instanceof Error && 'code' in e && String(e.code).startsWith('SQLITE_CONSTRAINT'))
+          return undefined;
+        throw e;
+      }
+    },
+    async inFlight() {
+      return active.all().map((r) => parse(r)!);
+    },
+    async inFlightFor(app, env) {
+      return parse(activeFor.get(app, env));
+    },
+    async history(app, env, limit) {
+      const rows = env === undefined ? historyApp.all(app, limit) : historyEnv.all(app, env, limit);
+      return rows.map((r) => parse(r)!);
+    },
+    async lastGoodVersion(app, env) {
+      const d = parse(lastGood.get(app, env));
+      return d ? { version: d.toVersion, digest: d.imageDigest } : undefined;
+    },
+    async getLock(app, env) {
+      return lockOf(getLock.get(app, env));
+    },
+    async putLock(lock) {
+      return putLock.run({ ...lock, reason: lock.reason ?? null }).changes === 1;
+    },
+    async deleteLock(app, env) {
+      delLock.run(app, env);
+    },
+    async locks() {
+      return allLocks.all().map((l) => lockOf(l)!);
+    },
+    async firstSighting(key, at) {
+      return seen.run(key, at).changes === 1;
+    },
+    close() {
+      db.close();
+    },
+  };
+}

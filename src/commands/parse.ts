@@ -1,0 +1,210 @@
+import { closest } from '../lib/closest.js';
+import { isImageTag } from '../domain/version.js';
+import type { Command, Names, ParseResult } from './command.js';
+import { USAGE, type UsageKey } from './usage.js';
+
+const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9-]{2,63}$/;
+const SUBCOMMANDS = ['status', 'approve', 'reject', 'rollback', 'history', 'lock', 'unlock', 'help'];
+
+/** Internal to the parser: unwinds to parseCommand, which turns it into a result. */
+class Invalid extends Error {
+  constructor(
+    message: string,
+    readonly usageKey: UsageKey,
+  ) {
+    super(message);
+  }
+}
+
+function invalid(message: string, key: UsageKey): never {
+  throw new Invalid(message, key);
+}
+
+function show(s: string): string {
+  const clipped = s.length > 40 ? `${s.slice(0, 40)}…` : s;
+  return `"${clipped.replace(/[`*_~<>&]/g, '')}"`;
+}
+
+function resolveApp(names: Names, app: string | undefined, key: UsageKey) {
+  if (app === undefined) invalid('Which app? Name one.', key);
+  const found = names.apps.find((a) => a.name === app);
+  if (found) return found;
+  const hint = closest(
+    app,
+    names.apps.map((a) => a.name),
+  );
+  const known = names.apps.map((a) => a.name).join(', ');
+  invalid(
+    hint
+      ? `Unknown app ${show(app)}. Did you mean ${hint}?`
+      : `Unknown app ${show(app)}. Known apps: ${known}.`,
+    key,
+  );
+}
+
+function resolveEnv(
+  app: Names['apps'][number],
+  env: string | undefined,
+  key: UsageKey,
+  required: boolean,
+): string {
+  if (env === undefined) {
+    if (required) invalid(`Which environment of ${app.name}? One of: ${app.envs.join(', ')}.`, key);
+    const first = app.envs[0];
+    if (first === undefined) invalid(`${app.name} has no environments configured.`, key);
+    return first;
+  }
+  if (app.envs.includes(env)) return env;
+  const hint = closest(env, app.envs);
+  invalid(
+    hint
+      ? `${app.name} has no environment ${show(env)}. Did you mean ${hint}?`
+      : `${app.name} has no environment ${show(env)}. Its environments: ${app.envs.join(', ')}.`,
+    key,
+  );
+}
+
+function version(v: string | undefined, key: UsageKey): string {
+  if (v === undefined) invalid('Which version? Give the image tag to deploy.', key);
+  if (!isImageTag(v)) {
+    invalid(
+      `${show(v)} is not an image tag: use letters, digits, "_", "." and "-" (not starting with "." or "-"), at most 128 characters.`,
+      key,
+    );
+  }
+  return v;
+}
+
+function requestId(id: string | undefined, key: UsageKey): string {
+  if (id === undefined) invalid('Which request? Give its id (shown on the approval message).', key);
+  if (!REQUEST_ID.test(id)) invalid(`${show(id)} is not a request id.`, key);
+  return id;
+}
+
+function noMore(rest: readonly string[], key: UsageKey): void {
+  if (rest.length > 0) invalid(`Unexpected ${show(rest.join(' '))}.`, key);
+}
+
+function rest(tokens: readonly string[]): string | undefined {
+  const s = tokens.join(' ').trim();
+  return s === '' ? undefined : s;
+}
+
+function parseTokens(tokens: string[], names: Names): Command | 'help' {
+  const [head, ...args] = tokens;
+  switch (head?.toLowerCase()) {
+    case undefined:
+    case 'help':
+      return 'help';
+    case 'status': {
+      if (args.length === 0) return { kind: 'status' };
+      const app = resolveApp(names, args[0], 'status');
+      if (args.length === 1) return { kind: 'status', app: app.name };
+      noMore(args.slice(2), 'status');
+      return { kind: 'status', app: app.name, env: resolveEnv(app, args[1], 'status', true) };
+    }
+    case 'approve':
+      noMore(args.slice(1), 'approve');
+      return { kind: 'approve', requestId: requestId(args[0], 'approve') };
+    case 'reject':
+      return { kind: 'reject', requestId: requestId(args[0], 'reject'), reason: rest(args.slice(1)) };
+    case 'history': {
+      const app = resolveApp(names, args[0], 'history');
+      noMore(args.slice(2), 'history');
+      return {
+        kind: 'history',
+        app: app.name,
+        env: args[1] === undefined ? undefined : resolveEnv(app, args[1], 'history', true),
+      };
+    }
+    case 'lock': {
+      const app = resolveApp(names, args[0], 'lock');
+      return {
+        kind: 'lock',
+        app: app.name,
+        env: resolveEnv(app, args[1], 'lock', true),
+        reason: rest(args.slice(2)),
+      };
+    }
+    case 'unlock': {
+      const app = resolveApp(names, args[0], 'unlock');
+      noMore(args.slice(2), 'unlock');
+      return { kind: 'unlock', app: app.name, env: resolveEnv(app, args[1], 'unlock', true) };
+    }
+    case 'rollback': {
+      const app = resolveApp(names, args[0], 'rollback');
+      let more = args.slice(1);
+      let env: string | undefined;
+      if (more[0] !== undefined && more[0] !== 'to') [env, ...more] = more;
+      let target: string | undefined;
+      if (more[0] === 'to') {
+        target = version(more[1], 'rollback');
+        more = more.slice(2);
+      }
+      noMore(more, 'rollback');
+      return {
+        kind: 'rollback',
+        app: app.name,
+        env: resolveEnv(app, env, 'rollback', false),
+        version: target,
+      };
+    }
+    default:
+      return parseDeploy(tokens, names);
+  }
+}
+
+function parseDeploy(tokens: readonly string[], names: Names): Command {
+  const flags = tokens.filter((t) => t.startsWith('--'));
+  const words = tokens.filter((t) => !t.startsWith('--'));
+  const unknownFlag = flags.find((f) => f !== '--dry-run');
+  if (unknownFlag !== undefined)
+    invalid(`Unknown option ${show(unknownFlag)}; the only option is --dry-run.`, 'deploy');
+  const [appName, ver, ...more] = words;
+  if (appName !== undefined && !names.apps.some((a) => a.name === appName)) {
+    const sub = closest(appName, SUBCOMMANDS);
+    const appHint = closest(
+      appName,
+      names.apps.map((a) => a.name),
+    );
+    if (sub !== undefined && appHint === undefined)
+      invalid(`Unknown command ${show(appName)}. Did you mean ${sub}?`, 'help');
+  }
+  const app = resolveApp(names, appName, 'deploy');
+  const v = version(ver, 'deploy');
+  let env: string | undefined;
+  if (more.length > 0) {
+    if (more[0] !== 'to' || more.length !== 2) invalid(`Unexpected ${show(more.join(' '))}.`, 'deploy');
+    env = more[1];
+  }
+  return {
+    kind: 'deploy',
+    app: app.name,
+    version: v,
+    env: resolveEnv(app, env, 'deploy', false),
+    dryRun: flags.length > 0,
+  };
+}
+
+/** Turns `/deploy` text into a command, a help request, or a message saying what is wrong. Never throws. */
+export function parseCommand(text: string, names: Names): ParseResult {
+  const tokens = text
+    .replace(/\u00a0/g, ' ')
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t !== '');
+  try {
+    const result = parseTokens(tokens, names);
+    return result === 'help' ? { kind: 'help' } : { kind: 'command', command: result };
+  } catch (e) {
+    if (e instanceof Invalid)
+      return { kind: 'invalid', message: e.message, usage: USAGE[e.usageKey], usageKey: e.usageKey };
+    return { kind: 'invalid', message: 'Could not read that command.', usage: USAGE.help, usageKey: 'help' };
+  }
+}
+
+export function namesOf(catalog: {
+  apps: readonly { name: string; environments: readonly { name: string }[] }[];
+}): Names {
+  return { apps: catalog.apps.map((a) => ({ name: a.name, envs: a.environments.map((e) => e.name) })) };
+}

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import type { Catalog } from '../domain/catalog.js';
+import { type Env, envProblems, envSchema } from './env.js';
+import { configSchema } from './schema.js';
+import { toCatalog } from './toCatalog.js';
+
+export interface Config {
+  readonly env: Env;
+  readonly catalog: Catalog;
+  readonly sqlitePath: string;
+  readonly pollIntervalMs: number;
+  readonly sns: {
+    readonly topics: readonly string[];
+    readonly sqsQueueUrl?: string | undefined;
+    readonly trustRawSqsMessages: boolean;
+  };
+}
+
+export type ConfigResult =
+  { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: string[] };
+
+const requiredWhenMissing = (iss: { input?: unknown; code?: string }) =>
+  iss.code === 'invalid_type' && iss.input === undefined ? 'required' : undefined;
+
+export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string[] {
+  return issues.map((i) => {
+    const path = [prefix, ...i.path.map(String)].filter((p) => p !== '').join('.');
+    const msg =
+      i.code === 'unrecognized_keys'
+        ? `unknown key ${i.keys.map((k) => `"${k}"`).join(', ')}`
+        : i.code === 'invalid_key'
+          ? (i.issues[0]?.message ?? i.message)
+          : i.message;
+    return `${path || '(top level)'}: ${msg}`;
+  });
+}
+
+/** Reads the environment and the YAML file; every problem comes back, never an exception. */
+export function readConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): ConfigResult {
+  const problems: string[] = [];
+  const parsedEnv = envSchema.safeParse(env, { error: requiredWhenMissing });
+  if (!parsedEnv.success) problems.push(...formatIssues(parsedEnv.error.issues));
+  const crossProblems = envProblems(env);
+  problems.push(...crossProblems);
+  const path = parsedEnv.success ? parsedEnv.data.CAPSTAN_CONFIG : (env.CAPSTAN_CONFIG ?? './capstan.yml');
+
+  let text: string | undefined;
+  try {
+    text = readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    problems.push(
+      `${path}: cannot read the configuration file (${code ?? String(e)}); set CAPSTAN_CONFIG or copy capstan.example.yml`,
+    );
+  }
+  let config: z.infer<typeof configSchema> | undefined;
+  if (text !== undefined) {
+    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      problems.push(...doc.errors.map((e) => `${path}: ${e.message.split('\n')[0] ?? e.message}`));
+    } else {
+      const parsed = configSchema.safeParse(doc.toJS() ?? {}, { error: requiredWhenMissing });
+      if (parsed.success) config = parsed.data;
+      else problems.push(...formatIssues(parsed.error.issues));
+    }
+  }
+  if (problems.length > 0 || crossProblems.length > 0 || !parsedEnv.success || config === undefined)
+    return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      env: parsedEnv.data,
+      catalog: toCatalog(config),
+      sqlitePath: config.storage.sqlite,
+      pollIntervalMs: config.polling.interval,
+      sns: config.sns,
+    },
+  };
+}

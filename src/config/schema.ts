@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import type { Principal } from '../domain/catalog.js';
+import { parseDuration } from './duration.js';
+
+const RESERVED = ['status', 'approve', 'reject', 'rollback', 'history', 'lock', 'unlock', 'help', 'to'];
+const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+const name = z
+  .string()
+  .regex(NAME, 'use lowercase letters, digits, "-" or "_"')
+  .refine((n) => !RESERVED.includes(n), 'is a /deploy subcommand; pick another name');
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'must be a duration such as 90s, 10m, 24h or 7d' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const principal = z.string().transform((raw, ctx): Principal => {
+  const s = raw.trim();
+  if (s === '*') return { kind: 'anyone' };
+  if (/^[UW][A-Z0-9]{2,}$/.test(s)) return { kind: 'user', id: s };
+  if (/^S[A-Z0-9]{2,}$/.test(s)) return { kind: 'group', id: s };
+  if (/^@[a-z0-9][a-z0-9._-]*$/i.test(s)) return { kind: 'handle', handle: s.slice(1) };
+  ctx.addIssue({
+    code: 'custom',
+    message: `"${raw}" is not a user id (U…), a user-group id (S…), a group handle (@name) or "*"`,
+  });
+  return z.NEVER;
+});
+
+const channel = z
+  .string()
+  .regex(/^[CG][A-Z0-9]{2,}$/, 'use the channel ID (C…), shown at the bottom of the channel details');
+
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region such as eu-west-1');
+
+const ecs = z.strictObject({
+  region,
+  cluster: z.string().min(1),
+  service: z.string().min(1),
+  container: z.string().min(1),
+  repository: z.string().min(1),
+});
+
+const cloudformation = z.strictObject({
+  region,
+  stack: z.string().min(1),
+  imageParameter: z.string().min(1),
+  repository: z.string().min(1),
+  capabilities: z
+    .array(z.enum(['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND']))
+    .default([]),
+  roleArn: z.string().startsWith('arn:').optional(),
+});
+
+export const policySchema = z.strictObject({
+  deployers: z.array(principal).min(1, 'list who may deploy ("*" for anyone)'),
+  approvers: z.array(principal).default([]),
+  approvals: z.number().int().min(0).max(10).default(0),
+  allowSelfApproval: z.boolean().default(false),
+  approvalTtl: duration.default(24 * 3_600_000),
+});
+
+const environment = z
+  .strictObject({
+    channel,
+    ecs: ecs.optional(),
+    cloudformation: cloudformation.optional(),
+    policy: policySchema,
+    rolloutTimeout: duration.default(10 * 60_000),
+    rollback: z.enum(['auto', 'manual']).default('auto'),
+  })
+  .superRefine((e, ctx) => {
+    if ((e.ecs === undefined) === (e.cloudformation === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'needs exactly one target: ecs or cloudformation' });
+    }
+    if (e.policy.approvals > 0 && e.policy.approvers.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['policy', 'approvers'], message: 'required when approvals > 0' });
+    }
+  });
+
+const app = z.strictObject({
+  environments: z
+    .record(name, environment)
+    .refine((envs) => Object.keys(envs).length > 0, 'list at least one environment'),
+});
+
+const pipeline = z.strictObject({
+  name: z.string().min(1),
+  channel,
+  policy: policySchema.extend({ deployers: z.array(principal).default([]) }),
+});
+
+export const configSchema = z.strictObject({
+  admins: z.array(principal).default([]),
+  storage: z
+    .strictObject({ sqlite: z.string().min(1).default('./data/capstan.db') })
+    .default({ sqlite: './data/capstan.db' }),
+  polling: z.strictObject({ interval: duration.default(5000) }).default({ interval: 5000 }),
+  sns: z
+    .strictObject({
+      topics: z.array(z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN')).default([]),
+      sqsQueueUrl: z.string().url().optional(),
+      trustRawSqsMessages: z.boolean().default(false),
+    })
+    .default({ topics: [], trustRawSqsMessages: false }),
+  pipelines: z.array(pipeline).default([]),
+  apps: z.record(name, app).refine((apps) => Object.keys(apps).length > 0, 'list at least one app'),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;

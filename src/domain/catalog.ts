@@ -1,0 +1,74 @@
+/** Who a policy names: a Slack user, a user group (by id or handle), or everyone. */
+export type Principal =
+  | { readonly kind: 'user'; readonly id: string }
+  | { readonly kind: 'group'; readonly id: string }
+  | { readonly kind: 'handle'; readonly handle: string }
+  | { readonly kind: 'anyone' };
+
+export interface Policy {
+  readonly deployers: readonly Principal[];
+  readonly approvers: readonly Principal[];
+  /** Distinct approvals needed before a change runs; 0 means none. */
+  readonly approvals: number;
+  readonly allowSelfApproval: boolean;
+  /** How long an approval request stays open. */
+  readonly approvalTtlMs: number;
+}
+
+export interface EcsTarget {
+  readonly kind: 'ecs';
+  readonly region: string;
+  readonly cluster: string;
+  readonly service: string;
+  readonly container: string;
+  readonly repository: string;
+}
+
+export interface StackTarget {
+  readonly kind: 'cloudformation';
+  readonly region: string;
+  readonly stack: string;
+  readonly imageParameter: string;
+  readonly repository: string;
+  readonly capabilities: readonly string[];
+  readonly roleArn?: string | undefined;
+}
+
+export type Target = EcsTarget | StackTarget;
+
+export interface Environment {
+  readonly app: string;
+  readonly name: string;
+  readonly channel: string;
+  readonly target: Target;
+  readonly policy: Policy;
+  readonly rolloutTimeoutMs: number;
+  readonly rollback: 'auto' | 'manual';
+}
+
+export interface App {
+  readonly name: string;
+  /** In the order the configuration lists them; the first is the default target. */
+  readonly environments: readonly Environment[];
+}
+
+export interface PipelineRoute {
+  /** Exact pipeline name, or a glob with `*`. */
+  readonly pipeline: string;
+  readonly channel: string;
+  readonly policy: Policy;
+}
+
+export interface Catalog {
+  readonly apps: readonly App[];
+  readonly admins: readonly Principal[];
+  readonly pipelines: readonly PipelineRoute[];
+}
+
+export function findApp(catalog: Catalog, name: string): App | undefined {
+  return catalog.apps.find((a) => a.name === name);
+}
+
+export function findEnvironment(catalog: Catalog, app: string, env: string): Environment | undefined {
+  return findApp(catalog, app)?.environments.find((e) => e.name === env);
+}

@@ -1,0 +1,119 @@
+/**
+ * One entry of the ledger: a deploy, a rollback or a release, from request to outcome.
+ * A failed deploy that Capstan rolls back stays one entry (its `rollback` part), so the
+ * thread, the parent message and the history all tell one story.
+ */
+export type DeploymentKind = 'deploy' | 'rollback' | 'release';
+
+export type DeploymentState =
+  | 'awaiting_approval'
+  | 'checking'
+  | 'rolling_out'
+  | 'executing'
+  | 'rolling_back'
+  | 'succeeded'
+  | 'failed'
+  | 'rolled_back'
+  | 'rollback_failed'
+  | 'rejected'
+  | 'expired'
+  | 'nothing_to_change';
+
+const TERMINAL: ReadonlySet<DeploymentState> = new Set([
+  'succeeded',
+  'failed',
+  'rolled_back',
+  'rollback_failed',
+  'rejected',
+  'expired',
+  'nothing_to_change',
+]);
+
+export function isTerminal(state: DeploymentState): boolean {
+  return TERMINAL.has(state);
+}
+
+/** What the poller follows: one ECS deployment (by id) of one task definition. */
+export interface EcsWatch {
+  readonly phase: 'rollout' | 'rollback';
+  readonly taskDefinitionArn: string;
+  readonly ecsDeploymentId: string;
+  readonly startedAt: number;
+  /** Last time running count or state moved; the timeout counts from here. */
+  readonly lastProgressAt: number;
+  readonly lastEventAt: number;
+  readonly seenStoppedTasks: readonly string[];
+  readonly running: number;
+  readonly desired: number;
+}
+
+export interface Approval {
+  readonly userId: string;
+  readonly at: number;
+}
+
+export interface ReleasePlan {
+  readonly changeSetArn: string;
+  readonly changeSetName: string;
+  readonly stackId: string;
+  /** Stack's LastUpdatedTime (or CreationTime) when the change set was made. */
+  readonly stackUpdatedAt: string;
+  readonly lastEventAt?: number | undefined;
+}
+
+export interface EcsPlan {
+  readonly taskDefinition: string;
+  readonly currentTaskDefinitionArn: string;
+}
+
+export interface Deployment {
+  readonly id: string;
+  readonly rev: number;
+  readonly kind: DeploymentKind;
+  readonly app: string;
+  readonly env: string;
+  readonly requestedBy: string;
+  readonly fromVersion?: string | undefined;
+  readonly toVersion: string;
+  readonly imageDigest?: string | undefined;
+  readonly state: DeploymentState;
+  /** Why it failed (for people), or the rollback/reject reason. */
+  readonly reason?: string | undefined;
+  readonly channel: string;
+  readonly messageTs?: string | undefined;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly finishedAt?: number | undefined;
+  readonly previousTaskDefinitionArn?: string | undefined;
+  readonly watch?: EcsWatch | undefined;
+  /** Set when Capstan redeploys the last good version after a failure. */
+  readonly rollbackVersion?: string | undefined;
+  readonly approvals: readonly Approval[];
+  readonly rejectedBy?: string | undefined;
+  readonly expiresAt?: number | undefined;
+  readonly release?: ReleasePlan | undefined;
+  readonly ecsPlan?: EcsPlan | undefined;
+}
+
+export const STATE_LABEL: Record<DeploymentState, string> = {
+  awaiting_approval: 'awaiting approval',
+  checking: 'checking',
+  rolling_out: 'rolling out',
+  executing: 'executing change set',
+  rolling_back: 'rolling back',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  rolled_back: 'rolled back',
+  rollback_failed: 'rollback failed',
+  rejected: 'rejected',
+  expired: 'expired',
+  nothing_to_change: 'nothing to change',
+};
+
+export interface Lock {
+  readonly app: string;
+  readonly env: string;
+  readonly owner: string;
+  readonly reason?: string | undefined;
+  readonly at: number;
+}

@@ -1,0 +1,70 @@
+import type { TaskDefinitionDocument } from '../domain/taskDefinition.js';
+
+export interface ServiceLocation {
+  readonly region: string;
+  readonly cluster: string;
+}
+
+export interface EcsDeployment {
+  readonly id: string;
+  /** PRIMARY, ACTIVE or INACTIVE. */
+  readonly status: string;
+  readonly taskDefinition: string;
+  readonly desiredCount: number;
+  readonly runningCount: number;
+  readonly pendingCount: number;
+  readonly failedTasks: number;
+  readonly rolloutState?: string | undefined;
+  readonly rolloutStateReason?: string | undefined;
+  readonly createdAt?: number | undefined;
+  readonly updatedAt?: number | undefined;
+}
+
+export interface ServiceEvent {
+  readonly id: string;
+  readonly at: number;
+  readonly message: string;
+}
+
+export interface EcsService {
+  readonly name: string;
+  readonly status: string;
+  readonly desiredCount: number;
+  readonly runningCount: number;
+  readonly pendingCount: number;
+  readonly taskDefinition: string;
+  readonly deployments: readonly EcsDeployment[];
+  /** Newest first, as ECS returns them. */
+  readonly events: readonly ServiceEvent[];
+}
+
+export interface StoppedTask {
+  readonly arn: string;
+  readonly taskDefinitionArn: string;
+  readonly stoppedReason?: string | undefined;
+  readonly stoppedAt?: number | undefined;
+  readonly containers: readonly {
+    readonly name: string;
+    readonly reason?: string | undefined;
+    readonly exitCode?: number | undefined;
+  }[];
+}
+
+export interface Ecs {
+  /** At most 10 services a call (the API's limit); `missing` lists names ECS does not know. */
+  describeServices(
+    loc: ServiceLocation,
+    services: readonly string[],
+  ): Promise<{ readonly services: readonly EcsService[]; readonly missing: readonly string[] }>;
+  clusterStatus(loc: ServiceLocation): Promise<string | undefined>;
+  describeTaskDefinition(region: string, taskDefinition: string): Promise<TaskDefinitionDocument>;
+  registerTaskDefinition(region: string, doc: TaskDefinitionDocument): Promise<string>;
+  /** Points the service at a task definition; returns the id of the deployment this starts. */
+  updateService(loc: ServiceLocation, service: string, taskDefinitionArn: string): Promise<string>;
+  /** Recently stopped tasks of the service started from `taskDefinitionArn`. */
+  stoppedTasks(
+    loc: ServiceLocation,
+    service: string,
+    taskDefinitionArn: string,
+  ): Promise<readonly StoppedTask[]>;
+}

@@ -1,0 +1,61 @@
+export interface StackInfo {
+  readonly stackId: string;
+  readonly name: string;
+  readonly status: string;
+  readonly statusReason?: string | undefined;
+  readonly parameters: Readonly<Record<string, string>>;
+  /** LastUpdatedTime, or CreationTime for a stack never updated (ISO string). */
+  readonly updatedAt: string;
+}
+
+export interface StackEvent {
+  readonly id: string;
+  readonly at: number;
+  readonly logicalId: string;
+  readonly resourceType: string;
+  readonly status: string;
+  readonly reason?: string | undefined;
+}
+
+export interface ResourceChange {
+  readonly action: string;
+  readonly logicalId: string;
+  readonly physicalId?: string | undefined;
+  readonly resourceType: string;
+  readonly replacement?: string | undefined;
+  readonly scope: readonly string[];
+}
+
+export interface ChangeSetInfo {
+  readonly arn: string;
+  readonly name: string;
+  readonly stackId: string;
+  readonly status: string;
+  readonly statusReason?: string | undefined;
+  readonly executionStatus: string;
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly changes: readonly ResourceChange[];
+}
+
+export interface CreateChangeSetInput {
+  readonly region: string;
+  readonly stack: string;
+  readonly name: string;
+  readonly parameter: { readonly key: string; readonly value: string };
+  /** Every other parameter the stack has; each is sent with UsePreviousValue. */
+  readonly keep: readonly string[];
+  readonly capabilities: readonly string[];
+  readonly roleArn?: string | undefined;
+  readonly description: string;
+}
+
+export interface Stacks {
+  describeStack(region: string, stack: string): Promise<StackInfo>;
+  /** Newest first. */
+  events(region: string, stack: string, limit: number): Promise<readonly StackEvent[]>;
+  createChangeSet(input: CreateChangeSetInput): Promise<{ readonly arn: string; readonly stackId: string }>;
+  /** All pages of changes. */
+  describeChangeSet(region: string, arn: string): Promise<ChangeSetInfo>;
+  executeChangeSet(region: string, arn: string, clientToken: string): Promise<void>;
+  deleteChangeSet(region: string, arn: string): Promise<void>;
+}

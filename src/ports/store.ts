@@ -1,0 +1,29 @@
+import type { Deployment, Lock } from '../domain/deployment.js';
+
+export interface Store {
+  /**
+   * Records a new deployment. Fails with CapstanError('conflict') when the environment already
+   * has one in flight: the guard is a single atomic write, so two racing deploys cannot both win.
+   */
+  create(d: Deployment): Promise<void>;
+  get(id: string): Promise<Deployment | undefined>;
+  /** Compare-and-set on `rev`: false when someone else wrote first. The stored rev becomes d.rev + 1. */
+  update(d: Deployment): Promise<Deployment | undefined>;
+  inFlight(): Promise<readonly Deployment[]>;
+  inFlightFor(app: string, env: string): Promise<Deployment | undefined>;
+  /** Newest first. */
+  history(app: string, env: string | undefined, limit: number): Promise<readonly Deployment[]>;
+  /** The most recent version that ended well in that environment. */
+  lastGoodVersion(
+    app: string,
+    env: string,
+  ): Promise<{ readonly version: string; readonly digest?: string | undefined } | undefined>;
+  getLock(app: string, env: string): Promise<Lock | undefined>;
+  /** false when already locked. */
+  putLock(lock: Lock): Promise<boolean>;
+  deleteLock(app: string, env: string): Promise<void>;
+  locks(): Promise<readonly Lock[]>;
+  /** true the first time a key is seen (SNS MessageId de-duplication), false after. */
+  firstSighting(key: string, at: number): Promise<boolean>;
+  close(): void;
+}

@@ -1,0 +1,113 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, type CustomRoute } from '@slack/bolt';
+import { namesOf, parseCommand } from '../commands/parse.js';
+import type { Logger } from '../lib/logger.js';
+import { newId } from '../lib/ids.js';
+import { helpMessage, invalidMessage, notice } from '../views/help.js';
+import { toBoltLogger } from './boltLogger.js';
+import { type DispatchDeps, dispatch, statusReply } from './dispatch.js';
+import { failureMessage } from './respond.js';
+
+export interface SlackAppOptions {
+  readonly botToken: string;
+  readonly signingSecret?: string | undefined;
+  readonly appToken?: string | undefined;
+  readonly apiUrl?: string | undefined;
+  readonly port: number;
+  readonly logger: Logger;
+  readonly dispatch: DispatchDeps;
+  /** Extra HTTP routes (the SNS endpoint); served beside /slack/events. */
+  readonly routes?: readonly CustomRoute[] | undefined;
+  readonly isReady: () => boolean;
+  /** Registers block_actions and view handlers on the app (releases, approvals). */
+  readonly interactions?: ((app: App) => void) | undefined;
+}
+
+function healthz(isReady: () => boolean): CustomRoute {
+  return {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      const ready = isReady();
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: ready }));
+    },
+  };
+}
+
+export function createSlackApp(opts: SlackAppOptions): App {
+  const logger = opts.logger;
+  const socketMode = opts.appToken !== undefined;
+  const app = new App({
+    token: opts.botToken,
+    signingSecret: opts.signingSecret,
+    ...(socketMode
+      ? { socketMode: true, appToken: opts.appToken, installerOptions: { port: opts.port } }
+      : { port: opts.port }),
+    logger: toBoltLogger(logger),
+    customRoutes: [healthz(opts.isReady), ...(opts.routes ?? [])],
+    ...(opts.apiUrl ? { clientOptions: { slackApiUrl: opts.apiUrl } } : {}),
+  });
+  const names = namesOf(opts.dispatch.catalog);
+  const appNames = opts.dispatch.catalog.apps.map((a) => a.name);
+
+  app.command('/deploy', async ({ command, ack, respond }) => {
+    const parsed = parseCommand(command.text, names);
+    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage(appNames) });
+    if (parsed.kind === 'invalid')
+      return ack({ response_type: 'ephemeral', ...invalidMessage(parsed.message, parsed.usage) });
+    // Acknowledge before any AWS call: Slack gives up after 3 s.
+    await ack();
+    const ref = newId('req');
+    const log = logger.child({ ref, user: command.user_id, command: parsed.command.kind });
+    try {
+      const reply = await dispatch(opts.dispatch, parsed.command, {
+        userId: command.user_id,
+        channelId: command.channel_id,
+      });
+      if (reply) await respond({ response_type: reply.visibility, ...toRespond(reply.message) });
+    } catch (e) {
+      await respond({ response_type: 'ephemeral', ...toRespond(failureMessage(e, log, ref)) }).catch(
+        (err: unknown) => log.warn('could not answer', { error: String(err) }),
+      );
+    }
+  });
+
+  app.event('app_mention', async ({ event, client }) => {
+    const text = event.text.replace(/<@[A-Z0-9]+>/g, ' ');
+    const parsed = parseCommand(text, names);
+    const thread = event.thread_ts ?? event.ts;
+    const ref = newId('req');
+    const log = logger.child({ ref, user: event.user, mention: true });
+    let message;
+    try {
+      if (parsed.kind === 'command' && parsed.command.kind === 'status') {
+        message = await statusReply(opts.dispatch, parsed.command.app, parsed.command.env);
+      } else if (parsed.kind === 'invalid') {
+        message = invalidMessage(parsed.message, parsed.usage);
+      } else if (parsed.kind === 'help') {
+        message = helpMessage(appNames);
+      } else {
+        message = notice('Mention me with `status [<app>] [<env>]`; everything else goes through `/deploy`.');
+      }
+    } catch (e) {
+      message = failureMessage(e, log, ref);
+    }
+    await client.chat.postMessage({ channel: event.channel, thread_ts: thread, ...toRespond(message) });
+  });
+
+  opts.interactions?.(app);
+
+  app.error(async (error) => {
+    logger.error('unhandled error in a Slack listener', { error: error.message, code: error.code });
+  });
+  return app;
+}
+
+/** Block Kit from views, typed the way Bolt wants it. */
+export function toRespond(m: { text: string; blocks?: readonly unknown[] | undefined }): {
+  text: string;
+  blocks?: never[];
+} {
+  return m.blocks ? { text: m.text, blocks: m.blocks as never[] } : { text: m.text };
+}

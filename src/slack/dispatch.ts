@@ -1,0 +1,58 @@
+import type { Command } from '../commands/command.js';
+import type { Catalog } from '../domain/catalog.js';
+import type { Clock } from '../ports/clock.js';
+import { type StatusDeps, readStatus } from '../usecases/status.js';
+import { notice } from '../views/help.js';
+import type { SlackMessage } from '../views/message.js';
+import { statusDetail, statusMatrix } from '../views/status.js';
+
+export interface Actor {
+  readonly userId: string;
+  readonly channelId: string;
+}
+
+export interface Reply {
+  readonly visibility: 'ephemeral' | 'in_channel';
+  readonly message: SlackMessage;
+}
+
+/** A use case behind one command: it does the work and says what to show the person who asked. */
+export type CommandHandler<K extends Command['kind']> = (
+  command: Extract<Command, { kind: K }>,
+  actor: Actor,
+) => Promise<Reply | undefined>;
+
+export type CommandHandlers = { readonly [K in Command['kind']]?: CommandHandler<K> };
+
+export interface DispatchDeps {
+  readonly catalog: Catalog;
+  readonly clock: Clock;
+  readonly status: StatusDeps;
+  readonly handlers: CommandHandlers;
+}
+
+export async function statusReply(deps: DispatchDeps, app?: string, env?: string): Promise<SlackMessage> {
+  const statuses = await readStatus(deps.status, { app, env });
+  const one = statuses[0];
+  return env !== undefined && one !== undefined
+    ? statusDetail(one, deps.clock.now())
+    : statusMatrix(statuses, deps.clock.now());
+}
+
+export async function dispatch(
+  deps: DispatchDeps,
+  command: Command,
+  actor: Actor,
+): Promise<Reply | undefined> {
+  if (command.kind === 'status') {
+    return { visibility: 'in_channel', message: await statusReply(deps, command.app, command.env) };
+  }
+  const handler = deps.handlers[command.kind] as CommandHandler<typeof command.kind> | undefined;
+  if (handler === undefined) {
+    return {
+      visibility: 'ephemeral',
+      message: notice(`\`/deploy ${command.kind}\` is not available yet in this version of Capstan.`),
+    };
+  }
+  return handler(command, actor);
+}

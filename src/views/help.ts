@@ -1,0 +1,36 @@
+import { USAGE } from '../commands/usage.js';
+import { type SlackMessage, context, section } from './message.js';
+
+const LINES: readonly [string, string][] = [
+  [
+    USAGE.deploy,
+    'deploy an image tag (the first environment unless `to <env>`); `--dry-run` shows the plan only',
+  ],
+  [USAGE.status, 'which version runs where, rollouts in progress, locks'],
+  [USAGE.approve, 'approve a pending release'],
+  [USAGE.reject, 'reject a pending release'],
+  [USAGE.rollback, 'go back to the last good version, or to a named one'],
+  [USAGE.history, 'the last 10 deploys and rollbacks'],
+  [USAGE.lock, 'stop deploys to an environment'],
+  [USAGE.unlock, 'allow deploys again (the owner or an admin)'],
+  [USAGE.help, 'this message'],
+];
+
+export function helpMessage(apps: readonly string[]): SlackMessage {
+  const body = LINES.map(([u, what]) => `\`${u}\`\n      ${what}`).join('\n');
+  return {
+    text: 'Capstan: /deploy commands',
+    blocks: [
+      section(`*Capstan* ships container images to AWS and keeps humans in control.\n\n${body}`),
+      context([`Apps: ${apps.length > 0 ? apps.join(', ') : 'none configured'}`]),
+    ],
+  };
+}
+
+export function invalidMessage(message: string, usage: string): SlackMessage {
+  return { text: `${message} Usage: ${usage}`, blocks: [section(`${message}\nUsage: \`${usage}\``)] };
+}
+
+export function notice(text: string): SlackMessage {
+  return { text, blocks: [section(text)] };
+}

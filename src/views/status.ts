@@ -1,0 +1,117 @@
+import { STATE_LABEL } from '../domain/deployment.js';
+import { shortDigest } from '../domain/version.js';
+import type { EnvStatus } from '../usecases/status.js';
+import {
+  type Block,
+  type SlackMessage,
+  LIMITS,
+  capBlocks,
+  context,
+  divider,
+  escape,
+  fields,
+  header,
+  section,
+  slackDate,
+} from './message.js';
+
+function versionText(s: EnvStatus): string {
+  if (!s.ok) return `:warning: ${escape(s.error)}`;
+  const v = s.version ? `\`${escape(s.version)}\`` : '_unknown version_';
+  return s.digest ? `${v} (${shortDigest(s.digest)})` : v;
+}
+
+function lines(s: EnvStatus, now: number): string[] {
+  const out: string[] = [];
+  if (s.ok) {
+    const tasks = s.tasks
+      ? `tasks ${s.tasks.running}/${s.tasks.desired} running${s.tasks.pending ? `, ${s.tasks.pending} pending` : ''}`
+      : s.state;
+    out.push(tasks);
+    if (s.rolloutInProgress) out.push(':arrows_counterclockwise: rollout in progress');
+    if (s.changedAt !== undefined && !Number.isNaN(s.changedAt))
+      out.push(`changed ${slackDate(s.changedAt)}`);
+  }
+  if (s.inFlight) {
+    const d = s.inFlight;
+    out.push(
+      `:hourglass_flowing_sand: ${d.kind} of \`${escape(d.toVersion)}\` by <@${d.requestedBy}>: ${STATE_LABEL[d.state]}`,
+    );
+  }
+  if (s.lock)
+    out.push(
+      `:lock: locked by <@${s.lock.owner}> ${slackDate(s.lock.at)}${s.lock.reason ? `: ${escape(s.lock.reason)}` : ''}`,
+    );
+  void now;
+  return out;
+}
+
+function appBlocks(app: string, statuses: readonly EnvStatus[], now: number, compact: boolean): Block[] {
+  const blocks: Block[] = [];
+  if (!compact) blocks.push(header(`${app}: which version runs where`));
+  const cells = statuses.map(
+    (s) => `*${escape(s.env.name)}*  ${versionText(s)}\n${lines(s, now).join('\n')}`,
+  );
+  if (compact) {
+    blocks.push(
+      section(
+        `*${escape(app)}*\n${statuses.map((s) => `• *${escape(s.env.name)}* ${versionText(s)}${s.ok && s.rolloutInProgress ? ' :arrows_counterclockwise:' : ''}${s.lock ? ' :lock:' : ''}`).join('\n')}`,
+      ),
+    );
+  } else {
+    for (let i = 0; i < cells.length; i += LIMITS.fields)
+      blocks.push(fields(cells.slice(i, i + LIMITS.fields)));
+  }
+  return blocks;
+}
+
+/** The environment matrix for one app, or every app compactly. */
+export function statusMatrix(statuses: readonly EnvStatus[], now: number): SlackMessage {
+  const apps = [...new Set(statuses.map((s) => s.env.app))];
+  const compact = apps.length > 1;
+  const blocks = apps.flatMap((app) =>
+    appBlocks(
+      app,
+      statuses.filter((s) => s.env.app === app),
+      now,
+      compact,
+    ),
+  );
+  if (compact) blocks.unshift(header('Which version runs where'));
+  const text = statuses
+    .map((s) => `${s.env.app}/${s.env.name}: ${s.ok ? (s.version ?? 'unknown') : 'error'}`)
+    .join(', ');
+  return {
+    text: clipText(`Status: ${text}`),
+    blocks: capBlocks(blocks, 0, (n) => `…and ${n} more; ask for one app with /deploy status <app>`),
+  };
+}
+
+export function statusDetail(s: EnvStatus, now: number): SlackMessage {
+  const t = s.env.target;
+  const where =
+    t.kind === 'ecs'
+      ? `ECS service \`${t.service}\` in cluster \`${t.cluster}\` (${t.region})`
+      : `CloudFormation stack \`${t.stack}\` (${t.region})`;
+  const blocks: Block[] = [
+    header(`${s.env.app} / ${s.env.name}`),
+    section(`${versionText(s)}\n${lines(s, now).join('\n')}`),
+    context([where, ...(s.ok ? [`state: ${s.state}`] : [])]),
+  ];
+  if (s.ok && s.events.length > 0) {
+    blocks.push(divider());
+    blocks.push(
+      section(
+        `*Recent events*\n${s.events.map((e) => `${slackDate(e.at, '{time_secs}')} ${escape(e.message)}`).join('\n')}`,
+      ),
+    );
+  }
+  return {
+    text: clipText(`Status of ${s.env.app}/${s.env.name}: ${s.ok ? (s.version ?? 'unknown') : s.error}`),
+    blocks,
+  };
+}
+
+function clipText(s: string): string {
+  return s.length > 3000 ? `${s.slice(0, 2999)}…` : s;
+}

@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readConfig } from '../../src/config/readConfig.js';
+import { type Logger, silentLogger } from '../../src/lib/logger.js';
+import { type Capstan, startCapstan } from '../../src/main.js';
+import { SlackStandIn, type SlackStandInOptions } from '../../src/sandbox/slackApi.js';
+import { SIGNING_SECRET, slackHeaders } from './signing.js';
+
+export interface Harness {
+  readonly capstan: Capstan;
+  readonly slack: SlackStandIn;
+  readonly base: string;
+  readonly dbPath: string;
+  /** POSTs a signed /deploy command and returns the HTTP response. */
+  command(
+    text: string,
+    opts?: { user?: string; channel?: string },
+  ): Promise<{ status: number; body: string; responseUrl: string }>;
+  /** POSTs a signed interactivity payload. */
+  action(payload: Record<string, unknown>): Promise<{ status: number; body: string }>;
+  /** POSTs a signed Events API envelope. */
+  event(event: Record<string, unknown>): Promise<{ status: number; body: string }>;
+  post(
+    path: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; body: string }>;
+  restart(): Promise<Harness>;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly yaml: string;
+  readonly slack?: SlackStandInOptions;
+  readonly logger?: Logger;
+  readonly dbPath?: string;
+  readonly standIn?: SlackStandIn;
+  readonly env?: Record<string, string>;
+}
+
+let responseSeq = 0;
+
+export async function startHarness(opts: HarnessOptions): Promise<Harness> {
+  const slack = opts.standIn ?? new SlackStandIn(opts.slack);
+  if (!opts.standIn) await slack.start();
+  const dir = opts.dbPath ? undefined : mkdtempSync(join(tmpdir(), 'capstan-test-'));
+  const dbPath = opts.dbPath ?? join(dir!, 'capstan.db');
+  const yaml = opts.yaml.replace('__DB__', dbPath);
+  const result = readConfig(
+    {
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: '0',
+      CAPSTAN_CONFIG: 'capstan.yml',
+      ...opts.env,
+    },
+    () => yaml,
+  );
+  if (!result.ok) throw new Error(`test config is invalid:\n${result.problems.join('\n')}`);
+  const capstan = await startCapstan({
+    config: result.config,
+    logger: opts.logger ?? silentLogger,
+    host: '127.0.0.1',
+  });
+  const base = `http://127.0.0.1:${capstan.port}`;
+
+  const post = async (path: string, body: string, headers: Record<string, string>) => {
+    const r = await fetch(`${base}${path}`, { method: 'POST', body, headers });
+    return { status: r.status, body: await r.text() };
+  };
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+  const h: Harness = {
+    capstan,
+    slack,
+    base,
+    dbPath,
+    async command(text, o = {}) {
+      responseSeq += 1;
+      const responseUrl = slack.responseUrl(`cmd-${responseSeq}`);
+      const body = form({
+        token: 'deprecated',
+        team_id: 'T0SANDBOX',
+        team_domain: 'sandbox',
+        channel_id: o.channel ?? 'C0DEV',
+        channel_name: 'deploys',
+        user_id: o.user ?? 'U0ALICE',
+        user_name: 'alice',
+        command: '/deploy',
+        text,
+        response_url: responseUrl,
+        trigger_id: `trigger-${responseSeq}`,
+        api_app_id: 'A0CAPSTAN',
+      });
+      const r = await post('/slack/events', body, {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...slackHeaders(body),
+      });
+      return { ...r, responseUrl };
+    },
+    async action(payload) {
+      const body = form({ payload: JSON.stringify(payload) });
+      return post('/slack/events', body, {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...slackHeaders(body),
+      });
+    },
+    async event(event) {
+      const body = JSON.stringify({
+        token: 'deprecated',
+        team_id: 'T0SANDBOX',
+        api_app_id: 'A0CAPSTAN',
+        type: 'event_callback',
+        event_id: `Ev${Date.now()}${responseSeq++}`,
+        event_time: Math.floor(Date.now() / 1000),
+        event,
+      });
+      return post('/slack/events', body, { 'content-type': 'application/json', ...slackHeaders(body) });
+    },
+    post,
+    async restart() {
+      await capstan.stop();
+      return startHarness({ ...opts, standIn: slack, dbPath });
+    },
+    async stop() {
+      await capstan.stop();
+      if (!opts.standIn) await slack.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
+
+/** Waits until the response_url of a command received a message. */
+export function responseTo(slack: SlackStandIn, responseUrl: string, timeoutMs?: number) {
+  const path = new URL(responseUrl).pathname;
+  return slack.waitFor(() => slack.responses.find((r) => r.url === path)?.body, timeoutMs);
+}

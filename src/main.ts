@@ -1,20 +1,27 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { createEcsAdapter } from './adapters/aws/ecs.js';
-import { createEcrAdapter } from './adapters/aws/ecr.js';
 import { createCloudFormationAdapter } from './adapters/aws/cloudformation.js';
+import { createEcrAdapter } from './adapters/aws/ecr.js';
+import { createEcsAdapter } from './adapters/aws/ecs.js';
 import { createSlackChat, createSlackDirectory } from './adapters/slack/chat.js';
 import { openSqliteStore } from './adapters/store/sqlite.js';
 import { type Config, readConfig } from './config/readConfig.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { systemClock } from './ports/clock.js';
 import { createSlackApp } from './slack/app.js';
+import type { CommandHandlers } from './slack/dispatch.js';
+import { commandHandlers } from './slack/handlers.js';
+import { SlackProgress } from './slack/progress.js';
+import type { DeployDeps } from './usecases/deploy.js';
+import { resumeInFlight } from './usecases/resume.js';
+import { RolloutTracker } from './usecases/rollout/tracker.js';
 
 export interface Capstan {
   /** The HTTP port Slack (and SNS) reach; in Socket Mode the port of the side listener. */
   readonly port: number;
   readonly config: Config;
+  readonly tracker: RolloutTracker;
   stop(): Promise<void>;
 }
 
@@ -27,15 +34,18 @@ export interface StartOptions {
 /** The composition root: the only place that knows every part. */
 export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const { config } = opts;
-  const env = config.env;
+  const { env, catalog } = config;
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const clock = systemClock;
   const store = openSqliteStore(config.sqlitePath);
   const ecs = createEcsAdapter();
   const registry = createEcrAdapter();
   const stacks = createCloudFormationAdapter();
+  const tracker = new RolloutTracker({ catalog, intervalMs: config.pollIntervalMs });
   let ready = false;
 
+  // The Bolt app owns the Web API client the chat adapter uses, so handlers are bound once it exists.
+  let handlers: CommandHandlers = {};
   const app = createSlackApp({
     botToken: env.SLACK_BOT_TOKEN,
     signingSecret: env.SLACK_SIGNING_SECRET,
@@ -45,34 +55,59 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     logger,
     isReady: () => ready,
     dispatch: {
-      catalog: config.catalog,
+      catalog,
       clock,
-      status: { catalog: config.catalog, ecs, stacks, store },
-      handlers: {},
+      status: { catalog, ecs, stacks, store },
+      get handlers() {
+        return handlers;
+      },
     },
   });
   const chat = createSlackChat(app.client);
   const directory = createSlackDirectory(app.client);
-  void chat;
-  void directory;
-  void registry;
+  const notifier = new SlackProgress({ chat, clock, logger });
+  const deployDeps: DeployDeps = {
+    store,
+    ecs,
+    registry,
+    directory,
+    notifier,
+    clock,
+    logger,
+    follow: (d) => tracker.follow(d),
+  };
+  tracker.bind(deployDeps);
+  handlers = commandHandlers({
+    catalog,
+    store,
+    clock,
+    deploy: deployDeps,
+    locks: { catalog, store, directory, clock },
+  });
 
   const started = (await app.start(opts.host ? { port: env.PORT, host: opts.host } : env.PORT)) as
     Server | undefined;
   const port = started?.address ? (started.address() as AddressInfo).port : env.PORT;
+  // Nothing a user started is lost: rollouts in flight before a restart are followed again.
+  const resumed = await resumeInFlight(deployDeps, catalog);
+  tracker.start();
   ready = true;
   logger.info('Capstan is ready', {
     port,
     mode: env.SLACK_APP_TOKEN ? 'socket' : 'http',
-    apps: config.catalog.apps.length,
+    apps: catalog.apps.length,
+    ...resumed,
   });
 
   return {
     port,
     config,
+    tracker,
     async stop() {
       ready = false;
       await app.stop();
+      await tracker.stop();
+      await notifier.flush();
       store.close();
     },
   };

@@ -43,7 +43,10 @@ describe('the capstan process', () => {
 
   it('with a broken configuration prints every problem by path and exits non-zero, without a stack trace', async () => {
     const file = join(dir, 'bad.yml');
-    writeFileSync(file, 'apps:\n  todobackend:\n    environments:\n      prod:\n        channel: C1\n        cloudformation: {region: us-east-1, imageParameter: X, repository: r}\n        policy: {deployers: ["*"]}\n');
+    writeFileSync(
+      file,
+      'apps:\n  todobackend:\n    environments:\n      prod:\n        channel: C1\n        cloudformation: {region: us-east-1, imageParameter: X, repository: r}\n        policy: {deployers: ["*"]}\n',
+    );
     const p = run({ CAPSTAN_CONFIG: file });
     const code = await p.exited;
     const { err } = p.output();
@@ -60,7 +63,15 @@ describe('the capstan process', () => {
       `storage: { sqlite: ${join(dir, 'db.sqlite')} }\napps:\n  todobackend:\n    environments:\n      dev:\n        channel: C0DEV\n        ecs: { region: us-east-1, cluster: c, service: s, container: app, repository: r }\n        policy: { deployers: ["*"] }\n`,
     );
     const p = run(
-      { CAPSTAN_CONFIG: file, SLACK_BOT_TOKEN: 'xoxb-secret-value', SLACK_SIGNING_SECRET: 'shh', SLACK_API_URL: slack.apiUrl, PORT: '0', HOST: '127.0.0.1', AWS_REGION: 'us-east-1' },
+      {
+        CAPSTAN_CONFIG: file,
+        SLACK_BOT_TOKEN: 'xoxb-secret-value',
+        SLACK_SIGNING_SECRET: 'shh',
+        SLACK_API_URL: slack.apiUrl,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        AWS_REGION: 'us-east-1',
+      },
       /Capstan is ready/,
     );
     try {

@@ -36,15 +36,20 @@ export function isTerminal(state: DeploymentState): boolean {
 /** What the poller follows: one ECS deployment (by id) of one task definition. */
 export interface EcsWatch {
   readonly phase: 'rollout' | 'rollback';
+  /** True when ECS itself rolled back (circuit breaker or alarm) and Capstan follows that. */
+  readonly byEcs: boolean;
   readonly taskDefinitionArn: string;
-  readonly ecsDeploymentId: string;
+  /** Unknown only while waiting for ECS's own rollback deployment to appear. */
+  readonly ecsDeploymentId?: string | undefined;
   readonly startedAt: number;
   /** Last time running count or state moved; the timeout counts from here. */
   readonly lastProgressAt: number;
+  /** Service events newer than this go to the thread. */
   readonly lastEventAt: number;
   readonly seenStoppedTasks: readonly string[];
   readonly running: number;
   readonly desired: number;
+  readonly failedTasks: number;
 }
 
 export interface Approval {
@@ -81,10 +86,13 @@ export interface Deployment {
   readonly reason?: string | undefined;
   readonly channel: string;
   readonly messageTs?: string | undefined;
+  readonly permalink?: string | undefined;
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly finishedAt?: number | undefined;
   readonly previousTaskDefinitionArn?: string | undefined;
+  /** Registered before UpdateService, so a restart can tell whether the update happened. */
+  readonly taskDefinitionArn?: string | undefined;
   readonly watch?: EcsWatch | undefined;
   /** Set when Capstan redeploys the last good version after a failure. */
   readonly rollbackVersion?: string | undefined;

@@ -34,6 +34,8 @@ export interface EcsService {
   readonly pendingCount: number;
   readonly taskDefinition: string;
   readonly deployments: readonly EcsDeployment[];
+  /** deploymentConfiguration.deploymentCircuitBreaker */
+  readonly circuitBreaker: { readonly enable: boolean; readonly rollback: boolean };
   /** Newest first, as ECS returns them. */
   readonly events: readonly ServiceEvent[];
 }

@@ -1,5 +1,17 @@
 import type { Deployment, Lock } from '../domain/deployment.js';
 
+export interface GoodVersion {
+  readonly version: string;
+  readonly digest?: string | undefined;
+  readonly at: number;
+}
+
+export interface GoodVersion {
+  readonly version: string;
+  readonly digest?: string | undefined;
+  readonly at: number;
+}
+
 export interface Store {
   /**
    * Records a new deployment. Fails with CapstanError('conflict') when the environment already
@@ -7,17 +19,14 @@ export interface Store {
    */
   create(d: Deployment): Promise<void>;
   get(id: string): Promise<Deployment | undefined>;
-  /** Compare-and-set on `rev`: false when someone else wrote first. The stored rev becomes d.rev + 1. */
+  /** Compare-and-set on `rev`: undefined when someone else wrote first; otherwise the record as stored (rev + 1). */
   update(d: Deployment): Promise<Deployment | undefined>;
   inFlight(): Promise<readonly Deployment[]>;
   inFlightFor(app: string, env: string): Promise<Deployment | undefined>;
   /** Newest first. */
   history(app: string, env: string | undefined, limit: number): Promise<readonly Deployment[]>;
-  /** The most recent version that ended well in that environment. */
-  lastGoodVersion(
-    app: string,
-    env: string,
-  ): Promise<{ readonly version: string; readonly digest?: string | undefined } | undefined>;
+  /** Versions that ended well in that environment, most recent first, each once. */
+  goodVersions(app: string, env: string, limit: number): Promise<readonly GoodVersion[]>;
   getLock(app: string, env: string): Promise<Lock | undefined>;
   /** false when already locked. */
   putLock(lock: Lock): Promise<boolean>;

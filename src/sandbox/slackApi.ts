@@ -213,6 +213,12 @@ export class SlackStandIn {
         });
         return { ok: true, message_ts: ts };
       }
+      case 'chat.getPermalink':
+        return {
+          ok: true,
+          channel: str('channel'),
+          permalink: `${this.url}/archives/${str('channel')}/p${(str('message_ts') ?? '').replace('.', '')}`,
+        };
       case 'users.info': {
         const u = this.users.find((x) => x.id === str('user'));
         if (!u) return { ok: false, error: 'user_not_found' };

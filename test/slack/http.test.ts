@@ -178,13 +178,11 @@ describe('Slack over HTTP', () => {
     ecs
       .on(DescribeServicesCommand)
       .resolves({ services: [], failures: [{ arn: 'todobackend-dev', reason: 'MISSING' }] });
-    cfn
-      .on(DescribeStacksCommand)
-      .rejects(
-        Object.assign(new Error('Could not load credentials from any providers'), {
-          name: 'CredentialsProviderError',
-        }),
-      );
+    cfn.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+    );
     const r = await h.command('status todobackend');
     const text = textOf(await responseTo(h.slack, r.responseUrl));
     expect(text).toContain('ECS service todobackend-dev was not found in cluster todo-dev (us-east-1).');

@@ -57,6 +57,10 @@ export function createEcsAdapter(
         pendingCount: s.pendingCount ?? 0,
         taskDefinition: s.taskDefinition ?? '',
         deployments: (s.deployments ?? []).map(toDeployment),
+        circuitBreaker: {
+          enable: s.deploymentConfiguration?.deploymentCircuitBreaker?.enable ?? false,
+          rollback: s.deploymentConfiguration?.deploymentCircuitBreaker?.rollback ?? false,
+        },
         events: (s.events ?? []).map((e) => ({
           id: e.id ?? '',
           at: ms(e.createdAt) ?? 0,

@@ -24,6 +24,10 @@ export function createSlackChat(client: WebClient): Chat {
     async postEphemeral(channel, user, message) {
       await client.chat.postEphemeral({ channel, user, text: message.text, blocks: blocksOf(message) });
     },
+    async permalink(channel, ts) {
+      const r = await client.chat.getPermalink({ channel, message_ts: ts });
+      return r.permalink;
+    },
     async displayName(userId) {
       const cached = names.get(userId);
       if (cached) return cached;

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Deployment, type Lock, isTerminal } from '../../domain/deployment.js';
 import { CapstanError } from '../../domain/errors.js';
-import type { Store } from '../../ports/store.js';
+import type { GoodVersion, Store } from '../../ports/store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS deployments (
@@ -59,8 +59,8 @@ export function openSqliteStore(path: string): Store {
   const historyApp = db.prepare<[string, number], Row>(
     'SELECT data FROM deployments WHERE app = ? ORDER BY created_at DESC LIMIT ?',
   );
-  const lastGood = db.prepare<[string, string], Row>(
-    "SELECT data FROM deployments WHERE app = ? AND env = ? AND state = 'succeeded' ORDER BY created_at DESC LIMIT 1",
+  const good = db.prepare<[string, string, number], Row>(
+    "SELECT data FROM deployments WHERE app = ? AND env = ? AND state = 'succeeded' ORDER BY created_at DESC LIMIT ?",
   );
   const getLock = db.prepare<[string, string], Lock>(
     'SELECT app, env, owner, reason, at FROM locks WHERE app = ? AND env = ?',
@@ -122,9 +122,15 @@ export function openSqliteStore(path: string): Store {
       const rows = env === undefined ? historyApp.all(app, limit) : historyEnv.all(app, env, limit);
       return rows.map((r) => parse(r)!);
     },
-    async lastGoodVersion(app, env) {
-      const d = parse(lastGood.get(app, env));
-      return d ? { version: d.toVersion, digest: d.imageDigest } : undefined;
+    async goodVersions(app, env, limit) {
+      const out: GoodVersion[] = [];
+      for (const r of good.all(app, env, limit * 5)) {
+        const d = parse(r)!;
+        if (out.some((g) => g.version === d.toVersion)) continue;
+        out.push({ version: d.toVersion, digest: d.imageDigest, at: d.finishedAt ?? d.updatedAt });
+        if (out.length === limit) break;
+      }
+      return out;
     },
     async getLock(app, env) {
       return lockOf(getLock.get(app, env));

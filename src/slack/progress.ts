@@ -1,0 +1,99 @@
+import type { Deployment } from '../domain/deployment.js';
+import { errorMessage } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { Pacer } from '../lib/pacer.js';
+import type { Chat } from '../ports/chat.js';
+import type { Clock } from '../ports/clock.js';
+import type { DeployNotifier } from '../ports/notifier.js';
+import type { Block, SlackMessage } from '../views/message.js';
+import { deploymentMessage } from '../views/deploy.js';
+import { clip } from '../views/message.js';
+
+export interface ProgressOptions {
+  readonly chat: Chat;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Posts per channel (Slack allows about one a second). */
+  readonly postIntervalMs?: number;
+  /** chat.update calls across the workspace (Tier 3: about 50 a minute). */
+  readonly updateIntervalMs?: number;
+  /** Extra blocks a deployment's parent message carries (approval buttons). */
+  readonly extraBlocks?: (d: Deployment) => readonly Block[];
+  /** A different rendering for a deployment (releases). */
+  readonly render?: (d: Deployment, now: number) => SlackMessage | undefined;
+}
+
+/** Keeps each deployment's parent message and thread current without tripping Slack's rate limits. */
+export class SlackProgress implements DeployNotifier {
+  private readonly posts = new Map<string, Pacer<string>>();
+  private readonly updates: Pacer<string>;
+  private readonly lines = new Map<string, string[]>();
+  private readonly threads = new Map<string, string>();
+
+  constructor(private readonly o: ProgressOptions) {
+    this.updates = new Pacer(
+      o.updateIntervalMs ?? 1000,
+      (e) => this.fail('chat.update', e),
+      () => o.clock.now(),
+    );
+  }
+
+  private fail(what: string, e: unknown): void {
+    this.o.logger.warn(`${what} failed`, { error: errorMessage(e) });
+  }
+
+  private pacer(channel: string): Pacer<string> {
+    let p = this.posts.get(channel);
+    if (!p) {
+      p = new Pacer(
+        this.o.postIntervalMs ?? 1000,
+        (e) => this.fail('chat.postMessage', e),
+        () => this.o.clock.now(),
+      );
+      this.posts.set(channel, p);
+    }
+    return p;
+  }
+
+  private render(d: Deployment): SlackMessage {
+    const now = this.o.clock.now();
+    return this.o.render?.(d, now) ?? deploymentMessage(d, now, this.o.extraBlocks?.(d) ?? []);
+  }
+
+  async show(d: Deployment) {
+    if (d.messageTs === undefined) {
+      let ts = '';
+      await this.pacer(d.channel).push(`parent:${d.id}`, async () => {
+        ts = (await this.o.chat.post(d.channel, this.render(d))).ts;
+      });
+      if (!ts) return undefined;
+      this.threads.set(d.id, ts);
+      const permalink = await this.o.chat.permalink(d.channel, ts).catch(() => undefined);
+      return { messageTs: ts, permalink };
+    }
+    const ts = d.messageTs;
+    void this.updates.push(d.id, () => this.o.chat.update(d.channel, ts, this.render(d)));
+    return { messageTs: ts, permalink: d.permalink };
+  }
+
+  detail(d: Deployment, lines: readonly string[]): void {
+    if (lines.length === 0) return;
+    const key = d.id;
+    this.lines.set(key, [...(this.lines.get(key) ?? []), ...lines]);
+    const channel = d.channel;
+    const send = async () => {
+      const batch = this.lines.get(key) ?? [];
+      this.lines.delete(key);
+      const ts = d.messageTs ?? this.threads.get(key);
+      if (batch.length === 0 || ts === undefined) return;
+      const text = clip(batch.join('\n'), 3900);
+      await this.o.chat.post(channel, { text }, ts);
+    };
+    void this.pacer(channel).push(`thread:${key}`, send);
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([...this.posts.values()].map((p) => p.idle()));
+    await this.updates.idle();
+  }
+}

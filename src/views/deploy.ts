@@ -1,0 +1,79 @@
+import type { Environment } from '../domain/catalog.js';
+import { type Deployment, STATE_LABEL, isTerminal } from '../domain/deployment.js';
+import { shortDigest } from '../domain/version.js';
+import { type Block, type SlackMessage, ago, context, escape, fields, section } from './message.js';
+
+const EMOJI: Record<Deployment['state'], string> = {
+  awaiting_approval: ':raised_hand:',
+  checking: ':mag:',
+  rolling_out: ':rocket:',
+  executing: ':rocket:',
+  rolling_back: ':rewind:',
+  succeeded: ':white_check_mark:',
+  failed: ':x:',
+  rolled_back: ':leftwards_arrow_with_hook:',
+  rollback_failed: ':rotating_light:',
+  rejected: ':no_entry_sign:',
+  expired: ':hourglass:',
+  nothing_to_change: ':zzz:',
+};
+
+export function stateText(d: Deployment): string {
+  const label = STATE_LABEL[d.state];
+  if ((d.state === 'rolling_out' || d.state === 'rolling_back') && d.watch) {
+    return `${label} ${d.watch.running}/${d.watch.desired}`;
+  }
+  if (d.state === 'rolled_back' && d.watch?.byEcs) return 'rolled back by ECS';
+  if (d.state === 'rolled_back' && d.rollbackVersion) return `rolled back to ${d.rollbackVersion}`;
+  return label;
+}
+
+export function title(d: Deployment): string {
+  const from = d.fromVersion ? `\`${escape(d.fromVersion)}\` → ` : '';
+  const verb = d.kind === 'rollback' ? 'Rollback of' : d.kind === 'release' ? 'Release of' : 'Deploy of';
+  return `${verb} *${escape(d.app)}* to *${escape(d.env)}*: ${from}\`${escape(d.toVersion)}\``;
+}
+
+/** The parent message: who, what, where, state and elapsed time; edited in place as things move. */
+export function deploymentMessage(d: Deployment, now: number, extra: readonly Block[] = []): SlackMessage {
+  const end = isTerminal(d.state) ? (d.finishedAt ?? d.updatedAt) : now;
+  const blocks: Block[] = [
+    section(`${EMOJI[d.state]} ${title(d)}`),
+    fields([
+      `*State*\n${stateText(d)}`,
+      `*Requested by*\n<@${d.requestedBy}>`,
+      `*Elapsed*\n${ago(end - d.createdAt)}`,
+      `*Request*\n\`${d.id}\``,
+    ]),
+  ];
+  if (d.reason) blocks.push(section(`*Why:* ${escape(d.reason)}`));
+  const ctx: string[] = [];
+  if (d.imageDigest) ctx.push(`image ${shortDigest(d.imageDigest)}`);
+  if (d.rollbackVersion && d.state === 'rolling_back')
+    ctx.push(`rolling back to \`${escape(d.rollbackVersion)}\``);
+  ctx.push('details in the thread');
+  blocks.push(context(ctx), ...extra);
+  return { text: `${d.kind} of ${d.app} ${d.toVersion} to ${d.env}: ${stateText(d)}`, blocks };
+}
+
+export function dryRunMessage(
+  env: Environment,
+  version: string,
+  from: string | undefined,
+  diff: readonly string[],
+): SlackMessage {
+  const lines =
+    diff.length > 0
+      ? diff.map((l) => `• ${escape(l)}`).join('\n')
+      : 'No difference: the service already runs this image.';
+  return {
+    text: `Dry run: ${env.app} ${version} to ${env.name}`,
+    blocks: [
+      section(
+        `:mag: *Dry run*: deploy of *${escape(env.app)}* to *${escape(env.name)}*: ${from ? `\`${escape(from)}\` → ` : ''}\`${escape(version)}\``,
+      ),
+      section(`*Task definition changes*\n${lines}`),
+      context(['Nothing was changed. Run the command again without --dry-run to deploy.']),
+    ],
+  };
+}

@@ -1,0 +1,36 @@
+import type { Deployment } from '../domain/deployment.js';
+import { isTerminal } from '../domain/deployment.js';
+import { type SlackMessage, ago, capBlocks, context, escape, header, section, slackDate } from './message.js';
+import { stateText } from './deploy.js';
+
+export function historyMessage(
+  app: string,
+  env: string | undefined,
+  entries: readonly Deployment[],
+  now: number,
+): SlackMessage {
+  const scope = env ? `${app}/${env}` : app;
+  if (entries.length === 0)
+    return {
+      text: `No deploys of ${scope} yet.`,
+      blocks: [section(`No deploys of *${escape(scope)}* recorded yet.`)],
+    };
+  const blocks = entries.map((d) => {
+    const end = isTerminal(d.state) ? (d.finishedAt ?? d.updatedAt) : now;
+    const from = d.fromVersion ? `\`${escape(d.fromVersion)}\` → ` : '';
+    const link = d.permalink ? ` · <${d.permalink}|thread>` : '';
+    return section(
+      `*${d.kind}* ${env ? '' : `to *${escape(d.env)}* `}${from}\`${escape(d.toVersion)}\`: *${stateText(d)}*\n` +
+        `<@${d.requestedBy}> · ${slackDate(d.createdAt)} · took ${ago(end - d.createdAt)}${link}` +
+        (d.reason ? `\n_${escape(d.reason.length > 300 ? `${d.reason.slice(0, 300)}…` : d.reason)}_` : ''),
+    );
+  });
+  return {
+    text: `History of ${scope}`,
+    blocks: capBlocks([
+      header(`History of ${scope}`),
+      ...blocks,
+      context([`last ${entries.length} deploys and rollbacks, newest first`]),
+    ]),
+  };
+}

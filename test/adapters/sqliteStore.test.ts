@@ -1,0 +1,75 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
+import type { Deployment } from '../../src/domain/deployment.js';
+
+const d = (id: string, over: Partial<Deployment> = {}): Deployment => ({
+  id,
+  rev: 0,
+  kind: 'deploy',
+  app: 'todobackend',
+  env: 'dev',
+  requestedBy: 'U0ALICE',
+  toVersion: '1.2.3',
+  state: 'checking',
+  channel: 'C0DEV',
+  createdAt: Date.now(),
+  updatedAt: Date.now(),
+  approvals: [],
+  ...over,
+});
+
+describe('SQLite store', () => {
+  it('allows one deployment in flight per environment, atomically', async () => {
+    const store = openSqliteStore(':memory:');
+    await store.create(d('d-1'));
+    await expect(store.create(d('d-2'))).rejects.toMatchObject({ code: 'conflict' });
+    await store.create(d('d-3', { env: 'prod' }));
+    const first = (await store.get('d-1'))!;
+    await store.update({ ...first, state: 'succeeded' });
+    await store.create(d('d-4'));
+    expect((await store.inFlight()).map((x) => x.id).sort()).toEqual(['d-3', 'd-4']);
+  });
+
+  it('a compare-and-set lets exactly one of two concurrent writers win', async () => {
+    const store = openSqliteStore(':memory:');
+    await store.create(d('d-1', { state: 'awaiting_approval' }));
+    const a = (await store.get('d-1'))!;
+    const b = (await store.get('d-1'))!;
+    const [wa, wb] = await Promise.all([
+      store.update({ ...a, state: 'executing' }),
+      store.update({ ...b, state: 'rejected' }),
+    ]);
+    expect([wa, wb].filter(Boolean)).toHaveLength(1);
+    expect((await store.get('d-1'))?.state).toBe('executing');
+  });
+
+  it('keeps everything across a reopen of the same file', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'capstan-store-')), 'c.db');
+    const s1 = openSqliteStore(path);
+    await s1.create(d('d-1', { state: 'succeeded', toVersion: '1.2.1', createdAt: 1 }));
+    await s1.create(d('d-2', { state: 'succeeded', toVersion: '1.2.3', createdAt: 2 }));
+    await s1.create(d('d-3', { state: 'rolling_out', toVersion: '1.2.4', createdAt: 3 }));
+    await s1.putLock({ app: 'todobackend', env: 'prod', owner: 'U0BOB', at: 5 });
+    expect(await s1.firstSighting('msg-1', 1)).toBe(true);
+    s1.close();
+    const s2 = openSqliteStore(path);
+    expect((await s2.goodVersions('todobackend', 'dev', 5)).map((g) => g.version)).toEqual([
+      '1.2.3',
+      '1.2.1',
+    ]);
+    expect((await s2.inFlight()).map((x) => x.id)).toEqual(['d-3']);
+    expect(await s2.getLock('todobackend', 'prod')).toEqual({
+      app: 'todobackend',
+      env: 'prod',
+      owner: 'U0BOB',
+      reason: undefined,
+      at: 5,
+    });
+    expect(await s2.putLock({ app: 'todobackend', env: 'prod', owner: 'U0ALICE', at: 6 })).toBe(false);
+    expect(await s2.firstSighting('msg-1', 2)).toBe(false);
+    s2.close();
+  });
+});

@@ -1,0 +1,276 @@
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Deployment,
+  type DescribeTaskDefinitionCommandOutput,
+  type Service,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { mockClient } from 'aws-sdk-client-mock';
+
+const ecsStub = () => mockClient(ECSClient);
+const ecrStub = () => mockClient(ECRClient);
+import { ACCOUNT, REPO_URI, service as baseService, taskDefinition, tdArn } from '../fixtures/ecs.js';
+
+/** How a rollout of an image behaves, one step per DescribeServices call. */
+export type Behaviour =
+  | 'success'
+  | 'circuit_breaker' // FAILED after failing tasks; ECS does not roll back (breaker rollback off)
+  | 'circuit_breaker_ecs_rollback' // FAILED, and ECS rolls back by itself
+  | 'cannot_pull' // tasks keep stopping; no circuit breaker
+  | 'stuck' // nothing moves
+  | 'disappear'; // ECS replaces the deployment with the previous one
+
+export const digestOf = (tag: string) =>
+  `sha256:${Buffer.from(tag).toString('hex').padEnd(64, '0').slice(0, 64)}`;
+
+const notFound = (name: string, message: string) =>
+  Object.assign(new Error(message), { name, $fault: 'client', $metadata: {} });
+
+/**
+ * One ECS service and its ECR repository, faked at the SDK clients' send(). Registered task
+ * definitions are kept, UpdateService starts a deployment, and each DescribeServices call moves
+ * the deployment in progress one step according to its image's behaviour.
+ */
+export class FakeEcs {
+  readonly ecs: ReturnType<typeof ecsStub>;
+  readonly ecr: ReturnType<typeof ecrStub>;
+  readonly tags = new Map<string, { digest: string; pushedAt: Date }>();
+  readonly behaviour = new Map<string, Behaviour>();
+  readonly taskDefs = new Map<string, DescribeTaskDefinitionCommandOutput>();
+  readonly stopped: Task[] = [];
+  service: Service;
+  private revision = 41;
+  private deploymentSeq = 1;
+  private steps = new Map<string, number>();
+  private eventSeq = 0;
+  circuitBreaker = { enable: true, rollback: false };
+  /** Called on every DescribeServices, before answering (to script failures). */
+  beforeDescribe: (() => void) | undefined;
+
+  constructor(readonly serviceName = 'todobackend-dev') {
+    this.ecs = ecsStub();
+    this.ecr = ecrStub();
+    for (const [i, t] of ['1.2.0', '1.2.1', '1.2.2', '1.2.3', '1.2.4-broken'].entries()) {
+      this.tags.set(t, { digest: digestOf(t), pushedAt: new Date(Date.UTC(2026, 10, 1 + i)) });
+    }
+    const first = tdArn('todobackend', 41);
+    this.taskDefs.set(first, taskDefinition(41, `${REPO_URI}@${digestOf('1.2.2')}`, '1.2.2'));
+    this.service = baseService({ serviceName, taskDefinition: first });
+    this.install();
+  }
+
+  restore(): void {
+    this.ecs.restore();
+    this.ecr.restore();
+  }
+
+  private event(message: string): void {
+    this.eventSeq += 1;
+    this.service.events = [
+      {
+        id: `ev-${this.eventSeq}`,
+        createdAt: new Date(Date.now() + this.eventSeq),
+        message: `(service ${this.serviceName}) ${message}`,
+      },
+      ...(this.service.events ?? []),
+    ].slice(0, 100);
+  }
+
+  private behaviourOf(td: string): Behaviour {
+    const image =
+      this.taskDefs.get(td)?.taskDefinition?.containerDefinitions?.find((c) => c.name === 'app')?.image ?? '';
+    for (const [tag, b] of this.behaviour) if (image.endsWith(digestOf(tag))) return b;
+    return 'success';
+  }
+
+  private install(): void {
+    const { ecs, ecr } = this;
+    ecr.on(DescribeImagesCommand).callsFake((input: { imageIds?: { imageTag?: string }[] }) => {
+      const tag = input.imageIds?.[0]?.imageTag;
+      if (tag !== undefined) {
+        const t = this.tags.get(tag);
+        if (!t)
+          throw notFound(
+            'ImageNotFoundException',
+            `The image with imageId {imageDigest:'null', imageTag:'${tag}'} does not exist within the repository with name 'todobackend' in the registry with id '${ACCOUNT}'`,
+          );
+        return {
+          imageDetails: [
+            {
+              registryId: ACCOUNT,
+              repositoryName: 'todobackend',
+              imageDigest: t.digest,
+              imageTags: [tag],
+              imagePushedAt: t.pushedAt,
+            },
+          ],
+        };
+      }
+      return {
+        imageDetails: [...this.tags].map(([tg, t]) => ({
+          registryId: ACCOUNT,
+          repositoryName: 'todobackend',
+          imageDigest: t.digest,
+          imageTags: [tg],
+          imagePushedAt: t.pushedAt,
+        })),
+      };
+    });
+    ecs.on(DescribeClustersCommand).resolves({ clusters: [{ clusterName: 'todo-dev', status: 'ACTIVE' }] });
+    ecs.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition: string }) => {
+      const td = this.taskDefs.get(input.taskDefinition);
+      if (!td) throw notFound('ClientException', 'Unable to describe task definition.');
+      return td;
+    });
+    ecs
+      .on(RegisterTaskDefinitionCommand)
+      .callsFake((input: Record<string, unknown> & { tags?: { key: string; value: string }[] }) => {
+        this.revision += 1;
+        const arn = tdArn('todobackend', this.revision);
+        const { tags, ...td } = input;
+        this.taskDefs.set(arn, {
+          $metadata: {},
+          taskDefinition: { ...td, taskDefinitionArn: arn, revision: this.revision, status: 'ACTIVE' },
+          tags,
+        });
+        return { taskDefinition: { taskDefinitionArn: arn, revision: this.revision } };
+      });
+    ecs
+      .on(UpdateServiceCommand)
+      .callsFake((input: { taskDefinition: string }) => this.startDeployment(input.taskDefinition));
+    ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => {
+      this.beforeDescribe?.();
+      this.step();
+      return {
+        services: input.services
+          .filter((s) => s === this.serviceName)
+          .map(() => ({
+            ...this.service,
+            deploymentConfiguration: { deploymentCircuitBreaker: this.circuitBreaker },
+          })),
+        failures: input.services
+          .filter((s) => s !== this.serviceName)
+          .map((s) => ({ arn: s, reason: 'MISSING' })),
+      };
+    });
+    ecs.on(ListTasksCommand).callsFake(() => ({ taskArns: this.stopped.map((t) => t.taskArn) }));
+    ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+      tasks: this.stopped.filter((t) => input.tasks.includes(t.taskArn ?? '')),
+    }));
+  }
+
+  startDeployment(td: string, primaryOnly = false): { service: Service } {
+    const id = `ecs-svc/${String(2000 + this.deploymentSeq++).padStart(19, '9')}`;
+    const d: Deployment = {
+      id,
+      status: 'PRIMARY',
+      taskDefinition: td,
+      desiredCount: 2,
+      runningCount: 0,
+      pendingCount: 0,
+      failedTasks: 0,
+      rolloutState: 'IN_PROGRESS',
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    };
+    const old = (this.service.deployments ?? []).map((x) =>
+      x.status === 'PRIMARY' ? { ...x, status: 'ACTIVE' } : x,
+    );
+    this.service = { ...this.service, taskDefinition: td, deployments: primaryOnly ? [d] : [d, ...old] };
+    this.steps.set(id, 0);
+    return { service: this.service };
+  }
+
+  private primary(): Deployment | undefined {
+    return this.service.deployments?.find((d) => d.status === 'PRIMARY');
+  }
+
+  private patch(id: string, change: Partial<Deployment>): void {
+    this.service.deployments = (this.service.deployments ?? []).map((d) =>
+      d.id === id ? { ...d, ...change, updatedAt: new Date() } : d,
+    );
+  }
+
+  private complete(d: Deployment): void {
+    this.service.deployments = [
+      { ...d, runningCount: 2, pendingCount: 0, rolloutState: 'COMPLETED', updatedAt: new Date() },
+    ];
+    this.service.runningCount = 2;
+    this.event('has reached a steady state.');
+  }
+
+  private stopTask(td: string, reason: string): void {
+    const n = this.stopped.length + 1;
+    this.stopped.push({
+      taskArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/todo-dev/task${n}`,
+      taskDefinitionArn: td,
+      lastStatus: 'STOPPED',
+      stoppedReason: reason,
+      containers: [{ name: 'app', reason: reason.split(':')[0] }],
+    });
+  }
+
+  private step(): void {
+    const d = this.primary();
+    if (!d?.id || d.rolloutState !== 'IN_PROGRESS') return;
+    const n = (this.steps.get(d.id) ?? 0) + 1;
+    this.steps.set(d.id, n);
+    const td = d.taskDefinition ?? '';
+    const b = this.behaviourOf(td);
+    switch (b) {
+      case 'success':
+        if (n === 1) {
+          this.patch(d.id, { runningCount: 1, pendingCount: 1 });
+          this.event(`has started 2 tasks: (task a) (task b).`);
+        } else this.complete(d);
+        return;
+      case 'stuck':
+        return;
+      case 'cannot_pull':
+      case 'circuit_breaker':
+      case 'circuit_breaker_ecs_rollback': {
+        this.stopTask(
+          td,
+          'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref',
+        );
+        this.patch(d.id, { failedTasks: (d.failedTasks ?? 0) + 1 });
+        if (b === 'cannot_pull' || n < 3) return;
+        const rollsBack = b === 'circuit_breaker_ecs_rollback';
+        const previous = this.service.deployments?.find((x) => x.status === 'ACTIVE');
+        this.patch(d.id, {
+          rolloutState: 'FAILED',
+          rolloutStateReason: rollsBack
+            ? `ECS deployment circuit breaker: rolling back to deploymentId ${previous?.id}.`
+            : 'ECS deployment circuit breaker: task failed to start.',
+        });
+        if (rollsBack && previous?.taskDefinition) {
+          const failed = this.primary()!;
+          this.startDeployment(previous.taskDefinition, true);
+          this.service.deployments = [...(this.service.deployments ?? []), { ...failed, status: 'ACTIVE' }];
+        }
+        return;
+      }
+      case 'disappear':
+        if (n === 1) this.patch(d.id, { runningCount: 0, pendingCount: 2 });
+        else {
+          const previous = this.service.deployments?.find((x) => x.status === 'ACTIVE');
+          if (previous)
+            this.service = {
+              ...this.service,
+              taskDefinition: previous.taskDefinition,
+              deployments: [{ ...previous, status: 'PRIMARY', rolloutState: 'COMPLETED' }],
+            };
+          this.event('has reached a steady state.');
+        }
+        return;
+    }
+  }
+}

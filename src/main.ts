@@ -16,6 +16,13 @@ import { SlackProgress } from './slack/progress.js';
 import type { DeployDeps } from './usecases/deploy.js';
 import { resumeInFlight } from './usecases/resume.js';
 import { RolloutTracker } from './usecases/rollout/tracker.js';
+import { StackTracker } from './usecases/rollout/stackTracker.js';
+import { type ApprovalDeps, expireRequest } from './usecases/approval.js';
+import type { ReleaseDeps } from './usecases/release.js';
+import { registerInteractions } from './slack/interactions.js';
+import { findEnvironment } from './domain/catalog.js';
+import { needsReview, reviewMessage } from './views/release.js';
+import { errorMessage } from './lib/errors.js';
 
 export interface Capstan {
   /** The HTTP port Slack (and SNS) reach; in Socket Mode the port of the side listener. */
@@ -42,6 +49,8 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const registry = createEcrAdapter();
   const stacks = createCloudFormationAdapter();
   const tracker = new RolloutTracker({ catalog, intervalMs: config.pollIntervalMs });
+  const stackTracker = new StackTracker(config.pollIntervalMs);
+  const inFlightWork = new Set<Promise<unknown>>();
   let ready = false;
 
   // The Bolt app owns the Web API client the chat adapter uses, so handlers are bound once it exists.
@@ -65,7 +74,15 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   });
   const chat = createSlackChat(app.client);
   const directory = createSlackDirectory(app.client);
-  const notifier = new SlackProgress({ chat, clock, logger });
+  const notifier = new SlackProgress({
+    chat,
+    clock,
+    logger,
+    render: (d, now) => {
+      const e = findEnvironment(catalog, d.app, d.env);
+      return e && needsReview(d) ? reviewMessage(d, e, now) : undefined;
+    },
+  });
   const deployDeps: DeployDeps = {
     store,
     ecs,
@@ -76,21 +93,45 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     logger,
     follow: (d) => tracker.follow(d),
   };
+  const releaseDeps: ReleaseDeps = {
+    store,
+    stacks,
+    registry,
+    directory,
+    notifier,
+    clock,
+    logger,
+    follow: (d) => stackTracker.follow(d),
+    changeSetPollMs: Math.min(config.pollIntervalMs, 2000),
+    changeSetTimeoutMs: 10 * 60_000,
+    background: (work) => {
+      const tracked: Promise<unknown> = work
+        .catch((e: unknown) => logger.error('background work failed', { error: errorMessage(e) }))
+        .finally(() => inFlightWork.delete(tracked));
+      inFlightWork.add(tracked);
+    },
+  };
+  const approvalDeps: ApprovalDeps = { catalog, deploy: deployDeps, release: releaseDeps };
   tracker.bind(deployDeps);
+  stackTracker.bind(releaseDeps);
+  stackTracker.onExpired = (d) => expireRequest(approvalDeps, d);
   handlers = commandHandlers({
     catalog,
     store,
     clock,
     deploy: deployDeps,
     locks: { catalog, store, directory, clock },
+    approvals: approvalDeps,
   });
+  registerInteractions(app, { approvals: approvalDeps, catalog, logger });
 
   const started = (await app.start(opts.host ? { port: env.PORT, host: opts.host } : env.PORT)) as
     Server | undefined;
   const port = started?.address ? (started.address() as AddressInfo).port : env.PORT;
   // Nothing a user started is lost: rollouts in flight before a restart are followed again.
-  const resumed = await resumeInFlight(deployDeps, catalog);
+  const resumed = await resumeInFlight(deployDeps, releaseDeps, catalog);
   tracker.start();
+  stackTracker.start();
   ready = true;
   logger.info('Capstan is ready', {
     port,
@@ -107,6 +148,8 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
       ready = false;
       await app.stop();
       await tracker.stop();
+      await stackTracker.stop();
+      await Promise.allSettled([...inFlightWork]);
       await notifier.flush();
       store.close();
     },

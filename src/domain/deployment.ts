@@ -57,18 +57,37 @@ export interface Approval {
   readonly at: number;
 }
 
-export interface ReleasePlan {
-  readonly changeSetArn: string;
-  readonly changeSetName: string;
-  readonly stackId: string;
-  /** Stack's LastUpdatedTime (or CreationTime) when the change set was made. */
-  readonly stackUpdatedAt: string;
-  readonly lastEventAt?: number | undefined;
+export interface ParameterChange {
+  readonly key: string;
+  readonly from?: string | undefined;
+  readonly to: string;
 }
 
+export interface PlannedResourceChange {
+  readonly action: string;
+  readonly logicalId: string;
+  readonly resourceType: string;
+  readonly replacement?: string | undefined;
+}
+
+export interface ReleasePlan {
+  readonly region: string;
+  readonly stack: string;
+  readonly changeSetArn?: string | undefined;
+  readonly changeSetName: string;
+  readonly stackId?: string | undefined;
+  /** Stack's LastUpdatedTime (or CreationTime) when the change set was made: the approval binds to it. */
+  readonly stackUpdatedAt: string;
+  readonly parameters: readonly ParameterChange[];
+  readonly changes: readonly PlannedResourceChange[];
+  /** When ExecuteChangeSet was called; stack events from then on go to the thread. */
+  readonly executedAt?: number | undefined;
+  readonly seenEvents?: readonly string[] | undefined;
+}
+
+/** What an approval of an ECS deploy binds to. */
 export interface EcsPlan {
-  readonly taskDefinition: string;
-  readonly currentTaskDefinitionArn: string;
+  readonly diff: readonly string[];
 }
 
 export interface Deployment {

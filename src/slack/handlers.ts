@@ -1,11 +1,14 @@
 import type { Catalog, Environment } from '../domain/catalog.js';
 import { findEnvironment } from '../domain/catalog.js';
+import type { Deployment } from '../domain/deployment.js';
 import { CapstanError } from '../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
-import type { DeployDeps } from '../usecases/deploy.js';
+import { type ApprovalDeps, type ApprovalResult, approve, reject } from '../usecases/approval.js';
+import type { DeployDeps, DeployResult } from '../usecases/deploy.js';
 import { deployToEcs } from '../usecases/deploy.js';
 import { type LockDeps, lockEnvironment, unlockEnvironment } from '../usecases/lock.js';
+import { rollbackRelease, startRelease } from '../usecases/release.js';
 import { rollbackEcs } from '../usecases/rollback.js';
 import { dryRunMessage } from '../views/deploy.js';
 import { notice } from '../views/help.js';
@@ -19,6 +22,7 @@ export interface HandlerDeps {
   readonly clock: Clock;
   readonly deploy: DeployDeps;
   readonly locks: LockDeps;
+  readonly approvals: ApprovalDeps;
 }
 
 function env(catalog: Catalog, app: string, name: string): Environment {
@@ -29,32 +33,47 @@ function env(catalog: Catalog, app: string, name: string): Environment {
 
 const ephemeral = (text: string): Reply => ({ visibility: 'ephemeral', message: notice(text) });
 
-function startedReply(d: {
-  app: string;
-  env: string;
-  toVersion: string;
-  channel: string;
-  permalink?: string | undefined;
-  kind: string;
-}): Reply {
-  const where = d.permalink ? `<${d.permalink}|in <#${d.channel}>>` : `in <#${d.channel}>`;
-  const verb = d.kind === 'rollback' ? 'Rolling back' : 'Deploying';
-  return ephemeral(
-    `${verb} *${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}*; follow it ${where}.`,
-  );
+function where(d: Deployment): string {
+  return d.permalink ? `<${d.permalink}|in <#${d.channel}>>` : `in <#${d.channel}>`;
 }
 
-function notYet(e: Environment, what: string): Reply {
-  return ephemeral(
-    `${what} for ${e.target.kind === 'cloudformation' ? 'CloudFormation' : 'this'} environment (${e.app}/${e.name}) is not available yet in this version of Capstan.`,
-  );
+function startedReply(r: DeployResult): Reply | undefined {
+  if (r.kind === 'dry_run') return undefined;
+  const d = r.deployment;
+  const what = `*${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}*`;
+  if (r.kind === 'awaiting_approval')
+    return ephemeral(`Deploy of ${what} needs approval (request \`${d.id}\`); follow it ${where(d)}.`);
+  return ephemeral(`${d.kind === 'rollback' ? 'Rolling back' : 'Deploying'} ${what}; follow it ${where(d)}.`);
+}
+
+/** What the person who clicked or typed approve/reject is told. */
+export function approvalReply(r: ApprovalResult): string {
+  switch (r.kind) {
+    case 'refused':
+      return `:no_entry: ${r.reason}`;
+    case 'approved':
+      return `:white_check_mark: Approval recorded for \`${r.deployment.id}\`; ${r.remaining} more needed.`;
+    case 'executing':
+      return `:white_check_mark: Approved. \`${r.deployment.id}\` is going ahead; follow it ${where(r.deployment)}.`;
+    case 'rejected':
+      return `:no_entry_sign: Rejected \`${r.deployment.id}\`.`;
+  }
 }
 
 export function commandHandlers(deps: HandlerDeps): CommandHandlers {
   return {
     async deploy(cmd, actor) {
       const e = env(deps.catalog, cmd.app, cmd.env);
-      if (e.target.kind !== 'ecs') return notYet(e, 'Deploying');
+      if (e.target.kind === 'cloudformation') {
+        if (cmd.dryRun)
+          return ephemeral(
+            'A change set is the dry run for a CloudFormation environment: it is shown for review before anything runs.',
+          );
+        const d = await startRelease(deps.approvals.release, e, cmd.version, actor.userId);
+        return ephemeral(
+          `Preparing a change set for *${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}* (request \`${d.id}\`); review it ${where(d)}.`,
+        );
+      }
       const result = await deployToEcs(deps.deploy, e, cmd.version, actor.userId, { dryRun: cmd.dryRun });
       if (result.kind === 'dry_run') {
         return {
@@ -62,14 +81,26 @@ export function commandHandlers(deps: HandlerDeps): CommandHandlers {
           message: dryRunMessage(e, cmd.version, result.plan.fromVersion, result.plan.diff),
         };
       }
-      return startedReply(result.deployment);
+      return startedReply(result);
     },
 
     async rollback(cmd, actor) {
       const e = env(deps.catalog, cmd.app, cmd.env);
-      if (e.target.kind !== 'ecs') return notYet(e, 'Rolling back');
-      const result = await rollbackEcs(deps.deploy, e, actor.userId, cmd.version);
-      return result.kind === 'started' ? startedReply(result.deployment) : undefined;
+      if (e.target.kind === 'cloudformation') {
+        const d = await rollbackRelease(deps.approvals.release, e, actor.userId, cmd.version);
+        return ephemeral(
+          `Preparing a change set back to \`${escape(d.toVersion)}\` (request \`${d.id}\`); review it ${where(d)}.`,
+        );
+      }
+      return startedReply(await rollbackEcs(deps.deploy, e, actor.userId, cmd.version));
+    },
+
+    async approve(cmd, actor) {
+      return ephemeral(approvalReply(await approve(deps.approvals, cmd.requestId, actor.userId)));
+    },
+
+    async reject(cmd, actor) {
+      return ephemeral(approvalReply(await reject(deps.approvals, cmd.requestId, actor.userId, cmd.reason)));
     },
 
     async history(cmd) {

@@ -76,7 +76,7 @@ export async function requireUnlocked(store: Store, env: Environment): Promise<v
   if (lock) throw new CapstanError('locked', `${env.app}/${env.name} is ${describeLock(lock)}.`);
 }
 
-async function requireIdle(store: Store, env: Environment): Promise<void> {
+export async function requireIdle(store: Store, env: Environment): Promise<void> {
   const d = await store.inFlightFor(env.app, env.name);
   if (d) {
     throw new CapstanError(
@@ -261,7 +261,31 @@ export async function applyEcsPlan(
 
 export type DeployResult =
   | { readonly kind: 'dry_run'; readonly plan: EcsPlan }
-  | { readonly kind: 'started'; readonly deployment: Deployment };
+  | { readonly kind: 'started'; readonly deployment: Deployment }
+  | { readonly kind: 'awaiting_approval'; readonly deployment: Deployment };
+
+/** Starts the plan, or, where the environment needs approvals, records it and asks for them. */
+export async function gateOrStart(
+  deps: DeployDeps,
+  env: Environment,
+  plan: EcsPlan,
+  kind: DeploymentKind,
+  requestedBy: string,
+): Promise<DeployResult> {
+  if (env.policy.approvals === 0)
+    return { kind: 'started', deployment: await startPlanned(deps, env, plan, kind, requestedBy) };
+  const now = deps.clock.now();
+  const d = newDeployment(env, kind, plan.image.tag, requestedBy, now, {
+    state: 'awaiting_approval',
+    fromVersion: plan.fromVersion,
+    imageDigest: plan.image.digest,
+    previousTaskDefinitionArn: plan.service.taskDefinition,
+    ecsPlan: { diff: plan.diff },
+    expiresAt: now + env.policy.approvalTtlMs,
+  });
+  await deps.store.create(d);
+  return { kind: 'awaiting_approval', deployment: await showAndRecord(deps, d) };
+}
 
 /** `/deploy <app> <version> [to <env>]` on an ECS environment. */
 export async function deployToEcs(
@@ -274,10 +298,7 @@ export async function deployToEcs(
   await requireDeployer(deps.directory, env, requestedBy);
   const plan = await planEcsDeploy(deps, env, version, requestedBy);
   if (options.dryRun) return { kind: 'dry_run', plan };
-  return {
-    kind: 'started',
-    deployment: await startPlanned(deps, env, plan, options.kind ?? 'deploy', requestedBy),
-  };
+  return gateOrStart(deps, env, plan, options.kind ?? 'deploy', requestedBy);
 }
 
 export async function startPlanned(

@@ -1,12 +1,11 @@
 import type { Environment } from '../domain/catalog.js';
-import type { Deployment } from '../domain/deployment.js';
 import { CapstanError } from '../domain/errors.js';
 import type { Store } from '../ports/store.js';
 import { requireDeployer } from './access.js';
 import { VERSION_TAG, containerImage, tagValue } from '../domain/taskDefinition.js';
 import { parseImage } from '../domain/version.js';
 import type { EcsTarget } from '../domain/catalog.js';
-import { type DeployDeps, type DeployResult, ecsTarget, planEcsDeploy, startPlanned } from './deploy.js';
+import { type DeployDeps, type DeployResult, ecsTarget, gateOrStart, planEcsDeploy } from './deploy.js';
 
 async function versionOf(
   deps: DeployDeps,
@@ -57,6 +56,5 @@ export async function rollbackEcs(
     throw new CapstanError('invalid_state', `${env.app}/${env.name} already runs \`${version}\`.`);
   // A named version that never succeeded here must at least exist in ECR: the plan checks that.
   const plan = await planEcsDeploy(deps, env, version, requestedBy);
-  const deployment: Deployment = await startPlanned(deps, env, plan, 'rollback', requestedBy);
-  return { kind: 'started', deployment };
+  return gateOrStart(deps, env, plan, 'rollback', requestedBy);
 }

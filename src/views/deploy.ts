@@ -46,7 +46,9 @@ export function deploymentMessage(d: Deployment, now: number, extra: readonly Bl
       `*Request*\n\`${d.id}\``,
     ]),
   ];
-  if (d.reason) blocks.push(section(`*Why:* ${escape(d.reason)}`));
+  if (d.state === 'rejected' && d.rejectedBy)
+    blocks.push(section(`*Rejected by* <@${d.rejectedBy}>: ${escape(d.reason ?? 'no reason given')}`));
+  else if (d.reason) blocks.push(section(`*Why:* ${escape(d.reason)}`));
   const ctx: string[] = [];
   if (d.imageDigest) ctx.push(`image ${shortDigest(d.imageDigest)}`);
   if (d.rollbackVersion && d.state === 'rolling_back')

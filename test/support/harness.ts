@@ -37,6 +37,8 @@ export interface HarnessOptions {
   readonly dbPath?: string;
   readonly standIn?: SlackStandIn;
   readonly env?: Record<string, string>;
+  /** Whether stop() also stops the stand-in (true unless the caller passed its own). */
+  readonly ownsStandIn?: boolean;
 }
 
 let responseSeq = 0;
@@ -122,11 +124,16 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     post,
     async restart() {
       await capstan.stop();
-      return startHarness({ ...opts, standIn: slack, dbPath });
+      return startHarness({
+        ...opts,
+        standIn: slack,
+        dbPath,
+        ownsStandIn: opts.ownsStandIn ?? !opts.standIn,
+      });
     },
     async stop() {
       await capstan.stop();
-      if (!opts.standIn) await slack.stop();
+      if (opts.ownsStandIn ?? !opts.standIn) await slack.stop();
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,226 @@
+import {
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  type Change,
+  type Parameter,
+  type StackEvent,
+} from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+
+const cfnStub = () => mockClient(CloudFormationClient);
+const STACK_ID =
+  'arn:aws:cloudformation:us-east-1:123456789012:stack/todobackend-prod/4b9c1f30-0000-11ef-8000-0a1b2c3d4e5f';
+
+export interface ResourceSpec {
+  readonly action?: 'Add' | 'Modify' | 'Remove';
+  readonly logicalId: string;
+  readonly type: string;
+  readonly replacement?: 'True' | 'False' | 'Conditional';
+}
+
+interface FakeChangeSet {
+  arn: string;
+  name: string;
+  status: string;
+  statusReason?: string;
+  executionStatus: string;
+  parameters: Parameter[];
+  changes: Change[];
+  describes: number;
+}
+
+/**
+ * One CloudFormation stack faked at the SDK client's send(): change sets that take a describe or
+ * two to compute, the "no changes" FAILED case, paging of Changes, execution that moves the stack
+ * through events to UPDATE_COMPLETE, or to UPDATE_ROLLBACK_COMPLETE when a resource is set to fail.
+ */
+export class FakeCfn {
+  readonly cfn = cfnStub();
+  parameters: Record<string, string> = {
+    ApplicationImageTag: '1.2.2',
+    DesiredCount: '3',
+    Environment: 'prod',
+  };
+  status = 'UPDATE_COMPLETE';
+  lastUpdated = new Date('2026-11-19T12:00:00Z');
+  readonly changeSets = new Map<string, FakeChangeSet>();
+  /** Resource changes the next change set lists. */
+  resources: ResourceSpec[] = [
+    { logicalId: 'TaskDefinition', type: 'AWS::ECS::TaskDefinition', replacement: 'True' },
+    { logicalId: 'Service', type: 'AWS::ECS::Service', replacement: 'False' },
+  ];
+  /** When set, execution fails on this resource and the stack rolls back. */
+  failing: { logicalId: string; type: string; reason: string } | undefined;
+  events: StackEvent[] = [];
+  private executing: { cs: FakeChangeSet; step: number } | undefined;
+  private seq = 0;
+  pageSize = 100;
+
+  constructor() {
+    const { cfn } = this;
+    cfn.on(DescribeStacksCommand).callsFake(() => {
+      this.step();
+      return {
+        Stacks: [
+          {
+            StackName: 'todobackend-prod',
+            StackId: STACK_ID,
+            StackStatus: this.status,
+            CreationTime: new Date('2026-01-01T00:00:00Z'),
+            LastUpdatedTime: this.lastUpdated,
+            Parameters: Object.entries(this.parameters).map(([ParameterKey, ParameterValue]) => ({
+              ParameterKey,
+              ParameterValue,
+            })),
+          },
+        ],
+      };
+    });
+    cfn.on(DescribeStackEventsCommand).callsFake(() => ({ StackEvents: [...this.events].reverse() }));
+    cfn.on(CreateChangeSetCommand).callsFake((input: { ChangeSetName: string; Parameters: Parameter[] }) => {
+      const arn = `arn:aws:cloudformation:us-east-1:123456789012:changeSet/${input.ChangeSetName}/${++this.seq}`;
+      this.changeSets.set(arn, {
+        arn,
+        name: input.ChangeSetName,
+        status: 'CREATE_PENDING',
+        executionStatus: 'UNAVAILABLE',
+        parameters: input.Parameters,
+        changes: [],
+        describes: 0,
+      });
+      return { Id: arn, StackId: STACK_ID };
+    });
+    cfn.on(DescribeChangeSetCommand).callsFake((input: { ChangeSetName: string; NextToken?: string }) => {
+      const cs = this.changeSets.get(input.ChangeSetName);
+      if (!cs)
+        throw Object.assign(new Error(`ChangeSet [${input.ChangeSetName}] does not exist`), {
+          name: 'ChangeSetNotFoundException',
+          $metadata: {},
+        });
+      if (!input.NextToken) this.compute(cs);
+      const start = input.NextToken ? Number(input.NextToken) : 0;
+      const page = cs.changes.slice(start, start + this.pageSize);
+      const next = start + this.pageSize < cs.changes.length ? String(start + this.pageSize) : undefined;
+      return {
+        ChangeSetId: cs.arn,
+        ChangeSetName: cs.name,
+        StackId: STACK_ID,
+        StackName: 'todobackend-prod',
+        Status: cs.status,
+        StatusReason: cs.statusReason,
+        ExecutionStatus: cs.executionStatus,
+        Parameters: cs.parameters.map((p) => ({
+          ParameterKey: p.ParameterKey,
+          ParameterValue: p.UsePreviousValue ? this.parameters[p.ParameterKey ?? ''] : p.ParameterValue,
+        })),
+        Changes: page,
+        NextToken: next,
+      };
+    });
+    cfn.on(ExecuteChangeSetCommand).callsFake((input: { ChangeSetName: string }) => {
+      const cs = this.changeSets.get(input.ChangeSetName)!;
+      if (cs.executionStatus !== 'AVAILABLE')
+        throw Object.assign(new Error('ChangeSet is in an invalid state'), {
+          name: 'InvalidChangeSetStatusException',
+          $metadata: {},
+        });
+      cs.executionStatus = 'EXECUTE_IN_PROGRESS';
+      this.executing = { cs, step: 0 };
+      return {};
+    });
+    cfn.on(DeleteChangeSetCommand).callsFake((input: { ChangeSetName: string }) => {
+      this.changeSets.delete(input.ChangeSetName);
+      return {};
+    });
+  }
+
+  restore(): void {
+    this.cfn.restore();
+  }
+
+  private compute(cs: FakeChangeSet): void {
+    cs.describes += 1;
+    if (cs.status !== 'CREATE_PENDING' && cs.status !== 'CREATE_IN_PROGRESS') return;
+    if (cs.describes === 1) {
+      cs.status = 'CREATE_IN_PROGRESS';
+      return;
+    }
+    const tag = cs.parameters.find((p) => p.ParameterKey === 'ApplicationImageTag')?.ParameterValue;
+    if (tag === this.parameters.ApplicationImageTag) {
+      cs.status = 'FAILED';
+      cs.statusReason =
+        "The submitted information didn't contain changes. Submit different information to create a change set.";
+      return;
+    }
+    cs.status = 'CREATE_COMPLETE';
+    cs.executionStatus = 'AVAILABLE';
+    cs.changes = this.resources.map((r) => ({
+      Type: 'Resource',
+      ResourceChange: {
+        Action: r.action ?? 'Modify',
+        LogicalResourceId: r.logicalId,
+        PhysicalResourceId: r.action === 'Add' ? undefined : `${r.logicalId}-phys`,
+        ResourceType: r.type,
+        Replacement: r.action === 'Modify' || r.action === undefined ? (r.replacement ?? 'False') : undefined,
+        Scope: ['Properties'],
+      },
+    }));
+  }
+
+  private event(logicalId: string, type: string, status: string, reason?: string): void {
+    this.events.push({
+      EventId: `e-${++this.seq}`,
+      StackId: STACK_ID,
+      StackName: 'todobackend-prod',
+      LogicalResourceId: logicalId,
+      ResourceType: type,
+      ResourceStatus: status as StackEvent['ResourceStatus'],
+      ResourceStatusReason: reason,
+      Timestamp: new Date(),
+    });
+  }
+
+  private step(): void {
+    const ex = this.executing;
+    if (!ex) return;
+    ex.step += 1;
+    if (ex.step === 1) {
+      this.status = 'UPDATE_IN_PROGRESS';
+      this.lastUpdated = new Date();
+      this.event('todobackend-prod', 'AWS::CloudFormation::Stack', 'UPDATE_IN_PROGRESS', 'User Initiated');
+      return;
+    }
+    if (ex.step === 2) {
+      for (const r of this.resources) this.event(r.logicalId, r.type, 'UPDATE_IN_PROGRESS');
+      return;
+    }
+    if (this.failing) {
+      this.event(this.failing.logicalId, this.failing.type, 'UPDATE_FAILED', this.failing.reason);
+      this.event(
+        'todobackend-prod',
+        'AWS::CloudFormation::Stack',
+        'UPDATE_ROLLBACK_IN_PROGRESS',
+        'The following resource(s) failed to update: [' + this.failing.logicalId + '].',
+      );
+      this.event('todobackend-prod', 'AWS::CloudFormation::Stack', 'UPDATE_ROLLBACK_COMPLETE');
+      this.status = 'UPDATE_ROLLBACK_COMPLETE';
+      ex.cs.executionStatus = 'EXECUTE_FAILED';
+    } else {
+      for (const r of this.resources) this.event(r.logicalId, r.type, 'UPDATE_COMPLETE');
+      this.event('todobackend-prod', 'AWS::CloudFormation::Stack', 'UPDATE_COMPLETE');
+      this.status = 'UPDATE_COMPLETE';
+      ex.cs.executionStatus = 'EXECUTE_COMPLETE';
+      for (const p of ex.cs.parameters)
+        if (p.ParameterKey && p.ParameterValue !== undefined)
+          this.parameters[p.ParameterKey] = p.ParameterValue;
+    }
+    this.executing = undefined;
+    // Executing a change set deletes the stack's other change sets.
+    for (const [arn, cs] of this.changeSets) if (cs !== ex.cs) this.changeSets.delete(arn);
+  }
+}

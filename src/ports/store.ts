@@ -1,4 +1,5 @@
 import type { Deployment, Lock } from '../domain/deployment.js';
+import type { PipelineApproval } from '../domain/pipelineApproval.js';
 
 export interface GoodVersion {
   readonly version: string;
@@ -34,5 +35,12 @@ export interface Store {
   locks(): Promise<readonly Lock[]>;
   /** true the first time a key is seen (SNS MessageId de-duplication), false after. */
   firstSighting(key: string, at: number): Promise<boolean>;
+  /** Undoes firstSighting when handling failed, so a retry is handled. */
+  forgetSighting(key: string): Promise<void>;
+  createPipelineApproval(a: PipelineApproval): Promise<void>;
+  getPipelineApproval(id: string): Promise<PipelineApproval | undefined>;
+  /** Compare-and-set on `rev`, like update(). */
+  updatePipelineApproval(a: PipelineApproval): Promise<PipelineApproval | undefined>;
+  openPipelineApprovals(pipeline: string, stage?: string, action?: string): Promise<readonly PipelineApproval[]>;
   close(): void;
 }

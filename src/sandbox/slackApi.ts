@@ -40,6 +40,8 @@ export class SlackStandIn {
   readonly responses: { url: string; body: Record<string, unknown> }[] = [];
   /** Methods that answer 429 with Retry-After once per entry. */
   readonly rateLimitOnce = new Map<string, number>();
+  /** Methods that answer `{ ok: false, error }` once per entry. */
+  readonly failOnce = new Map<string, string>();
   private server: Server | undefined;
   private seq = 0;
   private listeners = new Set<() => void>();
@@ -85,12 +87,16 @@ export class SlackStandIn {
         if (v !== undefined && v !== false) {
           this.listeners.delete(check);
           clearTimeout(timer);
+          clearInterval(poll);
           resolve(v);
           return true;
         }
         return false;
       };
+      // Also polled, so conditions that change outside this stand-in (an AWS fake, a timer) are seen.
+      const poll = setInterval(check, 25);
       const timer = setTimeout(() => {
+        clearInterval(poll);
         this.listeners.delete(check);
         reject(
           new Error(
@@ -150,6 +156,12 @@ export class SlackStandIn {
       this.rateLimitOnce.delete(method);
       this.calls.push({ method: `${method}:429`, args, at: Date.now() });
       return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limited) });
+    }
+    const failure = this.failOnce.get(method);
+    if (failure !== undefined) {
+      this.failOnce.delete(method);
+      this.calls.push({ method: `${method}:error`, args, at: Date.now() });
+      return send(200, { ok: false, error: failure });
     }
     this.calls.push({ method, args, at: Date.now() });
     try {
@@ -219,6 +231,11 @@ export class SlackStandIn {
           channel: str('channel'),
           permalink: `${this.url}/archives/${str('channel')}/p${(str('message_ts') ?? '').replace('.', '')}`,
         };
+      case 'views.open':
+      {
+        const view: unknown = typeof a.view === 'string' ? JSON.parse(a.view) : a.view;
+        return { ok: true, view: { id: `V${this.nextTs().replace('.', '')}`, ...(typeof view === 'object' ? view : {}) } };
+      }
       case 'users.info': {
         const u = this.users.find((x) => x.id === str('user'));
         if (!u) return { ok: false, error: 'user_not_found' };

@@ -1,60 +1,48 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { findEnvironment } from '../domain/catalog.js';
 import type { Catalog } from '../domain/catalog.js';
+import { findEnvironment } from '../domain/catalog.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import { type ApprovalDeps, approve, reject } from '../usecases/approval.js';
+import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { startRelease } from '../usecases/release.js';
-import { ACTION } from '../views/release.js';
 import { notice } from '../views/help.js';
+import { PIPELINE_ACTION, commentModal } from '../views/pipeline.js';
+import { ACTION } from '../views/release.js';
 import { toRespond } from './app.js';
 import { approvalReply } from './handlers.js';
 import { failureMessage } from './respond.js';
 
-/**
- * Approve, Reject and "Prepare a fresh change set". Each click is acknowledged first and then
- * authorized on the clicking user's id (body.user.id, signed by Slack): never on who ran the
- * command and never on the button's value, which only names the request.
- */
-export function registerInteractions(
-  app: App,
-  deps: { approvals: ApprovalDeps; catalog: Catalog; logger: Logger },
-): void {
-  const handle =
-    (fn: (requestId: string, userId: string) => Promise<string>) =>
-    async ({
-      ack,
-      body,
-      action,
-      respond,
-    }: {
-      ack: () => Promise<void>;
-      body: BlockAction;
-      action: ButtonAction;
-      respond: (m: object) => Promise<unknown>;
-    }) => {
-      await ack();
-      const ref = newId('req');
-      const log = deps.logger.child({ ref, user: body.user.id, action: action.action_id });
-      let message;
-      try {
-        message = notice(await fn(action.value ?? '', body.user.id));
-      } catch (e) {
-        message = failureMessage(e, log, ref);
-      }
-      await respond({ response_type: 'ephemeral', replace_original: false, ...toRespond(message) }).catch(
-        (e: unknown) => log.warn('could not answer a click', { error: String(e) }),
-      );
-    };
+type Click = {
+  ack: () => Promise<void>;
+  body: BlockAction;
+  action: ButtonAction;
+  respond: (m: object) => Promise<unknown>;
+};
 
-  app.action<BlockAction<ButtonAction>>(
-    ACTION.approve,
-    handle(async (id, user) => approvalReply(await approve(deps.approvals, id, user))),
-  );
-  app.action<BlockAction<ButtonAction>>(
-    ACTION.reject,
-    handle(async (id, user) => approvalReply(await reject(deps.approvals, id, user, undefined))),
-  );
+/**
+ * Buttons and the comment modal. Each click is acknowledged first and then authorized on the
+ * clicking user's id (body.user.id, signed by Slack): never on who ran the command and never on
+ * the button's value, which only names the request.
+ */
+export function registerInteractions(app: App, deps: { approvals: ApprovalDeps; relay: RelayDeps; catalog: Catalog; logger: Logger }): void {
+  const handle = (fn: (requestId: string, userId: string) => Promise<string>) => async ({ ack, body, action, respond }: Click) => {
+    await ack();
+    const ref = newId('req');
+    const log = deps.logger.child({ ref, user: body.user.id, action: action.action_id });
+    let message;
+    try {
+      message = notice(await fn(action.value ?? '', body.user.id));
+    } catch (e) {
+      message = failureMessage(e, log, ref);
+    }
+    await respond({ response_type: 'ephemeral', replace_original: false, ...toRespond(message) }).catch((e: unknown) =>
+      log.warn('could not answer a click', { error: String(e) }),
+    );
+  };
+
+  app.action<BlockAction<ButtonAction>>(ACTION.approve, handle(async (id, user) => approvalReply(await approve(deps.approvals, id, user))));
+  app.action<BlockAction<ButtonAction>>(ACTION.reject, handle(async (id, user) => approvalReply(await reject(deps.approvals, id, user, undefined))));
   app.action<BlockAction<ButtonAction>>(
     ACTION.refresh,
     handle(async (id, user) => {
@@ -65,4 +53,29 @@ export function registerInteractions(
       return `Preparing a fresh change set (request \`${d.id}\`).`;
     }),
   );
+
+  app.action<BlockAction<ButtonAction>>(PIPELINE_ACTION.approve, handle((id, user) => decidePipelineApproval(deps.relay, id, user, 'approve')));
+  app.action<BlockAction<ButtonAction>>(PIPELINE_ACTION.reject, handle((id, user) => decidePipelineApproval(deps.relay, id, user, 'reject')));
+  app.action<BlockAction<ButtonAction>>(PIPELINE_ACTION.comment, async ({ ack, body, action, client }) => {
+    await ack();
+    const a = await deps.relay.store.getPipelineApproval(action.value ?? '');
+    if (!a) return;
+    await client.views
+      .open({ trigger_id: body.trigger_id, view: commentModal(a.id, a.pipeline) as never })
+      .catch((e: unknown) => deps.logger.warn('could not open the comment modal', { error: String(e) }));
+  });
+  app.view(PIPELINE_ACTION.modal, async ({ ack, body, view, client }) => {
+    await ack();
+    const id = view.private_metadata;
+    const comment = view.state.values.comment?.comment?.value ?? undefined;
+    const ref = newId('req');
+    let text: string;
+    try {
+      text = await decidePipelineApproval(deps.relay, id, body.user.id, 'approve', comment);
+    } catch (e) {
+      text = failureMessage(e, deps.logger.child({ ref }), ref).text;
+    }
+    const a = await deps.relay.store.getPipelineApproval(id);
+    if (a) await client.chat.postEphemeral({ channel: a.channel, user: body.user.id, text }).catch(() => undefined);
+  });
 }

@@ -37,6 +37,7 @@ export interface HarnessOptions {
   readonly dbPath?: string;
   readonly standIn?: SlackStandIn;
   readonly env?: Record<string, string>;
+  readonly fetchCert?: (url: string) => Promise<string>;
   /** Whether stop() also stops the stand-in (true unless the caller passed its own). */
   readonly ownsStandIn?: boolean;
 }
@@ -65,6 +66,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     config: result.config,
     logger: opts.logger ?? silentLogger,
     host: '127.0.0.1',
+    fetchCert: opts.fetchCert,
   });
   const base = `http://127.0.0.1:${capstan.port}`;
 

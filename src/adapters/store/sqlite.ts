@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Deployment, type Lock, isTerminal } from '../../domain/deployment.js';
 import { CapstanError } from '../../domain/errors.js';
+import type { PipelineApproval } from '../../domain/pipelineApproval.js';
 import type { GoodVersion, Store } from '../../ports/store.js';
 
 const SCHEMA = `
@@ -24,6 +25,16 @@ CREATE TABLE IF NOT EXISTS locks (
   PRIMARY KEY (app, env)
 );
 CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS pipeline_approvals (
+  id TEXT PRIMARY KEY,
+  pipeline TEXT NOT NULL,
+  stage TEXT NOT NULL,
+  action TEXT NOT NULL,
+  state TEXT NOT NULL,
+  rev INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pipeline_open ON pipeline_approvals(pipeline, stage, action) WHERE state IN ('open', 'deciding');
 `;
 
 interface Row {
@@ -71,6 +82,13 @@ export function openSqliteStore(path: string): Store {
   const delLock = db.prepare('DELETE FROM locks WHERE app = ? AND env = ?');
   const allLocks = db.prepare<[], Lock>('SELECT app, env, owner, reason, at FROM locks ORDER BY app, env');
   const seen = db.prepare('INSERT OR IGNORE INTO seen (key, at) VALUES (?, ?)');
+  const unsee = db.prepare('DELETE FROM seen WHERE key = ?');
+  const insertPa = db.prepare('INSERT INTO pipeline_approvals (id, pipeline, stage, action, state, rev, data) VALUES (@id, @pipeline, @stage, @action, @state, @rev, @data)');
+  const casPa = db.prepare('UPDATE pipeline_approvals SET state = @state, rev = @rev, data = @data WHERE id = @id AND rev = @expected');
+  const getPa = db.prepare<[string], Row>('SELECT data FROM pipeline_approvals WHERE id = ?');
+  const openPa = db.prepare<[string], Row>("SELECT data FROM pipeline_approvals WHERE pipeline = ? AND state IN ('open', 'deciding')");
+  const paRow = (a: PipelineApproval) => ({ id: a.id, pipeline: a.pipeline, stage: a.stage, action: a.action, state: a.state, rev: a.rev, data: JSON.stringify(a) });
+  const parsePa = (r: Row | undefined) => (r ? (JSON.parse(r.data) as PipelineApproval) : undefined);
 
   const row = (d: Deployment) => ({
     id: d.id,
@@ -146,6 +164,25 @@ export function openSqliteStore(path: string): Store {
     },
     async firstSighting(key, at) {
       return seen.run(key, at).changes === 1;
+    },
+    async forgetSighting(key) {
+      unsee.run(key);
+    },
+    async createPipelineApproval(a) {
+      insertPa.run(paRow(a));
+    },
+    async getPipelineApproval(id) {
+      return parsePa(getPa.get(id));
+    },
+    async updatePipelineApproval(a) {
+      const next = { ...a, rev: a.rev + 1 };
+      return casPa.run({ ...paRow(next), expected: a.rev }).changes === 1 ? next : undefined;
+    },
+    async openPipelineApprovals(pipeline, stage, action) {
+      return openPa
+        .all(pipeline)
+        .map((r) => parsePa(r)!)
+        .filter((a) => (stage === undefined || a.stage === stage) && (action === undefined || a.action === action));
     },
     close() {
       db.close();

@@ -1,0 +1,208 @@
+import { z } from 'zod';
+import type { Catalog, PipelineRoute } from '../domain/catalog.js';
+import { isCapstanError } from '../domain/errors.js';
+import { type PipelineApproval, approvalSummary, matchesPipeline } from '../domain/pipelineApproval.js';
+import { decideApproval, matches } from '../domain/policy.js';
+import { errorMessage } from '../lib/errors.js';
+import { newId } from '../lib/ids.js';
+import type { Logger } from '../lib/logger.js';
+import type { Chat, Directory } from '../ports/chat.js';
+import type { Clock } from '../ports/clock.js';
+import type { Pipelines } from '../ports/pipelines.js';
+import type { Store } from '../ports/store.js';
+import { pipelineApprovalMessage } from '../views/pipeline.js';
+import { membershipFor } from './access.js';
+
+export interface RelayDeps {
+  readonly catalog: Catalog;
+  readonly store: Store;
+  readonly chat: Chat;
+  readonly directory: Directory;
+  readonly pipelines: Pipelines;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+const text = z.string().nullish().transform((v) => v ?? undefined);
+
+/** CodePipeline's manual-approval notification; optional fields may be missing or null, extra ones are ignored. */
+export const approvalNotification = z.looseObject({
+  region: z.string().min(1),
+  consoleLink: text,
+  approval: z.looseObject({
+    pipelineName: z.string().min(1),
+    stageName: z.string().min(1),
+    actionName: z.string().min(1),
+    token: z.string().min(1),
+    expires: text,
+    externalEntityLink: text,
+    approvalReviewLink: text,
+    customData: text,
+  }),
+});
+
+/** EventBridge "CodePipeline … State Change" events delivered through SNS. */
+export const pipelineEvent = z.looseObject({
+  'detail-type': z.string().startsWith('CodePipeline'),
+  region: z.string().optional(),
+  detail: z.looseObject({
+    pipeline: z.string(),
+    'execution-id': z.string().optional(),
+    stage: z.string().optional(),
+    action: z.string().optional(),
+    state: z.string(),
+    type: z.looseObject({ category: z.string().optional() }).optional(),
+  }),
+});
+
+export function routeFor(catalog: Catalog, pipeline: string): PipelineRoute | undefined {
+  return catalog.pipelines.find((r) => matchesPipeline(r.pipeline, pipeline));
+}
+
+async function render(deps: RelayDeps, a: PipelineApproval): Promise<void> {
+  const route = routeFor(deps.catalog, a.pipeline);
+  if (!route || !a.messageTs) return;
+  await deps.chat.update(a.channel, a.messageTs, pipelineApprovalMessage(a, route.policy, deps.clock.now())).catch((e: unknown) =>
+    deps.logger.warn('could not update a pipeline approval message', { id: a.id, error: errorMessage(e) }),
+  );
+}
+
+export type RelayOutcome = 'posted' | 'updated' | 'ignored';
+
+/** One verified SNS notification: an approval request, a pipeline state change, or something Capstan ignores. */
+export async function relayNotification(deps: RelayDeps, message: string): Promise<RelayOutcome> {
+  let json: unknown;
+  try {
+    json = JSON.parse(message);
+  } catch {
+    deps.logger.info('ignoring a notification that is not JSON');
+    return 'ignored';
+  }
+  const approval = approvalNotification.safeParse(json);
+  if (approval.success) return relayApproval(deps, approval.data);
+  const event = pipelineEvent.safeParse(json);
+  if (event.success) return relayStateChange(deps, event.data);
+  deps.logger.info('ignoring a notification that is neither an approval nor a pipeline event');
+  return 'ignored';
+}
+
+async function relayApproval(deps: RelayDeps, n: z.infer<typeof approvalNotification>): Promise<RelayOutcome> {
+  const route = routeFor(deps.catalog, n.approval.pipelineName);
+  if (!route) {
+    deps.logger.warn('no channel is configured for this pipeline', { pipeline: n.approval.pipelineName });
+    return 'ignored';
+  }
+  const now = deps.clock.now();
+  const expires = n.approval.expires ? Date.parse(n.approval.expires) : Number.NaN;
+  const a: PipelineApproval = {
+    id: newId('p'),
+    rev: 0,
+    region: n.region,
+    pipeline: n.approval.pipelineName,
+    stage: n.approval.stageName,
+    action: n.approval.actionName,
+    token: n.approval.token,
+    expiresAt: Number.isNaN(expires) ? undefined : expires,
+    consoleLink: n.consoleLink,
+    reviewLink: n.approval.approvalReviewLink,
+    externalLink: n.approval.externalEntityLink,
+    customData: n.approval.customData,
+    channel: route.channel,
+    state: 'open',
+    approvals: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.store.createPipelineApproval(a);
+  const { ts } = await deps.chat.post(route.channel, pipelineApprovalMessage(a, route.policy, now));
+  await deps.store.updatePipelineApproval({ ...a, messageTs: ts });
+  return 'posted';
+}
+
+const DONE = new Set(['SUCCEEDED', 'FAILED', 'ABANDONED', 'CANCELED', 'STOPPED', 'SUPERSEDED']);
+const ICON: Record<string, string> = { SUCCEEDED: ':white_check_mark:', FAILED: ':x:', STARTED: ':arrow_forward:', RESUMED: ':arrow_forward:', CANCELED: ':no_entry_sign:', STOPPED: ':octagonal_sign:', SUPERSEDED: ':fast_forward:' };
+
+async function relayStateChange(deps: RelayDeps, e: z.infer<typeof pipelineEvent>): Promise<RelayOutcome> {
+  const d = e.detail;
+  const route = routeFor(deps.catalog, d.pipeline);
+  if (!route) return 'ignored';
+  // A decision made elsewhere (the console) retires the Slack buttons.
+  if (d.type?.category === 'Approval' && d.stage && d.action && DONE.has(d.state)) {
+    for (const a of await deps.store.openPipelineApprovals(d.pipeline, d.stage, d.action)) {
+      const next = await deps.store.updatePipelineApproval({ ...a, state: 'decided_elsewhere', outcome: `Decided outside Slack: ${d.state}`, updatedAt: deps.clock.now() });
+      if (next) await render(deps, next);
+    }
+    return 'updated';
+  }
+  if (d.action !== undefined) return 'ignored';
+  const what = d.stage ? `stage *${d.stage}*` : 'execution';
+  const exec = d['execution-id'] ? ` (execution \`${d['execution-id'].slice(0, 8)}\`)` : '';
+  await deps.chat.post(route.channel, { text: `${ICON[d.state] ?? ':information_source:'} *${d.pipeline}* ${what} ${d.state}${exec}` });
+  return 'posted';
+}
+
+/** Approve, Reject or Approve with comment on a relayed approval, authorized on the clicking user. */
+export async function decidePipelineApproval(deps: RelayDeps, id: string, userId: string, decision: 'approve' | 'reject', comment?: string): Promise<string> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const a = await deps.store.getPipelineApproval(id);
+    if (!a) return `There is no pipeline approval \`${id}\`.`;
+    const route = routeFor(deps.catalog, a.pipeline);
+    if (!route) return `Pipeline ${a.pipeline} is no longer configured in Capstan.`;
+    if (a.state !== 'open') return `This approval is ${a.state === 'deciding' ? 'being decided right now' : a.state.replace('_', ' ')}${a.decidedBy ? ` (by <@${a.decidedBy}>)` : ''}.`;
+    const now = deps.clock.now();
+    if (a.expiresAt !== undefined && a.expiresAt <= now) {
+      const next = await deps.store.updatePipelineApproval({ ...a, state: 'expired', updatedAt: now });
+      if (next) await render(deps, next);
+      return 'This approval has expired.';
+    }
+    // The console may have decided already: never invite a click that cannot work.
+    const live = await deps.pipelines.approvalState(a.region, a.pipeline, a.stage, a.action).catch(() => undefined);
+    if (live && (live.token !== a.token || live.status !== 'InProgress')) {
+      const next = await deps.store.updatePipelineApproval({ ...a, state: 'decided_elsewhere', outcome: 'Already decided or expired in CodePipeline', updatedAt: now });
+      if (next) await render(deps, next);
+      return 'This approval was already decided or has expired in CodePipeline.';
+    }
+    const membership = await membershipFor(deps.directory, userId, route.policy.approvers);
+    let approvals = a.approvals;
+    if (decision === 'approve') {
+      const ok = decideApproval({ policy: route.policy, requester: undefined, userId, membership, approvedBy: a.approvals.map((x) => x.userId) });
+      if (!ok.ok) return ok.reason;
+      approvals = [...a.approvals, { userId, at: now }];
+      if (!ok.complete) {
+        const next = await deps.store.updatePipelineApproval({ ...a, approvals, updatedAt: now });
+        if (!next) continue;
+        await render(deps, next);
+        return `Approval recorded; ${Math.max(1, route.policy.approvals) - approvals.length} more needed.`;
+      }
+    } else if (!matches(route.policy.approvers, userId, membership)) {
+      return 'Only an approver can reject this.';
+    }
+    const claimed = await deps.store.updatePipelineApproval({ ...a, approvals, state: 'deciding', decidedBy: userId, updatedAt: now });
+    if (!claimed) continue;
+    return settle(deps, claimed, decision, comment);
+  }
+  return 'Too many people are deciding on this at once; try again.';
+}
+
+async function settle(deps: RelayDeps, a: PipelineApproval, decision: 'approve' | 'reject', comment?: string): Promise<string> {
+  const deciders = decision === 'approve' ? a.approvals.map((x) => x.userId) : [a.decidedBy!];
+  const people = await Promise.all(deciders.map(async (id) => ({ id, name: await deps.chat.displayName(id) })));
+  const status = decision === 'approve' ? 'Approved' : 'Rejected';
+  const summary = approvalSummary(status, people, comment);
+  const now = deps.clock.now();
+  try {
+    await deps.pipelines.putApprovalResult({ region: a.region, pipeline: a.pipeline, stage: a.stage, action: a.action, token: a.token, status, summary });
+  } catch (e) {
+    if (isCapstanError(e) && e.code === 'conflict') {
+      const next = await deps.store.updatePipelineApproval({ ...a, state: 'decided_elsewhere', outcome: 'Already decided or expired in CodePipeline', updatedAt: now });
+      if (next) await render(deps, next);
+      return 'This approval was already decided or has expired in CodePipeline.';
+    }
+    const reopened = await deps.store.updatePipelineApproval({ ...a, state: 'open', decidedBy: undefined, approvals: decision === 'approve' ? a.approvals.slice(0, -1) : a.approvals, updatedAt: now });
+    if (reopened) await render(deps, reopened);
+    throw e;
+  }
+  const next = await deps.store.updatePipelineApproval({ ...a, state: decision === 'approve' ? 'approved' : 'rejected', outcome: summary, updatedAt: now });
+  if (next) await render(deps, next);
+  return decision === 'approve' ? `Approved: ${a.pipeline} continues.` : `Rejected: ${a.pipeline} stops at ${a.stage}.`;
+}

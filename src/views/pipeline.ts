@@ -1,0 +1,63 @@
+import type { Policy } from '../domain/catalog.js';
+import type { PipelineApproval } from '../domain/pipelineApproval.js';
+import { describePrincipals } from '../domain/policy.js';
+import { type Block, type SlackMessage, actions, ago, context, escape, fields, section } from './message.js';
+
+export const PIPELINE_ACTION = {
+  approve: 'capstan_pipeline_approve',
+  reject: 'capstan_pipeline_reject',
+  comment: 'capstan_pipeline_comment',
+  modal: 'capstan_pipeline_comment_modal',
+} as const;
+
+const OUTCOME: Record<PipelineApproval['state'], string> = {
+  open: ':raised_hand: waiting for approval',
+  deciding: ':hourglass_flowing_sand: sending the decision to CodePipeline',
+  approved: ':white_check_mark: approved',
+  rejected: ':no_entry_sign: rejected',
+  decided_elsewhere: ':information_source: already decided or expired',
+  expired: ':hourglass: expired',
+};
+
+const link = (url: string | undefined, label: string) => (url && /^https?:\/\//.test(url) ? `<${url}|${label}>` : undefined);
+
+export function pipelineApprovalMessage(a: PipelineApproval, policy: Policy, now: number): SlackMessage {
+  const left = a.expiresAt !== undefined ? (a.expiresAt > now ? `expires in ${ago(a.expiresAt - now)}` : 'expired') : undefined;
+  const blocks: Block[] = [
+    section(`*Manual approval* in pipeline *${escape(a.pipeline)}*`),
+    fields([`*Stage*\n${escape(a.stage)}`, `*Action*\n${escape(a.action)}`, `*State*\n${OUTCOME[a.state]}`, `*Time left*\n${a.state === 'open' ? (left ?? 'unknown') : '—'}`]),
+  ];
+  if (a.customData) blocks.push(section(`*Notes*\n${escape(a.customData)}`));
+  const links = [link(a.externalLink, 'What to review'), link(a.reviewLink, 'Approval in the console'), link(a.consoleLink, 'Pipeline')].filter(Boolean) as string[];
+  if (links.length) blocks.push(section(links.join(' · ')));
+  const who = a.approvals.length ? a.approvals.map((x) => `<@${x.userId}>`).join(', ') : 'nobody yet';
+  const ctx = [`Approvals ${a.approvals.length}/${Math.max(1, policy.approvals)}: ${who}`];
+  if (a.state === 'open') ctx.push(`may approve: ${describePrincipals(policy.approvers)}`);
+  if (a.outcome) ctx.push(escape(a.outcome));
+  blocks.push(context(ctx));
+  if (a.state === 'open' && (a.expiresAt === undefined || a.expiresAt > now)) {
+    blocks.push(
+      actions(`pipeline:${a.id}:${a.rev}`, [
+        { text: 'Approve', actionId: PIPELINE_ACTION.approve, value: a.id, style: 'primary', confirm: { title: 'Approve?', text: `The pipeline ${a.pipeline} continues past ${a.stage}/${a.action}.`, confirm: 'Approve', deny: 'Cancel' } },
+        { text: 'Reject', actionId: PIPELINE_ACTION.reject, value: a.id, style: 'danger', confirm: { title: 'Reject?', text: `The pipeline ${a.pipeline} stops at ${a.stage}/${a.action}.`, confirm: 'Reject', deny: 'Cancel' } },
+        { text: 'Approve with comment', actionId: PIPELINE_ACTION.comment, value: a.id },
+      ]),
+    );
+  }
+  return { text: `Manual approval in ${a.pipeline} (${a.stage}/${a.action}): ${OUTCOME[a.state].replace(/^:[a-z_]+: /, '')}`, blocks };
+}
+
+export function commentModal(approvalId: string, pipeline: string): Record<string, unknown> {
+  return {
+    type: 'modal',
+    callback_id: PIPELINE_ACTION.modal,
+    private_metadata: approvalId,
+    title: { type: 'plain_text', text: 'Approve with comment' },
+    submit: { type: 'plain_text', text: 'Approve' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `Approve the manual approval in *${escape(pipeline)}*.` } },
+      { type: 'input', block_id: 'comment', label: { type: 'plain_text', text: 'Comment' }, element: { type: 'plain_text_input', action_id: 'comment', multiline: true, max_length: 400 } },
+    ],
+  };
+}

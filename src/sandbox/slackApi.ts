@@ -26,6 +26,8 @@ export interface StoredMessage {
 export interface SlackUser {
   readonly id: string;
   readonly name: string;
+  /** Shown in the sandbox's user switcher. */
+  readonly role?: string;
 }
 
 export interface SlackStandInOptions {
@@ -49,6 +51,12 @@ export class SlackStandIn {
   readonly groups: { id: string; handle: string; users: string[] }[];
   readonly botUserId: string;
   url = '';
+  /** Extra HTTP routes (the sandbox's browser page); true when handled. */
+  extraRoutes: ((req: IncomingMessage, res: ServerResponse, url: URL, raw: string) => boolean | Promise<boolean>) | undefined;
+  /** Called for every response_url post, after it was recorded. */
+  onResponse: ((path: string, body: Record<string, unknown>) => void) | undefined;
+  /** Called for views.open, after it was recorded. */
+  onViewOpen: ((triggerId: string, view: Record<string, unknown>) => void) | undefined;
 
   constructor(opts: SlackStandInOptions = {}) {
     this.users = [...(opts.users ?? [])];
@@ -126,6 +134,14 @@ export class SlackStandIn {
     for (const l of [...this.listeners]) l();
   }
 
+  /** Adds a message as a person would (the sandbox page's ephemeral notes and echoes). */
+  addMessage(m: Omit<StoredMessage, 'ts' | 'edits'>): StoredMessage {
+    const stored: StoredMessage = { ...m, ts: this.nextTs(), edits: 0 };
+    this.messages.push(stored);
+    this.notify();
+    return stored;
+  }
+
   private nextTs(): string {
     this.seq += 1;
     return `${Math.floor(Date.now() / 1000)}.${String(this.seq).padStart(6, '0')}`;
@@ -140,9 +156,11 @@ export class SlackStandIn {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
+    if (this.extraRoutes && (await this.extraRoutes(req, res, url, raw))) return;
     if (url.pathname.startsWith('/response/')) {
       const body = JSON.parse(raw || '{}') as Record<string, unknown>;
       this.responses.push({ url: url.pathname, body });
+      this.onResponse?.(url.pathname, body);
       this.calls.push({ method: 'response_url', args: body, at: Date.now() });
       send(200, { ok: true });
       this.notify();
@@ -234,6 +252,7 @@ export class SlackStandIn {
       case 'views.open':
       {
         const view: unknown = typeof a.view === 'string' ? JSON.parse(a.view) : a.view;
+        if (typeof view === 'object' && view !== null) this.onViewOpen?.(str('trigger_id') ?? '', view as Record<string, unknown>);
         return { ok: true, view: { id: `V${this.nextTs().replace('.', '')}`, ...(typeof view === 'object' ? view : {}) } };
       }
       case 'users.info': {

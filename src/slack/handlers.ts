@@ -34,7 +34,8 @@ function env(catalog: Catalog, app: string, name: string): Environment {
 const ephemeral = (text: string): Reply => ({ visibility: 'ephemeral', message: notice(text) });
 
 function where(d: Deployment): string {
-  return d.permalink ? `<${d.permalink}|in <#${d.channel}>>` : `in <#${d.channel}>`;
+  // A link label cannot hold a channel mention, so the thread link stands beside it.
+  return `in <#${d.channel}>${d.permalink ? ` (<${d.permalink}|thread>)` : ''}`;
 }
 
 function startedReply(r: DeployResult): Reply | undefined {

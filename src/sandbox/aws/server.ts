@@ -1,0 +1,157 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generate } from 'selfsigned';
+import { SimCloudFormation } from './cloudformation.js';
+import { ACCOUNT, REGION, SimEcs } from './ecs.js';
+import { AwsError } from './errors.js';
+import { SimPipeline } from './pipeline.js';
+import { SimSns } from './sns.js';
+import { parseQuery, queryError, queryResponse } from './xml.js';
+
+export interface RecordedAwsCall {
+  readonly service: string;
+  readonly operation: string;
+  readonly input: unknown;
+  readonly at: number;
+  readonly error?: string | undefined;
+}
+
+type Handler = (input: never) => unknown;
+
+const JSON_SERVICES: Record<string, string> = {
+  AmazonEC2ContainerServiceV20141113: 'ecs',
+  AmazonEC2ContainerRegistry_V20150921: 'ecr',
+  CodePipeline_20150709: 'codepipeline',
+};
+const QUERY_SERVICES: Record<string, { service: string; namespace: string }> = {
+  '2010-05-15': { service: 'cloudformation', namespace: 'http://cloudformation.amazonaws.com/doc/2010-05-15/' },
+  '2010-03-31': { service: 'sns', namespace: 'http://sns.amazonaws.com/doc/2010-03-31/' },
+  '2011-06-15': { service: 'sts', namespace: 'https://sts.amazonaws.com/doc/2011-06-15/' },
+};
+export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:todobackend-approvals`;
+
+/**
+ * A simulated AWS account on one local port, speaking the wire protocols the SDK clients use
+ * (JSON 1.1 with X-Amz-Target; the Query protocol with XML answers), so they run unmodified with
+ * AWS_ENDPOINT_URL pointed here. Every call is recorded.
+ */
+export class SimulatedAws {
+  readonly calls: RecordedAwsCall[] = [];
+  readonly ecs = new SimEcs();
+  readonly cloudformation = new SimCloudFormation((tag) => this.ecs.images.get('todobackend')?.find((i) => i.tag === tag)?.broken ?? false);
+  sns!: SimSns;
+  readonly pipeline: SimPipeline;
+  private server: Server | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private cert = '';
+  url = '';
+
+  constructor(private readonly tickMs = 1000) {
+    this.pipeline = new SimPipeline((m, subject) => this.sns.publish(m, subject));
+  }
+
+  get certUrl(): string {
+    return `${this.url}/sandbox/sns-signing-cert.pem`;
+  }
+
+  count(service: string, operation?: string): number {
+    return this.calls.filter((c) => c.service === service && (operation === undefined || c.operation === operation)).length;
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    const pems = await generate([{ name: 'commonName', value: 'sns.sandbox.capstan.local' }], { keySize: 2048, algorithm: 'sha256' });
+    this.cert = pems.cert;
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+    this.sns = new SimSns(TOPIC_ARN, { cert: pems.cert, key: pems.private, certUrl: this.certUrl }, '');
+    this.timer = setInterval(() => this.tick(), this.tickMs);
+    this.timer.unref();
+    return this.url;
+  }
+
+  tick(): void {
+    this.ecs.tick();
+    this.cloudformation.tick();
+    this.pipeline.tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
+  }
+
+  private handlers(service: string): Record<string, Handler> {
+    const bind = (o: object, names: string[]) => Object.fromEntries(names.map((n) => [n, (o as Record<string, Handler>)[n]!.bind(o)]));
+    switch (service) {
+      case 'ecs':
+        return bind(this.ecs, ['DescribeClusters', 'DescribeServices', 'DescribeTaskDefinition', 'RegisterTaskDefinition', 'UpdateService', 'ListTasks', 'DescribeTasks']);
+      case 'ecr':
+        return bind(this.ecs, ['DescribeImages']);
+      case 'codepipeline':
+        return bind(this.pipeline, ['PutApprovalResult', 'GetPipelineState', 'StartPipelineExecution']);
+      case 'cloudformation':
+        return bind(this.cloudformation, ['DescribeStacks', 'DescribeStackEvents', 'CreateChangeSet', 'DescribeChangeSet', 'ExecuteChangeSet', 'DeleteChangeSet']);
+      case 'sns':
+        return bind(this.sns, ['ConfirmSubscription']);
+      case 'sts':
+        return { GetCallerIdentity: () => ({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/capstan/sandbox`, UserId: 'AROASANDBOX:capstan' }) };
+      default:
+        return {};
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    if (req.method === 'GET' && req.url === '/sandbox/sns-signing-cert.pem') {
+      res.writeHead(200, { 'content-type': 'application/x-pem-file' });
+      res.end(this.cert);
+      return;
+    }
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string') {
+      const [prefix, operation = ''] = target.split('.');
+      const service = JSON_SERVICES[prefix ?? ''] ?? 'unknown';
+      const send = (status: number, payload: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': crypto.randomUUID() });
+        res.end(JSON.stringify(payload));
+      };
+      const input = body ? (JSON.parse(body) as unknown) : {};
+      try {
+        const fn = this.handlers(service)[operation];
+        if (!fn) throw new AwsError('UnknownOperationException', `${target} is not supported by the sandbox`);
+        const out = fn(input as never);
+        this.calls.push({ service, operation, input, at: Date.now() });
+        send(200, out);
+      } catch (e) {
+        const err = e instanceof AwsError ? e : new AwsError('InternalFailure', String(e), 500);
+        this.calls.push({ service, operation, input, at: Date.now(), error: err.code });
+        send(err.status, { __type: err.code, message: err.message });
+      }
+      return;
+    }
+    const params = parseQuery(body);
+    const action = typeof params.Action === 'string' ? params.Action : '';
+    const version = typeof params.Version === 'string' ? params.Version : '';
+    const spec = QUERY_SERVICES[version];
+    const send = (status: number, xml: string) => {
+      res.writeHead(status, { 'content-type': 'text/xml' });
+      res.end(xml);
+    };
+    if (!spec) return send(400, queryError('InvalidAction', `unknown API version ${version}`));
+    try {
+      const fn = this.handlers(spec.service)[action];
+      if (!fn) throw new AwsError('InvalidAction', `${action} is not supported by the sandbox`);
+      const out = fn(params as never);
+      this.calls.push({ service: spec.service, operation: action, input: params, at: Date.now() });
+      send(200, queryResponse(action, spec.namespace, out));
+    } catch (e) {
+      const err = e instanceof AwsError ? e : new AwsError('InternalFailure', String(e), 500);
+      this.calls.push({ service: spec.service, operation: action, input: params, at: Date.now(), error: err.code });
+      send(err.status, queryError(err.code, err.message));
+    }
+  }
+}

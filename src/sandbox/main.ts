@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { httpsCertFetcher } from '../adapters/sns/verify.js';
+import { readConfig } from '../config/readConfig.js';
+import { createLogger, type Logger, silentLogger } from '../lib/logger.js';
+import { type Capstan, startCapstan } from '../main.js';
+import { SimulatedAws } from './aws/server.js';
+import { SlackStandIn } from './slackApi.js';
+import { SlackBridge } from './ui/bridge.js';
+
+export const SANDBOX_USERS = [
+  { id: 'U0ALICE', name: 'alice', role: 'developer' },
+  { id: 'U0BOB', name: 'bob', role: 'approver' },
+  { id: 'U0CAROL', name: 'carol', role: 'approver' },
+];
+const GROUPS = [{ id: 'S0APPROVERS', handle: 'deploy-approvers', users: ['U0BOB', 'U0CAROL'] }];
+const CHANNELS = [
+  { id: 'C0DEV', name: 'todobackend-dev' },
+  { id: 'C0PROD', name: 'todobackend-prod' },
+  { id: 'C0PIPELINE', name: 'todobackend-pipeline' },
+];
+
+export interface SandboxOptions {
+  /** Port of the page and the Slack Web API stand-in (0: any free port). */
+  readonly port?: number;
+  readonly awsPort?: number;
+  readonly capstanPort?: number;
+  /** How often the simulated AWS moves one step. */
+  readonly tickMs?: number;
+  /** Capstan's polling interval. */
+  readonly pollMs?: number;
+  readonly logger?: Logger;
+}
+
+export interface Sandbox {
+  readonly aws: SimulatedAws;
+  readonly slack: SlackStandIn;
+  readonly ui: SlackBridge;
+  capstan: Capstan;
+  readonly url: string;
+  /** Stops Capstan and starts it again on the same ledger, as a deploy of a new version would. */
+  restartCapstan(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts, on 127.0.0.1 only: a simulated AWS account, a Slack stand-in with a browser page, and
+ * the real Capstan in HTTP mode with its ordinary configuration file. This is the only path into
+ * sandbox mode: it alone trusts the sandbox's SNS signing certificate.
+ */
+export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
+  const host = '127.0.0.1';
+  const logger = o.logger ?? silentLogger;
+  const aws = new SimulatedAws(o.tickMs ?? 1000);
+  await aws.start(o.awsPort ?? 0, host);
+  const slack = new SlackStandIn({ users: SANDBOX_USERS, groups: GROUPS });
+  const url = await slack.start(o.port ?? 0, host);
+  const signingSecret = randomBytes(24).toString('hex');
+  const dataDir = mkdtempSync(join(tmpdir(), 'capstan-sandbox-'));
+  let capstanPort = o.capstanPort ?? 0;
+
+  // The SDK clients inside Capstan find the simulated account through the SDK's own settings.
+  Object.assign(process.env, { AWS_ENDPOINT_URL: aws.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'SANDBOX', AWS_SECRET_ACCESS_KEY: 'sandbox-secret', AWS_EC2_METADATA_DISABLED: 'true' });
+  const yaml = readFileSync(new URL('./capstan.yml', import.meta.url), 'utf8')
+    .replace('__DATA__', dataDir)
+    .replace('__POLL__', `${o.pollMs ?? 1000}ms`);
+  const production = httpsCertFetcher();
+  const start = async () => {
+    const result = readConfig(
+      { SLACK_BOT_TOKEN: 'xoxb-sandbox', SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.apiUrl, PORT: String(capstanPort), CAPSTAN_CONFIG: 'sandbox/capstan.yml', LOG_LEVEL: 'info' },
+      () => yaml,
+    );
+    if (!result.ok) throw new Error(`sandbox configuration is invalid:\n${result.problems.join('\n')}`);
+    const capstan = await startCapstan({
+      config: result.config,
+      logger,
+      host,
+      trustSnsCertUrl: (u) => u === aws.certUrl,
+      fetchCert: async (u) => (u === aws.certUrl ? (await fetch(u)).text() : production(u)),
+    });
+    capstanPort = capstan.port;
+    return capstan;
+  };
+  const capstan = await start();
+  aws.sns.setEndpoint(`http://${host}:${capstan.port}/sns`);
+  await aws.sns.subscribe();
+  const ui = new SlackBridge(slack, {
+    eventsUrl: () => `http://${host}:${capstanPort}/slack/events`,
+    signingSecret,
+    channels: CHANNELS,
+    startPipeline: () => aws.pipeline.start(),
+  });
+  const sandbox: Sandbox = {
+    aws,
+    slack,
+    ui,
+    capstan,
+    url,
+    async restartCapstan() {
+      await sandbox.capstan.stop();
+      sandbox.capstan = await start();
+    },
+    async stop() {
+      await sandbox.capstan.stop();
+      await aws.stop();
+      await slack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return sandbox;
+}
+
+async function cli(): Promise<void> {
+  const port = Number(process.env.SANDBOX_PORT ?? 3100);
+  const sandbox = await startSandbox({ port, logger: createLogger('info', (l) => process.stderr.write(`${l}\n`)) });
+  process.stdout.write(
+    [
+      '',
+      '  ┌────────────────────────────────────────────────────────────────────┐',
+      '  │  CAPSTAN SANDBOX: simulated Slack and AWS on 127.0.0.1, nothing real │',
+      '  └────────────────────────────────────────────────────────────────────┘',
+      '',
+      `  Open ${sandbox.url} and try, as alice in #todobackend-dev:`,
+      '    /deploy todobackend 1.2.3            a clean rollout',
+      '    /deploy todobackend 1.2.4-broken     tasks fail, the circuit breaker rolls back',
+      '    /deploy status todobackend',
+      '  then in #todobackend-prod:  /deploy todobackend 1.2.3 to prod  and approve as bob.',
+      '  "Start todobackend-pipeline" relays a CodePipeline manual approval.',
+      '',
+      `  Simulated AWS: ${sandbox.aws.url}   Capstan: http://127.0.0.1:${sandbox.capstan.port}   Ctrl-C stops.`,
+      '',
+    ].join('\n'),
+  );
+  const stop = () => {
+    sandbox.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  cli().catch((e: unknown) => {
+    process.stderr.write(`The sandbox could not start: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,122 @@
+/** The sandbox's Slack-like channel page: plain HTML and JavaScript, no build step. */
+export const PAGE = String.raw`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Capstan sandbox</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+*{box-sizing:border-box}body{margin:0;font:15px/1.46 -apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1d1c1d;display:flex;height:100vh}
+#side{width:240px;background:#3f0e40;color:#cfc3cf;display:flex;flex-direction:column;padding:12px 0}
+#side h1{font-size:17px;color:#fff;margin:0 16px 4px}#side .banner{margin:0 16px 12px;font-size:12px;background:#e8912d;color:#1d1c1d;border-radius:4px;padding:4px 6px;font-weight:700}
+#side .sec{margin:14px 16px 4px;font-size:13px;text-transform:uppercase;letter-spacing:.04em;opacity:.8}
+.ch{padding:3px 16px;cursor:pointer}.ch.active{background:#1164a3;color:#fff}.ch:hover:not(.active){background:#350d36}
+#side select,#side button{margin:4px 16px;padding:6px;border-radius:4px;border:0;font:inherit}
+#main{flex:1;display:flex;flex-direction:column;min-width:0}#top{border-bottom:1px solid #ddd;padding:10px 20px;font-weight:700;font-size:18px}
+#msgs{flex:1;overflow-y:auto;padding:8px 0}#composer{padding:12px 20px;border-top:1px solid #ddd}
+#composer input{width:100%;padding:10px 12px;font:inherit;border:1px solid #bbb;border-radius:8px}
+.msg{display:flex;padding:6px 20px;gap:10px}.msg:hover{background:#f8f8f8}.avatar{width:36px;height:36px;border-radius:6px;background:#1d3557;color:#fff;display:flex;align-items:center;justify-content:center;font-weight:700;flex:none}
+.who{font-weight:800}.app{font-size:11px;background:#ddd;border-radius:3px;padding:0 4px;margin-left:4px;color:#555}.edited{color:#888;font-size:12px}
+.eph{background:#f4f7fb;border-left:3px solid #1264a3}.eph .only{font-size:12px;color:#616061}
+.block{margin:4px 0}.header{font-size:17px;font-weight:800}.fields{display:grid;grid-template-columns:1fr 1fr;gap:6px 16px}
+.context{font-size:12.5px;color:#616061}.divider{border-top:1px solid #ddd;margin:8px 0}
+.actions button{margin:4px 6px 0 0;padding:5px 14px;border-radius:4px;border:1px solid #bbb;background:#fff;font:inherit;font-weight:700;cursor:pointer}
+.actions button.primary{background:#007a5a;color:#fff;border-color:#007a5a}.actions button.danger{background:#e01e5a;color:#fff;border-color:#e01e5a}
+code{background:#f6f6f6;border:1px solid #e1e1e1;border-radius:3px;padding:0 3px;font-size:13px;color:#c01343}
+.replies{color:#1264a3;font-size:13px;font-weight:700;cursor:pointer;margin-top:2px}
+#thread{width:420px;border-left:1px solid #ddd;display:none;flex-direction:column}#thread.open{display:flex}#thread .top{padding:10px 16px;border-bottom:1px solid #ddd;font-weight:700;display:flex;justify-content:space-between}
+#tmsgs{flex:1;overflow-y:auto}.mention{background:#e8f5fa;color:#1264a3;border-radius:3px;padding:0 2px}
+#overlay{position:fixed;inset:0;background:rgba(0,0,0,.45);display:none;align-items:center;justify-content:center}#overlay.open{display:flex}
+.dialog{background:#fff;border-radius:8px;padding:20px 24px;width:460px;box-shadow:0 8px 30px rgba(0,0,0,.3)}.dialog h2{margin:0 0 10px;font-size:20px}
+.dialog .buttons{margin-top:18px;text-align:right}.dialog button{margin-left:8px;padding:7px 16px;border-radius:4px;border:1px solid #bbb;background:#fff;font:inherit;font-weight:700;cursor:pointer}
+.dialog button.go{background:#007a5a;color:#fff;border-color:#007a5a}.dialog button.go.danger{background:#e01e5a;border-color:#e01e5a}.dialog textarea{width:100%;min-height:80px;font:inherit;margin-top:6px}
+</style></head><body>
+<nav id="side"><h1>Capstan sandbox</h1><div class="banner">SANDBOX: simulated Slack and AWS</div>
+<div class="sec">Acting as</div><select id="user" aria-label="Acting as"></select>
+<div class="sec">Channels</div><div id="channels"></div>
+<div class="sec">Pipeline</div><button id="pipeline" type="button">Start todobackend-pipeline</button></nav>
+<main id="main"><div id="top"></div><div id="msgs" aria-live="polite"></div>
+<form id="composer"><input id="input" autocomplete="off" placeholder="/deploy todobackend 1.2.3" aria-label="Message"></form></main>
+<aside id="thread"><div class="top"><span>Thread</span><a href="#" id="closeThread">close</a></div><div id="tmsgs"></div></aside>
+<div id="overlay"><div class="dialog" id="dialog" role="dialog" aria-modal="true"></div></div>
+<script>
+const $ = (s) => document.querySelector(s);
+let state = { users: [], channels: [], messages: [] }, channel = '', user = '', thread = '';
+const EMOJI = {white_check_mark:'✅',x:'❌',rocket:'🚀',rewind:'⏪',mag:'🔍',raised_hand:'✋',warning:'⚠️',lock:'🔒',unlock:'🔓',no_entry:'⛔',no_entry_sign:'🚫',hourglass:'⌛',hourglass_flowing_sand:'⏳',zzz:'💤',information_source:'ℹ️',rotating_light:'🚨',wastebasket:'🗑️',closed_lock_with_key:'🔐',shield:'🛡️',leftwards_arrow_with_hook:'↩️',arrows_counterclockwise:'🔄',arrow_forward:'▶️',octagonal_sign:'🛑',fast_forward:'⏩'};
+const esc = (s) => String(s).replace(/&(?!amp;|lt;|gt;)/g,'&amp;').replace(/</g,'&lt;').replace(/>/g,'&gt;');
+const nameOf = (id) => (state.users.find((u) => u.id === id) || {}).name || id;
+const chName = (id) => (state.channels.find((c) => c.id === id) || {}).name || id;
+function mrkdwn(t) {
+  let s = String(t).replace(/&/g,'&amp;');
+  s = s.replace(/<([^<>]+)>/g, (_, inner) => {
+    if (inner.startsWith('@')) return '\u0001mention\u0002@' + esc(nameOf(inner.slice(1).split('|')[0])) + '\u0001/mention\u0002';
+    if (inner.startsWith('#')) return '\u0001mention\u0002#' + esc(chName(inner.slice(1).split('|')[0])) + '\u0001/mention\u0002';
+    if (inner.startsWith('!date^')) { const p = inner.split('|'); const ts = Number(p[0].split('^')[1]); return esc(new Date(ts * 1000).toLocaleString()); }
+    if (inner.startsWith('!subteam^')) { const p = inner.split('|'); return '\u0001mention\u0002' + esc(p[1] || '@group') + '\u0001/mention\u0002'; }
+    const [url, label] = inner.split('|'); return '\u0001a href="' + esc(url).replace(/"/g,'%22') + '" target="_blank"\u0002' + esc(label || url) + '\u0001/a\u0002';
+  });
+  s = s.replace(/</g,'&lt;').replace(/>/g,'&gt;').replace(/\u0001mention\u0002/g,'<span class="mention">').replace(/\u0001\/mention\u0002/g,'</span>').replace(/\u0001/g,'<').replace(/\u0002/g,'>');
+  s = s.replace(/\x60([^\x60]+)\x60/g,'<code>$1</code>').replace(/(^|[\s(])\*([^*\n]+)\*/g,'$1<b>$2</b>').replace(/(^|[\s(])_([^_\n]+)_/g,'$1<i>$2</i>').replace(/~([^~\n]+)~/g,'<s>$1</s>');
+  s = s.replace(/:([a-z_]+):/g, (m, n) => EMOJI[n] || m);
+  return s.replace(/\n/g,'<br>');
+}
+const text = (o) => o ? (o.type === 'plain_text' ? esc(o.text).replace(/:([a-z_]+):/g,(m,n)=>EMOJI[n]||m) : mrkdwn(o.text)) : '';
+function renderBlocks(m) {
+  if (!m.blocks || m.blocks.length === 0) return '<div class="block">' + mrkdwn(m.text) + '</div>';
+  return m.blocks.map((b) => {
+    switch (b.type) {
+      case 'header': return '<div class="block header">' + text(b.text) + '</div>';
+      case 'section': return '<div class="block">' + (b.text ? text(b.text) : '') + (b.fields ? '<div class="fields">' + b.fields.map((f) => '<div>' + text(f) + '</div>').join('') + '</div>' : '') + '</div>';
+      case 'context': return '<div class="block context">' + (b.elements || []).map(text).join(' · ') + '</div>';
+      case 'divider': return '<div class="divider"></div>';
+      case 'actions': return '<div class="block actions">' + (b.elements || []).map((e, i) => '<button type="button" class="' + (e.style || '') + '" data-action-id="' + esc(e.action_id) + '" data-block="' + esc(b.block_id || '') + '" data-i="' + i + '" data-ts="' + m.ts + '" data-channel="' + m.channel + '">' + text(e.text) + '</button>').join('') + '</div>';
+      default: return '';
+    }
+  }).join('');
+}
+function renderMsg(m, inThread) {
+  const replies = inThread ? [] : state.messages.filter((r) => r.threadTs === m.ts && r.channel === m.channel);
+  const bot = m.user === 'UCAPSTAN';
+  return '<div class="msg' + (m.ephemeral ? ' eph' : '') + '" data-ts="' + m.ts + '"><div class="avatar">' + (bot ? 'C' : esc(nameOf(m.user)).slice(0,1).toUpperCase()) + '</div><div style="min-width:0;flex:1">'
+    + '<span class="who">' + (bot ? 'Capstan' : esc(nameOf(m.user))) + '</span>' + (bot ? '<span class="app">APP</span>' : '') + (m.edits ? ' <span class="edited">(edited)</span>' : '')
+    + (m.ephemeral ? ' <span class="only">Only visible to you</span>' : '') + renderBlocks(m)
+    + (replies.length ? '<div class="replies" data-thread="' + m.ts + '">' + replies.length + (replies.length === 1 ? ' reply' : ' replies') + '</div>' : '') + '</div></div>';
+}
+function render() {
+  $('#channels').innerHTML = state.channels.map((c) => '<div class="ch' + (c.id === channel ? ' active' : '') + '" data-ch="' + c.id + '"># ' + esc(c.name) + '</div>').join('');
+  $('#top').textContent = '# ' + chName(channel);
+  const box = $('#msgs'); const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+  box.innerHTML = state.messages.filter((m) => m.channel === channel && !m.threadTs).map((m) => renderMsg(m, false)).join('');
+  if (atBottom) box.scrollTop = box.scrollHeight;
+  if (thread) { const parent = state.messages.find((m) => m.ts === thread); $('#tmsgs').innerHTML = (parent ? renderMsg(parent, true) : '') + state.messages.filter((m) => m.threadTs === thread).map((m) => renderMsg(m, true)).join(''); }
+  if (state.modal && !$('#overlay').classList.contains('open')) openModal(state.modal);
+}
+async function refresh() { state = await (await fetch('/ui/state?user=' + encodeURIComponent(user))).json(); if (!channel) channel = state.channels[0].id; render(); }
+async function post(path, body) { await fetch(path, { method: 'POST', body: JSON.stringify(body) }); await refresh(); }
+function dialog(html) { $('#dialog').innerHTML = html; $('#overlay').classList.add('open'); }
+function closeDialog() { $('#overlay').classList.remove('open'); }
+function openModal(v) {
+  const inputs = (v.blocks || []).filter((b) => b.type === 'input');
+  dialog('<h2>' + text(v.title) + '</h2>' + (v.blocks || []).filter((b) => b.type === 'section').map((b) => '<p>' + text(b.text) + '</p>').join('')
+    + inputs.map((b) => '<label>' + text(b.label) + '<textarea data-block="' + b.block_id + '" data-action="' + b.element.action_id + '"></textarea></label>').join('')
+    + '<div class="buttons"><button type="button" id="deny">' + text(v.close) + '</button><button type="button" class="go" id="go">' + text(v.submit) + '</button></div>');
+  $('#deny').onclick = closeDialog;
+  $('#go').onclick = () => { const values = {}; document.querySelectorAll('#dialog textarea').forEach((t) => { values[t.dataset.block] = { [t.dataset.action]: t.value }; }); closeDialog(); post('/ui/view', { user, values: JSON.stringify(values) }); };
+}
+document.addEventListener('click', (ev) => {
+  const t = ev.target.closest('[data-ch],[data-thread],button[data-action-id],#closeThread');
+  if (!t) return;
+  if (t.id === 'closeThread') { ev.preventDefault(); thread = ''; $('#thread').classList.remove('open'); return; }
+  if (t.dataset.ch) { channel = t.dataset.ch; thread = ''; $('#thread').classList.remove('open'); render(); return; }
+  if (t.dataset.thread) { thread = t.dataset.thread; $('#thread').classList.add('open'); render(); return; }
+  const m = state.messages.find((x) => x.ts === t.dataset.ts && x.channel === t.dataset.channel);
+  const block = (m.blocks || []).find((b) => b.type === 'actions' && (b.block_id || '') === t.dataset.block);
+  const el = block.elements[Number(t.dataset.i)];
+  const go = () => post('/ui/click', { user, channel: m.channel, ts: m.ts, actionId: el.action_id, value: el.value || '', blockId: block.block_id || '' });
+  if (!el.confirm) return go();
+  const c = el.confirm;
+  dialog('<h2>' + text(c.title) + '</h2><p>' + text(c.text) + '</p><div class="buttons"><button type="button" id="deny">' + text(c.deny) + '</button><button type="button" class="go ' + (c.style || '') + '" id="go">' + text(c.confirm) + '</button></div>');
+  $('#deny').onclick = closeDialog; $('#go').onclick = () => { closeDialog(); go(); };
+});
+$('#composer').onsubmit = (ev) => { ev.preventDefault(); const v = $('#input').value.trim(); if (!v) return; $('#input').value = ''; post('/ui/command', { user, channel, text: v.replace(/^\/deploy\s*/, '') }); };
+$('#user').onchange = () => { user = $('#user').value; refresh(); };
+$('#pipeline').onclick = () => post('/ui/pipeline', {});
+(async () => { await refresh(); $('#user').innerHTML = state.users.map((u) => '<option value="' + u.id + '">' + esc(u.name) + ' (' + esc(u.role || '') + ')</option>').join(''); user = state.users[0].id; $('#user').value = user; await refresh(); setInterval(refresh, 700); })();
+</script></body></html>`;

@@ -1,0 +1,30 @@
+import type { StoredMessage } from '../../src/sandbox/slackApi.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/main.js';
+
+/** A sandbox with time sped up: AWS moves a step every 60 ms, Capstan polls every 50 ms. */
+export function fastSandbox(): Promise<Sandbox> {
+  return startSandbox({ tickMs: 60, pollMs: 50 });
+}
+
+export const text = (m: StoredMessage) => `${m.text} ${JSON.stringify(m.blocks)}`;
+
+export function find(sb: Sandbox, channel: string, predicate: (m: StoredMessage) => boolean, timeoutMs = 15_000) {
+  return sb.slack.waitFor(() => sb.slack.channelMessages(channel).find(predicate), timeoutMs);
+}
+
+/** The latest message only `user` sees, after `since` messages existed. */
+export function ephemeral(sb: Sandbox, user: string, predicate: (m: StoredMessage) => boolean, timeoutMs = 10_000) {
+  return sb.slack.waitFor(() => [...sb.slack.messages].reverse().find((m) => m.ephemeralTo === user && predicate(m)), timeoutMs);
+}
+
+/** Clicks the button `actionId` on message `m`, as `user`, through the page's own path. */
+export async function click(sb: Sandbox, m: StoredMessage, actionId: string, user: string): Promise<void> {
+  for (const b of m.blocks as { type: string; block_id?: string; elements?: { action_id: string; value?: string }[] }[]) {
+    const el = b.type === 'actions' ? b.elements?.find((e) => e.action_id === actionId) : undefined;
+    if (el) {
+      await sb.ui.click(user, m.channel, m.ts, actionId, el.value ?? '', b.block_id ?? '');
+      return;
+    }
+  }
+  throw new Error(`no ${actionId} button on ${m.text}`);
+}

@@ -41,6 +41,8 @@ export interface Sandbox {
   readonly ui: SlackBridge;
   capstan: Capstan;
   readonly url: string;
+  /** What the Slack stand-in signs requests with (benchmarks send their own). */
+  readonly signingSecret: string;
   /** Stops Capstan and starts it again on the same ledger, as a deploy of a new version would. */
   restartCapstan(): Promise<void>;
   stop(): Promise<void>;
@@ -99,6 +101,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     ui,
     capstan,
     url,
+    signingSecret,
     async restartCapstan() {
       await sandbox.capstan.stop();
       sandbox.capstan = await start();

@@ -1,29 +1,32 @@
-import type { Deployment } from '../domain/deployment.js';
+import { type Deployment, isTerminal } from '../domain/deployment.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { Pacer } from '../lib/pacer.js';
 import type { Chat } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeployNotifier } from '../ports/notifier.js';
-import type { Block, SlackMessage } from '../views/message.js';
 import { deploymentMessage } from '../views/deploy.js';
-import { clip } from '../views/message.js';
+import { type Block, type SlackMessage, clip } from '../views/message.js';
 
 export interface ProgressOptions {
   readonly chat: Chat;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Posts per channel (Slack allows about one a second). */
+  /** Posts per channel: Slack allows about one a second. */
   readonly postIntervalMs?: number;
-  /** chat.update calls across the workspace (Tier 3: about 50 a minute). */
+  /** chat.update across the workspace: Tier 3, about one a second sustained, with bursts. */
   readonly updateIntervalMs?: number;
-  /** Extra blocks a deployment's parent message carries (approval buttons). */
+  readonly updateBurst?: number;
+  /** Extra blocks a deployment's parent message carries. */
   readonly extraBlocks?: (d: Deployment) => readonly Block[];
-  /** A different rendering for a deployment (releases). */
+  /** A different rendering for some deployments (releases and approvals). */
   readonly render?: (d: Deployment, now: number) => SlackMessage | undefined;
 }
 
-/** Keeps each deployment's parent message and thread current without tripping Slack's rate limits. */
+/**
+ * Keeps each deployment's parent message and thread current without tripping Slack's rate limits:
+ * edits are coalesced (the latest state wins) and an outcome is sent before pending progress.
+ */
 export class SlackProgress implements DeployNotifier {
   private readonly posts = new Map<string, Pacer<string>>();
   private readonly updates: Pacer<string>;
@@ -31,11 +34,7 @@ export class SlackProgress implements DeployNotifier {
   private readonly threads = new Map<string, string>();
 
   constructor(private readonly o: ProgressOptions) {
-    this.updates = new Pacer(
-      o.updateIntervalMs ?? 1000,
-      (e) => this.fail('chat.update', e),
-      () => o.clock.now(),
-    );
+    this.updates = new Pacer(o.updateIntervalMs ?? 1000, (e) => this.fail('chat.update', e), () => o.clock.now(), o.updateBurst ?? 10);
   }
 
   private fail(what: string, e: unknown): void {
@@ -45,11 +44,7 @@ export class SlackProgress implements DeployNotifier {
   private pacer(channel: string): Pacer<string> {
     let p = this.posts.get(channel);
     if (!p) {
-      p = new Pacer(
-        this.o.postIntervalMs ?? 1000,
-        (e) => this.fail('chat.postMessage', e),
-        () => this.o.clock.now(),
-      );
+      p = new Pacer(this.o.postIntervalMs ?? 1000, (e) => this.fail('chat.postMessage', e), () => this.o.clock.now());
       this.posts.set(channel, p);
     }
     return p;
@@ -72,7 +67,7 @@ export class SlackProgress implements DeployNotifier {
       return { messageTs: ts, permalink };
     }
     const ts = d.messageTs;
-    void this.updates.push(d.id, () => this.o.chat.update(d.channel, ts, this.render(d)));
+    void this.updates.push(d.id, () => this.o.chat.update(d.channel, ts, this.render(d)), isTerminal(d.state) || d.state === 'awaiting_approval');
     return { messageTs: ts, permalink: d.permalink };
   }
 
@@ -86,8 +81,7 @@ export class SlackProgress implements DeployNotifier {
       this.lines.delete(key);
       const ts = d.messageTs ?? this.threads.get(key);
       if (batch.length === 0 || ts === undefined) return;
-      const text = clip(batch.join('\n'), 3900);
-      await this.o.chat.post(channel, { text }, ts);
+      await this.o.chat.post(channel, { text: clip(batch.join('\n'), 3900) }, ts);
     };
     void this.pacer(channel).push(`thread:${key}`, send);
   }

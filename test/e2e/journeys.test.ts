@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/main.js';
-import { click, ephemeral, fastSandbox, find, text } from './sandbox.js';
+import { click, ephemeral, fastSandbox, find, text, threadWith } from './sandbox.js';
 
 let sb: Sandbox | undefined;
 afterEach(async () => {
@@ -14,7 +14,7 @@ describe('sandbox journeys (real Capstan, simulated Slack and AWS)', () => {
     expect(await sb.ui.command('U0ALICE', 'C0DEV', 'todobackend 1.2.3')).toBe(200);
     const done = await find(sb, 'C0DEV', (m) => /deploy of todobackend 1\.2\.3 to dev: succeeded$/.test(m.text));
     expect(text(done)).toContain('`1.2.2` → `1.2.3`');
-    expect(sb.slack.thread('C0DEV', done.ts).map((m) => m.text).join('\n')).toContain('has reached a steady state');
+    await threadWith(sb, done, 'has reached a steady state');
     await sb.ui.command('U0ALICE', 'C0DEV', 'status todobackend');
     const status = await find(sb, 'C0DEV', (m) => m.text.startsWith('Status:'));
     expect(status.text).toContain('todobackend/dev: 1.2.3');
@@ -27,9 +27,7 @@ describe('sandbox journeys (real Capstan, simulated Slack and AWS)', () => {
     await sb.ui.command('U0ALICE', 'C0DEV', 'todobackend 1.2.4-broken');
     const failed = await find(sb, 'C0DEV', (m) => /1\.2\.4-broken to dev: rolled back by ECS$/.test(m.text));
     expect(text(failed)).toContain('ECS deployment circuit breaker: rolling back to deploymentId');
-    const thread = sb.slack.thread('C0DEV', failed.ts).map((m) => m.text).join('\n');
-    expect(thread).toContain('CannotPullContainerError');
-    expect(thread).toContain('ECS is rolling back by itself');
+    await threadWith(sb, failed, 'CannotPullContainerError', 'ECS is rolling back by itself');
     await sb.ui.command('U0ALICE', 'C0DEV', 'status todobackend dev');
     const status = await find(sb, 'C0DEV', (m) => m.text.startsWith('Status of todobackend/dev'));
     expect(status.text).toBe('Status of todobackend/dev: 1.2.2');
@@ -48,9 +46,7 @@ describe('sandbox journeys (real Capstan, simulated Slack and AWS)', () => {
     await click(sb, review, 'capstan_approve', 'U0BOB');
     const done = await find(sb, 'C0PROD', (m) => m.ts === review.ts && /: succeeded$/.test(m.text));
     expect(JSON.stringify(done.blocks)).not.toContain('capstan_approve');
-    const thread = sb.slack.thread('C0PROD', review.ts).map((m) => m.text).join('\n');
-    expect(thread).toContain('`ApplicationService` AWS::ECS::Service *UPDATE_COMPLETE*');
-    expect(thread).toContain('`todobackend-prod` AWS::CloudFormation::Stack *UPDATE_COMPLETE*');
+    await threadWith(sb, review, '`ApplicationService` AWS::ECS::Service *UPDATE_COMPLETE*', '`todobackend-prod` AWS::CloudFormation::Stack *UPDATE_COMPLETE*');
     await sb.ui.command('U0ALICE', 'C0PROD', 'status todobackend prod');
     expect((await find(sb, 'C0PROD', (m) => m.text.startsWith('Status of todobackend/prod'))).text).toBe('Status of todobackend/prod: 1.2.3');
   });

@@ -28,3 +28,11 @@ export async function click(sb: Sandbox, m: StoredMessage, actionId: string, use
   }
   throw new Error(`no ${actionId} button on ${m.text}`);
 }
+
+/** Thread details are paced behind the outcome: waits until the thread contains every needle. */
+export function threadWith(sb: Sandbox, m: StoredMessage, ...needles: string[]): Promise<string> {
+  return sb.slack.waitFor(() => {
+    const t = sb.slack.thread(m.channel, m.ts).map((x) => x.text).join('\n');
+    return needles.every((n) => t.includes(n)) ? t : undefined;
+  });
+}

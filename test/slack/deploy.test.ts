@@ -49,6 +49,14 @@ function threadText(m: StoredMessage): string {
     .join('\n');
 }
 
+/** Thread details are paced behind the outcome: wait until they contain `needle`. */
+async function threadHas(m: StoredMessage, needle: string | RegExp): Promise<string> {
+  return h.slack.waitFor(() => {
+    const t = threadText(m);
+    return (typeof needle === 'string' ? t.includes(needle) : needle.test(t)) ? t : undefined;
+  });
+}
+
 async function deployOk(version: string) {
   await reply(`todobackend ${version}`);
   return parent(version, /: succeeded$/);
@@ -117,7 +125,7 @@ describe('/deploy on ECS', () => {
     const msg = await parent('1.2.4-broken', /rolled back to 1\.2\.3$/);
     expect(text(msg)).toContain('ECS deployment circuit breaker: task failed to start.');
     expect(text(msg)).not.toMatch(/: succeeded/);
-    const thread = threadText(msg);
+    const thread = await threadHas(msg, 'Rolling back to');
     expect(thread).toContain('CannotPullContainerError');
     expect(thread).toContain('Rolling back to `1.2.3`, the last version that succeeded here.');
     const updates = calls(UpdateServiceCommand);
@@ -137,7 +145,7 @@ describe('/deploy on ECS', () => {
     await reply('todobackend 1.2.4-broken');
     const msg = await parent('1.2.4-broken', /rolled back to 1\.2\.3$/);
     expect(text(msg)).toContain('tasks of the new revision keep stopping (3 in a row)');
-    expect(threadText(msg)).toMatch(/Task `task\d` stopped: CannotPullContainerError/);
+    await threadHas(msg, /Task `task\d` stopped: CannotPullContainerError/);
   });
 
   it('no progress within the timeout is a failure', async () => {
@@ -162,7 +170,7 @@ describe('/deploy on ECS', () => {
     aws.behaviour.set('1.2.4-broken', 'circuit_breaker_ecs_rollback');
     await reply('todobackend 1.2.4-broken');
     const msg = await parent('1.2.4-broken', /rolled back by ECS$/);
-    expect(threadText(msg)).toContain('ECS is rolling back by itself');
+    await threadHas(msg, 'ECS is rolling back by itself');
     expect(calls(UpdateServiceCommand)).toHaveLength(2);
   });
 

@@ -122,10 +122,10 @@ describe('releases through a change set', () => {
     const done = await message('C0PROD', (m) => m.ts === review.ts && /: succeeded$/.test(m.text));
     expect(JSON.stringify(done.blocks)).not.toContain('capstan_approve');
     expect(body(done)).toContain('Approvals 1/1: <@U0BOB>');
-    const thread = h.slack
-      .thread('C0PROD', review.ts)
-      .map((m) => m.text)
-      .join('\n');
+    const thread = await h.slack.waitFor(() => {
+      const t = h.slack.thread('C0PROD', review.ts).map((m) => m.text).join('\n');
+      return t.includes('AWS::CloudFormation::Stack *UPDATE_COMPLETE*') ? t : undefined;
+    });
     expect(thread).toContain('`TaskDefinition` AWS::ECS::TaskDefinition *UPDATE_COMPLETE*');
     expect(thread).toContain('`todobackend-prod` AWS::CloudFormation::Stack *UPDATE_COMPLETE*');
     expect(cfnCalls(ExecuteChangeSetCommand)).toHaveLength(1);

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox } from '../src/sandbox/main.js';
+import { SlackStandIn } from '../src/sandbox/slackApi.js';
+import { benchRollouts } from './rollouts.js';
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+};
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const row = (what: string, value: string, target: string, ok: boolean) => console.log(`${ok ? 'PASS' : 'MISS'}  ${what.padEnd(58)} ${value.padEnd(22)} target ${target}`);
+
+/** 50 signed slash commands at once, 20 rounds, against the real app backed by the simulated AWS. */
+async function benchAck() {
+  const sb = await startSandbox({ tickMs: 1000, pollMs: 5000 });
+  const secret = sb.signingSecret;
+  const url = `http://127.0.0.1:${sb.capstan.port}/slack/events`;
+  const samples: number[] = [];
+  const send = async (i: number) => {
+    const body = new URLSearchParams({ team_id: 'T0SANDBOX', channel_id: 'C0DEV', user_id: 'U0ALICE', user_name: 'alice', command: '/deploy', text: i % 5 === 0 ? 'help' : 'status todobackend', response_url: sb.slack.responseUrl(`bench-${i}`), trigger_id: `t${i}` }).toString();
+    const ts = Math.floor(Date.now() / 1000);
+    const sig = createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex');
+    const t0 = performance.now();
+    const r = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${sig}` } });
+    await r.text();
+    samples.push(performance.now() - t0);
+    if (r.status !== 200) throw new Error(`status ${r.status}`);
+  };
+  for (let i = 0; i < 5; i++) await send(i); // warm-up
+  samples.length = 0;
+  for (let round = 0; round < 20; round++) {
+    await Promise.all(Array.from({ length: 50 }, (_, i) => send(round * 50 + i)));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  await sb.stop();
+  return samples;
+}
+
+/** `node dist/main.js` from spawn to a 200 on /healthz. */
+async function benchStartup(runs: number) {
+  const slack = new SlackStandIn();
+  await slack.start();
+  const dir = mkdtempSync(join(tmpdir(), 'capstan-bench-start-'));
+  const file = join(dir, 'capstan.yml');
+  writeFileSync(file, `storage: { sqlite: ${join(dir, 'db.sqlite')} }\napps:\n  todobackend:\n    environments:\n      dev:\n        channel: C0DEV\n        ecs: { region: us-east-1, cluster: c, service: s, container: app, repository: r }\n        policy: { deployers: ["*"] }\n`);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const port = 4700 + i;
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['dist/main.js'], { env: { PATH: process.env.PATH, CAPSTAN_CONFIG: file, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.apiUrl, PORT: String(port), HOST: '127.0.0.1', AWS_REGION: 'us-east-1' }, stdio: 'ignore' });
+    for (;;) {
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    times.push(performance.now() - t0);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  await slack.stop();
+  return times;
+}
+
+async function main() {
+  console.log(`Capstan benchmarks on ${process.platform}/${process.arch}, node ${process.version}\n`);
+  const ack = await benchAck();
+  row('Slack ack, 50 concurrent signed commands (p50)', ms(pct(ack, 50)), '-', true);
+  row('Slack ack, 50 concurrent signed commands (p99)', ms(pct(ack, 99)), '< 25 ms', pct(ack, 99) < 25);
+
+  const startup = await benchStartup(5);
+  row('start-up to ready, node dist/main.js (median of 5)', ms(pct(startup, 50)), '< 1500 ms', pct(startup, 50) < 1500);
+
+  const scale = await benchRollouts(300, 3, 60_000);
+  row('rollouts in flight in one process', String(scale.inFlight), 'hundreds', scale.inFlight >= 100);
+  row('DescribeServices calls per polling tick', `${scale.describeCallsPerTick} (${scale.servicesPerCall.toFixed(1)} svc/call)`, '≤ 1 per 10 services', scale.servicesPerCall >= 10 - 1e-9);
+  row('memory with those rollouts (RSS)', `${scale.rssMb.toFixed(0)} MB (heap ${scale.heapMb.toFixed(0)} MB)`, '< 150 MB', scale.rssMb < 150);
+  row('rollout end shown in Slack after ECS reached it (median)', ms(pct(scale.latenciesMs, 50)), '< 3000 ms', pct(scale.latenciesMs, 50) < 3000);
+  row('rollout end shown in Slack after ECS reached it (p90)', ms(pct(scale.latenciesMs, 90)), '-', true);
+  row('rollouts whose end was shown', `${scale.latenciesMs.length}/${scale.inFlight}`, 'all', scale.latenciesMs.length === scale.inFlight);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

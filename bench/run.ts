@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox } from '../src/sandbox/main.js';
+import { SimulatedAws } from '../src/sandbox/aws/server.js';
 import { SlackStandIn } from '../src/sandbox/slackApi.js';
-import { benchRollouts } from './rollouts.js';
+import type { RolloutBench } from './rollouts.js';
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -14,29 +14,59 @@ const pct = (xs: number[], p: number) => {
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const row = (what: string, value: string, target: string, ok: boolean) => console.log(`${ok ? 'PASS' : 'MISS'}  ${what.padEnd(58)} ${value.padEnd(22)} target ${target}`);
 
-/** 50 signed slash commands at once, 20 rounds, against the real app backed by the simulated AWS. */
+const SECRET = 'bench-signing-secret';
+
+function writeConfig(dir: string): string {
+  const file = join(dir, 'capstan.yml');
+  const yaml = readFileSync('src/sandbox/capstan.yml', 'utf8').replace('__DATA__', dir).replace('__POLL__', '5s');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+async function waitHealthy(port: number): Promise<void> {
+  for (;;) {
+    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * 50 signed slash commands at once, 20 rounds, sent to Capstan running as its own process
+ * (node dist/main.js), backed by the simulated AWS account and the Slack stand-in in this process.
+ */
 async function benchAck() {
-  const sb = await startSandbox({ tickMs: 1000, pollMs: 5000 });
-  const secret = sb.signingSecret;
-  const url = `http://127.0.0.1:${sb.capstan.port}/slack/events`;
+  const aws = new SimulatedAws(1000);
+  await aws.start();
+  const slack = new SlackStandIn();
+  await slack.start();
+  const dir = mkdtempSync(join(tmpdir(), 'capstan-bench-ack-'));
+  const port = 4690;
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    env: { PATH: process.env.PATH, CAPSTAN_CONFIG: writeConfig(dir), SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl, PORT: String(port), HOST: '127.0.0.1', AWS_ENDPOINT_URL: aws.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'BENCH', AWS_SECRET_ACCESS_KEY: 'bench', LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  });
+  await waitHealthy(port);
+  const url = `http://127.0.0.1:${port}/slack/events`;
   const samples: number[] = [];
   const send = async (i: number) => {
-    const body = new URLSearchParams({ team_id: 'T0SANDBOX', channel_id: 'C0DEV', user_id: 'U0ALICE', user_name: 'alice', command: '/deploy', text: i % 5 === 0 ? 'help' : 'status todobackend', response_url: sb.slack.responseUrl(`bench-${i}`), trigger_id: `t${i}` }).toString();
+    const body = new URLSearchParams({ team_id: 'T0SANDBOX', channel_id: 'C0DEV', user_id: 'U0ALICE', user_name: 'alice', command: '/deploy', text: i % 5 === 0 ? 'help' : 'status todobackend', response_url: slack.responseUrl(`bench-${i}`), trigger_id: `t${i}` }).toString();
     const ts = Math.floor(Date.now() / 1000);
-    const sig = createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex');
+    const sig = createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex');
     const t0 = performance.now();
     const r = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${sig}` } });
     await r.text();
     samples.push(performance.now() - t0);
     if (r.status !== 200) throw new Error(`status ${r.status}`);
   };
-  for (let i = 0; i < 5; i++) await send(i); // warm-up
+  for (let i = 0; i < 50; i++) await send(i); // warm-up
   samples.length = 0;
   for (let round = 0; round < 20; round++) {
-    await Promise.all(Array.from({ length: 50 }, (_, i) => send(round * 50 + i)));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => send(1000 + round * 50 + i)));
+    await new Promise((r) => setTimeout(r, 100));
   }
-  await new Promise((r) => setTimeout(r, 500));
-  await sb.stop();
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  await Promise.all([aws.stop(), slack.stop()]);
   return samples;
 }
 
@@ -65,6 +95,15 @@ async function benchStartup(runs: number) {
   return times;
 }
 
+function rolloutsInOwnProcess(n: number, clusters: number, spreadMs: number): Promise<RolloutBench> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/rolloutsMain.ts', String(n), String(clusters), String(spreadMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as RolloutBench) : reject(new Error(`rollout bench exited ${code}`))));
+  });
+}
+
 async function main() {
   console.log(`Capstan benchmarks on ${process.platform}/${process.arch}, node ${process.version}\n`);
   const ack = await benchAck();
@@ -74,7 +113,7 @@ async function main() {
   const startup = await benchStartup(5);
   row('start-up to ready, node dist/main.js (median of 5)', ms(pct(startup, 50)), '< 1500 ms', pct(startup, 50) < 1500);
 
-  const scale = await benchRollouts(300, 3, 60_000);
+  const scale = await rolloutsInOwnProcess(300, 3, 60_000);
   row('rollouts in flight in one process', String(scale.inFlight), 'hundreds', scale.inFlight >= 100);
   row('DescribeServices calls per polling tick', `${scale.describeCallsPerTick} (${scale.servicesPerCall.toFixed(1)} svc/call)`, '≤ 1 per 10 services', scale.servicesPerCall >= 10 - 1e-9);
   row('memory with those rollouts (RSS)', `${scale.rssMb.toFixed(0)} MB (heap ${scale.heapMb.toFixed(0)} MB)`, '< 150 MB', scale.rssMb < 150);

@@ -27,6 +27,7 @@ import { type ApprovalDeps, expireRequest } from './usecases/approval.js';
 import type { DeployDeps } from './usecases/deploy.js';
 import type { RelayDeps } from './usecases/relay.js';
 import type { ReleaseDeps } from './usecases/release.js';
+import { cachedStatusReads } from './usecases/cachedReads.js';
 import { resumeInFlight } from './usecases/resume.js';
 import { StackTracker } from './usecases/rollout/stackTracker.js';
 import { RolloutTracker } from './usecases/rollout/tracker.js';
@@ -80,7 +81,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     dispatch: {
       catalog,
       clock,
-      status: { catalog, ecs, stacks, store },
+      status: { catalog, store, ...cachedStatusReads(ecs, stacks, config.statusCacheMs) },
       get handlers() {
         return handlers;
       },

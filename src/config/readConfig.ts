@@ -11,6 +11,7 @@ export interface Config {
   readonly catalog: Catalog;
   readonly sqlitePath: string;
   readonly pollIntervalMs: number;
+  readonly statusCacheMs: number;
   readonly sns: {
     readonly topics: readonly string[];
     readonly sqsQueueUrl?: string | undefined;
@@ -78,6 +79,7 @@ export function readConfig(
       catalog: toCatalog(config),
       sqlitePath: config.storage.sqlite,
       pollIntervalMs: config.polling.interval,
+      statusCacheMs: config.status.cacheFor,
       sns: config.sns,
     },
   };

@@ -103,6 +103,8 @@ export const configSchema = z.strictObject({
     .strictObject({ sqlite: z.string().min(1).default('./data/capstan.db') })
     .default({ sqlite: './data/capstan.db' }),
   polling: z.strictObject({ interval: duration.default(5000) }).default({ interval: 5000 }),
+  /** How long a `status` answer may be reused (shared by everyone asking within that time). */
+  status: z.strictObject({ cacheFor: duration.default(2000) }).default({ cacheFor: 2000 }),
   sns: z
     .strictObject({
       topics: z.array(z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN')).default([]),

@@ -45,6 +45,8 @@ export function createSlackApp(opts: SlackAppOptions): App {
       ? { socketMode: true, appToken: opts.appToken, installerOptions: { port: opts.port } }
       : { port: opts.port }),
     logger: toBoltLogger(logger),
+    // Capstan keeps no conversation state in Bolt; skipping its store saves work on every request.
+    convoStore: false,
     customRoutes: [healthz(opts.isReady), ...(opts.routes ?? [])],
     ...(opts.apiUrl ? { clientOptions: { slackApiUrl: opts.apiUrl } } : {}),
   });

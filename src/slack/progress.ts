@@ -14,7 +14,7 @@ export interface ProgressOptions {
   readonly logger: Logger;
   /** Posts per channel: Slack allows about one a second. */
   readonly postIntervalMs?: number;
-  /** chat.update across the workspace: Tier 3, about one a second sustained, with bursts. */
+  /** chat.update per channel: about one a second, with short bursts; Slack's 429s are waited out by the client. */
   readonly updateIntervalMs?: number;
   readonly updateBurst?: number;
   /** Extra blocks a deployment's parent message carries. */
@@ -29,13 +29,11 @@ export interface ProgressOptions {
  */
 export class SlackProgress implements DeployNotifier {
   private readonly posts = new Map<string, Pacer<string>>();
-  private readonly updates: Pacer<string>;
+  private readonly updates = new Map<string, Pacer<string>>();
   private readonly lines = new Map<string, string[]>();
   private readonly threads = new Map<string, string>();
 
-  constructor(private readonly o: ProgressOptions) {
-    this.updates = new Pacer(o.updateIntervalMs ?? 1000, (e) => this.fail('chat.update', e), () => o.clock.now(), o.updateBurst ?? 10);
-  }
+  constructor(private readonly o: ProgressOptions) {}
 
   private fail(what: string, e: unknown): void {
     this.o.logger.warn(`${what} failed`, { error: errorMessage(e) });
@@ -46,6 +44,15 @@ export class SlackProgress implements DeployNotifier {
     if (!p) {
       p = new Pacer(this.o.postIntervalMs ?? 1000, (e) => this.fail('chat.postMessage', e), () => this.o.clock.now());
       this.posts.set(channel, p);
+    }
+    return p;
+  }
+
+  private updater(channel: string): Pacer<string> {
+    let p = this.updates.get(channel);
+    if (!p) {
+      p = new Pacer(this.o.updateIntervalMs ?? 1000, (e) => this.fail('chat.update', e), () => this.o.clock.now(), this.o.updateBurst ?? 3);
+      this.updates.set(channel, p);
     }
     return p;
   }
@@ -67,7 +74,7 @@ export class SlackProgress implements DeployNotifier {
       return { messageTs: ts, permalink };
     }
     const ts = d.messageTs;
-    void this.updates.push(d.id, () => this.o.chat.update(d.channel, ts, this.render(d)), isTerminal(d.state) || d.state === 'awaiting_approval');
+    void this.updater(d.channel).push(d.id, () => this.o.chat.update(d.channel, ts, this.render(d)), isTerminal(d.state) || d.state === 'awaiting_approval');
     return { messageTs: ts, permalink: d.permalink };
   }
 
@@ -88,6 +95,6 @@ export class SlackProgress implements DeployNotifier {
 
   async flush(): Promise<void> {
     await Promise.all([...this.posts.values()].map((p) => p.idle()));
-    await this.updates.idle();
+    await Promise.all([...this.updates.values()].map((p) => p.idle()));
   }
 }

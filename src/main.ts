@@ -123,7 +123,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   tracker.bind(deployDeps);
   stackTracker.bind(releaseDeps);
   stackTracker.onExpired = (d) => expireRequest(approvalDeps, d);
-  handlers = commandHandlers({ catalog, store, clock, deploy: deployDeps, locks: { catalog, store, directory, clock }, approvals: approvalDeps });
+  handlers = commandHandlers({ catalog, store, clock, deploy: deployDeps, locks: { catalog, store, directory, clock }, approvals: approvalDeps, relay: relayDeps });
   registerInteractions(app, { approvals: approvalDeps, relay: relayDeps, catalog, logger });
   inbound.current = {
     verify: createSnsVerifier({ fetchCert: opts.fetchCert ?? httpsCertFetcher(), trustCertUrl: opts.trustSnsCertUrl }),

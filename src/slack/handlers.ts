@@ -8,6 +8,7 @@ import { type ApprovalDeps, type ApprovalResult, approve, reject } from '../usec
 import type { DeployDeps, DeployResult } from '../usecases/deploy.js';
 import { deployToEcs } from '../usecases/deploy.js';
 import { type LockDeps, lockEnvironment, unlockEnvironment } from '../usecases/lock.js';
+import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { rollbackRelease, startRelease } from '../usecases/release.js';
 import { rollbackEcs } from '../usecases/rollback.js';
 import { dryRunMessage } from '../views/deploy.js';
@@ -23,6 +24,7 @@ export interface HandlerDeps {
   readonly deploy: DeployDeps;
   readonly locks: LockDeps;
   readonly approvals: ApprovalDeps;
+  readonly relay: RelayDeps;
 }
 
 function env(catalog: Catalog, app: string, name: string): Environment {
@@ -97,10 +99,12 @@ export function commandHandlers(deps: HandlerDeps): CommandHandlers {
     },
 
     async approve(cmd, actor) {
+      if (cmd.requestId.startsWith('p-')) return ephemeral(await decidePipelineApproval(deps.relay, cmd.requestId, actor.userId, 'approve'));
       return ephemeral(approvalReply(await approve(deps.approvals, cmd.requestId, actor.userId)));
     },
 
     async reject(cmd, actor) {
+      if (cmd.requestId.startsWith('p-')) return ephemeral(await decidePipelineApproval(deps.relay, cmd.requestId, actor.userId, 'reject', cmd.reason));
       return ephemeral(approvalReply(await reject(deps.approvals, cmd.requestId, actor.userId, cmd.reason)));
     },
 

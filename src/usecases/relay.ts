@@ -188,7 +188,7 @@ async function settle(deps: RelayDeps, a: PipelineApproval, decision: 'approve' 
   const deciders = decision === 'approve' ? a.approvals.map((x) => x.userId) : [a.decidedBy!];
   const people = await Promise.all(deciders.map(async (id) => ({ id, name: await deps.chat.displayName(id) })));
   const status = decision === 'approve' ? 'Approved' : 'Rejected';
-  const summary = approvalSummary(status, people, comment);
+  const summary = approvalSummary(status, people, comment?.trim() ? comment.trim() : undefined);
   const now = deps.clock.now();
   try {
     await deps.pipelines.putApprovalResult({ region: a.region, pipeline: a.pipeline, stage: a.stage, action: a.action, token: a.token, status, summary });

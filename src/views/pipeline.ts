@@ -31,7 +31,7 @@ export function pipelineApprovalMessage(a: PipelineApproval, policy: Policy, now
   const links = [link(a.externalLink, 'What to review'), link(a.reviewLink, 'Approval in the console'), link(a.consoleLink, 'Pipeline')].filter(Boolean) as string[];
   if (links.length) blocks.push(section(links.join(' · ')));
   const who = a.approvals.length ? a.approvals.map((x) => `<@${x.userId}>`).join(', ') : 'nobody yet';
-  const ctx = [`Approvals ${a.approvals.length}/${Math.max(1, policy.approvals)}: ${who}`];
+  const ctx = [`Approvals ${a.approvals.length}/${Math.max(1, policy.approvals)}: ${who}`, `request \`${a.id}\``];
   if (a.state === 'open') ctx.push(`may approve: ${describePrincipals(policy.approvers)}`);
   if (a.outcome) ctx.push(escape(a.outcome));
   blocks.push(context(ctx));

@@ -174,6 +174,15 @@ describe('acting on a relayed approval', () => {
     expect(await click('capstan_pipeline_approve', m, 'U0CAROL')).toContain('This approval is approved');
   });
 
+  it('/deploy reject <id> <reason> does what the button does, with the reason in the summary', async () => {
+    await deliver(signer.sign(notification(approvalMessage())));
+    const m = await approvalPost();
+    expect(body(m)).toContain(`request \`${lastId}\``);
+    const r = await h.command(`reject ${lastId} smoke tests are red`, { user: 'U0CAROL', channel: 'C0PIPE' });
+    expect(JSON.stringify(await responseTo(h.slack, r.responseUrl))).toContain('Rejected: todobackend-pipeline stops at Approval.');
+    expect(codepipeline.commandCalls(PutApprovalResultCommand)[0]!.args[0].input.result).toEqual({ status: 'Rejected', summary: 'Rejected by carol (U0CAROL) via Capstan: smoke tests are red' });
+  });
+
   it('reject sends Rejected', async () => {
     await deliver(signer.sign(notification(approvalMessage())));
     const m = await approvalPost();

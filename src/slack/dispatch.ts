@@ -35,8 +35,8 @@ export async function statusReply(deps: DispatchDeps, app?: string, env?: string
   const statuses = await readStatus(deps.status, { app, env });
   const one = statuses[0];
   return env !== undefined && one !== undefined
-    ? statusDetail(one, deps.clock.now())
-    : statusMatrix(statuses, deps.clock.now());
+    ? statusDetail(one)
+    : statusMatrix(statuses);
 }
 
 export async function dispatch(

@@ -21,7 +21,7 @@ function versionText(s: EnvStatus): string {
   return s.digest ? `${v} (${shortDigest(s.digest)})` : v;
 }
 
-function lines(s: EnvStatus, now: number): string[] {
+function lines(s: EnvStatus): string[] {
   const out: string[] = [];
   if (s.ok) {
     const tasks = s.tasks
@@ -42,15 +42,14 @@ function lines(s: EnvStatus, now: number): string[] {
     out.push(
       `:lock: locked by <@${s.lock.owner}> ${slackDate(s.lock.at)}${s.lock.reason ? `: ${escape(s.lock.reason)}` : ''}`,
     );
-  void now;
   return out;
 }
 
-function appBlocks(app: string, statuses: readonly EnvStatus[], now: number, compact: boolean): Block[] {
+function appBlocks(app: string, statuses: readonly EnvStatus[], compact: boolean): Block[] {
   const blocks: Block[] = [];
   if (!compact) blocks.push(header(`${app}: which version runs where`));
   const cells = statuses.map(
-    (s) => `*${escape(s.env.name)}*  ${versionText(s)}\n${lines(s, now).join('\n')}`,
+    (s) => `*${escape(s.env.name)}*  ${versionText(s)}\n${lines(s).join('\n')}`,
   );
   if (compact) {
     blocks.push(
@@ -66,16 +65,11 @@ function appBlocks(app: string, statuses: readonly EnvStatus[], now: number, com
 }
 
 /** The environment matrix for one app, or every app compactly. */
-export function statusMatrix(statuses: readonly EnvStatus[], now: number): SlackMessage {
+export function statusMatrix(statuses: readonly EnvStatus[]): SlackMessage {
   const apps = [...new Set(statuses.map((s) => s.env.app))];
   const compact = apps.length > 1;
   const blocks = apps.flatMap((app) =>
-    appBlocks(
-      app,
-      statuses.filter((s) => s.env.app === app),
-      now,
-      compact,
-    ),
+    appBlocks(app, statuses.filter((s) => s.env.app === app), compact),
   );
   if (compact) blocks.unshift(header('Which version runs where'));
   const text = statuses
@@ -87,7 +81,7 @@ export function statusMatrix(statuses: readonly EnvStatus[], now: number): Slack
   };
 }
 
-export function statusDetail(s: EnvStatus, now: number): SlackMessage {
+export function statusDetail(s: EnvStatus): SlackMessage {
   const t = s.env.target;
   const where =
     t.kind === 'ecs'
@@ -95,7 +89,7 @@ export function statusDetail(s: EnvStatus, now: number): SlackMessage {
       : `CloudFormation stack \`${t.stack}\` (${t.region})`;
   const blocks: Block[] = [
     header(`${s.env.app} / ${s.env.name}`),
-    section(`${versionText(s)}\n${lines(s, now).join('\n')}`),
+    section(`${versionText(s)}\n${lines(s).join('\n')}`),
     context([where, ...(s.ok ? [`state: ${s.state}`] : [])]),
   ];
   if (s.ok && s.events.length > 0) {

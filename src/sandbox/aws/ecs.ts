@@ -219,7 +219,7 @@ export class SimEcs {
     const rollback: SimDeployment = { ...previous, id: this.deploymentId(), status: 'PRIMARY', runningCount: previous.runningCount, pendingCount: 0, failedTasks: 0, rolloutState: 'IN_PROGRESS', rolloutStateReason: 'ECS deployment rolling back.', createdAt: now(), updatedAt: now() };
     s.deployments = [rollback, failed, ...s.deployments.filter((x) => x !== failed && x !== previous)];
     s.taskDefinition = rollback.taskDefinition;
-    this.event(s, `deployment ${failed.id} deployment failed: tasks failed to start.`);
+    this.event(s, `(deployment ${failed.id}) deployment failed: ECS deployment circuit breaker: tasks failed to start.`);
     this.event(s, `rolling back to deployment ${previous.id}.`);
   }
 

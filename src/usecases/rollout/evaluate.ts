@@ -75,12 +75,17 @@ export function evaluate(service: EcsService, watch: EcsWatch, now: number, time
         tasksStopped: false,
       };
     }
+    // When the failed deployment is already gone, ECS's own account of why is in the service events.
+    const why = service.events.find((e) => e.at >= watch.startedAt && e.message.includes(watch.ecsDeploymentId!) && /fail/i.test(e.message));
+    const runsNow = primary ? `; the service now runs ${revisionOf(primary.taskDefinition)}` : '';
     return {
       kind: 'failed',
       watch: base,
       events,
       tasksStopped: false,
-      reason: `ECS replaced deployment ${watch.ecsDeploymentId}${primary ? `; the service now runs ${revisionOf(primary.taskDefinition)}` : ''}`,
+      reason: why
+        ? `ECS rolled back deployment ${watch.ecsDeploymentId}: ${why.message.replace(/^\(service [^)]+\) /, '')}${runsNow}`
+        : `ECS replaced deployment ${watch.ecsDeploymentId}${runsNow}`,
       ecsRollback: primary
         ? { deploymentId: primary.id, taskDefinitionArn: primary.taskDefinition }
         : undefined,

@@ -104,7 +104,16 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
       .finally(() => inFlightWork.delete(tracked));
     inFlightWork.add(tracked);
   };
-  const deployDeps: DeployDeps = { store, ecs, registry, directory, notifier, clock, logger, follow: (d) => tracker.follow(d) };
+  const deployDeps: DeployDeps = {
+    store,
+    ecs,
+    registry,
+    directory,
+    notifier,
+    clock,
+    logger,
+    follow: (d) => tracker.follow(d),
+  };
   const releaseDeps: ReleaseDeps = {
     store,
     stacks,
@@ -119,14 +128,33 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     background,
   };
   const approvalDeps: ApprovalDeps = { catalog, deploy: deployDeps, release: releaseDeps };
-  const relayDeps: RelayDeps = { catalog, store, chat, directory, pipelines: createCodePipelineAdapter(), clock, logger };
+  const relayDeps: RelayDeps = {
+    catalog,
+    store,
+    chat,
+    directory,
+    pipelines: createCodePipelineAdapter(),
+    clock,
+    logger,
+  };
   tracker.bind(deployDeps);
   stackTracker.bind(releaseDeps);
   stackTracker.onExpired = (d) => expireRequest(approvalDeps, d);
-  handlers = commandHandlers({ catalog, store, clock, deploy: deployDeps, locks: { catalog, store, directory, clock }, approvals: approvalDeps, relay: relayDeps });
+  handlers = commandHandlers({
+    catalog,
+    store,
+    clock,
+    deploy: deployDeps,
+    locks: { catalog, store, directory, clock },
+    approvals: approvalDeps,
+    relay: relayDeps,
+  });
   registerInteractions(app, { approvals: approvalDeps, relay: relayDeps, catalog, logger });
   inbound.current = {
-    verify: createSnsVerifier({ fetchCert: opts.fetchCert ?? httpsCertFetcher(), trustCertUrl: opts.trustSnsCertUrl }),
+    verify: createSnsVerifier({
+      fetchCert: opts.fetchCert ?? httpsCertFetcher(),
+      trustCertUrl: opts.trustSnsCertUrl,
+    }),
     topics: config.sns.topics,
     store,
     subscriptions: createSnsAdapter(),
@@ -134,9 +162,12 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     clock,
     logger,
   };
-  const sqs = config.sns.sqsQueueUrl ? new SqsPoller(createSqsAdapter(config.sns.sqsQueueUrl), inbound.current, config.sns.trustRawSqsMessages) : undefined;
+  const sqs = config.sns.sqsQueueUrl
+    ? new SqsPoller(createSqsAdapter(config.sns.sqsQueueUrl), inbound.current, config.sns.trustRawSqsMessages)
+    : undefined;
 
-  const started = (await app.start(opts.host ? { port: env.PORT, host: opts.host } : env.PORT)) as Server | undefined;
+  const started = (await app.start(opts.host ? { port: env.PORT, host: opts.host } : env.PORT)) as
+    Server | undefined;
   const port = started?.address ? (started.address() as AddressInfo).port : env.PORT;
   // Nothing a user started is lost: rollouts and change sets in flight before a restart are followed again.
   const resumed = await resumeInFlight(deployDeps, releaseDeps, catalog);
@@ -144,7 +175,12 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   stackTracker.start();
   sqs?.start();
   ready = true;
-  logger.info('Capstan is ready', { port, mode: env.SLACK_APP_TOKEN ? 'socket' : 'http', apps: catalog.apps.length, ...resumed });
+  logger.info('Capstan is ready', {
+    port,
+    mode: env.SLACK_APP_TOKEN ? 'socket' : 'http',
+    apps: catalog.apps.length,
+    ...resumed,
+  });
 
   return {
     port,
@@ -166,7 +202,9 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
 async function cli(): Promise<void> {
   const result = readConfig(process.env);
   if (!result.ok) {
-    process.stderr.write(`Capstan cannot start; fix these and try again:\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.stderr.write(
+      `Capstan cannot start; fix these and try again:\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    );
     process.exit(2);
   }
   const logger = createLogger(result.config.env.LOG_LEVEL);

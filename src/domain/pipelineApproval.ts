@@ -1,6 +1,7 @@
 import type { Approval } from './deployment.js';
 
-export type PipelineApprovalState = 'open' | 'deciding' | 'approved' | 'rejected' | 'decided_elsewhere' | 'expired';
+export type PipelineApprovalState =
+  'open' | 'deciding' | 'approved' | 'rejected' | 'decided_elsewhere' | 'expired';
 
 /** A CodePipeline manual approval relayed into Slack. The token never leaves Capstan's store. */
 export interface PipelineApproval {
@@ -28,12 +29,21 @@ export interface PipelineApproval {
 
 /** `*` matches any run of characters; everything else is literal. */
 export function matchesPipeline(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(name);
 }
 
 /** The summary PutApprovalResult records: who decided, through Capstan, and why (≤ 512 characters). */
-export function approvalSummary(verb: 'Approved' | 'Rejected', people: readonly { name: string; id: string }[], comment?: string): string {
+export function approvalSummary(
+  verb: 'Approved' | 'Rejected',
+  people: readonly { name: string; id: string }[],
+  comment?: string,
+): string {
   const who = people.map((p) => `${p.name} (${p.id})`).join(', ');
   const s = `${verb} by ${who} via Capstan${comment ? `: ${comment}` : ''}`;
   return s.length <= 512 ? s : `${s.slice(0, 511)}…`;

@@ -1,3 +1,5 @@
+import { parseImage } from './version.js';
+
 /**
  * A task definition as ECS describes it. Only the members Capstan reads are typed; every other
  * member is carried through untouched, so a re-registration keeps what it does not understand.
@@ -90,6 +92,12 @@ export function containerImage(td: TaskDefinition, container: string): string | 
 
 export function tagValue(tags: readonly Tag[], key: string): string | undefined {
   return tags.find((t) => t.key === key)?.value;
+}
+
+/** The version a task definition runs: its Version tag (set by Capstan), else the container image's tag. */
+export function runningVersion(doc: TaskDefinitionDocument, container: string): string | undefined {
+  const image = containerImage(doc.taskDefinition, container);
+  return tagValue(doc.tags, VERSION_TAG) ?? (image ? parseImage(image).tag : undefined);
 }
 
 /** Lines that differ between two task definitions, as `path: before → after`. */

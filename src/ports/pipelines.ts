@@ -12,7 +12,12 @@ export interface Pipelines {
   /** Throws CapstanError('conflict') when the approval was already decided or expired. */
   putApprovalResult(input: ApprovalResultInput): Promise<void>;
   /** The approval action's latest execution: status and token, if CodePipeline reports one. */
-  approvalState(region: string, pipeline: string, stage: string, action: string): Promise<{ readonly status?: string | undefined; readonly token?: string | undefined } | undefined>;
+  approvalState(
+    region: string,
+    pipeline: string,
+    stage: string,
+    action: string,
+  ): Promise<{ readonly status?: string | undefined; readonly token?: string | undefined } | undefined>;
 }
 
 export interface Subscriptions {

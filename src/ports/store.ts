@@ -41,6 +41,10 @@ export interface Store {
   getPipelineApproval(id: string): Promise<PipelineApproval | undefined>;
   /** Compare-and-set on `rev`, like update(). */
   updatePipelineApproval(a: PipelineApproval): Promise<PipelineApproval | undefined>;
-  openPipelineApprovals(pipeline: string, stage?: string, action?: string): Promise<readonly PipelineApproval[]>;
+  openPipelineApprovals(
+    pipeline: string,
+    stage?: string,
+    action?: string,
+  ): Promise<readonly PipelineApproval[]>;
   close(): void;
 }

@@ -65,14 +65,27 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   let capstanPort = o.capstanPort ?? 0;
 
   // The SDK clients inside Capstan find the simulated account through the SDK's own settings.
-  Object.assign(process.env, { AWS_ENDPOINT_URL: aws.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'SANDBOX', AWS_SECRET_ACCESS_KEY: 'sandbox-secret', AWS_EC2_METADATA_DISABLED: 'true' });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: aws.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'SANDBOX',
+    AWS_SECRET_ACCESS_KEY: 'sandbox-secret',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
   const yaml = readFileSync(new URL('./capstan.yml', import.meta.url), 'utf8')
     .replace('__DATA__', dataDir)
     .replace('__POLL__', `${o.pollMs ?? 1000}ms`);
   const production = httpsCertFetcher();
   const start = async () => {
     const result = readConfig(
-      { SLACK_BOT_TOKEN: 'xoxb-sandbox', SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.apiUrl, PORT: String(capstanPort), CAPSTAN_CONFIG: 'sandbox/capstan.yml', LOG_LEVEL: 'info' },
+      {
+        SLACK_BOT_TOKEN: 'xoxb-sandbox',
+        SLACK_SIGNING_SECRET: signingSecret,
+        SLACK_API_URL: slack.apiUrl,
+        PORT: String(capstanPort),
+        CAPSTAN_CONFIG: 'sandbox/capstan.yml',
+        LOG_LEVEL: 'info',
+      },
       () => yaml,
     );
     if (!result.ok) throw new Error(`sandbox configuration is invalid:\n${result.problems.join('\n')}`);
@@ -118,7 +131,10 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
 
 async function cli(): Promise<void> {
   const port = Number(process.env.SANDBOX_PORT ?? 3100);
-  const sandbox = await startSandbox({ port, logger: createLogger('info', (l) => process.stderr.write(`${l}\n`)) });
+  const sandbox = await startSandbox({
+    port,
+    logger: createLogger('info', (l) => process.stderr.write(`${l}\n`)),
+  });
   process.stdout.write(
     [
       '',

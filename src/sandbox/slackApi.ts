@@ -52,7 +52,9 @@ export class SlackStandIn {
   readonly botUserId: string;
   url = '';
   /** Extra HTTP routes (the sandbox's browser page); true when handled. */
-  extraRoutes: ((req: IncomingMessage, res: ServerResponse, url: URL, raw: string) => boolean | Promise<boolean>) | undefined;
+  extraRoutes:
+    | ((req: IncomingMessage, res: ServerResponse, url: URL, raw: string) => boolean | Promise<boolean>)
+    | undefined;
   /** Called for every response_url post, after it was recorded. */
   onResponse: ((path: string, body: Record<string, unknown>) => void) | undefined;
   /** Called for views.open, after it was recorded. */
@@ -249,11 +251,14 @@ export class SlackStandIn {
           channel: str('channel'),
           permalink: `${this.url}/archives/${str('channel')}/p${(str('message_ts') ?? '').replace('.', '')}`,
         };
-      case 'views.open':
-      {
+      case 'views.open': {
         const view: unknown = typeof a.view === 'string' ? JSON.parse(a.view) : a.view;
-        if (typeof view === 'object' && view !== null) this.onViewOpen?.(str('trigger_id') ?? '', view as Record<string, unknown>);
-        return { ok: true, view: { id: `V${this.nextTs().replace('.', '')}`, ...(typeof view === 'object' ? view : {}) } };
+        if (typeof view === 'object' && view !== null)
+          this.onViewOpen?.(str('trigger_id') ?? '', view as Record<string, unknown>);
+        return {
+          ok: true,
+          view: { id: `V${this.nextTs().replace('.', '')}`, ...(typeof view === 'object' ? view : {}) },
+        };
       }
       case 'users.info': {
         const u = this.users.find((x) => x.id === str('user'));

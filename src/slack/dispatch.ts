@@ -34,9 +34,7 @@ export interface DispatchDeps {
 export async function statusReply(deps: DispatchDeps, app?: string, env?: string): Promise<SlackMessage> {
   const statuses = await readStatus(deps.status, { app, env });
   const one = statuses[0];
-  return env !== undefined && one !== undefined
-    ? statusDetail(one)
-    : statusMatrix(statuses);
+  return env !== undefined && one !== undefined ? statusDetail(one) : statusMatrix(statuses);
 }
 
 export async function dispatch(

@@ -99,12 +99,16 @@ export function commandHandlers(deps: HandlerDeps): CommandHandlers {
     },
 
     async approve(cmd, actor) {
-      if (cmd.requestId.startsWith('p-')) return ephemeral(await decidePipelineApproval(deps.relay, cmd.requestId, actor.userId, 'approve'));
+      if (cmd.requestId.startsWith('p-'))
+        return ephemeral(await decidePipelineApproval(deps.relay, cmd.requestId, actor.userId, 'approve'));
       return ephemeral(approvalReply(await approve(deps.approvals, cmd.requestId, actor.userId)));
     },
 
     async reject(cmd, actor) {
-      if (cmd.requestId.startsWith('p-')) return ephemeral(await decidePipelineApproval(deps.relay, cmd.requestId, actor.userId, 'reject', cmd.reason));
+      if (cmd.requestId.startsWith('p-'))
+        return ephemeral(
+          await decidePipelineApproval(deps.relay, cmd.requestId, actor.userId, 'reject', cmd.reason),
+        );
       return ephemeral(approvalReply(await reject(deps.approvals, cmd.requestId, actor.userId, cmd.reason)));
     },
 

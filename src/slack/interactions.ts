@@ -25,24 +25,35 @@ type Click = {
  * clicking user's id (body.user.id, signed by Slack): never on who ran the command and never on
  * the button's value, which only names the request.
  */
-export function registerInteractions(app: App, deps: { approvals: ApprovalDeps; relay: RelayDeps; catalog: Catalog; logger: Logger }): void {
-  const handle = (fn: (requestId: string, userId: string) => Promise<string>) => async ({ ack, body, action, respond }: Click) => {
-    await ack();
-    const ref = newId('req');
-    const log = deps.logger.child({ ref, user: body.user.id, action: action.action_id });
-    let message;
-    try {
-      message = notice(await fn(action.value ?? '', body.user.id));
-    } catch (e) {
-      message = failureMessage(e, log, ref);
-    }
-    await respond({ response_type: 'ephemeral', replace_original: false, ...toRespond(message) }).catch((e: unknown) =>
-      log.warn('could not answer a click', { error: String(e) }),
-    );
-  };
+export function registerInteractions(
+  app: App,
+  deps: { approvals: ApprovalDeps; relay: RelayDeps; catalog: Catalog; logger: Logger },
+): void {
+  const handle =
+    (fn: (requestId: string, userId: string) => Promise<string>) =>
+    async ({ ack, body, action, respond }: Click) => {
+      await ack();
+      const ref = newId('req');
+      const log = deps.logger.child({ ref, user: body.user.id, action: action.action_id });
+      let message;
+      try {
+        message = notice(await fn(action.value ?? '', body.user.id));
+      } catch (e) {
+        message = failureMessage(e, log, ref);
+      }
+      await respond({ response_type: 'ephemeral', replace_original: false, ...toRespond(message) }).catch(
+        (e: unknown) => log.warn('could not answer a click', { error: String(e) }),
+      );
+    };
 
-  app.action<BlockAction<ButtonAction>>(ACTION.approve, handle(async (id, user) => approvalReply(await approve(deps.approvals, id, user))));
-  app.action<BlockAction<ButtonAction>>(ACTION.reject, handle(async (id, user) => approvalReply(await reject(deps.approvals, id, user, undefined))));
+  app.action<BlockAction<ButtonAction>>(
+    ACTION.approve,
+    handle(async (id, user) => approvalReply(await approve(deps.approvals, id, user))),
+  );
+  app.action<BlockAction<ButtonAction>>(
+    ACTION.reject,
+    handle(async (id, user) => approvalReply(await reject(deps.approvals, id, user, undefined))),
+  );
   app.action<BlockAction<ButtonAction>>(
     ACTION.refresh,
     handle(async (id, user) => {
@@ -54,8 +65,14 @@ export function registerInteractions(app: App, deps: { approvals: ApprovalDeps; 
     }),
   );
 
-  app.action<BlockAction<ButtonAction>>(PIPELINE_ACTION.approve, handle((id, user) => decidePipelineApproval(deps.relay, id, user, 'approve')));
-  app.action<BlockAction<ButtonAction>>(PIPELINE_ACTION.reject, handle((id, user) => decidePipelineApproval(deps.relay, id, user, 'reject')));
+  app.action<BlockAction<ButtonAction>>(
+    PIPELINE_ACTION.approve,
+    handle((id, user) => decidePipelineApproval(deps.relay, id, user, 'approve')),
+  );
+  app.action<BlockAction<ButtonAction>>(
+    PIPELINE_ACTION.reject,
+    handle((id, user) => decidePipelineApproval(deps.relay, id, user, 'reject')),
+  );
   app.action<BlockAction<ButtonAction>>(PIPELINE_ACTION.comment, async ({ ack, body, action, client }) => {
     await ack();
     const a = await deps.relay.store.getPipelineApproval(action.value ?? '');
@@ -76,6 +93,9 @@ export function registerInteractions(app: App, deps: { approvals: ApprovalDeps; 
       text = failureMessage(e, deps.logger.child({ ref }), ref).text;
     }
     const a = await deps.relay.store.getPipelineApproval(id);
-    if (a) await client.chat.postEphemeral({ channel: a.channel, user: body.user.id, text }).catch(() => undefined);
+    if (a)
+      await client.chat
+        .postEphemeral({ channel: a.channel, user: body.user.id, text })
+        .catch(() => undefined);
   });
 }

@@ -42,7 +42,11 @@ export class SlackProgress implements DeployNotifier {
   private pacer(channel: string): Pacer<string> {
     let p = this.posts.get(channel);
     if (!p) {
-      p = new Pacer(this.o.postIntervalMs ?? 1000, (e) => this.fail('chat.postMessage', e), () => this.o.clock.now());
+      p = new Pacer(
+        this.o.postIntervalMs ?? 1000,
+        (e) => this.fail('chat.postMessage', e),
+        () => this.o.clock.now(),
+      );
       this.posts.set(channel, p);
     }
     return p;
@@ -51,7 +55,12 @@ export class SlackProgress implements DeployNotifier {
   private updater(channel: string): Pacer<string> {
     let p = this.updates.get(channel);
     if (!p) {
-      p = new Pacer(this.o.updateIntervalMs ?? 1000, (e) => this.fail('chat.update', e), () => this.o.clock.now(), this.o.updateBurst ?? 3);
+      p = new Pacer(
+        this.o.updateIntervalMs ?? 1000,
+        (e) => this.fail('chat.update', e),
+        () => this.o.clock.now(),
+        this.o.updateBurst ?? 3,
+      );
       this.updates.set(channel, p);
     }
     return p;
@@ -74,7 +83,11 @@ export class SlackProgress implements DeployNotifier {
       return { messageTs: ts, permalink };
     }
     const ts = d.messageTs;
-    void this.updater(d.channel).push(d.id, () => this.o.chat.update(d.channel, ts, this.render(d)), isTerminal(d.state) || d.state === 'awaiting_approval');
+    void this.updater(d.channel).push(
+      d.id,
+      () => this.o.chat.update(d.channel, ts, this.render(d)),
+      isTerminal(d.state) || d.state === 'awaiting_approval',
+    );
     return { messageTs: ts, permalink: d.permalink };
   }
 

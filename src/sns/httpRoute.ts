@@ -42,7 +42,10 @@ export function snsRoute(inbound: () => InboundDeps | undefined) {
           deps.logger.warn('SNS message refused', { status: 400, reason: 'body is not JSON' });
           return answer(400, 'body is not JSON');
         }
-        const r = await receiveEnvelope(deps, json, { type: header(req, 'x-amz-sns-message-type'), topic: header(req, 'x-amz-sns-topic-arn') });
+        const r = await receiveEnvelope(deps, json, {
+          type: header(req, 'x-amz-sns-message-type'),
+          topic: header(req, 'x-amz-sns-topic-arn'),
+        });
         answer(r.status, r.reason);
       })().catch((e: unknown) => {
         inbound()?.logger.error('SNS route failed', { error: e instanceof Error ? e.message : String(e) });

@@ -23,23 +23,42 @@ export interface InboundResult {
   readonly reason: string;
 }
 
-const refuse = (deps: InboundDeps, status: number, reason: string, fields: Record<string, unknown> = {}): InboundResult => {
+const refuse = (
+  deps: InboundDeps,
+  status: number,
+  reason: string,
+  fields: Record<string, unknown> = {},
+): InboundResult => {
   deps.logger.warn('SNS message refused', { status, reason, ...fields });
   return { status, reason };
 };
 
 /** Verify, then parse, then dispatch: nothing acts on a message before its signature checks out. */
-export async function receiveEnvelope(deps: InboundDeps, raw: unknown, headers?: { type?: string | undefined; topic?: string | undefined }): Promise<InboundResult> {
+export async function receiveEnvelope(
+  deps: InboundDeps,
+  raw: unknown,
+  headers?: { type?: string | undefined; topic?: string | undefined },
+): Promise<InboundResult> {
   const parsed = envelopeSchema.safeParse(raw);
   if (!parsed.success) return refuse(deps, 400, 'not an SNS message');
   const m = parsed.data;
   if (headers) {
-    if (headers.type !== m.Type) return refuse(deps, 400, 'x-amz-sns-message-type does not match the body', { header: headers.type, body: m.Type });
-    if (headers.topic !== m.TopicArn) return refuse(deps, 400, 'x-amz-sns-topic-arn does not match the body', { header: headers.topic, body: m.TopicArn });
+    if (headers.type !== m.Type)
+      return refuse(deps, 400, 'x-amz-sns-message-type does not match the body', {
+        header: headers.type,
+        body: m.Type,
+      });
+    if (headers.topic !== m.TopicArn)
+      return refuse(deps, 400, 'x-amz-sns-topic-arn does not match the body', {
+        header: headers.topic,
+        body: m.TopicArn,
+      });
   }
-  if (!deps.topics.includes(m.TopicArn)) return refuse(deps, 403, 'topic is not on the allowlist', { topic: m.TopicArn });
+  if (!deps.topics.includes(m.TopicArn))
+    return refuse(deps, 403, 'topic is not on the allowlist', { topic: m.TopicArn });
   const verified = await deps.verify(m);
-  if (!verified.ok) return refuse(deps, 403, `signature: ${verified.reason}`, { topic: m.TopicArn, messageId: m.MessageId });
+  if (!verified.ok)
+    return refuse(deps, 403, `signature: ${verified.reason}`, { topic: m.TopicArn, messageId: m.MessageId });
 
   if (m.Type === 'SubscriptionConfirmation') {
     try {
@@ -47,7 +66,10 @@ export async function receiveEnvelope(deps: InboundDeps, raw: unknown, headers?:
       deps.logger.info('SNS subscription confirmed', { topic: m.TopicArn, subscription: arn });
       return { status: 200, reason: 'subscription confirmed' };
     } catch (e) {
-      deps.logger.error('could not confirm the SNS subscription', { topic: m.TopicArn, error: errorMessage(e) });
+      deps.logger.error('could not confirm the SNS subscription', {
+        topic: m.TopicArn,
+        error: errorMessage(e),
+      });
       return { status: 500, reason: 'confirmation failed' };
     }
   }

@@ -41,7 +41,9 @@ export class SqsPoller {
     if (enveloped) status = (await receiveEnvelope(this.deps, json)).status;
     else if (this.trustRaw) status = (await receiveRaw(this.deps, m.id, m.body)).status;
     else {
-      this.deps.logger.warn('SQS message refused: not an SNS envelope and raw messages are not trusted', { id: m.id });
+      this.deps.logger.warn('SQS message refused: not an SNS envelope and raw messages are not trusted', {
+        id: m.id,
+      });
       status = 400;
     }
     if (status < 500) await this.queue.delete(m.receipt);

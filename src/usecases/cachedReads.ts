@@ -8,7 +8,10 @@ import type { StackEvent, StackInfo, Stacks } from '../ports/stacks.js';
  * `/deploy status` at once cost one round of AWS calls. Deploys never read through this.
  */
 export function cachedStatusReads(ecs: Ecs, stacks: Stacks, ttlMs = 2000): { ecs: Ecs; stacks: Stacks } {
-  const services = new SingleFlight<{ readonly services: readonly EcsService[]; readonly missing: readonly string[] }>(ttlMs);
+  const services = new SingleFlight<{
+    readonly services: readonly EcsService[];
+    readonly missing: readonly string[];
+  }>(ttlMs);
   // A task definition revision never changes once registered.
   const taskDefs = new SingleFlight<TaskDefinitionDocument>(3_600_000, 2000);
   const stackInfo = new SingleFlight<StackInfo>(ttlMs);
@@ -16,13 +19,19 @@ export function cachedStatusReads(ecs: Ecs, stacks: Stacks, ttlMs = 2000): { ecs
   return {
     ecs: {
       ...ecs,
-      describeServices: (loc, names) => services.get(`${loc.region}|${loc.cluster}|${names.join(',')}`, () => ecs.describeServices(loc, names)),
-      describeTaskDefinition: (region, td) => taskDefs.get(`${region}|${td}`, () => ecs.describeTaskDefinition(region, td)),
+      describeServices: (loc, names) =>
+        services.get(`${loc.region}|${loc.cluster}|${names.join(',')}`, () =>
+          ecs.describeServices(loc, names),
+        ),
+      describeTaskDefinition: (region, td) =>
+        taskDefs.get(`${region}|${td}`, () => ecs.describeTaskDefinition(region, td)),
     },
     stacks: {
       ...stacks,
-      describeStack: (region, stack) => stackInfo.get(`${region}|${stack}`, () => stacks.describeStack(region, stack)),
-      events: (region, stack, limit) => stackEvents.get(`${region}|${stack}|${limit}`, () => stacks.events(region, stack, limit)),
+      describeStack: (region, stack) =>
+        stackInfo.get(`${region}|${stack}`, () => stacks.describeStack(region, stack)),
+      events: (region, stack, limit) =>
+        stackEvents.get(`${region}|${stack}|${limit}`, () => stacks.events(region, stack, limit)),
     },
   };
 }

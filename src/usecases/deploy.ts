@@ -4,13 +4,10 @@ import { CapstanError } from '../domain/errors.js';
 import {
   ContainerNotFound,
   type TaskDefinitionDocument,
-  VERSION_TAG,
-  containerImage,
   diffTaskDefinitions,
   nextRevision,
-  tagValue,
+  runningVersion,
 } from '../domain/taskDefinition.js';
-import { parseImage } from '../domain/version.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { Directory } from '../ports/chat.js';
@@ -86,38 +83,51 @@ export async function requireIdle(store: Store, env: Environment): Promise<void>
   }
 }
 
+/** What the service runs now: the service itself and the task definition revision it points at. */
+export interface RunningService {
+  readonly service: EcsService;
+  readonly current: TaskDefinitionDocument;
+}
+
+export async function readRunning(ecs: Ecs, target: EcsTarget): Promise<RunningService> {
+  const described = await ecs.describeServices(target, [target.service]);
+  const service = described.services[0];
+  if (!service) {
+    throw new CapstanError(
+      'not_found',
+      `ECS service ${target.service} was not found in cluster ${target.cluster} (${target.region}).`,
+    );
+  }
+  if (service.status !== 'ACTIVE') {
+    throw new CapstanError(
+      'invalid_state',
+      `ECS service ${target.service} is ${service.status}, not ACTIVE.`,
+    );
+  }
+  // The revision the service runs now, not the newest one in the family.
+  return { service, current: await ecs.describeTaskDefinition(target.region, service.taskDefinition) };
+}
+
 /** Every read a deploy needs, and every reason to refuse it, before anything changes. */
 export async function planEcsDeploy(
   deps: Pick<DeployDeps, 'store' | 'ecs' | 'registry'>,
   env: Environment,
   version: string,
   requestedBy: string,
-  options: { readonly checkIdle?: boolean } = {},
+  options: { readonly checkIdle?: boolean; readonly running?: RunningService } = {},
 ): Promise<EcsPlan> {
   const target = ecsTarget(env);
   await requireUnlocked(deps.store, env);
   if (options.checkIdle !== false) await requireIdle(deps.store, env);
-  const [image, clusterStatus, described] = await Promise.all([
+  const [image, clusterStatus, { service, current }] = await Promise.all([
     requireImage(deps.registry, target.region, target.repository, version),
     deps.ecs.clusterStatus(target),
-    deps.ecs.describeServices(target, [target.service]),
+    options.running ?? readRunning(deps.ecs, target),
   ]);
   if (clusterStatus !== 'ACTIVE') {
     throw new CapstanError(
       'invalid_state',
       `ECS cluster ${target.cluster} (${target.region}) is ${clusterStatus ?? 'missing'}, not ACTIVE.`,
-    );
-  }
-  const service = described.services[0];
-  if (!service)
-    throw new CapstanError(
-      'not_found',
-      `ECS service ${target.service} was not found in cluster ${target.cluster} (${target.region}).`,
-    );
-  if (service.status !== 'ACTIVE') {
-    throw new CapstanError(
-      'invalid_state',
-      `ECS service ${target.service} is ${service.status}, not ACTIVE.`,
     );
   }
   const busy = service.deployments.find((d) => d.rolloutState === 'IN_PROGRESS');
@@ -127,8 +137,6 @@ export async function planEcsDeploy(
       `ECS service ${target.service} is already rolling out ${busy.id}; wait until it finishes.`,
     );
   }
-  // The revision the service runs now, not the newest one in the family.
-  const current = await deps.ecs.describeTaskDefinition(target.region, service.taskDefinition);
   let next: TaskDefinitionDocument;
   try {
     next = nextRevision(current, {
@@ -146,7 +154,6 @@ export async function planEcsDeploy(
     }
     throw e;
   }
-  const currentImage = containerImage(current.taskDefinition, target.container);
   return {
     env,
     target,
@@ -154,8 +161,7 @@ export async function planEcsDeploy(
     image,
     current,
     next,
-    fromVersion:
-      tagValue(current.tags, VERSION_TAG) ?? (currentImage ? parseImage(currentImage).tag : undefined),
+    fromVersion: runningVersion(current, target.container),
     diff: diffTaskDefinitions(current.taskDefinition, next.taskDefinition),
   };
 }

@@ -23,7 +23,10 @@ export interface RelayDeps {
   readonly logger: Logger;
 }
 
-const text = z.string().nullish().transform((v) => v ?? undefined);
+const text = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? undefined);
 
 /** CodePipeline's manual-approval notification; optional fields may be missing or null, extra ones are ignored. */
 export const approvalNotification = z.looseObject({
@@ -62,9 +65,11 @@ export function routeFor(catalog: Catalog, pipeline: string): PipelineRoute | un
 async function render(deps: RelayDeps, a: PipelineApproval): Promise<void> {
   const route = routeFor(deps.catalog, a.pipeline);
   if (!route || !a.messageTs) return;
-  await deps.chat.update(a.channel, a.messageTs, pipelineApprovalMessage(a, route.policy, deps.clock.now())).catch((e: unknown) =>
-    deps.logger.warn('could not update a pipeline approval message', { id: a.id, error: errorMessage(e) }),
-  );
+  await deps.chat
+    .update(a.channel, a.messageTs, pipelineApprovalMessage(a, route.policy, deps.clock.now()))
+    .catch((e: unknown) =>
+      deps.logger.warn('could not update a pipeline approval message', { id: a.id, error: errorMessage(e) }),
+    );
 }
 
 export type RelayOutcome = 'posted' | 'updated' | 'ignored';
@@ -86,7 +91,10 @@ export async function relayNotification(deps: RelayDeps, message: string): Promi
   return 'ignored';
 }
 
-async function relayApproval(deps: RelayDeps, n: z.infer<typeof approvalNotification>): Promise<RelayOutcome> {
+async function relayApproval(
+  deps: RelayDeps,
+  n: z.infer<typeof approvalNotification>,
+): Promise<RelayOutcome> {
   const route = routeFor(deps.catalog, n.approval.pipelineName);
   if (!route) {
     deps.logger.warn('no channel is configured for this pipeline', { pipeline: n.approval.pipelineName });
@@ -120,7 +128,15 @@ async function relayApproval(deps: RelayDeps, n: z.infer<typeof approvalNotifica
 }
 
 const DONE = new Set(['SUCCEEDED', 'FAILED', 'ABANDONED', 'CANCELED', 'STOPPED', 'SUPERSEDED']);
-const ICON: Record<string, string> = { SUCCEEDED: ':white_check_mark:', FAILED: ':x:', STARTED: ':arrow_forward:', RESUMED: ':arrow_forward:', CANCELED: ':no_entry_sign:', STOPPED: ':octagonal_sign:', SUPERSEDED: ':fast_forward:' };
+const ICON: Record<string, string> = {
+  SUCCEEDED: ':white_check_mark:',
+  FAILED: ':x:',
+  STARTED: ':arrow_forward:',
+  RESUMED: ':arrow_forward:',
+  CANCELED: ':no_entry_sign:',
+  STOPPED: ':octagonal_sign:',
+  SUPERSEDED: ':fast_forward:',
+};
 
 async function relayStateChange(deps: RelayDeps, e: z.infer<typeof pipelineEvent>): Promise<RelayOutcome> {
   const d = e.detail;
@@ -129,7 +145,12 @@ async function relayStateChange(deps: RelayDeps, e: z.infer<typeof pipelineEvent
   // A decision made elsewhere (the console) retires the Slack buttons.
   if (d.type?.category === 'Approval' && d.stage && d.action && DONE.has(d.state)) {
     for (const a of await deps.store.openPipelineApprovals(d.pipeline, d.stage, d.action)) {
-      const next = await deps.store.updatePipelineApproval({ ...a, state: 'decided_elsewhere', outcome: `Decided outside Slack: ${d.state}`, updatedAt: deps.clock.now() });
+      const next = await deps.store.updatePipelineApproval({
+        ...a,
+        state: 'decided_elsewhere',
+        outcome: `Decided outside Slack: ${d.state}`,
+        updatedAt: deps.clock.now(),
+      });
       if (next) await render(deps, next);
     }
     return 'updated';
@@ -137,18 +158,27 @@ async function relayStateChange(deps: RelayDeps, e: z.infer<typeof pipelineEvent
   if (d.action !== undefined) return 'ignored';
   const what = d.stage ? `stage *${d.stage}*` : 'execution';
   const exec = d['execution-id'] ? ` (execution \`${d['execution-id'].slice(0, 8)}\`)` : '';
-  await deps.chat.post(route.channel, { text: `${ICON[d.state] ?? ':information_source:'} *${d.pipeline}* ${what} ${d.state}${exec}` });
+  await deps.chat.post(route.channel, {
+    text: `${ICON[d.state] ?? ':information_source:'} *${d.pipeline}* ${what} ${d.state}${exec}`,
+  });
   return 'posted';
 }
 
 /** Approve, Reject or Approve with comment on a relayed approval, authorized on the clicking user. */
-export async function decidePipelineApproval(deps: RelayDeps, id: string, userId: string, decision: 'approve' | 'reject', comment?: string): Promise<string> {
+export async function decidePipelineApproval(
+  deps: RelayDeps,
+  id: string,
+  userId: string,
+  decision: 'approve' | 'reject',
+  comment?: string,
+): Promise<string> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const a = await deps.store.getPipelineApproval(id);
     if (!a) return `There is no pipeline approval \`${id}\`.`;
     const route = routeFor(deps.catalog, a.pipeline);
     if (!route) return `Pipeline ${a.pipeline} is no longer configured in Capstan.`;
-    if (a.state !== 'open') return `This approval is ${a.state === 'deciding' ? 'being decided right now' : a.state.replace('_', ' ')}${a.decidedBy ? ` (by <@${a.decidedBy}>)` : ''}.`;
+    if (a.state !== 'open')
+      return `This approval is ${a.state === 'deciding' ? 'being decided right now' : a.state.replace('_', ' ')}${a.decidedBy ? ` (by <@${a.decidedBy}>)` : ''}.`;
     const now = deps.clock.now();
     if (a.expiresAt !== undefined && a.expiresAt <= now) {
       const next = await deps.store.updatePipelineApproval({ ...a, state: 'expired', updatedAt: now });
@@ -156,16 +186,29 @@ export async function decidePipelineApproval(deps: RelayDeps, id: string, userId
       return 'This approval has expired.';
     }
     // The console may have decided already: never invite a click that cannot work.
-    const live = await deps.pipelines.approvalState(a.region, a.pipeline, a.stage, a.action).catch(() => undefined);
+    const live = await deps.pipelines
+      .approvalState(a.region, a.pipeline, a.stage, a.action)
+      .catch(() => undefined);
     if (live && (live.token !== a.token || live.status !== 'InProgress')) {
-      const next = await deps.store.updatePipelineApproval({ ...a, state: 'decided_elsewhere', outcome: 'Already decided or expired in CodePipeline', updatedAt: now });
+      const next = await deps.store.updatePipelineApproval({
+        ...a,
+        state: 'decided_elsewhere',
+        outcome: 'Already decided or expired in CodePipeline',
+        updatedAt: now,
+      });
       if (next) await render(deps, next);
       return 'This approval was already decided or has expired in CodePipeline.';
     }
     const membership = await membershipFor(deps.directory, userId, route.policy.approvers);
     let approvals = a.approvals;
     if (decision === 'approve') {
-      const ok = decideApproval({ policy: route.policy, requester: undefined, userId, membership, approvedBy: a.approvals.map((x) => x.userId) });
+      const ok = decideApproval({
+        policy: route.policy,
+        requester: undefined,
+        userId,
+        membership,
+        approvedBy: a.approvals.map((x) => x.userId),
+      });
       if (!ok.ok) return ok.reason;
       approvals = [...a.approvals, { userId, at: now }];
       if (!ok.complete) {
@@ -177,32 +220,71 @@ export async function decidePipelineApproval(deps: RelayDeps, id: string, userId
     } else if (!matches(route.policy.approvers, userId, membership)) {
       return 'Only an approver can reject this.';
     }
-    const claimed = await deps.store.updatePipelineApproval({ ...a, approvals, state: 'deciding', decidedBy: userId, updatedAt: now });
+    const claimed = await deps.store.updatePipelineApproval({
+      ...a,
+      approvals,
+      state: 'deciding',
+      decidedBy: userId,
+      updatedAt: now,
+    });
     if (!claimed) continue;
     return settle(deps, claimed, decision, comment);
   }
   return 'Too many people are deciding on this at once; try again.';
 }
 
-async function settle(deps: RelayDeps, a: PipelineApproval, decision: 'approve' | 'reject', comment?: string): Promise<string> {
+async function settle(
+  deps: RelayDeps,
+  a: PipelineApproval,
+  decision: 'approve' | 'reject',
+  comment?: string,
+): Promise<string> {
   const deciders = decision === 'approve' ? a.approvals.map((x) => x.userId) : [a.decidedBy!];
-  const people = await Promise.all(deciders.map(async (id) => ({ id, name: await deps.chat.displayName(id) })));
+  const people = await Promise.all(
+    deciders.map(async (id) => ({ id, name: await deps.chat.displayName(id) })),
+  );
   const status = decision === 'approve' ? 'Approved' : 'Rejected';
   const summary = approvalSummary(status, people, comment?.trim() ? comment.trim() : undefined);
   const now = deps.clock.now();
   try {
-    await deps.pipelines.putApprovalResult({ region: a.region, pipeline: a.pipeline, stage: a.stage, action: a.action, token: a.token, status, summary });
+    await deps.pipelines.putApprovalResult({
+      region: a.region,
+      pipeline: a.pipeline,
+      stage: a.stage,
+      action: a.action,
+      token: a.token,
+      status,
+      summary,
+    });
   } catch (e) {
     if (isCapstanError(e) && e.code === 'conflict') {
-      const next = await deps.store.updatePipelineApproval({ ...a, state: 'decided_elsewhere', outcome: 'Already decided or expired in CodePipeline', updatedAt: now });
+      const next = await deps.store.updatePipelineApproval({
+        ...a,
+        state: 'decided_elsewhere',
+        outcome: 'Already decided or expired in CodePipeline',
+        updatedAt: now,
+      });
       if (next) await render(deps, next);
       return 'This approval was already decided or has expired in CodePipeline.';
     }
-    const reopened = await deps.store.updatePipelineApproval({ ...a, state: 'open', decidedBy: undefined, approvals: decision === 'approve' ? a.approvals.slice(0, -1) : a.approvals, updatedAt: now });
+    const reopened = await deps.store.updatePipelineApproval({
+      ...a,
+      state: 'open',
+      decidedBy: undefined,
+      approvals: decision === 'approve' ? a.approvals.slice(0, -1) : a.approvals,
+      updatedAt: now,
+    });
     if (reopened) await render(deps, reopened);
     throw e;
   }
-  const next = await deps.store.updatePipelineApproval({ ...a, state: decision === 'approve' ? 'approved' : 'rejected', outcome: summary, updatedAt: now });
+  const next = await deps.store.updatePipelineApproval({
+    ...a,
+    state: decision === 'approve' ? 'approved' : 'rejected',
+    outcome: summary,
+    updatedAt: now,
+  });
   if (next) await render(deps, next);
-  return decision === 'approve' ? `Approved: ${a.pipeline} continues.` : `Rejected: ${a.pipeline} stops at ${a.stage}.`;
+  return decision === 'approve'
+    ? `Approved: ${a.pipeline} continues.`
+    : `Rejected: ${a.pipeline} stops at ${a.stage}.`;
 }

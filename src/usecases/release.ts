@@ -7,10 +7,11 @@ import type { Directory } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeployNotifier } from '../ports/notifier.js';
 import type { Registry } from '../ports/registry.js';
-import type { Stacks } from '../ports/stacks.js';
+import type { StackInfo, Stacks } from '../ports/stacks.js';
 import type { Store } from '../ports/store.js';
 import { requireDeployer } from './access.js';
 import { newDeployment, requireIdle, requireImage, requireUnlocked, save, showAndRecord } from './deploy.js';
+import { rollbackTarget } from './rollback.js';
 
 export interface ReleaseDeps {
   readonly store: Store;
@@ -51,6 +52,8 @@ export async function startRelease(
   version: string,
   requestedBy: string,
   kind: 'release' | 'rollback' = 'release',
+  /** The stack as just read, when the caller already has it. */
+  known?: StackInfo,
 ): Promise<Deployment> {
   const target = stackTarget(env);
   await requireDeployer(deps.directory, env, requestedBy);
@@ -58,7 +61,7 @@ export async function startRelease(
   await requireIdle(deps.store, env);
   const [image, stack] = await Promise.all([
     requireImage(deps.registry, target.region, target.repository, version),
-    deps.stacks.describeStack(target.region, target.stack),
+    known ?? deps.stacks.describeStack(target.region, target.stack),
   ]);
   if (!(target.imageParameter in stack.parameters)) {
     throw new CapstanError(
@@ -256,19 +259,8 @@ export async function rollbackRelease(
   named?: string,
 ): Promise<Deployment> {
   const target = stackTarget(env);
-  let version = named;
-  if (version === undefined) {
-    const running = (await deps.stacks.describeStack(target.region, target.stack)).parameters[
-      target.imageParameter
-    ];
-    const good = (await deps.store.goodVersions(env.app, env.name, 10)).find((g) => g.version !== running);
-    if (!good) {
-      throw new CapstanError(
-        'invalid_state',
-        `Capstan has no earlier good version of ${env.app} in ${env.name}. Name one: \`/deploy rollback ${env.app} ${env.name} to <version>\`.`,
-      );
-    }
-    version = good.version;
-  }
-  return startRelease(deps, env, version, requestedBy, 'rollback');
+  const stack = await deps.stacks.describeStack(target.region, target.stack);
+  const running = stack.parameters[target.imageParameter];
+  const version = await rollbackTarget(deps.store, env, running, named);
+  return startRelease(deps, env, version, requestedBy, 'rollback', stack);
 }

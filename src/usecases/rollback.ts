@@ -1,21 +1,16 @@
 import type { Environment } from '../domain/catalog.js';
 import { CapstanError } from '../domain/errors.js';
+import { runningVersion } from '../domain/taskDefinition.js';
 import type { Store } from '../ports/store.js';
 import { requireDeployer } from './access.js';
-import { VERSION_TAG, containerImage, tagValue } from '../domain/taskDefinition.js';
-import { parseImage } from '../domain/version.js';
-import type { EcsTarget } from '../domain/catalog.js';
-import { type DeployDeps, type DeployResult, ecsTarget, gateOrStart, planEcsDeploy } from './deploy.js';
-
-async function versionOf(
-  deps: DeployDeps,
-  target: EcsTarget,
-  taskDefinition: string,
-): Promise<string | undefined> {
-  const td = await deps.ecs.describeTaskDefinition(target.region, taskDefinition);
-  const image = containerImage(td.taskDefinition, target.container);
-  return tagValue(td.tags, VERSION_TAG) ?? (image ? parseImage(image).tag : undefined);
-}
+import {
+  type DeployDeps,
+  type DeployResult,
+  ecsTarget,
+  gateOrStart,
+  planEcsDeploy,
+  readRunning,
+} from './deploy.js';
 
 /**
  * The version to go back to: the one named (it must have succeeded here before, or exist in ECR),
@@ -48,13 +43,12 @@ export async function rollbackEcs(
 ): Promise<DeployResult> {
   await requireDeployer(deps.directory, env, requestedBy);
   const target = ecsTarget(env);
-  const { services } = await deps.ecs.describeServices(target, [target.service]);
-  const service = services[0];
-  const running = service ? await versionOf(deps, target, service.taskDefinition) : undefined;
-  const version = await rollbackTarget(deps.store, env, running, named);
-  if (version === running)
+  const running = await readRunning(deps.ecs, target);
+  const runningNow = runningVersion(running.current, target.container);
+  const version = await rollbackTarget(deps.store, env, runningNow, named);
+  if (version === runningNow)
     throw new CapstanError('invalid_state', `${env.app}/${env.name} already runs \`${version}\`.`);
   // A named version that never succeeded here must at least exist in ECR: the plan checks that.
-  const plan = await planEcsDeploy(deps, env, version, requestedBy);
+  const plan = await planEcsDeploy(deps, env, version, requestedBy, { running });
   return gateOrStart(deps, env, plan, 'rollback', requestedBy);
 }

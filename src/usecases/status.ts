@@ -1,7 +1,7 @@
 import type { Catalog, EcsTarget, Environment, StackTarget } from '../domain/catalog.js';
 import type { Deployment, Lock } from '../domain/deployment.js';
 import { isCapstanError } from '../domain/errors.js';
-import { containerImage, tagValue, VERSION_TAG } from '../domain/taskDefinition.js';
+import { containerImage, runningVersion } from '../domain/taskDefinition.js';
 import { parseImage } from '../domain/version.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Ecs, EcsService } from '../ports/ecs.js';
@@ -129,7 +129,7 @@ async function ecsStatus(ecs: Ecs, t: EcsTarget, services: Map<string, ServiceRe
   const ref = image ? parseImage(image) : undefined;
   return {
     ok: true as const,
-    version: tagValue(td.tags, VERSION_TAG) ?? ref?.tag,
+    version: runningVersion(td, t.container),
     digest: ref?.digest,
     tasks: { desired: s.desiredCount, running: s.runningCount, pending: s.pendingCount },
     rolloutInProgress:

@@ -19,32 +19,75 @@ const OUTCOME: Record<PipelineApproval['state'], string> = {
   expired: ':hourglass: expired',
 };
 
-const link = (url: string | undefined, label: string) => (url && /^https?:\/\//.test(url) ? `<${url}|${label}>` : undefined);
+const link = (url: string | undefined, label: string) =>
+  url && /^https?:\/\//.test(url) ? `<${url}|${label}>` : undefined;
 
 export function pipelineApprovalMessage(a: PipelineApproval, policy: Policy, now: number): SlackMessage {
-  const left = a.expiresAt !== undefined ? (a.expiresAt > now ? `expires in ${ago(a.expiresAt - now)}` : 'expired') : undefined;
+  const left =
+    a.expiresAt !== undefined
+      ? a.expiresAt > now
+        ? `expires in ${ago(a.expiresAt - now)}`
+        : 'expired'
+      : undefined;
   const blocks: Block[] = [
     section(`*Manual approval* in pipeline *${escape(a.pipeline)}*`),
-    fields([`*Stage*\n${escape(a.stage)}`, `*Action*\n${escape(a.action)}`, `*State*\n${OUTCOME[a.state]}`, `*Time left*\n${a.state === 'open' ? (left ?? 'unknown') : '—'}`]),
+    fields([
+      `*Stage*\n${escape(a.stage)}`,
+      `*Action*\n${escape(a.action)}`,
+      `*State*\n${OUTCOME[a.state]}`,
+      `*Time left*\n${a.state === 'open' ? (left ?? 'unknown') : '—'}`,
+    ]),
   ];
   if (a.customData) blocks.push(section(`*Notes*\n${escape(a.customData)}`));
-  const links = [link(a.externalLink, 'What to review'), link(a.reviewLink, 'Approval in the console'), link(a.consoleLink, 'Pipeline')].filter(Boolean) as string[];
+  const links = [
+    link(a.externalLink, 'What to review'),
+    link(a.reviewLink, 'Approval in the console'),
+    link(a.consoleLink, 'Pipeline'),
+  ].filter(Boolean) as string[];
   if (links.length) blocks.push(section(links.join(' · ')));
   const who = a.approvals.length ? a.approvals.map((x) => `<@${x.userId}>`).join(', ') : 'nobody yet';
-  const ctx = [`Approvals ${a.approvals.length}/${Math.max(1, policy.approvals)}: ${who}`, `request \`${a.id}\``];
+  const ctx = [
+    `Approvals ${a.approvals.length}/${Math.max(1, policy.approvals)}: ${who}`,
+    `request \`${a.id}\``,
+  ];
   if (a.state === 'open') ctx.push(`may approve: ${describePrincipals(policy.approvers)}`);
   if (a.outcome) ctx.push(escape(a.outcome));
   blocks.push(context(ctx));
   if (a.state === 'open' && (a.expiresAt === undefined || a.expiresAt > now)) {
     blocks.push(
       actions(`pipeline:${a.id}:${a.rev}`, [
-        { text: 'Approve', actionId: PIPELINE_ACTION.approve, value: a.id, style: 'primary', confirm: { title: 'Approve?', text: `The pipeline ${a.pipeline} continues past ${a.stage}/${a.action}.`, confirm: 'Approve', deny: 'Cancel' } },
-        { text: 'Reject', actionId: PIPELINE_ACTION.reject, value: a.id, style: 'danger', confirm: { title: 'Reject?', text: `The pipeline ${a.pipeline} stops at ${a.stage}/${a.action}.`, confirm: 'Reject', deny: 'Cancel' } },
+        {
+          text: 'Approve',
+          actionId: PIPELINE_ACTION.approve,
+          value: a.id,
+          style: 'primary',
+          confirm: {
+            title: 'Approve?',
+            text: `The pipeline ${a.pipeline} continues past ${a.stage}/${a.action}.`,
+            confirm: 'Approve',
+            deny: 'Cancel',
+          },
+        },
+        {
+          text: 'Reject',
+          actionId: PIPELINE_ACTION.reject,
+          value: a.id,
+          style: 'danger',
+          confirm: {
+            title: 'Reject?',
+            text: `The pipeline ${a.pipeline} stops at ${a.stage}/${a.action}.`,
+            confirm: 'Reject',
+            deny: 'Cancel',
+          },
+        },
         { text: 'Approve with comment', actionId: PIPELINE_ACTION.comment, value: a.id },
       ]),
     );
   }
-  return { text: `Manual approval in ${a.pipeline} (${a.stage}/${a.action}): ${OUTCOME[a.state].replace(/^:[a-z_]+: /, '')}`, blocks };
+  return {
+    text: `Manual approval in ${a.pipeline} (${a.stage}/${a.action}): ${OUTCOME[a.state].replace(/^:[a-z_]+: /, '')}`,
+    blocks,
+  };
 }
 
 export function commentModal(approvalId: string, pipeline: string): Record<string, unknown> {
@@ -56,8 +99,16 @@ export function commentModal(approvalId: string, pipeline: string): Record<strin
     submit: { type: 'plain_text', text: 'Approve' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `Approve the manual approval in *${escape(pipeline)}*.` } },
-      { type: 'input', block_id: 'comment', label: { type: 'plain_text', text: 'Comment' }, element: { type: 'plain_text_input', action_id: 'comment', multiline: true, max_length: 400 } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `Approve the manual approval in *${escape(pipeline)}*.` },
+      },
+      {
+        type: 'input',
+        block_id: 'comment',
+        label: { type: 'plain_text', text: 'Comment' },
+        element: { type: 'plain_text_input', action_id: 'comment', multiline: true, max_length: 400 },
+      },
     ],
   };
 }

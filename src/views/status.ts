@@ -48,9 +48,7 @@ function lines(s: EnvStatus): string[] {
 function appBlocks(app: string, statuses: readonly EnvStatus[], compact: boolean): Block[] {
   const blocks: Block[] = [];
   if (!compact) blocks.push(header(`${app}: which version runs where`));
-  const cells = statuses.map(
-    (s) => `*${escape(s.env.name)}*  ${versionText(s)}\n${lines(s).join('\n')}`,
-  );
+  const cells = statuses.map((s) => `*${escape(s.env.name)}*  ${versionText(s)}\n${lines(s).join('\n')}`);
   if (compact) {
     blocks.push(
       section(
@@ -69,7 +67,11 @@ export function statusMatrix(statuses: readonly EnvStatus[]): SlackMessage {
   const apps = [...new Set(statuses.map((s) => s.env.app))];
   const compact = apps.length > 1;
   const blocks = apps.flatMap((app) =>
-    appBlocks(app, statuses.filter((s) => s.env.app === app), compact),
+    appBlocks(
+      app,
+      statuses.filter((s) => s.env.app === app),
+      compact,
+    ),
   );
   if (compact) blocks.unshift(header('Which version runs where'));
   const text = statuses

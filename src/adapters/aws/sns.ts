@@ -8,12 +8,22 @@ export function regionOfArn(arn: string): string {
 }
 
 /** Confirms through the API with the token: never by fetching a URL taken from the message. */
-export function createSnsAdapter(client: (region: string) => SNSClient = perRegion((region) => new SNSClient({ region }))): Subscriptions {
+export function createSnsAdapter(
+  client: (region: string) => SNSClient = perRegion((region) => new SNSClient({ region })),
+): Subscriptions {
   return {
     async confirm(topicArn, token) {
       const region = regionOfArn(topicArn);
-      const out = await call({ action: 'sns:ConfirmSubscription', resource: `SNS topic ${topicArn}`, region }, () =>
-        client(region).send(new ConfirmSubscriptionCommand({ TopicArn: topicArn, Token: token, AuthenticateOnUnsubscribe: 'true' })),
+      const out = await call(
+        { action: 'sns:ConfirmSubscription', resource: `SNS topic ${topicArn}`, region },
+        () =>
+          client(region).send(
+            new ConfirmSubscriptionCommand({
+              TopicArn: topicArn,
+              Token: token,
+              AuthenticateOnUnsubscribe: 'true',
+            }),
+          ),
       );
       return out.SubscriptionArn;
     },

@@ -6,14 +6,30 @@ export function regionOfQueueUrl(url: string): string {
   return /sqs[.-]([a-z0-9-]+)\.amazonaws\.com/.exec(url)?.[1] ?? process.env.AWS_REGION ?? 'us-east-1';
 }
 
-export function createSqsAdapter(queueUrl: string, client = new SQSClient({ region: regionOfQueueUrl(queueUrl) })): Queue {
+export function createSqsAdapter(
+  queueUrl: string,
+  client = new SQSClient({ region: regionOfQueueUrl(queueUrl) }),
+): Queue {
   const region = regionOfQueueUrl(queueUrl);
   return {
     async receive(waitSeconds, signal) {
-      const out = await call({ action: 'sqs:ReceiveMessage', resource: `SQS queue ${queueUrl}`, region }, () =>
-        client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: waitSeconds, MaxNumberOfMessages: 10 }), { abortSignal: signal }),
+      const out = await call(
+        { action: 'sqs:ReceiveMessage', resource: `SQS queue ${queueUrl}`, region },
+        () =>
+          client.send(
+            new ReceiveMessageCommand({
+              QueueUrl: queueUrl,
+              WaitTimeSeconds: waitSeconds,
+              MaxNumberOfMessages: 10,
+            }),
+            { abortSignal: signal },
+          ),
       );
-      return (out.Messages ?? []).map((m) => ({ id: m.MessageId ?? '', body: m.Body ?? '', receipt: m.ReceiptHandle ?? '' }));
+      return (out.Messages ?? []).map((m) => ({
+        id: m.MessageId ?? '',
+        body: m.Body ?? '',
+        receipt: m.ReceiptHandle ?? '',
+      }));
     },
     async delete(receipt) {
       await call({ action: 'sqs:DeleteMessage', resource: `SQS queue ${queueUrl}`, region }, () =>

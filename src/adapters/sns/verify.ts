@@ -20,7 +20,15 @@ export const envelopeSchema = z.looseObject({
 export type SnsEnvelope = z.infer<typeof envelopeSchema>;
 
 const NOTIFICATION_KEYS = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] as const;
-const CONFIRMATION_KEYS = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'] as const;
+const CONFIRMATION_KEYS = [
+  'Message',
+  'MessageId',
+  'SubscribeURL',
+  'Timestamp',
+  'Token',
+  'TopicArn',
+  'Type',
+] as const;
 
 /**
  * `name\nvalue\n` for each signed key, in SNS's order. Subject is signed only when present.
@@ -51,7 +59,14 @@ export function isSnsCertUrl(raw: string): boolean {
   } catch {
     return false;
   }
-  return url.protocol === 'https:' && SNS_HOST.test(url.hostname) && url.port === '' && url.pathname.endsWith('.pem') && !url.username && !url.password;
+  return (
+    url.protocol === 'https:' &&
+    SNS_HOST.test(url.hostname) &&
+    url.port === '' &&
+    url.pathname.endsWith('.pem') &&
+    !url.username &&
+    !url.password
+  );
 }
 
 export type CertFetcher = (url: string) => Promise<string>;
@@ -67,7 +82,8 @@ export function httpsCertFetcher(fetchFn: typeof fetch = fetch, timeoutMs = 5000
         const r = await fetchFn(url, { redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
         if (!r.ok) throw new Error(`certificate fetch answered ${r.status}`);
         const pem = await r.text();
-        if (pem.length > 64 * 1024 || !pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('not a PEM certificate');
+        if (pem.length > 64 * 1024 || !pem.includes('-----BEGIN CERTIFICATE-----'))
+          throw new Error('not a PEM certificate');
         return pem;
       })();
       hit.catch(() => cache.delete(url));
@@ -89,7 +105,8 @@ export function createSnsVerifier(opts: VerifierOptions) {
   return async function verify(m: SnsEnvelope): Promise<Verification> {
     const trusted = isSnsCertUrl(m.SigningCertURL) || (opts.trustCertUrl?.(m.SigningCertURL) ?? false);
     if (!trusted) return { ok: false, reason: `certificate URL is not an SNS one: ${m.SigningCertURL}` };
-    const algorithm = m.SignatureVersion === '1' ? 'RSA-SHA1' : m.SignatureVersion === '2' ? 'RSA-SHA256' : undefined;
+    const algorithm =
+      m.SignatureVersion === '1' ? 'RSA-SHA1' : m.SignatureVersion === '2' ? 'RSA-SHA256' : undefined;
     if (!algorithm) return { ok: false, reason: `unsupported SignatureVersion ${m.SignatureVersion}` };
     let text: string;
     try {
@@ -101,7 +118,10 @@ export function createSnsVerifier(opts: VerifierOptions) {
     try {
       pem = await opts.fetchCert(m.SigningCertURL);
     } catch (e) {
-      return { ok: false, reason: `cannot fetch the signing certificate: ${e instanceof Error ? e.message : String(e)}` };
+      return {
+        ok: false,
+        reason: `cannot fetch the signing certificate: ${e instanceof Error ? e.message : String(e)}`,
+      };
     }
     try {
       const ok = createVerify(algorithm).update(text, 'utf8').verify(pem, m.Signature, 'base64');

@@ -83,11 +83,25 @@ export function openSqliteStore(path: string): Store {
   const allLocks = db.prepare<[], Lock>('SELECT app, env, owner, reason, at FROM locks ORDER BY app, env');
   const seen = db.prepare('INSERT OR IGNORE INTO seen (key, at) VALUES (?, ?)');
   const unsee = db.prepare('DELETE FROM seen WHERE key = ?');
-  const insertPa = db.prepare('INSERT INTO pipeline_approvals (id, pipeline, stage, action, state, rev, data) VALUES (@id, @pipeline, @stage, @action, @state, @rev, @data)');
-  const casPa = db.prepare('UPDATE pipeline_approvals SET state = @state, rev = @rev, data = @data WHERE id = @id AND rev = @expected');
+  const insertPa = db.prepare(
+    'INSERT INTO pipeline_approvals (id, pipeline, stage, action, state, rev, data) VALUES (@id, @pipeline, @stage, @action, @state, @rev, @data)',
+  );
+  const casPa = db.prepare(
+    'UPDATE pipeline_approvals SET state = @state, rev = @rev, data = @data WHERE id = @id AND rev = @expected',
+  );
   const getPa = db.prepare<[string], Row>('SELECT data FROM pipeline_approvals WHERE id = ?');
-  const openPa = db.prepare<[string], Row>("SELECT data FROM pipeline_approvals WHERE pipeline = ? AND state IN ('open', 'deciding')");
-  const paRow = (a: PipelineApproval) => ({ id: a.id, pipeline: a.pipeline, stage: a.stage, action: a.action, state: a.state, rev: a.rev, data: JSON.stringify(a) });
+  const openPa = db.prepare<[string], Row>(
+    "SELECT data FROM pipeline_approvals WHERE pipeline = ? AND state IN ('open', 'deciding')",
+  );
+  const paRow = (a: PipelineApproval) => ({
+    id: a.id,
+    pipeline: a.pipeline,
+    stage: a.stage,
+    action: a.action,
+    state: a.state,
+    rev: a.rev,
+    data: JSON.stringify(a),
+  });
   const parsePa = (r: Row | undefined) => (r ? (JSON.parse(r.data) as PipelineApproval) : undefined);
 
   const row = (d: Deployment) => ({
@@ -182,7 +196,9 @@ export function openSqliteStore(path: string): Store {
       return openPa
         .all(pipeline)
         .map((r) => parsePa(r)!)
-        .filter((a) => (stage === undefined || a.stage === stage) && (action === undefined || a.action === action));
+        .filter(
+          (a) => (stage === undefined || a.stage === stage) && (action === undefined || a.action === action),
+        );
     },
     close() {
       db.close();

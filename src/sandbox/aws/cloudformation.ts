@@ -39,7 +39,11 @@ interface StackEvent {
 export class SimCloudFormation {
   readonly stackName = 'todobackend-prod';
   readonly stackId = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/todobackend-prod/6f1c0a20-8d1e-11ef-a1b2-0e5d4c3b2a19`;
-  parameters: Record<string, string> = { ApplicationImageTag: '1.2.1', ApplicationDesiredCount: '2', Environment: 'prod' };
+  parameters: Record<string, string> = {
+    ApplicationImageTag: '1.2.1',
+    ApplicationDesiredCount: '2',
+    Environment: 'prod',
+  };
   status = 'UPDATE_COMPLETE';
   lastUpdated = new Date(Date.now() - 3 * 86_400_000);
   readonly resources: Resource[] = [
@@ -57,11 +61,22 @@ export class SimCloudFormation {
 
   private event(logicalId: string, type: string, status: string, reason?: string): void {
     this.seq += 1;
-    this.events.push({ EventId: `${logicalId}-${status}-${this.seq}`, StackId: this.stackId, StackName: this.stackName, LogicalResourceId: logicalId, PhysicalResourceId: logicalId === this.stackName ? this.stackId : `${logicalId}-sandbox`, ResourceType: type, ResourceStatus: status, ResourceStatusReason: reason, Timestamp: new Date() });
+    this.events.push({
+      EventId: `${logicalId}-${status}-${this.seq}`,
+      StackId: this.stackId,
+      StackName: this.stackName,
+      LogicalResourceId: logicalId,
+      PhysicalResourceId: logicalId === this.stackName ? this.stackId : `${logicalId}-sandbox`,
+      ResourceType: type,
+      ResourceStatus: status,
+      ResourceStatusReason: reason,
+      Timestamp: new Date(),
+    });
   }
 
   private requireStack(name: unknown): void {
-    if (name !== this.stackName && name !== this.stackId) throw new AwsError('ValidationError', `Stack with id ${String(name)} does not exist`);
+    if (name !== this.stackName && name !== this.stackId)
+      throw new AwsError('ValidationError', `Stack with id ${String(name)} does not exist`);
   }
 
   private changeSet(ref: unknown): ChangeSet {
@@ -81,7 +96,8 @@ export class SimCloudFormation {
       const same = Object.entries(cs.parameters).every(([k, v]) => this.parameters[k] === v);
       if (same) {
         cs.status = 'FAILED';
-        cs.statusReason = "The submitted information didn't contain changes. Submit different information to create a change set.";
+        cs.statusReason =
+          "The submitted information didn't contain changes. Submit different information to create a change set.";
       } else {
         cs.status = 'CREATE_COMPLETE';
         cs.executionStatus = 'AVAILABLE';
@@ -96,7 +112,12 @@ export class SimCloudFormation {
         this.status = 'UPDATE_IN_PROGRESS';
         this.lastUpdated = new Date();
         this.event(this.stackName, 'AWS::CloudFormation::Stack', 'UPDATE_IN_PROGRESS', 'User Initiated');
-        this.event(td!.logicalId, td!.type, 'UPDATE_IN_PROGRESS', 'Requested update requires the creation of a new physical resource; hence creating one.');
+        this.event(
+          td!.logicalId,
+          td!.type,
+          'UPDATE_IN_PROGRESS',
+          'Requested update requires the creation of a new physical resource; hence creating one.',
+        );
         return;
       case 2:
         this.event(td!.logicalId, td!.type, 'UPDATE_COMPLETE');
@@ -104,9 +125,19 @@ export class SimCloudFormation {
         return;
       case 3:
         if (ex.fail) {
-          this.event(ex.fail, this.resources.find((r) => r.logicalId === ex.fail)?.type ?? 'AWS::ECS::Service', 'UPDATE_FAILED', 'Resource handler returned message: "Error occurred during operation \'ECS Deployment Circuit Breaker was triggered\'." (RequestToken: 8a2f, HandlerErrorCode: GeneralServiceException)');
+          this.event(
+            ex.fail,
+            this.resources.find((r) => r.logicalId === ex.fail)?.type ?? 'AWS::ECS::Service',
+            'UPDATE_FAILED',
+            'Resource handler returned message: "Error occurred during operation \'ECS Deployment Circuit Breaker was triggered\'." (RequestToken: 8a2f, HandlerErrorCode: GeneralServiceException)',
+          );
           this.status = 'UPDATE_ROLLBACK_IN_PROGRESS';
-          this.event(this.stackName, 'AWS::CloudFormation::Stack', 'UPDATE_ROLLBACK_IN_PROGRESS', `The following resource(s) failed to update: [${ex.fail}].`);
+          this.event(
+            this.stackName,
+            'AWS::CloudFormation::Stack',
+            'UPDATE_ROLLBACK_IN_PROGRESS',
+            `The following resource(s) failed to update: [${ex.fail}].`,
+          );
         } else {
           this.event(svc!.logicalId, svc!.type, 'UPDATE_COMPLETE');
           this.status = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
@@ -136,7 +167,10 @@ export class SimCloudFormation {
           StackId: this.stackId,
           StackName: this.stackName,
           Description: 'todobackend production',
-          Parameters: Object.entries(this.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+          Parameters: Object.entries(this.parameters).map(([ParameterKey, ParameterValue]) => ({
+            ParameterKey,
+            ParameterValue,
+          })),
           CreationTime: new Date('2026-01-05T10:00:00Z'),
           LastUpdatedTime: this.lastUpdated,
           StackStatus: this.status,
@@ -151,19 +185,41 @@ export class SimCloudFormation {
     return { StackEvents: [...this.events].reverse().slice(0, 100) };
   }
 
-  CreateChangeSet(input: { StackName: string; ChangeSetName: string; UsePreviousTemplate?: string; Parameters?: { ParameterKey: string; ParameterValue?: string; UsePreviousValue?: string }[] }) {
+  CreateChangeSet(input: {
+    StackName: string;
+    ChangeSetName: string;
+    UsePreviousTemplate?: string;
+    Parameters?: { ParameterKey: string; ParameterValue?: string; UsePreviousValue?: string }[];
+  }) {
     this.requireStack(input.StackName);
-    if (!/^[a-zA-Z][-a-zA-Z0-9]{0,127}$/.test(input.ChangeSetName)) throw new AwsError('ValidationError', `1 validation error detected: Value '${input.ChangeSetName}' at 'changeSetName' failed to satisfy constraint`);
-    if ([...this.changeSets.values()].some((c) => c.name === input.ChangeSetName)) throw new AwsError('AlreadyExistsException', `ChangeSet ${input.ChangeSetName} already exists`);
+    if (!/^[a-zA-Z][-a-zA-Z0-9]{0,127}$/.test(input.ChangeSetName))
+      throw new AwsError(
+        'ValidationError',
+        `1 validation error detected: Value '${input.ChangeSetName}' at 'changeSetName' failed to satisfy constraint`,
+      );
+    if ([...this.changeSets.values()].some((c) => c.name === input.ChangeSetName))
+      throw new AwsError('AlreadyExistsException', `ChangeSet ${input.ChangeSetName} already exists`);
     const parameters = { ...this.parameters };
     for (const p of input.Parameters ?? []) {
-      if (!(p.ParameterKey in this.parameters)) throw new AwsError('ValidationError', `Parameters: [${p.ParameterKey}] do not exist in the template`);
-      if (p.UsePreviousValue !== 'true' && p.ParameterValue !== undefined) parameters[p.ParameterKey] = p.ParameterValue;
+      if (!(p.ParameterKey in this.parameters))
+        throw new AwsError('ValidationError', `Parameters: [${p.ParameterKey}] do not exist in the template`);
+      if (p.UsePreviousValue !== 'true' && p.ParameterValue !== undefined)
+        parameters[p.ParameterKey] = p.ParameterValue;
     }
     // A parameter left out falls back to its template default: that is what UsePreviousValue prevents.
-    for (const k of Object.keys(this.parameters)) if (!(input.Parameters ?? []).some((p) => p.ParameterKey === k)) parameters[k] = k === 'ApplicationDesiredCount' ? '1' : '';
+    for (const k of Object.keys(this.parameters))
+      if (!(input.Parameters ?? []).some((p) => p.ParameterKey === k))
+        parameters[k] = k === 'ApplicationDesiredCount' ? '1' : '';
     const arn = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:changeSet/${input.ChangeSetName}/${crypto.randomUUID()}`;
-    this.changeSets.set(arn, { arn, name: input.ChangeSetName, status: 'CREATE_PENDING', executionStatus: 'UNAVAILABLE', parameters, ticks: 0, createdAt: new Date() });
+    this.changeSets.set(arn, {
+      arn,
+      name: input.ChangeSetName,
+      status: 'CREATE_PENDING',
+      executionStatus: 'UNAVAILABLE',
+      parameters,
+      ticks: 0,
+      createdAt: new Date(),
+    });
     return { Id: arn, StackId: this.stackId };
   }
 
@@ -181,7 +237,18 @@ export class SimCloudFormation {
               ResourceType: r.type,
               Replacement: r.replacement,
               Scope: ['Properties'],
-              Details: [{ Target: { Attribute: 'Properties', Name: r.type.endsWith('TaskDefinition') ? 'ContainerDefinitions' : 'TaskDefinition', RequiresRecreation: r.replacement === 'True' ? 'Always' : 'Never' }, Evaluation: 'Static', ChangeSource: 'ParameterReference', CausingEntity: changed[0] }],
+              Details: [
+                {
+                  Target: {
+                    Attribute: 'Properties',
+                    Name: r.type.endsWith('TaskDefinition') ? 'ContainerDefinitions' : 'TaskDefinition',
+                    RequiresRecreation: r.replacement === 'True' ? 'Always' : 'Never',
+                  },
+                  Evaluation: 'Static',
+                  ChangeSource: 'ParameterReference',
+                  CausingEntity: changed[0],
+                },
+              ],
             },
           }))
         : [];
@@ -190,7 +257,10 @@ export class SimCloudFormation {
       ChangeSetId: cs.arn,
       StackId: this.stackId,
       StackName: this.stackName,
-      Parameters: Object.entries(cs.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+      Parameters: Object.entries(cs.parameters).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+      })),
       CreationTime: cs.createdAt,
       ExecutionStatus: cs.executionStatus,
       Status: cs.status,
@@ -203,19 +273,28 @@ export class SimCloudFormation {
   ExecuteChangeSet(input: { ChangeSetName: string }) {
     const cs = this.changeSet(input.ChangeSetName);
     if (cs.executionStatus !== 'AVAILABLE' || this.execution) {
-      throw new AwsError('InvalidChangeSetStatus', `ChangeSet [${cs.arn}] cannot be executed in its current execution status of [${cs.executionStatus}]`);
+      throw new AwsError(
+        'InvalidChangeSetStatus',
+        `ChangeSet [${cs.arn}] cannot be executed in its current execution status of [${cs.executionStatus}]`,
+      );
     }
     cs.executionStatus = 'EXECUTE_IN_PROGRESS';
     const tag = cs.parameters.ApplicationImageTag ?? '';
-    this.execution = { cs, step: 0, fail: this.failingResource ?? (this.isBroken(tag) ? 'ApplicationService' : undefined) };
+    this.execution = {
+      cs,
+      step: 0,
+      fail: this.failingResource ?? (this.isBroken(tag) ? 'ApplicationService' : undefined),
+    };
     // Executing a change set makes the stack's other change sets obsolete.
-    for (const other of this.changeSets.values()) if (other !== cs && other.executionStatus === 'AVAILABLE') other.executionStatus = 'OBSOLETE';
+    for (const other of this.changeSets.values())
+      if (other !== cs && other.executionStatus === 'AVAILABLE') other.executionStatus = 'OBSOLETE';
     return {};
   }
 
   DeleteChangeSet(input: { ChangeSetName: string }) {
     const cs = this.changeSet(input.ChangeSetName);
-    if (cs.executionStatus === 'EXECUTE_IN_PROGRESS') throw new AwsError('InvalidChangeSetStatus', 'Cannot delete a change set that is executing');
+    if (cs.executionStatus === 'EXECUTE_IN_PROGRESS')
+      throw new AwsError('InvalidChangeSetStatus', 'Cannot delete a change set that is executing');
     this.changeSets.delete(cs.arn);
     return {};
   }

@@ -56,7 +56,10 @@ const now = () => new Date();
  */
 export class SimEcs {
   readonly images = new Map<string, SimImage[]>();
-  readonly taskDefs = new Map<string, { taskDefinition: Record<string, unknown>; tags: { key: string; value: string }[] }>();
+  readonly taskDefs = new Map<
+    string,
+    { taskDefinition: Record<string, unknown>; tags: { key: string; value: string }[] }
+  >();
   readonly services = new Map<string, SimService>();
   readonly tasks: SimTask[] = [];
   private revisions = new Map<string, number>();
@@ -68,27 +71,42 @@ export class SimEcs {
     const tags = ['1.2.0', '1.2.1', '1.2.2', '1.2.3', '1.3.0', '1.2.4-broken'];
     this.images.set(
       'todobackend',
-      tags.map((tag, i) => ({ tag, digest: digestOf(tag), pushedAt: new Date(Date.UTC(2026, 10, 10 + i, 9, 30)), broken: tag.endsWith('-broken') })),
+      tags.map((tag, i) => ({
+        tag,
+        digest: digestOf(tag),
+        pushedAt: new Date(Date.UTC(2026, 10, 10 + i, 9, 30)),
+        broken: tag.endsWith('-broken'),
+      })),
     );
-    const arn = this.register({
-      family: 'todobackend',
-      taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/todobackend-task`,
-      executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/todobackend-execution`,
-      networkMode: 'awsvpc',
-      requiresCompatibilities: ['FARGATE'],
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [
-        {
-          name: 'app',
-          image: `${this.repositoryUri('todobackend')}@${digestOf('1.2.2')}`,
-          essential: true,
-          portMappings: [{ containerPort: 8000, protocol: 'tcp' }],
-          environment: [{ name: 'DJANGO_SETTINGS_MODULE', value: 'todobackend.settings_release' }],
-          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/todobackend', 'awslogs-region': REGION, 'awslogs-stream-prefix': 'app' } },
-        },
-      ],
-    }, [{ key: 'Version', value: '1.2.2' }]);
+    const arn = this.register(
+      {
+        family: 'todobackend',
+        taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/todobackend-task`,
+        executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/todobackend-execution`,
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: `${this.repositoryUri('todobackend')}@${digestOf('1.2.2')}`,
+            essential: true,
+            portMappings: [{ containerPort: 8000, protocol: 'tcp' }],
+            environment: [{ name: 'DJANGO_SETTINGS_MODULE', value: 'todobackend.settings_release' }],
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: {
+                'awslogs-group': '/ecs/todobackend',
+                'awslogs-region': REGION,
+                'awslogs-stream-prefix': 'app',
+              },
+            },
+          },
+        ],
+      },
+      [{ key: 'Version', value: '1.2.2' }],
+    );
     const first: SimDeployment = {
       id: this.deploymentId(),
       status: 'PRIMARY',
@@ -102,7 +120,14 @@ export class SimEcs {
       createdAt: new Date(Date.now() - 86_400_000),
       updatedAt: new Date(Date.now() - 86_000_000),
     };
-    this.services.set('todobackend-dev', { name: 'todobackend-dev', cluster: 'todobackend-dev', desiredCount: 2, taskDefinition: arn, deployments: [first], events: [] });
+    this.services.set('todobackend-dev', {
+      name: 'todobackend-dev',
+      cluster: 'todobackend-dev',
+      desiredCount: 2,
+      taskDefinition: arn,
+      deployments: [first],
+      events: [],
+    });
     this.event(this.services.get('todobackend-dev')!, 'has reached a steady state.');
   }
 
@@ -121,7 +146,15 @@ export class SimEcs {
     this.revisions.set(family, rev);
     const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${rev}`;
     this.taskDefs.set(arn, {
-      taskDefinition: { ...td, taskDefinitionArn: arn, revision: rev, status: 'ACTIVE', compatibilities: ['EC2', 'FARGATE'], registeredAt: now(), registeredBy: `arn:aws:sts::${ACCOUNT}:assumed-role/capstan/sandbox` },
+      taskDefinition: {
+        ...td,
+        taskDefinitionArn: arn,
+        revision: rev,
+        status: 'ACTIVE',
+        compatibilities: ['EC2', 'FARGATE'],
+        registeredAt: now(),
+        registeredBy: `arn:aws:sts::${ACCOUNT}:assumed-role/capstan/sandbox`,
+      },
       tags,
     });
     return arn;
@@ -142,9 +175,12 @@ export class SimEcs {
   }
 
   private imageOf(taskDefinition: string): SimImage | undefined {
-    const td = this.taskDefs.get(taskDefinition)?.taskDefinition as { containerDefinitions?: { name: string; image: string }[] } | undefined;
+    const td = this.taskDefs.get(taskDefinition)?.taskDefinition as
+      { containerDefinitions?: { name: string; image: string }[] } | undefined;
     const image = td?.containerDefinitions?.find((c) => c.name === 'app')?.image ?? '';
-    return [...this.images.values()].flat().find((i) => image.endsWith(i.digest) || image.endsWith(`:${i.tag}`));
+    return [...this.images.values()]
+      .flat()
+      .find((i) => image.endsWith(i.digest) || image.endsWith(`:${i.tag}`));
   }
 
   /** Moves every rollout in progress one step. */
@@ -157,10 +193,17 @@ export class SimEcs {
       if (image?.broken) {
         if (d.pendingCount === 0) {
           d.pendingCount = d.desiredCount;
-          this.event(s, `has started ${d.desiredCount} tasks: ${Array.from({ length: d.desiredCount }, () => `(task ${this.taskId()})`).join(' ')}.`);
+          this.event(
+            s,
+            `has started ${d.desiredCount} tasks: ${Array.from({ length: d.desiredCount }, () => `(task ${this.taskId()})`).join(' ')}.`,
+          );
           continue;
         }
-        this.stopTask(s, d.taskDefinition, `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${this.repositoryUri('todobackend')}:${image.tag}: not found`);
+        this.stopTask(
+          s,
+          d.taskDefinition,
+          `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${this.repositoryUri('todobackend')}:${image.tag}: not found`,
+        );
         d.failedTasks += 1;
         if (d.failedTasks >= this.breakerThreshold) this.tripBreaker(s, d);
         continue;
@@ -168,7 +211,10 @@ export class SimEcs {
       if (d.runningCount + d.pendingCount < d.desiredCount) {
         const n = d.desiredCount - d.runningCount - d.pendingCount;
         d.pendingCount += n;
-        this.event(s, `has started ${n} tasks: ${Array.from({ length: n }, () => `(task ${this.taskId()})`).join(' ')}.`);
+        this.event(
+          s,
+          `has started ${n} tasks: ${Array.from({ length: n }, () => `(task ${this.taskId()})`).join(' ')}.`,
+        );
       } else if (d.pendingCount > 0) {
         d.pendingCount -= 1;
         d.runningCount += 1;
@@ -176,7 +222,10 @@ export class SimEcs {
         const old = s.deployments.filter((x) => x !== d);
         if (old.some((x) => x.runningCount > 0)) {
           for (const o of old) o.runningCount = 0;
-          this.event(s, `has stopped ${old.length > 0 ? 2 : 0} running tasks: (task ${this.taskId()}) (task ${this.taskId()}).`);
+          this.event(
+            s,
+            `has stopped ${old.length > 0 ? 2 : 0} running tasks: (task ${this.taskId()}) (task ${this.taskId()}).`,
+          );
           this.event(s, `deployment ${d.id} deployment completed.`);
           continue;
         }
@@ -211,15 +260,31 @@ export class SimEcs {
   private tripBreaker(s: SimService, failed: SimDeployment): void {
     const previous = s.deployments.find((x) => x.status === 'ACTIVE');
     failed.rolloutState = 'FAILED';
-    failed.rolloutStateReason = previous ? `ECS deployment circuit breaker: rolling back to deploymentId ${previous.id}.` : 'ECS deployment circuit breaker: task failed to start.';
+    failed.rolloutStateReason = previous
+      ? `ECS deployment circuit breaker: rolling back to deploymentId ${previous.id}.`
+      : 'ECS deployment circuit breaker: task failed to start.';
     failed.pendingCount = 0;
     if (!previous) return;
     // The circuit breaker's rollback: a new deployment of the last completed task definition.
     failed.status = 'ACTIVE';
-    const rollback: SimDeployment = { ...previous, id: this.deploymentId(), status: 'PRIMARY', runningCount: previous.runningCount, pendingCount: 0, failedTasks: 0, rolloutState: 'IN_PROGRESS', rolloutStateReason: 'ECS deployment rolling back.', createdAt: now(), updatedAt: now() };
+    const rollback: SimDeployment = {
+      ...previous,
+      id: this.deploymentId(),
+      status: 'PRIMARY',
+      runningCount: previous.runningCount,
+      pendingCount: 0,
+      failedTasks: 0,
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: 'ECS deployment rolling back.',
+      createdAt: now(),
+      updatedAt: now(),
+    };
     s.deployments = [rollback, failed, ...s.deployments.filter((x) => x !== failed && x !== previous)];
     s.taskDefinition = rollback.taskDefinition;
-    this.event(s, `(deployment ${failed.id}) deployment failed: ECS deployment circuit breaker: tasks failed to start.`);
+    this.event(
+      s,
+      `(deployment ${failed.id}) deployment failed: ECS deployment circuit breaker: tasks failed to start.`,
+    );
     this.event(s, `rolling back to deployment ${previous.id}.`);
   }
 
@@ -227,12 +292,27 @@ export class SimEcs {
 
   DescribeImages(input: { repositoryName: string; imageIds?: { imageTag?: string }[]; maxResults?: number }) {
     const repo = this.images.get(input.repositoryName);
-    if (!repo) throw new AwsError('RepositoryNotFoundException', `The repository with name '${input.repositoryName}' does not exist in the registry with id '${ACCOUNT}'`);
-    const detail = (i: SimImage) => ({ registryId: ACCOUNT, repositoryName: input.repositoryName, imageDigest: i.digest, imageTags: [i.tag], imagePushedAt: i.pushedAt.getTime() / 1000, imageSizeInBytes: 48_000_000 });
+    if (!repo)
+      throw new AwsError(
+        'RepositoryNotFoundException',
+        `The repository with name '${input.repositoryName}' does not exist in the registry with id '${ACCOUNT}'`,
+      );
+    const detail = (i: SimImage) => ({
+      registryId: ACCOUNT,
+      repositoryName: input.repositoryName,
+      imageDigest: i.digest,
+      imageTags: [i.tag],
+      imagePushedAt: i.pushedAt.getTime() / 1000,
+      imageSizeInBytes: 48_000_000,
+    });
     if (input.imageIds?.length) {
       const tag = input.imageIds[0]?.imageTag;
       const img = repo.find((i) => i.tag === tag);
-      if (!img) throw new AwsError('ImageNotFoundException', `The image with imageId {imageDigest:'null', imageTag:'${tag}'} does not exist within the repository with name '${input.repositoryName}' in the registry with id '${ACCOUNT}'`);
+      if (!img)
+        throw new AwsError(
+          'ImageNotFoundException',
+          `The image with imageId {imageDigest:'null', imageTag:'${tag}'} does not exist within the repository with name '${input.repositoryName}' in the registry with id '${ACCOUNT}'`,
+        );
       return { imageDetails: [detail(img)] };
     }
     return { imageDetails: repo.map(detail) };
@@ -241,14 +321,23 @@ export class SimEcs {
   DescribeClusters(input: { clusters: string[] }) {
     const known = new Set([...this.services.values()].map((s) => s.cluster));
     return {
-      clusters: input.clusters.filter((c) => known.has(c)).map((c) => ({ clusterName: c, clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${c}`, status: 'ACTIVE' })),
+      clusters: input.clusters
+        .filter((c) => known.has(c))
+        .map((c) => ({
+          clusterName: c,
+          clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${c}`,
+          status: 'ACTIVE',
+        })),
       failures: input.clusters.filter((c) => !known.has(c)).map((c) => ({ arn: c, reason: 'MISSING' })),
     };
   }
 
   DescribeServices(input: { cluster: string; services: string[] }) {
-    if (input.services.length > 10) throw new AwsError('InvalidParameterException', 'services can have at most 10 items.');
-    const found = input.services.map((n) => this.services.get(n)).filter((s): s is SimService => s !== undefined && s.cluster === input.cluster);
+    if (input.services.length > 10)
+      throw new AwsError('InvalidParameterException', 'services can have at most 10 items.');
+    const found = input.services
+      .map((n) => this.services.get(n))
+      .filter((s): s is SimService => s !== undefined && s.cluster === input.cluster);
     return {
       services: found.map((s) => {
         const running = s.deployments.reduce((n, d) => n + d.runningCount, 0);
@@ -263,12 +352,26 @@ export class SimEcs {
           pendingCount: pending,
           launchType: 'FARGATE',
           taskDefinition: s.taskDefinition,
-          deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100, deploymentCircuitBreaker: { enable: true, rollback: true } },
-          deployments: s.deployments.map((d) => ({ ...d, createdAt: d.createdAt.getTime() / 1000, updatedAt: d.updatedAt.getTime() / 1000, launchType: 'FARGATE' })),
+          deploymentConfiguration: {
+            maximumPercent: 200,
+            minimumHealthyPercent: 100,
+            deploymentCircuitBreaker: { enable: true, rollback: true },
+          },
+          deployments: s.deployments.map((d) => ({
+            ...d,
+            createdAt: d.createdAt.getTime() / 1000,
+            updatedAt: d.updatedAt.getTime() / 1000,
+            launchType: 'FARGATE',
+          })),
           events: s.events.map((e) => ({ ...e, createdAt: e.createdAt.getTime() / 1000 })),
         };
       }),
-      failures: input.services.filter((n) => !found.some((s) => s.name === n)).map((n) => ({ arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${input.cluster}/${n}`, reason: 'MISSING' })),
+      failures: input.services
+        .filter((n) => !found.some((s) => s.name === n))
+        .map((n) => ({
+          arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${input.cluster}/${n}`,
+          reason: 'MISSING',
+        })),
     };
   }
 
@@ -276,12 +379,24 @@ export class SimEcs {
     const td = this.findTaskDef(input.taskDefinition);
     if (!td) throw new AwsError('ClientException', 'Unable to describe task definition.');
     const t = td.taskDefinition as { registeredAt: Date };
-    return { taskDefinition: { ...td.taskDefinition, registeredAt: t.registeredAt.getTime() / 1000 }, ...(input.include?.includes('TAGS') ? { tags: td.tags } : {}) };
+    return {
+      taskDefinition: { ...td.taskDefinition, registeredAt: t.registeredAt.getTime() / 1000 },
+      ...(input.include?.includes('TAGS') ? { tags: td.tags } : {}),
+    };
   }
 
   RegisterTaskDefinition(input: Record<string, unknown> & { tags?: { key: string; value: string }[] }) {
-    for (const readOnly of ['taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities', 'registeredAt', 'registeredBy']) {
-      if (readOnly in input) throw new AwsError('ClientException', `Unexpected key '${readOnly}' found in params`);
+    for (const readOnly of [
+      'taskDefinitionArn',
+      'revision',
+      'status',
+      'requiresAttributes',
+      'compatibilities',
+      'registeredAt',
+      'registeredBy',
+    ]) {
+      if (readOnly in input)
+        throw new AwsError('ClientException', `Unexpected key '${readOnly}' found in params`);
     }
     const { tags, ...td } = input;
     const arn = this.register(td, tags ?? []);
@@ -290,21 +405,49 @@ export class SimEcs {
 
   UpdateService(input: { cluster: string; service: string; taskDefinition?: string }) {
     const s = this.services.get(input.service);
-    if (!s || s.cluster !== input.cluster) throw new AwsError('ServiceNotFoundException', 'Service not found.');
-    if (input.taskDefinition && !this.findTaskDef(input.taskDefinition)) throw new AwsError('ClientException', 'TaskDefinition not found.');
+    if (!s || s.cluster !== input.cluster)
+      throw new AwsError('ServiceNotFoundException', 'Service not found.');
+    if (input.taskDefinition && !this.findTaskDef(input.taskDefinition))
+      throw new AwsError('ClientException', 'TaskDefinition not found.');
     const td = input.taskDefinition ?? s.taskDefinition;
     for (const d of s.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
-    const d: SimDeployment = { id: this.deploymentId(), status: 'PRIMARY', taskDefinition: td, desiredCount: s.desiredCount, runningCount: 0, pendingCount: 0, failedTasks: 0, rolloutState: 'IN_PROGRESS', rolloutStateReason: 'ECS deployment in progress.', createdAt: now(), updatedAt: now() };
+    const d: SimDeployment = {
+      id: this.deploymentId(),
+      status: 'PRIMARY',
+      taskDefinition: td,
+      desiredCount: s.desiredCount,
+      runningCount: 0,
+      pendingCount: 0,
+      failedTasks: 0,
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: 'ECS deployment in progress.',
+      createdAt: now(),
+      updatedAt: now(),
+    };
     s.deployments.unshift(d);
     s.taskDefinition = td;
     return { service: this.DescribeServices({ cluster: s.cluster, services: [s.name] }).services[0] };
   }
 
   ListTasks(input: { cluster: string; serviceName?: string; desiredStatus?: string }) {
-    return { taskArns: this.tasks.filter((t) => t.group === `service:${input.serviceName}` && (!input.desiredStatus || t.desiredStatus === input.desiredStatus)).slice(-100).map((t) => t.taskArn) };
+    return {
+      taskArns: this.tasks
+        .filter(
+          (t) =>
+            t.group === `service:${input.serviceName}` &&
+            (!input.desiredStatus || t.desiredStatus === input.desiredStatus),
+        )
+        .slice(-100)
+        .map((t) => t.taskArn),
+    };
   }
 
   DescribeTasks(input: { tasks: string[] }) {
-    return { tasks: this.tasks.filter((t) => input.tasks.includes(t.taskArn)).map((t) => ({ ...t, stoppedAt: t.stoppedAt ? t.stoppedAt.getTime() / 1000 : undefined })), failures: [] };
+    return {
+      tasks: this.tasks
+        .filter((t) => input.tasks.includes(t.taskArn))
+        .map((t) => ({ ...t, stoppedAt: t.stoppedAt ? t.stoppedAt.getTime() / 1000 : undefined })),
+      failures: [],
+    };
   }
 }

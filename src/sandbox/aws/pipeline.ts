@@ -40,7 +40,17 @@ export class SimPipeline {
   }
 
   private event(detailType: string, detail: Record<string, unknown>): void {
-    void this.publish({ version: '0', id: randomUUID(), 'detail-type': detailType, source: 'aws.codepipeline', account: ACCOUNT, time: new Date().toISOString(), region: REGION, resources: [`arn:aws:codepipeline:${REGION}:${ACCOUNT}:${this.name}`], detail: { pipeline: this.name, 'execution-id': this.execution?.id, ...detail } });
+    void this.publish({
+      version: '0',
+      id: randomUUID(),
+      'detail-type': detailType,
+      source: 'aws.codepipeline',
+      account: ACCOUNT,
+      time: new Date().toISOString(),
+      region: REGION,
+      resources: [`arn:aws:codepipeline:${REGION}:${ACCOUNT}:${this.name}`],
+      detail: { pipeline: this.name, 'execution-id': this.execution?.id, ...detail },
+    });
   }
 
   tick(): void {
@@ -80,13 +90,27 @@ export class SimPipeline {
     }
   }
 
-  PutApprovalResult(input: { pipelineName: string; stageName: string; actionName: string; token: string; result: { status: 'Approved' | 'Rejected'; summary: string } }) {
-    if (input.pipelineName !== this.name) throw new AwsError('PipelineNotFoundException', `Account '${ACCOUNT}' does not have a pipeline with name '${input.pipelineName}'`);
+  PutApprovalResult(input: {
+    pipelineName: string;
+    stageName: string;
+    actionName: string;
+    token: string;
+    result: { status: 'Approved' | 'Rejected'; summary: string };
+  }) {
+    if (input.pipelineName !== this.name)
+      throw new AwsError(
+        'PipelineNotFoundException',
+        `Account '${ACCOUNT}' does not have a pipeline with name '${input.pipelineName}'`,
+      );
     const ex = this.execution;
     if (!ex || ex.token !== input.token || ex.approval?.status !== 'InProgress') {
-      throw new AwsError('InvalidApprovalTokenException', 'The approval request already received a response or has expired.');
+      throw new AwsError(
+        'InvalidApprovalTokenException',
+        'The approval request already received a response or has expired.',
+      );
     }
-    if (input.result.summary.length > 512) throw new AwsError('ValidationException', 'summary must be at most 512 characters');
+    if (input.result.summary.length > 512)
+      throw new AwsError('ValidationException', 'summary must be at most 512 characters');
     if (input.result.status === 'Approved') {
       ex.approval = { status: 'Succeeded', summary: input.result.summary };
       this.event('CodePipeline Stage Execution State Change', { stage: 'Approval', state: 'SUCCEEDED' });
@@ -101,7 +125,11 @@ export class SimPipeline {
   }
 
   GetPipelineState(input: { name: string }) {
-    if (input.name !== this.name) throw new AwsError('PipelineNotFoundException', `Account '${ACCOUNT}' does not have a pipeline with name '${input.name}'`);
+    if (input.name !== this.name)
+      throw new AwsError(
+        'PipelineNotFoundException',
+        `Account '${ACCOUNT}' does not have a pipeline with name '${input.name}'`,
+      );
     const ex = this.execution;
     return {
       pipelineName: this.name,
@@ -113,7 +141,11 @@ export class SimPipeline {
             latestExecution:
               ex && i <= ex.stage
                 ? s.category === 'Approval'
-                  ? { status: ex.approval?.status ?? 'InProgress', token: ex.token, summary: ex.approval?.summary }
+                  ? {
+                      status: ex.approval?.status ?? 'InProgress',
+                      token: ex.token,
+                      summary: ex.approval?.summary,
+                    }
                   : { status: i < ex.stage ? 'Succeeded' : ex.status }
                 : undefined,
           },
@@ -123,7 +155,11 @@ export class SimPipeline {
   }
 
   StartPipelineExecution(input: { name: string }) {
-    if (input.name !== this.name) throw new AwsError('PipelineNotFoundException', `Account '${ACCOUNT}' does not have a pipeline with name '${input.name}'`);
+    if (input.name !== this.name)
+      throw new AwsError(
+        'PipelineNotFoundException',
+        `Account '${ACCOUNT}' does not have a pipeline with name '${input.name}'`,
+      );
     return { pipelineExecutionId: this.start() };
   }
 }

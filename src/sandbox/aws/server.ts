@@ -24,7 +24,10 @@ const JSON_SERVICES: Record<string, string> = {
   CodePipeline_20150709: 'codepipeline',
 };
 const QUERY_SERVICES: Record<string, { service: string; namespace: string }> = {
-  '2010-05-15': { service: 'cloudformation', namespace: 'http://cloudformation.amazonaws.com/doc/2010-05-15/' },
+  '2010-05-15': {
+    service: 'cloudformation',
+    namespace: 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
+  },
   '2010-03-31': { service: 'sns', namespace: 'http://sns.amazonaws.com/doc/2010-03-31/' },
   '2011-06-15': { service: 'sts', namespace: 'https://sts.amazonaws.com/doc/2011-06-15/' },
 };
@@ -38,7 +41,9 @@ export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:todobackend-approvals
 export class SimulatedAws {
   readonly calls: RecordedAwsCall[] = [];
   readonly ecs = new SimEcs();
-  readonly cloudformation = new SimCloudFormation((tag) => this.ecs.images.get('todobackend')?.find((i) => i.tag === tag)?.broken ?? false);
+  readonly cloudformation = new SimCloudFormation(
+    (tag) => this.ecs.images.get('todobackend')?.find((i) => i.tag === tag)?.broken ?? false,
+  );
   sns!: SimSns;
   readonly pipeline: SimPipeline;
   private server: Server | undefined;
@@ -55,11 +60,16 @@ export class SimulatedAws {
   }
 
   count(service: string, operation?: string): number {
-    return this.calls.filter((c) => c.service === service && (operation === undefined || c.operation === operation)).length;
+    return this.calls.filter(
+      (c) => c.service === service && (operation === undefined || c.operation === operation),
+    ).length;
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
-    const pems = await generate([{ name: 'commonName', value: 'sns.sandbox.capstan.local' }], { keySize: 2048, algorithm: 'sha256' });
+    const pems = await generate([{ name: 'commonName', value: 'sns.sandbox.capstan.local' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+    });
     this.cert = pems.cert;
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
@@ -83,20 +93,42 @@ export class SimulatedAws {
   }
 
   private handlers(service: string): Record<string, Handler> {
-    const bind = (o: object, names: string[]) => Object.fromEntries(names.map((n) => [n, (o as Record<string, Handler>)[n]!.bind(o)]));
+    const bind = (o: object, names: string[]) =>
+      Object.fromEntries(names.map((n) => [n, (o as Record<string, Handler>)[n]!.bind(o)]));
     switch (service) {
       case 'ecs':
-        return bind(this.ecs, ['DescribeClusters', 'DescribeServices', 'DescribeTaskDefinition', 'RegisterTaskDefinition', 'UpdateService', 'ListTasks', 'DescribeTasks']);
+        return bind(this.ecs, [
+          'DescribeClusters',
+          'DescribeServices',
+          'DescribeTaskDefinition',
+          'RegisterTaskDefinition',
+          'UpdateService',
+          'ListTasks',
+          'DescribeTasks',
+        ]);
       case 'ecr':
         return bind(this.ecs, ['DescribeImages']);
       case 'codepipeline':
         return bind(this.pipeline, ['PutApprovalResult', 'GetPipelineState', 'StartPipelineExecution']);
       case 'cloudformation':
-        return bind(this.cloudformation, ['DescribeStacks', 'DescribeStackEvents', 'CreateChangeSet', 'DescribeChangeSet', 'ExecuteChangeSet', 'DeleteChangeSet']);
+        return bind(this.cloudformation, [
+          'DescribeStacks',
+          'DescribeStackEvents',
+          'CreateChangeSet',
+          'DescribeChangeSet',
+          'ExecuteChangeSet',
+          'DeleteChangeSet',
+        ]);
       case 'sns':
         return bind(this.sns, ['ConfirmSubscription']);
       case 'sts':
-        return { GetCallerIdentity: () => ({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/capstan/sandbox`, UserId: 'AROASANDBOX:capstan' }) };
+        return {
+          GetCallerIdentity: () => ({
+            Account: ACCOUNT,
+            Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/capstan/sandbox`,
+            UserId: 'AROASANDBOX:capstan',
+          }),
+        };
       default:
         return {};
     }
@@ -116,7 +148,10 @@ export class SimulatedAws {
       const [prefix, operation = ''] = target.split('.');
       const service = JSON_SERVICES[prefix ?? ''] ?? 'unknown';
       const send = (status: number, payload: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': crypto.randomUUID() });
+        res.writeHead(status, {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amzn-requestid': crypto.randomUUID(),
+        });
         res.end(JSON.stringify(payload));
       };
       const input = body ? (JSON.parse(body) as unknown) : {};
@@ -150,7 +185,13 @@ export class SimulatedAws {
       send(200, queryResponse(action, spec.namespace, out));
     } catch (e) {
       const err = e instanceof AwsError ? e : new AwsError('InternalFailure', String(e), 500);
-      this.calls.push({ service: spec.service, operation: action, input: params, at: Date.now(), error: err.code });
+      this.calls.push({
+        service: spec.service,
+        operation: action,
+        input: params,
+        at: Date.now(),
+        error: err.code,
+      });
       send(err.status, queryError(err.code, err.message));
     }
   }

@@ -31,9 +31,17 @@ export class SimSns {
 
   private sign(m: Record<string, string | undefined>): Record<string, string> {
     const keys = m.Type === 'Notification' ? NOTIFICATION_KEYS : CONFIRMATION_KEYS;
-    const text = keys.filter((k) => m[k] !== undefined).map((k) => `${k}\n${m[k]}\n`).join('');
+    const text = keys
+      .filter((k) => m[k] !== undefined)
+      .map((k) => `${k}\n${m[k]}\n`)
+      .join('');
     const signature = createSign('RSA-SHA1').update(text, 'utf8').sign(this.signing.key, 'base64');
-    return { ...(m as Record<string, string>), SignatureVersion: '1', Signature: signature, SigningCertURL: this.signing.certUrl };
+    return {
+      ...(m as Record<string, string>),
+      SignatureVersion: '1',
+      Signature: signature,
+      SigningCertURL: this.signing.certUrl,
+    };
   }
 
   private async deliver(m: Record<string, string>): Promise<number> {

@@ -1,4 +1,5 @@
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** AWS Query protocol XML: lists are `<member>` elements, timestamps ISO 8601. */
 export function toXml(name: string, value: unknown): string {
@@ -6,7 +7,9 @@ export function toXml(name: string, value: unknown): string {
   if (Array.isArray(value)) return `<${name}>${value.map((v) => toXml('member', v)).join('')}</${name}>`;
   if (value instanceof Date) return `<${name}>${value.toISOString()}</${name}>`;
   if (typeof value === 'object') {
-    return `<${name}>${Object.entries(value as Record<string, unknown>).map(([k, v]) => toXml(k, v)).join('')}</${name}>`;
+    return `<${name}>${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => toXml(k, v))
+      .join('')}</${name}>`;
   }
   const scalar = typeof value === 'string' ? value : JSON.stringify(value);
   return `<${name}>${esc(scalar)}</${name}>`;

@@ -42,7 +42,15 @@ export class SlackBridge {
   private signed(body: string, contentType: string) {
     const ts = Math.floor(Date.now() / 1000);
     const sig = createHmac('sha256', this.o.signingSecret).update(`v0:${ts}:${body}`).digest('hex');
-    return fetch(this.o.eventsUrl(), { method: 'POST', body, headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${sig}` } });
+    return fetch(this.o.eventsUrl(), {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': contentType,
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': `v0=${sig}`,
+      },
+    });
   }
 
   private note(user: string, channel: string, text: string, blocks: unknown[] = [], from = 'UCAPSTAN'): void {
@@ -54,7 +62,8 @@ export class SlackBridge {
     if (!owner) return;
     const text = typeof body.text === 'string' ? body.text : '';
     const blocks = Array.isArray(body.blocks) ? body.blocks : [];
-    if (body.response_type === 'in_channel') this.slack.addMessage({ channel: owner.channel, text, blocks, user: 'UCAPSTAN' });
+    if (body.response_type === 'in_channel')
+      this.slack.addMessage({ channel: owner.channel, text, blocks, user: 'UCAPSTAN' });
     else this.note(owner.user, owner.channel, text, blocks);
   }
 
@@ -107,7 +116,14 @@ export class SlackBridge {
   }
 
   /** Clicks a button as `user`. */
-  async click(user: string, channel: string, ts: string, actionId: string, value: string, blockId: string): Promise<number> {
+  async click(
+    user: string,
+    channel: string,
+    ts: string,
+    actionId: string,
+    value: string,
+    blockId: string,
+  ): Promise<number> {
     const u = this.userOf(user);
     const message = this.slack.messages.find((m) => m.channel === channel && m.ts === ts);
     const payload = {
@@ -121,9 +137,21 @@ export class SlackBridge {
       channel: { id: channel, name: this.o.channels.find((c) => c.id === channel)?.name ?? channel },
       message: message ? { ts, text: message.text, blocks: message.blocks } : undefined,
       response_url: this.newResponseUrl(user, channel),
-      actions: [{ type: 'button', action_id: actionId, block_id: blockId, value, text: { type: 'plain_text', text: actionId }, action_ts: String(Date.now() / 1000) }],
+      actions: [
+        {
+          type: 'button',
+          action_id: actionId,
+          block_id: blockId,
+          value,
+          text: { type: 'plain_text', text: actionId },
+          action_ts: String(Date.now() / 1000),
+        },
+      ],
     };
-    const r = await this.signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    const r = await this.signed(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      'application/x-www-form-urlencoded',
+    );
     return r.status;
   }
 
@@ -133,9 +161,29 @@ export class SlackBridge {
     if (!view) return 404;
     this.modals.delete(user);
     const u = this.userOf(user);
-    const state = { values: Object.fromEntries(Object.entries(values).map(([block, actions]) => [block, Object.fromEntries(Object.entries(actions).map(([a, v]) => [a, { type: 'plain_text_input', value: v }]))])) };
-    const payload = { type: 'view_submission', team: { id: 'T0SANDBOX', domain: 'sandbox' }, user: { id: u.id, username: u.name, name: u.name, team_id: 'T0SANDBOX' }, api_app_id: 'A0CAPSTAN', token: 'sandbox', trigger_id: this.trigger(user), view: { ...view, state, hash: 'sandbox' } };
-    const r = await this.signed(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    const state = {
+      values: Object.fromEntries(
+        Object.entries(values).map(([block, actions]) => [
+          block,
+          Object.fromEntries(
+            Object.entries(actions).map(([a, v]) => [a, { type: 'plain_text_input', value: v }]),
+          ),
+        ]),
+      ),
+    };
+    const payload = {
+      type: 'view_submission',
+      team: { id: 'T0SANDBOX', domain: 'sandbox' },
+      user: { id: u.id, username: u.name, name: u.name, team_id: 'T0SANDBOX' },
+      api_app_id: 'A0CAPSTAN',
+      token: 'sandbox',
+      trigger_id: this.trigger(user),
+      view: { ...view, state, hash: 'sandbox' },
+    };
+    const r = await this.signed(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      'application/x-www-form-urlencoded',
+    );
     return r.status;
   }
 
@@ -144,7 +192,16 @@ export class SlackBridge {
     return {
       users: this.slack.users,
       channels: this.o.channels,
-      messages: visible.map((m) => ({ channel: m.channel, ts: m.ts, threadTs: m.threadTs, text: m.text, blocks: m.blocks, edits: m.edits, ephemeral: m.ephemeralTo !== undefined, user: m.user })),
+      messages: visible.map((m) => ({
+        channel: m.channel,
+        ts: m.ts,
+        threadTs: m.threadTs,
+        text: m.text,
+        blocks: m.blocks,
+        edits: m.edits,
+        ephemeral: m.ephemeralTo !== undefined,
+        user: m.user,
+      })),
       modal: this.modals.get(user),
     };
   }
@@ -169,10 +226,24 @@ export class SlackBridge {
         json(200, { status: await this.command(input.user ?? '', input.channel ?? '', input.text ?? '') });
         return true;
       case '/ui/click':
-        json(200, { status: await this.click(input.user ?? '', input.channel ?? '', input.ts ?? '', input.actionId ?? '', input.value ?? '', input.blockId ?? '') });
+        json(200, {
+          status: await this.click(
+            input.user ?? '',
+            input.channel ?? '',
+            input.ts ?? '',
+            input.actionId ?? '',
+            input.value ?? '',
+            input.blockId ?? '',
+          ),
+        });
         return true;
       case '/ui/view':
-        json(200, { status: await this.submitView(input.user ?? '', JSON.parse(input.values ?? '{}') as Record<string, Record<string, string>>) });
+        json(200, {
+          status: await this.submitView(
+            input.user ?? '',
+            JSON.parse(input.values ?? '{}') as Record<string, Record<string, string>>,
+          ),
+        });
         return true;
       case '/ui/pipeline':
         json(200, { execution: this.o.startPipeline?.() });

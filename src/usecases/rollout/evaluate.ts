@@ -76,7 +76,9 @@ export function evaluate(service: EcsService, watch: EcsWatch, now: number, time
       };
     }
     // When the failed deployment is already gone, ECS's own account of why is in the service events.
-    const why = service.events.find((e) => e.at >= watch.startedAt && e.message.includes(watch.ecsDeploymentId!) && /fail/i.test(e.message));
+    const why = service.events.find(
+      (e) => e.at >= watch.startedAt && e.message.includes(watch.ecsDeploymentId!) && /fail/i.test(e.message),
+    );
     const runsNow = primary ? `; the service now runs ${revisionOf(primary.taskDefinition)}` : '';
     return {
       kind: 'failed',

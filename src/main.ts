@@ -19,6 +19,7 @@ import { createSlackApp } from './slack/app.js';
 import type { CommandHandlers } from './slack/dispatch.js';
 import { commandHandlers } from './slack/handlers.js';
 import { registerInteractions } from './slack/interactions.js';
+import { createPipelineNotifier } from './slack/pipelineNotifier.js';
 import { SlackProgress } from './slack/progress.js';
 import { snsRoute } from './sns/httpRoute.js';
 import type { InboundDeps } from './sns/receive.js';
@@ -131,7 +132,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const relayDeps: RelayDeps = {
     catalog,
     store,
-    chat,
+    notifier: createPipelineNotifier(chat, clock),
     directory,
     pipelines: createCodePipelineAdapter(),
     clock,

@@ -27,6 +27,14 @@ export interface PipelineApproval {
   readonly updatedAt: number;
 }
 
+/** A pipeline or stage execution changing state (EventBridge through SNS). */
+export interface PipelineStageChange {
+  readonly pipeline: string;
+  readonly stage?: string | undefined;
+  readonly state: string;
+  readonly executionId?: string | undefined;
+}
+
 /** `*` matches any run of characters; everything else is literal. */
 export function matchesPipeline(pattern: string, name: string): boolean {
   const re = new RegExp(

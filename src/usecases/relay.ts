@@ -6,17 +6,17 @@ import { decideApproval, matches } from '../domain/policy.js';
 import { errorMessage } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
-import type { Chat, Directory } from '../ports/chat.js';
+import type { Directory } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
+import type { PipelineNotifier } from '../ports/pipelineNotifier.js';
 import type { Pipelines } from '../ports/pipelines.js';
 import type { Store } from '../ports/store.js';
-import { pipelineApprovalMessage } from '../views/pipeline.js';
 import { membershipFor } from './access.js';
 
 export interface RelayDeps {
   readonly catalog: Catalog;
   readonly store: Store;
-  readonly chat: Chat;
+  readonly notifier: PipelineNotifier;
   readonly directory: Directory;
   readonly pipelines: Pipelines;
   readonly clock: Clock;
@@ -64,9 +64,9 @@ export function routeFor(catalog: Catalog, pipeline: string): PipelineRoute | un
 
 async function render(deps: RelayDeps, a: PipelineApproval): Promise<void> {
   const route = routeFor(deps.catalog, a.pipeline);
-  if (!route || !a.messageTs) return;
-  await deps.chat
-    .update(a.channel, a.messageTs, pipelineApprovalMessage(a, route.policy, deps.clock.now()))
+  if (!route) return;
+  await deps.notifier
+    .update(a, route.policy)
     .catch((e: unknown) =>
       deps.logger.warn('could not update a pipeline approval message', { id: a.id, error: errorMessage(e) }),
     );
@@ -122,21 +122,12 @@ async function relayApproval(
     updatedAt: now,
   };
   await deps.store.createPipelineApproval(a);
-  const { ts } = await deps.chat.post(route.channel, pipelineApprovalMessage(a, route.policy, now));
+  const ts = await deps.notifier.post(a, route.policy);
   await deps.store.updatePipelineApproval({ ...a, messageTs: ts });
   return 'posted';
 }
 
 const DONE = new Set(['SUCCEEDED', 'FAILED', 'ABANDONED', 'CANCELED', 'STOPPED', 'SUPERSEDED']);
-const ICON: Record<string, string> = {
-  SUCCEEDED: ':white_check_mark:',
-  FAILED: ':x:',
-  STARTED: ':arrow_forward:',
-  RESUMED: ':arrow_forward:',
-  CANCELED: ':no_entry_sign:',
-  STOPPED: ':octagonal_sign:',
-  SUPERSEDED: ':fast_forward:',
-};
 
 async function relayStateChange(deps: RelayDeps, e: z.infer<typeof pipelineEvent>): Promise<RelayOutcome> {
   const d = e.detail;
@@ -156,10 +147,11 @@ async function relayStateChange(deps: RelayDeps, e: z.infer<typeof pipelineEvent
     return 'updated';
   }
   if (d.action !== undefined) return 'ignored';
-  const what = d.stage ? `stage *${d.stage}*` : 'execution';
-  const exec = d['execution-id'] ? ` (execution \`${d['execution-id'].slice(0, 8)}\`)` : '';
-  await deps.chat.post(route.channel, {
-    text: `${ICON[d.state] ?? ':information_source:'} *${d.pipeline}* ${what} ${d.state}${exec}`,
+  await deps.notifier.stageChanged(route.channel, {
+    pipeline: d.pipeline,
+    stage: d.stage,
+    state: d.state,
+    executionId: d['execution-id'],
   });
   return 'posted';
 }
@@ -241,7 +233,7 @@ async function settle(
 ): Promise<string> {
   const deciders = decision === 'approve' ? a.approvals.map((x) => x.userId) : [a.decidedBy!];
   const people = await Promise.all(
-    deciders.map(async (id) => ({ id, name: await deps.chat.displayName(id) })),
+    deciders.map(async (id) => ({ id, name: await deps.notifier.displayName(id) })),
   );
   const status = decision === 'approve' ? 'Approved' : 'Rejected';
   const summary = approvalSummary(status, people, comment?.trim() ? comment.trim() : undefined);

@@ -1,5 +1,5 @@
 import type { Policy } from '../domain/catalog.js';
-import type { PipelineApproval } from '../domain/pipelineApproval.js';
+import type { PipelineApproval, PipelineStageChange } from '../domain/pipelineApproval.js';
 import { describePrincipals } from '../domain/policy.js';
 import { type Block, type SlackMessage, actions, ago, context, escape, fields, section } from './message.js';
 
@@ -111,4 +111,21 @@ export function commentModal(approvalId: string, pipeline: string): Record<strin
       },
     ],
   };
+}
+
+const ICON: Record<string, string> = {
+  SUCCEEDED: ':white_check_mark:',
+  FAILED: ':x:',
+  STARTED: ':arrow_forward:',
+  RESUMED: ':arrow_forward:',
+  CANCELED: ':no_entry_sign:',
+  STOPPED: ':octagonal_sign:',
+  SUPERSEDED: ':fast_forward:',
+};
+
+/** `:x: *todobackend-pipeline* stage *Deploy* FAILED (execution \`abcdef12\`)` */
+export function stageChangeLine(c: PipelineStageChange): string {
+  const what = c.stage ? `stage *${escape(c.stage)}*` : 'execution';
+  const exec = c.executionId ? ` (execution \`${escape(c.executionId.slice(0, 8))}\`)` : '';
+  return `${ICON[c.state] ?? ':information_source:'} *${escape(c.pipeline)}* ${what} ${escape(c.state)}${exec}`;
 }

@@ -1,5 +1,6 @@
 import { isTerminal, type Deployment } from '../../domain/deployment.js';
 import { errorMessage } from '../../lib/errors.js';
+import { PollLoop } from '../../lib/pollLoop.js';
 import type { StackEvent } from '../../ports/stacks.js';
 import { save, showAndRecord } from '../deploy.js';
 import type { ReleaseDeps } from '../release.js';
@@ -24,14 +25,18 @@ export function firstFailure(events: readonly StackEvent[]): string | undefined 
 /** Follows executing change sets through stack status and events, and expires stale approval requests. */
 export class StackTracker {
   private readonly watched = new Map<string, Deployment>();
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
-  private current: Promise<void> | undefined;
+  private readonly loop: PollLoop;
   private deps!: ReleaseDeps;
   /** Called for each request that expired, so its change set can be cleaned up and its message updated. */
   onExpired: (d: Deployment) => Promise<void> = async () => {};
 
-  constructor(private readonly intervalMs: number) {}
+  constructor(intervalMs: number) {
+    this.loop = new PollLoop(
+      intervalMs,
+      () => this.tick(),
+      (e) => this.deps.logger.error('stack poll failed', { error: errorMessage(e) }),
+    );
+  }
 
   bind(deps: ReleaseDeps): void {
     this.deps = deps;
@@ -42,24 +47,11 @@ export class StackTracker {
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.current;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.current = this.tick()
-        .catch((e: unknown) => this.deps.logger.error('stack poll failed', { error: errorMessage(e) }))
-        .finally(() => this.schedule());
-    }, this.intervalMs);
-    this.timer.unref?.();
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   async tick(): Promise<void> {

@@ -4,6 +4,7 @@ import type { Deployment, EcsWatch } from '../../domain/deployment.js';
 import { isTerminal } from '../../domain/deployment.js';
 import { isCapstanError } from '../../domain/errors.js';
 import { errorMessage } from '../../lib/errors.js';
+import { PollLoop } from '../../lib/pollLoop.js';
 import type { EcsService } from '../../ports/ecs.js';
 import { type DeployDeps, planEcsDeploy, save, showAndRecord } from '../deploy.js';
 import { evaluate, newWatch, type Observation, revisionOf } from './evaluate.js';
@@ -29,13 +30,16 @@ interface Watched {
 export class RolloutTracker {
   private readonly watched = new Map<string, Watched>();
   private readonly backoff = new Map<string, { until: number; delay: number }>();
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private stopped = false;
-  private tickInFlight: Promise<void> | undefined;
+  private readonly loop: PollLoop;
   private deps!: DeployDeps;
 
-  constructor(private readonly opts: TrackerOptions) {}
+  constructor(private readonly opts: TrackerOptions) {
+    this.loop = new PollLoop(
+      opts.intervalMs,
+      () => this.tick(),
+      (e) => this.deps.logger.error('rollout poll failed', { error: errorMessage(e) }),
+    );
+  }
 
   bind(deps: DeployDeps): void {
     this.deps = deps;
@@ -48,34 +52,14 @@ export class RolloutTracker {
   follow(d: Deployment): void {
     if (isTerminal(d.state) || !d.watch) return;
     this.watched.set(d.id, { d, busy: false });
-    this.schedule();
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.tickInFlight;
-  }
-
-  private schedule(): void {
-    if (this.stopped || this.timer || this.running || this.watched.size === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = true;
-      this.tickInFlight = this.tick()
-        .catch((e: unknown) => this.deps.logger.error('rollout poll failed', { error: errorMessage(e) }))
-        .finally(() => {
-          this.running = false;
-          this.schedule();
-        });
-    }, this.opts.intervalMs);
-    this.timer.unref?.();
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One polling round over every watched rollout. */

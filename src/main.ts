@@ -81,7 +81,6 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     routes: [snsRoute(() => inbound.current)],
     dispatch: {
       catalog,
-      clock,
       status: { catalog, store, ...cachedStatusReads(ecs, stacks, config.statusCacheMs) },
       get handlers() {
         return handlers;

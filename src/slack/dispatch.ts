@@ -1,6 +1,5 @@
 import type { Command } from '../commands/command.js';
 import type { Catalog } from '../domain/catalog.js';
-import type { Clock } from '../ports/clock.js';
 import { type StatusDeps, readStatus } from '../usecases/status.js';
 import { notice } from '../views/help.js';
 import type { SlackMessage } from '../views/message.js';
@@ -26,7 +25,6 @@ export type CommandHandlers = { readonly [K in Command['kind']]?: CommandHandler
 
 export interface DispatchDeps {
   readonly catalog: Catalog;
-  readonly clock: Clock;
   readonly status: StatusDeps;
   readonly handlers: CommandHandlers;
 }

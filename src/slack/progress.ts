@@ -6,7 +6,7 @@ import type { Chat } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeployNotifier } from '../ports/notifier.js';
 import { deploymentMessage } from '../views/deploy.js';
-import { type Block, type SlackMessage, clip } from '../views/message.js';
+import { type SlackMessage, clip } from '../views/message.js';
 
 export interface ProgressOptions {
   readonly chat: Chat;
@@ -17,8 +17,6 @@ export interface ProgressOptions {
   /** chat.update per channel: about one a second, with short bursts; Slack's 429s are waited out by the client. */
   readonly updateIntervalMs?: number;
   readonly updateBurst?: number;
-  /** Extra blocks a deployment's parent message carries. */
-  readonly extraBlocks?: (d: Deployment) => readonly Block[];
   /** A different rendering for some deployments (releases and approvals). */
   readonly render?: (d: Deployment, now: number) => SlackMessage | undefined;
 }
@@ -68,7 +66,7 @@ export class SlackProgress implements DeployNotifier {
 
   private render(d: Deployment): SlackMessage {
     const now = this.o.clock.now();
-    return this.o.render?.(d, now) ?? deploymentMessage(d, now, this.o.extraBlocks?.(d) ?? []);
+    return this.o.render?.(d, now) ?? deploymentMessage(d, now);
   }
 
   async show(d: Deployment) {

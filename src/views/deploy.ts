@@ -35,7 +35,7 @@ export function title(d: Deployment): string {
 }
 
 /** The parent message: who, what, where, state and elapsed time; edited in place as things move. */
-export function deploymentMessage(d: Deployment, now: number, extra: readonly Block[] = []): SlackMessage {
+export function deploymentMessage(d: Deployment, now: number): SlackMessage {
   const end = isTerminal(d.state) ? (d.finishedAt ?? d.updatedAt) : now;
   const blocks: Block[] = [
     section(`${EMOJI[d.state]} ${title(d)}`),
@@ -54,7 +54,7 @@ export function deploymentMessage(d: Deployment, now: number, extra: readonly Bl
   if (d.rollbackVersion && d.state === 'rolling_back')
     ctx.push(`rolling back to \`${escape(d.rollbackVersion)}\``);
   ctx.push('details in the thread');
-  blocks.push(context(ctx), ...extra);
+  blocks.push(context(ctx));
   return { text: `${d.kind} of ${d.app} ${d.toVersion} to ${d.env}: ${stateText(d)}`, blocks };
 }
 

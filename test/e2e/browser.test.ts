@@ -14,7 +14,15 @@ beforeAll(async () => {
   sb = await fastSandbox();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 afterAll(async () => {
@@ -38,12 +46,18 @@ describe('the sandbox page in a real browser', () => {
     await approve.click();
     await expect(page.locator('#dialog').innerText()).resolves.toContain('Approve this change?');
     await page.locator('#go').click();
-    await page.getByText('You asked for this change, so someone else has to approve it.').waitFor({ timeout: 10_000 });
+    await page
+      .getByText('You asked for this change, so someone else has to approve it.')
+      .waitFor({ timeout: 10_000 });
 
     await page.getByLabel('Acting as').selectOption('U0BOB');
     await approve.click();
     await page.locator('#go').click();
-    await page.waitForFunction("/Release of todobackend to prod[\\s\\S]*State\\s+succeeded/.test(document.querySelector('#msgs').innerText)", undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      "/Release of todobackend to prod[\\s\\S]*State\\s+succeeded/.test(document.querySelector('#msgs').innerText)",
+      undefined,
+      { timeout: 15_000 },
+    );
     await expect(approve.count()).resolves.toBe(0);
 
     await page.locator('#msgs .replies').first().click();

@@ -8,18 +8,35 @@ export function fastSandbox(): Promise<Sandbox> {
 
 export const text = (m: StoredMessage) => `${m.text} ${JSON.stringify(m.blocks)}`;
 
-export function find(sb: Sandbox, channel: string, predicate: (m: StoredMessage) => boolean, timeoutMs = 15_000) {
+export function find(
+  sb: Sandbox,
+  channel: string,
+  predicate: (m: StoredMessage) => boolean,
+  timeoutMs = 15_000,
+) {
   return sb.slack.waitFor(() => sb.slack.channelMessages(channel).find(predicate), timeoutMs);
 }
 
 /** The latest message only `user` sees, after `since` messages existed. */
-export function ephemeral(sb: Sandbox, user: string, predicate: (m: StoredMessage) => boolean, timeoutMs = 10_000) {
-  return sb.slack.waitFor(() => [...sb.slack.messages].reverse().find((m) => m.ephemeralTo === user && predicate(m)), timeoutMs);
+export function ephemeral(
+  sb: Sandbox,
+  user: string,
+  predicate: (m: StoredMessage) => boolean,
+  timeoutMs = 10_000,
+) {
+  return sb.slack.waitFor(
+    () => [...sb.slack.messages].reverse().find((m) => m.ephemeralTo === user && predicate(m)),
+    timeoutMs,
+  );
 }
 
 /** Clicks the button `actionId` on message `m`, as `user`, through the page's own path. */
 export async function click(sb: Sandbox, m: StoredMessage, actionId: string, user: string): Promise<void> {
-  for (const b of m.blocks as { type: string; block_id?: string; elements?: { action_id: string; value?: string }[] }[]) {
+  for (const b of m.blocks as {
+    type: string;
+    block_id?: string;
+    elements?: { action_id: string; value?: string }[];
+  }[]) {
     const el = b.type === 'actions' ? b.elements?.find((e) => e.action_id === actionId) : undefined;
     if (el) {
       await sb.ui.click(user, m.channel, m.ts, actionId, el.value ?? '', b.block_id ?? '');
@@ -32,7 +49,10 @@ export async function click(sb: Sandbox, m: StoredMessage, actionId: string, use
 /** Thread details are paced behind the outcome: waits until the thread contains every needle. */
 export function threadWith(sb: Sandbox, m: StoredMessage, ...needles: string[]): Promise<string> {
   return sb.slack.waitFor(() => {
-    const t = sb.slack.thread(m.channel, m.ts).map((x) => x.text).join('\n');
+    const t = sb.slack
+      .thread(m.channel, m.ts)
+      .map((x) => x.text)
+      .join('\n');
     return needles.every((n) => t.includes(n)) ? t : undefined;
   });
 }

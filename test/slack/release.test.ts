@@ -15,7 +15,6 @@ import { type Harness, responseTo, startHarness } from '../support/harness.js';
 let h: Harness;
 let cfn: FakeCfn;
 let ecs: FakeEcs;
-let clickSeq = 0;
 
 async function start(yaml = TEST_YAML) {
   cfn = new FakeCfn();
@@ -61,32 +60,9 @@ async function click(
   user: string,
   m: StoredMessage,
 ): Promise<string> {
-  clickSeq += 1;
-  const responseUrl = h.slack.responseUrl(`click-${clickSeq}`);
-  const r = await h.action({
-    type: 'block_actions',
-    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: 'T0SANDBOX' },
-    api_app_id: 'A0CAPSTAN',
-    token: 'deprecated',
-    container: { type: 'message', message_ts: m.ts, channel_id: m.channel, is_ephemeral: false },
-    trigger_id: `trigger-click-${clickSeq}`,
-    team: { id: 'T0SANDBOX', domain: 'sandbox' },
-    channel: { id: m.channel, name: 'prod' },
-    message: { ts: m.ts, text: m.text, blocks: m.blocks },
-    response_url: responseUrl,
-    actions: [
-      {
-        type: 'button',
-        action_id: action,
-        block_id: 'approval',
-        value,
-        text: { type: 'plain_text', text: action },
-        action_ts: `${Date.now() / 1000}`,
-      },
-    ],
-  });
+  const r = await h.click({ actionId: action, value, user, message: m });
   expect(r.status).toBe(200);
-  return JSON.stringify(await responseTo(h.slack, responseUrl));
+  return JSON.stringify(await responseTo(h.slack, r.responseUrl));
 }
 
 describe('releases through a change set', () => {
@@ -123,7 +99,10 @@ describe('releases through a change set', () => {
     expect(JSON.stringify(done.blocks)).not.toContain('capstan_approve');
     expect(body(done)).toContain('Approvals 1/1: <@U0BOB>');
     const thread = await h.slack.waitFor(() => {
-      const t = h.slack.thread('C0PROD', review.ts).map((m) => m.text).join('\n');
+      const t = h.slack
+        .thread('C0PROD', review.ts)
+        .map((m) => m.text)
+        .join('\n');
       return t.includes('AWS::CloudFormation::Stack *UPDATE_COMPLETE*') ? t : undefined;
     });
     expect(thread).toContain('`TaskDefinition` AWS::ECS::TaskDefinition *UPDATE_COMPLETE*');

@@ -1,4 +1,8 @@
-import { CodePipelineClient, GetPipelineStateCommand, PutApprovalResultCommand } from '@aws-sdk/client-codepipeline';
+import {
+  CodePipelineClient,
+  GetPipelineStateCommand,
+  PutApprovalResultCommand,
+} from '@aws-sdk/client-codepipeline';
 import { ConfirmSubscriptionCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -22,7 +26,6 @@ const codepipeline = mockClient(CodePipelineClient);
 const sns = mockClient(SNSClient);
 let signer: TestSigner;
 let h: Harness;
-let clickSeq = 0;
 
 beforeAll(async () => {
   signer = await testSigner();
@@ -32,11 +35,25 @@ beforeEach(async () => {
   sns.reset();
   codepipeline.on(GetPipelineStateCommand).resolves({
     pipelineName: 'todobackend-pipeline',
-    stageStates: [{ stageName: 'Approval', actionStates: [{ actionName: 'Approve', latestExecution: { status: 'InProgress', token: '1a2b3c4d-573f-4ea7-a67e-0123456789ab' } }] }],
+    stageStates: [
+      {
+        stageName: 'Approval',
+        actionStates: [
+          {
+            actionName: 'Approve',
+            latestExecution: { status: 'InProgress', token: '1a2b3c4d-573f-4ea7-a67e-0123456789ab' },
+          },
+        ],
+      },
+    ],
   });
   codepipeline.on(PutApprovalResultCommand).resolves({ approvedAt: new Date() });
   sns.on(ConfirmSubscriptionCommand).resolves({ SubscriptionArn: `${TOPIC}:11111111-2222` });
-  h = await startHarness({ yaml: PIPELINE_YAML, slack: { users: USERS, groups: GROUPS }, fetchCert: (u) => signer.fetchCert(u) });
+  h = await startHarness({
+    yaml: PIPELINE_YAML,
+    slack: { users: USERS, groups: GROUPS },
+    fetchCert: (u) => signer.fetchCert(u),
+  });
 });
 afterEach(async () => {
   await h.stop();
@@ -58,30 +75,19 @@ const body = (m: StoredMessage) => `${m.text} ${JSON.stringify(m.blocks)}`;
 let lastId = '';
 /** The approval message; its id is remembered because the stand-in edits messages in place. */
 const approvalPost = async () => {
-  const m = await h.slack.waitFor(() => posted().find((x) => JSON.stringify(x.blocks).includes('capstan_pipeline_approve')));
+  const m = await h.slack.waitFor(() =>
+    posted().find((x) => JSON.stringify(x.blocks).includes('capstan_pipeline_approve')),
+  );
   lastId = /"value":"(p-[a-z0-9]+)"/.exec(JSON.stringify(m.blocks))?.[1] ?? '';
   return m;
 };
 
 async function click(action: string, m: StoredMessage, user: string): Promise<string> {
-  clickSeq += 1;
   const value = /"value":"(p-[a-z0-9]+)"/.exec(JSON.stringify(m.blocks))?.[1] ?? lastId;
-  const responseUrl = h.slack.responseUrl(`pclick-${clickSeq}`);
-  const r = await h.action({
-    type: 'block_actions',
-    user: { id: user, username: user, name: user, team_id: 'T0SANDBOX' },
-    api_app_id: 'A0CAPSTAN',
-    token: 'deprecated',
-    container: { type: 'message', message_ts: m.ts, channel_id: m.channel, is_ephemeral: false },
-    trigger_id: `trigger-p-${clickSeq}`,
-    team: { id: 'T0SANDBOX', domain: 'sandbox' },
-    channel: { id: m.channel, name: 'pipeline' },
-    response_url: responseUrl,
-    actions: [{ type: 'button', action_id: action, block_id: 'b', value, text: { type: 'plain_text', text: action }, action_ts: '1' }],
-  });
+  const r = await h.click({ actionId: action, value, user, message: m });
   expect(r.status).toBe(200);
   if (action === 'capstan_pipeline_comment') return '';
-  return JSON.stringify(await responseTo(h.slack, responseUrl));
+  return JSON.stringify(await responseTo(h.slack, r.responseUrl));
 }
 
 describe('POST /sns', () => {
@@ -98,11 +104,23 @@ describe('POST /sns', () => {
     expect(text).toMatch(/expires in (5d|6d|143h)/);
     expect(text).toContain('Approve with comment');
     expect(text).not.toContain('1a2b3c4d-573f-4ea7-a67e-0123456789ab\\"');
-    expect(JSON.stringify(m.blocks.flatMap((b) => (b as { elements?: { value?: string }[] }).elements ?? []).map((e) => e.value))).not.toContain('1a2b3c4d');
+    expect(
+      JSON.stringify(
+        m.blocks
+          .flatMap((b) => (b as { elements?: { value?: string }[] }).elements ?? [])
+          .map((e) => e.value),
+      ),
+    ).not.toContain('1a2b3c4d');
   });
 
   it('tolerates null and missing optional fields and unknown extra ones', async () => {
-    const msg = approvalMessage({ externalEntityLink: null, customData: undefined, approvalReviewLink: null, expires: null, somethingNew: 42 });
+    const msg = approvalMessage({
+      externalEntityLink: null,
+      customData: undefined,
+      approvalReviewLink: null,
+      expires: null,
+      somethingNew: 42,
+    });
     const r = await deliver(signer.sign(notification({ ...msg, consoleLink: null, extra: true })));
     expect(r.status).toBe(200);
     const m = await approvalPost();
@@ -120,13 +138,31 @@ describe('POST /sns', () => {
   });
 
   it('refuses a topic that is not allowlisted (403), mismatched headers (400) and an altered body (403), with no side effect', async () => {
-    const other = signer.sign(notification(approvalMessage(), { TopicArn: 'arn:aws:sns:us-east-1:123456789012:other' }));
+    const other = signer.sign(
+      notification(approvalMessage(), { TopicArn: 'arn:aws:sns:us-east-1:123456789012:other' }),
+    );
     expect((await deliver(other)).status).toBe(403);
     const good = signer.sign(notification(approvalMessage()));
-    expect((await deliver(good, { 'x-amz-sns-topic-arn': 'arn:aws:sns:us-east-1:123456789012:other' })).status).toBe(400);
+    expect(
+      (await deliver(good, { 'x-amz-sns-topic-arn': 'arn:aws:sns:us-east-1:123456789012:other' })).status,
+    ).toBe(400);
     expect((await deliver(good, { 'x-amz-sns-message-type': 'SubscriptionConfirmation' })).status).toBe(400);
-    expect((await deliver({ ...good, Message: JSON.stringify(approvalMessage({ pipelineName: 'todobackend-evil' })) })).status).toBe(403);
-    expect((await deliver({ ...signer.sign(notification('x')), SigningCertURL: 'https://sns.us-east-1.amazonaws.com.evil.example/c.pem' })).status).toBe(403);
+    expect(
+      (
+        await deliver({
+          ...good,
+          Message: JSON.stringify(approvalMessage({ pipelineName: 'todobackend-evil' })),
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await deliver({
+          ...signer.sign(notification('x')),
+          SigningCertURL: 'https://sns.us-east-1.amazonaws.com.evil.example/c.pem',
+        })
+      ).status,
+    ).toBe(403);
     expect((await h.post('/sns', 'not json', { 'content-type': 'text/plain' })).status).toBe(400);
     expect(posted()).toHaveLength(0);
     expect(codepipeline.calls()).toHaveLength(0);
@@ -147,7 +183,10 @@ describe('POST /sns', () => {
         '2',
       );
     expect((await deliver(confirm(TOPIC))).status).toBe(200);
-    expect(sns.commandCalls(ConfirmSubscriptionCommand)[0]?.args[0].input).toMatchObject({ TopicArn: TOPIC, Token: 'token-abc' });
+    expect(sns.commandCalls(ConfirmSubscriptionCommand)[0]?.args[0].input).toMatchObject({
+      TopicArn: TOPIC,
+      Token: 'token-abc',
+    });
     expect((await deliver(confirm('arn:aws:sns:us-east-1:999999999999:unknown'))).status).toBe(403);
     expect(sns.commandCalls(ConfirmSubscriptionCommand)).toHaveLength(1);
   });
@@ -158,9 +197,13 @@ describe('acting on a relayed approval', () => {
     await deliver(signer.sign(notification(approvalMessage())));
     const m = await approvalPost();
     expect(await click('capstan_pipeline_approve', m, 'U0MALLORY')).toContain('You are not an approver here');
-    expect(await click('capstan_pipeline_reject', m, 'U0MALLORY')).toContain('Only an approver can reject this');
+    expect(await click('capstan_pipeline_reject', m, 'U0MALLORY')).toContain(
+      'Only an approver can reject this',
+    );
     expect(codepipeline.commandCalls(PutApprovalResultCommand)).toHaveLength(0);
-    expect(await click('capstan_pipeline_approve', m, 'U0BOB')).toContain('Approved: todobackend-pipeline continues.');
+    expect(await click('capstan_pipeline_approve', m, 'U0BOB')).toContain(
+      'Approved: todobackend-pipeline continues.',
+    );
     const input = codepipeline.commandCalls(PutApprovalResultCommand)[0]!.args[0].input;
     expect(input).toEqual({
       pipelineName: 'todobackend-pipeline',
@@ -169,7 +212,9 @@ describe('acting on a relayed approval', () => {
       token: '1a2b3c4d-573f-4ea7-a67e-0123456789ab',
       result: { status: 'Approved', summary: 'Approved by bob (U0BOB) via Capstan' },
     });
-    const done = await h.slack.waitFor(() => posted().find((x) => x.ts === m.ts && x.text.endsWith(': approved')));
+    const done = await h.slack.waitFor(() =>
+      posted().find((x) => x.ts === m.ts && x.text.endsWith(': approved')),
+    );
     expect(JSON.stringify(done.blocks)).not.toContain('capstan_pipeline_approve');
     expect(await click('capstan_pipeline_approve', m, 'U0CAROL')).toContain('This approval is approved');
   });
@@ -179,28 +224,62 @@ describe('acting on a relayed approval', () => {
     const m = await approvalPost();
     expect(body(m)).toContain(`request \`${lastId}\``);
     const r = await h.command(`reject ${lastId} smoke tests are red`, { user: 'U0CAROL', channel: 'C0PIPE' });
-    expect(JSON.stringify(await responseTo(h.slack, r.responseUrl))).toContain('Rejected: todobackend-pipeline stops at Approval.');
-    expect(codepipeline.commandCalls(PutApprovalResultCommand)[0]!.args[0].input.result).toEqual({ status: 'Rejected', summary: 'Rejected by carol (U0CAROL) via Capstan: smoke tests are red' });
+    expect(JSON.stringify(await responseTo(h.slack, r.responseUrl))).toContain(
+      'Rejected: todobackend-pipeline stops at Approval.',
+    );
+    expect(codepipeline.commandCalls(PutApprovalResultCommand)[0]!.args[0].input.result).toEqual({
+      status: 'Rejected',
+      summary: 'Rejected by carol (U0CAROL) via Capstan: smoke tests are red',
+    });
   });
 
   it('reject sends Rejected', async () => {
     await deliver(signer.sign(notification(approvalMessage())));
     const m = await approvalPost();
     await click('capstan_pipeline_reject', m, 'U0CAROL');
-    expect(codepipeline.commandCalls(PutApprovalResultCommand)[0]!.args[0].input.result).toEqual({ status: 'Rejected', summary: 'Rejected by carol (U0CAROL) via Capstan' });
+    expect(codepipeline.commandCalls(PutApprovalResultCommand)[0]!.args[0].input.result).toEqual({
+      status: 'Rejected',
+      summary: 'Rejected by carol (U0CAROL) via Capstan',
+    });
   });
 
-  it.each(['InvalidApprovalTokenException', 'ApprovalAlreadyCompletedException'])('%s turns the message into "already decided or expired"', async (name) => {
-    codepipeline.on(PutApprovalResultCommand).rejects(Object.assign(new Error('The approval request already received a response or has expired.'), { name, $metadata: {} }));
-    await deliver(signer.sign(notification(approvalMessage())));
-    const m = await approvalPost();
-    expect(await click('capstan_pipeline_approve', m, 'U0BOB')).toContain('already decided or has expired');
-    const done = await h.slack.waitFor(() => posted().find((x) => x.ts === m.ts && x.text.endsWith('already decided or expired')));
-    expect(JSON.stringify(done.blocks)).not.toContain('capstan_pipeline_approve');
-  });
+  it.each(['InvalidApprovalTokenException', 'ApprovalAlreadyCompletedException'])(
+    '%s turns the message into "already decided or expired"',
+    async (name) => {
+      codepipeline
+        .on(PutApprovalResultCommand)
+        .rejects(
+          Object.assign(new Error('The approval request already received a response or has expired.'), {
+            name,
+            $metadata: {},
+          }),
+        );
+      await deliver(signer.sign(notification(approvalMessage())));
+      const m = await approvalPost();
+      expect(await click('capstan_pipeline_approve', m, 'U0BOB')).toContain('already decided or has expired');
+      const done = await h.slack.waitFor(() =>
+        posted().find((x) => x.ts === m.ts && x.text.endsWith('already decided or expired')),
+      );
+      expect(JSON.stringify(done.blocks)).not.toContain('capstan_pipeline_approve');
+    },
+  );
 
   it('a decision already made in the console is found at click time', async () => {
-    codepipeline.on(GetPipelineStateCommand).resolves({ stageStates: [{ stageName: 'Approval', actionStates: [{ actionName: 'Approve', latestExecution: { status: 'Succeeded', token: '1a2b3c4d-573f-4ea7-a67e-0123456789ab' } }] }] });
+    codepipeline
+      .on(GetPipelineStateCommand)
+      .resolves({
+        stageStates: [
+          {
+            stageName: 'Approval',
+            actionStates: [
+              {
+                actionName: 'Approve',
+                latestExecution: { status: 'Succeeded', token: '1a2b3c4d-573f-4ea7-a67e-0123456789ab' },
+              },
+            ],
+          },
+        ],
+      });
     await deliver(signer.sign(notification(approvalMessage())));
     const m = await approvalPost();
     expect(await click('capstan_pipeline_approve', m, 'U0BOB')).toContain('already decided');
@@ -210,10 +289,46 @@ describe('acting on a relayed approval', () => {
   it('a pipeline state-change notification retires the buttons; stage changes become one-line updates', async () => {
     await deliver(signer.sign(notification(approvalMessage())));
     const m = await approvalPost();
-    const event = (detailType: string, detail: Record<string, unknown>) => ({ version: '0', id: 'e1', 'detail-type': detailType, source: 'aws.codepipeline', account: '123456789012', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail });
-    await deliver(signer.sign(notification(event('CodePipeline Action Execution State Change', { pipeline: 'todobackend-pipeline', 'execution-id': 'abcdef12-3456', stage: 'Approval', action: 'Approve', state: 'SUCCEEDED', type: { owner: 'AWS', provider: 'Manual', category: 'Approval', version: '1' } }))));
-    await h.slack.waitFor(() => posted().find((x) => x.ts === m.ts && body(x).includes('Decided outside Slack: SUCCEEDED')));
-    await deliver(signer.sign(notification(event('CodePipeline Stage Execution State Change', { pipeline: 'todobackend-pipeline', 'execution-id': 'abcdef12-3456', stage: 'Deploy', state: 'FAILED' }))));
+    const event = (detailType: string, detail: Record<string, unknown>) => ({
+      version: '0',
+      id: 'e1',
+      'detail-type': detailType,
+      source: 'aws.codepipeline',
+      account: '123456789012',
+      time: new Date().toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      detail,
+    });
+    await deliver(
+      signer.sign(
+        notification(
+          event('CodePipeline Action Execution State Change', {
+            pipeline: 'todobackend-pipeline',
+            'execution-id': 'abcdef12-3456',
+            stage: 'Approval',
+            action: 'Approve',
+            state: 'SUCCEEDED',
+            type: { owner: 'AWS', provider: 'Manual', category: 'Approval', version: '1' },
+          }),
+        ),
+      ),
+    );
+    await h.slack.waitFor(() =>
+      posted().find((x) => x.ts === m.ts && body(x).includes('Decided outside Slack: SUCCEEDED')),
+    );
+    await deliver(
+      signer.sign(
+        notification(
+          event('CodePipeline Stage Execution State Change', {
+            pipeline: 'todobackend-pipeline',
+            'execution-id': 'abcdef12-3456',
+            stage: 'Deploy',
+            state: 'FAILED',
+          }),
+        ),
+      ),
+    );
     const line = await h.slack.waitFor(() => posted().find((x) => x.text.includes('stage *Deploy* FAILED')));
     expect(line.text).toBe(':x: *todobackend-pipeline* stage *Deploy* FAILED (execution `abcdef12`)');
   });
@@ -232,10 +347,23 @@ describe('acting on a relayed approval', () => {
       api_app_id: 'A0CAPSTAN',
       token: 'deprecated',
       trigger_id: 't-modal',
-      view: { id: 'V1', type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata, state: { values: { comment: { comment: { type: 'plain_text_input', value: 'change set reviewed with Carol' } } } }, hash: 'h' },
+      view: {
+        id: 'V1',
+        type: 'modal',
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata,
+        state: {
+          values: {
+            comment: { comment: { type: 'plain_text_input', value: 'change set reviewed with Carol' } },
+          },
+        },
+        hash: 'h',
+      },
     });
     expect(r.status).toBe(200);
     await h.slack.waitFor(() => codepipeline.commandCalls(PutApprovalResultCommand)[0] ?? undefined);
-    expect(codepipeline.commandCalls(PutApprovalResultCommand)[0]!.args[0].input.result?.summary).toBe('Approved by bob (U0BOB) via Capstan: change set reviewed with Carol');
+    expect(codepipeline.commandCalls(PutApprovalResultCommand)[0]!.args[0].input.result?.summary).toBe(
+      'Approved by bob (U0BOB) via Capstan: change set reviewed with Carol',
+    );
   });
 });

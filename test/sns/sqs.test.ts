@@ -50,11 +50,32 @@ const deleted = () => sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0
 describe('SQS mode', () => {
   it('accepts signed SNS envelopes and trusted raw messages, and deletes each once handled', async () => {
     queue([
-      { MessageId: 'q1', ReceiptHandle: 'r-envelope', Body: JSON.stringify(signer.sign(notification(approvalMessage()))) },
-      { MessageId: 'q2', ReceiptHandle: 'r-raw', Body: JSON.stringify(approvalMessage({ token: '2b2b3c4d-573f-4ea7-a67e-0123456789ab', stageName: 'Prod' })) },
-      { MessageId: 'q3', ReceiptHandle: 'r-forged', Body: JSON.stringify({ ...signer.sign(notification(approvalMessage())), Message: JSON.stringify(approvalMessage({ stageName: 'Forged' })) }) },
+      {
+        MessageId: 'q1',
+        ReceiptHandle: 'r-envelope',
+        Body: JSON.stringify(signer.sign(notification(approvalMessage()))),
+      },
+      {
+        MessageId: 'q2',
+        ReceiptHandle: 'r-raw',
+        Body: JSON.stringify(
+          approvalMessage({ token: '2b2b3c4d-573f-4ea7-a67e-0123456789ab', stageName: 'Prod' }),
+        ),
+      },
+      {
+        MessageId: 'q3',
+        ReceiptHandle: 'r-forged',
+        Body: JSON.stringify({
+          ...signer.sign(notification(approvalMessage())),
+          Message: JSON.stringify(approvalMessage({ stageName: 'Forged' })),
+        }),
+      },
     ]);
-    h = await startHarness({ yaml: yaml(true), slack: { users: USERS, groups: GROUPS }, fetchCert: (u) => signer.fetchCert(u) });
+    h = await startHarness({
+      yaml: yaml(true),
+      slack: { users: USERS, groups: GROUPS },
+      fetchCert: (u) => signer.fetchCert(u),
+    });
     await h.slack.waitFor(() => (deleted().length === 3 ? true : undefined));
     const posts = h.slack.channelMessages('C0PIPE');
     expect(posts).toHaveLength(2);
@@ -64,16 +85,32 @@ describe('SQS mode', () => {
 
   it('refuses raw messages unless configured as trusted', async () => {
     queue([{ MessageId: 'q4', ReceiptHandle: 'r-raw', Body: JSON.stringify(approvalMessage()) }]);
-    h = await startHarness({ yaml: yaml(false), slack: { users: USERS, groups: GROUPS }, fetchCert: (u) => signer.fetchCert(u) });
+    h = await startHarness({
+      yaml: yaml(false),
+      slack: { users: USERS, groups: GROUPS },
+      fetchCert: (u) => signer.fetchCert(u),
+    });
     await h.slack.waitFor(() => (deleted().length === 1 ? true : undefined));
     expect(h.slack.channelMessages('C0PIPE')).toHaveLength(0);
   });
 
   it('leaves a message on the queue when handling it failed', async () => {
-    queue([{ MessageId: 'q5', ReceiptHandle: 'r-fails', Body: JSON.stringify(signer.sign(notification(approvalMessage()))) }]);
-    h = await startHarness({ yaml: yaml(true), slack: { users: USERS, groups: GROUPS }, fetchCert: (u) => signer.fetchCert(u) });
+    queue([
+      {
+        MessageId: 'q5',
+        ReceiptHandle: 'r-fails',
+        Body: JSON.stringify(signer.sign(notification(approvalMessage()))),
+      },
+    ]);
+    h = await startHarness({
+      yaml: yaml(true),
+      slack: { users: USERS, groups: GROUPS },
+      fetchCert: (u) => signer.fetchCert(u),
+    });
     h.slack.failOnce.set('chat.postMessage', 'channel_not_found');
-    await h.slack.waitFor(() => h.slack.calls.find((c) => c.method === 'chat.postMessage:error' || c.method === 'chat.postMessage'));
+    await h.slack.waitFor(() =>
+      h.slack.calls.find((c) => c.method === 'chat.postMessage:error' || c.method === 'chat.postMessage'),
+    );
     await new Promise((r) => setTimeout(r, 200));
     expect(deleted()).toEqual([]);
   });

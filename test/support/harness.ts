@@ -19,6 +19,13 @@ export interface Harness {
   ): Promise<{ status: number; body: string; responseUrl: string }>;
   /** POSTs a signed interactivity payload. */
   action(payload: Record<string, unknown>): Promise<{ status: number; body: string }>;
+  /** Clicks a button on a message exactly as Slack sends it: signed, with the clicking user in body.user. */
+  click(c: {
+    actionId: string;
+    value: string;
+    user: string;
+    message: { channel: string; ts: string };
+  }): Promise<{ status: number; responseUrl: string }>;
   /** POSTs a signed Events API envelope. */
   event(event: Record<string, unknown>): Promise<{ status: number; body: string }>;
   post(
@@ -110,6 +117,37 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         'content-type': 'application/x-www-form-urlencoded',
         ...slackHeaders(body),
       });
+    },
+    async click({ actionId, value, user, message }) {
+      responseSeq += 1;
+      const responseUrl = slack.responseUrl(`click-${responseSeq}`);
+      const r = await h.action({
+        type: 'block_actions',
+        user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: 'T0SANDBOX' },
+        api_app_id: 'A0CAPSTAN',
+        token: 'deprecated',
+        container: {
+          type: 'message',
+          message_ts: message.ts,
+          channel_id: message.channel,
+          is_ephemeral: false,
+        },
+        trigger_id: `trigger-click-${responseSeq}`,
+        team: { id: 'T0SANDBOX', domain: 'sandbox' },
+        channel: { id: message.channel, name: message.channel.toLowerCase() },
+        response_url: responseUrl,
+        actions: [
+          {
+            type: 'button',
+            action_id: actionId,
+            block_id: 'b',
+            value,
+            text: { type: 'plain_text', text: actionId },
+            action_ts: `${Date.now() / 1000}`,
+          },
+        ],
+      });
+      return { status: r.status, responseUrl };
     },
     async event(event) {
       const body = JSON.stringify({

@@ -3,12 +3,16 @@ import { generate } from 'selfsigned';
 import { type SnsEnvelope, stringToSign } from '../../src/adapters/sns/verify.js';
 
 export const TOPIC = 'arn:aws:sns:us-east-1:123456789012:capstan-approvals';
-export const CERT_URL = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem';
+export const CERT_URL =
+  'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem';
 
 export interface TestSigner {
   readonly cert: string;
   readonly key: string;
-  sign(m: Omit<SnsEnvelope, 'Signature' | 'SignatureVersion' | 'SigningCertURL'> & { SigningCertURL?: string }, version?: '1' | '2'): SnsEnvelope;
+  sign(
+    m: Omit<SnsEnvelope, 'Signature' | 'SignatureVersion' | 'SigningCertURL'> & { SigningCertURL?: string },
+    version?: '1' | '2',
+  ): SnsEnvelope;
   /** The injectable certificate fetcher: serves the test certificate for CERT_URL only. */
   fetchCert(url: string): Promise<string>;
   fetched: string[];
@@ -16,14 +20,22 @@ export interface TestSigner {
 
 /** A locally generated key and self-signed certificate that sign messages exactly as SNS does. */
 export async function testSigner(): Promise<TestSigner> {
-  const pems = await generate([{ name: 'commonName', value: 'sns.amazonaws.com' }], { keySize: 2048, algorithm: 'sha256' });
+  const pems = await generate([{ name: 'commonName', value: 'sns.amazonaws.com' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+  });
   const fetched: string[] = [];
   return {
     cert: pems.cert,
     key: pems.private,
     fetched,
     sign(m, version = '1') {
-      const full = { SignatureVersion: version, SigningCertURL: CERT_URL, ...m, Signature: '' } as SnsEnvelope;
+      const full = {
+        SignatureVersion: version,
+        SigningCertURL: CERT_URL,
+        ...m,
+        Signature: '',
+      } as SnsEnvelope;
       const signer = createSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256');
       signer.update(stringToSign(full), 'utf8');
       return { ...full, Signature: signer.sign(pems.private, 'base64') };
@@ -54,15 +66,18 @@ export function notification(message: unknown, extra: Partial<SnsEnvelope> = {})
 export function approvalMessage(over: Record<string, unknown> = {}) {
   return {
     region: 'us-east-1',
-    consoleLink: 'https://console.aws.amazon.com/codesuite/codepipeline/pipelines/todobackend-pipeline/view?region=us-east-1',
+    consoleLink:
+      'https://console.aws.amazon.com/codesuite/codepipeline/pipelines/todobackend-pipeline/view?region=us-east-1',
     approval: {
       pipelineName: 'todobackend-pipeline',
       stageName: 'Approval',
       actionName: 'Approve',
       token: '1a2b3c4d-573f-4ea7-a67e-0123456789ab',
       expires: new Date(Date.now() + 6 * 86_400_000).toISOString().slice(0, 16) + 'Z',
-      externalEntityLink: 'https://console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/changesets/changes',
-      approvalReviewLink: 'https://console.aws.amazon.com/codepipeline/home?region=us-east-1#/view/todobackend-pipeline/Approval/Approve/approve/1a2b3c4d-573f-4ea7-a67e-0123456789ab',
+      externalEntityLink:
+        'https://console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/changesets/changes',
+      approvalReviewLink:
+        'https://console.aws.amazon.com/codepipeline/home?region=us-east-1#/view/todobackend-pipeline/Approval/Approve/approve/1a2b3c4d-573f-4ea7-a67e-0123456789ab',
       customData: 'Release 1.2.3 to production: review the change set.',
       ...over,
     },

@@ -34,7 +34,41 @@ export interface StackTarget {
   readonly roleArn?: string | undefined;
 }
 
-export type Target = EcsTarget | StackTarget;
+export interface BeanstalkTarget {
+  readonly kind: 'beanstalk';
+  readonly region: string;
+  readonly application: string;
+  readonly environment: string;
+  readonly repository: string;
+  /** Where source bundles (Dockerrun.aws.json) are written. */
+  readonly bucket: string;
+  readonly keyPrefix: string;
+  /** The port the container listens on (Dockerrun `Ports`). */
+  readonly containerPort: number;
+}
+
+export interface CodeDeployTarget {
+  readonly kind: 'codedeploy';
+  readonly region: string;
+  readonly application: string;
+  readonly deploymentGroup: string;
+  /** EC2/on-premises: a bundle in S3 per version; `key` holds `{version}`. */
+  readonly revision?:
+    | { readonly bucket: string; readonly key: string; readonly bundleType: 'zip' | 'tar' | 'tgz' | 'YAML' | 'JSON' }
+    | undefined;
+  /** ECS blue/green: Capstan registers the task definition and passes the AppSpec. */
+  readonly ecs?:
+    | {
+        readonly cluster: string;
+        readonly service: string;
+        readonly container: string;
+        readonly repository: string;
+        readonly containerPort: number;
+      }
+    | undefined;
+}
+
+export type Target = EcsTarget | StackTarget | BeanstalkTarget | CodeDeployTarget;
 
 export interface Environment {
   readonly app: string;

@@ -9,12 +9,12 @@ export type DeploymentState =
   | 'awaiting_approval'
   | 'checking'
   | 'rolling_out'
-  | 'executing'
   | 'rolling_back'
   | 'succeeded'
   | 'failed'
   | 'rolled_back'
   | 'rollback_failed'
+  | 'superseded'
   | 'rejected'
   | 'expired'
   | 'nothing_to_change';
@@ -24,6 +24,7 @@ const TERMINAL: ReadonlySet<DeploymentState> = new Set([
   'failed',
   'rolled_back',
   'rollback_failed',
+  'superseded',
   'rejected',
   'expired',
   'nothing_to_change',
@@ -33,25 +34,23 @@ export function isTerminal(state: DeploymentState): boolean {
   return TERMINAL.has(state);
 }
 
-/** What the poller follows: one ECS deployment (by id) of one task definition. */
-export interface EcsWatch {
-  readonly phase: 'rollout' | 'rollback';
-  /** True when ECS itself rolled back (circuit breaker or alarm) and Capstan follows that. */
-  readonly byEcs: boolean;
-  readonly taskDefinitionArn: string;
-  /** Unknown only while waiting for ECS's own rollback deployment to appear. */
-  readonly ecsDeploymentId?: string | undefined;
-  readonly startedAt: number;
-  /** Last time running count or state moved; the timeout counts from here. */
-  readonly lastProgressAt: number;
-  /** Service events newer than this go to the thread. */
-  readonly lastEventAt: number;
-  readonly seenStoppedTasks: readonly string[];
-  readonly running: number;
-  readonly desired: number;
-  readonly failedTasks: number;
+export interface Progress {
+  readonly done: number;
+  readonly total: number;
 }
 
+/** What the poll loop follows: the change Capstan started, as its strategy identifies it. */
+export interface Tracking {
+  readonly phase: 'rollout' | 'rollback';
+  /** Set when the target rolls back by itself and Capstan follows that ("ECS", "CodeDeploy"…). */
+  readonly rolledBackBy?: string | undefined;
+  readonly startedAt: number;
+  /** Last time anything moved; the rollout timeout counts from here. */
+  readonly lastProgressAt: number;
+  readonly progress?: Progress | undefined;
+  /** The strategy's own (deployment id, change set, version label…). */
+  readonly data: unknown;
+}
 export interface Approval {
   readonly userId: string;
   readonly at: number;
@@ -70,24 +69,14 @@ export interface PlannedResourceChange {
   readonly replacement?: string | undefined;
 }
 
-export interface ReleasePlan {
-  readonly region: string;
-  readonly stack: string;
-  readonly changeSetArn?: string | undefined;
-  readonly changeSetName: string;
-  readonly stackId?: string | undefined;
-  /** Stack's LastUpdatedTime (or CreationTime) when the change set was made: the approval binds to it. */
-  readonly stackUpdatedAt: string;
-  readonly parameters: readonly ParameterChange[];
-  readonly changes: readonly PlannedResourceChange[];
-  /** When ExecuteChangeSet was called; stack events from then on go to the thread. */
-  readonly executedAt?: number | undefined;
-  readonly seenEvents?: readonly string[] | undefined;
-}
-
-/** What an approval of an ECS deploy binds to. */
-export interface EcsPlan {
-  readonly diff: readonly string[];
+/** What will change, as reviewed: shown by dry runs and approval requests, and recorded. */
+export interface Review {
+  readonly parameters?: readonly ParameterChange[] | undefined;
+  readonly changes?: readonly PlannedResourceChange[] | undefined;
+  /** A difference of documents (a task definition, a bundle), one line a change. */
+  readonly diff?: { readonly title: string; readonly lines: readonly string[] } | undefined;
+  /** Where to see the whole of it. */
+  readonly link?: { readonly label: string; readonly url: string } | undefined;
 }
 
 export interface Deployment {
@@ -109,29 +98,30 @@ export interface Deployment {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly finishedAt?: number | undefined;
-  readonly previousTaskDefinitionArn?: string | undefined;
-  /** Registered before UpdateService, so a restart can tell whether the update happened. */
-  readonly taskDefinitionArn?: string | undefined;
-  readonly watch?: EcsWatch | undefined;
+  /** What will change, as shown for review. */
+  readonly review?: Review | undefined;
+  /** What the strategy applies, exactly as reviewed. */
+  readonly plan?: unknown;
+  /** Set right before Capstan changes AWS: a restart after it asks AWS whether the change took effect. */
+  readonly applyingSince?: number | undefined;
+  readonly tracking?: Tracking | undefined;
   /** Set when Capstan redeploys the last good version after a failure. */
   readonly rollbackVersion?: string | undefined;
   readonly approvals: readonly Approval[];
   readonly rejectedBy?: string | undefined;
   readonly expiresAt?: number | undefined;
-  readonly release?: ReleasePlan | undefined;
-  readonly ecsPlan?: EcsPlan | undefined;
 }
 
 export const STATE_LABEL: Record<DeploymentState, string> = {
   awaiting_approval: 'awaiting approval',
   checking: 'checking',
   rolling_out: 'rolling out',
-  executing: 'executing change set',
   rolling_back: 'rolling back',
   succeeded: 'succeeded',
   failed: 'failed',
   rolled_back: 'rolled back',
   rollback_failed: 'rollback failed',
+  superseded: 'superseded',
   rejected: 'rejected',
   expired: 'expired',
   nothing_to_change: 'nothing to change',

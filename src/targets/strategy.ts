@@ -1,0 +1,144 @@
+import type { Environment } from '../domain/catalog.js';
+import type { Deployment, Progress, Review } from '../domain/deployment.js';
+
+/**
+ * One kind of deploy target (an ECS service, a CloudFormation stack, an Elastic Beanstalk
+ * environment, a CodeDeploy deployment group) behind one interface. Use cases, the poll loop,
+ * status and Slack code speak only to this; the registry picks the strategy for an environment.
+ *
+ * Everything a strategy keeps between calls (`Prepared.plan`, `Started.data`) is plain JSON: it
+ * lives in the ledger, so a restarted Capstan carries on where the previous process stopped.
+ */
+export interface TargetStrategy {
+  /** Who acts when the target rolls back by itself, for people: "ECS", "CloudFormation", … */
+  readonly label: string;
+  /** Where it deploys, for people: "ECS service x in cluster y (us-east-1)". */
+  describe(env: Environment): string;
+  /** Environments with the same key are observed together (one cluster, one stack…): one sick group never holds up another. */
+  pollGroup(env: Environment): string;
+  /** Pre-flight: reads only, refuses with a CapstanError, and says what runs now and what the tag resolves to. */
+  check(env: Environment, version: string): Promise<Checked>;
+  /** What will change, for dry runs, reviews and apply(). May take a while (a change set is computed). */
+  prepare(env: Environment, request: PrepareRequest): Promise<Prepared>;
+  /** Removes what prepare() left in AWS (a change set) when the request ends without being applied. */
+  discard(env: Environment, d: Deployment): Promise<void>;
+  /** Re-checks what can have changed since the review (CapstanError when it has), then changes AWS. */
+  apply(env: Environment, request: ApplyRequest): Promise<Started>;
+  /** After a restart or an error from apply(): did the change take effect? undefined when it did not. */
+  reconcile(env: Environment, request: ApplyRequest): Promise<Started | undefined>;
+  /** One look at AWS for rollouts of one poll group, judged against exactly what Capstan started. */
+  observe(items: readonly Observed[]): Promise<ReadonlyMap<string, Observation>>;
+  /** What runs now, for `status`: one entry per environment, an Error where it could not be read. */
+  read(envs: readonly Environment[], detail: boolean): Promise<ReadonlyMap<Environment, Reading | Error>>;
+  /** The version running now, to pick a rollback target. */
+  running(env: Environment): Promise<string | undefined>;
+}
+
+export interface Checked {
+  readonly fromVersion?: string | undefined;
+  /** The image digest the tag resolves to now; an approval binds to it. */
+  readonly digest?: string | undefined;
+  /** The strategy's own reads, handed to prepare() so it need not read them again. */
+  readonly context?: unknown;
+}
+
+export interface PrepareRequest {
+  readonly requestId: string;
+  readonly version: string;
+  readonly requestedBy: string;
+  readonly checked: Checked;
+}
+
+export interface Prepared {
+  readonly review: Review;
+  /** What apply() will do, exactly as reviewed. */
+  readonly plan: unknown;
+  /** The target already runs exactly this: there is nothing to apply. */
+  readonly unchanged?: boolean | undefined;
+}
+
+export interface ApplyRequest {
+  readonly requestId: string;
+  readonly version: string;
+  readonly plan: unknown;
+  /** The person whose action makes the change now: the requester, or the approver whose click completed it. */
+  readonly actor: string;
+}
+
+export interface Started {
+  /** What identifies the change Capstan started (deployment id, change set, version label…). */
+  readonly data: unknown;
+  readonly lines: readonly string[];
+}
+
+export interface Observed {
+  readonly id: string;
+  readonly env: Environment;
+  readonly phase: 'rollout' | 'rollback';
+  readonly data: unknown;
+  /** When Capstan started following this change: older events are not its own. */
+  readonly startedAt: number;
+}
+
+export type Observation =
+  | {
+      readonly kind: 'progress';
+      readonly data: unknown;
+      readonly lines: readonly string[];
+      readonly progress?: Progress | undefined;
+      /** Anything moved since the last look: tasks started or drained, resources updated. */
+      readonly moved: boolean;
+    }
+  | { readonly kind: 'succeeded'; readonly data: unknown; readonly lines: readonly string[] }
+  | {
+      readonly kind: 'failed';
+      readonly data: unknown;
+      readonly lines: readonly string[];
+      /** The cause, for people, from AWS. */
+      readonly reason: string;
+      /**
+       * What the target does about it by itself: `following` is a rollback it started (to follow
+       * with `data`), `done` a rollback already complete. Absent, Capstan rolls back if configured.
+       */
+      readonly selfRollback?:
+        | { readonly kind: 'following'; readonly data: unknown }
+        | { readonly kind: 'done'; readonly runsNow?: string | undefined }
+        | undefined;
+    }
+  | {
+      /** Someone else's change replaced Capstan's: reported as such, never rolled back over. */
+      readonly kind: 'superseded';
+      readonly data: unknown;
+      readonly lines: readonly string[];
+      readonly by: string;
+    }
+  | {
+      /** The target itself is gone (service, stack, environment deleted). */
+      readonly kind: 'missing';
+      readonly data: unknown;
+      readonly lines: readonly string[];
+      readonly what: string;
+    };
+
+export interface RecentEvent {
+  readonly at: number;
+  readonly message: string;
+}
+
+export interface Reading {
+  readonly version?: string | undefined;
+  readonly digest?: string | undefined;
+  /** The target's own status word: ACTIVE, UPDATE_COMPLETE, Ready… */
+  readonly state: string;
+  /** Short facts for people: "tasks 2/2 running", "health Green (Ok)". */
+  readonly facts: readonly string[];
+  readonly inProgress: boolean;
+  readonly changedAt?: number | undefined;
+  readonly events: readonly RecentEvent[];
+  readonly consoleUrl?: string | undefined;
+}
+
+/** Picks the strategy of an environment. */
+export interface TargetRegistry {
+  for(env: Environment): TargetStrategy;
+}

@@ -23,9 +23,7 @@ export function clip(s: string, max: number): string {
 }
 
 /** Slack mrkdwn treats &, < and > as control characters. */
-export function escape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+export { escapeMrkdwn as escape } from '../lib/mrkdwn.js';
 
 export const header = (text: string): Block => ({
   type: 'header',

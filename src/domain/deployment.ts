@@ -48,6 +48,8 @@ export interface Tracking {
   /** Last time anything moved; the rollout timeout counts from here. */
   readonly lastProgressAt: number;
   readonly progress?: Progress | undefined;
+  /** Set while the rollout waits for people to let it go on (blue/green traffic reroute). */
+  readonly waiting?: string | undefined;
   /** The strategy's own (deployment id, change set, version label…). */
   readonly data: unknown;
 }

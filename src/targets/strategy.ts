@@ -32,6 +32,11 @@ export interface TargetStrategy {
   read(envs: readonly Environment[], detail: boolean): Promise<ReadonlyMap<Environment, Reading | Error>>;
   /** The version running now, to pick a rollback target. */
   running(env: Environment): Promise<string | undefined>;
+  /**
+   * Lets a rollout that waits for people go on (CodeDeploy blue/green waiting to reroute traffic:
+   * ContinueDeployment). Only strategies whose observations report `waiting` have it.
+   */
+  proceed?(env: Environment, data: unknown): Promise<readonly string[]>;
 }
 
 export interface Checked {
@@ -88,6 +93,8 @@ export type Observation =
       readonly progress?: Progress | undefined;
       /** Anything moved since the last look: tasks started or drained, resources updated. */
       readonly moved: boolean;
+      /** Set while the rollout waits for people (e.g. "waiting to reroute traffic"): Slack offers Continue. */
+      readonly waiting?: string | undefined;
     }
   | { readonly kind: 'succeeded'; readonly data: unknown; readonly lines: readonly string[] }
   | {

@@ -10,8 +10,12 @@ import type { Ecs, EcsService } from '../src/ports/ecs.js';
 import type { Registry } from '../src/ports/registry.js';
 import { SlackProgress } from '../src/slack/progress.js';
 import { newDeployment } from '../src/usecases/deploy.js';
-import { newWatch } from '../src/usecases/rollout/evaluate.js';
+import { PollLoop } from '../src/lib/pollLoop.js';
+import { createEcsStrategy } from '../src/targets/ecs.js';
+import { newTrack } from '../src/targets/ecs/evaluate.js';
+import { createTargetRegistry } from '../src/targets/registry.js';
 import { RolloutTracker } from '../src/usecases/rollout/tracker.js';
+import { Watchlist } from '../src/usecases/rollout/watchlist.js';
 
 const POLICY = { deployers: [{ kind: 'anyone' as const }], approvers: [], approvals: 0, allowSelfApproval: false, approvalTtlMs: 86_400_000 };
 
@@ -84,24 +88,33 @@ export async function benchRollouts(n: number, clusters: number, spreadMs: numbe
   };
   const clock = { now: () => Date.now() };
   const notifier = new SlackProgress({ chat, clock, logger: silentLogger });
-  const tracker = new RolloutTracker({ catalog, intervalMs });
   const directory: Directory = { groupsOf: async () => new Set() };
-  tracker.bind({ store, ecs: ecs as unknown as Ecs, registry: {} as Registry, directory, notifier, clock, logger: silentLogger, follow: (d) => tracker.follow(d) });
+  const watchlist = new Watchlist();
+  const targets = createTargetRegistry({ ecs: createEcsStrategy({ ecs: ecs as unknown as Ecs, registry: {} as Registry, now: clock.now }) });
+  const pending = new Set<Promise<unknown>>();
+  const background = (p: Promise<unknown>) => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+  const deps = { store, targets, directory, notifier, clock, logger: silentLogger, follow: (d: Deployment) => watchlist.add(d), background };
+  const tracker = new RolloutTracker(deps, { catalog, watchlist, intervalMs, maxBackoffMs: 60_000 });
+  const loop = new PollLoop(intervalMs, () => (background(tracker.tick()), Promise.resolve()), () => {});
   const start = Date.now();
   for (const [i, env] of envs.entries()) {
-    const d: Deployment = { ...newDeployment(env, 'deploy', '1.0.1', 'UBENCH', start, { state: 'rolling_out', messageTs: `${i}.000`, watch: newWatch('rollout', `td-svc-${i}`, `dep-svc-${i}`, start) }), id: `d-bench${i}` };
+    const d: Deployment = { ...newDeployment(env, 'deploy', '1.0.1', 'UBENCH', start, { state: 'rolling_out', messageTs: `${i}.000`, tracking: { phase: 'rollout', startedAt: start, lastProgressAt: start, data: newTrack(`td-svc-${i}`, `dep-svc-${i}`, start) } }), id: `d-bench${i}` };
     await store.create(d);
-    tracker.follow(d);
+    watchlist.add(d);
     ecs.completeAt.set(`svc-${i}`, start + intervalMs + Math.random() * spreadMs);
   }
-  tracker.start();
+  loop.start();
   const ticksBefore = ecs.calls;
   await new Promise((r) => setTimeout(r, intervalMs * 2 + 200));
   const perTick = (ecs.calls - ticksBefore) / 2;
   const mem = process.memoryUsage();
   const deadline = start + intervalMs + spreadMs + intervalMs * 3;
   while (shownAt.size < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  await tracker.stop();
+  await loop.stop();
+  await Promise.allSettled([...pending]);
   store.close();
   const latencies = [...shownAt].map(([app, at]) => at - ecs.completeAt.get(`svc-${app.slice(3)}`)!);
   return { inFlight: n, describeCallsPerTick: perTick, servicesPerCall: n / Math.max(1, perTick), rssMb: mem.rss / 2 ** 20, heapMb: mem.heapUsed / 2 ** 20, latenciesMs: latencies };

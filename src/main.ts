@@ -24,14 +24,17 @@ import { SlackProgress } from './slack/progress.js';
 import { snsRoute } from './sns/httpRoute.js';
 import type { InboundDeps } from './sns/receive.js';
 import { SqsPoller } from './sns/sqsPoller.js';
-import { type ApprovalDeps, expireRequest } from './usecases/approval.js';
+import { PollLoop } from './lib/pollLoop.js';
+import { createStackStrategy } from './targets/cloudformation.js';
+import { createEcsStrategy } from './targets/ecs.js';
+import { createTargetRegistry } from './targets/registry.js';
+import { type ApprovalDeps, expireDue } from './usecases/approval.js';
 import type { DeployDeps } from './usecases/deploy.js';
 import type { RelayDeps } from './usecases/relay.js';
-import type { ReleaseDeps } from './usecases/release.js';
-import { cachedStatusReads } from './usecases/cachedReads.js';
 import { resumeInFlight } from './usecases/resume.js';
-import { StackTracker } from './usecases/rollout/stackTracker.js';
 import { RolloutTracker } from './usecases/rollout/tracker.js';
+import { Watchlist } from './usecases/rollout/watchlist.js';
+import { statusCache } from './usecases/status.js';
 import { needsReview, reviewMessage } from './views/release.js';
 
 export interface Capstan {
@@ -42,6 +45,26 @@ export interface Capstan {
   stop(): Promise<void>;
 }
 
+/** Every wait in Capstan, so tests and benchmarks can run without wall-clock delays. */
+export interface Timing {
+  /** Slack posts and edits per channel: about one a second is what Slack allows. */
+  readonly slackPostIntervalMs: number;
+  readonly slackUpdateIntervalMs: number;
+  /** How often a change set being computed is looked at. */
+  readonly changeSetPollMs: number;
+  /** How often requests waiting for approval are checked for expiry. */
+  readonly expiryCheckMs: number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_TIMING: Timing = {
+  slackPostIntervalMs: 1000,
+  slackUpdateIntervalMs: 1000,
+  changeSetPollMs: 2000,
+  expiryCheckMs: 30_000,
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+};
+
 export interface StartOptions {
   readonly config: Config;
   readonly logger?: Logger | undefined;
@@ -50,20 +73,33 @@ export interface StartOptions {
   readonly fetchCert?: CertFetcher | undefined;
   /** Certificate URLs to trust besides SNS's own: only the sandbox passes one. */
   readonly trustSnsCertUrl?: ((url: string) => boolean) | undefined;
+  readonly timing?: Partial<Timing> | undefined;
 }
 
 /** The composition root: the only place that knows every part. */
 export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const { config } = opts;
   const { env, catalog } = config;
+  const timing: Timing = { ...DEFAULT_TIMING, ...opts.timing };
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const clock = systemClock;
+  const now = () => clock.now();
   const store = openSqliteStore(config.sqlitePath);
   const ecs = createEcsAdapter();
   const registry = createEcrAdapter();
   const stacks = createCloudFormationAdapter();
-  const tracker = new RolloutTracker({ catalog, intervalMs: config.pollIntervalMs });
-  const stackTracker = new StackTracker(config.pollIntervalMs);
+  const targets = createTargetRegistry({
+    ecs: createEcsStrategy({ ecs, registry, now }),
+    cloudformation: createStackStrategy({
+      stacks,
+      registry,
+      now,
+      sleep: timing.sleep,
+      changeSetPollMs: Math.min(config.pollIntervalMs, timing.changeSetPollMs),
+      changeSetTimeoutMs: 10 * 60_000,
+    }),
+  });
+  const watchlist = new Watchlist();
   const inFlightWork = new Set<Promise<unknown>>();
   let ready = false;
 
@@ -81,7 +117,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     routes: [snsRoute(() => inbound.current)],
     dispatch: {
       catalog,
-      status: { catalog, store, ...cachedStatusReads(ecs, stacks, config.statusCacheMs) },
+      status: { catalog, store, targets, cache: statusCache(config.statusCacheMs) },
       get handlers() {
         return handlers;
       },
@@ -93,9 +129,11 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     chat,
     clock,
     logger,
-    render: (d, now) => {
+    postIntervalMs: timing.slackPostIntervalMs,
+    updateIntervalMs: timing.slackUpdateIntervalMs,
+    render: (d, at) => {
       const e = findEnvironment(catalog, d.app, d.env);
-      return e && needsReview(d) ? reviewMessage(d, e, now) : undefined;
+      return e && needsReview(d, e) ? reviewMessage(d, e, at) : undefined;
     },
   });
   const background = (work: Promise<unknown>) => {
@@ -106,28 +144,21 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   };
   const deployDeps: DeployDeps = {
     store,
-    ecs,
-    registry,
+    targets,
     directory,
     notifier,
     clock,
     logger,
-    follow: (d) => tracker.follow(d),
-  };
-  const releaseDeps: ReleaseDeps = {
-    store,
-    stacks,
-    registry,
-    directory,
-    notifier,
-    clock,
-    logger,
-    follow: (d) => stackTracker.follow(d),
-    changeSetPollMs: Math.min(config.pollIntervalMs, 2000),
-    changeSetTimeoutMs: 10 * 60_000,
+    follow: (d) => watchlist.add(d),
     background,
   };
-  const approvalDeps: ApprovalDeps = { catalog, deploy: deployDeps, release: releaseDeps };
+  const tracker = new RolloutTracker(deployDeps, {
+    catalog,
+    watchlist,
+    intervalMs: config.pollIntervalMs,
+    maxBackoffMs: 60_000,
+  });
+  const approvalDeps: ApprovalDeps = { catalog, deploy: deployDeps };
   const relayDeps: RelayDeps = {
     catalog,
     store,
@@ -137,9 +168,20 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     clock,
     logger,
   };
-  tracker.bind(deployDeps);
-  stackTracker.bind(releaseDeps);
-  stackTracker.onExpired = (d) => expireRequest(approvalDeps, d);
+  const pollLoop = new PollLoop(
+    config.pollIntervalMs,
+    () => {
+      // Each poll group runs on its own: a slow one must not hold the next round for the others.
+      background(tracker.tick());
+      return Promise.resolve();
+    },
+    (e) => logger.error('rollout poll failed', { error: errorMessage(e) }),
+  );
+  const expiryLoop = new PollLoop(
+    Math.min(timing.expiryCheckMs, config.pollIntervalMs * 6),
+    () => expireDue(approvalDeps),
+    (e) => logger.error('expiring requests failed', { error: errorMessage(e) }),
+  );
   handlers = commandHandlers({
     catalog,
     store,
@@ -170,9 +212,9 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     Server | undefined;
   const port = started?.address ? (started.address() as AddressInfo).port : env.PORT;
   // Nothing a user started is lost: rollouts and change sets in flight before a restart are followed again.
-  const resumed = await resumeInFlight(deployDeps, releaseDeps, catalog);
-  tracker.start();
-  stackTracker.start();
+  const resumed = await resumeInFlight(deployDeps, catalog);
+  pollLoop.start();
+  expiryLoop.start();
   sqs?.start();
   ready = true;
   logger.info('Capstan is ready', {
@@ -189,8 +231,8 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     async stop() {
       ready = false;
       await app.stop();
-      await tracker.stop();
-      await stackTracker.stop();
+      await pollLoop.stop();
+      await expiryLoop.stop();
       await sqs?.stop();
       await Promise.allSettled([...inFlightWork]);
       await notifier.flush();

@@ -110,6 +110,8 @@ export interface Deployment {
   /** Set when Capstan redeploys the last good version after a failure. */
   readonly rollbackVersion?: string | undefined;
   readonly approvals: readonly Approval[];
+  /** The reviewed change could not run as reviewed (it changed meanwhile): people are offered a fresh one. */
+  readonly offerFresh?: boolean | undefined;
   readonly rejectedBy?: string | undefined;
   readonly expiresAt?: number | undefined;
 }

@@ -5,12 +5,10 @@ import { CapstanError } from '../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import { type ApprovalDeps, type ApprovalResult, approve, reject } from '../usecases/approval.js';
-import type { DeployDeps, DeployResult } from '../usecases/deploy.js';
-import { deployToEcs } from '../usecases/deploy.js';
+import { type DeployDeps, type DeployResult, requestDeploy } from '../usecases/deploy.js';
 import { type LockDeps, lockEnvironment, unlockEnvironment } from '../usecases/lock.js';
 import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
-import { rollbackRelease, startRelease } from '../usecases/release.js';
-import { rollbackEcs } from '../usecases/rollback.js';
+import { requestRollback } from '../usecases/rollback.js';
 import { dryRunMessage } from '../views/deploy.js';
 import { notice } from '../views/help.js';
 import { historyMessage } from '../views/history.js';
@@ -40,13 +38,16 @@ function where(d: Deployment): string {
   return `in <#${d.channel}>${d.permalink ? ` (<${d.permalink}|thread>)` : ''}`;
 }
 
-function startedReply(r: DeployResult): Reply | undefined {
-  if (r.kind === 'dry_run') return undefined;
+function startedReply(r: Extract<DeployResult, { kind: 'started' }>): Reply {
   const d = r.deployment;
   const what = `*${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}*`;
-  if (r.kind === 'awaiting_approval')
-    return ephemeral(`Deploy of ${what} needs approval (request \`${d.id}\`); follow it ${where(d)}.`);
-  return ephemeral(`${d.kind === 'rollback' ? 'Rolling back' : 'Deploying'} ${what}; follow it ${where(d)}.`);
+  if (r.approval)
+    return ephemeral(
+      `${d.kind === 'rollback' ? 'Rollback' : 'Release'} of ${what} needs approval (request \`${d.id}\`): preparing the review of what will change; review it ${where(d)}.`,
+    );
+  return ephemeral(
+    `${d.kind === 'rollback' ? 'Rolling back' : 'Deploying'} ${what} (request \`${d.id}\`); follow it ${where(d)}.`,
+  );
 }
 
 /** What the person who clicked or typed approve/reject is told. */
@@ -67,21 +68,11 @@ export function commandHandlers(deps: HandlerDeps): CommandHandlers {
   return {
     async deploy(cmd, actor) {
       const e = env(deps.catalog, cmd.app, cmd.env);
-      if (e.target.kind === 'cloudformation') {
-        if (cmd.dryRun)
-          return ephemeral(
-            'A change set is the dry run for a CloudFormation environment: it is shown for review before anything runs.',
-          );
-        const d = await startRelease(deps.approvals.release, e, cmd.version, actor.userId);
-        return ephemeral(
-          `Preparing a change set for *${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}* (request \`${d.id}\`); review it ${where(d)}.`,
-        );
-      }
-      const result = await deployToEcs(deps.deploy, e, cmd.version, actor.userId, { dryRun: cmd.dryRun });
+      const result = await requestDeploy(deps.deploy, e, cmd.version, actor.userId, { dryRun: cmd.dryRun });
       if (result.kind === 'dry_run') {
         return {
           visibility: 'ephemeral',
-          message: dryRunMessage(e, cmd.version, result.plan.fromVersion, result.plan.diff),
+          message: dryRunMessage(e, cmd.version, result.fromVersion, result.review, result.unchanged),
         };
       }
       return startedReply(result);
@@ -89,13 +80,8 @@ export function commandHandlers(deps: HandlerDeps): CommandHandlers {
 
     async rollback(cmd, actor) {
       const e = env(deps.catalog, cmd.app, cmd.env);
-      if (e.target.kind === 'cloudformation') {
-        const d = await rollbackRelease(deps.approvals.release, e, actor.userId, cmd.version);
-        return ephemeral(
-          `Preparing a change set back to \`${escape(d.toVersion)}\` (request \`${d.id}\`); review it ${where(d)}.`,
-        );
-      }
-      return startedReply(await rollbackEcs(deps.deploy, e, actor.userId, cmd.version));
+      const result = await requestRollback(deps.deploy, e, actor.userId, cmd.version);
+      return result.kind === 'started' ? startedReply(result) : undefined;
     },
 
     async approve(cmd, actor) {

@@ -5,7 +5,7 @@ import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import { type ApprovalDeps, approve, reject } from '../usecases/approval.js';
 import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
-import { startRelease } from '../usecases/release.js';
+import { requestDeploy } from '../usecases/deploy.js';
 import { notice } from '../views/help.js';
 import { PIPELINE_ACTION, commentModal } from '../views/pipeline.js';
 import { ACTION } from '../views/release.js';
@@ -60,8 +60,10 @@ export function registerInteractions(
       const old = await deps.approvals.deploy.store.get(id);
       const env = old && findEnvironment(deps.catalog, old.app, old.env);
       if (!old || !env) return `There is no request \`${id}\`.`;
-      const d = await startRelease(deps.approvals.release, env, old.toVersion, user);
-      return `Preparing a fresh change set (request \`${d.id}\`).`;
+      const r = await requestDeploy(deps.approvals.deploy, env, old.toVersion, user, {
+        kind: old.kind === 'rollback' ? 'rollback' : 'deploy',
+      });
+      return r.kind === 'started' ? `Preparing a fresh review (request \`${r.deployment.id}\`).` : '';
     }),
   );
 

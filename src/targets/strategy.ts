@@ -16,8 +16,12 @@ export interface TargetStrategy {
   describe(env: Environment): string;
   /** Environments with the same key are observed together (one cluster, one stack…): one sick group never holds up another. */
   pollGroup(env: Environment): string;
-  /** Pre-flight: reads only, refuses with a CapstanError, and says what runs now and what the tag resolves to. */
-  check(env: Environment, version: string): Promise<Checked>;
+  /**
+   * Pre-flight: reads only, refuses with a CapstanError, and says what runs now and what the tag
+   * resolves to. No change to AWS. `rollingBack`: Capstan is rolling back a failed rollout, so the
+   * target being busy with that rollout is expected, not a reason to refuse.
+   */
+  check(env: Environment, version: string, options?: { readonly rollingBack?: boolean }): Promise<Checked>;
   /** What will change, for dry runs, reviews and apply(). May take a while (a change set is computed). */
   prepare(env: Environment, request: PrepareRequest): Promise<Prepared>;
   /** Removes what prepare() left in AWS (a change set) when the request ends without being applied. */

@@ -5,13 +5,13 @@ import { STATE_LABEL } from '../domain/deployment.js';
 import { decideApproval, matches } from '../domain/policy.js';
 import { errorMessage } from '../lib/errors.js';
 import { membershipFor } from './access.js';
-import { type DeployDeps, planEcsDeploy, save, showAndRecord, startPlanned } from './deploy.js';
-import { type ReleaseDeps, executeRelease } from './release.js';
+import type { DeployDeps } from './deploy.js';
+import { execute } from './execute.js';
+import { showAndRecord } from './record.js';
 
 export interface ApprovalDeps {
   readonly catalog: Catalog;
   readonly deploy: DeployDeps;
-  readonly release: ReleaseDeps;
 }
 
 export type ApprovalResult =
@@ -65,7 +65,7 @@ export async function approve(deps: ApprovalDeps, id: string, userId: string): P
     });
     if (!decision.ok) return { kind: 'refused', reason: decision.reason };
     const approvals = [...d.approvals, { userId, at: now }];
-    const state = decision.complete ? (d.release ? 'executing' : 'checking') : 'awaiting_approval';
+    const state = decision.complete ? 'checking' : 'awaiting_approval';
     const written = await deps.deploy.store.update({ ...d, approvals, state, updatedAt: now });
     if (!written) continue; // someone else wrote first: look again
     const shown = await showAndRecord(deps.deploy, written);
@@ -76,41 +76,11 @@ export async function approve(deps: ApprovalDeps, id: string, userId: string): P
         remaining: Math.max(1, env.policy.approvals) - approvals.length,
       };
     }
-    deps.release.background(run(deps, env, shown));
+    // The approver whose click completed the approval is the person behind the change.
+    deps.deploy.background(execute(deps.deploy, env, shown, userId, { recheck: true }));
     return { kind: 'executing', deployment: shown };
   }
   return { kind: 'refused', reason: 'Too many people are deciding on this at once; try again.' };
-}
-
-async function run(deps: ApprovalDeps, env: Environment, d: Deployment): Promise<void> {
-  if (d.release) {
-    await executeRelease(deps.release, d);
-    return;
-  }
-  try {
-    // The approval binds to the image digest that was reviewed: a re-pushed tag is not what was approved.
-    const plan = await planEcsDeploy(deps.deploy, env, d.toVersion, d.requestedBy, { checkIdle: false });
-    if (plan.image.digest !== d.imageDigest) {
-      throw new Error(
-        `tag ${d.toVersion} now points to ${plan.image.digest}, not the approved ${d.imageDigest}; request the deploy again`,
-      );
-    }
-    await startPlanned(deps.deploy, env, plan, d.kind, d.requestedBy, d);
-  } catch (e) {
-    const cur = (await deps.deploy.store.get(d.id)) ?? d;
-    if (cur.state === 'checking') {
-      const now = deps.deploy.clock.now();
-      await showAndRecord(
-        deps.deploy,
-        await save(
-          deps.deploy.store,
-          cur,
-          { state: 'failed', reason: errorMessage(e), finishedAt: now },
-          now,
-        ),
-      );
-    }
-  }
 }
 
 /** Approvers and the requester may reject; the change set is deleted and the message says who and why. */
@@ -140,10 +110,19 @@ export async function reject(
       updatedAt: now,
     });
     if (!written) continue;
-    await discardChangeSet(deps, written);
+    await discard(deps, env, written);
     return { kind: 'rejected', deployment: await showAndRecord(deps.deploy, written) };
   }
   return { kind: 'refused', reason: 'Too many people are deciding on this at once; try again.' };
+}
+
+/** Expires every request whose time to be approved has run out. */
+export async function expireDue(deps: ApprovalDeps): Promise<void> {
+  const now = deps.deploy.clock.now();
+  for (const d of await deps.deploy.store.inFlight()) {
+    if (d.state === 'awaiting_approval' && d.expiresAt !== undefined && d.expiresAt <= now)
+      await expireRequest(deps, d);
+  }
 }
 
 export async function expireRequest(deps: ApprovalDeps, d: Deployment): Promise<void> {
@@ -156,16 +135,17 @@ export async function expireRequest(deps: ApprovalDeps, d: Deployment): Promise<
     updatedAt: now,
   });
   if (!written) return;
-  await discardChangeSet(deps, written);
+  const env = findEnvironment(deps.catalog, d.app, d.env);
+  if (env) await discard(deps, env, written);
   await showAndRecord(deps.deploy, written);
 }
 
-async function discardChangeSet(deps: ApprovalDeps, d: Deployment): Promise<void> {
-  const r = d.release;
-  if (!r?.changeSetArn) return;
-  await deps.release.stacks
-    .deleteChangeSet(r.region, r.changeSetArn)
+/** Removes what the review left in AWS (a change set): it will never run. */
+async function discard(deps: ApprovalDeps, env: Environment, d: Deployment): Promise<void> {
+  await deps.deploy.targets
+    .for(env)
+    .discard(env, d)
     .catch((e: unknown) =>
-      deps.deploy.logger.warn('could not delete change set', { id: d.id, error: errorMessage(e) }),
+      deps.deploy.logger.warn('could not discard a reviewed change', { id: d.id, error: errorMessage(e) }),
     );
 }

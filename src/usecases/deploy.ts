@@ -1,169 +1,32 @@
-import type { EcsTarget, Environment } from '../domain/catalog.js';
-import type { Deployment, DeploymentKind } from '../domain/deployment.js';
-import { CapstanError } from '../domain/errors.js';
-import {
-  ContainerNotFound,
-  type TaskDefinitionDocument,
-  diffTaskDefinitions,
-  nextRevision,
-  runningVersion,
-} from '../domain/taskDefinition.js';
+import type { Environment } from '../domain/catalog.js';
+import type { Deployment, DeploymentKind, Review } from '../domain/deployment.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { Directory } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
-import type { Ecs, EcsService } from '../ports/ecs.js';
 import type { DeployNotifier } from '../ports/notifier.js';
-import type { ImageDetails, Registry } from '../ports/registry.js';
 import type { Store } from '../ports/store.js';
+import type { Checked, TargetRegistry } from '../targets/strategy.js';
 import { requireDeployer } from './access.js';
-import { newWatch } from './rollout/evaluate.js';
-import { describeLock } from './lock.js';
+import { execute } from './execute.js';
+import { requireIdle, requireUnlocked } from './guards.js';
+import { save, showAndRecord } from './record.js';
 
 export interface DeployDeps {
   readonly store: Store;
-  readonly ecs: Ecs;
-  readonly registry: Registry;
+  readonly targets: TargetRegistry;
   readonly directory: Directory;
   readonly notifier: DeployNotifier;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Hands a started rollout to the poller. */
+  /** Hands a started rollout to the poll loop. */
   readonly follow: (d: Deployment) => void;
+  /** Work that goes on after the Slack request was answered; kept so shutdown can wait for it. */
+  readonly background: (work: Promise<unknown>) => void;
 }
 
-export interface EcsPlan {
-  readonly env: Environment;
-  readonly target: EcsTarget;
-  readonly service: EcsService;
-  readonly image: ImageDetails;
-  readonly current: TaskDefinitionDocument;
-  readonly next: TaskDefinitionDocument;
-  readonly fromVersion?: string | undefined;
-  readonly diff: readonly string[];
-}
-
-export function ecsTarget(env: Environment): EcsTarget {
-  if (env.target.kind !== 'ecs')
-    throw new CapstanError('invalid_state', `${env.app}/${env.name} is not an ECS environment.`);
-  return env.target;
-}
-
-/** The tag must exist in the environment's repository; if not, say which tags do. */
-export async function requireImage(
-  registry: Registry,
-  region: string,
-  repository: string,
-  version: string,
-): Promise<ImageDetails> {
-  const image = await registry.findImage(region, repository, version);
-  if (image) return image;
-  const recent = await registry.recentTags(region, repository, 5).catch(() => []);
-  throw new CapstanError(
-    'image_not_found',
-    `There is no image tagged \`${version}\` in ECR repository ${repository} (${region}).` +
-      (recent.length > 0
-        ? ` Most recently pushed: ${recent.map((t) => `\`${t}\``).join(', ')}.`
-        : ' The repository has no tagged images.'),
-  );
-}
-
-export async function requireUnlocked(store: Store, env: Environment): Promise<void> {
-  const lock = await store.getLock(env.app, env.name);
-  if (lock) throw new CapstanError('locked', `${env.app}/${env.name} is ${describeLock(lock)}.`);
-}
-
-export async function requireIdle(store: Store, env: Environment): Promise<void> {
-  const d = await store.inFlightFor(env.app, env.name);
-  if (d) {
-    throw new CapstanError(
-      'conflict',
-      `${env.app}/${env.name} already has a ${d.kind} of \`${d.toVersion}\` in flight (by <@${d.requestedBy}>, \`${d.id}\`). Wait for it to finish.`,
-    );
-  }
-}
-
-/** What the service runs now: the service itself and the task definition revision it points at. */
-export interface RunningService {
-  readonly service: EcsService;
-  readonly current: TaskDefinitionDocument;
-}
-
-export async function readRunning(ecs: Ecs, target: EcsTarget): Promise<RunningService> {
-  const described = await ecs.describeServices(target, [target.service]);
-  const service = described.services[0];
-  if (!service) {
-    throw new CapstanError(
-      'not_found',
-      `ECS service ${target.service} was not found in cluster ${target.cluster} (${target.region}).`,
-    );
-  }
-  if (service.status !== 'ACTIVE') {
-    throw new CapstanError(
-      'invalid_state',
-      `ECS service ${target.service} is ${service.status}, not ACTIVE.`,
-    );
-  }
-  // The revision the service runs now, not the newest one in the family.
-  return { service, current: await ecs.describeTaskDefinition(target.region, service.taskDefinition) };
-}
-
-/** Every read a deploy needs, and every reason to refuse it, before anything changes. */
-export async function planEcsDeploy(
-  deps: Pick<DeployDeps, 'store' | 'ecs' | 'registry'>,
-  env: Environment,
-  version: string,
-  requestedBy: string,
-  options: { readonly checkIdle?: boolean; readonly running?: RunningService } = {},
-): Promise<EcsPlan> {
-  const target = ecsTarget(env);
-  await requireUnlocked(deps.store, env);
-  if (options.checkIdle !== false) await requireIdle(deps.store, env);
-  const [image, clusterStatus, { service, current }] = await Promise.all([
-    requireImage(deps.registry, target.region, target.repository, version),
-    deps.ecs.clusterStatus(target),
-    options.running ?? readRunning(deps.ecs, target),
-  ]);
-  if (clusterStatus !== 'ACTIVE') {
-    throw new CapstanError(
-      'invalid_state',
-      `ECS cluster ${target.cluster} (${target.region}) is ${clusterStatus ?? 'missing'}, not ACTIVE.`,
-    );
-  }
-  const busy = service.deployments.find((d) => d.rolloutState === 'IN_PROGRESS');
-  if (busy && options.checkIdle !== false) {
-    throw new CapstanError(
-      'conflict',
-      `ECS service ${target.service} is already rolling out ${busy.id}; wait until it finishes.`,
-    );
-  }
-  let next: TaskDefinitionDocument;
-  try {
-    next = nextRevision(current, {
-      container: target.container,
-      image: `${image.repositoryUri}@${image.digest}`,
-      version,
-      requestedBy,
-    });
-  } catch (e) {
-    if (e instanceof ContainerNotFound) {
-      throw new CapstanError(
-        'invalid_state',
-        `Task definition ${service.taskDefinition} has no container "${e.container}" (it has ${e.available.join(', ')}); fix \`container\` in capstan.yml.`,
-      );
-    }
-    throw e;
-  }
-  return {
-    env,
-    target,
-    service,
-    image,
-    current,
-    next,
-    fromVersion: runningVersion(current, target.container),
-    diff: diffTaskDefinitions(current.taskDefinition, next.taskDefinition),
-  };
+export function needsApproval(env: Environment): boolean {
+  return env.policy.approvals > 0;
 }
 
 export function newDeployment(
@@ -191,165 +54,105 @@ export function newDeployment(
   };
 }
 
-/** Writes a new state, retrying on a concurrent write; returns the stored record. */
-export async function save(
-  store: Store,
-  d: Deployment,
-  change: Partial<Deployment>,
-  now: number,
-): Promise<Deployment> {
-  let cur = d;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const written = await store.update({ ...cur, ...change, updatedAt: now });
-    if (written) return written;
-    const fresh = await store.get(d.id);
-    if (!fresh) throw new Error(`deployment ${d.id} vanished`);
-    cur = fresh;
-  }
-  throw new Error(`could not record ${d.id} after 5 attempts`);
-}
-
-export async function showAndRecord(
-  deps: Pick<DeployDeps, 'store' | 'notifier' | 'clock' | 'logger'>,
-  d: Deployment,
-): Promise<Deployment> {
-  try {
-    const shown = await deps.notifier.show(d);
-    if (shown && shown.messageTs !== d.messageTs) {
-      return save(
-        deps.store,
-        d,
-        { messageTs: shown.messageTs, permalink: shown.permalink },
-        deps.clock.now(),
-      );
-    }
-  } catch (e) {
-    deps.logger.warn('could not show deployment in Slack', {
-      id: d.id,
-      error: e instanceof Error ? e.message : String(e),
-    });
-  }
-  return d;
-}
-
-/** Registers the next revision and points the service at it; the poller follows from there. */
-export async function applyEcsPlan(
-  deps: DeployDeps,
-  d: Deployment,
-  plan: EcsPlan,
-  phase: 'rollout' | 'rollback' = 'rollout',
-): Promise<Deployment> {
-  const arn = await deps.ecs.registerTaskDefinition(plan.target.region, plan.next);
-  let cur = await save(
-    deps.store,
-    d,
-    phase === 'rollout' ? { taskDefinitionArn: arn } : {},
-    deps.clock.now(),
-  );
-  const deploymentId = await deps.ecs.updateService(plan.target, plan.target.service, arn);
-  const now = deps.clock.now();
-  cur = await save(
-    deps.store,
-    cur,
-    {
-      state: phase === 'rollout' ? 'rolling_out' : 'rolling_back',
-      watch: newWatch(phase, arn, deploymentId, now),
-    },
-    now,
-  );
-  deps.notifier.detail(cur, [
-    `${phase === 'rollout' ? 'Registered' : 'Rollback: registered'} \`${arn.split('/').pop()}\` with \`${plan.image.repositoryUri.split('/').pop()}@${plan.image.digest.slice(0, 19)}…\` (tag \`${plan.image.tag}\`); ECS deployment \`${deploymentId}\` started.`,
-  ]);
-  cur = await showAndRecord(deps, cur);
-  deps.follow(cur);
-  return cur;
-}
-
 export type DeployResult =
-  | { readonly kind: 'dry_run'; readonly plan: EcsPlan }
-  | { readonly kind: 'started'; readonly deployment: Deployment }
-  | { readonly kind: 'awaiting_approval'; readonly deployment: Deployment };
+  | { readonly kind: 'dry_run'; readonly review: Review; readonly fromVersion?: string | undefined; readonly unchanged: boolean }
+  | { readonly kind: 'started'; readonly deployment: Deployment; readonly approval: boolean };
 
-/** Starts the plan, or, where the environment needs approvals, records it and asks for them. */
-export async function gateOrStart(
-  deps: DeployDeps,
-  env: Environment,
-  plan: EcsPlan,
-  kind: DeploymentKind,
-  requestedBy: string,
-): Promise<DeployResult> {
-  if (env.policy.approvals === 0)
-    return { kind: 'started', deployment: await startPlanned(deps, env, plan, kind, requestedBy) };
-  const now = deps.clock.now();
-  const d = newDeployment(env, kind, plan.image.tag, requestedBy, now, {
-    state: 'awaiting_approval',
-    fromVersion: plan.fromVersion,
-    imageDigest: plan.image.digest,
-    previousTaskDefinitionArn: plan.service.taskDefinition,
-    ecsPlan: { diff: plan.diff },
-    expiresAt: now + env.policy.approvalTtlMs,
-  });
-  await deps.store.create(d);
-  return { kind: 'awaiting_approval', deployment: await showAndRecord(deps, d) };
-}
-
-/** `/deploy <app> <version> [to <env>]` on an ECS environment. */
-export async function deployToEcs(
+/**
+ * `/deploy <app> <version> [to <env>]` and rollbacks, on any target: the checks that can refuse
+ * at once, then the record (the one-in-flight guard), then the review or the change in the background.
+ */
+export async function requestDeploy(
   deps: DeployDeps,
   env: Environment,
   version: string,
   requestedBy: string,
-  options: { readonly dryRun: boolean; readonly kind?: DeploymentKind },
+  options: { readonly dryRun?: boolean; readonly kind?: 'deploy' | 'rollback' } = {},
 ): Promise<DeployResult> {
   await requireDeployer(deps.directory, env, requestedBy);
-  const plan = await planEcsDeploy(deps, env, version, requestedBy);
-  if (options.dryRun) return { kind: 'dry_run', plan };
-  return gateOrStart(deps, env, plan, options.kind ?? 'deploy', requestedBy);
+  await requireUnlocked(deps.store, env);
+  await requireIdle(deps.store, env);
+  const target = deps.targets.for(env);
+  const checked = await target.check(env, version);
+  if (options.dryRun) {
+    const requestId = newId('dry');
+    const prepared = await target.prepare(env, { requestId, version, requestedBy, checked });
+    await target
+      .discard(env, { plan: prepared.plan } as Deployment)
+      .catch((e: unknown) => deps.logger.warn('could not discard a dry run', { error: String(e) }));
+    return {
+      kind: 'dry_run',
+      review: prepared.review,
+      fromVersion: checked.fromVersion,
+      unchanged: prepared.unchanged === true,
+    };
+  }
+  const approval = needsApproval(env);
+  const kind = options.kind === 'rollback' ? 'rollback' : approval ? 'release' : 'deploy';
+  const d = newDeployment(env, kind, version, requestedBy, deps.clock.now(), {
+    fromVersion: checked.fromVersion,
+    imageDigest: checked.digest,
+  });
+  // The atomic guard: a second deploy racing this one fails here, before anything changes.
+  await deps.store.create(d);
+  const shown = await showAndRecord(deps, d);
+  deps.background(prepareAndGate(deps, env, shown, checked));
+  return { kind: 'started', deployment: shown, approval };
 }
 
-export async function startPlanned(
+/** Works out what will change; then asks for approval, or goes ahead where none is needed. */
+export async function prepareAndGate(
   deps: DeployDeps,
   env: Environment,
-  plan: EcsPlan,
-  kind: DeploymentKind,
-  requestedBy: string,
-  existing?: Deployment,
-): Promise<Deployment> {
-  const now = deps.clock.now();
-  let d: Deployment;
-  if (existing) {
-    d = await save(
-      deps.store,
-      existing,
-      {
-        state: 'checking',
-        fromVersion: plan.fromVersion,
-        imageDigest: plan.image.digest,
-        previousTaskDefinitionArn: plan.service.taskDefinition,
-      },
-      now,
-    );
-  } else {
-    d = newDeployment(env, kind, plan.image.tag, requestedBy, now, {
-      fromVersion: plan.fromVersion,
-      imageDigest: plan.image.digest,
-      previousTaskDefinitionArn: plan.service.taskDefinition,
-    });
-    // The atomic guard: a second deploy racing this one fails here, before anything changes.
-    await deps.store.create(d);
-  }
-  d = await showAndRecord(deps, d);
+  d: Deployment,
+  checked?: Checked,
+): Promise<void> {
+  const target = deps.targets.for(env);
+  let prepared;
   try {
-    return await applyEcsPlan(deps, d, plan);
+    prepared = await target.prepare(env, {
+      requestId: d.id,
+      version: d.toVersion,
+      requestedBy: d.requestedBy,
+      checked: checked ?? (await target.check(env, d.toVersion)),
+    });
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    const failed = await save(
+    await finish(deps, d, 'failed', e instanceof Error ? e.message : String(e));
+    return;
+  }
+  const now = deps.clock.now();
+  if (prepared.unchanged) {
+    await target.discard(env, { ...d, plan: prepared.plan }).catch(() => undefined);
+    await finish(
+      deps,
+      d,
+      'nothing_to_change',
+      `Nothing to change: ${env.app}/${env.name} already runs \`${d.toVersion}\`.`,
+    );
+    return;
+  }
+  const withPlan = { plan: prepared.plan, review: prepared.review };
+  if (needsApproval(env)) {
+    const waiting = await save(
       deps.store,
       d,
-      { state: 'failed', reason, finishedAt: deps.clock.now() },
-      deps.clock.now(),
+      { ...withPlan, state: 'awaiting_approval', expiresAt: now + env.policy.approvalTtlMs },
+      now,
     );
-    await showAndRecord(deps, failed);
-    throw e;
+    await showAndRecord(deps, waiting);
+    return;
   }
+  const ready = await save(deps.store, d, withPlan, now);
+  await execute(deps, env, ready, d.requestedBy);
+}
+
+export async function finish(
+  deps: Pick<DeployDeps, 'store' | 'notifier' | 'clock' | 'logger'>,
+  d: Deployment,
+  state: Deployment['state'],
+  reason: string,
+): Promise<Deployment> {
+  const cur = (await deps.store.get(d.id)) ?? d;
+  const now = deps.clock.now();
+  return showAndRecord(deps, await save(deps.store, cur, { state, reason, finishedAt: now }, now));
 }

@@ -1,18 +1,15 @@
-import type { Catalog, Environment } from '../domain/catalog.js';
+import type { Catalog } from '../domain/catalog.js';
 import { findEnvironment } from '../domain/catalog.js';
-import type { Deployment } from '../domain/deployment.js';
 import { errorMessage } from '../lib/errors.js';
-import { type DeployDeps, save, showAndRecord } from './deploy.js';
-import { type ReleaseDeps, executeRelease, reviewChangeSet } from './release.js';
-import { newWatch } from './rollout/evaluate.js';
+import { type DeployDeps, finish } from './deploy.js';
+import { beginTracking, execute } from './execute.js';
 
 /**
- * After a restart: every rollout and change set Capstan had started is followed again, and work
- * caught between two steps is settled by asking AWS what actually happened.
+ * After a restart: every rollout Capstan had started is followed again, and work caught between
+ * two steps is settled by asking AWS what actually happened.
  */
 export async function resumeInFlight(
   deps: DeployDeps,
-  release: ReleaseDeps,
   catalog: Catalog,
 ): Promise<{ resumed: number; settled: number }> {
   let resumed = 0;
@@ -20,15 +17,30 @@ export async function resumeInFlight(
   for (const d of await deps.store.inFlight()) {
     const env = findEnvironment(catalog, d.app, d.env);
     if (!env) continue;
+    const target = deps.targets.for(env);
     try {
-      if (d.release) {
-        if (await resumeRelease(release, env, d)) resumed++;
-        else settled++;
-      } else if ((d.state === 'rolling_out' || d.state === 'rolling_back') && d.watch) {
+      if (d.tracking) {
         deps.follow(d);
         resumed++;
-      } else if (d.state === 'checking' && env.target.kind === 'ecs') {
-        await settleChecking(deps, d, env.target);
+      } else if (d.state === 'checking' && d.applyingSince !== undefined) {
+        // Stopped while changing AWS: the change may or may not have taken effect.
+        const request = { requestId: d.id, version: d.toVersion, plan: d.plan, actor: d.requestedBy };
+        const started = await target.reconcile(env, request);
+        if (started) {
+          await beginTracking(deps, d, { ...started, lines: ['Capstan restarted and picked this rollout up again.', ...started.lines] }, 'rollout');
+          resumed++;
+        } else {
+          await finish(deps, d, 'failed', `Capstan restarted before ${target.describe(env)} was changed; nothing changed. Run the deploy again.`);
+          settled++;
+        }
+      } else if (d.state === 'checking' && d.plan !== undefined) {
+        // Approved (or needing no approval) but not started: the approval still stands.
+        const approver = d.approvals.at(-1)?.userId ?? d.requestedBy;
+        deps.background(execute(deps, env, d, approver, { recheck: true }));
+        resumed++;
+      } else if (d.state === 'checking') {
+        await target.discard(env, d).catch(() => undefined);
+        await finish(deps, d, 'failed', 'Capstan restarted while preparing this; nothing changed. Run the deploy again.');
         settled++;
       }
     } catch (e) {
@@ -36,84 +48,4 @@ export async function resumeInFlight(
     }
   }
   return { resumed, settled };
-}
-
-async function resumeRelease(deps: ReleaseDeps, env: Environment, d: Deployment): Promise<boolean> {
-  const r = d.release!;
-  if (d.state === 'executing' && r.executedAt !== undefined) {
-    deps.follow(d);
-    return true;
-  }
-  if (d.state === 'executing' && r.changeSetArn) {
-    const cs = await deps.stacks.describeChangeSet(r.region, r.changeSetArn);
-    if (cs.executionStatus === 'AVAILABLE') {
-      // Approved, but Capstan stopped before executing: the approval still stands.
-      deps.background(executeRelease(deps, d));
-    } else {
-      const now = deps.clock.now();
-      deps.follow(
-        await save(deps.store, d, { release: { ...r, executedAt: d.updatedAt, seenEvents: [] } }, now),
-      );
-    }
-    return true;
-  }
-  if (d.state === 'checking' && r.changeSetArn) {
-    deps.background(reviewChangeSet(deps, env, d));
-    return true;
-  }
-  if (d.state === 'checking') {
-    const now = deps.clock.now();
-    await showAndRecord(
-      deps,
-      await save(
-        deps.store,
-        d,
-        {
-          state: 'failed',
-          reason:
-            'Capstan restarted before the change set was created; nothing changed. Run the deploy again.',
-          finishedAt: now,
-        },
-        now,
-      ),
-    );
-  }
-  return false;
-}
-
-async function settleChecking(
-  deps: DeployDeps,
-  d: Deployment,
-  target: { region: string; cluster: string; service: string },
-): Promise<void> {
-  const now = deps.clock.now();
-  if (d.taskDefinitionArn) {
-    const { services } = await deps.ecs.describeServices(target, [target.service]);
-    const dep = services[0]?.deployments.find((x) => x.taskDefinition === d.taskDefinitionArn);
-    if (dep) {
-      const cur = await save(
-        deps.store,
-        d,
-        {
-          state: 'rolling_out',
-          watch: { ...newWatch('rollout', d.taskDefinitionArn, dep.id, now), lastEventAt: d.createdAt },
-        },
-        now,
-      );
-      deps.notifier.detail(cur, ['Capstan restarted and picked this rollout up again.']);
-      deps.follow(cur);
-      return;
-    }
-  }
-  const failed = await save(
-    deps.store,
-    d,
-    {
-      state: 'failed',
-      reason: 'Capstan restarted before the ECS service was updated; nothing changed. Run the deploy again.',
-      finishedAt: now,
-    },
-    now,
-  );
-  await showAndRecord(deps, failed);
 }

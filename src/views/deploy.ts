@@ -1,18 +1,19 @@
 import type { Environment } from '../domain/catalog.js';
-import { type Deployment, STATE_LABEL, isTerminal } from '../domain/deployment.js';
+import { type Deployment, type Review, STATE_LABEL, isTerminal } from '../domain/deployment.js';
 import { shortDigest } from '../domain/version.js';
-import { type Block, type SlackMessage, ago, context, escape, fields, section } from './message.js';
+import { type Block, type SlackMessage, LIMITS, ago, context, escape, fields, section } from './message.js';
+import { reviewBlocks } from './review.js';
 
 const EMOJI: Record<Deployment['state'], string> = {
   awaiting_approval: ':raised_hand:',
   checking: ':mag:',
   rolling_out: ':rocket:',
-  executing: ':rocket:',
   rolling_back: ':rewind:',
   succeeded: ':white_check_mark:',
   failed: ':x:',
   rolled_back: ':leftwards_arrow_with_hook:',
   rollback_failed: ':rotating_light:',
+  superseded: ':twisted_rightwards_arrows:',
   rejected: ':no_entry_sign:',
   expired: ':hourglass:',
   nothing_to_change: ':zzz:',
@@ -20,10 +21,12 @@ const EMOJI: Record<Deployment['state'], string> = {
 
 export function stateText(d: Deployment): string {
   const label = STATE_LABEL[d.state];
-  if ((d.state === 'rolling_out' || d.state === 'rolling_back') && d.watch) {
-    return `${label} ${d.watch.running}/${d.watch.desired}`;
+  const t = d.tracking;
+  if ((d.state === 'rolling_out' || d.state === 'rolling_back') && t) {
+    const progress = t.progress ? ` ${t.progress.done}/${t.progress.total}` : '';
+    return `${label}${progress}${t.waiting ? ` (${t.waiting})` : ''}`;
   }
-  if (d.state === 'rolled_back' && d.watch?.byEcs) return 'rolled back by ECS';
+  if (d.state === 'rolled_back' && t?.rolledBackBy) return `rolled back by ${t.rolledBackBy}`;
   if (d.state === 'rolled_back' && d.rollbackVersion) return `rolled back to ${d.rollbackVersion}`;
   return label;
 }
@@ -62,20 +65,16 @@ export function dryRunMessage(
   env: Environment,
   version: string,
   from: string | undefined,
-  diff: readonly string[],
+  review: Review,
+  unchanged: boolean,
 ): SlackMessage {
-  const lines =
-    diff.length > 0
-      ? diff.map((l) => `• ${escape(l)}`).join('\n')
-      : 'No difference: the service already runs this image.';
-  return {
-    text: `Dry run: ${env.app} ${version} to ${env.name}`,
-    blocks: [
-      section(
-        `:mag: *Dry run*: deploy of *${escape(env.app)}* to *${escape(env.name)}*: ${from ? `\`${escape(from)}\` → ` : ''}\`${escape(version)}\``,
-      ),
-      section(`*Task definition changes*\n${lines}`),
-      context(['Nothing was changed. Run the command again without --dry-run to deploy.']),
-    ],
-  };
+  const blocks: Block[] = [
+    section(
+      `:mag: *Dry run*: deploy of *${escape(env.app)}* to *${escape(env.name)}*: ${from ? `\`${escape(from)}\` → ` : ''}\`${escape(version)}\``,
+    ),
+  ];
+  if (unchanged) blocks.push(section(`No difference: ${escape(env.name)} already runs this.`));
+  else blocks.push(...reviewBlocks(review, LIMITS.blocks - 3));
+  blocks.push(context(['Nothing was changed. Run the command again without --dry-run to deploy.']));
+  return { text: `Dry run: ${env.app} ${version} to ${env.name}`, blocks };
 }

@@ -24,11 +24,8 @@ function versionText(s: EnvStatus): string {
 function lines(s: EnvStatus): string[] {
   const out: string[] = [];
   if (s.ok) {
-    const tasks = s.tasks
-      ? `tasks ${s.tasks.running}/${s.tasks.desired} running${s.tasks.pending ? `, ${s.tasks.pending} pending` : ''}`
-      : s.state;
-    out.push(tasks);
-    if (s.rolloutInProgress) out.push(':arrows_counterclockwise: rollout in progress');
+    out.push(...s.facts.map(escape));
+    if (s.inProgress) out.push(':arrows_counterclockwise: rollout in progress');
     if (s.changedAt !== undefined && !Number.isNaN(s.changedAt))
       out.push(`changed ${slackDate(s.changedAt)}`);
   }
@@ -52,7 +49,7 @@ function appBlocks(app: string, statuses: readonly EnvStatus[], compact: boolean
   if (compact) {
     blocks.push(
       section(
-        `*${escape(app)}*\n${statuses.map((s) => `• *${escape(s.env.name)}* ${versionText(s)}${s.ok && s.rolloutInProgress ? ' :arrows_counterclockwise:' : ''}${s.lock ? ' :lock:' : ''}`).join('\n')}`,
+        `*${escape(app)}*\n${statuses.map((s) => `• *${escape(s.env.name)}* ${versionText(s)}${s.ok && s.inProgress ? ' :arrows_counterclockwise:' : ''}${s.lock ? ' :lock:' : ''}`).join('\n')}`,
       ),
     );
   } else {
@@ -84,11 +81,7 @@ export function statusMatrix(statuses: readonly EnvStatus[]): SlackMessage {
 }
 
 export function statusDetail(s: EnvStatus): SlackMessage {
-  const t = s.env.target;
-  const where =
-    t.kind === 'ecs'
-      ? `ECS service \`${t.service}\` in cluster \`${t.cluster}\` (${t.region})`
-      : `CloudFormation stack \`${t.stack}\` (${t.region})`;
+  const where = s.ok && s.consoleUrl ? `<${s.consoleUrl}|${escape(s.where)}>` : escape(s.where);
   const blocks: Block[] = [
     header(`${s.env.app} / ${s.env.name}`),
     section(`${versionText(s)}\n${lines(s).join('\n')}`),

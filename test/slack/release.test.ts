@@ -48,7 +48,7 @@ const waiting = (m: StoredMessage) => JSON.stringify(m.blocks).includes('capstan
 
 async function requestRelease(version = '1.2.3', user = 'U0ALICE') {
   const answer = await reply(`todobackend ${version} to prod`, user);
-  const id = /request `(r-[a-z0-9]+)`/.exec(answer)?.[1];
+  const id = /request `([dr]-[a-z0-9]+)`/.exec(answer)?.[1];
   expect(id).toBeDefined();
   return { id: id!, answer };
 }
@@ -70,7 +70,7 @@ describe('releases through a change set', () => {
     await start();
     cfn.resources = [{ logicalId: 'TaskDefinition', type: 'AWS::ECS::TaskDefinition', replacement: 'False' }];
     const { id, answer } = await requestRelease();
-    expect(answer).toContain('Preparing a change set');
+    expect(answer).toContain('needs approval');
     const review = await message('C0PROD', waiting);
     const create = cfnCalls(CreateChangeSetCommand)[0]!.args[0].input as Record<string, unknown>;
     expect(create).toMatchObject({
@@ -152,7 +152,7 @@ describe('releases through a change set', () => {
     expect(JSON.stringify(failed.blocks)).toContain('capstan_refresh');
     expect(cfnCalls(ExecuteChangeSetCommand)).toHaveLength(0);
     const fresh = await click('capstan_refresh', id, 'U0BOB', failed);
-    expect(fresh).toContain('Preparing a fresh change set');
+    expect(fresh).toContain('Preparing a fresh review');
     await h.slack.waitFor(() => h.slack.channelMessages('C0PROD').filter(waiting).length === 1);
   });
 
@@ -318,7 +318,7 @@ describe('one approval policy for ECS environments too', () => {
     const review = await message('C0DEV', waiting);
     expect(body(review)).toContain('containerDefinitions[app].image');
     expect(ecs.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
-    const id = /`(d-[a-z0-9]+)`/.exec(body(review))?.[1];
+    const id = /`([dr]-[a-z0-9]+)`/.exec(body(review))?.[1];
     expect(await click('capstan_approve', id!, 'U0ALICE', review)).toContain(
       'someone else has to approve it',
     );
@@ -332,7 +332,7 @@ describe('one approval policy for ECS environments too', () => {
       TEST_YAML.replace('approvers: ["@deploy-approvers"]\n          approvals: 1', 'approvals: 0'),
     );
     await requestRelease();
-    await message('C0PROD', (m) => /release of todobackend 1\.2\.3 to prod: succeeded$/.test(m.text));
+    await message('C0PROD', (m) => / of todobackend 1\.2\.3 to prod: succeeded$/.test(m.text));
     expect(cfnCalls(ExecuteChangeSetCommand)).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EcsService } from '../../src/ports/ecs.js';
-import { evaluate, newWatch } from '../../src/usecases/rollout/evaluate.js';
+import { evaluate, newTrack } from '../../src/targets/ecs/evaluate.js';
 
 const service = (over: Partial<EcsService>): EcsService => ({
   name: 'svc',
@@ -16,7 +16,7 @@ const service = (over: Partial<EcsService>): EcsService => ({
 });
 
 describe('evaluate', () => {
-  const watch = newWatch('rollout', 'td:42', 'ecs-svc/NEW', 1000);
+  const watch = newTrack('td:42', 'ecs-svc/NEW', 1000, 'td:41');
 
   it('a rolled-back deployment that is already gone is a failure, with the reason ECS gave in its events', () => {
     const obs = evaluate(
@@ -43,9 +43,8 @@ describe('evaluate', () => {
         ],
       }),
       watch,
-      4000,
-      600_000,
-    );
+      'rollout',
+    ).judgement;
     expect(obs.kind).toBe('failed');
     if (obs.kind !== 'failed') return;
     expect(obs.reason).toBe(
@@ -71,10 +70,31 @@ describe('evaluate', () => {
         ],
       }),
       watch,
-      4000,
-      600_000,
-    );
+      'rollout',
+    ).judgement;
     expect(obs.kind).toBe('failed');
+  });
+
+  it("somebody else's revision replacing Capstan's deployment is superseded, not a rollback by ECS", () => {
+    const obs = evaluate(
+      service({
+        deployments: [
+          {
+            id: 'ecs-svc/OTHER',
+            status: 'PRIMARY',
+            taskDefinition: 'td:43',
+            desiredCount: 2,
+            runningCount: 1,
+            pendingCount: 1,
+            failedTasks: 0,
+            rolloutState: 'IN_PROGRESS',
+          },
+        ],
+      }),
+      watch,
+      'rollout',
+    ).judgement;
+    expect(obs).toMatchObject({ kind: 'superseded', by: 'td:43' });
   });
 
   it('success needs the followed deployment PRIMARY, COMPLETED and fully running', () => {
@@ -88,29 +108,36 @@ describe('evaluate', () => {
       failedTasks: 0,
       rolloutState: 'IN_PROGRESS',
     };
-    expect(evaluate(service({ deployments: [dep] }), watch, 2000, 600_000).kind).toBe('progress');
+    expect(evaluate(service({ deployments: [dep] }), watch, 'rollout').judgement.kind).toBe('progress');
     expect(
       evaluate(
         service({ deployments: [{ ...dep, runningCount: 2, pendingCount: 0, rolloutState: 'COMPLETED' }] }),
         watch,
-        2000,
-        600_000,
-      ).kind,
+        'rollout',
+      ).judgement.kind,
     ).toBe('succeeded');
   });
 
-  it('no progress within the timeout is a failure', () => {
+  it('old tasks draining is progress, even when the new deployment does not move', () => {
     const dep = {
       id: 'ecs-svc/NEW',
       status: 'PRIMARY',
       taskDefinition: 'td:42',
       desiredCount: 2,
-      runningCount: 0,
+      runningCount: 2,
       pendingCount: 0,
       failedTasks: 0,
       rolloutState: 'IN_PROGRESS',
     };
-    const obs = evaluate(service({ deployments: [dep] }), { ...watch, desired: 2 }, 1000 + 600_001, 600_000);
-    expect(obs).toMatchObject({ kind: 'failed', reason: 'no progress for 600s (0/2 tasks running)' });
+    const old = { ...dep, id: 'ecs-svc/OLD', status: 'ACTIVE', taskDefinition: 'td:41', runningCount: 2 };
+    const first = evaluate(service({ deployments: [dep, old] }), { ...watch, running: 2, desired: 2 }, 'rollout');
+    const same = evaluate(service({ deployments: [dep, old] }), first.judgement.track, 'rollout');
+    expect(same.judgement).toMatchObject({ kind: 'progress', moved: false });
+    const drained = evaluate(
+      service({ deployments: [dep, { ...old, runningCount: 1 }] }),
+      first.judgement.track,
+      'rollout',
+    );
+    expect(drained.judgement).toMatchObject({ kind: 'progress', moved: true });
   });
 });

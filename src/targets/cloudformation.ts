@@ -1,0 +1,299 @@
+import type { Environment, StackTarget } from '../domain/catalog.js';
+import type { ParameterChange } from '../domain/deployment.js';
+import { CapstanError } from '../domain/errors.js';
+import { errorMessage } from '../lib/errors.js';
+import { escapeMrkdwn } from '../lib/mrkdwn.js';
+import type { Registry } from '../ports/registry.js';
+import type { StackEvent, StackInfo, Stacks } from '../ports/stacks.js';
+import { requireImage } from './image.js';
+import type { Observation, Reading, TargetStrategy } from './strategy.js';
+
+export interface StackStrategyDeps {
+  readonly stacks: Stacks;
+  readonly registry: Registry;
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** How often a change set being computed is looked at, and for how long at most. */
+  readonly changeSetPollMs: number;
+  readonly changeSetTimeoutMs: number;
+}
+
+interface StackPlan {
+  readonly region: string;
+  readonly stack: string;
+  readonly changeSetName: string;
+  readonly changeSetArn: string;
+  readonly stackId: string;
+  /** Stack's LastUpdatedTime when the change set was made: the approval binds to it. */
+  readonly stackUpdatedAt: string;
+}
+
+interface StackTrack extends StackPlan {
+  readonly executedAt: number;
+  readonly seenEvents: readonly string[];
+}
+
+const SUCCESS = new Set(['UPDATE_COMPLETE']);
+const FAILURE = new Set([
+  'UPDATE_ROLLBACK_COMPLETE',
+  'UPDATE_FAILED',
+  'UPDATE_ROLLBACK_FAILED',
+  'ROLLBACK_COMPLETE',
+  'ROLLBACK_FAILED',
+]);
+const NO_CHANGES = [/^The submitted information didn't contain changes/, /^No updates are to be performed/];
+const EVENTS_IN_DETAIL = 5;
+
+export const FRESH_OFFER = 'Prepare a fresh change set to try again.';
+
+export function stackOf(env: Environment): StackTarget {
+  if (env.target.kind !== 'cloudformation')
+    throw new Error(`${env.app}/${env.name} is not a CloudFormation environment`);
+  return env.target;
+}
+
+/** `[a-zA-Z][-a-zA-Z0-9]*`, at most 128 characters, unique per request. */
+export function changeSetName(app: string, version: string, id: string): string {
+  const clean = (s: string) => s.replace(/[^a-zA-Z0-9-]+/g, '-').replace(/-+/g, '-');
+  const tail = `-${clean(id)}`;
+  return `capstan-${clean(app)}-${clean(version)}`.slice(0, 128 - tail.length) + tail;
+}
+
+function consoleHost(region: string): string {
+  return region.startsWith('cn-') ? 'console.amazonaws.cn' : 'console.aws.amazon.com';
+}
+
+export function changeSetConsoleUrl(region: string, stackId: string, changeSetArn: string): string {
+  return `https://${consoleHost(region)}/cloudformation/home?region=${region}#/stacks/changesets/changes?stackId=${encodeURIComponent(stackId)}&changeSetId=${encodeURIComponent(changeSetArn)}`;
+}
+
+export function stackConsoleUrl(region: string, stackId: string): string {
+  return `https://${consoleHost(region)}/cloudformation/home?region=${region}#/stacks/events?stackId=${encodeURIComponent(stackId)}`;
+}
+
+/** The first resource that failed, oldest first: the cause, not its consequences. */
+export function firstFailure(events: readonly StackEvent[]): string | undefined {
+  const failed = [...events]
+    .sort((a, b) => a.at - b.at)
+    .find((e) => e.status.endsWith('_FAILED') && e.reason);
+  return failed ? `${failed.logicalId} (${failed.resourceType}): ${failed.reason}` : undefined;
+}
+
+/** A CloudFormation stack changed through a change set people review: the image parameter, every other one kept. */
+export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
+  const { stacks } = deps;
+
+  async function waitForChangeSet(region: string, arn: string) {
+    const deadline = deps.now() + deps.changeSetTimeoutMs;
+    let cs = await stacks.describeChangeSet(region, arn);
+    while (cs.status !== 'CREATE_COMPLETE' && cs.status !== 'FAILED') {
+      if (deps.now() > deadline) {
+        throw new CapstanError(
+          'upstream',
+          `The change set was still ${cs.status} after ${Math.round(deps.changeSetTimeoutMs / 1000)}s.`,
+        );
+      }
+      await deps.sleep(deps.changeSetPollMs);
+      cs = await stacks.describeChangeSet(region, arn);
+    }
+    return cs;
+  }
+
+  return {
+    label: 'CloudFormation',
+    describe(env) {
+      const t = stackOf(env);
+      return `CloudFormation stack ${t.stack} (${t.region})`;
+    },
+    pollGroup(env) {
+      const t = stackOf(env);
+      return `cloudformation|${t.region}|${t.stack}`;
+    },
+
+    async check(env, version) {
+      const t = stackOf(env);
+      const [image, stack] = await Promise.all([
+        requireImage(deps.registry, t.region, t.repository, version),
+        stacks.describeStack(t.region, t.stack),
+      ]);
+      if (!(t.imageParameter in stack.parameters)) {
+        throw new CapstanError(
+          'invalid_state',
+          `Stack ${t.stack} has no parameter ${t.imageParameter}; fix \`imageParameter\` in capstan.yml.`,
+        );
+      }
+      if (stack.status.endsWith('_IN_PROGRESS'))
+        throw new CapstanError('conflict', `Stack ${t.stack} is ${stack.status}; wait until it settles.`);
+      return { fromVersion: stack.parameters[t.imageParameter], digest: image.digest, context: stack };
+    },
+
+    async prepare(env, req) {
+      const t = stackOf(env);
+      const stack =
+        (req.checked.context as StackInfo | undefined) ?? (await stacks.describeStack(t.region, t.stack));
+      const name = changeSetName(env.app, req.version, req.requestId);
+      const created = await stacks.createChangeSet({
+        region: t.region,
+        stack: t.stack,
+        name,
+        parameter: { key: t.imageParameter, value: req.version },
+        // An omitted parameter silently reverts to its template default: keep every other one.
+        keep: Object.keys(stack.parameters).filter((k) => k !== t.imageParameter),
+        capabilities: t.capabilities,
+        roleArn: t.roleArn,
+        description: `Capstan ${req.requestId}: ${env.app} ${req.version} requested by ${req.requestedBy}`,
+      });
+      const plan: StackPlan = {
+        region: t.region,
+        stack: t.stack,
+        changeSetName: name,
+        changeSetArn: created.arn,
+        stackId: created.stackId,
+        stackUpdatedAt: stack.updatedAt,
+      };
+      const link = {
+        label: 'Change set in the AWS console',
+        url: changeSetConsoleUrl(t.region, created.stackId, created.arn),
+      };
+      const cs = await waitForChangeSet(t.region, created.arn);
+      if (cs.status === 'FAILED') {
+        const reason = cs.statusReason ?? 'no reason given';
+        if (NO_CHANGES.some((re) => re.test(reason))) return { plan, unchanged: true, review: { link } };
+        await stacks.deleteChangeSet(t.region, created.arn).catch(() => undefined);
+        throw new CapstanError('upstream', `CloudFormation could not create the change set: ${reason}`);
+      }
+      const parameters: ParameterChange[] = [
+        { key: t.imageParameter, from: req.checked.fromVersion, to: req.version },
+      ].filter((p) => p.from !== p.to);
+      return {
+        plan,
+        review: {
+          parameters,
+          changes: cs.changes.map((c) => ({
+            action: c.action,
+            logicalId: c.logicalId,
+            resourceType: c.resourceType,
+            replacement: c.replacement,
+          })),
+          link,
+        },
+      };
+    },
+
+    async discard(_env, d) {
+      const plan = d.plan as StackPlan | undefined;
+      if (plan?.changeSetArn) await stacks.deleteChangeSet(plan.region, plan.changeSetArn);
+    },
+
+    /** Only the exact change set that was approved: still AVAILABLE, on a stack that has not changed since. */
+    async apply(_env, req) {
+      const plan = req.plan as StackPlan;
+      const [cs, stack] = await Promise.all([
+        stacks.describeChangeSet(plan.region, plan.changeSetArn),
+        stacks.describeStack(plan.region, plan.stack),
+      ]);
+      if (cs.executionStatus !== 'AVAILABLE') {
+        throw new CapstanError(
+          'conflict',
+          `The change set is ${cs.executionStatus}${cs.statusReason ? ` (${cs.statusReason})` : ''}, so it was not executed. ${FRESH_OFFER}`,
+        );
+      }
+      if (stack.updatedAt !== plan.stackUpdatedAt) {
+        throw new CapstanError(
+          'conflict',
+          `Stack ${plan.stack} changed since this change set was made (${stack.status} at ${stack.updatedAt}), so it was not executed. ${FRESH_OFFER}`,
+        );
+      }
+      await stacks.executeChangeSet(plan.region, plan.changeSetArn, req.requestId);
+      const data: StackTrack = { ...plan, executedAt: deps.now(), seenEvents: [] };
+      return { data, lines: [`Executing change set \`${escapeMrkdwn(plan.changeSetName)}\`.`] };
+    },
+
+    async reconcile(_env, req) {
+      const plan = req.plan as StackPlan;
+      const cs = await stacks.describeChangeSet(plan.region, plan.changeSetArn).catch(() => undefined);
+      if (!cs || cs.executionStatus === 'AVAILABLE' || cs.executionStatus === 'UNAVAILABLE') return undefined;
+      const data: StackTrack = { ...plan, executedAt: deps.now(), seenEvents: [] };
+      return { data, lines: [`Change set \`${escapeMrkdwn(plan.changeSetName)}\` is ${cs.executionStatus}.`] };
+    },
+
+    async observe(items) {
+      const out = new Map<string, Observation>();
+      await Promise.all(
+        items.map(async (item) => {
+          const r = item.data as StackTrack;
+          const [stack, events] = await Promise.all([
+            stacks.describeStack(r.region, r.stack),
+            stacks.events(r.region, r.stack, 100),
+          ]);
+          const seen = new Set(r.seenEvents);
+          const fresh = events
+            .filter((e) => e.at >= r.executedAt - 1000 && !seen.has(e.id))
+            .sort((a, b) => a.at - b.at);
+          const lines = fresh.map(
+            (e) =>
+              `\`${escapeMrkdwn(e.logicalId)}\` ${escapeMrkdwn(e.resourceType)} *${escapeMrkdwn(e.status)}*${e.reason ? `: ${escapeMrkdwn(e.reason)}` : ''}`,
+          );
+          const data: StackTrack = {
+            ...r,
+            seenEvents: [...r.seenEvents, ...fresh.map((e) => e.id)].slice(-500),
+          };
+          // Until the stack's LastUpdatedTime moves, its status is the one from before this execution.
+          const started = stack.updatedAt !== r.stackUpdatedAt || stack.status.endsWith('_IN_PROGRESS');
+          if (started && SUCCESS.has(stack.status)) {
+            out.set(item.id, { kind: 'succeeded', data, lines });
+          } else if (started && FAILURE.has(stack.status)) {
+            const all = events.filter((e) => e.at >= r.executedAt - 1000);
+            const cause = firstFailure(all) ?? stack.statusReason ?? 'no failing resource reported';
+            out.set(item.id, {
+              kind: 'failed',
+              data,
+              lines,
+              reason: `Stack ${r.stack} ended ${stack.status}. First failure: ${cause}`,
+              // CloudFormation has already put the stack back: there is nothing for Capstan to roll back.
+              selfRollback: { kind: 'done' },
+            });
+          } else {
+            out.set(item.id, { kind: 'progress', data, lines, moved: fresh.length > 0 });
+          }
+        }),
+      );
+      return out;
+    },
+
+    async read(envs, detail) {
+      const out = new Map<Environment, Reading | Error>();
+      await Promise.all(
+        envs.map(async (env) => {
+          const t = stackOf(env);
+          try {
+            const [stack, events] = await Promise.all([
+              stacks.describeStack(t.region, t.stack),
+              detail ? stacks.events(t.region, t.stack, EVENTS_IN_DETAIL) : Promise.resolve([]),
+            ]);
+            out.set(env, {
+              version: stack.parameters[t.imageParameter],
+              state: stack.status,
+              facts: [stack.status],
+              inProgress: stack.status.endsWith('_IN_PROGRESS'),
+              changedAt: Date.parse(stack.updatedAt),
+              events: events.map((e) => ({
+                at: e.at,
+                message: `${e.logicalId} ${e.status}${e.reason ? `: ${e.reason}` : ''}`,
+              })),
+              consoleUrl: stackConsoleUrl(t.region, stack.stackId),
+            });
+          } catch (e) {
+            out.set(env, e instanceof Error ? e : new Error(errorMessage(e)));
+          }
+        }),
+      );
+      return out;
+    },
+
+    async running(env) {
+      const t = stackOf(env);
+      return (await stacks.describeStack(t.region, t.stack)).parameters[t.imageParameter];
+    },
+  };
+}

@@ -1,0 +1,364 @@
+import type { EcsTarget, Environment } from '../domain/catalog.js';
+import { CapstanError } from '../domain/errors.js';
+import {
+  ContainerNotFound,
+  type TaskDefinitionDocument,
+  containerImage,
+  diffTaskDefinitions,
+  nextRevision,
+  runningVersion,
+} from '../domain/taskDefinition.js';
+import { parseImage, shortDigest } from '../domain/version.js';
+import { errorMessage } from '../lib/errors.js';
+import { escapeMrkdwn } from '../lib/mrkdwn.js';
+import type { Ecs, EcsService } from '../ports/ecs.js';
+import type { ImageDetails, Registry } from '../ports/registry.js';
+import { type EcsTrack, evaluate, newTrack, progressOf, revisionOf } from './ecs/evaluate.js';
+import { requireImage } from './image.js';
+import type { Observation, Reading, Started, TargetStrategy } from './strategy.js';
+
+export interface EcsStrategyDeps {
+  readonly ecs: Ecs;
+  readonly registry: Registry;
+  readonly now: () => number;
+}
+
+/** What apply() registers and points the service at, exactly as reviewed. */
+interface EcsPlan {
+  readonly next: TaskDefinitionDocument;
+  /** The revision the service ran when the plan was made: apply refuses if that changed. */
+  readonly currentArn: string;
+  readonly image: string;
+}
+
+interface EcsContext {
+  readonly service: EcsService;
+  readonly current: TaskDefinitionDocument;
+  readonly image: ImageDetails;
+}
+
+const EVENTS_IN_DETAIL = 5;
+
+export function ecsOf(env: Environment): EcsTarget {
+  if (env.target.kind !== 'ecs') throw new Error(`${env.app}/${env.name} is not an ECS environment`);
+  return env.target;
+}
+
+export function serviceConsoleUrl(t: EcsTarget): string {
+  const host = t.region.startsWith('cn-') ? 'console.amazonaws.cn' : 'console.aws.amazon.com';
+  return `https://${host}/ecs/v2/clusters/${encodeURIComponent(t.cluster)}/services/${encodeURIComponent(t.service)}/deployments?region=${t.region}`;
+}
+
+/** An ECS service rolled out by UpdateService, followed by deployment id. */
+export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
+  const { ecs } = deps;
+
+  async function readService(t: EcsTarget): Promise<EcsService> {
+    const described = await ecs.describeServices(t, [t.service]);
+    const service = described.services[0];
+    if (!service) {
+      throw new CapstanError(
+        'not_found',
+        `ECS service ${t.service} was not found in cluster ${t.cluster} (${t.region}).`,
+      );
+    }
+    if (service.status !== 'ACTIVE')
+      throw new CapstanError('invalid_state', `ECS service ${t.service} is ${service.status}, not ACTIVE.`);
+    return service;
+  }
+
+  function revision(t: EcsTarget, ctx: EcsContext, version: string, requestedBy: string) {
+    try {
+      return nextRevision(ctx.current, {
+        container: t.container,
+        image: `${ctx.image.repositoryUri}@${ctx.image.digest}`,
+        version,
+        requestedBy,
+      });
+    } catch (e) {
+      if (e instanceof ContainerNotFound) {
+        throw new CapstanError(
+          'invalid_state',
+          `Task definition ${ctx.service.taskDefinition} has no container "${e.container}" (it has ${e.available.join(', ')}); fix \`container\` in capstan.yml.`,
+        );
+      }
+      throw e;
+    }
+  }
+
+  async function started(t: EcsTarget, arn: string, deploymentId: string, previous: string, image: string) {
+    return {
+      data: newTrack(arn, deploymentId, deps.now(), previous),
+      lines: [
+        `Registered \`${revisionOf(arn)}\` with \`${escapeMrkdwn(image.split('/').pop() ?? image)}\`; ECS deployment \`${deploymentId}\` started on service \`${escapeMrkdwn(t.service)}\`.`,
+      ],
+    } satisfies Started;
+  }
+
+  return {
+    label: 'ECS',
+    describe(env) {
+      const t = ecsOf(env);
+      return `ECS service ${t.service} in cluster ${t.cluster} (${t.region})`;
+    },
+    pollGroup(env) {
+      const t = ecsOf(env);
+      return `ecs|${t.region}|${t.cluster}`;
+    },
+
+    async check(env, version, options) {
+      const t = ecsOf(env);
+      const [image, clusterStatus, service] = await Promise.all([
+        requireImage(deps.registry, t.region, t.repository, version),
+        ecs.clusterStatus(t),
+        readService(t),
+      ]);
+      if (clusterStatus !== 'ACTIVE') {
+        throw new CapstanError(
+          'invalid_state',
+          `ECS cluster ${t.cluster} (${t.region}) is ${clusterStatus ?? 'missing'}, not ACTIVE.`,
+        );
+      }
+      const busy = service.deployments.find((d) => d.rolloutState === 'IN_PROGRESS');
+      if (busy && !options?.rollingBack) {
+        throw new CapstanError(
+          'conflict',
+          `ECS service ${t.service} is already rolling out ${busy.id}; wait until it finishes.`,
+        );
+      }
+      // The revision the service runs now, not the newest one in the family.
+      const current = await ecs.describeTaskDefinition(t.region, service.taskDefinition);
+      const ctx: EcsContext = { service, current, image };
+      revision(t, ctx, version, 'check'); // refuses a missing container before anything is recorded
+      return { fromVersion: runningVersion(current, t.container), digest: image.digest, context: ctx };
+    },
+
+    async prepare(env, req) {
+      const t = ecsOf(env);
+      const ctx = (req.checked.context as EcsContext | undefined) ?? (await this.check(env, req.version)).context as EcsContext;
+      const next = revision(t, ctx, req.version, req.requestedBy);
+      const image = `${ctx.image.repositoryUri}@${ctx.image.digest}`;
+      const lines = diffTaskDefinitions(ctx.current.taskDefinition, next.taskDefinition);
+      const plan: EcsPlan = { next, currentArn: ctx.service.taskDefinition, image };
+      return {
+        plan,
+        unchanged: containerImage(ctx.current.taskDefinition, t.container) === image,
+        review: {
+          diff: { title: 'Task definition changes', lines },
+          link: { label: `ECS service ${t.service}`, url: serviceConsoleUrl(t) },
+        },
+      };
+    },
+
+    async discard() {
+      // Nothing is registered before apply().
+    },
+
+    async apply(env, req) {
+      const t = ecsOf(env);
+      const plan = req.plan as EcsPlan;
+      const service = await readService(t);
+      if (service.taskDefinition !== plan.currentArn) {
+        throw new CapstanError(
+          'conflict',
+          `ECS service ${t.service} changed since this was reviewed: it now runs ${revisionOf(service.taskDefinition)}, not ${revisionOf(plan.currentArn)}. Request the deploy again.`,
+        );
+      }
+      const arn = await ecs.registerTaskDefinition(t.region, plan.next);
+      const deploymentId = await ecs.updateService(t, t.service, arn);
+      return started(t, arn, deploymentId, plan.currentArn, plan.image);
+    },
+
+    async reconcile(env, req) {
+      const t = ecsOf(env);
+      const plan = req.plan as EcsPlan;
+      const service = await readService(t);
+      // Capstan's revision carries the request's image and tags; a deployment of it means the update took effect.
+      for (const dep of service.deployments) {
+        if (dep.taskDefinition === plan.currentArn) continue;
+        const doc = await ecs.describeTaskDefinition(t.region, dep.taskDefinition);
+        if (containerImage(doc.taskDefinition, t.container) === plan.image)
+          return started(t, dep.taskDefinition, dep.id, plan.currentArn, plan.image);
+      }
+      return undefined;
+    },
+
+    async observe(items) {
+      const out = new Map<string, Observation>();
+      const first = items[0];
+      if (!first) return out;
+      const loc = ecsOf(first.env);
+      const names = [...new Set(items.map((i) => ecsOf(i.env).service))];
+      const found = new Map<string, EcsService>();
+      const missing = new Set<string>();
+      for (let i = 0; i < names.length; i += 10) {
+        const r = await ecs.describeServices(loc, names.slice(i, i + 10));
+        for (const s of r.services) found.set(s.name, s);
+        for (const m of r.missing) missing.add(m);
+      }
+      await Promise.all(
+        items.map(async (item) => {
+          const t = ecsOf(item.env);
+          const track = item.data as EcsTrack;
+          const service = found.get(t.service);
+          if (!service || service.status !== 'ACTIVE') {
+            out.set(item.id, {
+              kind: 'missing',
+              data: track,
+              lines: [],
+              what: `ECS service ${t.service} in cluster ${t.cluster} (${t.region}) ${service ? `is ${service.status}` : 'no longer exists'}`,
+            });
+            return;
+          }
+          const look = evaluate(service, track, item.phase);
+          const j = look.judgement;
+          const lines = look.events.map((e) => `:information_source: ${escapeMrkdwn(e)}`);
+          let data: EcsTrack = j.track;
+          if (j.kind !== 'succeeded' && look.tasksStopped) {
+            const stopped = await stoppedTaskLines(t, data);
+            data = stopped.track;
+            lines.push(...stopped.lines);
+          }
+          out.set(item.id, toObservation(j, data, lines));
+        }),
+      );
+      return out;
+    },
+
+    async read(envs, detail) {
+      const out = new Map<Environment, Reading | Error>();
+      const byCluster = new Map<string, Environment[]>();
+      for (const e of envs) {
+        const k = this.pollGroup(e);
+        byCluster.set(k, [...(byCluster.get(k) ?? []), e]);
+      }
+      await Promise.all(
+        [...byCluster.values()].map(async (group) => {
+          const loc = ecsOf(group[0]!);
+          const names = [...new Set(group.map((e) => ecsOf(e).service))];
+          const services = new Map<string, EcsService | Error>();
+          for (let i = 0; i < names.length; i += 10) {
+            const batch = names.slice(i, i + 10);
+            try {
+              const r = await ecs.describeServices(loc, batch);
+              for (const s of r.services) services.set(s.name, s);
+            } catch (e) {
+              for (const n of batch) services.set(n, e instanceof Error ? e : new Error(String(e)));
+            }
+          }
+          await Promise.all(
+            group.map(async (env) => {
+              const t = ecsOf(env);
+              const s = services.get(t.service);
+              if (s === undefined) {
+                out.set(
+                  env,
+                  new Error(`ECS service ${t.service} was not found in cluster ${t.cluster} (${t.region}).`),
+                );
+                return;
+              }
+              if (s instanceof Error) {
+                out.set(env, s);
+                return;
+              }
+              try {
+                out.set(env, await readingOf(t, s, detail));
+              } catch (e) {
+                out.set(env, e instanceof Error ? e : new Error(errorMessage(e)));
+              }
+            }),
+          );
+        }),
+      );
+      return out;
+    },
+
+    async running(env) {
+      const t = ecsOf(env);
+      const service = await readService(t);
+      return runningVersion(await ecs.describeTaskDefinition(t.region, service.taskDefinition), t.container);
+    },
+  };
+
+  async function readingOf(t: EcsTarget, s: EcsService, detail: boolean): Promise<Reading> {
+    const primary = s.deployments.find((d) => d.status === 'PRIMARY');
+    const td = await ecs.describeTaskDefinition(t.region, primary?.taskDefinition ?? s.taskDefinition);
+    const image = containerImage(td.taskDefinition, t.container);
+    return {
+      version: runningVersion(td, t.container),
+      digest: image ? parseImage(image).digest : undefined,
+      state: s.status,
+      facts: [
+        `tasks ${s.runningCount}/${s.desiredCount} running${s.pendingCount ? `, ${s.pendingCount} pending` : ''}`,
+      ],
+      inProgress: s.deployments.length > 1 || s.deployments.some((d) => d.rolloutState === 'IN_PROGRESS'),
+      changedAt: primary?.updatedAt ?? primary?.createdAt,
+      events: detail
+        ? s.events.slice(0, EVENTS_IN_DETAIL).map((e) => ({ at: e.at, message: e.message }))
+        : [],
+      consoleUrl: serviceConsoleUrl(t),
+    };
+  }
+
+  async function stoppedTaskLines(t: EcsTarget, track: EcsTrack): Promise<{ track: EcsTrack; lines: string[] }> {
+    try {
+      const tasks = await ecs.stoppedTasks(t, t.service, track.taskDefinitionArn);
+      const fresh = tasks.filter((x) => !track.seenStoppedTasks.includes(x.arn));
+      return {
+        track: {
+          ...track,
+          seenStoppedTasks: [...track.seenStoppedTasks, ...fresh.map((x) => x.arn)].slice(-50),
+        },
+        lines: fresh.map((x) => {
+          const containers = x.containers.filter(
+            (c) => c.reason || (c.exitCode !== undefined && c.exitCode !== 0),
+          );
+          const detail = containers
+            .map((c) => `${c.name}: ${c.reason ?? `exit code ${c.exitCode}`}`)
+            .join('; ');
+          return `:x: Task \`${escapeMrkdwn(x.arn.split('/').pop() ?? x.arn)}\` stopped: ${escapeMrkdwn(x.stoppedReason ?? 'no reason given')}${detail ? ` (${escapeMrkdwn(detail)})` : ''}`;
+        }),
+      };
+    } catch (e) {
+      return { track, lines: [`:warning: Could not read stopped tasks: ${escapeMrkdwn(errorMessage(e))}`] };
+    }
+  }
+
+  function toObservation(j: ReturnType<typeof evaluate>['judgement'], data: EcsTrack, lines: string[]): Observation {
+    switch (j.kind) {
+      case 'progress':
+        return { kind: 'progress', data, lines, progress: progressOf(data), moved: j.moved };
+      case 'succeeded':
+        return { kind: 'succeeded', data, lines };
+      case 'superseded':
+        return { kind: 'superseded', data, lines, by: j.by };
+      case 'failed': {
+        if (!j.ecsRollback) return { kind: 'failed', data, lines, reason: j.reason };
+        const rollbackTrack: EcsTrack = {
+          ...newTrack(
+            j.ecsRollback.taskDefinitionArn ?? data.taskDefinitionArn,
+            j.ecsRollback.deploymentId,
+            deps.now(),
+          ),
+          lastEventAt: data.lastEventAt,
+        };
+        return {
+          kind: 'failed',
+          data,
+          lines: [
+            ...lines,
+            `:rewind: ECS is rolling back by itself (${escapeMrkdwn(j.reason)}). Capstan follows that rollback and does not start another.`,
+          ],
+          reason: j.reason,
+          selfRollback: { kind: 'following', data: rollbackTrack },
+        };
+      }
+    }
+  }
+}
+
+/** The image a tag resolved to, shown short. */
+export function imageLabel(image: string): string {
+  const ref = parseImage(image);
+  return ref.digest ? `${ref.repository.split('/').pop()}@${shortDigest(ref.digest)}` : image;
+}

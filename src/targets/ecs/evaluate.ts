@@ -1,0 +1,182 @@
+import type { Progress } from '../../domain/deployment.js';
+import type { EcsService } from '../../ports/ecs.js';
+
+/** Consecutive failed tasks that count as "keeps stopping" when no circuit breaker decides. */
+export const REPEATED_FAILURES = 3;
+
+/** What Capstan follows on ECS: one deployment, by id, of one task definition. */
+export interface EcsTrack {
+  readonly taskDefinitionArn: string;
+  /** What the service ran before Capstan's change: ECS rolling back goes back to it. */
+  readonly previousTaskDefinitionArn?: string | undefined;
+  /** Unknown only while waiting for ECS's own rollback deployment to appear. */
+  readonly ecsDeploymentId?: string | undefined;
+  /** Service events newer than this go to the thread. */
+  readonly lastEventAt: number;
+  readonly seenStoppedTasks: readonly string[];
+  readonly running: number;
+  readonly desired: number;
+  readonly failedTasks: number;
+  /** Tasks of every deployment of the service: old ones draining is progress too. */
+  readonly allRunning?: number | undefined;
+}
+
+export type EcsJudgement =
+  | { readonly kind: 'progress'; readonly track: EcsTrack; readonly moved: boolean }
+  | { readonly kind: 'succeeded'; readonly track: EcsTrack }
+  | {
+      readonly kind: 'failed';
+      readonly track: EcsTrack;
+      readonly reason: string;
+      /** ECS is rolling back by itself: Capstan follows this deployment and starts no other. */
+      readonly ecsRollback?:
+        | { readonly deploymentId?: string | undefined; readonly taskDefinitionArn?: string | undefined }
+        | undefined;
+    }
+  | { readonly kind: 'superseded'; readonly track: EcsTrack; readonly by: string };
+
+export interface EcsLook {
+  readonly judgement: EcsJudgement;
+  /** Service events Capstan has not shown yet, oldest first. */
+  readonly events: readonly string[];
+  /** Tasks of the followed revision stopped since the last look: their reasons belong in the thread. */
+  readonly tasksStopped: boolean;
+}
+
+export function newTrack(
+  taskDefinitionArn: string,
+  ecsDeploymentId: string | undefined,
+  now: number,
+  previousTaskDefinitionArn?: string,
+): EcsTrack {
+  return {
+    taskDefinitionArn,
+    previousTaskDefinitionArn,
+    ecsDeploymentId,
+    lastEventAt: now,
+    seenStoppedTasks: [],
+    running: 0,
+    desired: 0,
+    failedTasks: 0,
+  };
+}
+
+export function progressOf(t: EcsTrack): Progress {
+  return { done: t.running, total: t.desired };
+}
+
+export function revisionOf(taskDefinitionArn: string): string {
+  return taskDefinitionArn.split('/').pop() ?? taskDefinitionArn;
+}
+
+/**
+ * Judges one look at a service against the deployment Capstan follows. The deployment is followed
+ * by id: a service that is "stable" again after ECS rolled back, or on somebody else's revision,
+ * is not a success. Timeouts are the poll loop's business, not this function's.
+ */
+export function evaluate(service: EcsService, t: EcsTrack, phase: 'rollout' | 'rollback'): EcsLook {
+  const fresh = service.events.filter((e) => e.at > t.lastEventAt);
+  const lastEventAt = fresh.reduce((m, e) => Math.max(m, e.at), t.lastEventAt);
+  const events = fresh.map((e) => e.message).reverse();
+  const primary = service.deployments.find((d) => d.status === 'PRIMARY');
+  const allRunning = service.deployments.reduce((n, d) => n + d.runningCount, 0);
+  const base: EcsTrack = { ...t, lastEventAt, allRunning };
+  const drained = t.allRunning !== undefined && allRunning !== t.allRunning;
+  const look = (judgement: EcsJudgement, tasksStopped = false): EcsLook => ({
+    judgement,
+    events,
+    tasksStopped,
+  });
+
+  // Waiting for the deployment ECS starts when it rolls back by itself.
+  if (t.ecsDeploymentId === undefined) {
+    if (primary && primary.taskDefinition !== t.taskDefinitionArn) {
+      return look({
+        kind: 'progress',
+        track: { ...base, ecsDeploymentId: primary.id, taskDefinitionArn: primary.taskDefinition },
+        moved: true,
+      });
+    }
+    return look({ kind: 'progress', track: base, moved: fresh.length > 0 || drained });
+  }
+
+  const dep = service.deployments.find((d) => d.id === t.ecsDeploymentId);
+  if (dep === undefined) {
+    if (primary && primary.taskDefinition === t.taskDefinitionArn) {
+      // Same task definition under a new deployment id (someone forced a new deployment): keep following it.
+      return look({ kind: 'progress', track: { ...base, ecsDeploymentId: primary.id }, moved: true });
+    }
+    const byEcs =
+      phase === 'rollout' &&
+      (primary === undefined ||
+        t.previousTaskDefinitionArn === undefined ||
+        primary.taskDefinition === t.previousTaskDefinitionArn);
+    if (!byEcs && primary) {
+      // Somebody else's UpdateService replaced Capstan's deployment: name it, never roll back over it.
+      return look({ kind: 'superseded', track: base, by: revisionOf(primary.taskDefinition) });
+    }
+    // When the failed deployment is already gone, ECS's own account of why is in the service events.
+    const why = service.events.find(
+      (e) => e.message.includes(t.ecsDeploymentId!) && /fail/i.test(e.message),
+    );
+    const runsNow = primary ? `; the service now runs ${revisionOf(primary.taskDefinition)}` : '';
+    return look({
+      kind: 'failed',
+      track: base,
+      reason: why
+        ? `ECS rolled back deployment ${t.ecsDeploymentId}: ${why.message.replace(/^\(service [^)]+\) /, '')}${runsNow}`
+        : `ECS replaced deployment ${t.ecsDeploymentId}${runsNow}`,
+      ecsRollback: primary
+        ? { deploymentId: primary.id, taskDefinitionArn: primary.taskDefinition }
+        : undefined,
+    });
+  }
+
+  const moved =
+    dep.runningCount !== t.running ||
+    dep.desiredCount !== t.desired ||
+    dep.failedTasks !== t.failedTasks ||
+    drained ||
+    fresh.length > 0;
+  const next: EcsTrack = {
+    ...base,
+    running: dep.runningCount,
+    desired: dep.desiredCount,
+    failedTasks: dep.failedTasks,
+  };
+  const tasksStopped = dep.failedTasks > t.failedTasks;
+
+  if (dep.rolloutState === 'FAILED') {
+    const reason = dep.rolloutStateReason ?? 'ECS marked the rollout FAILED';
+    const ecsRollsBack = service.circuitBreaker.rollback || /rolling back|rolled back/i.test(reason);
+    if (ecsRollsBack) {
+      const other = service.deployments.find((d) => d.status === 'PRIMARY' && d.id !== dep.id);
+      return look(
+        {
+          kind: 'failed',
+          track: next,
+          reason,
+          ecsRollback: { deploymentId: other?.id, taskDefinitionArn: other?.taskDefinition },
+        },
+        tasksStopped,
+      );
+    }
+    return look({ kind: 'failed', track: next, reason }, tasksStopped);
+  }
+  if (!service.circuitBreaker.enable && dep.failedTasks >= REPEATED_FAILURES && dep.runningCount === 0) {
+    return look(
+      {
+        kind: 'failed',
+        track: next,
+        reason: `tasks of the new revision keep stopping (${dep.failedTasks} in a row)`,
+      },
+      tasksStopped,
+    );
+  }
+  const completed =
+    dep.rolloutState === 'COMPLETED' || (dep.rolloutState === undefined && service.deployments.length === 1);
+  if (dep.status === 'PRIMARY' && completed && dep.runningCount === dep.desiredCount) {
+    return look({ kind: 'succeeded', track: next });
+  }
+  return look({ kind: 'progress', track: next, moved }, tasksStopped);
+}

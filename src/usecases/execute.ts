@@ -1,0 +1,105 @@
+import type { Environment } from '../domain/catalog.js';
+import type { Deployment } from '../domain/deployment.js';
+import { CapstanError, isCapstanError } from '../domain/errors.js';
+import { shortDigest } from '../domain/version.js';
+import { errorMessage } from '../lib/errors.js';
+import type { Started } from '../targets/strategy.js';
+import type { DeployDeps } from './deploy.js';
+import { requireUnlocked } from './guards.js';
+import { save, showAndRecord } from './record.js';
+
+/**
+ * Changes AWS for a prepared (and, where needed, approved) request, exactly as reviewed: what can
+ * have changed since the review is checked again right before, and an error from the call that
+ * changes AWS is reconciled by reading AWS before anything is reported.
+ */
+export async function execute(
+  deps: DeployDeps,
+  env: Environment,
+  d: Deployment,
+  actor: string,
+  options: { readonly recheck?: boolean } = {},
+): Promise<void> {
+  const target = deps.targets.for(env);
+  let cur = d;
+  try {
+    if (d.kind !== 'rollback') await requireUnlocked(deps.store, env);
+    if (options.recheck && d.imageDigest) {
+      const now = await target.check(env, d.toVersion);
+      if (now.digest !== undefined && now.digest !== d.imageDigest) {
+        throw new CapstanError(
+          'conflict',
+          `Tag \`${d.toVersion}\` now points to ${shortDigest(now.digest)}, not the reviewed ${shortDigest(d.imageDigest)}, so nothing was changed.`,
+        );
+      }
+    }
+  } catch (e) {
+    await refuse(deps, d, e);
+    return;
+  }
+  const request = { requestId: d.id, version: d.toVersion, plan: d.plan, actor };
+  cur = await save(deps.store, cur, { state: 'checking', applyingSince: deps.clock.now() }, deps.clock.now());
+  let started: Started | undefined;
+  let failure: unknown;
+  try {
+    started = await target.apply(env, request);
+  } catch (e) {
+    failure = e;
+    // A refusal changed nothing; any other error may hide a change that took effect (a lost response).
+    if (!(isCapstanError(e) && e.code === 'conflict')) {
+      started = await target.reconcile(env, request).catch((re: unknown) => {
+        deps.logger.warn('could not reconcile after a failed change', { id: d.id, error: errorMessage(re) });
+        return undefined;
+      });
+    }
+  }
+  if (!started) {
+    await refuse(deps, cur, failure);
+    return;
+  }
+  await beginTracking(deps, cur, started, 'rollout', failure);
+}
+
+/** Records that the change started and hands it to the poll loop. */
+export async function beginTracking(
+  deps: DeployDeps,
+  d: Deployment,
+  started: Started,
+  phase: 'rollout' | 'rollback',
+  failure?: unknown,
+): Promise<Deployment> {
+  const now = deps.clock.now();
+  const cur = await save(
+    deps.store,
+    d,
+    {
+      state: phase === 'rollout' ? 'rolling_out' : 'rolling_back',
+      applyingSince: undefined,
+      tracking: { phase, startedAt: now, lastProgressAt: now, data: started.data },
+    },
+    now,
+  );
+  const lines = [...started.lines];
+  if (failure !== undefined)
+    lines.unshift(`:warning: AWS answered with an error (${errorMessage(failure)}), but the change took effect.`);
+  deps.notifier.detail(cur, lines);
+  const shown = await showAndRecord(deps, cur);
+  deps.follow(shown);
+  return shown;
+}
+
+/** Ends a request that did not run; when it was refused because things changed, a fresh one is offered. */
+async function refuse(deps: DeployDeps, d: Deployment, e: unknown): Promise<void> {
+  const changed = isCapstanError(e) && (e.code === 'conflict' || e.code === 'locked');
+  const cur = (await deps.store.get(d.id)) ?? d;
+  const now = deps.clock.now();
+  await showAndRecord(
+    deps,
+    await save(
+      deps.store,
+      cur,
+      { state: 'failed', reason: errorMessage(e), offerFresh: changed || undefined, finishedAt: now },
+      now,
+    ),
+  );
+}

@@ -1,0 +1,51 @@
+import type { Deployment } from '../domain/deployment.js';
+import type { Logger } from '../lib/logger.js';
+import type { Clock } from '../ports/clock.js';
+import type { DeployNotifier } from '../ports/notifier.js';
+import type { Store } from '../ports/store.js';
+
+/**
+ * Writes a change to a deployment, retrying on a concurrent write (compare-and-set on `rev`):
+ * the one loop every use case that writes a guarded record goes through.
+ */
+export async function save(
+  store: Store,
+  d: Deployment,
+  change: Partial<Deployment> | ((cur: Deployment) => Partial<Deployment>),
+  now: number,
+): Promise<Deployment> {
+  let cur = d;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const patch = typeof change === 'function' ? change(cur) : change;
+    const written = await store.update({ ...cur, ...patch, updatedAt: now });
+    if (written) return written;
+    const fresh = await store.get(d.id);
+    if (!fresh) throw new Error(`deployment ${d.id} vanished`);
+    cur = fresh;
+  }
+  throw new Error(`could not record ${d.id} after 5 attempts`);
+}
+
+/** Shows the deployment in Slack, and keeps the message's timestamp in the ledger. */
+export async function showAndRecord(
+  deps: { readonly store: Store; readonly notifier: DeployNotifier; readonly clock: Clock; readonly logger: Logger },
+  d: Deployment,
+): Promise<Deployment> {
+  try {
+    const shown = await deps.notifier.show(d);
+    if (shown && shown.messageTs !== d.messageTs) {
+      return save(
+        deps.store,
+        d,
+        { messageTs: shown.messageTs, permalink: shown.permalink },
+        deps.clock.now(),
+      );
+    }
+  } catch (e) {
+    deps.logger.warn('could not show deployment in Slack', {
+      id: d.id,
+      error: e instanceof Error ? e.message : String(e),
+    });
+  }
+  return d;
+}

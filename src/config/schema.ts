@@ -59,6 +59,45 @@ const cloudformation = z.strictObject({
   roleArn: z.string().startsWith('arn:').optional(),
 });
 
+const beanstalk = z.strictObject({
+  region,
+  application: z.string().min(1),
+  environment: z.string().min(1),
+  repository: z.string().min(1),
+  bucket: z.string().min(3),
+  /** Bundles go to `<keyPrefix><app>/<version label>/Dockerrun.aws.json`. */
+  keyPrefix: z.string().default('capstan/'),
+  containerPort: z.number().int().min(1).max(65535).default(8080),
+});
+
+const codedeploy = z
+  .strictObject({
+    region,
+    application: z.string().min(1),
+    deploymentGroup: z.string().min(1),
+    revision: z
+      .strictObject({
+        bucket: z.string().min(3),
+        key: z.string().includes('{version}', { message: 'must contain {version}, e.g. todobackend/{version}.zip' }),
+        bundleType: z.enum(['zip', 'tar', 'tgz', 'YAML', 'JSON']).default('zip'),
+      })
+      .optional(),
+    ecs: z
+      .strictObject({
+        cluster: z.string().min(1),
+        service: z.string().min(1),
+        container: z.string().min(1),
+        repository: z.string().min(1),
+        containerPort: z.number().int().min(1).max(65535),
+      })
+      .optional(),
+  })
+  .refine((c) => (c.revision === undefined) !== (c.ecs === undefined), {
+    message: 'needs exactly one of revision (EC2/on-premises) or ecs (blue/green)',
+  });
+
+const TARGETS = ['ecs', 'cloudformation', 'beanstalk', 'codedeploy'] as const;
+
 export const policySchema = z.strictObject({
   deployers: z.array(principal).min(1, 'list who may deploy ("*" for anyone)'),
   approvers: z.array(principal).default([]),
@@ -72,13 +111,15 @@ const environment = z
     channel,
     ecs: ecs.optional(),
     cloudformation: cloudformation.optional(),
+    beanstalk: beanstalk.optional(),
+    codedeploy: codedeploy.optional(),
     policy: policySchema,
     rolloutTimeout: duration.default(10 * 60_000),
     rollback: z.enum(['auto', 'manual']).default('auto'),
   })
   .superRefine((e, ctx) => {
-    if ((e.ecs === undefined) === (e.cloudformation === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'needs exactly one target: ecs or cloudformation' });
+    if (TARGETS.filter((t) => e[t] !== undefined).length !== 1) {
+      ctx.addIssue({ code: 'custom', message: `needs exactly one target: ${TARGETS.join(', ')}` });
     }
     if (e.policy.approvals > 0 && e.policy.approvers.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['policy', 'approvers'], message: 'required when approvals > 0' });

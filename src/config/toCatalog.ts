@@ -1,4 +1,4 @@
-import type { App, Catalog, Environment, Policy } from '../domain/catalog.js';
+import type { App, Catalog, Environment, Policy, Target } from '../domain/catalog.js';
 import type { RawConfig } from './schema.js';
 
 type RawPolicy = RawConfig['apps'][string]['environments'][string]['policy'];
@@ -13,14 +13,21 @@ function toPolicy(p: RawPolicy): Policy {
   };
 }
 
+type RawEnvironment = RawConfig['apps'][string]['environments'][string];
+
+/** The schema guarantees exactly one target per environment. */
+function targetOf(e: RawEnvironment): Target {
+  if (e.ecs) return { kind: 'ecs', ...e.ecs };
+  if (e.cloudformation) return { kind: 'cloudformation', ...e.cloudformation };
+  if (e.beanstalk) return { kind: 'beanstalk', ...e.beanstalk };
+  return { kind: 'codedeploy', ...e.codedeploy! };
+}
+
 export function toCatalog(raw: RawConfig): Catalog {
   const apps: App[] = Object.entries(raw.apps).map(([appName, a]) => ({
     name: appName,
     environments: Object.entries(a.environments).map(([envName, e]): Environment => {
-      const target: Environment['target'] = e.ecs
-        ? { kind: 'ecs', ...e.ecs }
-        : // the schema guarantees exactly one target
-          { kind: 'cloudformation', ...e.cloudformation! };
+      const target = targetOf(e);
       return {
         app: appName,
         name: envName,

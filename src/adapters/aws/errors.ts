@@ -24,6 +24,7 @@ const DENIED = new Set([
   'InvalidClientTokenId',
   'ExpiredTokenException',
   'AuthorizationError',
+  'InsufficientPrivilegesException',
 ]);
 const NOT_FOUND = new Set([
   'ClusterNotFoundException',
@@ -69,7 +70,7 @@ export function toCapstanError(e: unknown, op: Operation): CapstanError {
       { cause: e },
     );
   }
-  if (NOT_FOUND.has(name) || /does not exist|not found/i.test(message)) {
+  if (NOT_FOUND.has(name) || /does not exist|not found|^No Application( Version)? named/i.test(message)) {
     return new CapstanError(
       'not_found',
       `${capitalize(op.resource)} was not found in ${op.region}${detail(message)}.`,

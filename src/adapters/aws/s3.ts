@@ -1,7 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../../ports/objects.js';
 import { perRegion } from './clients.js';
-import { call } from './errors.js';
+import { call, toCapstanError } from './errors.js';
 
 const isMissing = (e: unknown) =>
   e instanceof Error &&
@@ -32,9 +32,7 @@ export function createS3Adapter(
       } catch (e) {
         if (isMissing(e)) return undefined;
         // HeadObject is authorized by s3:GetObject.
-        return call({ action: 's3:GetObject', resource: where(bucket, key), region }, () =>
-          Promise.reject(e),
-        );
+        throw toCapstanError(e, { action: 's3:GetObject', resource: where(bucket, key), region });
       }
     },
     async getText(region, bucket, key) {
@@ -43,9 +41,7 @@ export function createS3Adapter(
         return await out.Body?.transformToString();
       } catch (e) {
         if (isMissing(e)) return undefined;
-        return call({ action: 's3:GetObject', resource: where(bucket, key), region }, () =>
-          Promise.reject(e),
-        );
+        throw toCapstanError(e, { action: 's3:GetObject', resource: where(bucket, key), region });
       }
     },
   };

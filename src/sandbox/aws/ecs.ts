@@ -174,7 +174,30 @@ export class SimEcs {
     return this.taskDefs.get(`arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${wanted}`);
   }
 
-  private imageOf(taskDefinition: string): SimImage | undefined {
+  /**
+   * The image an ECR reference names (`ACCT.dkr.ecr.R.amazonaws.com/repo:tag` or `…/repo@sha256:…`),
+   * if the repository holds it.
+   */
+  resolveImage(ref: string): SimImage | undefined {
+    const at = ref.lastIndexOf('@');
+    const path = at >= 0 ? ref.slice(0, at) : ref;
+    const colon = path.lastIndexOf(':');
+    const tagged = colon > path.lastIndexOf('/');
+    const repo = (tagged ? path.slice(0, colon) : path).split('/').pop() ?? '';
+    const images = this.images.get(repo) ?? [];
+    if (at >= 0) return images.find((i) => i.digest === ref.slice(at + 1));
+    return tagged ? images.find((i) => i.tag === path.slice(colon + 1)) : undefined;
+  }
+
+  /** The image whose tag a text (an S3 key, a file name) names; the longest tag wins. */
+  imageNamedIn(text: string, repo = 'todobackend'): SimImage | undefined {
+    return (this.images.get(repo) ?? [])
+      .filter((i) => text.includes(i.tag))
+      .sort((a, b) => b.tag.length - a.tag.length)[0];
+  }
+
+  /** The image of a task definition's `app` container. */
+  imageOf(taskDefinition: string): SimImage | undefined {
     const td = this.taskDefs.get(taskDefinition)?.taskDefinition as
       { containerDefinitions?: { name: string; image: string }[] } | undefined;
     const image = td?.containerDefinitions?.find((c) => c.name === 'app')?.image ?? '';

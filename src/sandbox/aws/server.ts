@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
+import { SimBeanstalk } from './beanstalk.js';
 import { SimCloudFormation } from './cloudformation.js';
+import { SimCodeDeploy } from './codedeploy.js';
 import { ACCOUNT, REGION, SimEcs } from './ecs.js';
 import { AwsError } from './errors.js';
 import { SimPipeline } from './pipeline.js';
+import { decodePutBody, routeS3, s3ErrorXml, SimS3 } from './s3.js';
 import { SimSns } from './sns.js';
 import { parseQuery, queryError, queryResponse } from './xml.js';
 
@@ -16,12 +19,13 @@ export interface RecordedAwsCall {
   readonly error?: string | undefined;
 }
 
-type Handler = (input: never) => unknown;
+type Handler = (input: never, requestId: string) => unknown;
 
 const JSON_SERVICES: Record<string, string> = {
   AmazonEC2ContainerServiceV20141113: 'ecs',
   AmazonEC2ContainerRegistry_V20150921: 'ecr',
   CodePipeline_20150709: 'codepipeline',
+  CodeDeploy_20141006: 'codedeploy',
 };
 const QUERY_SERVICES: Record<string, { service: string; namespace: string }> = {
   '2010-05-15': {
@@ -30,13 +34,20 @@ const QUERY_SERVICES: Record<string, { service: string; namespace: string }> = {
   },
   '2010-03-31': { service: 'sns', namespace: 'http://sns.amazonaws.com/doc/2010-03-31/' },
   '2011-06-15': { service: 'sts', namespace: 'https://sts.amazonaws.com/doc/2011-06-15/' },
+  '2010-12-01': {
+    service: 'elasticbeanstalk',
+    namespace: 'http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/',
+  },
 };
+/** The service a SigV4 request was signed for: `Credential=AKID/20261110/us-east-1/s3/aws4_request`. */
+const signedService = (authorization: string | undefined) =>
+  /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization ?? '')?.[1];
 export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:todobackend-approvals`;
 
 /**
  * A simulated AWS account on one local port, speaking the wire protocols the SDK clients use
- * (JSON 1.1 with X-Amz-Target; the Query protocol with XML answers), so they run unmodified with
- * AWS_ENDPOINT_URL pointed here. Every call is recorded.
+ * (JSON 1.1 with X-Amz-Target; the Query protocol with XML answers; S3's path-style REST), so they
+ * run unmodified with AWS_ENDPOINT_URL pointed here. Every call is recorded.
  */
 export class SimulatedAws {
   readonly calls: RecordedAwsCall[] = [];
@@ -46,6 +57,9 @@ export class SimulatedAws {
   );
   sns!: SimSns;
   readonly pipeline: SimPipeline;
+  readonly s3 = new SimS3();
+  readonly beanstalk = new SimBeanstalk(this.s3, this.ecs);
+  readonly codedeploy = new SimCodeDeploy(this.s3, this.ecs);
   private server: Server | undefined;
   private timer: NodeJS.Timeout | undefined;
   private cert = '';
@@ -84,6 +98,8 @@ export class SimulatedAws {
     this.ecs.tick();
     this.cloudformation.tick();
     this.pipeline.tick();
+    this.beanstalk.tick();
+    this.codedeploy.tick();
   }
 
   async stop(): Promise<void> {
@@ -121,6 +137,25 @@ export class SimulatedAws {
         ]);
       case 'sns':
         return bind(this.sns, ['ConfirmSubscription']);
+      case 'elasticbeanstalk':
+        return bind(this.beanstalk, [
+          'CreateApplicationVersion',
+          'DescribeApplicationVersions',
+          'UpdateEnvironment',
+          'DescribeEnvironments',
+          'DescribeEvents',
+        ]);
+      case 'codedeploy':
+        return bind(this.codedeploy, [
+          'CreateDeployment',
+          'GetDeployment',
+          'ListDeployments',
+          'GetDeploymentGroup',
+          'ListDeploymentTargets',
+          'BatchGetDeploymentTargets',
+          'StopDeployment',
+          'ContinueDeployment',
+        ]);
       case 'sts':
         return {
           GetCallerIdentity: () => ({
@@ -137,20 +172,24 @@ export class SimulatedAws {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+    const raw = Buffer.concat(chunks);
+    const body = raw.toString('utf8');
     if (req.method === 'GET' && req.url === '/sandbox/sns-signing-cert.pem') {
       res.writeHead(200, { 'content-type': 'application/x-pem-file' });
       res.end(this.cert);
       return;
     }
     const target = req.headers['x-amz-target'];
+    if (signedService(req.headers.authorization) === 's3' || (target === undefined && req.method !== 'POST'))
+      return this.handleS3(req, res, raw);
+    const requestId = crypto.randomUUID();
     if (typeof target === 'string') {
       const [prefix, operation = ''] = target.split('.');
       const service = JSON_SERVICES[prefix ?? ''] ?? 'unknown';
       const send = (status: number, payload: unknown) => {
         res.writeHead(status, {
           'content-type': 'application/x-amz-json-1.1',
-          'x-amzn-requestid': crypto.randomUUID(),
+          'x-amzn-requestid': requestId,
         });
         res.end(JSON.stringify(payload));
       };
@@ -158,7 +197,7 @@ export class SimulatedAws {
       try {
         const fn = this.handlers(service)[operation];
         if (!fn) throw new AwsError('UnknownOperationException', `${target} is not supported by the sandbox`);
-        const out = fn(input as never);
+        const out = fn(input as never, requestId);
         this.calls.push({ service, operation, input, at: Date.now() });
         send(200, out);
       } catch (e) {
@@ -173,16 +212,16 @@ export class SimulatedAws {
     const version = typeof params.Version === 'string' ? params.Version : '';
     const spec = QUERY_SERVICES[version];
     const send = (status: number, xml: string) => {
-      res.writeHead(status, { 'content-type': 'text/xml' });
+      res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
       res.end(xml);
     };
     if (!spec) return send(400, queryError('InvalidAction', `unknown API version ${version}`));
     try {
       const fn = this.handlers(spec.service)[action];
       if (!fn) throw new AwsError('InvalidAction', `${action} is not supported by the sandbox`);
-      const out = fn(params as never);
+      const out = fn(params as never, requestId);
       this.calls.push({ service: spec.service, operation: action, input: params, at: Date.now() });
-      send(200, queryResponse(action, spec.namespace, out));
+      send(200, queryResponse(action, spec.namespace, out, requestId));
     } catch (e) {
       const err = e instanceof AwsError ? e : new AwsError('InternalFailure', String(e), 500);
       this.calls.push({
@@ -192,7 +231,38 @@ export class SimulatedAws {
         at: Date.now(),
         error: err.code,
       });
-      send(err.status, queryError(err.code, err.message));
+      send(err.status, queryError(err.code, err.message, requestId));
+    }
+  }
+
+  private handleS3(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
+    const requestId = crypto.randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
+    const head = req.method === 'HEAD';
+    let recorded: { operation: string; input: unknown } = {
+      operation: req.method ?? '',
+      input: { url: req.url },
+    };
+    try {
+      const input = routeS3(req.method ?? '', req.url ?? '/');
+      const address = { Bucket: input.Bucket, Key: input.Key };
+      recorded = { operation: input.operation, input: address };
+      const contentType = req.headers['content-type'];
+      const reply =
+        input.operation === 'PutObject'
+          ? this.s3.PutObject({
+              ...input,
+              Body: decodePutBody(raw, req.headers['content-encoding']),
+              ContentType: contentType,
+            })
+          : this.s3[input.operation](input);
+      this.calls.push({ service: 's3', ...recorded, at: Date.now() });
+      res.writeHead(reply.status, { ...reply.headers, 'x-amz-request-id': requestId });
+      res.end(head ? undefined : reply.body);
+    } catch (e) {
+      const err = e instanceof AwsError ? e : new AwsError('InternalError', String(e), 500);
+      this.calls.push({ service: 's3', ...recorded, at: Date.now(), error: err.code });
+      res.writeHead(err.status, { 'content-type': 'application/xml', 'x-amz-request-id': requestId });
+      res.end(head ? undefined : s3ErrorXml(err.code, err.message, requestId));
     }
   }
 }

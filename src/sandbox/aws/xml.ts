@@ -1,4 +1,4 @@
-const esc = (s: string) =>
+export const escapeXml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** AWS Query protocol XML: lists are `<member>` elements, timestamps ISO 8601. */
@@ -12,15 +12,20 @@ export function toXml(name: string, value: unknown): string {
       .join('')}</${name}>`;
   }
   const scalar = typeof value === 'string' ? value : JSON.stringify(value);
-  return `<${name}>${esc(scalar)}</${name}>`;
+  return `<${name}>${escapeXml(scalar)}</${name}>`;
 }
 
-export function queryResponse(action: string, namespace: string, result: unknown): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="${namespace}">${toXml(`${action}Result`, result ?? {})}<ResponseMetadata><RequestId>${crypto.randomUUID()}</RequestId></ResponseMetadata></${action}Response>`;
+export function queryResponse(
+  action: string,
+  namespace: string,
+  result: unknown,
+  requestId: string = crypto.randomUUID(),
+): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="${namespace}">${toXml(`${action}Result`, result ?? {})}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
 }
 
-export function queryError(code: string, message: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><ErrorResponse><Error><Type>Sender</Type><Code>${esc(code)}</Code><Message>${esc(message)}</Message></Error><RequestId>${crypto.randomUUID()}</RequestId></ErrorResponse>`;
+export function queryError(code: string, message: string, requestId: string = crypto.randomUUID()): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><ErrorResponse><Error><Type>Sender</Type><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
 }
 
 /** `Parameters.member.1.ParameterKey=A` → `{ Parameters: [{ ParameterKey: 'A' }] }` */

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readConfig } from '../../src/config/readConfig.js';
 import { type Logger, silentLogger } from '../../src/lib/logger.js';
 import { type Capstan, startCapstan } from '../../src/main.js';
-import { SlackStandIn, type SlackStandInOptions } from '../../src/sandbox/slackApi.js';
+import { type EnvelopeType, SlackStandIn, type SlackStandInOptions } from '../../src/sandbox/slackApi.js';
 import { SIGNING_SECRET, slackHeaders } from './signing.js';
 
 export interface Harness {
@@ -12,7 +13,7 @@ export interface Harness {
   readonly slack: SlackStandIn;
   readonly base: string;
   readonly dbPath: string;
-  /** POSTs a signed /deploy command and returns the HTTP response. */
+  /** POSTs a signed /deploy command and returns the HTTP response (in Socket Mode: the acknowledgement). */
   command(
     text: string,
     opts?: { user?: string; channel?: string },
@@ -43,6 +44,7 @@ export interface HarnessOptions {
   readonly logger?: Logger;
   readonly dbPath?: string;
   readonly standIn?: SlackStandIn;
+  /** With SLACK_APP_TOKEN set, Capstan runs in Socket Mode and the helpers deliver over the stand-in's socket. */
   readonly env?: Record<string, string>;
   readonly fetchCert?: (url: string) => Promise<string>;
   /** Whether stop() also stops the stand-in (true unless the caller passed its own). */
@@ -51,18 +53,29 @@ export interface HarnessOptions {
 
 let responseSeq = 0;
 
+/** A port free right now: in Socket Mode Capstan reports PORT as given, so 0 would not say where it listens. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const slack = opts.standIn ?? new SlackStandIn(opts.slack);
   if (!opts.standIn) await slack.start();
   const dir = opts.dbPath ? undefined : mkdtempSync(join(tmpdir(), 'capstan-test-'));
   const dbPath = opts.dbPath ?? join(dir!, 'capstan.db');
   const yaml = opts.yaml.replace('__DB__', dbPath);
+  const socketMode = opts.env?.SLACK_APP_TOKEN !== undefined;
+  const port = opts.env?.PORT ?? (socketMode ? String(await freePort()) : '0');
   const result = readConfig(
     {
       SLACK_BOT_TOKEN: 'xoxb-test-token',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
-      PORT: '0',
+      PORT: port,
       CAPSTAN_CONFIG: 'capstan.yml',
       ...opts.env,
     },
@@ -74,6 +87,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     logger: opts.logger ?? silentLogger,
     host: '127.0.0.1',
     fetchCert: opts.fetchCert,
+    // Slack pacing and change-set polling at test speed: the suite waits on conditions, not on time.
+    timing: { slackPostIntervalMs: 20, slackUpdateIntervalMs: 20, changeSetPollMs: 20, expiryCheckMs: 50 },
   });
   const base = `http://127.0.0.1:${capstan.port}`;
 
@@ -82,6 +97,27 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     return { status: r.status, body: await r.text() };
   };
   const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+  /** The same payloads as Slack sends them: signed over HTTP, or as envelopes in Socket Mode. */
+  const deliver = async (
+    type: EnvelopeType,
+    payload: Record<string, unknown>,
+  ): Promise<{ status: number; body: string }> => {
+    if (socketMode) {
+      const ack = await slack.socket.send(type, payload);
+      return { status: 200, body: ack.payload ? JSON.stringify(ack.payload) : '' };
+    }
+    if (type === 'events_api') {
+      const body = JSON.stringify(payload);
+      return post('/slack/events', body, { 'content-type': 'application/json', ...slackHeaders(body) });
+    }
+    const body = form(
+      type === 'slash_commands' ? (payload as Record<string, string>) : { payload: JSON.stringify(payload) },
+    );
+    return post('/slack/events', body, {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...slackHeaders(body),
+    });
+  };
 
   const h: Harness = {
     capstan,
@@ -91,7 +127,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     async command(text, o = {}) {
       responseSeq += 1;
       const responseUrl = slack.responseUrl(`cmd-${responseSeq}`);
-      const body = form({
+      const r = await deliver('slash_commands', {
         token: 'deprecated',
         team_id: 'T0SANDBOX',
         team_domain: 'sandbox',
@@ -105,18 +141,10 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         trigger_id: `trigger-${responseSeq}`,
         api_app_id: 'A0CAPSTAN',
       });
-      const r = await post('/slack/events', body, {
-        'content-type': 'application/x-www-form-urlencoded',
-        ...slackHeaders(body),
-      });
       return { ...r, responseUrl };
     },
     async action(payload) {
-      const body = form({ payload: JSON.stringify(payload) });
-      return post('/slack/events', body, {
-        'content-type': 'application/x-www-form-urlencoded',
-        ...slackHeaders(body),
-      });
+      return deliver('interactive', payload);
     },
     async click({ actionId, value, user, message }) {
       responseSeq += 1;
@@ -150,7 +178,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       return { status: r.status, responseUrl };
     },
     async event(event) {
-      const body = JSON.stringify({
+      return deliver('events_api', {
         token: 'deprecated',
         team_id: 'T0SANDBOX',
         api_app_id: 'A0CAPSTAN',
@@ -159,7 +187,6 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         event_time: Math.floor(Date.now() / 1000),
         event,
       });
-      return post('/slack/events', body, { 'content-type': 'application/json', ...slackHeaders(body) });
     },
     post,
     async restart() {

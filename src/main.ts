@@ -4,7 +4,9 @@ import { pathToFileURL } from 'node:url';
 import { createCloudFormationAdapter } from './adapters/aws/cloudformation.js';
 import { createCodePipelineAdapter } from './adapters/aws/codepipeline.js';
 import { createEcrAdapter } from './adapters/aws/ecr.js';
+import { createBeanstalkAdapter } from './adapters/aws/beanstalk.js';
 import { createEcsAdapter } from './adapters/aws/ecs.js';
+import { createS3Adapter } from './adapters/aws/s3.js';
 import { createSnsAdapter } from './adapters/aws/sns.js';
 import { createSqsAdapter } from './adapters/aws/sqs.js';
 import { createSlackChat, createSlackDirectory } from './adapters/slack/chat.js';
@@ -25,6 +27,7 @@ import { snsRoute } from './sns/httpRoute.js';
 import type { InboundDeps } from './sns/receive.js';
 import { SqsPoller } from './sns/sqsPoller.js';
 import { PollLoop } from './lib/pollLoop.js';
+import { createBeanstalkStrategy } from './targets/beanstalk.js';
 import { createStackStrategy } from './targets/cloudformation.js';
 import { createEcsStrategy } from './targets/ecs.js';
 import { createTargetRegistry } from './targets/registry.js';
@@ -88,7 +91,9 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const ecs = createEcsAdapter();
   const registry = createEcrAdapter();
   const stacks = createCloudFormationAdapter();
+  const objects = createS3Adapter();
   const targets = createTargetRegistry({
+    beanstalk: createBeanstalkStrategy({ beanstalk: createBeanstalkAdapter(), objects, registry, now }),
     ecs: createEcsStrategy({ ecs, registry, now }),
     cloudformation: createStackStrategy({
       stacks,

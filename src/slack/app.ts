@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger.js';
 import { newId } from '../lib/ids.js';
 import { helpMessage, invalidMessage, notice } from '../views/help.js';
 import { toBoltLogger } from './boltLogger.js';
+import { FreshHttpReceiver } from './freshness.js';
 import { type DispatchDeps, dispatch, statusReply } from './dispatch.js';
 import { failureMessage } from './respond.js';
 
@@ -21,6 +22,8 @@ export interface SlackAppOptions {
   readonly isReady: () => boolean;
   /** Registers block_actions and view handlers on the app (releases, approvals). */
   readonly interactions?: ((app: App) => void) | undefined;
+  /** The clock Slack request timestamps are judged by (ms since the epoch); Date.now by default. */
+  readonly now?: (() => number) | undefined;
 }
 
 function healthz(isReady: () => boolean): CustomRoute {
@@ -38,16 +41,25 @@ function healthz(isReady: () => boolean): CustomRoute {
 export function createSlackApp(opts: SlackAppOptions): App {
   const logger = opts.logger;
   const socketMode = opts.appToken !== undefined;
+  const boltLogger = toBoltLogger(logger);
+  const customRoutes = [healthz(opts.isReady), ...(opts.routes ?? [])];
   const app = new App({
     token: opts.botToken,
-    signingSecret: opts.signingSecret,
     ...(socketMode
-      ? { socketMode: true, appToken: opts.appToken, installerOptions: { port: opts.port } }
-      : { port: opts.port }),
-    logger: toBoltLogger(logger),
+      ? { socketMode: true, appToken: opts.appToken, installerOptions: { port: opts.port }, customRoutes }
+      : {
+          receiver: new FreshHttpReceiver({
+            signingSecret: opts.signingSecret,
+            port: opts.port,
+            customRoutes,
+            logger: boltLogger,
+            log: logger,
+            now: opts.now,
+          }),
+        }),
+    logger: boltLogger,
     // Capstan keeps no conversation state in Bolt; skipping its store saves work on every request.
     convoStore: false,
-    customRoutes: [healthz(opts.isReady), ...(opts.routes ?? [])],
     ...(opts.apiUrl ? { clientOptions: { slackApiUrl: opts.apiUrl } } : {}),
   });
   const names = namesOf(opts.dispatch.catalog);

@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger.js';
 import { type ApprovalDeps, approve, reject } from '../usecases/approval.js';
 import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { requestDeploy } from '../usecases/deploy.js';
+import { proceedRollout } from '../usecases/proceed.js';
 import { notice } from '../views/help.js';
 import { PIPELINE_ACTION, commentModal } from '../views/pipeline.js';
 import { ACTION } from '../views/release.js';
@@ -65,6 +66,11 @@ export function registerInteractions(
       });
       return r.kind === 'started' ? `Preparing a fresh review (request \`${r.deployment.id}\`).` : '';
     }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ACTION.proceed,
+    handle((id, user) => proceedRollout({ ...deps.approvals.deploy, catalog: deps.catalog }, id, user)),
   );
 
   app.action<BlockAction<ButtonAction>>(

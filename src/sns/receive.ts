@@ -5,6 +5,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Subscriptions } from '../ports/pipelines.js';
 import type { Store } from '../ports/store.js';
 import { type RelayDeps, relayNotification } from '../usecases/relay.js';
+import { judgeMessageAge } from './messageAge.js';
 
 export interface InboundDeps {
   readonly verify: SnsVerifier;
@@ -15,6 +16,8 @@ export interface InboundDeps {
   readonly relay: RelayDeps;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Older signed messages are refused even if never seen; DEFAULT_SNS_MAX_MESSAGE_AGE_MS by default. */
+  readonly maxMessageAgeMs?: number | undefined;
 }
 
 /** What to answer SNS: a 4xx is final (SNS does not retry it), a 5xx asks for a retry. */
@@ -22,6 +25,9 @@ export interface InboundResult {
   readonly status: number;
   readonly reason: string;
 }
+
+/** What the caller reads when a message is forged or its topic is not one Capstan listens to. */
+export const NOT_ACCEPTED = 'message not accepted';
 
 const refuse = (
   deps: InboundDeps,
@@ -31,6 +37,12 @@ const refuse = (
 ): InboundResult => {
   deps.logger.warn('SNS message refused', { status, reason, ...fields });
   return { status, reason };
+};
+
+/** A forged message and a topic Capstan does not listen to get the same answer; only the log says which. */
+const notAccepted = (deps: InboundDeps, why: string, fields: Record<string, unknown>): InboundResult => {
+  deps.logger.warn('SNS message refused', { status: 403, reason: why, ...fields });
+  return { status: 403, reason: NOT_ACCEPTED };
 };
 
 /** Verify, then parse, then dispatch: nothing acts on a message before its signature checks out. */
@@ -54,11 +66,21 @@ export async function receiveEnvelope(
         body: m.TopicArn,
       });
   }
-  if (!deps.topics.includes(m.TopicArn))
-    return refuse(deps, 403, 'topic is not on the allowlist', { topic: m.TopicArn });
+  // The signature is checked before the allowlist and both refusals read the same, so Capstan's
+  // answer does not say which topics it listens to, and a forged message costs the same whatever its topic.
   const verified = await deps.verify(m);
   if (!verified.ok)
-    return refuse(deps, 403, `signature: ${verified.reason}`, { topic: m.TopicArn, messageId: m.MessageId });
+    return notAccepted(deps, `signature: ${verified.reason}`, { topic: m.TopicArn, messageId: m.MessageId });
+  if (!deps.topics.includes(m.TopicArn))
+    return notAccepted(deps, 'topic is not on the allowlist', { topic: m.TopicArn, messageId: m.MessageId });
+  const age = judgeMessageAge(m.Timestamp, deps.clock.now(), deps.maxMessageAgeMs);
+  if (!age.ok)
+    return refuse(deps, 400, age.reason, {
+      topic: m.TopicArn,
+      messageId: m.MessageId,
+      timestamp: m.Timestamp,
+      ...(age.ageSeconds === undefined ? {} : { ageSeconds: age.ageSeconds }),
+    });
 
   if (m.Type === 'SubscriptionConfirmation') {
     try {

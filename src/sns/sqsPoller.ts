@@ -5,7 +5,8 @@ import { type InboundDeps, receiveEnvelope, receiveRaw } from './receive.js';
 /**
  * SQS mode, for installations without a public endpoint: long-polls a queue subscribed to the
  * topic. A message is deleted only once handled, or once it is known it never can be (a bad
- * signature stays bad); a handling failure leaves it for SQS to deliver again.
+ * signature stays bad, a stale message only gets older); a handling failure leaves it for SQS to
+ * deliver again.
  */
 export class SqsPoller {
   private stopped = false;

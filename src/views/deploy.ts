@@ -1,7 +1,7 @@
 import type { Environment } from '../domain/catalog.js';
 import { type Deployment, type Review, STATE_LABEL, isTerminal } from '../domain/deployment.js';
 import { shortDigest } from '../domain/version.js';
-import { type Block, type SlackMessage, LIMITS, ago, context, escape, fields, section } from './message.js';
+import { type Block, type SlackMessage, LIMITS, actions, ago, context, escape, fields, section } from './message.js';
 import { reviewBlocks } from './review.js';
 
 const EMOJI: Record<Deployment['state'], string> = {
@@ -58,6 +58,24 @@ export function deploymentMessage(d: Deployment, now: number): SlackMessage {
     ctx.push(`rolling back to \`${escape(d.rollbackVersion)}\``);
   ctx.push('details in the thread');
   blocks.push(context(ctx));
+  if (d.state === 'rolling_out' && d.tracking?.waiting) {
+    blocks.push(
+      actions(`proceed:${d.id}:${d.rev}`, [
+        {
+          text: 'Continue',
+          actionId: 'capstan_continue',
+          value: d.id,
+          style: 'primary',
+          confirm: {
+            title: 'Let the rollout go on?',
+            text: `It is ${d.tracking.waiting}. Only approvers of ${d.app}/${d.env} can continue it.`,
+            confirm: 'Continue',
+            deny: 'Cancel',
+          },
+        },
+      ]),
+    );
+  }
   return { text: `${d.kind} of ${d.app} ${d.toVersion} to ${d.env}: ${stateText(d)}`, blocks };
 }
 

@@ -9,6 +9,7 @@ export const ACTION = {
   approve: 'capstan_approve',
   reject: 'capstan_reject',
   refresh: 'capstan_refresh',
+  proceed: 'capstan_continue',
 } as const;
 
 function approvalBlocks(d: Deployment, env: Environment, now: number): Block[] {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { Deployment } from '../../src/domain/deployment.js';
+import { describeStoreContract } from './storeContract.js';
 
 const d = (id: string, over: Partial<Deployment> = {}): Deployment => ({
   id,
@@ -19,6 +20,11 @@ const d = (id: string, over: Partial<Deployment> = {}): Deployment => ({
   updatedAt: Date.now(),
   approvals: [],
   ...over,
+});
+
+describeStoreContract('SQLite', async () => {
+  const store = openSqliteStore(':memory:');
+  return { store, cleanup: async () => store.close() };
 });
 
 describe('SQLite store', () => {
@@ -39,11 +45,11 @@ describe('SQLite store', () => {
     const a = (await store.get('d-1'))!;
     const b = (await store.get('d-1'))!;
     const [wa, wb] = await Promise.all([
-      store.update({ ...a, state: 'executing' }),
+      store.update({ ...a, state: 'rolling_out' }),
       store.update({ ...b, state: 'rejected' }),
     ]);
     expect([wa, wb].filter(Boolean)).toHaveLength(1);
-    expect((await store.get('d-1'))?.state).toBe('executing');
+    expect((await store.get('d-1'))?.state).toBe('rolling_out');
   });
 
   it('keeps everything across a reopen of the same file', async () => {
@@ -70,6 +76,19 @@ describe('SQLite store', () => {
     });
     expect(await s2.putLock({ app: 'todobackend', env: 'prod', owner: 'U0ALICE', at: 6 })).toBe(false);
     expect(await s2.firstSighting('msg-1', 2)).toBe(false);
+    s2.close();
+  });
+
+  it('keeps leases and claims across a reopen, so fences keep growing', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'capstan-store-')), 'c.db');
+    const s1 = openSqliteStore(path);
+    const first = (await s1.acquireLease('poller', 'r1', 1_000, 0))!;
+    expect(await s1.claimOnce('post-1', 'r1', 0)).toBe(true);
+    s1.close();
+    const s2 = openSqliteStore(path);
+    expect(await s2.acquireLease('poller', 'r2', 1_000, 500)).toBeUndefined();
+    expect((await s2.acquireLease('poller', 'r2', 1_000, 1_000))!.fence).toBeGreaterThan(first.fence);
+    expect(await s2.claimOnce('post-1', 'r2', 1)).toBe(false);
     s2.close();
   });
 });

@@ -5,11 +5,17 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/lib/logger.js';
+import { toBoltLogger } from '../../src/slack/boltLogger.js';
+import { FreshHttpReceiver, judgeSlackTimestamp } from '../../src/slack/freshness.js';
 import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { describeServices, REPO_URI, service, taskDefinition, tdArn } from '../fixtures/ecs.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
-import { slackHeaders } from '../support/signing.js';
+import { SIGNING_SECRET, slackHeaders } from '../support/signing.js';
 
 const ecs = mockClient(ECSClient);
 const cfn = mockClient(CloudFormationClient);
@@ -71,10 +77,18 @@ function fakeAws() {
 
 const textOf = (body: Record<string, unknown>) => JSON.stringify(body);
 
+const logLines: string[] = [];
+const captureLogger = createLogger('debug', (line) => logLines.push(line));
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
 describe('Slack over HTTP', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ yaml: TEST_YAML, slack: { users: USERS, groups: GROUPS } });
+    h = await startHarness({
+      yaml: TEST_YAML,
+      slack: { users: USERS, groups: GROUPS },
+      logger: captureLogger,
+    });
   });
   afterAll(async () => {
     await h.stop();
@@ -135,7 +149,7 @@ describe('Slack over HTTP', () => {
     expect(text).toContain('todobackend / dev');
     expect(text).toContain('Recent events');
     expect(text).toContain('has reached a steady state.');
-    expect(text).toContain('cluster `todo-dev`');
+    expect(text).toContain('in cluster todo-dev');
   });
 
   it('status for a CloudFormation environment shows the parameter and the stack events', async () => {
@@ -233,6 +247,36 @@ describe('Slack over HTTP', () => {
       expect(ecs.calls()).toHaveLength(0);
     });
 
+    it('a correctly signed request from more than 5 minutes in the future gets 401, does nothing, and logs no secret', async () => {
+      logLines.length = 0;
+      for (const ahead of [360, 3600, 86_400 * 365]) {
+        const headers = slackHeaders(body, nowSeconds() + ahead);
+        const r = await h.post('/slack/events', body, {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...headers,
+        });
+        expect(r.status).toBe(401);
+        expect(r.body).toBe('');
+        const signature = headers['x-slack-signature']!.slice(3);
+        expect(logLines.join('\n')).not.toContain(signature);
+      }
+      expect(ecs.calls()).toHaveLength(0);
+      const refusals = logLines.filter((l) => l.includes('Slack request refused'));
+      expect(refusals).toHaveLength(3);
+      expect(refusals[0]).toContain('x-slack-request-timestamp is in the future');
+      expect(logLines.join('\n')).not.toContain(SIGNING_SECRET);
+    });
+
+    it('a timestamp a little ahead of the clock, within the window, is accepted', async () => {
+      const help = new URLSearchParams({ command: '/deploy', text: 'help', user_id: 'U0ALICE' }).toString();
+      const r = await h.post('/slack/events', help, {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...slackHeaders(help, nowSeconds() + 240),
+      });
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body)).toMatchObject({ response_type: 'ephemeral' });
+    });
+
     it('a missing signature gets 401', async () => {
       const r = await h.post('/slack/events', body, { 'content-type': 'application/x-www-form-urlencoded' });
       expect(r.status).toBe(401);
@@ -246,6 +290,78 @@ describe('Slack over HTTP', () => {
       });
       expect(r.status).toBe(400);
       expect(ecs.calls()).toHaveLength(0);
+    });
+  });
+});
+
+describe('Slack request timestamps', () => {
+  const now = Date.parse('2026-11-21T22:00:00Z');
+  const at = (offsetSeconds: number) => String(Math.floor(now / 1000) + offsetSeconds);
+
+  it.each([
+    [at(0), true],
+    [at(300), true],
+    [at(-300), true],
+    [at(301), false],
+    [at(-301), false],
+    [at(86_400), false],
+    ['1e10', false],
+    ['-5', false],
+    ['', false],
+    [[at(0), at(0)], false],
+  ])('judges %j as fresh: %s', (header, fresh) => {
+    expect(judgeSlackTimestamp(header, now).ok).toBe(fresh);
+  });
+
+  it('an absent timestamp is left to Bolt, which refuses it unless it is an ssl_check', () => {
+    expect(judgeSlackTimestamp(undefined, now).ok).toBe(true);
+  });
+
+  describe('through Bolt, by an injected clock', () => {
+    // The receiver's clock runs an hour ahead of the wall clock: only the injected clock can explain
+    // refusing a request signed now and accepting one signed an hour from now.
+    const skewMs = 3_600_000;
+    let app: App;
+    let base: string;
+    const handled: string[] = [];
+    beforeAll(async () => {
+      app = new App({
+        receiver: new FreshHttpReceiver({
+          signingSecret: SIGNING_SECRET,
+          log: createLogger('error', () => {}),
+          now: () => Date.now() + skewMs,
+        }),
+        authorize: async () => ({ botToken: 'xoxb-test-token', botId: 'B0CAPSTAN', botUserId: 'U0CAPSTAN' }),
+        logger: toBoltLogger(createLogger('error', () => {})),
+      });
+      app.command('/deploy', async ({ command, ack }) => {
+        handled.push(command.text);
+        await ack();
+      });
+      const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(async () => {
+      await app.stop();
+    });
+
+    const send = (text: string, ts: number) => {
+      const body = new URLSearchParams({ command: '/deploy', text, user_id: 'U0ALICE' }).toString();
+      return fetch(`${base}/slack/events`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackHeaders(body, ts) },
+      });
+    };
+
+    it('refuses a request signed by the wall clock, an hour old by the receiver’s', async () => {
+      expect((await send('signed now', nowSeconds())).status).toBe(401);
+      expect(handled).toEqual([]);
+    });
+
+    it('accepts a request signed at the receiver’s now', async () => {
+      expect((await send('signed an hour ahead', nowSeconds() + skewMs / 1000)).status).toBe(200);
+      expect(handled).toEqual(['signed an hour ahead']);
     });
   });
 });

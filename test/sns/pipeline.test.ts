@@ -8,8 +8,17 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../src/sandbox/slackApi.js';
 import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
+import { createLogger } from '../../src/lib/logger.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
-import { TOPIC, type TestSigner, approvalMessage, notification, testSigner } from '../support/snsSigning.js';
+import {
+  CERT_URL,
+  OTHER_REGION_CERT_URL,
+  TOPIC,
+  type TestSigner,
+  approvalMessage,
+  notification,
+  testSigner,
+} from '../support/snsSigning.js';
 
 const PIPELINE_YAML = `${TEST_YAML}
 sns:
@@ -26,9 +35,11 @@ const codepipeline = mockClient(CodePipelineClient);
 const sns = mockClient(SNSClient);
 let signer: TestSigner;
 let h: Harness;
+const logLines: string[] = [];
 
 beforeAll(async () => {
-  signer = await testSigner();
+  // The certificate is served at another region's SNS host too: only the host rule can refuse it there.
+  signer = await testSigner([CERT_URL, OTHER_REGION_CERT_URL]);
 });
 beforeEach(async () => {
   codepipeline.reset();
@@ -49,10 +60,12 @@ beforeEach(async () => {
   });
   codepipeline.on(PutApprovalResultCommand).resolves({ approvedAt: new Date() });
   sns.on(ConfirmSubscriptionCommand).resolves({ SubscriptionArn: `${TOPIC}:11111111-2222` });
+  logLines.length = 0;
   h = await startHarness({
     yaml: PIPELINE_YAML,
     slack: { users: USERS, groups: GROUPS },
     fetchCert: (u) => signer.fetchCert(u),
+    logger: createLogger('debug', (line) => logLines.push(line)),
   });
 });
 afterEach(async () => {
@@ -168,6 +181,59 @@ describe('POST /sns', () => {
     expect(codepipeline.calls()).toHaveLength(0);
   });
 
+  it('answers an unknown topic and a bad signature alike; only the log says which', async () => {
+    const unknown = 'arn:aws:sns:us-east-1:999999999999:someone-elses';
+    const genuineUnknown = signer.sign(notification(approvalMessage(), { TopicArn: unknown }));
+    const forgedKnown = {
+      ...signer.sign(notification(approvalMessage())),
+      Message: JSON.stringify(approvalMessage({ stageName: 'Forged' })),
+    };
+    const forgedUnknown = { ...genuineUnknown, Message: forgedKnown.Message };
+    const answers = [await deliver(genuineUnknown), await deliver(forgedKnown), await deliver(forgedUnknown)];
+    expect(answers).toEqual([
+      { status: 403, body: 'message not accepted' },
+      { status: 403, body: 'message not accepted' },
+      { status: 403, body: 'message not accepted' },
+    ]);
+    const refusals = logLines
+      .filter((l) => l.includes('SNS message refused'))
+      .map((l) => (JSON.parse(l) as { reason: string }).reason);
+    expect(refusals).toEqual([
+      'topic is not on the allowlist',
+      'signature: signature does not match',
+      'signature: signature does not match',
+    ]);
+    expect(posted()).toHaveLength(0);
+  });
+
+  it('refuses a correctly signed message more than an hour old or 5 minutes ahead, though never seen before', async () => {
+    const at = (offsetMs: number) => ({ Timestamp: new Date(Date.now() + offsetMs).toISOString() });
+    expect(await deliver(signer.sign(notification(approvalMessage(), at(-2 * 3_600_000))))).toEqual({
+      status: 400,
+      body: 'message is too old',
+    });
+    expect(await deliver(signer.sign(notification(approvalMessage(), at(15 * 60_000))))).toEqual({
+      status: 400,
+      body: 'message is from the future',
+    });
+    expect(posted()).toHaveLength(0);
+    expect(codepipeline.calls()).toHaveLength(0);
+    // Within the hour, a delayed delivery (SNS retries for up to an hour) is still relayed.
+    expect((await deliver(signer.sign(notification(approvalMessage(), at(-50 * 60_000))))).status).toBe(200);
+    await approvalPost();
+  });
+
+  it('refuses a certificate on another region’s SNS host, which is never fetched', async () => {
+    signer.fetched.length = 0;
+    const elsewhere = signer.sign({
+      ...notification(approvalMessage()),
+      SigningCertURL: OTHER_REGION_CERT_URL,
+    });
+    expect(await deliver(elsewhere)).toEqual({ status: 403, body: 'message not accepted' });
+    expect(signer.fetched).toEqual([]);
+    expect(posted()).toHaveLength(0);
+  });
+
   it('confirms a subscription for an allowed topic through the API, and refuses one for an unknown topic', async () => {
     const confirm = (topic: string) =>
       signer.sign(
@@ -246,14 +312,12 @@ describe('acting on a relayed approval', () => {
   it.each(['InvalidApprovalTokenException', 'ApprovalAlreadyCompletedException'])(
     '%s turns the message into "already decided or expired"',
     async (name) => {
-      codepipeline
-        .on(PutApprovalResultCommand)
-        .rejects(
-          Object.assign(new Error('The approval request already received a response or has expired.'), {
-            name,
-            $metadata: {},
-          }),
-        );
+      codepipeline.on(PutApprovalResultCommand).rejects(
+        Object.assign(new Error('The approval request already received a response or has expired.'), {
+          name,
+          $metadata: {},
+        }),
+      );
       await deliver(signer.sign(notification(approvalMessage())));
       const m = await approvalPost();
       expect(await click('capstan_pipeline_approve', m, 'U0BOB')).toContain('already decided or has expired');
@@ -265,21 +329,19 @@ describe('acting on a relayed approval', () => {
   );
 
   it('a decision already made in the console is found at click time', async () => {
-    codepipeline
-      .on(GetPipelineStateCommand)
-      .resolves({
-        stageStates: [
-          {
-            stageName: 'Approval',
-            actionStates: [
-              {
-                actionName: 'Approve',
-                latestExecution: { status: 'Succeeded', token: '1a2b3c4d-573f-4ea7-a67e-0123456789ab' },
-              },
-            ],
-          },
-        ],
-      });
+    codepipeline.on(GetPipelineStateCommand).resolves({
+      stageStates: [
+        {
+          stageName: 'Approval',
+          actionStates: [
+            {
+              actionName: 'Approve',
+              latestExecution: { status: 'Succeeded', token: '1a2b3c4d-573f-4ea7-a67e-0123456789ab' },
+            },
+          ],
+        },
+      ],
+    });
     await deliver(signer.sign(notification(approvalMessage())));
     const m = await approvalPost();
     expect(await click('capstan_pipeline_approve', m, 'U0BOB')).toContain('already decided');

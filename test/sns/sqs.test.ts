@@ -83,6 +83,29 @@ describe('SQS mode', () => {
     expect(deleted().sort()).toEqual(['r-envelope', 'r-forged', 'r-raw']);
   });
 
+  it('deletes a stale or far-future SNS envelope as unhandleable without relaying it', async () => {
+    const at = (offsetMs: number) => ({ Timestamp: new Date(Date.now() + offsetMs).toISOString() });
+    const envelope = (offsetMs: number, stageName: string) =>
+      JSON.stringify(signer.sign(notification(approvalMessage({ stageName }), at(offsetMs))));
+    queue([
+      { MessageId: 'q6', ReceiptHandle: 'r-stale', Body: envelope(-2 * 3_600_000, 'Stale') },
+      { MessageId: 'q7', ReceiptHandle: 'r-future', Body: envelope(3_600_000, 'Future') },
+      { MessageId: 'q8', ReceiptHandle: 'r-fresh', Body: envelope(-60_000, 'Fresh') },
+    ]);
+    h = await startHarness({
+      yaml: yaml(false),
+      slack: { users: USERS, groups: GROUPS },
+      fetchCert: (u) => signer.fetchCert(u),
+    });
+    await h.slack.waitFor(() => (deleted().length === 3 ? true : undefined));
+    expect(deleted().sort()).toEqual(['r-fresh', 'r-future', 'r-stale']);
+    const posts = JSON.stringify(h.slack.channelMessages('C0PIPE').map((p) => p.blocks));
+    expect(h.slack.channelMessages('C0PIPE')).toHaveLength(1);
+    expect(posts).toContain('Fresh');
+    expect(posts).not.toContain('Stale');
+    expect(posts).not.toContain('Future');
+  });
+
   it('refuses raw messages unless configured as trusted', async () => {
     queue([{ MessageId: 'q4', ReceiptHandle: 'r-raw', Body: JSON.stringify(approvalMessage()) }]);
     h = await startHarness({

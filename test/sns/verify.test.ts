@@ -1,6 +1,20 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createSnsVerifier, isSnsCertUrl, stringToSign } from '../../src/adapters/sns/verify.js';
-import { CERT_URL, TOPIC, type TestSigner, notification, testSigner } from '../support/snsSigning.js';
+import { DEFAULT_CERT_CACHE_ENTRIES } from '../../src/adapters/sns/certificates.js';
+import {
+  createSnsVerifier,
+  httpsCertFetcher,
+  isCertUrlForTopic,
+  isSnsCertUrl,
+  stringToSign,
+} from '../../src/adapters/sns/verify.js';
+import {
+  CERT_URL,
+  OTHER_REGION_CERT_URL,
+  TOPIC,
+  type TestSigner,
+  notification,
+  testSigner,
+} from '../support/snsSigning.js';
 
 let signer: TestSigner;
 beforeAll(async () => {
@@ -87,6 +101,10 @@ describe('SNS signature verification', () => {
     ['https://sns.us-east-1.amazonaws.com/cert.txt'],
     ['https://sns.us-east-1.amazonaws.com:8443/cert.pem'],
     ['https://user@sns.us-east-1.amazonaws.com/cert.pem'],
+    ['https://sns.us-east-1.amazonaws.com/cert.pem?v=2'],
+    // genuine SNS hosts, but not of the region of the topic (us-east-1)
+    [OTHER_REGION_CERT_URL],
+    ['https://sns.us-east-1.amazonaws.com.cn/cert.pem'],
   ])('refuses the certificate URL %s without fetching it', async (url) => {
     signer.fetched.length = 0;
     const m = signer.sign({ ...notification('x'), SigningCertURL: url });
@@ -101,12 +119,58 @@ describe('SNS signature verification', () => {
     ['https://sns.us-gov-west-1.amazonaws.com/x.pem', true],
     ['https://sns.amazonaws.com/x.pem', false],
     ['https://snsXus-east-1.amazonaws.com/x.pem', false],
+    ['https://sns.us-east-1.amazonaws.com/x.pem?Action=anything', false],
+    ['https://sns.us-east-1.amazonaws.com/x.pem#frag', false],
   ])('isSnsCertUrl(%s) is %s', (url, expected) => {
     expect(isSnsCertUrl(url)).toBe(expected);
   });
 
+  it.each([
+    [CERT_URL, TOPIC, true],
+    [OTHER_REGION_CERT_URL, TOPIC, false],
+    ['https://sns.us-east-1.amazonaws.com.cn/x.pem', TOPIC, false],
+    ['https://sns.cn-north-1.amazonaws.com.cn/x.pem', 'arn:aws-cn:sns:cn-north-1:123456789012:t', true],
+    ['https://sns.cn-north-1.amazonaws.com/x.pem', 'arn:aws-cn:sns:cn-north-1:123456789012:t', false],
+    [
+      'https://sns.us-gov-west-1.amazonaws.com/x.pem',
+      'arn:aws-us-gov:sns:us-gov-west-1:123456789012:t',
+      true,
+    ],
+    [CERT_URL, 'arn:aws:sns:us-east-1', false],
+    [CERT_URL, 'not-an-arn', false],
+  ])('isCertUrlForTopic(%s, %s) is %s', (url, topic, expected) => {
+    expect(isCertUrlForTopic(url, topic)).toBe(expected);
+  });
+
+  it('refuses a certificate of another region’s SNS host even when it would verify the signature', async () => {
+    const everywhere = await testSigner([CERT_URL, OTHER_REGION_CERT_URL]);
+    const verify = createSnsVerifier({ fetchCert: (u) => everywhere.fetchCert(u) });
+    const elsewhere = everywhere.sign({ ...notification('x'), SigningCertURL: OTHER_REGION_CERT_URL });
+    expect((await verify(elsewhere)).ok).toBe(false);
+    expect(everywhere.fetched).toEqual([]);
+    // the same certificate served at the topic's own region is accepted
+    expect(await verify(everywhere.sign(notification('x')))).toEqual({ ok: true });
+    expect(await everywhere.fetchCert(OTHER_REGION_CERT_URL)).toBe(everywhere.cert);
+  });
+
+  it('still accepts the certificate URL the trust hook names (the sandbox’s own)', async () => {
+    const local = 'http://127.0.0.1:4566/sns/cert.pem';
+    const sandbox = await testSigner([local]);
+    const verify = createSnsVerifier({
+      fetchCert: (u) => sandbox.fetchCert(u),
+      trustCertUrl: (u) => u === local,
+    });
+    expect(await verify(sandbox.sign({ ...notification('x'), SigningCertURL: local }))).toEqual({ ok: true });
+    expect(
+      (
+        await createSnsVerifier({ fetchCert: (u) => sandbox.fetchCert(u) })(
+          sandbox.sign({ ...notification('x'), SigningCertURL: local }),
+        )
+      ).ok,
+    ).toBe(false);
+  });
+
   it('the production fetcher refuses a non-SNS URL before any network call', async () => {
-    const { httpsCertFetcher } = await import('../../src/adapters/sns/verify.js');
     let called = false;
     const fetcher = httpsCertFetcher(async () => {
       called = true;
@@ -117,5 +181,61 @@ describe('SNS signature verification', () => {
     );
     expect(called).toBe(false);
     expect(CERT_URL.startsWith('https://sns.')).toBe(true);
+  });
+});
+
+describe('the certificate cache', () => {
+  const url = (i: number) => `https://sns.us-east-1.amazonaws.com/SimpleNotificationService-${i}.pem`;
+  const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  function counting(answer: () => Response = () => new Response(PEM)) {
+    const calls: string[] = [];
+    const fetchFn: typeof fetch = async (input) => {
+      calls.push(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+      return answer();
+    };
+    return { calls, fetchFn };
+  }
+
+  it('keeps at most maxEntries certificates, evicting the least recently used', async () => {
+    const { calls, fetchFn } = counting();
+    const fetcher = httpsCertFetcher(fetchFn, { maxEntries: 3 });
+    for (const i of [1, 2, 3]) await fetcher(url(i));
+    await fetcher(url(1)); // 1 is now the most recently used; 2 the least
+    await fetcher(url(4)); // evicts 2
+    expect(calls).toEqual([url(1), url(2), url(3), url(4)]);
+    for (const i of [1, 3, 4]) await fetcher(url(i));
+    expect(calls).toHaveLength(4);
+    await fetcher(url(2));
+    expect(calls).toEqual([url(1), url(2), url(3), url(4), url(2)]);
+  });
+
+  it(`holds ${DEFAULT_CERT_CACHE_ENTRIES} certificates by default`, async () => {
+    const { calls, fetchFn } = counting();
+    const fetcher = httpsCertFetcher(fetchFn);
+    for (let i = 0; i <= DEFAULT_CERT_CACHE_ENTRIES; i += 1) await fetcher(url(i));
+    await fetcher(url(DEFAULT_CERT_CACHE_ENTRIES));
+    expect(calls).toHaveLength(DEFAULT_CERT_CACHE_ENTRIES + 1);
+    await fetcher(url(0));
+    expect(calls).toHaveLength(DEFAULT_CERT_CACHE_ENTRIES + 2);
+  });
+
+  it('does not cache a failed fetch: the next message fetches again', async () => {
+    let fail = true;
+    const { calls, fetchFn } = counting(() =>
+      fail ? new Response('nope', { status: 503 }) : new Response(PEM),
+    );
+    const fetcher = httpsCertFetcher(fetchFn);
+    await expect(fetcher(url(1))).rejects.toThrow(/answered 503/);
+    fail = false;
+    expect(await fetcher(url(1))).toBe(PEM);
+    expect(await fetcher(url(1))).toBe(PEM);
+    expect(calls).toEqual([url(1), url(1)]);
+  });
+
+  it('shares one fetch among messages that arrive together', async () => {
+    const { calls, fetchFn } = counting();
+    const fetcher = httpsCertFetcher(fetchFn);
+    expect(await Promise.all([fetcher(url(1)), fetcher(url(1))])).toEqual([PEM, PEM]);
+    expect(calls).toHaveLength(1);
   });
 });

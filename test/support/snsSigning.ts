@@ -5,6 +5,9 @@ import { type SnsEnvelope, stringToSign } from '../../src/adapters/sns/verify.js
 export const TOPIC = 'arn:aws:sns:us-east-1:123456789012:capstan-approvals';
 export const CERT_URL =
   'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem';
+/** A genuine-looking SNS certificate URL, but of another region than TOPIC's. */
+export const OTHER_REGION_CERT_URL =
+  'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem';
 
 export interface TestSigner {
   readonly cert: string;
@@ -13,13 +16,17 @@ export interface TestSigner {
     m: Omit<SnsEnvelope, 'Signature' | 'SignatureVersion' | 'SigningCertURL'> & { SigningCertURL?: string },
     version?: '1' | '2',
   ): SnsEnvelope;
-  /** The injectable certificate fetcher: serves the test certificate for CERT_URL only. */
+  /** The injectable certificate fetcher: serves the test certificate at its `certUrls` only. */
   fetchCert(url: string): Promise<string>;
   fetched: string[];
 }
 
-/** A locally generated key and self-signed certificate that sign messages exactly as SNS does. */
-export async function testSigner(): Promise<TestSigner> {
+/**
+ * A locally generated key and self-signed certificate that sign messages exactly as SNS does.
+ * The certificate is served at `certUrls` (CERT_URL unless told), so a test can show that a URL
+ * is refused for what it is, not because nothing answers there.
+ */
+export async function testSigner(certUrls: readonly string[] = [CERT_URL]): Promise<TestSigner> {
   const pems = await generate([{ name: 'commonName', value: 'sns.amazonaws.com' }], {
     keySize: 2048,
     algorithm: 'sha256',
@@ -42,7 +49,7 @@ export async function testSigner(): Promise<TestSigner> {
     },
     async fetchCert(url) {
       fetched.push(url);
-      if (url !== CERT_URL) throw new Error(`unexpected certificate URL ${url}`);
+      if (!certUrls.includes(url)) throw new Error(`unexpected certificate URL ${url}`);
       return pems.cert;
     },
   };

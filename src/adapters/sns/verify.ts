@@ -1,5 +1,14 @@
 import { createVerify } from 'node:crypto';
 import { z } from 'zod';
+import { type CertFetcher, isCertUrlForTopic } from './certificates.js';
+
+export {
+  type CertFetcher,
+  httpsCertFetcher,
+  isCertUrlForTopic,
+  isSnsCertUrl,
+  snsCertHost,
+} from './certificates.js';
 
 /** The JSON body SNS posts (and wraps SQS deliveries in). Unknown extra fields are tolerated. */
 export const envelopeSchema = z.looseObject({
@@ -49,50 +58,6 @@ export function stringToSign(m: SnsEnvelope): string {
   return out;
 }
 
-const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
-
-/** https, a real SNS host (lookalikes such as sns.us-east-1.amazonaws.com.evil.example fail), a .pem path. */
-export function isSnsCertUrl(raw: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return false;
-  }
-  return (
-    url.protocol === 'https:' &&
-    SNS_HOST.test(url.hostname) &&
-    url.port === '' &&
-    url.pathname.endsWith('.pem') &&
-    !url.username &&
-    !url.password
-  );
-}
-
-export type CertFetcher = (url: string) => Promise<string>;
-
-/** Fetches signing certificates over HTTPS only, from SNS hosts only, and caches them. */
-export function httpsCertFetcher(fetchFn: typeof fetch = fetch, timeoutMs = 5000): CertFetcher {
-  const cache = new Map<string, Promise<string>>();
-  return (url) => {
-    if (!isSnsCertUrl(url)) return Promise.reject(new Error(`not an SNS certificate URL: ${url}`));
-    let hit = cache.get(url);
-    if (!hit) {
-      hit = (async () => {
-        const r = await fetchFn(url, { redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
-        if (!r.ok) throw new Error(`certificate fetch answered ${r.status}`);
-        const pem = await r.text();
-        if (pem.length > 64 * 1024 || !pem.includes('-----BEGIN CERTIFICATE-----'))
-          throw new Error('not a PEM certificate');
-        return pem;
-      })();
-      hit.catch(() => cache.delete(url));
-      cache.set(url, hit);
-    }
-    return hit;
-  };
-}
-
 export type Verification = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 export interface VerifierOptions {
@@ -103,8 +68,13 @@ export interface VerifierOptions {
 
 export function createSnsVerifier(opts: VerifierOptions) {
   return async function verify(m: SnsEnvelope): Promise<Verification> {
-    const trusted = isSnsCertUrl(m.SigningCertURL) || (opts.trustCertUrl?.(m.SigningCertURL) ?? false);
-    if (!trusted) return { ok: false, reason: `certificate URL is not an SNS one: ${m.SigningCertURL}` };
+    const trusted =
+      isCertUrlForTopic(m.SigningCertURL, m.TopicArn) || (opts.trustCertUrl?.(m.SigningCertURL) ?? false);
+    if (!trusted)
+      return {
+        ok: false,
+        reason: `certificate URL is not SNS's in the topic's region: ${m.SigningCertURL}`,
+      };
     const algorithm =
       m.SignatureVersion === '1' ? 'RSA-SHA1' : m.SignatureVersion === '2' ? 'RSA-SHA256' : undefined;
     if (!algorithm) return { ok: false, reason: `unsupported SignatureVersion ${m.SignatureVersion}` };

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { type Deployment, type Lock, isTerminal } from '../../domain/deployment.js';
 import { CapstanError } from '../../domain/errors.js';
 import type { PipelineApproval } from '../../domain/pipelineApproval.js';
-import type { GoodVersion, Store } from '../../ports/store.js';
+import { type GoodVersion, type Lease, type Store, goodVersionOf } from '../../ports/store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS deployments (
@@ -35,6 +35,10 @@ CREATE TABLE IF NOT EXISTS pipeline_approvals (
   data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pipeline_open ON pipeline_approvals(pipeline, stage, action) WHERE state IN ('open', 'deciding');
+CREATE TABLE IF NOT EXISTS leases (
+  name TEXT PRIMARY KEY, owner TEXT NOT NULL, fence INTEGER NOT NULL, expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, at INTEGER NOT NULL);
 `;
 
 interface Row {
@@ -56,8 +60,9 @@ export function openSqliteStore(path: string): Store {
   const insert = db.prepare(
     'INSERT INTO deployments (id, app, env, state, active, rev, created_at, data) VALUES (@id, @app, @env, @state, @active, @rev, @created_at, @data)',
   );
+  // A finished deployment never comes back in flight (`active = 1 OR @active = 0`).
   const cas = db.prepare(
-    'UPDATE deployments SET state = @state, active = @active, rev = @rev, data = @data WHERE id = @id AND rev = @expected',
+    'UPDATE deployments SET state = @state, active = @active, rev = @rev, data = @data WHERE id = @id AND rev = @expected AND (active = 1 OR @active = 0)',
   );
   const byId = db.prepare<[string], Row>('SELECT data FROM deployments WHERE id = ?');
   const active = db.prepare<[], Row>('SELECT data FROM deployments WHERE active = 1 ORDER BY created_at');
@@ -70,8 +75,8 @@ export function openSqliteStore(path: string): Store {
   const historyApp = db.prepare<[string, number], Row>(
     'SELECT data FROM deployments WHERE app = ? ORDER BY created_at DESC LIMIT ?',
   );
-  const good = db.prepare<[string, string, number], Row>(
-    "SELECT data FROM deployments WHERE app = ? AND env = ? AND state = 'succeeded' ORDER BY created_at DESC LIMIT ?",
+  const good = db.prepare<[string, string], Row>(
+    "SELECT data FROM deployments WHERE app = ? AND env = ? AND state = 'succeeded' ORDER BY created_at DESC",
   );
   const getLock = db.prepare<[string, string], Lock>(
     'SELECT app, env, owner, reason, at FROM locks WHERE app = ? AND env = ?',
@@ -103,6 +108,31 @@ export function openSqliteStore(path: string): Store {
     data: JSON.stringify(a),
   });
   const parsePa = (r: Row | undefined) => (r ? (JSON.parse(r.data) as PipelineApproval) : undefined);
+  const getLease = db.prepare<[string], { owner: string; fence: number; expires_at: number }>(
+    'SELECT owner, fence, expires_at FROM leases WHERE name = ?',
+  );
+  const putLease = db.prepare(
+    'INSERT OR REPLACE INTO leases (name, owner, fence, expires_at) VALUES (@name, @owner, @fence, @expiresAt)',
+  );
+  const renewLease = db.prepare(
+    'UPDATE leases SET expires_at = @expiresAt WHERE name = @name AND owner = @owner AND fence = @fence AND expires_at > @now',
+  );
+  const releaseLease = db.prepare('UPDATE leases SET expires_at = 0 WHERE name = ? AND owner = ?');
+  const heldLeases = db.prepare<[number], Lease>(
+    'SELECT name, owner, fence, expires_at AS expiresAt FROM leases WHERE expires_at > ? ORDER BY name',
+  );
+  const claim = db.prepare('INSERT OR IGNORE INTO claims (key, owner, at) VALUES (?, ?, ?)');
+  // IMMEDIATE: read and write under one write lock, also against other processes on the same file.
+  const acquire = db.transaction(
+    (name: string, owner: string, ttlMs: number, now: number): { fence: number } | undefined => {
+      const cur = getLease.get(name);
+      const valid = cur !== undefined && cur.expires_at > now;
+      if (valid && cur.owner !== owner) return undefined;
+      const fence = valid ? cur.fence : (cur?.fence ?? 0) + 1;
+      putLease.run({ name, owner, fence, expiresAt: now + ttlMs });
+      return { fence };
+    },
+  );
 
   const row = (d: Deployment) => ({
     id: d.id,
@@ -156,10 +186,11 @@ export function openSqliteStore(path: string): Store {
     },
     async goodVersions(app, env, limit) {
       const out: GoodVersion[] = [];
-      for (const r of good.all(app, env, limit * 5)) {
-        const d = parse(r)!;
-        if (out.some((g) => g.version === d.toVersion)) continue;
-        out.push({ version: d.toVersion, digest: d.imageDigest, at: d.finishedAt ?? d.updatedAt });
+      if (limit <= 0) return out;
+      for (const r of good.iterate(app, env)) {
+        const g = goodVersionOf(parse(r)!);
+        if (out.some((o) => o.version === g.version)) continue;
+        out.push(g);
         if (out.length === limit) break;
       }
       return out;
@@ -199,6 +230,21 @@ export function openSqliteStore(path: string): Store {
         .filter(
           (a) => (stage === undefined || a.stage === stage) && (action === undefined || a.action === action),
         );
+    },
+    async acquireLease(name, owner, ttlMs, now) {
+      return acquire.immediate(name, owner, ttlMs, now);
+    },
+    async renewLease(name, owner, fence, ttlMs, now) {
+      return renewLease.run({ name, owner, fence, now, expiresAt: now + ttlMs }).changes === 1;
+    },
+    async releaseLease(name, owner) {
+      releaseLease.run(name, owner);
+    },
+    async leases(now) {
+      return heldLeases.all(now);
+    },
+    async claimOnce(key, owner, now) {
+      return claim.run(key, owner, now).changes === 1;
     },
     close() {
       db.close();

@@ -5,6 +5,7 @@ import { createCloudFormationAdapter } from './adapters/aws/cloudformation.js';
 import { createCodePipelineAdapter } from './adapters/aws/codepipeline.js';
 import { createEcrAdapter } from './adapters/aws/ecr.js';
 import { createBeanstalkAdapter } from './adapters/aws/beanstalk.js';
+import { createCodeDeployAdapter } from './adapters/aws/codedeploy.js';
 import { createEcsAdapter } from './adapters/aws/ecs.js';
 import { createS3Adapter } from './adapters/aws/s3.js';
 import { createSnsAdapter } from './adapters/aws/sns.js';
@@ -29,6 +30,7 @@ import { SqsPoller } from './sns/sqsPoller.js';
 import { PollLoop } from './lib/pollLoop.js';
 import { createBeanstalkStrategy } from './targets/beanstalk.js';
 import { createStackStrategy } from './targets/cloudformation.js';
+import { createCodeDeployStrategy } from './targets/codedeploy.js';
 import { createEcsStrategy } from './targets/ecs.js';
 import { createTargetRegistry } from './targets/registry.js';
 import { type ApprovalDeps, expireDue } from './usecases/approval.js';
@@ -94,6 +96,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const objects = createS3Adapter();
   const targets = createTargetRegistry({
     beanstalk: createBeanstalkStrategy({ beanstalk: createBeanstalkAdapter(), objects, registry, now }),
+    codedeploy: createCodeDeployStrategy({ codedeploy: createCodeDeployAdapter(), objects, registry, ecs, now }),
     ecs: createEcsStrategy({ ecs, registry, now }),
     cloudformation: createStackStrategy({
       stacks,

@@ -2,13 +2,14 @@ import type { EcsTarget, Environment } from '../domain/catalog.js';
 import { CapstanError } from '../domain/errors.js';
 import {
   ContainerNotFound,
+  READ_ONLY_MEMBERS,
   type TaskDefinitionDocument,
   containerImage,
   diffTaskDefinitions,
   nextRevision,
   runningVersion,
 } from '../domain/taskDefinition.js';
-import { parseImage, shortDigest } from '../domain/version.js';
+import { parseImage } from '../domain/version.js';
 import { errorMessage } from '../lib/errors.js';
 import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import type { Ecs, EcsService } from '../ports/ecs.js';
@@ -138,7 +139,10 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
       const ctx = (req.checked.context as EcsContext | undefined) ?? (await this.check(env, req.version)).context as EcsContext;
       const next = revision(t, ctx, req.version, req.requestedBy);
       const image = `${ctx.image.repositoryUri}@${ctx.image.digest}`;
-      const lines = diffTaskDefinitions(ctx.current.taskDefinition, next.taskDefinition);
+      // Read-only members (revision, registeredAt…) are not differences anyone asked for.
+      const before: Record<string, unknown> = { ...ctx.current.taskDefinition };
+      for (const m of READ_ONLY_MEMBERS) delete before[m];
+      const lines = diffTaskDefinitions(before, next.taskDefinition);
       const plan: EcsPlan = { next, currentArn: ctx.service.taskDefinition, image };
       return {
         plan,
@@ -355,10 +359,4 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
       }
     }
   }
-}
-
-/** The image a tag resolved to, shown short. */
-export function imageLabel(image: string): string {
-  const ref = parseImage(image);
-  return ref.digest ? `${ref.repository.split('/').pop()}@${shortDigest(ref.digest)}` : image;
 }

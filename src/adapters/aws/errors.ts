@@ -34,6 +34,9 @@ const NOT_FOUND = new Set([
   'ChangeSetNotFoundException',
   'ChangeSetNotFound',
   'PipelineNotFoundException',
+  'DeploymentGroupDoesNotExistException',
+  'ApplicationDoesNotExistException',
+  'DeploymentDoesNotExistException',
   'StageNotFoundException',
   'ActionNotFoundException',
 ]);

@@ -126,9 +126,10 @@ export class RolloutTracker {
           data: obs.data,
           progress: obs.progress,
           waiting: obs.waiting,
-          lastProgressAt: obs.moved ? now : t.lastProgressAt,
+          lastProgressAt: obs.moved || obs.waiting !== t.waiting ? now : t.lastProgressAt,
         };
-        if (!obs.moved && now - t.lastProgressAt > env.rolloutTimeoutMs) {
+        // A rollout waiting for people is not stalled: the target's own wait setting bounds it.
+        if (!obs.moved && !obs.waiting && now - t.lastProgressAt > env.rolloutTimeoutMs) {
           const done = obs.progress ? ` (${obs.progress.done}/${obs.progress.total} done)` : '';
           await this.failed(d, env, strategy, tracking, `no progress for ${Math.round(env.rolloutTimeoutMs / 1000)}s${done}`);
           return;

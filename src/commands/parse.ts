@@ -186,7 +186,7 @@ function parseDeploy(tokens: readonly string[], names: Names): Command {
   };
 }
 
-/** Turns `/deploy` text into a command, a help request, or a message saying what is wrong. Never throws. */
+/** Turns `/deploy` text into a command, a help request, or a message saying what is wrong. Never throws on any text. */
 export function parseCommand(text: string, names: Names): ParseResult {
   const tokens = text
     .replace(/\u00a0/g, ' ')
@@ -197,9 +197,10 @@ export function parseCommand(text: string, names: Names): ParseResult {
     const result = parseTokens(tokens, names);
     return result === 'help' ? { kind: 'help' } : { kind: 'command', command: result };
   } catch (e) {
+    // Only the parser's own refusals are answers; anything else is a bug the properties must be able to find.
     if (e instanceof Invalid)
       return { kind: 'invalid', message: e.message, usage: USAGE[e.usageKey], usageKey: e.usageKey };
-    return { kind: 'invalid', message: 'Could not read that command.', usage: USAGE.help, usageKey: 'help' };
+    throw e;
   }
 }
 

@@ -1,0 +1,244 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
+import type { Catalog, Environment, Policy } from '../../src/domain/catalog.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import type { Store } from '../../src/ports/store.js';
+import { approve } from '../../src/usecases/approval.js';
+import { type DeployDeps, requestDeploy } from '../../src/usecases/deploy.js';
+import { RolloutTracker } from '../../src/usecases/rollout/tracker.js';
+import { Watchlist } from '../../src/usecases/rollout/watchlist.js';
+import { FakeTarget, fakeRegistry } from '../fakes/target.js';
+import { ManualClock, RecordingNotifier, directoryOf } from '../fakes/ports.js';
+
+const anyone: Policy = {
+  deployers: [{ kind: 'anyone' }],
+  approvers: [{ kind: 'handle', handle: 'approvers' }],
+  approvals: 0,
+  allowSelfApproval: false,
+  approvalTtlMs: 3_600_000,
+};
+
+function environment(name: string, kind: 'ecs' | 'cloudformation', approvals = 0): Environment {
+  const target =
+    kind === 'ecs'
+      ? { kind, region: 'us-east-1', cluster: 'c', service: name, container: 'app', repository: 'r' }
+      : { kind, region: 'us-east-1', stack: name, imageParameter: 'Tag', repository: 'r', capabilities: [] };
+  return {
+    app: 'todo',
+    name,
+    channel: `C${name.toUpperCase()}`,
+    target,
+    policy: { ...anyone, approvals },
+    rolloutTimeoutMs: 60_000,
+    rollback: 'auto',
+  };
+}
+
+let store: Store;
+let clock: ManualClock;
+let notifier: RecordingNotifier;
+let target: FakeTarget;
+let watchlist: Watchlist;
+let work: Promise<unknown>[];
+let deps: DeployDeps;
+let tracker: RolloutTracker;
+const dev = environment('dev', 'ecs');
+const prod = environment('prod', 'cloudformation', 1);
+const catalog: Catalog = { apps: [{ name: 'todo', environments: [dev, prod] }], admins: [], pipelines: [] };
+
+beforeEach(() => {
+  store = openSqliteStore(':memory:');
+  clock = new ManualClock();
+  notifier = new RecordingNotifier();
+  target = new FakeTarget();
+  target.running_.set('todo/dev', '1.0.0');
+  target.running_.set('todo/prod', '1.0.0');
+  watchlist = new Watchlist();
+  work = [];
+  deps = {
+    store,
+    targets: fakeRegistry(target),
+    directory: directoryOf({ approvers: ['U0BOB', 'U0CAROL'] }),
+    notifier,
+    clock,
+    logger: silentLogger,
+    follow: (d) => watchlist.add(d),
+    background: (p) => void work.push(p),
+  };
+  tracker = new RolloutTracker(deps, {
+    catalog,
+    watchlist,
+    intervalMs: 1000,
+    maxBackoffMs: 8000,
+    random: () => 1,
+  });
+});
+afterEach(() => store.close());
+
+/** Lets background work (preparing, executing) finish. */
+async function settle(): Promise<void> {
+  while (work.length > 0) await Promise.all(work.splice(0));
+}
+
+async function deploy(env: Environment, version: string, user = 'U0ALICE') {
+  const r = await requestDeploy(deps, env, version, user);
+  if (r.kind !== 'started') throw new Error('expected a started request');
+  await settle();
+  return r.deployment.id;
+}
+
+const state = async (id: string) => (await store.get(id))?.state;
+
+describe('use cases through the target seam (an in-memory target, no Slack, no AWS)', () => {
+  it('a deploy needing no approval is applied by the requester and followed to success', async () => {
+    const id = await deploy(dev, '1.1.0');
+    expect(target.applied).toMatchObject([{ requestId: id, version: '1.1.0', actor: 'U0ALICE' }]);
+    expect(await state(id)).toBe('rolling_out');
+    target.script.set('*', [
+      { kind: 'succeeded', data: { version: '1.1.0', env: 'todo/dev' }, lines: ['done'] },
+    ]);
+    await tracker.tick();
+    expect(await state(id)).toBe('succeeded');
+    expect(notifier.last(id)?.state).toBe('succeeded');
+    expect(watchlist.size).toBe(0);
+  });
+
+  it('an approval-gated release runs only once someone else approves, as the approver', async () => {
+    const id = await deploy(prod, '1.1.0');
+    expect(await state(id)).toBe('awaiting_approval');
+    expect(target.applied).toHaveLength(0);
+    expect(await approve({ catalog, deploy: deps }, id, 'U0ALICE')).toMatchObject({ kind: 'refused' });
+    expect(await approve({ catalog, deploy: deps }, id, 'U0BOB')).toMatchObject({ kind: 'executing' });
+    await settle();
+    expect(target.applied).toMatchObject([{ version: '1.1.0', actor: 'U0BOB' }]);
+    // The digest was checked again right before applying.
+    expect(target.checks.filter((c) => c.version === '1.1.0')).toHaveLength(2);
+  });
+
+  it('a tag re-pushed between review and approval is not applied', async () => {
+    const id = await deploy(prod, '1.1.0');
+    target.digests.set('1.1.0', 'sha256:repushed');
+    await approve({ catalog, deploy: deps }, id, 'U0BOB');
+    await settle();
+    expect(target.applied).toHaveLength(0);
+    const d = await store.get(id);
+    expect(d).toMatchObject({ state: 'failed', offerFresh: true });
+    expect(d?.reason).toContain('now points to');
+  });
+
+  it("a failed rollout is rolled back by Capstan to the ledger's last good version", async () => {
+    const good = await deploy(dev, '1.1.0');
+    target.script.set('*', [{ kind: 'succeeded', data: { version: '1.1.0', env: 'todo/dev' }, lines: [] }]);
+    await tracker.tick();
+    expect(await state(good)).toBe('succeeded');
+    const bad = await deploy(dev, '1.2.0');
+    target.script.set('*', [{ kind: 'failed', data: {}, lines: [], reason: 'boom' }]);
+    await tracker.tick();
+    await settle();
+    expect(target.checks.at(-1)).toEqual({ version: '1.1.0', rollingBack: true });
+    expect(target.applied.at(-1)).toMatchObject({ version: '1.1.0', requestId: `${bad}-rollback` });
+    expect(await store.get(bad)).toMatchObject({
+      state: 'rolling_back',
+      rollbackVersion: '1.1.0',
+      reason: 'boom',
+    });
+    target.script.set('*', [{ kind: 'succeeded', data: { version: '1.1.0', env: 'todo/dev' }, lines: [] }]);
+    await tracker.tick();
+    expect(await state(bad)).toBe('rolled_back');
+  });
+
+  it("the target's own rollback is followed, never doubled", async () => {
+    const id = await deploy(dev, '1.2.0');
+    target.script.set('*', [
+      {
+        kind: 'failed',
+        data: {},
+        lines: [],
+        reason: 'alarm',
+        selfRollback: { kind: 'following', data: { rb: 1 } },
+      },
+      { kind: 'succeeded', data: { version: '1.0.0', env: 'todo/dev' }, lines: [] },
+    ]);
+    await tracker.tick();
+    expect(await store.get(id)).toMatchObject({
+      state: 'rolling_back',
+      tracking: { rolledBackBy: 'FakeCloud', phase: 'rollback' },
+    });
+    await tracker.tick();
+    expect(await state(id)).toBe('rolled_back');
+    expect(target.applied).toHaveLength(1);
+  });
+
+  it("someone else's change is named as such, and nothing is rolled back over it", async () => {
+    const id = await deploy(dev, '1.2.0');
+    target.script.set('*', [{ kind: 'superseded', data: {}, lines: [], by: 'rev 77' }]);
+    await tracker.tick();
+    const d = await store.get(id);
+    expect(d?.state).toBe('superseded');
+    expect(d?.reason).toContain('rev 77');
+    expect(target.applied).toHaveLength(1);
+  });
+
+  it('no progress past the rollout timeout fails and rolls back, but waiting for people does not', async () => {
+    await deploy(dev, '1.1.0');
+    target.script.set('*', [{ kind: 'succeeded', data: { version: '1.1.0', env: 'todo/dev' }, lines: [] }]);
+    await tracker.tick();
+    const id = await deploy(dev, '1.2.0');
+    target.script.set('*', [
+      { kind: 'progress', data: {}, lines: [], moved: false, waiting: 'waiting to reroute traffic' },
+    ]);
+    clock.advance(120_000);
+    await tracker.tick();
+    expect(await state(id)).toBe('rolling_out');
+    target.script.set('*', [
+      { kind: 'progress', data: {}, lines: [], moved: false, progress: { done: 1, total: 3 } },
+    ]);
+    await tracker.tick();
+    clock.advance(61_000);
+    await tracker.tick();
+    await settle();
+    const d = await store.get(id);
+    expect(d?.reason).toBe('no progress for 60s (1/3 done)');
+    expect(d?.state).toBe('rolling_back');
+  });
+
+  it('an error from the call that changes AWS is reconciled: a change that took effect is followed', async () => {
+    target.applyError = new Error('socket hang up');
+    target.tookEffectAnyway = true;
+    const id = await deploy(dev, '1.2.0');
+    expect(await state(id)).toBe('rolling_out');
+    expect(notifier.lines(id).join('\n')).toContain('but the change took effect');
+    target.applyError = new Error('socket hang up');
+    target.tookEffectAnyway = false;
+    target.script.set('*', [{ kind: 'succeeded', data: { version: '1.2.0', env: 'todo/dev' }, lines: [] }]);
+    await tracker.tick();
+    const other = await deploy(dev, '1.3.0');
+    expect(await store.get(other)).toMatchObject({ state: 'failed', reason: 'socket hang up' });
+  });
+
+  it('one poll group that cannot be read backs off without holding up another', async () => {
+    const staging = { ...environment('staging', 'ecs'), channel: 'CSTAGING' };
+    const cat: Catalog = { ...catalog, apps: [{ name: 'todo', environments: [dev, staging] }] };
+    tracker = new RolloutTracker(deps, {
+      catalog: cat,
+      watchlist,
+      intervalMs: 1000,
+      maxBackoffMs: 8000,
+      random: () => 1,
+    });
+    const a = await deploy(dev, '1.2.0');
+    const b = await deploy(staging, '1.2.0');
+    target.failingGroups.add('fake|dev');
+    target.script.set(b, [{ kind: 'succeeded', data: { version: '1.2.0', env: 'todo/staging' }, lines: [] }]);
+    await tracker.tick();
+    expect(await state(b)).toBe('succeeded');
+    expect(await state(a)).toBe('rolling_out');
+    // Backing off: the sick group is not asked again before its delay has passed.
+    target.observedGroups.length = 0;
+    await tracker.tick();
+    expect(target.observedGroups).not.toContain('fake|dev');
+    clock.advance(2001);
+    await tracker.tick();
+    expect(target.observedGroups).toContain('fake|dev');
+  });
+});

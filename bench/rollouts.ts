@@ -96,7 +96,7 @@ export async function benchRollouts(n: number, clusters: number, spreadMs: numbe
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
-  const deps = { store, targets, directory, notifier, clock, logger: silentLogger, follow: (d: Deployment) => watchlist.add(d), background };
+  const deps = { store, targets, directory, notifier, clock, logger: silentLogger, follow: (d: Deployment) => watchlist.add(d), own: async () => true, background };
   const tracker = new RolloutTracker(deps, { catalog, watchlist, intervalMs, maxBackoffMs: 60_000 });
   const loop = new PollLoop(intervalMs, () => (background(tracker.tick()), Promise.resolve()), () => {});
   const start = Date.now();

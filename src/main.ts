@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createCloudFormationAdapter } from './adapters/aws/cloudformation.js';
@@ -12,12 +14,14 @@ import { createSnsAdapter } from './adapters/aws/sns.js';
 import { createSqsAdapter } from './adapters/aws/sqs.js';
 import { createSlackChat, createSlackDirectory } from './adapters/slack/chat.js';
 import { type CertFetcher, createSnsVerifier, httpsCertFetcher } from './adapters/sns/verify.js';
+import { connectDynamoStore } from './adapters/store/dynamodb.js';
 import { openSqliteStore } from './adapters/store/sqlite.js';
 import { type Config, readConfig } from './config/readConfig.js';
 import { findEnvironment } from './domain/catalog.js';
 import { errorMessage } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { systemClock } from './ports/clock.js';
+import type { Store } from './ports/store.js';
 import { createSlackApp } from './slack/app.js';
 import type { CommandHandlers } from './slack/dispatch.js';
 import { commandHandlers } from './slack/handlers.js';
@@ -36,7 +40,7 @@ import { createTargetRegistry } from './targets/registry.js';
 import { type ApprovalDeps, expireDue } from './usecases/approval.js';
 import type { DeployDeps } from './usecases/deploy.js';
 import type { RelayDeps } from './usecases/relay.js';
-import { resumeInFlight } from './usecases/resume.js';
+import { Coordinator, Leases } from './usecases/rollout/coordinator.js';
 import { RolloutTracker } from './usecases/rollout/tracker.js';
 import { Watchlist } from './usecases/rollout/watchlist.js';
 import { statusCache } from './usecases/status.js';
@@ -89,14 +93,20 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const clock = systemClock;
   const now = () => clock.now();
-  const store = openSqliteStore(config.sqlitePath);
+  const store = await openStore(config);
   const ecs = createEcsAdapter();
   const registry = createEcrAdapter();
   const stacks = createCloudFormationAdapter();
   const objects = createS3Adapter();
   const targets = createTargetRegistry({
     beanstalk: createBeanstalkStrategy({ beanstalk: createBeanstalkAdapter(), objects, registry, now }),
-    codedeploy: createCodeDeployStrategy({ codedeploy: createCodeDeployAdapter(), objects, registry, ecs, now }),
+    codedeploy: createCodeDeployStrategy({
+      codedeploy: createCodeDeployAdapter(),
+      objects,
+      registry,
+      ecs,
+      now,
+    }),
     ecs: createEcsStrategy({ ecs, registry, now }),
     cloudformation: createStackStrategy({
       stacks,
@@ -108,6 +118,10 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     }),
   });
   const watchlist = new Watchlist();
+  // One process on SQLite keeps its name across restarts; replicas on DynamoDB each have their own.
+  const owner =
+    config.storage.kind === 'sqlite' ? 'local' : `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const leases = new Leases(store, clock, owner, config.leaseMs);
   const inFlightWork = new Set<Promise<unknown>>();
   let ready = false;
 
@@ -157,7 +171,16 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     notifier,
     clock,
     logger,
-    follow: (d) => watchlist.add(d),
+    // Only the replica that owns a deployment follows it; the owner's coordinator picks up the rest.
+    follow: (d) => {
+      if (leases.holds(d.id)) watchlist.add(d);
+      else
+        void leases.own(d.id).then(
+          (mine) => mine && watchlist.add(d),
+          () => undefined,
+        );
+    },
+    own: (d) => leases.own(d.id),
     background,
   };
   const tracker = new RolloutTracker(deployDeps, {
@@ -184,6 +207,12 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
       return Promise.resolve();
     },
     (e) => logger.error('rollout poll failed', { error: errorMessage(e) }),
+  );
+  const coordinator = new Coordinator(deployDeps, { catalog, watchlist, leases });
+  const coordinatorLoop = new PollLoop(
+    Math.max(50, Math.floor(config.leaseMs / 3)),
+    async () => void (await coordinator.tick()),
+    (e) => logger.error('coordinating replicas failed', { error: errorMessage(e) }),
   );
   const expiryLoop = new PollLoop(
     Math.min(timing.expiryCheckMs, config.pollIntervalMs * 6),
@@ -220,7 +249,8 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     Server | undefined;
   const port = started?.address ? (started.address() as AddressInfo).port : env.PORT;
   // Nothing a user started is lost: rollouts and change sets in flight before a restart are followed again.
-  const resumed = await resumeInFlight(deployDeps, catalog);
+  const resumed = await coordinator.tick();
+  coordinatorLoop.start();
   pollLoop.start();
   expiryLoop.start();
   sqs?.start();
@@ -239,14 +269,21 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     async stop() {
       ready = false;
       await app.stop();
+      await coordinatorLoop.stop();
       await pollLoop.stop();
       await expiryLoop.stop();
       await sqs?.stop();
       await Promise.allSettled([...inFlightWork]);
       await notifier.flush();
+      await leases.releaseAll();
       store.close();
     },
   };
+}
+
+async function openStore(config: Config): Promise<Store> {
+  if (config.storage.kind === 'sqlite') return openSqliteStore(config.storage.path);
+  return connectDynamoStore(config.storage);
 }
 
 async function cli(): Promise<void> {

@@ -9,7 +9,11 @@ import { toCatalog } from './toCatalog.js';
 export interface Config {
   readonly env: Env;
   readonly catalog: Catalog;
-  readonly sqlitePath: string;
+  /** Where the ledger lives: an SQLite file, or a DynamoDB table shared by several replicas. */
+  readonly storage:
+    | { readonly kind: 'sqlite'; readonly path: string }
+    | { readonly kind: 'dynamodb'; readonly table: string; readonly region?: string | undefined };
+  readonly leaseMs: number;
   readonly pollIntervalMs: number;
   readonly statusCacheMs: number;
   readonly sns: {
@@ -77,7 +81,11 @@ export function readConfig(
     config: {
       env: parsedEnv.data,
       catalog: toCatalog(config),
-      sqlitePath: config.storage.sqlite,
+      storage:
+        'dynamodb' in config.storage
+          ? { kind: 'dynamodb', ...config.storage.dynamodb }
+          : { kind: 'sqlite', path: config.storage.sqlite },
+      leaseMs: config.replicas.leaseFor,
       pollIntervalMs: config.polling.interval,
       statusCacheMs: config.status.cacheFor,
       sns: config.sns,

@@ -19,8 +19,10 @@ export interface DeployDeps {
   readonly notifier: DeployNotifier;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Hands a started rollout to the poll loop. */
+  /** Hands a started rollout to the poll loop (of the replica that owns it). */
   readonly follow: (d: Deployment) => void;
+  /** Makes this replica the owner of a deployment it just recorded; false when another replica is. */
+  readonly own: (d: Deployment) => Promise<boolean>;
   /** Work that goes on after the Slack request was answered; kept so shutdown can wait for it. */
   readonly background: (work: Promise<unknown>) => void;
 }
@@ -95,6 +97,7 @@ export async function requestDeploy(
   });
   // The atomic guard: a second deploy racing this one fails here, before anything changes.
   await deps.store.create(d);
+  await deps.own(d);
   const shown = await showAndRecord(deps, d);
   deps.background(prepareAndGate(deps, env, shown, checked));
   return { kind: 'started', deployment: shown, approval };

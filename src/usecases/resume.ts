@@ -1,13 +1,63 @@
-import type { Catalog } from '../domain/catalog.js';
+import type { Catalog, Environment } from '../domain/catalog.js';
 import { findEnvironment } from '../domain/catalog.js';
+import type { Deployment } from '../domain/deployment.js';
 import { errorMessage } from '../lib/errors.js';
 import { type DeployDeps, finish } from './deploy.js';
 import { beginTracking, execute } from './execute.js';
 
 /**
- * After a restart: every rollout Capstan had started is followed again, and work caught between
- * two steps is settled by asking AWS what actually happened.
+ * Picks up one deployment another process (or this one before a restart) left in flight: a rollout
+ * is followed again, and work caught between two steps is settled by asking AWS what happened.
+ * Returns whether it goes on (true) or was settled (false).
  */
+export async function resumeOne(deps: DeployDeps, env: Environment, d: Deployment): Promise<boolean> {
+  const target = deps.targets.for(env);
+  if (d.tracking) {
+    deps.follow(d);
+    return true;
+  }
+  if (d.state === 'checking' && d.applyingSince !== undefined) {
+    // Stopped while changing AWS: the change may or may not have taken effect.
+    const request = { requestId: d.id, version: d.toVersion, plan: d.plan, actor: d.requestedBy };
+    const started = await target.reconcile(env, request);
+    if (started) {
+      await beginTracking(
+        deps,
+        d,
+        { ...started, lines: ['Capstan restarted and picked this rollout up again.', ...started.lines] },
+        'rollout',
+      );
+      return true;
+    }
+    await finish(
+      deps,
+      d,
+      'failed',
+      `Capstan restarted before ${target.describe(env)} was changed; nothing changed. Run the deploy again.`,
+    );
+    return false;
+  }
+  if (d.state === 'checking' && d.plan !== undefined) {
+    // Approved (or needing no approval) but not started: the approval still stands.
+    const approver = d.approvals.at(-1)?.userId ?? d.requestedBy;
+    deps.background(execute(deps, env, d, approver, { recheck: true }));
+    return true;
+  }
+  if (d.state === 'checking') {
+    await target.discard(env, d).catch(() => undefined);
+    await finish(
+      deps,
+      d,
+      'failed',
+      'Capstan restarted while preparing this; nothing changed. Run the deploy again.',
+    );
+    return false;
+  }
+  // Waiting for approval: nothing runs until someone decides (or it expires).
+  return true;
+}
+
+/** Every deployment in flight, resumed: what a single process does when it starts. */
 export async function resumeInFlight(
   deps: DeployDeps,
   catalog: Catalog,
@@ -17,32 +67,9 @@ export async function resumeInFlight(
   for (const d of await deps.store.inFlight()) {
     const env = findEnvironment(catalog, d.app, d.env);
     if (!env) continue;
-    const target = deps.targets.for(env);
     try {
-      if (d.tracking) {
-        deps.follow(d);
-        resumed++;
-      } else if (d.state === 'checking' && d.applyingSince !== undefined) {
-        // Stopped while changing AWS: the change may or may not have taken effect.
-        const request = { requestId: d.id, version: d.toVersion, plan: d.plan, actor: d.requestedBy };
-        const started = await target.reconcile(env, request);
-        if (started) {
-          await beginTracking(deps, d, { ...started, lines: ['Capstan restarted and picked this rollout up again.', ...started.lines] }, 'rollout');
-          resumed++;
-        } else {
-          await finish(deps, d, 'failed', `Capstan restarted before ${target.describe(env)} was changed; nothing changed. Run the deploy again.`);
-          settled++;
-        }
-      } else if (d.state === 'checking' && d.plan !== undefined) {
-        // Approved (or needing no approval) but not started: the approval still stands.
-        const approver = d.approvals.at(-1)?.userId ?? d.requestedBy;
-        deps.background(execute(deps, env, d, approver, { recheck: true }));
-        resumed++;
-      } else if (d.state === 'checking') {
-        await target.discard(env, d).catch(() => undefined);
-        await finish(deps, d, 'failed', 'Capstan restarted while preparing this; nothing changed. Run the deploy again.');
-        settled++;
-      }
+      if (await resumeOne(deps, env, d)) resumed++;
+      else settled++;
     } catch (e) {
       deps.logger.error('could not resume a deployment', { id: d.id, error: errorMessage(e) });
     }

@@ -63,6 +63,7 @@ beforeEach(() => {
     clock,
     logger: silentLogger,
     follow: (d) => watchlist.add(d),
+    own: async () => true,
     background: (p) => void work.push(p),
   };
   tracker = new RolloutTracker(deps, {

@@ -114,7 +114,12 @@ export class RolloutTracker {
     });
   }
 
-  private async apply(d: Deployment, env: Environment, strategy: TargetStrategy, obs: Observation): Promise<void> {
+  private async apply(
+    d: Deployment,
+    env: Environment,
+    strategy: TargetStrategy,
+    obs: Observation,
+  ): Promise<void> {
     const deps = this.deps;
     const now = deps.clock.now();
     const t = d.tracking!;
@@ -131,7 +136,13 @@ export class RolloutTracker {
         // A rollout waiting for people is not stalled: the target's own wait setting bounds it.
         if (!obs.moved && !obs.waiting && now - t.lastProgressAt > env.rolloutTimeoutMs) {
           const done = obs.progress ? ` (${obs.progress.done}/${obs.progress.total} done)` : '';
-          await this.failed(d, env, strategy, tracking, `no progress for ${Math.round(env.rolloutTimeoutMs / 1000)}s${done}`);
+          await this.failed(
+            d,
+            env,
+            strategy,
+            tracking,
+            `no progress for ${Math.round(env.rolloutTimeoutMs / 1000)}s${done}`,
+          );
           return;
         }
         if (JSON.stringify(tracking) === JSON.stringify(t)) return;
@@ -286,6 +297,12 @@ export class RolloutTracker {
     const cur = await save(deps.store, d, { ...change, finishedAt: now }, now);
     this.opts.watchlist.remove(d.id);
     await showAndRecord(deps, cur);
-    deps.logger.info('rollout finished', { id: cur.id, app: cur.app, env: cur.env, state: cur.state, reason: cur.reason });
+    deps.logger.info('rollout finished', {
+      id: cur.id,
+      app: cur.app,
+      env: cur.env,
+      state: cur.state,
+      reason: cur.reason,
+    });
   }
 }

@@ -15,6 +15,10 @@ export class Watchlist {
     if (this.items.has(d.id)) this.items.set(d.id, d);
   }
 
+  has(id: string): boolean {
+    return this.items.has(id);
+  }
+
   remove(id: string): void {
     this.items.delete(id);
   }

@@ -1,0 +1,106 @@
+import type { Catalog } from '../../domain/catalog.js';
+import { findEnvironment } from '../../domain/catalog.js';
+import { errorMessage } from '../../lib/errors.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Store } from '../../ports/store.js';
+import type { DeployDeps } from '../deploy.js';
+import { resumeOne } from '../resume.js';
+import type { Watchlist } from './watchlist.js';
+
+const leaseOf = (id: string) => `deployment:${id}`;
+
+/**
+ * The deployments this replica owns: one lease each, with a fencing number that grows with every
+ * new owner. Built before the use cases, which claim what they create, and the coordinator, which
+ * renews, drops and takes over.
+ */
+export class Leases {
+  readonly held = new Map<string, number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    readonly owner: string,
+    readonly leaseMs: number,
+  ) {}
+
+  holds(id: string): boolean {
+    return this.held.has(id);
+  }
+
+  async own(id: string): Promise<boolean> {
+    if (this.held.has(id)) return true;
+    const got = await this.store.acquireLease(leaseOf(id), this.owner, this.leaseMs, this.clock.now());
+    if (got) this.held.set(id, got.fence);
+    return got !== undefined;
+  }
+
+  async renew(id: string): Promise<boolean> {
+    const fence = this.held.get(id);
+    const ok =
+      fence !== undefined &&
+      (await this.store.renewLease(leaseOf(id), this.owner, fence, this.leaseMs, this.clock.now()));
+    if (!ok) this.held.delete(id);
+    return ok;
+  }
+
+  async release(id: string): Promise<void> {
+    this.held.delete(id);
+    await this.store.releaseLease(leaseOf(id), this.owner);
+  }
+
+  /** Hands every lease back, so another replica takes the work over at once (SIGTERM). */
+  async releaseAll(): Promise<void> {
+    for (const id of [...this.held.keys()]) await this.release(id).catch(() => undefined);
+  }
+}
+
+/**
+ * Makes exactly one replica follow each deployment in flight. Every round the owner renews its
+ * leases and follows what it owns; a lease it lost is dropped at once, so two replicas never follow
+ * the same rollout; a deployment whose owner stopped renewing (it died) is taken over and resumed.
+ * With one process on SQLite the owner name is stable, so a restart resumes at once.
+ */
+export class Coordinator {
+  constructor(
+    private readonly deps: DeployDeps,
+    private readonly opts: {
+      readonly catalog: Catalog;
+      readonly watchlist: Watchlist;
+      readonly leases: Leases;
+    },
+  ) {}
+
+  async tick(): Promise<{ resumed: number; settled: number }> {
+    const { watchlist, leases, catalog } = this.opts;
+    let resumed = 0;
+    let settled = 0;
+    const inFlight = await this.deps.store.inFlight();
+    const live = new Map(inFlight.map((d) => [d.id, d]));
+    for (const id of [...leases.held.keys()]) {
+      const d = live.get(id);
+      if (!d) {
+        watchlist.remove(id);
+        await leases.release(id);
+      } else if (!(await leases.renew(id))) {
+        watchlist.remove(id);
+        this.deps.logger.warn('lost the lease of a deployment to another replica', { id });
+      } else if (d.tracking && !watchlist.has(id)) {
+        // Started by another replica (an approval clicked there): the owner follows it.
+        watchlist.add(d);
+      }
+    }
+    for (const d of inFlight) {
+      if (leases.holds(d.id)) continue;
+      const env = findEnvironment(catalog, d.app, d.env);
+      if (!env || !(await leases.own(d.id))) continue;
+      try {
+        if (await resumeOne(this.deps, env, d)) resumed++;
+        else settled++;
+      } catch (e) {
+        this.deps.logger.error('could not resume a deployment', { id: d.id, error: errorMessage(e) });
+      }
+    }
+    return { resumed, settled };
+  }
+}

@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
+import type { Catalog, Environment } from '../../src/domain/catalog.js';
+import type { Deployment } from '../../src/domain/deployment.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import type { Store } from '../../src/ports/store.js';
+import { type DeployDeps, newDeployment } from '../../src/usecases/deploy.js';
+import { Coordinator, Leases } from '../../src/usecases/rollout/coordinator.js';
+import { Watchlist } from '../../src/usecases/rollout/watchlist.js';
+import { FakeTarget, fakeRegistry } from '../fakes/target.js';
+import { ManualClock, RecordingNotifier, directoryOf } from '../fakes/ports.js';
+
+const env: Environment = {
+  app: 'todo',
+  name: 'dev',
+  channel: 'CDEV',
+  target: { kind: 'ecs', region: 'us-east-1', cluster: 'c', service: 's', container: 'app', repository: 'r' },
+  policy: {
+    deployers: [{ kind: 'anyone' }],
+    approvers: [],
+    approvals: 0,
+    allowSelfApproval: false,
+    approvalTtlMs: 1,
+  },
+  rolloutTimeoutMs: 60_000,
+  rollback: 'auto',
+};
+const catalog: Catalog = { apps: [{ name: 'todo', environments: [env] }], admins: [], pipelines: [] };
+
+let store: Store;
+let clock: ManualClock;
+
+/** One replica: its own leases, watchlist and coordinator over the shared store. */
+function replica(owner: string) {
+  const watchlist = new Watchlist();
+  const leases = new Leases(store, clock, owner, 30_000);
+  const deps: DeployDeps = {
+    store,
+    targets: fakeRegistry(new FakeTarget()),
+    directory: directoryOf({}),
+    notifier: new RecordingNotifier(),
+    clock,
+    logger: silentLogger,
+    follow: (d) => watchlist.add(d),
+    own: (d) => leases.own(d.id),
+    background: () => undefined,
+  };
+  return { watchlist, leases, coordinator: new Coordinator(deps, { catalog, watchlist, leases }) };
+}
+
+async function rollingOut(id: string): Promise<Deployment> {
+  const d: Deployment = {
+    ...newDeployment(env, 'deploy', '1.2.3', 'U0ALICE', clock.now()),
+    id,
+    state: 'rolling_out',
+    tracking: { phase: 'rollout', startedAt: clock.now(), lastProgressAt: clock.now(), data: {} },
+  };
+  await store.create(d);
+  return d;
+}
+
+beforeEach(() => {
+  store = openSqliteStore(':memory:');
+  clock = new ManualClock();
+});
+afterEach(() => store.close());
+
+describe('several replicas, one owner per deployment', () => {
+  it('exactly one replica follows a rollout; another takes it over once the owner stops renewing', async () => {
+    const a = replica('a');
+    const b = replica('b');
+    await rollingOut('d-1');
+    await a.coordinator.tick();
+    await b.coordinator.tick();
+    expect(a.watchlist.has('d-1')).toBe(true);
+    expect(b.watchlist.has('d-1')).toBe(false);
+    // a is killed: it renews no more. Within the lease time nothing moves; after it, b takes over.
+    clock.advance(29_000);
+    await b.coordinator.tick();
+    expect(b.watchlist.has('d-1')).toBe(false);
+    clock.advance(2_000);
+    await b.coordinator.tick();
+    expect(b.watchlist.has('d-1')).toBe(true);
+    // a comes back (it had only stalled): its renewal fails and it stops following at once.
+    await a.coordinator.tick();
+    expect(a.watchlist.has('d-1')).toBe(false);
+  });
+
+  it('a replica stopped with SIGTERM hands its leases back, and another takes over at once', async () => {
+    const a = replica('a');
+    const b = replica('b');
+    await rollingOut('d-2');
+    await a.coordinator.tick();
+    await a.leases.releaseAll();
+    await b.coordinator.tick();
+    expect(b.watchlist.has('d-2')).toBe(true);
+  });
+
+  it('a rollout started on another replica (an approval clicked there) is followed by the owner', async () => {
+    const a = replica('a');
+    const d = await rollingOut('d-3');
+    expect(await a.leases.own(d.id)).toBe(true);
+    expect(a.watchlist.has('d-3')).toBe(false);
+    await a.coordinator.tick();
+    expect(a.watchlist.has('d-3')).toBe(true);
+  });
+
+  it('leases of finished deployments are let go', async () => {
+    const a = replica('a');
+    const d = await rollingOut('d-4');
+    await a.coordinator.tick();
+    await store.update({ ...d, state: 'succeeded', finishedAt: clock.now() });
+    await a.coordinator.tick();
+    expect(a.leases.holds('d-4')).toBe(false);
+    expect(a.watchlist.has('d-4')).toBe(false);
+  });
+});

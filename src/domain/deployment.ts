@@ -15,6 +15,7 @@ export type DeploymentState =
   | 'rolled_back'
   | 'rollback_failed'
   | 'superseded'
+  | 'outcome_unknown'
   | 'rejected'
   | 'expired'
   | 'nothing_to_change';
@@ -25,6 +26,7 @@ const TERMINAL: ReadonlySet<DeploymentState> = new Set([
   'rolled_back',
   'rollback_failed',
   'superseded',
+  'outcome_unknown',
   'rejected',
   'expired',
   'nothing_to_change',
@@ -56,6 +58,17 @@ export interface Tracking {
 export interface Approval {
   readonly userId: string;
   readonly at: number;
+  /** The approval rules (by index) this person could meet when they approved. */
+  readonly rules?: readonly number[] | undefined;
+}
+
+/** An admin let this request through a freeze: who, why, and which freeze. */
+export interface FreezeOverride {
+  readonly by: string;
+  readonly reason: string;
+  readonly freeze: string;
+  /** When that freeze was to end. */
+  readonly until: number;
 }
 
 export interface ParameterChange {
@@ -114,6 +127,8 @@ export interface Deployment {
   readonly offerFresh?: boolean | undefined;
   readonly rejectedBy?: string | undefined;
   readonly expiresAt?: number | undefined;
+  /** Set when an admin requested it during a freeze. */
+  readonly override?: FreezeOverride | undefined;
 }
 
 export const STATE_LABEL: Record<DeploymentState, string> = {
@@ -126,6 +141,7 @@ export const STATE_LABEL: Record<DeploymentState, string> = {
   rolled_back: 'rolled back',
   rollback_failed: 'rollback failed',
   superseded: 'superseded',
+  outcome_unknown: 'outcome unknown',
   rejected: 'rejected',
   expired: 'expired',
   nothing_to_change: 'nothing to change',

@@ -20,6 +20,9 @@ const GROUPS = [{ id: 'S0APPROVERS', handle: 'deploy-approvers', users: ['U0BOB'
 const CHANNELS = [
   { id: 'C0DEV', name: 'todobackend-dev' },
   { id: 'C0PROD', name: 'todobackend-prod' },
+  { id: 'C0STAGING', name: 'todobackend-staging' },
+  { id: 'C0FLEET', name: 'todobackend-fleet' },
+  { id: 'C0BLUEGREEN', name: 'todobackend-bluegreen' },
   { id: 'C0PIPELINE', name: 'todobackend-pipeline' },
 ];
 
@@ -64,7 +67,12 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   const dataDir = mkdtempSync(join(tmpdir(), 'capstan-sandbox-'));
   let capstanPort = o.capstanPort ?? 0;
 
-  // The SDK clients inside Capstan find the simulated account through the SDK's own settings.
+  // The SDK clients inside Capstan find the simulated account through the SDK's own settings. A
+  // service's own variable (AWS_ENDPOINT_URL_S3…) would win over AWS_ENDPOINT_URL, and the
+  // ignore switch would send every call to real AWS: neither may leak in from the shell.
+  for (const name of Object.keys(process.env))
+    if (name.startsWith('AWS_ENDPOINT_URL_') || name === 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS')
+      delete process.env[name];
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: aws.url,
     AWS_REGION: 'us-east-1',
@@ -147,6 +155,9 @@ async function cli(): Promise<void> {
       '    /deploy todobackend 1.2.4-broken     tasks fail, the circuit breaker rolls back',
       '    /deploy status todobackend',
       '  then in #todobackend-prod:  /deploy todobackend 1.2.3 to prod  and approve as bob.',
+      '  Elastic Beanstalk in #todobackend-staging:  /deploy todobackend 1.2.3 to staging  (1.2.4-broken fails).',
+      '  CodeDeploy in #todobackend-fleet:  /deploy todobackend 1.2.4-broken to fleet  (CodeDeploy rolls back);',
+      '    in #todobackend-bluegreen:  /deploy todobackend 1.2.3 to bluegreen, then Continue as bob.',
       '  "Start todobackend-pipeline" relays a CodePipeline manual approval.',
       '',
       `  Simulated AWS: ${sandbox.aws.url}   Capstan: http://127.0.0.1:${sandbox.capstan.port}   Ctrl-C stops.`,

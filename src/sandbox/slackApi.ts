@@ -47,6 +47,8 @@ export class SlackStandIn {
   readonly calls: RecordedCall[] = [];
   readonly messages: StoredMessage[] = [];
   readonly responses: { url: string; body: Record<string, unknown> }[] = [];
+  /** The Home tab last published for each user (views.publish), by user id. */
+  readonly homeViews = new Map<string, Record<string, unknown> & { id: string; hash: string }>();
   /** Methods that answer 429 with Retry-After once per entry. */
   readonly rateLimitOnce = new Map<string, number>();
   /** Methods that answer `{ ok: false, error }` once per entry. */
@@ -284,6 +286,20 @@ export class SlackStandIn {
           ok: true,
           view: { id: `V${this.nextTs().replace('.', '')}`, ...(typeof view === 'object' ? view : {}) },
         };
+      }
+      case 'views.publish': {
+        const user = str('user_id');
+        const view: unknown = typeof a.view === 'string' ? JSON.parse(a.view) : a.view;
+        const v = typeof view === 'object' && view !== null ? (view as Record<string, unknown>) : {};
+        const n = Array.isArray(v.blocks) ? v.blocks.length : 0;
+        // Slack refuses a view that is not a Home tab or has more than 100 blocks.
+        if (!user || v.type !== 'home' || n > 100) return { ok: false, error: 'invalid_arguments' };
+        const current = this.homeViews.get(user);
+        if (str('hash') !== undefined && current && str('hash') !== current.hash)
+          return { ok: false, error: 'hash_conflict' };
+        const stored = { ...v, id: current?.id ?? `V${this.nextTs().replace('.', '')}`, hash: this.nextTs() };
+        this.homeViews.set(user, stored);
+        return { ok: true, view: stored };
       }
       case 'users.info': {
         const u = this.users.find((x) => x.id === str('user'));

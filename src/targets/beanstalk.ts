@@ -4,7 +4,7 @@ import type { BeanstalkTarget, Environment } from '../domain/catalog.js';
 import { CapstanError } from '../domain/errors.js';
 import { parseImage, shortDigest } from '../domain/version.js';
 import { errorMessage } from '../lib/errors.js';
-import { escapeMrkdwn } from '../lib/mrkdwn.js';
+import { escapeMrkdwn, unescapeMrkdwn } from '../lib/mrkdwn.js';
 import type {
   ApplicationVersion,
   Beanstalk,
@@ -341,8 +341,10 @@ export function createBeanstalkStrategy(deps: BeanstalkStrategyDeps): TargetStra
       label !== undefined && label === data.previousLabel && data.previousLabel !== data.label;
     // Capstan's own rollback redeploys the previous label: going "back" to it there is no revert.
     const revert = isPrevious && item.phase === 'rollout';
-    const failed = (reason: string): Observation =>
-      revert
+    // Reasons are plain text: views escape them where they are shown.
+    const failed = (escaped: string): Observation => {
+      const reason = unescapeMrkdwn(escaped);
+      return revert
         ? {
             kind: 'failed',
             data,
@@ -354,6 +356,7 @@ export function createBeanstalkStrategy(deps: BeanstalkStrategyDeps): TargetStra
             selfRollback: { kind: 'done', runsNow: data.previousTag ?? label },
           }
         : { kind: 'failed', data, lines, reason };
+    };
 
     if (label !== data.label && !isPrevious) {
       const by = label ? ((await tagsOf(t, [label])).get(label) ?? label) : 'another change';

@@ -1,9 +1,10 @@
 import type { Environment, StackTarget } from '../domain/catalog.js';
 import type { ParameterChange } from '../domain/deployment.js';
-import { CapstanError } from '../domain/errors.js';
+import { CapstanError, isCapstanError } from '../domain/errors.js';
 import { errorMessage } from '../lib/errors.js';
+import { parseImage, shortDigest } from '../domain/version.js';
 import { escapeMrkdwn } from '../lib/mrkdwn.js';
-import type { Registry } from '../ports/registry.js';
+import type { ImageDetails, Registry } from '../ports/registry.js';
 import type { StackEvent, StackInfo, Stacks } from '../ports/stacks.js';
 import { requireImage } from './image.js';
 import type { Observation, Reading, TargetStrategy } from './strategy.js';
@@ -45,6 +46,38 @@ const NO_CHANGES = [/^The submitted information didn't contain changes/, /^No up
 const EVENTS_IN_DETAIL = 5;
 
 export const FRESH_OFFER = 'Prepare a fresh change set to try again.';
+
+/** What check() read, handed to prepare(). */
+interface StackContext {
+  readonly stack: StackInfo;
+  readonly image: ImageDetails;
+}
+
+/** What the image parameter receives: the tag, the digest it resolved to, or the image pinned by digest. */
+export function imageParameterValue(t: StackTarget, image: ImageDetails): string {
+  switch (t.imageParameterFormat ?? 'tag') {
+    case 'tag':
+      return image.tag;
+    case 'digest':
+      return image.digest;
+    case 'uri':
+      return `${image.repositoryUri}@${image.digest}`;
+  }
+}
+
+/** A digest in the parameter (alone or in an image reference), or undefined when it holds a tag. */
+function digestIn(value: string): string | undefined {
+  if (/^sha256:[0-9a-f]{64}$/i.test(value)) return value;
+  return parseImage(value).digest;
+}
+
+/** The parameter as people know a version: a tag as it is, a digest shortened (`sha256:0123456789ab`). */
+export function versionOfParameter(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const digest = digestIn(value);
+  if (digest) return shortDigest(digest);
+  return parseImage(value).tag ?? value;
+}
 
 export function stackOf(env: Environment): StackTarget {
   if (env.target.kind !== 'cloudformation')
@@ -124,19 +157,23 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
       }
       if (stack.status.endsWith('_IN_PROGRESS'))
         throw new CapstanError('conflict', `Stack ${t.stack} is ${stack.status}; wait until it settles.`);
-      return { fromVersion: stack.parameters[t.imageParameter], digest: image.digest, context: stack };
+      const context: StackContext = { stack, image };
+      return { fromVersion: versionOfParameter(stack.parameters[t.imageParameter]), digest: image.digest, context };
     },
 
     async prepare(env, req) {
       const t = stackOf(env);
-      const stack =
-        (req.checked.context as StackInfo | undefined) ?? (await stacks.describeStack(t.region, t.stack));
+      const ctx = req.checked.context as StackContext | undefined;
+      const stack = ctx?.stack ?? (await stacks.describeStack(t.region, t.stack));
+      const image = ctx?.image ?? (await requireImage(deps.registry, t.region, t.repository, req.version));
+      // Exactly the image that was checked (and that an approval binds to), in the form the template takes.
+      const value = imageParameterValue(t, image);
       const name = changeSetName(env.app, req.version, req.requestId);
       const created = await stacks.createChangeSet({
         region: t.region,
         stack: t.stack,
         name,
-        parameter: { key: t.imageParameter, value: req.version },
+        parameter: { key: t.imageParameter, value },
         // An omitted parameter silently reverts to its template default: keep every other one.
         keep: Object.keys(stack.parameters).filter((k) => k !== t.imageParameter),
         capabilities: t.capabilities,
@@ -163,7 +200,7 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
         throw new CapstanError('upstream', `CloudFormation could not create the change set: ${reason}`);
       }
       const parameters: ParameterChange[] = [
-        { key: t.imageParameter, from: req.checked.fromVersion, to: req.version },
+        { key: t.imageParameter, from: stack.parameters[t.imageParameter], to: value },
       ].filter((p) => p.from !== p.to);
       return {
         plan,
@@ -214,7 +251,10 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
       const cs = await stacks.describeChangeSet(plan.region, plan.changeSetArn).catch(() => undefined);
       if (!cs || cs.executionStatus === 'AVAILABLE' || cs.executionStatus === 'UNAVAILABLE') return undefined;
       const data: StackTrack = { ...plan, executedAt: deps.now(), seenEvents: [] };
-      return { data, lines: [`Change set \`${escapeMrkdwn(plan.changeSetName)}\` is ${cs.executionStatus}.`] };
+      return {
+        data,
+        lines: [`Change set \`${escapeMrkdwn(plan.changeSetName)}\` is ${cs.executionStatus}.`],
+      };
     },
 
     async observe(items) {
@@ -222,10 +262,24 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
       await Promise.all(
         items.map(async (item) => {
           const r = item.data as StackTrack;
-          const [stack, events] = await Promise.all([
-            stacks.describeStack(r.region, r.stack),
-            stacks.events(r.region, r.stack, 100),
-          ]);
+          let stack: StackInfo;
+          let events: readonly StackEvent[];
+          try {
+            [stack, events] = await Promise.all([
+              stacks.describeStack(r.region, r.stack),
+              stacks.events(r.region, r.stack, 100),
+            ]);
+          } catch (e) {
+            // A deleted stack ends the release; any other error is the group's to retry.
+            if (!(isCapstanError(e) && e.code === 'not_found')) throw e;
+            out.set(item.id, {
+              kind: 'missing',
+              data: r,
+              lines: [],
+              what: `CloudFormation stack ${r.stack} (${r.region}) no longer exists`,
+            });
+            return;
+          }
           const seen = new Set(r.seenEvents);
           const fresh = events
             .filter((e) => e.at >= r.executedAt - 1000 && !seen.has(e.id))
@@ -272,7 +326,7 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
               detail ? stacks.events(t.region, t.stack, EVENTS_IN_DETAIL) : Promise.resolve([]),
             ]);
             out.set(env, {
-              version: stack.parameters[t.imageParameter],
+              version: versionOfParameter(stack.parameters[t.imageParameter]),
               state: stack.status,
               facts: [stack.status],
               inProgress: stack.status.endsWith('_IN_PROGRESS'),
@@ -293,7 +347,9 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
 
     async running(env) {
       const t = stackOf(env);
-      return (await stacks.describeStack(t.region, t.stack)).parameters[t.imageParameter];
+      // A digest stays whole here, so that it can be compared with the digests in the ledger.
+      const value = (await stacks.describeStack(t.region, t.stack)).parameters[t.imageParameter];
+      return value === undefined ? undefined : (digestIn(value) ?? parseImage(value).tag ?? value);
     },
   };
 }

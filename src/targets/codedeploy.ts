@@ -16,7 +16,7 @@ import {
 } from '../domain/taskDefinition.js';
 import { isImageTag, parseImage, shortDigest } from '../domain/version.js';
 import { errorMessage } from '../lib/errors.js';
-import { escapeMrkdwn } from '../lib/mrkdwn.js';
+import { escapeMrkdwn, unescapeMrkdwn } from '../lib/mrkdwn.js';
 import {
   ACTIVE_STATUSES,
   type CodeDeploy,
@@ -509,7 +509,7 @@ export function createCodeDeployStrategy(deps: CodeDeployStrategyDeps): TargetSt
       if (!other || (other.createdAt ?? 0) < (d.createdAt ?? 0)) continue;
       // Scale-out deployments and CodeDeploy's rollbacks of ours replace nothing.
       if (other.creator === 'autoscaling' || other.rollback?.triggeringDeploymentId === d.id) continue;
-      return escapeMrkdwn(whoStarted(other));
+      return whoStarted(other);
     }
     return undefined;
   }
@@ -535,7 +535,7 @@ export function createCodeDeployStrategy(deps: CodeDeployStrategyDeps): TargetSt
       return {
         kind: 'failed',
         data: track,
-        reason: failure.reason,
+        reason: unescapeMrkdwn(failure.reason),
         lines: [
           ...failure.lines,
           `:rewind: CodeDeploy is rolling back by itself (deployment ${code(rollbackId)}). Capstan follows that rollback and does not start another.`,
@@ -572,7 +572,12 @@ export function createCodeDeployStrategy(deps: CodeDeployStrategyDeps): TargetSt
     if (by) return { kind: 'superseded', data: track, lines, by } satisfies Observation;
     if (item.phase === 'rollback' && rollbackId)
       lines.push(`:information_source: CodeDeploy rolls this one back too (deployment ${code(rollbackId)}).`);
-    return { kind: 'failed', data: track, lines, reason: failure.reason } satisfies Observation;
+    return {
+      kind: 'failed',
+      data: track,
+      lines,
+      reason: unescapeMrkdwn(failure.reason),
+    } satisfies Observation;
   }
 
   async function observeOne(item: Observed): Promise<Observation> {

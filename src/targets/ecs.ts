@@ -14,7 +14,14 @@ import { errorMessage } from '../lib/errors.js';
 import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import type { Ecs, EcsService } from '../ports/ecs.js';
 import type { ImageDetails, Registry } from '../ports/registry.js';
-import { type EcsTrack, evaluate, newTrack, progressOf, revisionOf } from './ecs/evaluate.js';
+import {
+  type EcsTrack,
+  REPEATED_FAILURES,
+  evaluate,
+  newTrack,
+  progressOf,
+  revisionOf,
+} from './ecs/evaluate.js';
 import { requireImage } from './image.js';
 import type { Observation, Reading, Started, TargetStrategy } from './strategy.js';
 
@@ -136,7 +143,9 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
 
     async prepare(env, req) {
       const t = ecsOf(env);
-      const ctx = (req.checked.context as EcsContext | undefined) ?? (await this.check(env, req.version)).context as EcsContext;
+      const ctx =
+        (req.checked.context as EcsContext | undefined) ??
+        ((await this.check(env, req.version)).context as EcsContext);
       const next = revision(t, ctx, req.version, req.requestedBy);
       const image = `${ctx.image.repositoryUri}@${ctx.image.digest}`;
       // Read-only members (revision, registeredAt…) are not differences anyone asked for.
@@ -217,13 +226,31 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
           const look = evaluate(service, track, item.phase);
           const j = look.judgement;
           const lines = look.events.map((e) => `:information_source: ${escapeMrkdwn(e)}`);
-          let data: EcsTrack = j.track;
-          if (j.kind !== 'succeeded' && look.tasksStopped) {
+          let data: EcsTrack = { ...j.track, looks: (track.looks ?? 0) + 1 };
+          // ECS stops counting failedTasks once a task has run, so a crash loop shows in stopped tasks:
+          // read them when failures are counted, and every few looks while tasks are missing.
+          const short = j.kind === 'progress' && data.running < data.desired;
+          if (j.kind !== 'succeeded' && (look.tasksStopped || (short && data.looks! % 4 === 0))) {
             const stopped = await stoppedTaskLines(t, data);
             data = stopped.track;
             lines.push(...stopped.lines);
           }
-          out.set(item.id, toObservation(j, data, lines));
+          const crashLoop =
+            j.kind === 'progress' &&
+            !service.circuitBreaker.enable &&
+            data.running < data.desired &&
+            (data.crashes ?? 0) >= REPEATED_FAILURES;
+          out.set(
+            item.id,
+            crashLoop
+              ? {
+                  kind: 'failed',
+                  data,
+                  lines,
+                  reason: `containers of the new revision keep exiting (${data.crashes} tasks stopped)`,
+                }
+              : toObservation(j, data, lines),
+          );
         }),
       );
       return out;
@@ -304,14 +331,21 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
     };
   }
 
-  async function stoppedTaskLines(t: EcsTarget, track: EcsTrack): Promise<{ track: EcsTrack; lines: string[] }> {
+  async function stoppedTaskLines(
+    t: EcsTarget,
+    track: EcsTrack,
+  ): Promise<{ track: EcsTrack; lines: string[] }> {
     try {
       const tasks = await ecs.stoppedTasks(t, t.service, track.taskDefinitionArn);
       const fresh = tasks.filter((x) => !track.seenStoppedTasks.includes(x.arn));
+      const crashed = fresh.filter((x) =>
+        x.containers.some((c) => c.reason || (c.exitCode !== undefined && c.exitCode !== 0)),
+      ).length;
       return {
         track: {
           ...track,
           seenStoppedTasks: [...track.seenStoppedTasks, ...fresh.map((x) => x.arn)].slice(-50),
+          crashes: (track.crashes ?? 0) + crashed,
         },
         lines: fresh.map((x) => {
           const containers = x.containers.filter(
@@ -328,7 +362,11 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
     }
   }
 
-  function toObservation(j: ReturnType<typeof evaluate>['judgement'], data: EcsTrack, lines: string[]): Observation {
+  function toObservation(
+    j: ReturnType<typeof evaluate>['judgement'],
+    data: EcsTrack,
+    lines: string[],
+  ): Observation {
     switch (j.kind) {
       case 'progress':
         return { kind: 'progress', data, lines, progress: progressOf(data), moved: j.moved };

@@ -1,10 +1,29 @@
 import type { Environment } from '../domain/catalog.js';
-import { type Deployment, type Review, STATE_LABEL, isTerminal } from '../domain/deployment.js';
+import {
+  type Deployment,
+  type DeploymentState,
+  type Review,
+  STATE_LABEL,
+  isTerminal,
+} from '../domain/deployment.js';
 import { shortDigest } from '../domain/version.js';
-import { type Block, type SlackMessage, LIMITS, actions, ago, context, escape, fields, section } from './message.js';
+import {
+  type Block,
+  type SlackMessage,
+  LIMITS,
+  actions,
+  ago,
+  clip,
+  context,
+  escape,
+  fields,
+  link,
+  section,
+  slackDate,
+} from './message.js';
 import { reviewBlocks } from './review.js';
 
-const EMOJI: Record<Deployment['state'], string> = {
+export const EMOJI: Record<DeploymentState, string> = {
   awaiting_approval: ':raised_hand:',
   checking: ':mag:',
   rolling_out: ':rocket:',
@@ -18,6 +37,16 @@ const EMOJI: Record<Deployment['state'], string> = {
   expired: ':hourglass:',
   nothing_to_change: ':zzz:',
 };
+
+/** Endings that did not go as asked: the message leads with why, and the channel hears of them. */
+const WENT_WRONG: ReadonlySet<DeploymentState> = new Set(['failed', 'rolled_back', 'rollback_failed', 'superseded']);
+
+export function wentWrong(d: Deployment): boolean {
+  return WENT_WRONG.has(d.state);
+}
+
+/** The longest reason a message repeats; the thread and the ledger keep the whole of it. */
+const REASON_MAX = 900;
 
 export function stateText(d: Deployment): string {
   const label = STATE_LABEL[d.state];
@@ -37,25 +66,77 @@ export function title(d: Deployment): string {
   return `${verb} *${escape(d.app)}* to *${escape(d.env)}*: ${from}\`${escape(d.toVersion)}\``;
 }
 
-/** The parent message: who, what, where, state and elapsed time; edited in place as things move. */
-export function deploymentMessage(d: Deployment, now: number): SlackMessage {
-  const end = isTerminal(d.state) ? (d.finishedAt ?? d.updatedAt) : now;
-  const blocks: Block[] = [
-    section(`${EMOJI[d.state]} ${title(d)}`),
+/** Why it went wrong (or is being rolled back), in one line, as the target told it. */
+export function cause(d: Deployment): string | undefined {
+  return (wentWrong(d) || d.state === 'rolling_back') && d.reason ? clip(escape(d.reason), REASON_MAX) : undefined;
+}
+
+/** What runs after it went wrong, when Capstan knows. */
+export function runsNow(d: Deployment): string | undefined {
+  if (d.state === 'rolled_back') {
+    // A target that rolled back by itself went back to what ran before; Capstan goes to its last good version.
+    const v = d.tracking?.rolledBackBy ? d.fromVersion : (d.rollbackVersion ?? d.fromVersion);
+    return v ? `\`${escape(v)}\` is running again.` : 'The previous version is running again.';
+  }
+  if (d.state === 'rollback_failed')
+    return `The rollback${d.rollbackVersion ? ` to \`${escape(d.rollbackVersion)}\`` : ''} did not finish either: check what runs before deploying again.`;
+  return undefined;
+}
+
+/** Who decided on a request, when, and why; undefined while nobody has. */
+function decision(d: Deployment): string | undefined {
+  if (d.state === 'rejected' && d.rejectedBy) {
+    const when = d.finishedAt !== undefined ? ` · ${slackDate(d.finishedAt)}` : '';
+    return `*Rejected by* <@${d.rejectedBy}>: ${escape(d.reason ?? 'no reason given')}${when}`;
+  }
+  if (d.state === 'expired')
+    return `*Expired* ${slackDate(d.finishedAt ?? d.updatedAt)}: ${escape(d.reason ?? 'nobody approved it in time.')}`;
+  if (d.approvals.length > 0 && d.state !== 'awaiting_approval')
+    return `*Approved by* ${d.approvals.map((a) => `<@${a.userId}> ${slackDate(a.at)}`).join(', ')}`;
+  return undefined;
+}
+
+function timing(d: Deployment): string {
+  if (isTerminal(d.state)) return `*Took*\n${ago((d.finishedAt ?? d.updatedAt) - d.createdAt)}`;
+  if (d.state === 'awaiting_approval') return `*Waiting since*\n${slackDate(d.createdAt)}`;
+  // A date, not a count: the message is edited only when something moves, and a count would stop with it.
+  const started = d.tracking?.startedAt ?? d.approvals.at(-1)?.at ?? d.createdAt;
+  return `*Started*\n${slackDate(started)}`;
+}
+
+export interface DeploymentMessageOptions {
+  /** The console link is shown by the review that follows. */
+  readonly withoutLink?: boolean | undefined;
+}
+
+/**
+ * The parent message: what went wrong and what runs now first (when it went wrong), then who, what,
+ * where, state and time; edited in place as things move.
+ */
+export function deploymentMessage(d: Deployment, _now: number, o: DeploymentMessageOptions = {}): SlackMessage {
+  const blocks: Block[] = [section(`${EMOJI[d.state]} ${title(d)}`)];
+  const why = cause(d);
+  if (why) blocks.push(section(`*Why:* ${why}`));
+  const after = runsNow(d);
+  if (after) blocks.push(section(`*Now:* ${after}`));
+  const decided = decision(d);
+  if (decided) blocks.push(section(decided));
+  blocks.push(
     fields([
       `*State*\n${stateText(d)}`,
       `*Requested by*\n<@${d.requestedBy}>`,
-      `*Elapsed*\n${ago(end - d.createdAt)}`,
+      timing(d),
       `*Request*\n\`${d.id}\``,
     ]),
-  ];
-  if (d.state === 'rejected' && d.rejectedBy)
-    blocks.push(section(`*Rejected by* <@${d.rejectedBy}>: ${escape(d.reason ?? 'no reason given')}`));
-  else if (d.reason) blocks.push(section(`*Why:* ${escape(d.reason)}`));
+  );
+  if (!why && d.reason && d.state !== 'rejected' && d.state !== 'expired')
+    blocks.push(section(`*Why:* ${clip(escape(d.reason), REASON_MAX)}`));
   const ctx: string[] = [];
   if (d.imageDigest) ctx.push(`image ${shortDigest(d.imageDigest)}`);
   if (d.rollbackVersion && d.state === 'rolling_back')
     ctx.push(`rolling back to \`${escape(d.rollbackVersion)}\``);
+  const aws = o.withoutLink || !d.review?.link ? undefined : link(d.review.link.url, d.review.link.label);
+  if (aws) ctx.push(aws);
   ctx.push('details in the thread');
   blocks.push(context(ctx));
   if (d.state === 'rolling_out' && d.tracking?.waiting) {
@@ -92,7 +173,7 @@ export function dryRunMessage(
     ),
   ];
   if (unchanged) blocks.push(section(`No difference: ${escape(env.name)} already runs this.`));
-  else blocks.push(...reviewBlocks(review, LIMITS.blocks - 3));
+  else blocks.push(...reviewBlocks(review, LIMITS.blocks - 3, { versions: { from, to: version } }));
   blocks.push(context(['Nothing was changed. Run the command again without --dry-run to deploy.']));
   return { text: `Dry run: ${env.app} ${version} to ${env.name}`, blocks };
 }

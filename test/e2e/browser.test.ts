@@ -66,4 +66,81 @@ describe('the sandbox page in a real browser', () => {
     await page.screenshot({ path: `${ARTIFACTS}release-journey.png` });
     expect(sb.aws.count('cloudformation', 'ExecuteChangeSet')).toBe(1);
   });
+
+  it('in an 800 px window: a deploy thread answers @capstan status, permalinks open threads, Home shows what waits', async () => {
+    const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
+    await page.goto(sb.url);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator('#channels').getByText('# todobackend-dev').click();
+    await page.getByLabel('Acting as').selectOption('U0ALICE');
+    await page.getByLabel('Message').fill('/deploy todobackend 1.3.0');
+    await page.getByLabel('Message').press('Enter');
+    await page.waitForFunction(
+      "/Deploy of todobackend to dev[\\s\\S]*1\\.3\\.0[\\s\\S]*State\\s+succeeded/.test(document.querySelector('#msgs').innerText)",
+      undefined,
+      { timeout: 20_000 },
+    );
+    const parent = sb.slack.channelMessages('C0DEV').find((m) => m.text.includes('1.3.0'));
+    expect(parent).toBeDefined();
+
+    // Reply in the deploy's thread, mentioning Capstan: the answer lands in that thread.
+    await page.locator(`#msgs .msg[data-ts="${parent!.ts}"] .replies`).click();
+    await page.getByLabel('Reply in thread').fill('@capstan status todobackend');
+    await page.getByLabel('Reply in thread').press('Enter');
+    const answer = await sb.slack.waitFor(() =>
+      sb.slack
+        .thread('C0DEV', parent!.ts)
+        .find((m) => m.user === sb.slack.botUserId && m.text.startsWith('Status:')),
+    );
+    expect(answer.text).toContain('todobackend/dev: 1.3.0');
+    const asked = sb.slack.thread('C0DEV', parent!.ts).find((m) => m.user === 'U0ALICE');
+    expect(asked?.text).toBe(`<@${sb.slack.botUserId}> status todobackend`);
+    await page.locator('#tmsgs').getByText('todobackend: which version runs where').waitFor();
+    await expect(page.locator('#tmsgs').innerText()).resolves.toContain('@capstan status todobackend');
+    // Times are shown on every message.
+    await expect(page.locator('#tmsgs .msg time').count()).resolves.toBeGreaterThan(1);
+    await page.screenshot({ path: `${ARTIFACTS}thread-reply-800.png` });
+
+    // The permalink in an ephemeral reply (history) opens the deploy's thread on the page.
+    await page.locator('#closeThread').click();
+    await page.getByLabel('Message').fill('/deploy history todobackend dev');
+    await page.getByLabel('Message').press('Enter');
+    const link = page.locator('#msgs .eph a', { hasText: 'thread' }).first();
+    await link.waitFor({ timeout: 10_000 });
+    await expect(page.locator('#thread.open').count()).resolves.toBe(0);
+    await link.click();
+    await page.locator('#thread.open').waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/archives\/C0DEV\/p\d+$/);
+    await page.locator('#tmsgs').getByText('@capstan status todobackend').waitFor();
+    await page.locator(`#tmsgs .msg.hl[data-ts="${parent!.ts}"]`).waitFor();
+
+    // Opening a permalink address directly does the same.
+    await page.goto(`${sb.url}/archives/C0DEV/p${parent!.ts.replace('.', '')}`);
+    await page.locator('#tmsgs').getByText('@capstan status todobackend').waitFor();
+
+    // A release waits for bob: his Home tab lists it, and its link opens the review's thread.
+    await page.goto(sb.url);
+    await page.locator('#channels').getByText('# todobackend-prod').click();
+    await page.getByLabel('Acting as').selectOption('U0ALICE');
+    await page.getByLabel('Message').fill('/deploy todobackend 1.2.2 to prod');
+    await page.getByLabel('Message').press('Enter');
+    await page.locator('button[data-action-id="capstan_approve"]').last().waitFor({ timeout: 15_000 });
+    await page.getByLabel('Acting as').selectOption('U0BOB');
+    await page.locator('#homeLink').click();
+    await page.locator('#home').getByText('Waiting for you (1)').waitFor({ timeout: 10_000 });
+    const home = await page.locator('#home').innerText();
+    expect(home).toContain('Release of todobackend to prod');
+    expect(home).toContain('Which version runs where');
+    expect(home).toMatch(/dev\s+1\.3\.0/);
+    await page.screenshot({ path: `${ARTIFACTS}home-800.png` });
+    // alice asked for it: nothing waits for her.
+    await page.getByLabel('Acting as').selectOption('U0ALICE');
+    await page.locator('#home').getByText('Nothing is waiting for your approval.').waitFor();
+    await page.getByLabel('Acting as').selectOption('U0BOB');
+    await page.locator('#home').getByText('Review and approve').click();
+    await page.locator('#thread.open').waitFor();
+    await expect(page.locator('#top').innerText()).resolves.toBe('# todobackend-prod');
+    await page.screenshot({ path: `${ARTIFACTS}permalink-800.png` });
+    expect(sb.slack.homeViews.get('U0BOB')?.type).toBe('home');
+  });
 });

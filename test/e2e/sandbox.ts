@@ -56,3 +56,23 @@ export function threadWith(sb: Sandbox, m: StoredMessage, ...needles: string[]):
     return needles.every((n) => t.includes(n)) ? t : undefined;
   });
 }
+
+/** The reason a finished deployment's message gives (its `*Why:*` section), as Slack shows it. */
+export function why(m: StoredMessage): string | undefined {
+  for (const b of m.blocks as { type: string; text?: { text?: string } }[]) {
+    const t = b.type === 'section' ? b.text?.text : undefined;
+    if (t?.startsWith('*Why:* ')) return t.slice('*Why:* '.length);
+  }
+  return undefined;
+}
+
+/** Asks `/deploy status todobackend <env>` in `channel` and returns the answer's text. */
+export async function statusOf(sb: Sandbox, channel: string, env: string): Promise<string> {
+  const asked = sb.slack.messages.length;
+  await sb.ui.command('U0ALICE', channel, `status todobackend ${env}`);
+  const prefix = `Status of todobackend/${env}`;
+  const answer = await sb.slack.waitFor(() =>
+    sb.slack.messages.slice(asked).find((m) => m.channel === channel && m.text.startsWith(prefix)),
+  );
+  return answer.text;
+}

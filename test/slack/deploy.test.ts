@@ -148,6 +148,16 @@ describe('/deploy on ECS', () => {
     await threadHas(msg, /Task `task\d` stopped: CannotPullContainerError/);
   });
 
+  it('containers that start and keep exiting are a failure even though ECS counts no failed task', async () => {
+    await deployOk('1.2.3');
+    aws.circuitBreaker = { enable: false, rollback: false };
+    aws.behaviour.set('1.2.4-broken', 'crash_loop');
+    await reply('todobackend 1.2.4-broken');
+    const msg = await parent('1.2.4-broken', /rolled back to 1\.2\.3$/);
+    expect(text(msg)).toContain('containers of the new revision keep exiting');
+    await threadHas(msg, /Task `task\d` stopped: Essential container in task exited \(app: exit code 1\)/);
+  });
+
   it('no progress within the timeout is a failure', async () => {
     await deployOk('1.2.3');
     aws.behaviour.set('1.2.4-broken', 'stuck');

@@ -26,6 +26,7 @@ export type Behaviour =
   | 'circuit_breaker_ecs_rollback' // FAILED, and ECS rolls back by itself
   | 'cannot_pull' // tasks keep stopping; no circuit breaker
   | 'stuck' // nothing moves
+  | 'crash_loop' // containers start, then exit 1; ECS no longer counts them in failedTasks
   | 'disappear'; // ECS replaces the deployment with the previous one
 
 export const digestOf = (tag: string) =>
@@ -233,6 +234,20 @@ export class FakeEcs {
         } else this.complete(d);
         return;
       case 'stuck':
+        return;
+      case 'crash_loop':
+        // A task ran, so ECS stops counting: running flickers between 0 and 1, failedTasks stays 0.
+        this.patch(d.id, { runningCount: n % 2, pendingCount: 1 });
+        if (n % 2 === 0) {
+          const count = this.stopped.length + 1;
+          this.stopped.push({
+            taskArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task/todo-dev/task${count}`,
+            taskDefinitionArn: td,
+            lastStatus: 'STOPPED',
+            stoppedReason: 'Essential container in task exited',
+            containers: [{ name: 'app', exitCode: 1 }],
+          });
+        }
         return;
       case 'cannot_pull':
       case 'circuit_breaker':

@@ -339,7 +339,8 @@ describe('Elastic Beanstalk strategy', () => {
     expect(o.lines).toContain(
       ':warning: &lt;!channel&gt; see &lt;https://evil.example|the fix&gt; &amp; more',
     );
-    expect(o.reason).toBe('Failed: &lt;@U0ADMIN&gt; &lt;!here&gt;');
+    // Reasons stay plain text (views escape what they show); thread lines are escaped here.
+    expect(o.reason).toBe('Failed: <@U0ADMIN> <!here>');
     expect(o.lines.join('\n')).not.toMatch(/<[!@]/);
   });
 

@@ -242,4 +242,32 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     await tracker.tick();
     expect(target.observedGroups).toContain('fake|dev');
   });
+
+  it('AWS unreadable past the deadline says "outcome unknown" with the last thing seen, then the truth replaces it', async () => {
+    const id = await deploy(dev, '1.2.0');
+    target.script.set('*', [
+      { kind: 'progress', data: {}, lines: [], moved: true, progress: { done: 1, total: 2 } },
+    ]);
+    await tracker.tick();
+    target.failingGroups.add('fake|dev');
+    clock.advance(30_000);
+    await tracker.tick();
+    expect(await state(id)).toBe('rolling_out');
+    clock.advance(31_000);
+    await tracker.tick();
+    const unknown = await store.get(id);
+    expect(unknown?.state).toBe('outcome_unknown');
+    expect(unknown?.reason).toMatch(
+      /Outcome unknown: AWS could not be read for 61s \(fake\|dev is throttled\)\. Last seen: rolling out 1\/2/,
+    );
+    // The environment is free again, and Capstan keeps checking.
+    expect(await store.inFlightFor('todo', 'dev')).toBeUndefined();
+    target.failingGroups.clear();
+    target.script.set('*', [{ kind: 'succeeded', data: { version: '1.2.0', env: 'todo/dev' }, lines: [] }]);
+    clock.advance(60_000);
+    await tracker.tick();
+    const known = await store.get(id);
+    expect(known?.state).toBe('succeeded');
+    expect(known?.reason).toBeUndefined();
+  });
 });

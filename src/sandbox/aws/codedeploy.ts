@@ -225,6 +225,11 @@ export class SimCodeDeploy {
   }
 
   private appSpecImage(content: string): SimImage | undefined {
+    return this.ecs.imageOf(this.appSpecTaskDefinition(content));
+  }
+
+  /** The task definition an ECS AppSpec names, if ECS has it. */
+  private appSpecTaskDefinition(content: string): string {
     let spec: unknown;
     try {
       spec = parseYaml(content);
@@ -242,7 +247,7 @@ export class SimCodeDeploy {
       );
     if (!this.ecs.taskDefs.has(arn))
       throw cdError('InvalidRevisionException', `The ECS task definition ${arn} does not exist.`);
-    return this.ecs.imageOf(arn);
+    return arn;
   }
 
   private start(
@@ -335,7 +340,14 @@ export class SimCodeDeploy {
       if (t.status === 'Pending' || t.status === 'InProgress' || t.status === 'Ready') t.status = 'Skipped';
       for (const e of t.events) if (e.status === 'Pending' || e.status === 'InProgress') e.status = 'Skipped';
     }
-    if (status === 'Succeeded') d.group.current = d.revision;
+    if (status !== 'Succeeded') return;
+    d.group.current = d.revision;
+    const content = d.revision.appSpecContent?.content;
+    if (d.group.platform === 'ECS' && content) {
+      const services = (d.group.extra.ecsServices ?? []) as { serviceName: string; clusterName: string }[];
+      for (const s of services)
+        this.ecs.replaceTaskSet(s.clusterName, s.serviceName, this.appSpecTaskDefinition(content));
+    }
   }
 
   private fail(d: Deployment): void {

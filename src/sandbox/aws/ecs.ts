@@ -31,6 +31,8 @@ interface SimService {
   cluster: string;
   desiredCount: number;
   taskDefinition: string;
+  /** CODE_DEPLOY: CodeDeploy replaces the task set; UpdateService cannot change the task definition. */
+  controller: 'ECS' | 'CODE_DEPLOY';
   deployments: SimDeployment[];
   events: { id: string; createdAt: Date; message: string }[];
 }
@@ -125,10 +127,46 @@ export class SimEcs {
       cluster: 'todobackend-dev',
       desiredCount: 2,
       taskDefinition: arn,
+      controller: 'ECS',
       deployments: [first],
       events: [],
     });
     this.event(this.services.get('todobackend-dev')!, 'has reached a steady state.');
+    // The service CodeDeploy's blue/green group deploys (see codedeploy.ts).
+    this.services.set('todobackend-bg', {
+      name: 'todobackend-bg',
+      cluster: 'todobackend-bg',
+      desiredCount: 2,
+      taskDefinition: arn,
+      controller: 'CODE_DEPLOY',
+      deployments: [{ ...first, id: this.deploymentId() }],
+      events: [],
+    });
+    this.event(this.services.get('todobackend-bg')!, 'has reached a steady state.');
+  }
+
+  /** CodeDeploy moved production traffic to a replacement task set running this task definition. */
+  replaceTaskSet(cluster: string, service: string, taskDefinition: string): void {
+    const s = this.services.get(service);
+    if (!s || s.cluster !== cluster) return;
+    const [was] = s.deployments;
+    s.taskDefinition = taskDefinition;
+    s.deployments = [
+      {
+        id: this.deploymentId(),
+        status: 'PRIMARY',
+        taskDefinition,
+        desiredCount: s.desiredCount,
+        runningCount: was?.runningCount ?? s.desiredCount,
+        pendingCount: 0,
+        failedTasks: 0,
+        rolloutState: 'COMPLETED',
+        rolloutStateReason: 'CodeDeploy rerouted production traffic to the replacement task set.',
+        createdAt: now(),
+        updatedAt: now(),
+      },
+    ];
+    this.event(s, 'has reached a steady state.');
   }
 
   repositoryUri(repo: string): string {
@@ -375,6 +413,7 @@ export class SimEcs {
           pendingCount: pending,
           launchType: 'FARGATE',
           taskDefinition: s.taskDefinition,
+          deploymentController: { type: s.controller },
           deploymentConfiguration: {
             maximumPercent: 200,
             minimumHealthyPercent: 100,
@@ -430,6 +469,11 @@ export class SimEcs {
     const s = this.services.get(input.service);
     if (!s || s.cluster !== input.cluster)
       throw new AwsError('ServiceNotFoundException', 'Service not found.');
+    if (input.taskDefinition && s.controller === 'CODE_DEPLOY')
+      throw new AwsError(
+        'InvalidParameterException',
+        'Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.',
+      );
     if (input.taskDefinition && !this.findTaskDef(input.taskDefinition))
       throw new AwsError('ClientException', 'TaskDefinition not found.');
     const td = input.taskDefinition ?? s.taskDefinition;

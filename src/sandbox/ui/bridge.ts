@@ -83,6 +83,83 @@ export class SlackBridge {
     return this.slack.users.find((u) => u.id === id) ?? { id, name: id };
   }
 
+  /** An Events API delivery, signed as Slack signs it. */
+  private event(event: Record<string, unknown>): Promise<Response> {
+    const body = JSON.stringify({
+      token: 'sandbox',
+      team_id: 'T0SANDBOX',
+      api_app_id: 'A0CAPSTAN',
+      type: 'event_callback',
+      event_id: `Ev${Date.now()}${++this.seq}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event,
+    });
+    return this.signed(body, 'application/json');
+  }
+
+  /**
+   * Encodes what a person typed the way Slack's client does: &, < and > escaped, and `@name`
+   * turned into a mention of that user (or of Capstan).
+   */
+  private encode(text: string): { text: string; mentionsBot: boolean } {
+    const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    let mentionsBot = false;
+    const encoded = escaped.replace(/(^|[\s(])@([a-z0-9._-]+)/gi, (all, pre: string, name: string) => {
+      if (name.toLowerCase() === 'capstan') {
+        mentionsBot = true;
+        return `${pre}<@${this.slack.botUserId}>`;
+      }
+      const u = this.slack.users.find((x) => x.name.toLowerCase() === name.toLowerCase());
+      return u ? `${pre}<@${u.id}>` : all;
+    });
+    return { text: encoded, mentionsBot };
+  }
+
+  /**
+   * Posts what `user` typed in `channel` (in the thread of `threadTs` when given). Mentioning
+   * @capstan sends Capstan an `app_mention` event, as Slack does; the answer lands in the thread.
+   */
+  async message(user: string, channel: string, typed: string, threadTs?: string): Promise<number> {
+    if (typed.startsWith('/') && threadTs === undefined) {
+      if (/^\/deploy(\s|$)/.test(typed))
+        return this.command(user, channel, typed.replace(/^\/deploy\s*/, ''));
+      this.note(
+        user,
+        channel,
+        `\`${typed.split(/\s/)[0] ?? typed}\` is not a command here: try \`/deploy help\`.`,
+      );
+      return 200;
+    }
+    const { text, mentionsBot } = this.encode(typed);
+    const m = this.slack.addMessage({ channel, text, blocks: [], user, threadTs });
+    if (!mentionsBot) return 200;
+    const r = await this.event({
+      type: 'app_mention',
+      user,
+      text,
+      ts: m.ts,
+      channel,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      event_ts: m.ts,
+    });
+    if (r.status !== 200) this.note(user, channel, `Capstan answered ${r.status}.`);
+    return r.status;
+  }
+
+  /** Opens Capstan's Home tab as `user`: Slack sends `app_home_opened` and the app publishes the view. */
+  async openHome(user: string): Promise<number> {
+    const current = this.slack.homeViews.get(user);
+    const r = await this.event({
+      type: 'app_home_opened',
+      user,
+      channel: `D0${user}`,
+      tab: 'home',
+      ...(current ? { view: current } : {}),
+      event_ts: `${(Date.now() / 1000).toFixed(6)}`,
+    });
+    return r.status;
+  }
+
   /** Runs `/deploy …` as `user` in `channel`, the way Slack would. */
   async command(user: string, channel: string, text: string): Promise<number> {
     const u = this.userOf(user);
@@ -203,6 +280,8 @@ export class SlackBridge {
         user: m.user,
       })),
       modal: this.modals.get(user),
+      bot: this.slack.botUserId,
+      home: this.slack.homeViews.get(user),
     };
   }
 
@@ -211,7 +290,11 @@ export class SlackBridge {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method === 'GET' && url.pathname === '/') {
+    // Permalinks (`/archives/<channel>/p<ts>`) open the page, which then shows that message's thread.
+    if (
+      req.method === 'GET' &&
+      (url.pathname === '/' || /^\/archives\/[A-Z0-9]+\/p\d+$/.test(url.pathname))
+    ) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(PAGE);
       return true;
@@ -244,6 +327,19 @@ export class SlackBridge {
             JSON.parse(input.values ?? '{}') as Record<string, Record<string, string>>,
           ),
         });
+        return true;
+      case '/ui/message':
+        json(200, {
+          status: await this.message(
+            input.user ?? '',
+            input.channel ?? '',
+            input.text ?? '',
+            input.threadTs || undefined,
+          ),
+        });
+        return true;
+      case '/ui/home':
+        json(200, { status: await this.openHome(input.user ?? '') });
         return true;
       case '/ui/pipeline':
         json(200, { execution: this.o.startPipeline?.() });

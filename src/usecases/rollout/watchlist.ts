@@ -11,6 +11,11 @@ export class Watchlist {
     if (!isTerminal(d.state) && d.tracking) this.items.set(d.id, d);
   }
 
+  /** Keeps checking a rollout whose outcome could not be read in time, so the truth can replace "unknown". */
+  keep(d: Deployment): void {
+    if (d.tracking) this.items.set(d.id, d);
+  }
+
   set(d: Deployment): void {
     if (this.items.has(d.id)) this.items.set(d.id, d);
   }

@@ -17,19 +17,35 @@ import { createTargetRegistry } from '../src/targets/registry.js';
 import { RolloutTracker } from '../src/usecases/rollout/tracker.js';
 import { Watchlist } from '../src/usecases/rollout/watchlist.js';
 
-const POLICY = { deployers: [{ kind: 'anyone' as const }], approvers: [], approvals: 0, allowSelfApproval: false, approvalTtlMs: 86_400_000 };
+const POLICY = {
+  deployers: [{ kind: 'anyone' as const }],
+  approvers: [],
+  approvals: 0,
+  allowSelfApproval: false,
+  approvalTtlMs: 86_400_000,
+};
 
 function catalogOf(n: number, clusters: number): { catalog: Catalog; envs: Environment[] } {
   const envs: Environment[] = Array.from({ length: n }, (_, i) => ({
     app: `app${i}`,
     name: 'dev',
     channel: `C${String(i % 50).padStart(4, '0')}`,
-    target: { kind: 'ecs', region: 'us-east-1', cluster: `cluster-${i % clusters}`, service: `svc-${i}`, container: 'app', repository: `app${i}` },
+    target: {
+      kind: 'ecs',
+      region: 'us-east-1',
+      cluster: `cluster-${i % clusters}`,
+      service: `svc-${i}`,
+      container: 'app',
+      repository: `app${i}`,
+    },
     policy: POLICY,
     rolloutTimeoutMs: 30 * 60_000,
     rollback: 'auto',
   }));
-  return { catalog: { apps: envs.map((e) => ({ name: e.app, environments: [e] })), admins: [], pipelines: [] }, envs };
+  return {
+    catalog: { apps: envs.map((e) => ({ name: e.app, environments: [e] })), admins: [], pipelines: [] },
+    envs,
+  };
 }
 
 /** ECS answering from a table of when each service's rollout completes. */
@@ -52,7 +68,18 @@ class TimedEcs implements Partial<Ecs> {
           taskDefinition: `td-${name}`,
           circuitBreaker: { enable: true, rollback: true },
           events: [],
-          deployments: [{ id: `dep-${name}`, status: 'PRIMARY', taskDefinition: `td-${name}`, desiredCount: 2, runningCount: done ? 2 : 1, pendingCount: done ? 0 : 1, failedTasks: 0, rolloutState: done ? 'COMPLETED' : 'IN_PROGRESS' }],
+          deployments: [
+            {
+              id: `dep-${name}`,
+              status: 'PRIMARY',
+              taskDefinition: `td-${name}`,
+              desiredCount: 2,
+              runningCount: done ? 2 : 1,
+              pendingCount: done ? 0 : 1,
+              failedTasks: 0,
+              rolloutState: done ? 'COMPLETED' : 'IN_PROGRESS',
+            },
+          ],
         };
       }),
     };
@@ -72,7 +99,12 @@ export interface RolloutBench {
  * `n` rollouts in flight in one process, with the production polling interval. Each completes at a
  * random moment within `spreadMs`; the latency is from that moment to the chat.update that shows it.
  */
-export async function benchRollouts(n: number, clusters: number, spreadMs: number, intervalMs = 5000): Promise<RolloutBench> {
+export async function benchRollouts(
+  n: number,
+  clusters: number,
+  spreadMs: number,
+  intervalMs = 5000,
+): Promise<RolloutBench> {
   const { catalog, envs } = catalogOf(n, clusters);
   const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'capstan-bench-')), 'bench.db'));
   const ecs = new TimedEcs();
@@ -90,18 +122,46 @@ export async function benchRollouts(n: number, clusters: number, spreadMs: numbe
   const notifier = new SlackProgress({ chat, clock, logger: silentLogger });
   const directory: Directory = { groupsOf: async () => new Set() };
   const watchlist = new Watchlist();
-  const targets = createTargetRegistry({ ecs: createEcsStrategy({ ecs: ecs as unknown as Ecs, registry: {} as Registry, now: clock.now }) });
+  const targets = createTargetRegistry({
+    ecs: createEcsStrategy({ ecs: ecs as unknown as Ecs, registry: {} as Registry, now: clock.now }),
+  });
   const pending = new Set<Promise<unknown>>();
   const background = (p: Promise<unknown>) => {
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
-  const deps = { store, targets, directory, notifier, clock, logger: silentLogger, follow: (d: Deployment) => watchlist.add(d), own: async () => true, background };
+  const deps = {
+    store,
+    targets,
+    directory,
+    notifier,
+    clock,
+    logger: silentLogger,
+    follow: (d: Deployment) => watchlist.add(d),
+    own: async () => true,
+    background,
+  };
   const tracker = new RolloutTracker(deps, { catalog, watchlist, intervalMs, maxBackoffMs: 60_000 });
-  const loop = new PollLoop(intervalMs, () => (background(tracker.tick()), Promise.resolve()), () => {});
+  const loop = new PollLoop(
+    intervalMs,
+    () => (background(tracker.tick()), Promise.resolve()),
+    () => {},
+  );
   const start = Date.now();
   for (const [i, env] of envs.entries()) {
-    const d: Deployment = { ...newDeployment(env, 'deploy', '1.0.1', 'UBENCH', start, { state: 'rolling_out', messageTs: `${i}.000`, tracking: { phase: 'rollout', startedAt: start, lastProgressAt: start, data: newTrack(`td-svc-${i}`, `dep-svc-${i}`, start) } }), id: `d-bench${i}` };
+    const d: Deployment = {
+      ...newDeployment(env, 'deploy', '1.0.1', 'UBENCH', start, {
+        state: 'rolling_out',
+        messageTs: `${i}.000`,
+        tracking: {
+          phase: 'rollout',
+          startedAt: start,
+          lastProgressAt: start,
+          data: newTrack(`td-svc-${i}`, `dep-svc-${i}`, start),
+        },
+      }),
+      id: `d-bench${i}`,
+    };
     await store.create(d);
     watchlist.add(d);
     ecs.completeAt.set(`svc-${i}`, start + intervalMs + Math.random() * spreadMs);
@@ -117,5 +177,12 @@ export async function benchRollouts(n: number, clusters: number, spreadMs: numbe
   await Promise.allSettled([...pending]);
   store.close();
   const latencies = [...shownAt].map(([app, at]) => at - ecs.completeAt.get(`svc-${app.slice(3)}`)!);
-  return { inFlight: n, describeCallsPerTick: perTick, servicesPerCall: n / Math.max(1, perTick), rssMb: mem.rss / 2 ** 20, heapMb: mem.heapUsed / 2 ** 20, latenciesMs: latencies };
+  return {
+    inFlight: n,
+    describeCallsPerTick: perTick,
+    servicesPerCall: n / Math.max(1, perTick),
+    rssMb: mem.rss / 2 ** 20,
+    heapMb: mem.heapUsed / 2 ** 20,
+    latenciesMs: latencies,
+  };
 }

@@ -9,9 +9,15 @@ import { createEcrAdapter } from './adapters/aws/ecr.js';
 import { createBeanstalkAdapter } from './adapters/aws/beanstalk.js';
 import { createCodeDeployAdapter } from './adapters/aws/codedeploy.js';
 import { createEcsAdapter } from './adapters/aws/ecs.js';
+import { createAwsIdentity } from './adapters/aws/identity.js';
 import { createS3Adapter } from './adapters/aws/s3.js';
 import { createSnsAdapter } from './adapters/aws/sns.js';
 import { createSqsAdapter } from './adapters/aws/sqs.js';
+import { onAwsError } from './adapters/aws/errors.js';
+import { EventPace } from './events/pace.js';
+import { EventPoller } from './events/poller.js';
+import { CapstanMetrics } from './metrics/metrics.js';
+import { metricsRoute } from './metrics/route.js';
 import { createSlackChat, createSlackDirectory } from './adapters/slack/chat.js';
 import { type CertFetcher, createSnsVerifier, httpsCertFetcher } from './adapters/sns/verify.js';
 import { connectDynamoStore } from './adapters/store/dynamodb.js';
@@ -27,6 +33,7 @@ import type { CommandHandlers } from './slack/dispatch.js';
 import { commandHandlers } from './slack/handlers.js';
 import { registerInteractions } from './slack/interactions.js';
 import { createPipelineNotifier } from './slack/pipelineNotifier.js';
+import { OnceNotifier } from './slack/once.js';
 import { SlackProgress } from './slack/progress.js';
 import { snsRoute } from './sns/httpRoute.js';
 import type { InboundDeps } from './sns/receive.js';
@@ -98,6 +105,8 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const registry = createEcrAdapter();
   const stacks = createCloudFormationAdapter();
   const objects = createS3Adapter();
+  // An environment's roleArn is assumed for the person behind each call; the adapters' clients follow.
+  const identity = createAwsIdentity();
   const targets = createTargetRegistry({
     beanstalk: createBeanstalkStrategy({ beanstalk: createBeanstalkAdapter(), objects, registry, now }),
     codedeploy: createCodeDeployStrategy({
@@ -122,6 +131,12 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const owner =
     config.storage.kind === 'sqlite' ? 'local' : `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const leases = new Leases(store, clock, owner, config.leaseMs);
+  const metrics = new CapstanMetrics({
+    inFlight: () => watchlist.values(),
+    leasesHeld: () => leases.held.size,
+    now,
+  });
+  const stopCountingAwsErrors = onAwsError((code) => metrics.awsError(code));
   const inFlightWork = new Set<Promise<unknown>>();
   let ready = false;
 
@@ -136,10 +151,13 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     port: env.PORT,
     logger,
     isReady: () => ready,
-    routes: [snsRoute(() => inbound.current)],
+    routes: [
+      snsRoute(() => inbound.current),
+      metricsRoute(metrics, (e) => logger.warn('could not render metrics', { error: errorMessage(e) })),
+    ],
     dispatch: {
       catalog,
-      status: { catalog, store, targets, cache: statusCache(config.statusCacheMs) },
+      status: { catalog, store, targets, cache: statusCache(config.statusCacheMs), identity },
       get handlers() {
         return handlers;
       },
@@ -147,17 +165,24 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   });
   const chat = createSlackChat(app.client);
   const directory = createSlackDirectory(app.client);
-  const notifier = new SlackProgress({
+  const progress = new SlackProgress({
     chat,
     clock,
     logger,
     postIntervalMs: timing.slackPostIntervalMs,
     updateIntervalMs: timing.slackUpdateIntervalMs,
-    render: (d, at) => {
+    // Approver groups are mentioned (and so notified) while a review waits.
+    groups: directory,
+    render: (d, at, groupIds) => {
       const e = findEnvironment(catalog, d.app, d.env);
-      return e && needsReview(d, e) ? reviewMessage(d, e, at) : undefined;
+      return e && needsReview(d, e) ? reviewMessage(d, e, at, groupIds) : undefined;
     },
+    onError: (method, e) => metrics.slackError(method, e),
+    onOutcomeShown: (d) => metrics.outcomeShown(d.id),
   });
+  // Replicas share one ledger: whichever sees an event, one of them reports it.
+  const notifier =
+    config.storage.kind === 'sqlite' ? progress : new OnceNotifier(progress, { store, owner, clock, logger });
   const background = (work: Promise<unknown>) => {
     const tracked: Promise<unknown> = work
       .catch((e: unknown) => logger.error('background work failed', { error: errorMessage(e) }))
@@ -182,18 +207,27 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     },
     own: (d) => leases.own(d.id),
     background,
+    identity,
   };
+  // With AWS events flowing, a rollout is looked at when one arrives; polling is the slower safety net.
+  const pace = config.events ? new EventPace({ intervalMs: config.pollIntervalMs, clock }) : undefined;
   const tracker = new RolloutTracker(deployDeps, {
     catalog,
     watchlist,
     intervalMs: config.pollIntervalMs,
     maxBackoffMs: 60_000,
+    stillOwns: (id) => leases.renew(id),
+    groupIntervalMs: pace?.intervalFor,
+    onFinished: (d, at) => {
+      const e = findEnvironment(catalog, d.app, d.env);
+      metrics.rolloutFinished(d.id, e ? targets.for(e).label : 'unknown', d.state, at);
+    },
   });
   const approvalDeps: ApprovalDeps = { catalog, deploy: deployDeps };
   const relayDeps: RelayDeps = {
     catalog,
     store,
-    notifier: createPipelineNotifier(chat, clock),
+    notifier: createPipelineNotifier(chat, clock, directory),
     directory,
     pipelines: createCodePipelineAdapter(),
     clock,
@@ -235,6 +269,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
       trustCertUrl: opts.trustSnsCertUrl,
     }),
     topics: config.sns.topics,
+    maxMessageAgeMs: config.sns.maxMessageAge,
     store,
     subscriptions: createSnsAdapter(),
     relay: relayDeps,
@@ -244,6 +279,17 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const sqs = config.sns.sqsQueueUrl
     ? new SqsPoller(createSqsAdapter(config.sns.sqsQueueUrl), inbound.current, config.sns.trustRawSqsMessages)
     : undefined;
+  const events =
+    config.events && pace
+      ? new EventPoller({
+          queue: createSqsAdapter(config.events.sqsQueueUrl),
+          strategies: [...new Set(catalog.apps.flatMap((a) => a.environments.map((e) => targets.for(e))))],
+          poke: (groups) => tracker.poke(groups),
+          pace,
+          logger,
+          onMessage: (outcome) => metrics.event(outcome),
+        })
+      : undefined;
 
   const started = (await app.start(opts.host ? { port: env.PORT, host: opts.host } : env.PORT)) as
     Server | undefined;
@@ -254,6 +300,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   pollLoop.start();
   expiryLoop.start();
   sqs?.start();
+  events?.start();
   ready = true;
   logger.info('Capstan is ready', {
     port,
@@ -273,10 +320,12 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
       await pollLoop.stop();
       await expiryLoop.stop();
       await sqs?.stop();
+      await events?.stop();
       await Promise.allSettled([...inFlightWork]);
       await notifier.flush();
       await leases.releaseAll();
       store.close();
+      stopCountingAwsErrors();
     },
   };
 }

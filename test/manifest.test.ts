@@ -39,6 +39,17 @@ describe('manifest.yml', () => {
     expect(settings.event_subscriptions.bot_events).toContain('app_mention');
   });
 
+  it('enables the Home tab and subscribes to app_home_opened, which refreshes it', () => {
+    const features = manifest.features as { app_home?: Record<string, boolean> };
+    expect(features.app_home).toEqual({
+      home_tab_enabled: true,
+      messages_tab_enabled: true,
+      messages_tab_read_only_enabled: true,
+    });
+    const settings = manifest.settings as { event_subscriptions: { bot_events: string[] } };
+    expect(settings.event_subscriptions.bot_events).toEqual(['app_mention', 'app_home_opened']);
+  });
+
   it('asks for exactly the scopes the code uses', () => {
     const scopes = (manifest.oauth_config as { scopes: { bot: string[] } }).scopes.bot;
     expect([...scopes].sort()).toEqual(

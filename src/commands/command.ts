@@ -7,6 +7,8 @@ export type Command =
       readonly env: string;
       readonly version: string;
       readonly dryRun: boolean;
+      /** `--override "<reason>"`: an admin deploying through a freeze. */
+      readonly override?: string | undefined;
     }
   | { readonly kind: 'status'; readonly app?: string | undefined; readonly env?: string | undefined }
   | { readonly kind: 'approve'; readonly requestId: string }

@@ -154,12 +154,47 @@ function parseTokens(tokens: string[], names: Names): Command | 'help' {
   }
 }
 
-function parseDeploy(tokens: readonly string[], names: Names): Command {
+/** Opening quotes and their closing ones: Slack clients may turn "…" into “…”. */
+const QUOTES: Readonly<Record<string, string>> = { '"': '"', "'": "'", '“': '”', '‘': '’', '«': '»' };
+const OVERRIDE_HINT = 'give the reason in quotes: --override "why this cannot wait"';
+
+/** Takes `--override <reason>` out of the tokens: a reason in quotes, or a single word. */
+function takeOverride(tokens: readonly string[]): { readonly rest: string[]; readonly reason?: string } {
+  const at = tokens.indexOf('--override');
+  if (at < 0) return { rest: [...tokens] };
+  if (tokens.indexOf('--override', at + 1) >= 0) invalid('Give --override once.', 'deploy');
+  const first = tokens[at + 1];
+  if (first === undefined || first.startsWith('--'))
+    invalid(`--override needs a reason: ${OVERRIDE_HINT}.`, 'deploy');
+  const close = QUOTES[first.charAt(0)];
+  let last = at + 1;
+  let reason = first;
+  if (close !== undefined) {
+    const closes = (i: number) => tokens[i]!.endsWith(close) && (i > at + 1 || first.length > 1);
+    while (last < tokens.length && !closes(last)) last++;
+    if (last >= tokens.length)
+      invalid(`The --override reason has no closing quote; ${OVERRIDE_HINT}.`, 'deploy');
+    reason = tokens
+      .slice(at + 1, last + 1)
+      .join(' ')
+      .slice(1, -1)
+      .trim();
+  }
+  if (reason === '') invalid(`--override needs a reason: ${OVERRIDE_HINT}.`, 'deploy');
+  if (reason.length > 300) invalid('Keep the --override reason under 300 characters.', 'deploy');
+  return { rest: [...tokens.slice(0, at), ...tokens.slice(last + 1)], reason };
+}
+
+function parseDeploy(all: readonly string[], names: Names): Command {
+  const { rest: tokens, reason: override } = takeOverride(all);
   const flags = tokens.filter((t) => t.startsWith('--'));
   const words = tokens.filter((t) => !t.startsWith('--'));
   const unknownFlag = flags.find((f) => f !== '--dry-run');
   if (unknownFlag !== undefined)
-    invalid(`Unknown option ${show(unknownFlag)}; the only option is --dry-run.`, 'deploy');
+    invalid(
+      `Unknown option ${show(unknownFlag)}; the options are --dry-run and --override "reason".`,
+      'deploy',
+    );
   const [appName, ver, ...more] = words;
   if (appName !== undefined && !names.apps.some((a) => a.name === appName)) {
     const sub = closest(appName, SUBCOMMANDS);
@@ -183,6 +218,7 @@ function parseDeploy(tokens: readonly string[], names: Names): Command {
     version: v,
     env: resolveEnv(app, env, 'deploy', false),
     dryRun: flags.length > 0,
+    override,
   };
 }
 

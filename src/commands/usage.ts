@@ -1,5 +1,5 @@
 export const USAGE = {
-  deploy: '/deploy <app> <version> [to <env>] [--dry-run]',
+  deploy: '/deploy <app> <version> [to <env>] [--dry-run] [--override "<reason>"]',
   status: '/deploy status [<app>] [<env>]',
   approve: '/deploy approve <request-id>',
   reject: '/deploy reject <request-id> [reason…]',

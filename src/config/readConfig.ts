@@ -20,7 +20,10 @@ export interface Config {
     readonly topics: readonly string[];
     readonly sqsQueueUrl?: string | undefined;
     readonly trustRawSqsMessages: boolean;
+    readonly maxMessageAge: number;
   };
+  /** The queue EventBridge sends AWS events to; absent, rollouts are only polled. */
+  readonly events?: { readonly sqsQueueUrl: string } | undefined;
 }
 
 export type ConfigResult =
@@ -72,6 +75,9 @@ export function readConfig(
       const parsed = configSchema.safeParse(doc.toJS() ?? {}, { error: requiredWhenMissing });
       if (parsed.success) config = parsed.data;
       else problems.push(...formatIssues(parsed.error.issues));
+      // Each consumer deletes what it cannot read: sharing a queue would lose the other's messages.
+      if (config?.events && config.events.sqsQueueUrl === config.sns.sqsQueueUrl)
+        problems.push('events.sqsQueueUrl: use a queue of its own, not the one in sns.sqsQueueUrl');
     }
   }
   if (problems.length > 0 || crossProblems.length > 0 || !parsedEnv.success || config === undefined)
@@ -89,6 +95,7 @@ export function readConfig(
       pollIntervalMs: config.polling.interval,
       statusCacheMs: config.status.cacheFor,
       sns: config.sns,
+      events: config.events,
     },
   };
 }

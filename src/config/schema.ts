@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Principal } from '../domain/catalog.js';
+import { cronProblem, isTimeZone } from '../domain/freeze.js';
 import { parseDuration } from './duration.js';
 
 const RESERVED = ['status', 'approve', 'reject', 'rollback', 'history', 'lock', 'unlock', 'help', 'to'];
@@ -57,6 +58,8 @@ const cloudformation = z.strictObject({
     .array(z.enum(['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND']))
     .default([]),
   roleArn: z.string().startsWith('arn:').optional(),
+  /** What the image parameter receives: the tag, its digest (sha256:…), or <repositoryUri>@sha256:…. */
+  imageParameterFormat: z.enum(['tag', 'digest', 'uri']).default('tag'),
 });
 
 const beanstalk = z.strictObject({
@@ -78,7 +81,9 @@ const codedeploy = z
     revision: z
       .strictObject({
         bucket: z.string().min(3),
-        key: z.string().includes('{version}', { message: 'must contain {version}, e.g. todobackend/{version}.zip' }),
+        key: z
+          .string()
+          .includes('{version}', { message: 'must contain {version}, e.g. todobackend/{version}.zip' }),
         bundleType: z.enum(['zip', 'tar', 'tgz', 'YAML', 'JSON']).default('zip'),
       })
       .optional(),
@@ -98,17 +103,61 @@ const codedeploy = z
 
 const TARGETS = ['ecs', 'cloudformation', 'beanstalk', 'codedeploy'] as const;
 
+const approvalCount = z.number().int().min(0).max(10);
+
+const approvalRule = z.strictObject({
+  from: z.array(principal).min(1, 'list who may approve under this rule'),
+  count: z.number().int().min(1).max(10).default(1),
+});
+
 export const policySchema = z.strictObject({
   deployers: z.array(principal).min(1, 'list who may deploy ("*" for anyone)'),
   approvers: z.array(principal).default([]),
-  approvals: z.number().int().min(0).max(10).default(0),
+  /** A number of approvals from `approvers`, or rules that must all be met by different people. */
+  approvals: z
+    .union([approvalCount, z.array(approvalRule).min(1, 'list at least one rule').max(10)], {
+      error: (iss) =>
+        iss.code === 'invalid_union'
+          ? 'must be a number of approvals, or a list of rules such as [{ from: ["@sre"], count: 1 }]'
+          : undefined,
+    })
+    .default(0),
   allowSelfApproval: z.boolean().default(false),
   approvalTtl: duration.default(24 * 3_600_000),
 });
 
+/** When deploys and releases wait: a window opening on `cron` (in `timezone`) for `duration`. */
+const freeze = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'name the freeze (it is shown to people)')
+    .max(80)
+    .regex(/^[^<>&]*$/, 'must not contain <, > or &'),
+  cron: z.string().superRefine((c, ctx) => {
+    const problem = cronProblem(c);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  duration: duration.refine((ms) => ms > 0 && ms <= 31 * 86_400_000, 'must be longer than 0 and at most 31d'),
+  timezone: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as UTC, Europe/Paris or America/New_York')
+    .default('UTC'),
+});
+
+const freezes = z.array(freeze).default([]);
+
 const environment = z
   .strictObject({
     channel,
+    /** Assumed for every AWS call about this environment, with the Slack user as source identity. */
+    roleArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+        'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
+      )
+      .optional(),
     ecs: ecs.optional(),
     cloudformation: cloudformation.optional(),
     beanstalk: beanstalk.optional(),
@@ -116,13 +165,22 @@ const environment = z
     policy: policySchema,
     rolloutTimeout: duration.default(10 * 60_000),
     rollback: z.enum(['auto', 'manual']).default('auto'),
+    freezes,
   })
   .superRefine((e, ctx) => {
     if (TARGETS.filter((t) => e[t] !== undefined).length !== 1) {
       ctx.addIssue({ code: 'custom', message: `needs exactly one target: ${TARGETS.join(', ')}` });
     }
-    if (e.policy.approvals > 0 && e.policy.approvers.length === 0) {
+    const { approvals, approvers } = e.policy;
+    if (typeof approvals === 'number' && approvals > 0 && approvers.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['policy', 'approvers'], message: 'required when approvals > 0' });
+    }
+    if (typeof approvals !== 'number' && approvers.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['policy', 'approvers'],
+        message: 'leave out when approvals lists rules: each rule says who may approve (from)',
+      });
     }
   });
 
@@ -135,14 +193,29 @@ const app = z.strictObject({
 const pipeline = z.strictObject({
   name: z.string().min(1),
   channel,
-  policy: policySchema.extend({ deployers: z.array(principal).default([]) }),
+  // Approval rules need to know whom each earlier approval counted for: pipelines take a number.
+  policy: policySchema.extend({
+    deployers: z.array(principal).default([]),
+    approvals: approvalCount.default(0),
+  }),
 });
 
 export const configSchema = z.strictObject({
   admins: z.array(principal).default([]),
+  /** Freeze windows for every environment (each environment may add its own). */
+  freezes,
+  /** SQLite embedded (one process), or DynamoDB (several replicas); never both. */
   storage: z
-    .strictObject({ sqlite: z.string().min(1).default('./data/capstan.db') })
+    .union([
+      z.strictObject({ sqlite: z.string().min(1) }),
+      z.strictObject({ dynamodb: z.strictObject({ table: z.string().min(3), region: region.optional() }) }),
+    ])
     .default({ sqlite: './data/capstan.db' }),
+  /**
+   * Work in flight (following rollouts, expiring requests) is owned by one replica at a time through
+   * a lease; another takes over when the owner stops renewing it.
+   */
+  replicas: z.strictObject({ leaseFor: duration.default(30_000) }).default({ leaseFor: 30_000 }),
   polling: z.strictObject({ interval: duration.default(5000) }).default({ interval: 5000 }),
   /** How long a `status` answer may be reused (shared by everyone asking within that time). */
   status: z.strictObject({ cacheFor: duration.default(2000) }).default({ cacheFor: 2000 }),
@@ -151,8 +224,15 @@ export const configSchema = z.strictObject({
       topics: z.array(z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN')).default([]),
       sqsQueueUrl: z.string().url().optional(),
       trustRawSqsMessages: z.boolean().default(false),
+      /** SNS messages older than this are refused, even when their MessageId was never seen. */
+      maxMessageAge: duration.default(3_600_000),
     })
-    .default({ topics: [], trustRawSqsMessages: false }),
+    .default({ topics: [], trustRawSqsMessages: false, maxMessageAge: 3_600_000 }),
+  /**
+   * EventBridge events from ECS, CloudFormation and CodeDeploy routed to an SQS queue: a rollout is
+   * looked at as soon as one about it arrives, and polling slows down to a safety net.
+   */
+  events: z.strictObject({ sqsQueueUrl: z.string().url() }).optional(),
   pipelines: z.array(pipeline).default([]),
   apps: z.record(name, app).refine((apps) => Object.keys(apps).length > 0, 'list at least one app'),
 });

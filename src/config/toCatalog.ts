@@ -1,16 +1,45 @@
-import type { App, Catalog, Environment, Policy, Target } from '../domain/catalog.js';
+import type {
+  App,
+  Catalog,
+  Environment,
+  FreezeWindow,
+  Policy,
+  Principal,
+  Target,
+} from '../domain/catalog.js';
 import type { RawConfig } from './schema.js';
 
 type RawPolicy = RawConfig['apps'][string]['environments'][string]['policy'];
 
+type RawFreeze = RawConfig['freezes'][number];
+
+function distinct(ps: readonly Principal[]): Principal[] {
+  const seen = new Set<string>();
+  return ps.filter((p) => {
+    const key = JSON.stringify(p);
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+/** A number of approvals stays one rule over `approvers`; a list of rules also says who may approve at all. */
 function toPolicy(p: RawPolicy): Policy {
-  return {
+  const common = {
     deployers: p.deployers,
-    approvers: p.approvers,
-    approvals: p.approvals,
     allowSelfApproval: p.allowSelfApproval,
     approvalTtlMs: p.approvalTtl,
   };
+  if (typeof p.approvals === 'number') return { ...common, approvers: p.approvers, approvals: p.approvals };
+  const rules = p.approvals.map((r) => ({ from: r.from, count: r.count }));
+  return {
+    ...common,
+    approvers: distinct(rules.flatMap((r) => r.from)),
+    approvals: rules.reduce((n, r) => n + r.count, 0),
+    rules,
+  };
+}
+
+function toFreeze(f: RawFreeze): FreezeWindow {
+  return { name: f.name, cron: f.cron.trim(), durationMs: f.duration, timezone: f.timezone };
 }
 
 type RawEnvironment = RawConfig['apps'][string]['environments'][string];
@@ -33,9 +62,11 @@ export function toCatalog(raw: RawConfig): Catalog {
         name: envName,
         channel: e.channel,
         target,
+        ...(e.roleArn !== undefined && { roleArn: e.roleArn }),
         policy: toPolicy(e.policy),
         rolloutTimeoutMs: e.rolloutTimeout,
         rollback: e.rollback,
+        freezes: [...raw.freezes, ...e.freezes].map(toFreeze),
       };
     }),
   }));

@@ -5,14 +5,36 @@ export type Principal =
   | { readonly kind: 'handle'; readonly handle: string }
   | { readonly kind: 'anyone' };
 
+/** `count` distinct people from `from` must approve. */
+export interface ApprovalRule {
+  readonly from: readonly Principal[];
+  readonly count: number;
+}
+
 export interface Policy {
   readonly deployers: readonly Principal[];
+  /** Everyone who may approve: with rules, every rule's `from` together. */
   readonly approvers: readonly Principal[];
-  /** Distinct approvals needed before a change runs; 0 means none. */
+  /** Distinct approvals needed before a change runs; 0 means none. With rules, their counts added up. */
   readonly approvals: number;
+  /**
+   * Every rule must be met, each by different people. Absent: one rule, `approvals` people from
+   * `approvers` (see approvalRules in policy.ts).
+   */
+  readonly rules?: readonly ApprovalRule[] | undefined;
   readonly allowSelfApproval: boolean;
   /** How long an approval request stays open. */
   readonly approvalTtlMs: number;
+}
+
+/** A recurring window in which deploys and releases wait (rollbacks do not). */
+export interface FreezeWindow {
+  readonly name: string;
+  /** Five-field cron expression: when the window opens, in `timezone`. */
+  readonly cron: string;
+  readonly durationMs: number;
+  /** IANA time zone name. */
+  readonly timezone: string;
 }
 
 export interface EcsTarget {
@@ -32,7 +54,14 @@ export interface StackTarget {
   readonly repository: string;
   readonly capabilities: readonly string[];
   readonly roleArn?: string | undefined;
+  /**
+   * What the image parameter receives: the tag (default), the digest the tag resolved to
+   * (`sha256:…`), or the whole image reference pinned by digest (`<repositoryUri>@sha256:…`).
+   */
+  readonly imageParameterFormat?: ImageParameterFormat | undefined;
 }
+
+export type ImageParameterFormat = 'tag' | 'digest' | 'uri';
 
 export interface BeanstalkTarget {
   readonly kind: 'beanstalk';
@@ -54,7 +83,11 @@ export interface CodeDeployTarget {
   readonly deploymentGroup: string;
   /** EC2/on-premises: a bundle in S3 per version; `key` holds `{version}`. */
   readonly revision?:
-    | { readonly bucket: string; readonly key: string; readonly bundleType: 'zip' | 'tar' | 'tgz' | 'YAML' | 'JSON' }
+    | {
+        readonly bucket: string;
+        readonly key: string;
+        readonly bundleType: 'zip' | 'tar' | 'tgz' | 'YAML' | 'JSON';
+      }
     | undefined;
   /** ECS blue/green: Capstan registers the task definition and passes the AppSpec. */
   readonly ecs?:
@@ -75,9 +108,13 @@ export interface Environment {
   readonly name: string;
   readonly channel: string;
   readonly target: Target;
+  /** Assumed for every AWS call about this environment (another account or region); absent: Capstan's own credentials. */
+  readonly roleArn?: string | undefined;
   readonly policy: Policy;
   readonly rolloutTimeoutMs: number;
   readonly rollback: 'auto' | 'manual';
+  /** The configuration's freezes for every environment, then this environment's own. */
+  readonly freezes?: readonly FreezeWindow[] | undefined;
 }
 
 export interface App {

@@ -1,4 +1,19 @@
+import type { Principal } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
+
+/** A turn of a deployment that people must hear about, not only see in its message. */
+export type Announcement =
+  /** The review waits: the approvers are asked for it. */
+  | {
+      readonly kind: 'review_requested';
+      readonly approvers: readonly Principal[];
+      /** Approvals needed in all. */
+      readonly required: number;
+    }
+  /** `by` approved; `remaining` more approvals are needed (0: it goes ahead). */
+  | { readonly kind: 'approved'; readonly by: string; readonly remaining: number }
+  /** The deployment ended (its state is terminal): succeeded, failed, rolled back, rejected, expired… */
+  | { readonly kind: 'outcome' };
 
 /**
  * Where people follow a deployment: one parent message kept up to date, details in its thread.
@@ -11,6 +26,11 @@ export interface DeployNotifier {
   ): Promise<{ readonly messageTs: string; readonly permalink?: string | undefined } | undefined>;
   /** Adds lines to the thread; lines given close together are sent as one message. */
   detail(d: Deployment, lines: readonly string[]): void;
+  /**
+   * Says it in the thread, mentioning who must act or know (the requester, the approvers); a
+   * failure is shown in the channel too. Optional: notifiers that only keep a record may skip it.
+   */
+  announce?(d: Deployment, a: Announcement): void;
   /** Sends everything still queued. */
   flush(): Promise<void>;
 }

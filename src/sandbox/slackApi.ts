@@ -19,6 +19,8 @@ export interface StoredMessage {
   readonly channel: string;
   readonly ts: string;
   readonly threadTs?: string | undefined;
+  /** A thread reply also shown in the channel (`reply_broadcast`). */
+  readonly broadcast?: boolean | undefined;
   text: string;
   blocks: unknown[];
   readonly user: string;
@@ -154,6 +156,11 @@ export class SlackStandIn {
     return this.messages.filter((m) => m.channel === channel && m.threadTs === ts);
   }
 
+  /** Thread replies that were also shown in the channel. */
+  broadcasts(channel: string): StoredMessage[] {
+    return this.messages.filter((m) => m.channel === channel && m.threadTs !== undefined && m.broadcast);
+  }
+
   private notify(): void {
     for (const l of [...this.listeners]) l();
   }
@@ -239,10 +246,13 @@ export class SlackStandIn {
         const channel = str('channel');
         if (!channel) return { ok: false, error: 'channel_not_found' };
         const ts = this.nextTs();
+        const threadTs = str('thread_ts');
         this.messages.push({
           channel,
           ts,
-          threadTs: str('thread_ts'),
+          threadTs,
+          // Form posts carry "true"; JSON posts carry true. Without a thread it means nothing.
+          broadcast: threadTs !== undefined && (a.reply_broadcast === true || a.reply_broadcast === 'true'),
           text: str('text') ?? '',
           blocks: blocks(),
           user: this.botUserId,

@@ -1,8 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, type CustomRoute } from '@slack/bolt';
+import { createSlackDirectory } from '../adapters/slack/chat.js';
 import { namesOf, parseCommand } from '../commands/parse.js';
 import type { Logger } from '../lib/logger.js';
+import { errorMessage } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
+import type { Directory } from '../ports/chat.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import { readHome } from '../usecases/home.js';
+import { homeView } from '../views/home.js';
 import { helpMessage, invalidMessage, notice } from '../views/help.js';
 import { toBoltLogger } from './boltLogger.js';
 import { FreshHttpReceiver } from './freshness.js';
@@ -24,6 +30,9 @@ export interface SlackAppOptions {
   readonly interactions?: ((app: App) => void) | undefined;
   /** The clock Slack request timestamps are judged by (ms since the epoch); Date.now by default. */
   readonly now?: (() => number) | undefined;
+  /** The Home tab: group membership (a directory over this app's client by default) and the time. */
+  readonly home?:
+    { readonly directory?: Directory | undefined; readonly clock?: Clock | undefined } | undefined;
 }
 
 function healthz(isReady: () => boolean): CustomRoute {
@@ -108,6 +117,23 @@ export function createSlackApp(opts: SlackAppOptions): App {
       message = failureMessage(e, log, ref);
     }
     await client.chat.postMessage({ channel: event.channel, thread_ts: thread, ...toRespond(message) });
+  });
+
+  const homeDeps = {
+    catalog: opts.dispatch.catalog,
+    status: opts.dispatch.status,
+    directory: opts.home?.directory ?? createSlackDirectory(app.client),
+    clock: opts.home?.clock ?? systemClock,
+  };
+  // Refreshed each time someone opens the Home tab; the Messages tab sends the same event.
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    try {
+      const view = homeView(await readHome(homeDeps, event.user));
+      await client.views.publish({ user_id: event.user, view: { ...view, blocks: view.blocks as never[] } });
+    } catch (e) {
+      logger.warn('could not publish the Home tab', { user: event.user, error: errorMessage(e) });
+    }
   });
 
   opts.interactions?.(app);

@@ -2,6 +2,7 @@ import type { Catalog, Environment } from '../domain/catalog.js';
 import { findEnvironment } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
 import { CapstanError } from '../domain/errors.js';
+import { type FrozenError, isFrozenError } from '../domain/freeze.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import { type ApprovalDeps, type ApprovalResult, approve, reject } from '../usecases/approval.js';
@@ -12,7 +13,8 @@ import { requestRollback } from '../usecases/rollback.js';
 import { dryRunMessage } from '../views/deploy.js';
 import { notice } from '../views/help.js';
 import { historyMessage } from '../views/history.js';
-import { escape } from '../views/message.js';
+import { lockedMessage, unlockedMessage } from '../views/lock.js';
+import { escape, link, slackDate } from '../views/message.js';
 import type { CommandHandlers, Reply } from './dispatch.js';
 
 export interface HandlerDeps {
@@ -33,9 +35,11 @@ function env(catalog: Catalog, app: string, name: string): Environment {
 
 const ephemeral = (text: string): Reply => ({ visibility: 'ephemeral', message: notice(text) });
 
-function where(d: Deployment): string {
+/** Where a deploy is followed, for every ephemeral reply about it: ephemeral replies vanish, the thread stays. */
+export function where(d: Deployment): string {
   // A link label cannot hold a channel mention, so the thread link stands beside it.
-  return `in <#${d.channel}>${d.permalink ? ` (<${d.permalink}|thread>)` : ''}`;
+  const thread = link(d.permalink, 'thread');
+  return `in <#${d.channel}>${thread ? ` (${thread})` : ''}`;
 }
 
 function startedReply(r: Extract<DeployResult, { kind: 'started' }>): Reply {
@@ -54,21 +58,39 @@ function startedReply(r: Extract<DeployResult, { kind: 'started' }>): Reply {
 export function approvalReply(r: ApprovalResult): string {
   switch (r.kind) {
     case 'refused':
-      return `:no_entry: ${r.reason}`;
+      return `:no_entry: ${r.reason}${r.deployment ? ` The request is ${where(r.deployment)}.` : ''}`;
     case 'approved':
-      return `:white_check_mark: Approval recorded for \`${r.deployment.id}\`; ${r.remaining} more needed.`;
+      return `:white_check_mark: Approval recorded for \`${r.deployment.id}\`; ${r.remaining} more needed. Follow it ${where(r.deployment)}.`;
     case 'executing':
       return `:white_check_mark: Approved. \`${r.deployment.id}\` is going ahead; follow it ${where(r.deployment)}.`;
     case 'rejected':
-      return `:no_entry_sign: Rejected \`${r.deployment.id}\`.`;
+      return `:no_entry_sign: Rejected \`${r.deployment.id}\`; the record is ${where(r.deployment)}.`;
   }
+}
+
+/** A freeze refusal, its end shown in each reader's own time zone. */
+function frozenReply(e: FrozenError, cmd: { app: string; version: string; env: string }): Reply {
+  return ephemeral(
+    `:snowflake: *${escape(e.where)}* is frozen (${escape(e.freeze.name)}) until ${slackDate(e.freeze.endsAt)}. Deploys and releases wait until then; rollbacks are still allowed. An admin can override: \`/deploy ${cmd.app} ${cmd.version} to ${cmd.env} --override "reason"\`.`,
+  );
 }
 
 export function commandHandlers(deps: HandlerDeps): CommandHandlers {
   return {
     async deploy(cmd, actor) {
       const e = env(deps.catalog, cmd.app, cmd.env);
-      const result = await requestDeploy(deps.deploy, e, cmd.version, actor.userId, { dryRun: cmd.dryRun });
+      const override =
+        cmd.override === undefined ? undefined : { reason: cmd.override, admins: deps.catalog.admins };
+      let result;
+      try {
+        result = await requestDeploy(deps.deploy, e, cmd.version, actor.userId, {
+          dryRun: cmd.dryRun,
+          override,
+        });
+      } catch (err) {
+        if (isFrozenError(err)) return frozenReply(err, cmd);
+        throw err;
+      }
       if (result.kind === 'dry_run') {
         return {
           visibility: 'ephemeral',
@@ -109,23 +131,13 @@ export function commandHandlers(deps: HandlerDeps): CommandHandlers {
     async lock(cmd, actor) {
       const e = env(deps.catalog, cmd.app, cmd.env);
       const lock = await lockEnvironment(deps.locks, e, actor.userId, cmd.reason);
-      return {
-        visibility: 'in_channel',
-        message: notice(
-          `:lock: <@${lock.owner}> locked *${escape(e.app)}/${escape(e.name)}*${lock.reason ? `: ${escape(lock.reason)}` : ''}. Deploys there are refused until \`/deploy unlock ${e.app} ${e.name}\`.`,
-        ),
-      };
+      return { visibility: 'in_channel', message: lockedMessage(e, lock) };
     },
 
     async unlock(cmd, actor) {
       const e = env(deps.catalog, cmd.app, cmd.env);
       const lock = await unlockEnvironment(deps.locks, e, actor.userId);
-      return {
-        visibility: 'in_channel',
-        message: notice(
-          `:unlock: <@${actor.userId}> unlocked *${escape(e.app)}/${escape(e.name)}* (locked by <@${lock.owner}>). Deploys are allowed again.`,
-        ),
-      };
+      return { visibility: 'in_channel', message: unlockedMessage(e, lock, actor.userId) };
     },
   };
 }

@@ -3,10 +3,11 @@ import type { Catalog } from '../domain/catalog.js';
 import { findEnvironment } from '../domain/catalog.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
-import { type ApprovalDeps, approve, reject } from '../usecases/approval.js';
+import { type ApprovalDeps, approve, reject, whyNotReject } from '../usecases/approval.js';
 import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { requestDeploy } from '../usecases/deploy.js';
 import { proceedRollout } from '../usecases/proceed.js';
+import { REJECT_MODAL, rejectModal } from '../views/approvals.js';
 import { notice } from '../views/help.js';
 import { PIPELINE_ACTION, commentModal } from '../views/pipeline.js';
 import { ACTION } from '../views/release.js';
@@ -51,10 +52,52 @@ export function registerInteractions(
     ACTION.approve,
     handle(async (id, user) => approvalReply(await approve(deps.approvals, id, user))),
   );
-  app.action<BlockAction<ButtonAction>>(
-    ACTION.reject,
-    handle(async (id, user) => approvalReply(await reject(deps.approvals, id, user, undefined))),
-  );
+  // Reject asks why first; who may reject is checked before the modal opens, and again on submission.
+  app.action<BlockAction<ButtonAction>>(ACTION.reject, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const ref = newId('req');
+    const log = deps.logger.child({ ref, user: body.user.id, action: action.action_id });
+    let message;
+    try {
+      const id = action.value ?? '';
+      const refusal = await whyNotReject(deps.approvals, id, body.user.id);
+      const d = refusal === undefined ? await deps.approvals.deploy.store.get(id) : undefined;
+      if (d) {
+        await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(d) as never });
+        return;
+      }
+      message = notice(`:no_entry: ${refusal ?? `There is no request \`${id}\`.`}`);
+    } catch (e) {
+      message = failureMessage(e, log, ref);
+    }
+    await respond({ response_type: 'ephemeral', replace_original: false, ...toRespond(message) }).catch(
+      (e: unknown) => log.warn('could not answer a click', { error: String(e) }),
+    );
+  });
+  app.view(REJECT_MODAL.callbackId, async ({ ack, body, view, client }) => {
+    const reason = view.state.values[REJECT_MODAL.block]?.[REJECT_MODAL.action]?.value?.trim() ?? '';
+    if (reason === '') {
+      await ack({
+        response_action: 'errors',
+        errors: { [REJECT_MODAL.block]: 'Say why, so that the person who asked knows what to change.' },
+      });
+      return;
+    }
+    await ack();
+    const id = view.private_metadata;
+    const ref = newId('req');
+    let text: string;
+    try {
+      text = approvalReply(await reject(deps.approvals, id, body.user.id, reason));
+    } catch (e) {
+      text = failureMessage(e, deps.logger.child({ ref }), ref).text;
+    }
+    const d = await deps.approvals.deploy.store.get(id);
+    if (d)
+      await client.chat
+        .postEphemeral({ channel: d.channel, user: body.user.id, text })
+        .catch((e: unknown) => deps.logger.warn('could not answer a reject', { error: String(e) }));
+  });
   app.action<BlockAction<ButtonAction>>(
     ACTION.refresh,
     handle(async (id, user) => {

@@ -7,7 +7,7 @@ import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import type { ImageDetails, Registry } from '../ports/registry.js';
 import type { StackEvent, StackInfo, Stacks } from '../ports/stacks.js';
 import { requireImage } from './image.js';
-import type { Observation, Reading, TargetStrategy } from './strategy.js';
+import type { AwsEvent, Observation, Reading, TargetStrategy } from './strategy.js';
 
 export interface StackStrategyDeps {
   readonly stacks: Stacks;
@@ -158,7 +158,11 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
       if (stack.status.endsWith('_IN_PROGRESS'))
         throw new CapstanError('conflict', `Stack ${t.stack} is ${stack.status}; wait until it settles.`);
       const context: StackContext = { stack, image };
-      return { fromVersion: versionOfParameter(stack.parameters[t.imageParameter]), digest: image.digest, context };
+      return {
+        fromVersion: versionOfParameter(stack.parameters[t.imageParameter]),
+        digest: image.digest,
+        context,
+      };
     },
 
     async prepare(env, req) {
@@ -197,7 +201,10 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
         const reason = cs.statusReason ?? 'no reason given';
         if (NO_CHANGES.some((re) => re.test(reason))) return { plan, unchanged: true, review: { link } };
         await stacks.deleteChangeSet(t.region, created.arn).catch(() => undefined);
-        throw new CapstanError('upstream', `CloudFormation could not create the change set: ${reason}`);
+        throw new CapstanError(
+          'upstream',
+          `CloudFormation could not create the change set: ${escapeMrkdwn(reason)}`,
+        );
       }
       const parameters: ParameterChange[] = [
         { key: t.imageParameter, from: stack.parameters[t.imageParameter], to: value },
@@ -351,5 +358,19 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
       const value = (await stacks.describeStack(t.region, t.stack)).parameters[t.imageParameter];
       return value === undefined ? undefined : (digestIn(value) ?? parseImage(value).tag ?? value);
     },
+
+    eventGroups: stackEventGroups,
   };
+}
+
+/**
+ * The stack a `CloudFormation Stack Status Change` is about, by name and by stack id (capstan.yml
+ * may give either). `detail.stack-id` and `resources[0]` are `arn:…:stack/<name>/<uuid>`.
+ */
+function stackEventGroups(e: AwsEvent): readonly string[] {
+  if (e.source !== 'aws.cloudformation' || e.detailType !== 'CloudFormation Stack Status Change') return [];
+  const id = e.detail['stack-id'] ?? e.resources[0];
+  if (typeof id !== 'string') return [];
+  const name = /^arn:[^:]+:cloudformation:[^:]*:[^:]*:stack\/([^/]+)\//.exec(id)?.[1];
+  return name ? [`cloudformation|${e.region}|${name}`, `cloudformation|${e.region}|${id}`] : [];
 }

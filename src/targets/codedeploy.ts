@@ -30,6 +30,7 @@ import type { ObjectStore } from '../ports/objects.js';
 import type { Registry } from '../ports/registry.js';
 import { requireImage } from './image.js';
 import type {
+  AwsEvent,
   Checked,
   Observation,
   Observed,
@@ -702,14 +703,14 @@ export function createCodeDeployStrategy(deps: CodeDeployStrategyDeps): TargetSt
       group.autoRollback.enabled
         ? `CodeDeploy rolls back on ${group.autoRollback.events.join(', ') || 'nothing'}`
         : 'no automatic rollback in CodeDeploy',
-    ].map(escapeMrkdwn);
+    ];
     const events: RecentEvent[] = [];
     if (detail && last && (last.status === 'Failed' || last.status === 'Stopped')) {
       const d = await cd.getDeployment(t.region, last.id);
       if (d?.error) {
         events.push({
           at: d.completedAt ?? d.createdAt ?? 0,
-          message: escapeMrkdwn(`${d.id} ${d.status}: ${d.error.code ?? ''} ${short(d.error.message ?? '')}`),
+          message: `${d.id} ${d.status}: ${d.error.code ?? ''} ${short(d.error.message ?? '')}`,
         });
       }
     }
@@ -771,7 +772,7 @@ export function createCodeDeployStrategy(deps: CodeDeployStrategyDeps): TargetSt
           review: {
             diff: {
               title: 'Revision',
-              lines: [escapeMrkdwn(`${from} → ${to}${eTag ? ` (eTag ${eTag})` : ''}`)],
+              lines: [`${from} → ${to}${eTag ? ` (eTag ${eTag})` : ''}`],
             },
             link,
           },
@@ -795,7 +796,7 @@ export function createCodeDeployStrategy(deps: CodeDeployStrategyDeps): TargetSt
         return {
           plan,
           unchanged: containerImage(current.taskDefinition, mode.ecs.container) === image,
-          review: { diff: { title: 'Task definition changes', lines: lines.map(escapeMrkdwn) }, link },
+          review: { diff: { title: 'Task definition changes', lines }, link },
         };
       }
       throw new Error(`CodeDeploy check context for ${ctx.kind} does not fit a ${mode.kind} target`);
@@ -911,5 +912,17 @@ export function createCodeDeployStrategy(deps: CodeDeployStrategyDeps): TargetSt
         `:arrow_forward: CodeDeploy deployment ${code(track.deploymentId)} is rerouting traffic to the new version.`,
       ];
     },
+
+    eventGroups: codeDeployEventGroups,
   };
+}
+
+/**
+ * CodeDeploy's rollouts are observed per region, so a deployment's state change concerns its
+ * region's group. The detail's fields are not documented well enough to narrow it further.
+ */
+function codeDeployEventGroups(e: AwsEvent): readonly string[] {
+  if (e.source !== 'aws.codedeploy' || e.detailType !== 'CodeDeploy Deployment State-change Notification')
+    return [];
+  return e.region ? [`codedeploy|${e.region}`] : [];
 }

@@ -41,6 +41,29 @@ export interface TargetStrategy {
    * ContinueDeployment). Only strategies whose observations report `waiting` have it.
    */
   proceed?(env: Environment, data: unknown): Promise<readonly string[]>;
+  /**
+   * The poll groups (as pollGroup() names them) an event from AWS concerns, to be looked at now.
+   * An event never decides an outcome: observe() still reads the truth, so a duplicate, late or
+   * out-of-order event costs one look at most. Targets without events (Beanstalk) leave it out.
+   */
+  eventGroups?(event: AwsEvent): readonly string[];
+}
+
+/**
+ * An EventBridge event as the queue delivers it (the whole envelope). `detail` is what the service
+ * sent, unchecked: services add fields and event types, so strategies read it defensively.
+ */
+export interface AwsEvent {
+  readonly id: string;
+  /** `aws.ecs`, `aws.cloudformation`, `aws.codedeploy`… */
+  readonly source: string;
+  /** `ECS Deployment State Change`, `CloudFormation Stack Status Change`… */
+  readonly detailType: string;
+  readonly region: string;
+  /** When the service emitted it (ms since the epoch), when the envelope says. */
+  readonly time?: number | undefined;
+  readonly resources: readonly string[];
+  readonly detail: Readonly<Record<string, unknown>>;
 }
 
 export interface Checked {

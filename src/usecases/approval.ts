@@ -4,7 +4,9 @@ import type { Deployment } from '../domain/deployment.js';
 import { STATE_LABEL } from '../domain/deployment.js';
 import { decideApproval, matches } from '../domain/policy.js';
 import { errorMessage } from '../lib/errors.js';
+import { CAPSTAN } from '../ports/identity.js';
 import { membershipFor } from './access.js';
+import { targetAs } from './actAs.js';
 import type { DeployDeps } from './deploy.js';
 import { execute } from './execute.js';
 import { showAndRecord } from './record.js';
@@ -18,7 +20,7 @@ export type ApprovalResult =
   | { readonly kind: 'approved'; readonly deployment: Deployment; readonly remaining: number }
   | { readonly kind: 'executing'; readonly deployment: Deployment }
   | { readonly kind: 'rejected'; readonly deployment: Deployment }
-  | { readonly kind: 'refused'; readonly reason: string };
+  | { readonly kind: 'refused'; readonly reason: string; readonly deployment?: Deployment | undefined };
 
 function decided(d: Deployment): string {
   const by = d.approvals.length
@@ -50,7 +52,7 @@ export async function approve(deps: ApprovalDeps, id: string, userId: string): P
     if ('reason' in found) return { kind: 'refused', reason: found.reason };
     const { d, env } = found;
     const now = deps.deploy.clock.now();
-    if (d.state !== 'awaiting_approval') return { kind: 'refused', reason: decided(d) };
+    if (d.state !== 'awaiting_approval') return { kind: 'refused', reason: decided(d), deployment: d };
     if (d.expiresAt !== undefined && d.expiresAt <= now) {
       await expireRequest(deps, d);
       return { kind: 'refused', reason: `\`${d.id}\` expired; it can no longer be approved or executed.` };
@@ -62,18 +64,25 @@ export async function approve(deps: ApprovalDeps, id: string, userId: string): P
       userId,
       membership,
       approvedBy: d.approvals.map((a) => a.userId),
+      prior: d.approvals,
     });
-    if (!decision.ok) return { kind: 'refused', reason: decision.reason };
-    const approvals = [...d.approvals, { userId, at: now }];
+    if (!decision.ok) return { kind: 'refused', reason: decision.reason, deployment: d };
+    // Which rules this person could meet is kept, so later approvals are counted against them.
+    const approvals = [...d.approvals, { userId, at: now, rules: decision.rules }];
     const state = decision.complete ? 'checking' : 'awaiting_approval';
     const written = await deps.deploy.store.update({ ...d, approvals, state, updatedAt: now });
     if (!written) continue; // someone else wrote first: look again
     const shown = await showAndRecord(deps.deploy, written);
+    deps.deploy.notifier.announce?.(shown, {
+      kind: 'approved',
+      by: userId,
+      remaining: decision.complete ? 0 : decision.remaining,
+    });
     if (!decision.complete) {
       return {
         kind: 'approved',
         deployment: shown,
-        remaining: Math.max(1, env.policy.approvals) - approvals.length,
+        remaining: decision.remaining,
       };
     }
     // The approver whose click completed the approval is the person behind the change.
@@ -81,6 +90,29 @@ export async function approve(deps: ApprovalDeps, id: string, userId: string): P
     return { kind: 'executing', deployment: shown };
   }
   return { kind: 'refused', reason: 'Too many people are deciding on this at once; try again.' };
+}
+
+async function rejectRefusal(
+  deps: ApprovalDeps,
+  d: Deployment,
+  env: Environment,
+  userId: string,
+): Promise<string | undefined> {
+  if (d.state !== 'awaiting_approval') return decided(d);
+  const membership = await membershipFor(deps.deploy.directory, userId, env.policy.approvers);
+  if (userId !== d.requestedBy && !matches(env.policy.approvers, userId, membership))
+    return 'Only an approver, or the person who asked, can reject this.';
+  return undefined;
+}
+
+/** Why `userId` cannot reject request `id` now, or undefined when they can: asked before asking them why. */
+export async function whyNotReject(
+  deps: ApprovalDeps,
+  id: string,
+  userId: string,
+): Promise<string | undefined> {
+  const found = await load(deps, id);
+  return 'reason' in found ? found.reason : rejectRefusal(deps, found.d, found.env, userId);
 }
 
 /** Approvers and the requester may reject; the change set is deleted and the message says who and why. */
@@ -94,11 +126,8 @@ export async function reject(
     const found = await load(deps, id);
     if ('reason' in found) return { kind: 'refused', reason: found.reason };
     const { d, env } = found;
-    if (d.state !== 'awaiting_approval') return { kind: 'refused', reason: decided(d) };
-    const membership = await membershipFor(deps.deploy.directory, userId, env.policy.approvers);
-    if (userId !== d.requestedBy && !matches(env.policy.approvers, userId, membership)) {
-      return { kind: 'refused', reason: 'Only an approver, or the person who asked, can reject this.' };
-    }
+    const refusal = await rejectRefusal(deps, d, env, userId);
+    if (refusal) return { kind: 'refused', reason: refusal, deployment: d };
     const now = deps.deploy.clock.now();
     const why = reason?.trim() ? reason.trim() : 'no reason given';
     const written = await deps.deploy.store.update({
@@ -111,9 +140,23 @@ export async function reject(
     });
     if (!written) continue;
     await discard(deps, env, written);
-    return { kind: 'rejected', deployment: await showAndRecord(deps.deploy, written) };
+    const shown = await showAndRecord(deps.deploy, written);
+    deps.deploy.notifier.announce?.(shown, { kind: 'outcome' });
+    return { kind: 'rejected', deployment: shown };
   }
   return { kind: 'refused', reason: 'Too many people are deciding on this at once; try again.' };
+}
+
+/**
+ * Asks the approvers for their review in the request's thread. The review itself arrives as an
+ * edit of the parent message, and Slack notifies nobody of a mention added by an edit.
+ */
+export function askForReview(deps: Pick<DeployDeps, 'notifier'>, env: Environment, d: Deployment): void {
+  deps.notifier.announce?.(d, {
+    kind: 'review_requested',
+    approvers: env.policy.approvers,
+    required: Math.max(1, env.policy.approvals),
+  });
 }
 
 /** Expires every request whose time to be approved has run out. */
@@ -137,13 +180,13 @@ export async function expireRequest(deps: ApprovalDeps, d: Deployment): Promise<
   if (!written) return;
   const env = findEnvironment(deps.catalog, d.app, d.env);
   if (env) await discard(deps, env, written);
-  await showAndRecord(deps.deploy, written);
+  deps.deploy.notifier.announce?.(await showAndRecord(deps.deploy, written), { kind: 'outcome' });
 }
 
 /** Removes what the review left in AWS (a change set): it will never run. */
 async function discard(deps: ApprovalDeps, env: Environment, d: Deployment): Promise<void> {
-  await deps.deploy.targets
-    .for(env)
+  // Whoever rejected it; an expiry is Capstan's own doing.
+  await targetAs(deps.deploy, env, d.rejectedBy ?? CAPSTAN)
     .discard(env, d)
     .catch((e: unknown) =>
       deps.deploy.logger.warn('could not discard a reviewed change', { id: d.id, error: errorMessage(e) }),

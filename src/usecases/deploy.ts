@@ -1,13 +1,20 @@
-import type { Environment } from '../domain/catalog.js';
-import type { Deployment, DeploymentKind, Review } from '../domain/deployment.js';
+import type { Environment, Principal } from '../domain/catalog.js';
+import type { Deployment, DeploymentKind, FreezeOverride, Review } from '../domain/deployment.js';
+import { CapstanError } from '../domain/errors.js';
+import { FrozenError, formatInstant, openWindow } from '../domain/freeze.js';
+import { describePrincipals } from '../domain/policy.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
+import { escapeMrkdwn, unescapeMrkdwn } from '../lib/mrkdwn.js';
 import type { Directory } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
+import type { AwsIdentity } from '../ports/identity.js';
 import type { DeployNotifier } from '../ports/notifier.js';
 import type { Store } from '../ports/store.js';
 import type { Checked, TargetRegistry } from '../targets/strategy.js';
-import { requireDeployer } from './access.js';
+import { isAllowed, requireDeployer } from './access.js';
+import { targetAs } from './actAs.js';
+import { askForReview } from './approval.js';
 import { execute } from './execute.js';
 import { requireIdle, requireUnlocked } from './guards.js';
 import { save, showAndRecord } from './record.js';
@@ -25,6 +32,8 @@ export interface DeployDeps {
   readonly own: (d: Deployment) => Promise<boolean>;
   /** Work that goes on after the Slack request was answered; kept so shutdown can wait for it. */
   readonly background: (work: Promise<unknown>) => void;
+  /** Who is behind each AWS call (an environment's roleArn, assumed for that person). */
+  readonly identity?: AwsIdentity | undefined;
 }
 
 export function needsApproval(env: Environment): boolean {
@@ -56,8 +65,48 @@ export function newDeployment(
   };
 }
 
+/** An admin's reason to go through a freeze, and who the admins are. */
+export interface OverrideRequest {
+  readonly reason: string;
+  readonly admins: readonly Principal[];
+}
+
+/**
+ * Deploys and releases wait while a freeze is in force; rollbacks never do. An admin may go
+ * through with a reason, which is recorded with the request and announced in its thread.
+ */
+async function passFreeze(
+  deps: DeployDeps,
+  env: Environment,
+  requestedBy: string,
+  override: OverrideRequest | undefined,
+): Promise<FreezeOverride | undefined> {
+  const open = openWindow(env.freezes ?? [], deps.clock.now());
+  if (!open) return undefined;
+  const where = `${env.app}/${env.name}`;
+  if (!override) {
+    throw new FrozenError(
+      open,
+      where,
+      `${where} is frozen until ${formatInstant(open.endsAt, open.timezone)} (${open.name}). Deploys and releases wait until then; rollbacks are still allowed. An admin can add --override "reason" to the command.`,
+    );
+  }
+  if (override.admins.length === 0 || !(await isAllowed(deps.directory, requestedBy, override.admins))) {
+    throw new CapstanError(
+      'forbidden',
+      `Only an admin can override the freeze (${open.name}). Admins: ${describePrincipals(override.admins)}.`,
+    );
+  }
+  return { by: requestedBy, reason: override.reason, freeze: open.name, until: open.endsAt };
+}
+
 export type DeployResult =
-  | { readonly kind: 'dry_run'; readonly review: Review; readonly fromVersion?: string | undefined; readonly unchanged: boolean }
+  | {
+      readonly kind: 'dry_run';
+      readonly review: Review;
+      readonly fromVersion?: string | undefined;
+      readonly unchanged: boolean;
+    }
   | { readonly kind: 'started'; readonly deployment: Deployment; readonly approval: boolean };
 
 /**
@@ -69,12 +118,22 @@ export async function requestDeploy(
   env: Environment,
   version: string,
   requestedBy: string,
-  options: { readonly dryRun?: boolean; readonly kind?: 'deploy' | 'rollback' } = {},
+  options: {
+    readonly dryRun?: boolean;
+    readonly kind?: 'deploy' | 'rollback';
+    /** `--override "<reason>"`: an admin deploying through a freeze. */
+    readonly override?: OverrideRequest | undefined;
+  } = {},
 ): Promise<DeployResult> {
   await requireDeployer(deps.directory, env, requestedBy);
   await requireUnlocked(deps.store, env);
+  // A dry run changes nothing, so a freeze does not stop it.
+  const override =
+    options.kind === 'rollback' || options.dryRun
+      ? undefined
+      : await passFreeze(deps, env, requestedBy, options.override);
   await requireIdle(deps.store, env);
-  const target = deps.targets.for(env);
+  const target = targetAs(deps, env, requestedBy);
   const checked = await target.check(env, version);
   if (options.dryRun) {
     const requestId = newId('dry');
@@ -94,11 +153,18 @@ export async function requestDeploy(
   const d = newDeployment(env, kind, version, requestedBy, deps.clock.now(), {
     fromVersion: checked.fromVersion,
     imageDigest: checked.digest,
+    override,
   });
+  // Owned before it exists, so no other replica's coordinator can take it over while it is prepared.
+  await deps.own(d);
   // The atomic guard: a second deploy racing this one fails here, before anything changes.
   await deps.store.create(d);
-  await deps.own(d);
   const shown = await showAndRecord(deps, d);
+  if (override) {
+    deps.notifier.detail(shown, [
+      `:warning: <@${override.by}> overrode the freeze “${override.freeze}” (in force until ${formatInstant(override.until, 'UTC')}): ${escapeMrkdwn(override.reason)}`,
+    ]);
+  }
   deps.background(prepareAndGate(deps, env, shown, checked));
   return { kind: 'started', deployment: shown, approval };
 }
@@ -110,7 +176,7 @@ export async function prepareAndGate(
   d: Deployment,
   checked?: Checked,
 ): Promise<void> {
-  const target = deps.targets.for(env);
+  const target = targetAs(deps, env, d.requestedBy);
   let prepared;
   try {
     prepared = await target.prepare(env, {
@@ -120,7 +186,7 @@ export async function prepareAndGate(
       checked: checked ?? (await target.check(env, d.toVersion)),
     });
   } catch (e) {
-    await finish(deps, d, 'failed', e instanceof Error ? e.message : String(e));
+    await finish(deps, d, 'failed', unescapeMrkdwn(e instanceof Error ? e.message : String(e)));
     return;
   }
   const now = deps.clock.now();
@@ -143,6 +209,8 @@ export async function prepareAndGate(
       now,
     );
     await showAndRecord(deps, waiting);
+    // An edit that adds a mention notifies nobody: the approvers are asked in the thread.
+    askForReview(deps, env, waiting);
     return;
   }
   const ready = await save(deps.store, d, withPlan, now);

@@ -1,11 +1,13 @@
 import type { Environment } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
 import { CapstanError, isCapstanError } from '../domain/errors.js';
+import { FrozenError, formatInstant, openWindow } from '../domain/freeze.js';
 import { shortDigest } from '../domain/version.js';
 import { errorMessage } from '../lib/errors.js';
+import { escapeMrkdwn, unescapeMrkdwn } from '../lib/mrkdwn.js';
 import type { Started } from '../targets/strategy.js';
+import { targetAs } from './actAs.js';
 import type { DeployDeps } from './deploy.js';
-import { requireUnlocked } from './guards.js';
 import { save, showAndRecord } from './record.js';
 
 /**
@@ -20,20 +22,27 @@ export async function execute(
   actor: string,
   options: { readonly recheck?: boolean } = {},
 ): Promise<void> {
-  const target = deps.targets.for(env);
+  const target = targetAs(deps, env, actor);
   let cur = d;
   try {
-    if (d.kind !== 'rollback') await requireUnlocked(deps.store, env);
     if (options.recheck && d.imageDigest) {
       const now = await target.check(env, d.toVersion);
       if (now.digest !== undefined && now.digest !== d.imageDigest) {
         throw new CapstanError(
           'conflict',
-          `Tag \`${d.toVersion}\` now points to ${shortDigest(now.digest)}, not the reviewed ${shortDigest(d.imageDigest)}, so nothing was changed.`,
+          `Tag \`${d.toVersion}\` now points to ${shortDigest(now.digest)}, not the reviewed ${shortDigest(d.imageDigest)}, so nothing was changed. Prepare a fresh review to see what it would change now.`,
         );
       }
     }
+    // Last, so that nothing slow stands between these checks and the change.
+    if (d.kind !== 'rollback') await requireOpen(deps, env, d);
   } catch (e) {
+    // It will never run as reviewed: what the review left in AWS (a change set) goes.
+    await target
+      .discard(env, d)
+      .catch((err: unknown) =>
+        deps.logger.warn('could not discard a refused change', { id: d.id, error: errorMessage(err) }),
+      );
     await refuse(deps, d, e);
     return;
   }
@@ -60,6 +69,33 @@ export async function execute(
   await beginTracking(deps, cur, started, 'rollout', failure);
 }
 
+/**
+ * A lock taken or a freeze opened while the request waited stops it. The reason is kept in the
+ * ledger as plain text; who locked it goes to the thread, where a mention works.
+ */
+async function requireOpen(deps: DeployDeps, env: Environment, d: Deployment): Promise<void> {
+  const where = `${env.app}/${env.name}`;
+  const lock = await deps.store.getLock(env.app, env.name);
+  if (lock) {
+    const why = lock.reason ? `: ${escapeMrkdwn(lock.reason)}` : '';
+    deps.notifier.detail(d, [
+      `:lock: Not executed: <@${lock.owner}> locked ${where} (${formatInstant(lock.at, 'UTC')})${why}.`,
+    ]);
+    throw new CapstanError(
+      'locked',
+      `${where} is locked${lock.reason ? ` (“${lock.reason}”)` : ''}; nothing was changed. Request it again once it is unlocked.`,
+    );
+  }
+  const open = d.override ? undefined : openWindow(env.freezes ?? [], deps.clock.now());
+  if (open) {
+    throw new FrozenError(
+      open,
+      where,
+      `${where} is frozen until ${formatInstant(open.endsAt, open.timezone)} (${open.name}); nothing was changed. Request it again after the freeze, or an admin can override with --override "reason".`,
+    );
+  }
+}
+
 /** Records that the change started and hands it to the poll loop. */
 export async function beginTracking(
   deps: DeployDeps,
@@ -81,7 +117,9 @@ export async function beginTracking(
   );
   const lines = [...started.lines];
   if (failure !== undefined)
-    lines.unshift(`:warning: AWS answered with an error (${errorMessage(failure)}), but the change took effect.`);
+    lines.unshift(
+      `:warning: AWS answered with an error (${escapeMrkdwn(errorMessage(failure))}), but the change took effect.`,
+    );
   deps.notifier.detail(cur, lines);
   const shown = await showAndRecord(deps, cur);
   deps.follow(shown);
@@ -98,7 +136,13 @@ async function refuse(deps: DeployDeps, d: Deployment, e: unknown): Promise<void
     await save(
       deps.store,
       cur,
-      { state: 'failed', reason: errorMessage(e), offerFresh: changed || undefined, finishedAt: now },
+      {
+        state: 'failed',
+        // Reasons are kept as plain text; views escape them where they are shown.
+        reason: unescapeMrkdwn(errorMessage(e)),
+        offerFresh: changed || undefined,
+        finishedAt: now,
+      },
       now,
     ),
   );

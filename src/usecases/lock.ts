@@ -1,6 +1,7 @@
 import type { Catalog, Environment } from '../domain/catalog.js';
 import type { Lock } from '../domain/deployment.js';
 import { CapstanError } from '../domain/errors.js';
+import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import type { Directory } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
@@ -8,7 +9,7 @@ import { isAdmin, requireDeployer } from './access.js';
 
 export function describeLock(lock: Lock): string {
   const when = new Date(lock.at).toISOString().replace('T', ' ').slice(0, 16);
-  return `locked by <@${lock.owner}> since ${when} UTC${lock.reason ? ` (“${lock.reason}”)` : ''}`;
+  return `locked by <@${lock.owner}> since ${when} UTC${lock.reason ? ` (“${escapeMrkdwn(lock.reason)}”)` : ''}`;
 }
 
 export interface LockDeps {

@@ -3,6 +3,7 @@ import { findEnvironment } from '../domain/catalog.js';
 import { matches } from '../domain/policy.js';
 import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import { membershipFor } from './access.js';
+import { targetAs } from './actAs.js';
 import type { DeployDeps } from './deploy.js';
 
 /**
@@ -19,7 +20,7 @@ export async function proceedRollout(
   const env = findEnvironment(deps.catalog, d.app, d.env);
   if (!env) return `\`${d.id}\` is for ${d.app}/${d.env}, which is no longer configured.`;
   const waiting = d.tracking?.waiting;
-  const target = deps.targets.for(env);
+  const target = targetAs(deps, env, userId);
   if (!waiting || !target.proceed || d.state !== 'rolling_out')
     return `\`${d.id}\` is not waiting for anyone to continue it.`;
   const membership = await membershipFor(deps.directory, userId, env.policy.approvers);
@@ -27,6 +28,9 @@ export async function proceedRollout(
   if (!selfOk || !matches(env.policy.approvers, userId, membership))
     return `Only an approver of ${env.app}/${env.name}${selfOk ? '' : ' other than the person who asked'} can let this go on.`;
   const lines = await target.proceed(env, d.tracking.data);
-  deps.notifier.detail(d, [`:arrow_forward: <@${userId}> let it go on (${escapeMrkdwn(waiting)}).`, ...lines]);
+  deps.notifier.detail(d, [
+    `:arrow_forward: <@${userId}> let it go on (${escapeMrkdwn(waiting)}).`,
+    ...lines,
+  ]);
   return `Continuing \`${d.id}\`.`;
 }

@@ -28,7 +28,12 @@ export async function save(
 
 /** Shows the deployment in Slack, and keeps the message's timestamp in the ledger. */
 export async function showAndRecord(
-  deps: { readonly store: Store; readonly notifier: DeployNotifier; readonly clock: Clock; readonly logger: Logger },
+  deps: {
+    readonly store: Store;
+    readonly notifier: DeployNotifier;
+    readonly clock: Clock;
+    readonly logger: Logger;
+  },
   d: Deployment,
 ): Promise<Deployment> {
   try {

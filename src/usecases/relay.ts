@@ -5,6 +5,7 @@ import { type PipelineApproval, approvalSummary, matchesPipeline } from '../doma
 import { decideApproval, matches } from '../domain/policy.js';
 import { errorMessage } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
+import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import type { Logger } from '../lib/logger.js';
 import type { Directory } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
@@ -168,7 +169,7 @@ export async function decidePipelineApproval(
     const a = await deps.store.getPipelineApproval(id);
     if (!a) return `There is no pipeline approval \`${id}\`.`;
     const route = routeFor(deps.catalog, a.pipeline);
-    if (!route) return `Pipeline ${a.pipeline} is no longer configured in Capstan.`;
+    if (!route) return `Pipeline ${escapeMrkdwn(a.pipeline)} is no longer configured in Capstan.`;
     if (a.state !== 'open')
       return `This approval is ${a.state === 'deciding' ? 'being decided right now' : a.state.replace('_', ' ')}${a.decidedBy ? ` (by <@${a.decidedBy}>)` : ''}.`;
     const now = deps.clock.now();
@@ -277,6 +278,6 @@ async function settle(
   });
   if (next) await render(deps, next);
   return decision === 'approve'
-    ? `Approved: ${a.pipeline} continues.`
-    : `Rejected: ${a.pipeline} stops at ${a.stage}.`;
+    ? `Approved: ${escapeMrkdwn(a.pipeline)} continues.`
+    : `Rejected: ${escapeMrkdwn(a.pipeline)} stops at ${escapeMrkdwn(a.stage)}.`;
 }

@@ -2,6 +2,7 @@ import type { Catalog, Environment } from '../domain/catalog.js';
 import { findEnvironment } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
 import { errorMessage } from '../lib/errors.js';
+import { targetAs } from './actAs.js';
 import { type DeployDeps, finish } from './deploy.js';
 import { beginTracking, execute } from './execute.js';
 
@@ -11,7 +12,7 @@ import { beginTracking, execute } from './execute.js';
  * Returns whether it goes on (true) or was settled (false).
  */
 export async function resumeOne(deps: DeployDeps, env: Environment, d: Deployment): Promise<boolean> {
-  const target = deps.targets.for(env);
+  const target = targetAs(deps, env, d.requestedBy);
   if (d.tracking) {
     deps.follow(d);
     return true;

@@ -2,6 +2,7 @@ import type { Environment } from '../domain/catalog.js';
 import { CapstanError } from '../domain/errors.js';
 import type { Store } from '../ports/store.js';
 import { requireDeployer } from './access.js';
+import { targetAs } from './actAs.js';
 import { type DeployDeps, type DeployResult, requestDeploy } from './deploy.js';
 
 /**
@@ -16,7 +17,8 @@ export async function rollbackTarget(
 ): Promise<string> {
   if (named !== undefined) return named;
   const good = await store.goodVersions(env.app, env.name, 10);
-  const target = good.find((g) => g.version !== running);
+  // `running` may be a tag or, where the image parameter carries a digest, the digest itself.
+  const target = good.find((g) => g.version !== running && g.digest !== running);
   if (!target) {
     throw new CapstanError(
       'invalid_state',
@@ -34,7 +36,7 @@ export async function requestRollback(
   named?: string,
 ): Promise<DeployResult> {
   await requireDeployer(deps.directory, env, requestedBy);
-  const runningNow = await deps.targets.for(env).running(env);
+  const runningNow = await targetAs(deps, env, requestedBy).running(env);
   const version = await rollbackTarget(deps.store, env, runningNow, named);
   if (version === runningNow)
     throw new CapstanError('invalid_state', `${env.app}/${env.name} already runs \`${version}\`.`);

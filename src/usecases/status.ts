@@ -1,10 +1,14 @@
 import type { Catalog, Environment } from '../domain/catalog.js';
 import type { Deployment, Lock } from '../domain/deployment.js';
 import { isCapstanError } from '../domain/errors.js';
+import { type NextFreeze, type OpenFreeze, nextWindow, openWindow } from '../domain/freeze.js';
 import { errorMessage } from '../lib/errors.js';
 import { SingleFlight } from '../lib/singleFlight.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import { type AwsIdentity, CAPSTAN } from '../ports/identity.js';
 import type { Store } from '../ports/store.js';
 import type { Reading, TargetRegistry, TargetStrategy } from '../targets/strategy.js';
+import { targetAs } from './actAs.js';
 
 interface Common {
   readonly env: Environment;
@@ -12,11 +16,13 @@ interface Common {
   readonly where: string;
   readonly lock?: Lock | undefined;
   readonly inFlight?: Deployment | undefined;
+  /** The freeze in force, and the next one to open. */
+  readonly freeze?:
+    { readonly open?: OpenFreeze | undefined; readonly next?: NextFreeze | undefined } | undefined;
 }
 
 export type EnvStatus =
-  | (Common & Reading & { readonly ok: true })
-  | (Common & { readonly ok: false; readonly error: string });
+  (Common & Reading & { readonly ok: true }) | (Common & { readonly ok: false; readonly error: string });
 
 export interface StatusDeps {
   readonly catalog: Catalog;
@@ -24,6 +30,8 @@ export interface StatusDeps {
   readonly store: Store;
   /** Shares AWS reads among everyone asking within a short time (a burst of `status` costs one round). */
   readonly cache?: SingleFlight<ReadonlyMap<Environment, Reading | Error>> | undefined;
+  readonly identity?: AwsIdentity | undefined;
+  readonly clock?: Clock | undefined;
 }
 
 export function statusCache(ttlMs: number): SingleFlight<ReadonlyMap<Environment, Reading | Error>> {
@@ -41,8 +49,11 @@ export async function readStatus(
     .filter((e) => scope.env === undefined || e.name === scope.env);
   const detail = scope.env !== undefined;
   const byStrategy = new Map<TargetStrategy, Environment[]>();
+  // Capstan's own reads; one batch per kind of target and role, as one role session reads a batch.
+  const as = new Map<string, TargetStrategy>();
   for (const e of envs) {
-    const s = deps.targets.for(e);
+    const s = as.get(`${e.target.kind}|${e.roleArn}`) ?? targetAs(deps, e, CAPSTAN);
+    as.set(`${e.target.kind}|${e.roleArn}`, s);
     byStrategy.set(s, [...(byStrategy.get(s) ?? []), e]);
   }
   const [locks, inFlight, ...readings] = await Promise.all([
@@ -60,16 +71,23 @@ export async function readStatus(
   ]);
   const all = new Map<Environment, Reading | Error>();
   for (const r of readings) for (const [e, v] of r) all.set(e, v);
+  const now = (deps.clock ?? systemClock).now();
   return envs.map((env): EnvStatus => {
+    const freezes = env.freezes ?? [];
     const common: Common = {
       env,
       where: deps.targets.for(env).describe(env),
       lock: locks.find((l) => l.app === env.app && l.env === env.name),
       inFlight: inFlight.find((d) => d.app === env.app && d.env === env.name),
+      freeze: freezes.length ? { open: openWindow(freezes, now), next: nextWindow(freezes, now) } : undefined,
     };
     const r = all.get(env) ?? new Error('not read');
     if (r instanceof Error)
-      return { ...common, ok: false, error: isCapstanError(r) ? r.message : `unexpected error: ${r.message}` };
+      return {
+        ...common,
+        ok: false,
+        error: isCapstanError(r) ? r.message : `unexpected error: ${r.message}`,
+      };
     return { ...common, ...r, ok: true };
   });
 }

@@ -33,30 +33,37 @@ export const EMOJI: Record<DeploymentState, string> = {
   rolled_back: ':leftwards_arrow_with_hook:',
   rollback_failed: ':rotating_light:',
   superseded: ':twisted_rightwards_arrows:',
+  outcome_unknown: ':grey_question:',
   rejected: ':no_entry_sign:',
   expired: ':hourglass:',
   nothing_to_change: ':zzz:',
 };
 
 /** Endings that did not go as asked: the message leads with why, and the channel hears of them. */
-const WENT_WRONG: ReadonlySet<DeploymentState> = new Set(['failed', 'rolled_back', 'rollback_failed', 'superseded']);
+const WENT_WRONG: ReadonlySet<DeploymentState> = new Set([
+  'failed',
+  'rolled_back',
+  'rollback_failed',
+  'superseded',
+  'outcome_unknown',
+]);
 
 export function wentWrong(d: Deployment): boolean {
   return WENT_WRONG.has(d.state);
 }
 
 /** The longest reason a message repeats; the thread and the ledger keep the whole of it. */
-const REASON_MAX = 900;
+const REASON_MAX = 1500;
 
 export function stateText(d: Deployment): string {
   const label = STATE_LABEL[d.state];
   const t = d.tracking;
   if ((d.state === 'rolling_out' || d.state === 'rolling_back') && t) {
     const progress = t.progress ? ` ${t.progress.done}/${t.progress.total}` : '';
-    return `${label}${progress}${t.waiting ? ` (${t.waiting})` : ''}`;
+    return `${label}${progress}${t.waiting ? ` (${escape(t.waiting)})` : ''}`;
   }
-  if (d.state === 'rolled_back' && t?.rolledBackBy) return `rolled back by ${t.rolledBackBy}`;
-  if (d.state === 'rolled_back' && d.rollbackVersion) return `rolled back to ${d.rollbackVersion}`;
+  if (d.state === 'rolled_back' && t?.rolledBackBy) return `rolled back by ${escape(t.rolledBackBy)}`;
+  if (d.state === 'rolled_back' && d.rollbackVersion) return `rolled back to ${escape(d.rollbackVersion)}`;
   return label;
 }
 
@@ -68,7 +75,9 @@ export function title(d: Deployment): string {
 
 /** Why it went wrong (or is being rolled back), in one line, as the target told it. */
 export function cause(d: Deployment): string | undefined {
-  return (wentWrong(d) || d.state === 'rolling_back') && d.reason ? clip(escape(d.reason), REASON_MAX) : undefined;
+  return (wentWrong(d) || d.state === 'rolling_back') && d.reason
+    ? clip(escape(d.reason), REASON_MAX)
+    : undefined;
 }
 
 /** What runs after it went wrong, when Capstan knows. */
@@ -79,7 +88,7 @@ export function runsNow(d: Deployment): string | undefined {
     return v ? `\`${escape(v)}\` is running again.` : 'The previous version is running again.';
   }
   if (d.state === 'rollback_failed')
-    return `The rollback${d.rollbackVersion ? ` to \`${escape(d.rollbackVersion)}\`` : ''} did not finish either: check what runs before deploying again.`;
+    return 'What runs now is unknown: check the service before deploying again.';
   return undefined;
 }
 
@@ -113,7 +122,11 @@ export interface DeploymentMessageOptions {
  * The parent message: what went wrong and what runs now first (when it went wrong), then who, what,
  * where, state and time; edited in place as things move.
  */
-export function deploymentMessage(d: Deployment, _now: number, o: DeploymentMessageOptions = {}): SlackMessage {
+export function deploymentMessage(
+  d: Deployment,
+  _now: number,
+  o: DeploymentMessageOptions = {},
+): SlackMessage {
   const blocks: Block[] = [section(`${EMOJI[d.state]} ${title(d)}`)];
   const why = cause(d);
   if (why) blocks.push(section(`*Why:* ${why}`));
@@ -157,7 +170,7 @@ export function deploymentMessage(d: Deployment, _now: number, o: DeploymentMess
       ]),
     );
   }
-  return { text: `${d.kind} of ${d.app} ${d.toVersion} to ${d.env}: ${stateText(d)}`, blocks };
+  return { text: `${d.kind} of ${d.app} ${escape(d.toVersion)} to ${d.env}: ${stateText(d)}`, blocks };
 }
 
 export function dryRunMessage(
@@ -175,5 +188,5 @@ export function dryRunMessage(
   if (unchanged) blocks.push(section(`No difference: ${escape(env.name)} already runs this.`));
   else blocks.push(...reviewBlocks(review, LIMITS.blocks - 3, { versions: { from, to: version } }));
   blocks.push(context(['Nothing was changed. Run the command again without --dry-run to deploy.']));
-  return { text: `Dry run: ${env.app} ${version} to ${env.name}`, blocks };
+  return { text: `Dry run: ${env.app} ${escape(version)} to ${env.name}`, blocks };
 }

@@ -1,5 +1,5 @@
 import { USAGE } from '../commands/usage.js';
-import { type SlackMessage, context, section } from './message.js';
+import { type SlackMessage, context, escape, section } from './message.js';
 
 const LINES: readonly [string, string][] = [
   [
@@ -16,19 +16,23 @@ const LINES: readonly [string, string][] = [
   [USAGE.help, 'this message'],
 ];
 
+/** Usage is text: `<app>` would otherwise reach Slack as a link to "app". */
 export function helpMessage(apps: readonly string[]): SlackMessage {
-  const body = LINES.map(([u, what]) => `\`${u}\`\n      ${what}`).join('\n');
+  const body = LINES.map(([u, what]) => `\`${escape(u)}\`\n      ${escape(what)}`).join('\n');
   return {
     text: 'Capstan: /deploy commands',
     blocks: [
       section(`*Capstan* ships container images to AWS and keeps humans in control.\n\n${body}`),
-      context([`Apps: ${apps.length > 0 ? apps.join(', ') : 'none configured'}`]),
+      context([`Apps: ${apps.length > 0 ? apps.map(escape).join(', ') : 'none configured'}`]),
     ],
   };
 }
 
 export function invalidMessage(message: string, usage: string): SlackMessage {
-  return { text: `${message} Usage: ${usage}`, blocks: [section(`${message}\nUsage: \`${usage}\``)] };
+  return {
+    text: `${escape(message)} Usage: ${escape(usage)}`,
+    blocks: [section(`${escape(message)}\nUsage: \`${escape(usage)}\``)],
+  };
 }
 
 export function notice(text: string): SlackMessage {

@@ -1,6 +1,16 @@
 import type { Deployment } from '../domain/deployment.js';
 import { isTerminal } from '../domain/deployment.js';
-import { type SlackMessage, ago, capBlocks, context, escape, header, section, slackDate } from './message.js';
+import {
+  type SlackMessage,
+  ago,
+  capBlocks,
+  context,
+  escape,
+  header,
+  link,
+  section,
+  slackDate,
+} from './message.js';
 import { stateText } from './deploy.js';
 
 export function historyMessage(
@@ -12,21 +22,24 @@ export function historyMessage(
   const scope = env ? `${app}/${env}` : app;
   if (entries.length === 0)
     return {
-      text: `No deploys of ${scope} yet.`,
+      text: `No deploys of ${escape(scope)} yet.`,
       blocks: [section(`No deploys of *${escape(scope)}* recorded yet.`)],
     };
   const blocks = entries.map((d) => {
     const end = isTerminal(d.state) ? (d.finishedAt ?? d.updatedAt) : now;
     const from = d.fromVersion ? `\`${escape(d.fromVersion)}\` → ` : '';
-    const link = d.permalink ? ` · <${d.permalink}|thread>` : '';
+    const thread = link(d.permalink, 'thread');
     return section(
       `*${d.kind}* ${env ? '' : `to *${escape(d.env)}* `}${from}\`${escape(d.toVersion)}\`: *${stateText(d)}*\n` +
-        `<@${d.requestedBy}> · ${slackDate(d.createdAt)} · took ${ago(end - d.createdAt)}${link}` +
-        (d.reason ? `\n_${escape(d.reason.length > 300 ? `${d.reason.slice(0, 300)}…` : d.reason)}_` : ''),
+        `<@${d.requestedBy}> · ${slackDate(d.createdAt)} · took ${ago(end - d.createdAt)}${thread ? ` · ${thread}` : ''}` +
+        (d.reason ? `\n_${escape(d.reason.length > 300 ? `${d.reason.slice(0, 300)}…` : d.reason)}_` : '') +
+        (d.override
+          ? `\n:warning: freeze “${escape(d.override.freeze)}” overridden by <@${d.override.by}>: ${escape(d.override.reason)}`
+          : ''),
     );
   });
   return {
-    text: `History of ${scope}`,
+    text: `History of ${escape(scope)}`,
     blocks: capBlocks([
       header(`History of ${scope}`),
       ...blocks,

@@ -1,3 +1,5 @@
+import { escapeMrkdwn } from '../lib/mrkdwn.js';
+
 /** Block Kit JSON. Views build it from domain values; nothing here talks to Slack. */
 export type Block = Readonly<Record<string, unknown>>;
 
@@ -23,7 +25,7 @@ export function clip(s: string, max: number): string {
 }
 
 /** Slack mrkdwn treats &, < and > as control characters. */
-export { escapeMrkdwn as escape } from '../lib/mrkdwn.js';
+export { escapeMrkdwn as escape };
 
 export const header = (text: string): Block => ({
   type: 'header',
@@ -100,6 +102,16 @@ export function ago(ms: number): string {
   const h = Math.floor(m / 60);
   if (h < 48) return `${h}h ${m % 60}m`;
   return `${Math.floor(h / 24)}d`;
+}
+
+/**
+ * A link Slack shows as `label`; undefined unless the URL is http(s). `|` and `>` would end the
+ * link early, so they (and `<`) are percent-encoded; the label is escaped like any other text.
+ */
+export function link(url: string | undefined, label: string): string | undefined {
+  if (!url || !/^https?:\/\//.test(url)) return undefined;
+  const safe = url.replace(/[|<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `<${safe}|${escapeMrkdwn(label)}>`;
 }
 
 /** Slack renders this in the reader's own time zone. */

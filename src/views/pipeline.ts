@@ -1,7 +1,17 @@
 import type { Policy } from '../domain/catalog.js';
 import type { PipelineApproval, PipelineStageChange } from '../domain/pipelineApproval.js';
 import { describePrincipals } from '../domain/policy.js';
-import { type Block, type SlackMessage, actions, ago, context, escape, fields, section } from './message.js';
+import {
+  type Block,
+  type SlackMessage,
+  actions,
+  context,
+  escape,
+  fields,
+  link,
+  section,
+  slackDate,
+} from './message.js';
 
 export const PIPELINE_ACTION = {
   approve: 'capstan_pipeline_approve',
@@ -19,23 +29,45 @@ const OUTCOME: Record<PipelineApproval['state'], string> = {
   expired: ':hourglass: expired',
 };
 
-const link = (url: string | undefined, label: string) =>
-  url && /^https?:\/\//.test(url) ? `<${url}|${label}>` : undefined;
+/** The comment a decider gave, from the summary CodePipeline keeps ("Approved by … via Capstan: comment"). */
+function commentOf(outcome: string | undefined): string | undefined {
+  const i = outcome?.indexOf(' via Capstan: ') ?? -1;
+  return outcome && i >= 0 ? outcome.slice(i + ' via Capstan: '.length) : undefined;
+}
 
-export function pipelineApprovalMessage(a: PipelineApproval, policy: Policy, now: number): SlackMessage {
-  const left =
-    a.expiresAt !== undefined
-      ? a.expiresAt > now
-        ? `expires in ${ago(a.expiresAt - now)}`
-        : 'expired'
-      : undefined;
+/** Who decided, when, and why; undefined while it is open. */
+function decision(a: PipelineApproval): string | undefined {
+  const when = slackDate(a.updatedAt);
+  const comment = commentOf(a.outcome);
+  const why = comment ? `: ${escape(comment)}` : '';
+  if (a.state === 'approved')
+    return `*Approved by* ${a.approvals.map((x) => `<@${x.userId}>`).join(', ') || 'nobody'} ${when}${why}`;
+  if (a.state === 'rejected') return `*Rejected by* <@${a.decidedBy ?? '?'}> ${when}${why}`;
+  if (a.state === 'expired') return `*Expired* ${a.expiresAt !== undefined ? slackDate(a.expiresAt) : when}`;
+  if (a.state === 'decided_elsewhere')
+    return `*Decided outside Slack* ${when}${a.outcome ? `: ${escape(a.outcome)}` : ''}`;
+  return undefined;
+}
+
+/** `groupIds` (handle → id) turns approver groups into mentions, so they are notified when it is posted. */
+export function pipelineApprovalMessage(
+  a: PipelineApproval,
+  policy: Policy,
+  now: number,
+  groupIds?: ReadonlyMap<string, string>,
+): SlackMessage {
+  // A date, not a count down: the message is edited only when someone decides.
+  const expires =
+    a.expiresAt === undefined ? 'unknown' : a.expiresAt > now ? slackDate(a.expiresAt) : 'expired';
+  const decided = decision(a);
   const blocks: Block[] = [
     section(`*Manual approval* in pipeline *${escape(a.pipeline)}*`),
+    ...(decided ? [section(decided)] : []),
     fields([
       `*Stage*\n${escape(a.stage)}`,
       `*Action*\n${escape(a.action)}`,
       `*State*\n${OUTCOME[a.state]}`,
-      `*Time left*\n${a.state === 'open' ? (left ?? 'unknown') : '—'}`,
+      a.state === 'open' ? `*Expires*\n${expires}` : `*Decided*\n${slackDate(a.updatedAt)}`,
     ]),
   ];
   if (a.customData) blocks.push(section(`*Notes*\n${escape(a.customData)}`));
@@ -50,8 +82,7 @@ export function pipelineApprovalMessage(a: PipelineApproval, policy: Policy, now
     `Approvals ${a.approvals.length}/${Math.max(1, policy.approvals)}: ${who}`,
     `request \`${a.id}\``,
   ];
-  if (a.state === 'open') ctx.push(`may approve: ${describePrincipals(policy.approvers)}`);
-  if (a.outcome) ctx.push(escape(a.outcome));
+  if (a.state === 'open') ctx.push(`may approve: ${describePrincipals(policy.approvers, groupIds)}`);
   blocks.push(context(ctx));
   if (a.state === 'open' && (a.expiresAt === undefined || a.expiresAt > now)) {
     blocks.push(
@@ -85,7 +116,7 @@ export function pipelineApprovalMessage(a: PipelineApproval, policy: Policy, now
     );
   }
   return {
-    text: `Manual approval in ${a.pipeline} (${a.stage}/${a.action}): ${OUTCOME[a.state].replace(/^:[a-z_]+: /, '')}`,
+    text: `Manual approval in ${escape(a.pipeline)} (${escape(a.stage)}/${escape(a.action)}): ${OUTCOME[a.state].replace(/^:[a-z_]+: /, '')}`,
     blocks,
   };
 }

@@ -1,8 +1,8 @@
 import type { Environment } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
-import { describePrincipals } from '../domain/policy.js';
+import { approvalLines } from './approvals.js';
 import { deploymentMessage } from './deploy.js';
-import { type Block, type SlackMessage, LIMITS, actions, context, slackDate } from './message.js';
+import { type Block, type SlackMessage, LIMITS, actions, context } from './message.js';
 import { reviewBlocks } from './review.js';
 
 export const ACTION = {
@@ -12,19 +12,13 @@ export const ACTION = {
   proceed: 'capstan_continue',
 } as const;
 
-function approvalBlocks(d: Deployment, env: Environment, now: number): Block[] {
-  const p = env.policy;
-  const required = Math.max(1, p.approvals);
-  const who = d.approvals.length ? d.approvals.map((a) => `<@${a.userId}>`).join(', ') : 'nobody yet';
-  const lines = [`Approvals ${d.approvals.length}/${required}: ${who}`];
-  if (d.state === 'awaiting_approval') {
-    lines.push(
-      `may approve: ${describePrincipals(p.approvers)}${p.allowSelfApproval ? '' : ` (not <@${d.requestedBy}>, who asked)`}`,
-    );
-    if (d.expiresAt) lines.push(d.expiresAt > now ? `expires ${slackDate(d.expiresAt)}` : 'expired');
-  }
-  if (d.rejectedBy) lines.push(`rejected by <@${d.rejectedBy}>`);
-  const blocks: Block[] = [context(lines)];
+function approvalBlocks(
+  d: Deployment,
+  env: Environment,
+  now: number,
+  groupIds?: ReadonlyMap<string, string>,
+): Block[] {
+  const blocks: Block[] = [context(approvalLines(d, env, now, groupIds))];
   if (d.state === 'awaiting_approval' && (d.expiresAt === undefined || d.expiresAt > now)) {
     const what = `change of ${d.app}/${d.env} to ${d.toVersion}`;
     blocks.push(
@@ -41,18 +35,8 @@ function approvalBlocks(d: Deployment, env: Environment, now: number): Block[] {
             deny: 'Cancel',
           },
         },
-        {
-          text: 'Reject',
-          actionId: ACTION.reject,
-          value: d.id,
-          style: 'danger',
-          confirm: {
-            title: 'Reject this change?',
-            text: `Rejecting discards the ${what}.`,
-            confirm: 'Reject',
-            deny: 'Cancel',
-          },
-        },
+        // Asks why in a modal, which is also where it can be cancelled.
+        { text: 'Reject', actionId: ACTION.reject, value: d.id, style: 'danger' },
       ]),
     );
   }
@@ -66,12 +50,26 @@ function approvalBlocks(d: Deployment, env: Environment, now: number): Block[] {
   return blocks;
 }
 
-/** A release or an approval-gated deploy: the plan, who approved, and the buttons while it waits. */
-export function reviewMessage(d: Deployment, env: Environment, now: number): SlackMessage {
-  const base = deploymentMessage(d, now);
-  const approval = approvalBlocks(d, env, now);
+/**
+ * A release or an approval-gated deploy: the plan, who approved, and the buttons while it waits.
+ * Once decided, the plan stays as a record, without buttons or warnings. `groupIds` (handle → id)
+ * turns approver groups into mentions.
+ */
+export function reviewMessage(
+  d: Deployment,
+  env: Environment,
+  now: number,
+  groupIds?: ReadonlyMap<string, string>,
+): SlackMessage {
+  const base = deploymentMessage(d, now, { withoutLink: d.review?.link !== undefined });
+  const approval = approvalBlocks(d, env, now, groupIds);
   const room = LIMITS.blocks - (base.blocks?.length ?? 0) - approval.length;
-  const review = d.review ? reviewBlocks(d.review, room) : [];
+  const review = d.review
+    ? reviewBlocks(d.review, room, {
+        versions: { from: d.fromVersion, to: d.toVersion },
+        decided: d.state !== 'awaiting_approval',
+      })
+    : [];
   return { text: base.text, blocks: [...(base.blocks ?? []), ...review, ...approval] };
 }
 

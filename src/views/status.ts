@@ -11,6 +11,7 @@ import {
   escape,
   fields,
   header,
+  link,
   section,
   slackDate,
 } from './message.js';
@@ -31,14 +32,19 @@ function lines(s: EnvStatus): string[] {
   }
   if (s.inFlight) {
     const d = s.inFlight;
+    const thread = link(d.permalink, 'thread');
     out.push(
-      `:hourglass_flowing_sand: ${d.kind} of \`${escape(d.toVersion)}\` by <@${d.requestedBy}>: ${STATE_LABEL[d.state]}`,
+      `:hourglass_flowing_sand: ${d.kind} of \`${escape(d.toVersion)}\` by <@${d.requestedBy}>: ${STATE_LABEL[d.state]}${thread ? ` (${thread})` : ''}`,
     );
   }
   if (s.lock)
     out.push(
       `:lock: locked by <@${s.lock.owner}> ${slackDate(s.lock.at)}${s.lock.reason ? `: ${escape(s.lock.reason)}` : ''}`,
     );
+  const { open, next } = s.freeze ?? {};
+  if (open) out.push(`:snowflake: frozen (${escape(open.name)}) until ${slackDate(open.endsAt)}`);
+  if (next)
+    out.push(`next freeze: ${escape(next.name)}, ${slackDate(next.startsAt)} to ${slackDate(next.endsAt)}`);
   return out;
 }
 
@@ -49,7 +55,7 @@ function appBlocks(app: string, statuses: readonly EnvStatus[], compact: boolean
   if (compact) {
     blocks.push(
       section(
-        `*${escape(app)}*\n${statuses.map((s) => `• *${escape(s.env.name)}* ${versionText(s)}${s.ok && s.inProgress ? ' :arrows_counterclockwise:' : ''}${s.lock ? ' :lock:' : ''}`).join('\n')}`,
+        `*${escape(app)}*\n${statuses.map((s) => `• *${escape(s.env.name)}* ${versionText(s)}${s.ok && s.inProgress ? ' :arrows_counterclockwise:' : ''}${s.lock ? ' :lock:' : ''}${s.freeze?.open ? ' :snowflake:' : ''}`).join('\n')}`,
       ),
     );
   } else {
@@ -72,7 +78,7 @@ export function statusMatrix(statuses: readonly EnvStatus[]): SlackMessage {
   );
   if (compact) blocks.unshift(header('Which version runs where'));
   const text = statuses
-    .map((s) => `${s.env.app}/${s.env.name}: ${s.ok ? (s.version ?? 'unknown') : 'error'}`)
+    .map((s) => `${s.env.app}/${s.env.name}: ${s.ok ? escape(s.version ?? 'unknown') : 'error'}`)
     .join(', ');
   return {
     text: clipText(`Status: ${text}`),
@@ -81,11 +87,11 @@ export function statusMatrix(statuses: readonly EnvStatus[]): SlackMessage {
 }
 
 export function statusDetail(s: EnvStatus): SlackMessage {
-  const where = s.ok && s.consoleUrl ? `<${s.consoleUrl}|${escape(s.where)}>` : escape(s.where);
+  const where = (s.ok ? link(s.consoleUrl, s.where) : undefined) ?? escape(s.where);
   const blocks: Block[] = [
     header(`${s.env.app} / ${s.env.name}`),
     section(`${versionText(s)}\n${lines(s).join('\n')}`),
-    context([where, ...(s.ok ? [`state: ${s.state}`] : [])]),
+    context([where, ...(s.ok ? [`state: ${escape(s.state)}`] : [])]),
   ];
   if (s.ok && s.events.length > 0) {
     blocks.push(divider());
@@ -96,7 +102,9 @@ export function statusDetail(s: EnvStatus): SlackMessage {
     );
   }
   return {
-    text: clipText(`Status of ${s.env.app}/${s.env.name}: ${s.ok ? (s.version ?? 'unknown') : s.error}`),
+    text: clipText(
+      `Status of ${s.env.app}/${s.env.name}: ${escape(s.ok ? (s.version ?? 'unknown') : s.error)}`,
+    ),
     blocks,
   };
 }

@@ -67,6 +67,61 @@ describe('parseCommand: commands', () => {
       { kind: 'lock', app: 'todobackend', env: 'prod', reason: 'release freeze until Monday' },
     ],
     ['unlock todobackend prod', { kind: 'unlock', app: 'todobackend', env: 'prod' }],
+    [
+      'todobackend 1.2.3 to prod --override "hotfix for INC-42, cannot wait"',
+      {
+        kind: 'deploy',
+        app: 'todobackend',
+        version: '1.2.3',
+        env: 'prod',
+        dryRun: false,
+        override: 'hotfix for INC-42, cannot wait',
+      },
+    ],
+    [
+      'todobackend --override “security fix” 1.2.3 to prod',
+      {
+        kind: 'deploy',
+        app: 'todobackend',
+        version: '1.2.3',
+        env: 'prod',
+        dryRun: false,
+        override: 'security fix',
+      },
+    ],
+    [
+      "todobackend 1.2.3 --override 'can't wait' --dry-run",
+      {
+        kind: 'deploy',
+        app: 'todobackend',
+        version: '1.2.3',
+        env: 'dev',
+        dryRun: true,
+        override: "can't wait",
+      },
+    ],
+    [
+      'todobackend 1.2.3 to prod --override INC-42',
+      {
+        kind: 'deploy',
+        app: 'todobackend',
+        version: '1.2.3',
+        env: 'prod',
+        dryRun: false,
+        override: 'INC-42',
+      },
+    ],
+    [
+      'todobackend 1.2.3 --override "--dry-run is not a flag here"',
+      {
+        kind: 'deploy',
+        app: 'todobackend',
+        version: '1.2.3',
+        env: 'dev',
+        dryRun: false,
+        override: '--dry-run is not a flag here',
+      },
+    ],
   ])('%s', (text, command) => {
     expect(parse(text)).toEqual({ kind: 'command', command });
   });
@@ -96,6 +151,19 @@ describe('parseCommand: invalid input', () => {
     ['rollback todobackend to', /Which version/, 'rollback'],
     ['history', /Which app/, 'history'],
     ['unlock todobackend prod now', /Unexpected "now"/, 'unlock'],
+    [
+      'todobackend 1.2.3 to prod --override',
+      /--override needs a reason: give the reason in quotes/,
+      'deploy',
+    ],
+    ['todobackend 1.2.3 --override --dry-run', /--override needs a reason/, 'deploy'],
+    ['todobackend 1.2.3 --override ""', /--override needs a reason/, 'deploy'],
+    ['todobackend 1.2.3 --override "hotfix to prod', /has no closing quote/, 'deploy'],
+    // Unquoted, only one word is the reason: more words are refused, not quietly taken into it.
+    ['todobackend 1.2.3 to prod --override hotfix for INC-42', /Unexpected "to prod for INC-42"/, 'deploy'],
+    ['todobackend 1.2.3 --override a --override b', /Give --override once/, 'deploy'],
+    [`todobackend 1.2.3 --override "${'x'.repeat(301)}"`, /under 300 characters/, 'deploy'],
+    ['todobackend 1.2.3 --force', /the options are --dry-run and --override "reason"/, 'deploy'],
   ])('%s', (text, message, usageKey) => {
     const r = parse(text);
     expect(r.kind).toBe('invalid');
@@ -134,6 +202,10 @@ describe('parseCommand: properties', () => {
       'rollback',
       'lock',
       '--dry-run',
+      '--override',
+      '"two',
+      'words"',
+      '“',
       '1.2.3',
       '$(id)',
       '',

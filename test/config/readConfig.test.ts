@@ -76,7 +76,9 @@ apps:
     const r = readConfig(ENV, () => yaml);
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.problems).toContain('apps.a.environments.e: needs exactly one target: ecs, cloudformation, beanstalk, codedeploy');
+    expect(r.problems).toContain(
+      'apps.a.environments.e: needs exactly one target: ecs, cloudformation, beanstalk, codedeploy',
+    );
     expect(r.problems).toContain('apps.a.environments.e.policy.approvers: required when approvals > 0');
   });
 

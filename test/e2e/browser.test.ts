@@ -107,6 +107,7 @@ describe('the sandbox page in a real browser', () => {
     await page.getByLabel('Message').press('Enter');
     const link = page.locator('#msgs .eph a', { hasText: 'thread' }).first();
     await link.waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: `${ARTIFACTS}channel-800.png` });
     await expect(page.locator('#thread.open').count()).resolves.toBe(0);
     await link.click();
     await page.locator('#thread.open').waitFor();

@@ -46,7 +46,7 @@ describe('sandbox journeys (real Capstan, simulated Slack and AWS)', () => {
     const review = await find(sb, 'C0PROD', (m) => JSON.stringify(m.blocks).includes('capstan_approve'));
     expect(text(review)).toContain('ApplicationImageTag: `1.2.1` → `1.2.3`');
     expect(text(review)).toContain(
-      '*ApplicationTaskDefinition* AWS::ECS::TaskDefinition · replacement: True :rotating_light: *REPLACEMENT*',
+      '*ApplicationTaskDefinition* AWS::ECS::TaskDefinition · new revision (expected)',
     );
     await click(sb, review, 'capstan_approve', 'U0ALICE');
     expect((await ephemeral(sb, 'U0ALICE', (m) => m.text.includes('someone else'))).text).toContain(

@@ -197,8 +197,9 @@ describe('/deploy on ECS', () => {
     const answer = await reply('todobackend 1.2.3 --dry-run');
     expect(answer).toContain('Dry run');
     expect(answer).toContain(
-      `containerDefinitions[app].image: ${REPO_URI}@${digestOf('1.2.2')} → ${REPO_URI}@${digestOf('1.2.3')}`,
+      `containerDefinitions[app].image: todobackend:1.2.2 (${digestOf('1.2.2').slice(0, 19)}) → todobackend:1.2.3 (${digestOf('1.2.3').slice(0, 19)})`,
     );
+    expect(answer).not.toContain(REPO_URI);
     expect(calls(RegisterTaskDefinitionCommand)).toHaveLength(0);
     expect(calls(UpdateServiceCommand)).toHaveLength(0);
   });

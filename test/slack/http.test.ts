@@ -120,7 +120,8 @@ describe('Slack over HTTP', () => {
     const body = JSON.parse(r.body) as { response_type: string; text: string };
     expect(body.response_type).toBe('ephemeral');
     expect(body.text).toContain('Did you mean todobackend?');
-    expect(body.text).toContain('/deploy <app> <version> [to <env>] [--dry-run]');
+    // Usage is text: escaped, so `<app>` is not a Slack link.
+    expect(body.text).toContain('/deploy &lt;app&gt; &lt;version&gt; [to &lt;env&gt;] [--dry-run]');
     expect(ecs.calls()).toHaveLength(0);
     expect(cfn.calls()).toHaveLength(0);
   });

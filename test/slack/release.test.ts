@@ -89,8 +89,8 @@ describe('releases through a change set', () => {
     expect(text).toContain('ApplicationImageTag: `1.2.2` → `1.2.3`');
     expect(text).toContain('`Modify` *TaskDefinition* AWS::ECS::TaskDefinition');
     expect(text).toContain('Approve this change?');
-    expect(text).toContain('Reject this change?');
-    expect(text).toContain('may approve: @deploy-approvers (not <@U0ALICE>, who asked)');
+    expect(text).toContain('capstan_reject'); // Reject asks why in a modal instead of a confirmation
+    expect(text).toContain('may approve: <!subteam^S0APPROVERS> (not <@U0ALICE>, who asked)');
     expect(cfnCalls(ExecuteChangeSetCommand)).toHaveLength(0);
 
     const answerBob = await click('capstan_approve', id, 'U0BOB', review);

@@ -114,7 +114,7 @@ describe('POST /sns', () => {
     expect(text).toContain('Release 1.2.3 to production: review the change set.');
     expect(text).toContain('|What to review>');
     expect(text).toContain('|Approval in the console>');
-    expect(text).toMatch(/expires in (5d|6d|143h)/);
+    expect(text).toMatch(/\*Expires\*\\n<!date\^\d+\^/);
     expect(text).toContain('Approve with comment');
     expect(text).not.toContain('1a2b3c4d-573f-4ea7-a67e-0123456789ab\\"');
     expect(

@@ -130,7 +130,11 @@ describe('evaluate', () => {
       rolloutState: 'IN_PROGRESS',
     };
     const old = { ...dep, id: 'ecs-svc/OLD', status: 'ACTIVE', taskDefinition: 'td:41', runningCount: 2 };
-    const first = evaluate(service({ deployments: [dep, old] }), { ...watch, running: 2, desired: 2 }, 'rollout');
+    const first = evaluate(
+      service({ deployments: [dep, old] }),
+      { ...watch, running: 2, desired: 2 },
+      'rollout',
+    );
     const same = evaluate(service({ deployments: [dep, old] }), first.judgement.track, 'rollout');
     expect(same.judgement).toMatchObject({ kind: 'progress', moved: false });
     const drained = evaluate(

@@ -20,7 +20,7 @@ const envResource = (ref: EnvironmentRef) =>
 
 export function createBeanstalkAdapter(
   client: (region: string) => ElasticBeanstalkClient = perRegion(
-    (region) => new ElasticBeanstalkClient({ region }),
+    (region, credentials) => new ElasticBeanstalkClient({ region, credentials }),
   ),
 ): Beanstalk {
   return {

@@ -16,7 +16,7 @@ import { call, toCapstanError } from './errors.js';
 
 export function createCloudFormationAdapter(
   client: (region: string) => CloudFormationClient = perRegion(
-    (region) => new CloudFormationClient({ region }),
+    (region, credentials) => new CloudFormationClient({ region, credentials }),
   ),
 ): Stacks {
   return {

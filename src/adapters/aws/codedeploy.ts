@@ -85,7 +85,9 @@ function toTarget(t: SdkTarget): DeploymentTarget | undefined {
 }
 
 export function createCodeDeployAdapter(
-  client: (region: string) => CodeDeployClient = perRegion((region) => new CodeDeployClient({ region })),
+  client: (region: string) => CodeDeployClient = perRegion(
+    (region, credentials) => new CodeDeployClient({ region, credentials }),
+  ),
 ): CodeDeploy {
   const groupOp = (ref: DeploymentGroupRef, action: string) => ({
     action,

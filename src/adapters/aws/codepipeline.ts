@@ -11,7 +11,9 @@ import { call, toCapstanError } from './errors.js';
 const DECIDED = new Set(['InvalidApprovalTokenException', 'ApprovalAlreadyCompletedException']);
 
 export function createCodePipelineAdapter(
-  client: (region: string) => CodePipelineClient = perRegion((region) => new CodePipelineClient({ region })),
+  client: (region: string) => CodePipelineClient = perRegion(
+    (region, credentials) => new CodePipelineClient({ region, credentials }),
+  ),
 ): Pipelines {
   return {
     async putApprovalResult(i) {

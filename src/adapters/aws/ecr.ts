@@ -9,7 +9,9 @@ function repositoryUri(registryId: string, region: string, repository: string): 
 }
 
 export function createEcrAdapter(
-  client: (region: string) => ECRClient = perRegion((region) => new ECRClient({ region })),
+  client: (region: string) => ECRClient = perRegion(
+    (region, credentials) => new ECRClient({ region, credentials }),
+  ),
 ): Registry {
   return {
     async findImage(region, repository, tag): Promise<ImageDetails | undefined> {

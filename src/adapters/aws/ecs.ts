@@ -34,7 +34,9 @@ function toDeployment(d: SdkDeployment): EcsDeployment {
 }
 
 export function createEcsAdapter(
-  client: (region: string) => ECSClient = perRegion((region) => new ECSClient({ region })),
+  client: (region: string) => ECSClient = perRegion(
+    (region, credentials) => new ECSClient({ region, credentials }),
+  ),
 ): Ecs {
   return {
     async describeServices(loc, services) {

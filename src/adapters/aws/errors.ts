@@ -1,5 +1,6 @@
 import { CapstanError } from '../../domain/errors.js';
 import { errorMessage } from '../../lib/errors.js';
+import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 
 export interface Operation {
   /** IAM action, e.g. `ecs:DescribeServices`. */
@@ -49,7 +50,8 @@ export function isThrottling(e: unknown): boolean {
 export function toCapstanError(e: unknown, op: Operation): CapstanError {
   if (e instanceof CapstanError) return e;
   const name = e instanceof Error ? e.name : 'Error';
-  const message = errorMessage(e);
+  // AWS's words end up in Slack mrkdwn: escaped here, once, where they enter.
+  const message = escapeMrkdwn(errorMessage(e));
   const where = `${op.resource} (${op.region})`;
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
     return new CapstanError(
@@ -83,11 +85,30 @@ export function toCapstanError(e: unknown, op: Operation): CapstanError {
   return new CapstanError('upstream', `${op.action} on ${where} failed: ${message}`, { cause: e });
 }
 
+/** Told of every AWS call that failed, with AWS's error code (`ThrottlingException`…): metrics. */
+export type AwsErrorListener = (code: string, op: Operation) => void;
+const listeners = new Set<AwsErrorListener>();
+
+/** The composition root subscribes its metrics here; the returned function unsubscribes. */
+export function onAwsError(listener: AwsErrorListener): () => void {
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
+
 export async function call<T>(op: Operation, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    throw toCapstanError(e, op);
+    const err = toCapstanError(e, op);
+    const code = e instanceof CapstanError ? e.code : e instanceof Error ? e.name : 'Error';
+    for (const l of listeners) {
+      try {
+        l(code, op);
+      } catch {
+        // A listener's fault is never the caller's.
+      }
+    }
+    throw err;
   }
 }
 

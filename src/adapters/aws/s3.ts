@@ -12,7 +12,8 @@ const isMissing = (e: unknown) =>
 export function createS3Adapter(
   client: (region: string) => S3Client = perRegion(
     // Path-style keeps bucket names with dots working and lets AWS_ENDPOINT_URL point at a stand-in.
-    (region) => new S3Client({ region, forcePathStyle: !!process.env.AWS_ENDPOINT_URL }),
+    (region, credentials) =>
+      new S3Client({ region, credentials, forcePathStyle: !!process.env.AWS_ENDPOINT_URL }),
   ),
 ): ObjectStore {
   const where = (bucket: string, key: string) => `S3 object s3://${bucket}/${key}`;

@@ -9,7 +9,9 @@ export function regionOfArn(arn: string): string {
 
 /** Confirms through the API with the token: never by fetching a URL taken from the message. */
 export function createSnsAdapter(
-  client: (region: string) => SNSClient = perRegion((region) => new SNSClient({ region })),
+  client: (region: string) => SNSClient = perRegion(
+    (region, credentials) => new SNSClient({ region, credentials }),
+  ),
 ): Subscriptions {
   return {
     async confirm(topicArn, token) {

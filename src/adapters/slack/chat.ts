@@ -1,5 +1,5 @@
 import type { KnownBlock, WebClient } from '@slack/web-api';
-import type { Chat, Directory } from '../../ports/chat.js';
+import type { Chat, Directory, GroupResolver } from '../../ports/chat.js';
 import type { SlackMessage } from '../../views/message.js';
 
 const blocksOf = (m: SlackMessage) => (m.blocks ? (m.blocks as unknown as KnownBlock[]) : undefined);
@@ -8,12 +8,13 @@ const blocksOf = (m: SlackMessage) => (m.blocks ? (m.blocks as unknown as KnownB
 export function createSlackChat(client: WebClient): Chat {
   const names = new Map<string, string>();
   return {
-    async post(channel, message, threadTs) {
+    async post(channel, message, threadTs, options) {
+      const thread = threadTs ? { thread_ts: threadTs, reply_broadcast: options?.broadcast === true } : {};
       const r = await client.chat.postMessage({
         channel,
         text: message.text,
         blocks: blocksOf(message),
-        ...(threadTs ? { thread_ts: threadTs } : {}),
+        ...thread,
         unfurl_links: false,
       });
       return { ts: r.ts ?? '' };
@@ -48,13 +49,17 @@ interface Group {
   handle: string;
 }
 
-/** User-group membership through usergroups.list / usergroups.users.list, cached briefly. */
+/**
+ * User-group membership through usergroups.list / usergroups.users.list, and group ids for
+ * mentions, cached briefly (both are Tier 2: about 20 calls a minute).
+ */
 export function createSlackDirectory(
   client: WebClient,
   ttlMs = 60_000,
   now: () => number = Date.now,
-): Directory {
+): Directory & GroupResolver {
   let groups: { at: number; list: Group[] } | undefined;
+  let unavailableAt: number | undefined;
   const members = new Map<string, { at: number; users: Set<string> }>();
 
   async function allGroups(): Promise<Group[]> {
@@ -75,6 +80,18 @@ export function createSlackDirectory(
   }
 
   return {
+    async groupIds() {
+      // Without user groups (free plan, no usergroups:read) handles stay text: ask again later, not for every message.
+      if (unavailableAt !== undefined && now() - unavailableAt < ttlMs) return new Map<string, string>();
+      try {
+        const list = await allGroups();
+        unavailableAt = undefined;
+        return new Map(list.filter((g) => g.id && g.handle).map((g) => [g.handle, g.id]));
+      } catch {
+        unavailableAt = now();
+        return new Map<string, string>();
+      }
+    },
     async groupsOf(userId, wanted) {
       const out = new Set<string>();
       for (const w of wanted) {

@@ -480,7 +480,10 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
 }
 
 /** Opens the shared ledger for a replica: the table is created on first start when it does not exist. */
-export async function connectDynamoStore(options: { table: string; region?: string | undefined }): Promise<Store> {
+export async function connectDynamoStore(options: {
+  table: string;
+  region?: string | undefined;
+}): Promise<Store> {
   const client = new DynamoDBClient(options.region === undefined ? {} : { region: options.region });
   await ensureTable(client, options.table);
   return openDynamoStore({ table: options.table, region: options.region, client });

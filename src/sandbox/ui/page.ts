@@ -29,7 +29,7 @@ code{background:#f6f6f6;border:1px solid #e1e1e1;border-radius:3px;padding:0 3px
 #home{display:none;flex:1;overflow-y:auto;padding:12px 24px 24px}#main.home #home{display:block}#main.home #msgs,#main.home #composer{display:none}
 #top .tabs{font-size:14px;font-weight:400;margin-left:14px}#top .tab{padding:0 2px 6px;border-bottom:2px solid #007a5a;font-weight:700}
 #home .header{margin-top:14px}#home .fields{margin-top:4px}#home .fields>div{padding:6px 0}
-@media (max-width:900px){#side{width:180px}#thread{position:fixed;top:0;right:0;bottom:0;width:min(420px,calc(100vw - 180px));background:#fff;box-shadow:-6px 0 18px rgba(0,0,0,.18);z-index:5}#msgs .msg,#composer,#top{padding-left:14px;padding-right:14px}#home{padding:10px 14px 20px}}
+@media (max-width:900px){#side{width:180px}.ch{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;font-size:14px}#thread{position:fixed;top:0;right:0;bottom:0;left:180px;width:auto;background:#fff;z-index:5}#msgs .msg,#composer,#top{padding-left:14px;padding-right:14px}#home{padding:10px 14px 20px}}
 #overlay{position:fixed;inset:0;background:rgba(0,0,0,.45);display:none;align-items:center;justify-content:center}#overlay.open{display:flex}
 .dialog{background:#fff;border-radius:8px;padding:20px 24px;width:460px;box-shadow:0 8px 30px rgba(0,0,0,.3)}.dialog h2{margin:0 0 10px;font-size:20px}
 .dialog .buttons{margin-top:18px;text-align:right}.dialog button{margin-left:8px;padding:7px 16px;border-radius:4px;border:1px solid #bbb;background:#fff;font:inherit;font-weight:700;cursor:pointer}
@@ -53,7 +53,8 @@ const esc = (s) => String(s).replace(/&(?!amp;|lt;|gt;)/g,'&amp;').replace(/</g,
 const nameOf = (id) => id === state.bot ? 'capstan' : (state.users.find((u) => u.id === id) || {}).name || id;
 const chName = (id) => (state.channels.find((c) => c.id === id) || {}).name || id;
 function mrkdwn(t) {
-  let s = String(t).replace(/&/g,'&amp;');
+  // Slack text carries &amp; &lt; &gt; as entities: they show as & < >, never as markup.
+  let s = String(t).replace(/&(?!amp;|lt;|gt;)/g,'&amp;');
   s = s.replace(/<([^<>]+)>/g, (_, inner) => {
     if (inner.startsWith('@')) return '\u0001mention\u0002@' + esc(nameOf(inner.slice(1).split('|')[0])) + '\u0001/mention\u0002';
     if (inner.startsWith('#')) { const id = inner.slice(1).split('|')[0]; return '\u0001span class="mention" data-ch="' + esc(id).replace(/"/g, '&quot;') + '"\u0002#' + esc(chName(id)) + '\u0001/mention\u0002'; }
@@ -93,7 +94,7 @@ function renderMsg(m, inThread) {
     + (replies.length ? '<div class="replies" data-thread="' + m.ts + '">' + replies.length + (replies.length === 1 ? ' reply' : ' replies') + '</div>' : '') + '</div></div>';
 }
 function render() {
-  $('#channels').innerHTML = state.channels.map((c) => '<div class="ch' + (view === 'channel' && c.id === channel ? ' active' : '') + '" data-ch="' + c.id + '"># ' + esc(c.name) + '</div>').join('');
+  $('#channels').innerHTML = state.channels.map((c) => '<div class="ch' + (view === 'channel' && c.id === channel ? ' active' : '') + '" data-ch="' + c.id + '" title="#' + esc(c.name) + '"># ' + esc(c.name) + '</div>').join('');
   $('#homeLink').classList.toggle('active', view === 'home');
   $('#main').classList.toggle('home', view === 'home');
   if (view === 'home') {

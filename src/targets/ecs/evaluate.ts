@@ -120,9 +120,7 @@ export function evaluate(service: EcsService, t: EcsTrack, phase: 'rollout' | 'r
       return look({ kind: 'superseded', track: base, by: revisionOf(primary.taskDefinition) });
     }
     // When the failed deployment is already gone, ECS's own account of why is in the service events.
-    const why = service.events.find(
-      (e) => e.message.includes(t.ecsDeploymentId!) && /fail/i.test(e.message),
-    );
+    const why = service.events.find((e) => e.message.includes(t.ecsDeploymentId!) && /fail/i.test(e.message));
     const runsNow = primary ? `; the service now runs ${revisionOf(primary.taskDefinition)}` : '';
     return look({
       kind: 'failed',

@@ -1,5 +1,6 @@
 import type { Catalog } from '../../domain/catalog.js';
 import { findEnvironment } from '../../domain/catalog.js';
+import type { Deployment } from '../../domain/deployment.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Store } from '../../ports/store.js';
@@ -8,6 +9,17 @@ import { resumeOne } from '../resume.js';
 import type { Watchlist } from './watchlist.js';
 
 const leaseOf = (id: string) => `deployment:${id}`;
+
+/**
+ * A deployment is recorded before the replica that records it takes its lease: until a lease could
+ * have run out, one still being prepared is its creator's, not work left behind by a dead replica.
+ */
+const justRecorded = (d: Deployment, now: number, leaseMs: number) =>
+  d.state === 'checking' &&
+  !d.tracking &&
+  d.plan === undefined &&
+  d.applyingSince === undefined &&
+  now - d.createdAt < leaseMs;
 
 /**
  * The deployments this replica owns: one lease each, with a fencing number that grows with every
@@ -90,8 +102,9 @@ export class Coordinator {
         watchlist.add(d);
       }
     }
+    const now = this.deps.clock.now();
     for (const d of inFlight) {
-      if (leases.holds(d.id)) continue;
+      if (leases.holds(d.id) || justRecorded(d, now, leases.leaseMs)) continue;
       const env = findEnvironment(catalog, d.app, d.env);
       if (!env || !(await leases.own(d.id))) continue;
       try {

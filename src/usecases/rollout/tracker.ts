@@ -1,10 +1,11 @@
 import type { Catalog, Environment } from '../../domain/catalog.js';
 import { findEnvironment } from '../../domain/catalog.js';
-import type { Deployment, Tracking } from '../../domain/deployment.js';
+import { type Deployment, STATE_LABEL, type Tracking } from '../../domain/deployment.js';
 import { isCapstanError } from '../../domain/errors.js';
 import { errorMessage } from '../../lib/errors.js';
 import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { Observation, TargetStrategy } from '../../targets/strategy.js';
+import { targetAs } from '../actAs.js';
 import type { DeployDeps } from '../deploy.js';
 import { beginTracking } from '../execute.js';
 import { save, showAndRecord } from '../record.js';
@@ -17,7 +18,22 @@ export interface TrackerOptions {
   readonly maxBackoffMs: number;
   readonly intervalMs: number;
   readonly random?: () => number;
+  /**
+   * Whether this replica still owns a deployment (renews its lease): checked before anything is
+   * written or posted, so a replica that stalled past its lease cannot overwrite the new owner.
+   */
+  readonly stillOwns?: (id: string) => Promise<boolean>;
+  /**
+   * How often tick() looks at a poll group (by its pollGroup key): at every tick when absent. While
+   * events from AWS flow for a group, polling is only the safety net and runs slower.
+   */
+  readonly groupIntervalMs?: (group: string) => number;
+  /** Told of each ending as the tracker reaches it, before Slack shows it (metrics). */
+  readonly onFinished?: (d: Deployment, at: number) => void;
 }
+
+/** How long a rollout whose outcome is unknown is still checked in the background. */
+const KEEP_CHECKING_MS = 24 * 3_600_000;
 
 interface Group {
   readonly strategy: TargetStrategy;
@@ -33,6 +49,9 @@ interface Group {
 export class RolloutTracker {
   private readonly backoff = new Map<string, { until: number; delay: number }>();
   private readonly busy = new Set<string>();
+  private readonly looking = new Map<string, Promise<void>>();
+  private readonly again = new Map<string, Promise<void>>();
+  private readonly lastLook = new Map<string, number>();
 
   constructor(
     private readonly deps: DeployDeps,
@@ -43,24 +62,92 @@ export class RolloutTracker {
     return this.opts.watchlist.size;
   }
 
-  /** Starts a look at every group that is neither busy nor backing off; resolves when those looks are done. */
+  /**
+   * Starts a look at every group that is neither busy, nor backing off, nor looked at recently enough
+   * (groupIntervalMs); resolves when those looks are done.
+   */
   tick(): Promise<void> {
     const now = this.deps.clock.now();
+    const groups = this.collect(
+      now,
+      (key, base) =>
+        !this.busy.has(key) && (this.backoff.get(key)?.until ?? 0) <= now && this.due(key, base, now),
+    );
+    return Promise.all([...groups].map(([key, g]) => this.look(key, g))).then(() => undefined);
+  }
+
+  /**
+   * Looks now at the poll groups an event from AWS concerns (pollGroup keys) rather than at the next
+   * tick. A group being looked at is looked at once more right after, so what the event announced is
+   * not missed; many events during one look make one more look. A group backing off stays backed off.
+   * Resolves when those looks are done.
+   */
+  poke(groupKeys: readonly string[]): Promise<void> {
+    const wanted = new Set(groupKeys);
+    if (wanted.size === 0) return Promise.resolve();
+    const now = this.deps.clock.now();
+    const groups = this.collect(
+      now,
+      (key, base) => wanted.has(base) && (this.backoff.get(key)?.until ?? 0) <= now,
+    );
+    return Promise.all(
+      [...groups].map(([key, g]) => (this.busy.has(key) ? this.lookAgain(key) : this.look(key, g))),
+    ).then(() => undefined);
+  }
+
+  private due(key: string, base: string, now: number): boolean {
+    const every = this.opts.groupIntervalMs?.(base);
+    if (every === undefined) return true;
+    // Ticks come every intervalMs: half of one is the slack that keeps a group from skipping a round.
+    return now - (this.lastLook.get(key) ?? -Infinity) >= every - this.opts.intervalMs / 2;
+  }
+
+  private look(key: string, g: Group): Promise<void> {
+    this.lastLook.set(key, this.deps.clock.now());
+    const p = this.poll(key, g);
+    this.looking.set(key, p);
+    const done = () => {
+      if (this.looking.get(key) === p) this.looking.delete(key);
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  private lookAgain(key: string): Promise<void> {
+    let next = this.again.get(key);
+    if (next) return next;
+    const settled = () => undefined;
+    next = (this.looking.get(key) ?? Promise.resolve()).then(settled, settled).then(() => {
+      this.again.delete(key);
+      // A tick may have started a look meanwhile: it began after the event, so it is the look wanted.
+      if (this.busy.has(key)) return this.looking.get(key);
+      const g = this.collect(this.deps.clock.now(), (k) => k === key).get(key);
+      return g ? this.look(key, g) : undefined;
+    });
+    this.again.set(key, next);
+    return next;
+  }
+
+  /** The rollouts being followed, by poll group, in the groups `include` accepts (full key, strategy's key). */
+  private collect(now: number, include: (key: string, base: string) => boolean): Map<string, Group> {
     const groups = new Map<string, Group>();
     for (const d of this.opts.watchlist.values()) {
       const env = findEnvironment(this.opts.catalog, d.app, d.env);
-      if (!env || !d.tracking) {
+      const givenUp = d.state === 'outcome_unknown' && now - (d.finishedAt ?? now) > KEEP_CHECKING_MS;
+      if (!env || !d.tracking || givenUp) {
         this.opts.watchlist.remove(d.id);
         continue;
       }
-      const strategy = this.deps.targets.for(env);
-      const key = strategy.pollGroup(env);
-      if (this.busy.has(key) || (this.backoff.get(key)?.until ?? 0) > now) continue;
+      // Observed (and rolled back) as the person who asked: with a role, one session per group.
+      const strategy = targetAs(this.deps, env, d.requestedBy);
+      const base = strategy.pollGroup(env);
+      const key = `${base}${env.roleArn ? `|${env.roleArn}|${d.requestedBy}` : ''}`;
+      if (!include(key, base)) continue;
       const g = groups.get(key) ?? { strategy, items: [] };
       g.items.push({ d, env });
       groups.set(key, g);
     }
-    return Promise.all([...groups].map(([key, g]) => this.poll(key, g))).then(() => undefined);
+    return groups;
   }
 
   private async poll(key: string, g: Group): Promise<void> {
@@ -80,6 +167,8 @@ export class RolloutTracker {
         this.backoff.delete(key);
       } catch (e) {
         this.backOff(key, e);
+        // Read errors count against the deadline too: nothing stays "rolling out" for ever.
+        await Promise.all(g.items.map(({ d, env }) => this.unreadable(d, env, e)));
         return;
       }
       await Promise.all(
@@ -114,6 +203,55 @@ export class RolloutTracker {
     });
   }
 
+  /** AWS could not be read past the deadline: say so, with the last thing seen, and keep checking. */
+  private async unreadable(d: Deployment, env: Environment, e: unknown): Promise<void> {
+    const now = this.deps.clock.now();
+    const t = d.tracking!;
+    if (d.state === 'outcome_unknown' || now - t.lastProgressAt <= env.rolloutTimeoutMs) return;
+    const seen = t.progress
+      ? `${STATE_LABEL[d.state]} ${t.progress.done}/${t.progress.total}`
+      : STATE_LABEL[d.state];
+    const cur = await save(
+      this.deps.store,
+      d,
+      {
+        state: 'outcome_unknown',
+        finishedAt: now,
+        reason: `Outcome unknown: AWS could not be read for ${Math.round((now - t.lastProgressAt) / 1000)}s (${errorMessage(e)}). Last seen: ${seen}. Capstan keeps checking and will replace this with the real outcome.`,
+      },
+      now,
+    );
+    this.opts.watchlist.keep(cur);
+    await showAndRecord(this.deps, cur);
+    this.deps.logger.warn('rollout outcome unknown', { id: d.id, error: errorMessage(e) });
+  }
+
+  /** The truth arrived after "outcome unknown" was said: it replaces it; Capstan starts nothing this late. */
+  private async late(d: Deployment, strategy: TargetStrategy, obs: Observation): Promise<void> {
+    const t = d.tracking!;
+    switch (obs.kind) {
+      case 'progress':
+        return;
+      case 'succeeded':
+        await this.finish(d, {
+          state: t.phase === 'rollout' ? 'succeeded' : 'rolled_back',
+          reason: undefined,
+        });
+        return;
+      case 'superseded':
+        await this.finish(d, { state: 'superseded', reason: `Superseded by ${obs.by}.` });
+        return;
+      case 'missing':
+        await this.finish(d, { state: 'failed', reason: `${obs.what}.` });
+        return;
+      case 'failed':
+        await this.finish(d, {
+          state: obs.selfRollback ? 'rolled_back' : 'failed',
+          reason: `${obs.reason}. ${obs.selfRollback ? `${strategy.label} rolled back by itself` : `Capstan did not roll back this late: \`/deploy rollback ${d.app} ${d.env}\``}.`,
+        });
+    }
+  }
+
   private async apply(
     d: Deployment,
     env: Environment,
@@ -123,7 +261,16 @@ export class RolloutTracker {
     const deps = this.deps;
     const now = deps.clock.now();
     const t = d.tracking!;
+    const writes = obs.kind !== 'progress' || obs.moved || obs.lines.length > 0;
+    if (writes && this.opts.stillOwns && !(await this.opts.stillOwns(d.id))) {
+      this.opts.watchlist.remove(d.id);
+      return;
+    }
     if (obs.lines.length > 0) deps.notifier.detail(d, obs.lines);
+    if (d.state === 'outcome_unknown') {
+      await this.late(d, strategy, obs);
+      return;
+    }
     switch (obs.kind) {
       case 'progress': {
         const tracking: Tracking = {
@@ -200,7 +347,7 @@ export class RolloutTracker {
           await this.finish(d, {
             state: 'failed',
             tracking,
-            reason: `${obs.reason}${obs.selfRollback.runsNow ? `; ${strategy.label} put \`${escapeMrkdwn(obs.selfRollback.runsNow)}\` back` : ''}`,
+            reason: `${obs.reason.replace(/[.;\s]+$/, '')}${obs.selfRollback.runsNow ? `; ${strategy.label} put ${obs.selfRollback.runsNow} back` : ''}`,
           });
           return;
         }
@@ -296,7 +443,10 @@ export class RolloutTracker {
     const now = deps.clock.now();
     const cur = await save(deps.store, d, { ...change, finishedAt: now }, now);
     this.opts.watchlist.remove(d.id);
-    await showAndRecord(deps, cur);
+    this.opts.onFinished?.(cur, now);
+    // The requester hears how it ended; a failure is told to the channel too.
+    const shown = await showAndRecord(deps, cur);
+    deps.notifier.announce?.(shown, { kind: 'outcome' });
     deps.logger.info('rollout finished', {
       id: cur.id,
       app: cur.app,

@@ -1,0 +1,176 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorMessage } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import type { Queue, QueueMessage } from '../ports/pipelines.js';
+import type { AwsEvent, TargetStrategy } from '../targets/strategy.js';
+import { parseEvent } from './envelope.js';
+import type { EventPace } from './pace.js';
+
+/** What became of one message: looked at its groups, concerned no rollout, seen before, unreadable, or kept to retry. */
+export type EventOutcome = 'looked' | 'unrelated' | 'duplicate' | 'unparseable' | 'failed';
+
+export interface EventPollerDeps {
+  readonly queue: Queue;
+  /** The strategies in use; those with eventGroups() say which poll groups an event concerns. */
+  readonly strategies: readonly TargetStrategy[];
+  /** Looks at those poll groups now; resolves when the looks are done (the tracker's poke). */
+  readonly poke: (groups: readonly string[]) => Promise<void>;
+  readonly pace: EventPace;
+  readonly logger: Logger;
+  readonly onMessage?: ((outcome: EventOutcome) => void) | undefined;
+  readonly waitSeconds?: number | undefined;
+  /** The first wait after a failed receive, doubled up to a minute. */
+  readonly retryMs?: number | undefined;
+}
+
+/** Event ids remembered to drop duplicates: SQS and EventBridge both deliver at least once. */
+const REMEMBERED_IDS = 2000;
+const MAX_RETRY_MS = 60_000;
+/** Batches being handled at once before the next receive waits for one of them. */
+const MAX_BATCHES_IN_FLIGHT = 4;
+
+/**
+ * Long-polls the queue EventBridge sends AWS events to. An event never decides anything: it names
+ * the poll groups to look at now, and the strategies read the truth from AWS, so a duplicate, late
+ * or out-of-order event costs at most one look. A message is deleted once its looks are done, or
+ * at once when it can never be read; when handling it fails, it stays for SQS to deliver again.
+ */
+export class EventPoller {
+  private readonly abort = new AbortController();
+  private readonly seen = new Set<string>();
+  private loop: Promise<void> | undefined;
+  private readonly handling = new Set<Promise<void>>();
+
+  constructor(private readonly deps: EventPollerDeps) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    await Promise.allSettled([...this.handling]);
+  }
+
+  /** Handles one batch as it came from the queue: one look per poll group, however many events name it. */
+  async handle(messages: readonly QueueMessage[]): Promise<void> {
+    const { logger } = this.deps;
+    const done: QueueMessage[] = [];
+    const pending: { m: QueueMessage; event: AwsEvent; groups: readonly string[] }[] = [];
+    const inBatch = new Set<string>();
+    for (const m of messages) {
+      const parsed = parseEvent(m.body);
+      if (!parsed.ok) {
+        logger.warn('AWS event dropped: cannot be read', { messageId: m.id, problem: parsed.problem });
+        this.tell('unparseable');
+        done.push(m);
+        continue;
+      }
+      const { event } = parsed;
+      if (this.seen.has(event.id) || inBatch.has(event.id)) {
+        this.tell('duplicate');
+        done.push(m);
+        continue;
+      }
+      inBatch.add(event.id);
+      try {
+        pending.push({ m, event, groups: this.groupsOf(event) });
+      } catch (e) {
+        logger.error('AWS event could not be routed; left on the queue', {
+          messageId: m.id,
+          eventId: event.id,
+          error: errorMessage(e),
+        });
+        this.tell('failed');
+      }
+    }
+    const groups = [...new Set(pending.flatMap((p) => p.groups))];
+    let looked = true;
+    if (groups.length > 0) {
+      this.deps.pace.heard(groups);
+      try {
+        await this.deps.poke(groups);
+      } catch (e) {
+        looked = false;
+        logger.error('looking at rollouts after AWS events failed; events left on the queue', {
+          groups,
+          error: errorMessage(e),
+        });
+      }
+    }
+    for (const p of pending) {
+      if (!looked) {
+        this.tell('failed');
+        continue;
+      }
+      this.remember(p.event.id);
+      this.tell(p.groups.length > 0 ? 'looked' : 'unrelated');
+      logger.debug('AWS event', {
+        eventId: p.event.id,
+        type: p.event.detailType,
+        groups: p.groups,
+        ageMs: p.event.time === undefined ? undefined : Date.now() - p.event.time,
+      });
+      done.push(p.m);
+    }
+    await Promise.all(
+      done.map((m) =>
+        this.deps.queue.delete(m.receipt).catch((e: unknown) =>
+          logger.warn('could not delete an AWS event from the queue', {
+            messageId: m.id,
+            error: errorMessage(e),
+          }),
+        ),
+      ),
+    );
+  }
+
+  private groupsOf(event: AwsEvent): readonly string[] {
+    const out = new Set<string>();
+    for (const s of this.deps.strategies) for (const g of s.eventGroups?.(event) ?? []) out.add(g);
+    return [...out];
+  }
+
+  private remember(id: string): void {
+    this.seen.add(id);
+    if (this.seen.size > REMEMBERED_IDS) this.seen.delete(this.seen.values().next().value!);
+  }
+
+  private tell(outcome: EventOutcome): void {
+    this.deps.onMessage?.(outcome);
+  }
+
+  private async run(): Promise<void> {
+    const { signal } = this.abort;
+    const first = this.deps.retryMs ?? 1000;
+    let delay = first;
+    while (!signal.aborted) {
+      try {
+        const messages = await this.deps.queue.receive(this.deps.waitSeconds ?? 20, signal);
+        if (signal.aborted) return;
+        // A look can take long (a failed rollout starts Capstan's rollback): the next batch need not wait for it.
+        const handled: Promise<void> = this.handle(messages)
+          .catch((e: unknown) =>
+            this.deps.logger.error('handling AWS events failed', { error: errorMessage(e) }),
+          )
+          .finally(() => this.handling.delete(handled));
+        this.handling.add(handled);
+        if (this.handling.size >= MAX_BATCHES_IN_FLIGHT) await Promise.race(this.handling);
+        delay = first;
+      } catch (e) {
+        if (signal.aborted) return;
+        this.deps.logger.warn('receiving AWS events failed; retrying', {
+          error: errorMessage(e),
+          delayMs: delay,
+        });
+        try {
+          await sleep(delay, undefined, { signal });
+        } catch {
+          return;
+        }
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+      }
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import type { Catalog, Environment, PipelineRoute, Policy } from '../domain/catalog.js';
+import type { Deployment } from '../domain/deployment.js';
+import type { PipelineApproval } from '../domain/pipelineApproval.js';
+import { decideApproval, matches } from '../domain/policy.js';
+import type { Directory } from '../ports/chat.js';
+import type { Clock } from '../ports/clock.js';
+import { membershipFor } from './access.js';
+import { type EnvStatus, type StatusDeps, readStatus } from './status.js';
+
+/** Something that cannot go on until the viewer (or another approver) acts. */
+export type WaitingRequest =
+  | { readonly kind: 'approval'; readonly deployment: Deployment; readonly env: Environment }
+  | {
+      readonly kind: 'continue';
+      readonly deployment: Deployment;
+      readonly env: Environment;
+      /** What the rollout waits for, as the target says it. */
+      readonly waiting: string;
+    }
+  | { readonly kind: 'pipeline'; readonly approval: PipelineApproval; readonly route: PipelineRoute };
+
+export interface Home {
+  readonly userId: string;
+  readonly at: number;
+  readonly environments: readonly EnvStatus[];
+  /** Only what the viewer may decide, oldest first. */
+  readonly waiting: readonly WaitingRequest[];
+}
+
+export interface HomeDeps {
+  readonly catalog: Catalog;
+  readonly status: StatusDeps;
+  readonly directory: Directory;
+  readonly clock: Clock;
+}
+
+/**
+ * What one person sees on Capstan's Home tab: every environment as `status` reads it (versions,
+ * rollouts in flight, locks, freezes), and the requests waiting for them.
+ */
+export async function readHome(deps: HomeDeps, userId: string): Promise<Home> {
+  const now = deps.clock.now();
+  const [environments, pipeline] = await Promise.all([
+    readStatus(deps.status, {}),
+    openPipelineApprovals(deps),
+  ]);
+  const membership = membershipCache(deps.directory, userId);
+  const waiting: WaitingRequest[] = [];
+  for (const s of environments) {
+    const d = s.inFlight;
+    if (!d) continue;
+    if (await mayApprove(d, s.env.policy, userId, now, membership)) {
+      waiting.push({ kind: 'approval', deployment: d, env: s.env });
+    } else if (await mayContinue(d, s.env.policy, userId, membership)) {
+      waiting.push({ kind: 'continue', deployment: d, env: s.env, waiting: d.tracking?.waiting ?? '' });
+    }
+  }
+  for (const { approval, route } of pipeline) {
+    if (approval.state !== 'open' || (approval.expiresAt !== undefined && approval.expiresAt <= now))
+      continue;
+    const decision = decideApproval({
+      policy: route.policy,
+      requester: undefined,
+      userId,
+      membership: await membership(route.policy),
+      approvedBy: approval.approvals.map((a) => a.userId),
+    });
+    if (decision.ok) waiting.push({ kind: 'pipeline', approval, route });
+  }
+  waiting.sort((a, b) => createdAt(a) - createdAt(b));
+  return { userId, at: now, environments, waiting };
+}
+
+type MembershipOf = (policy: Policy) => ReturnType<typeof membershipFor>;
+
+/** Policies are often shared between environments: each approver list is looked up once. */
+function membershipCache(directory: Directory, userId: string): MembershipOf {
+  const seen = new Map<string, ReturnType<typeof membershipFor>>();
+  return (policy) => {
+    const key = JSON.stringify(policy.approvers);
+    const hit = seen.get(key) ?? membershipFor(directory, userId, policy.approvers);
+    seen.set(key, hit);
+    return hit;
+  };
+}
+
+async function mayApprove(
+  d: Deployment,
+  policy: Policy,
+  userId: string,
+  now: number,
+  membership: MembershipOf,
+): Promise<boolean> {
+  if (d.state !== 'awaiting_approval' || (d.expiresAt !== undefined && d.expiresAt <= now)) return false;
+  const decision = decideApproval({
+    policy,
+    requester: d.requestedBy,
+    userId,
+    membership: await membership(policy),
+    approvedBy: d.approvals.map((a) => a.userId),
+  });
+  return decision.ok;
+}
+
+/** The same rule as proceedRollout: an approver, not the requester unless self-approval is allowed. */
+async function mayContinue(d: Deployment, policy: Policy, userId: string, membership: MembershipOf) {
+  if (d.state !== 'rolling_out' || !d.tracking?.waiting) return false;
+  if (!policy.allowSelfApproval && userId === d.requestedBy) return false;
+  return matches(policy.approvers, userId, await membership(policy));
+}
+
+/**
+ * Open pipeline approvals of routes named exactly. The Store finds approvals by pipeline name, so
+ * approvals of routes given as a pattern (`todobackend-*`) are not listed here.
+ */
+async function openPipelineApprovals(
+  deps: HomeDeps,
+): Promise<{ approval: PipelineApproval; route: PipelineRoute }[]> {
+  const exact = deps.catalog.pipelines.filter((r) => !r.pipeline.includes('*'));
+  const found = await Promise.all(
+    exact.map(async (route) =>
+      (await deps.status.store.openPipelineApprovals(route.pipeline)).map((approval) => ({
+        approval,
+        route,
+      })),
+    ),
+  );
+  return found.flat();
+}
+
+function createdAt(w: WaitingRequest): number {
+  return w.kind === 'pipeline' ? w.approval.createdAt : w.deployment.createdAt;
+}

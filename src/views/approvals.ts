@@ -1,0 +1,80 @@
+import type { Environment } from '../domain/catalog.js';
+import type { Deployment } from '../domain/deployment.js';
+import { approvalProgress, describePrincipals } from '../domain/policy.js';
+import { escape, slackDate } from './message.js';
+
+export const REJECT_MODAL = {
+  callbackId: 'capstan_reject_modal',
+  block: 'reason',
+  action: 'reason',
+} as const;
+
+const mentions = (users: readonly string[]) => users.map((u) => `<@${u}>`).join(', ');
+
+/**
+ * Who approved, and with several rules how far each one is (one person counts for one rule);
+ * while it waits, who may still approve and when it expires. `groupIds` (handle → id) turns
+ * approver groups into mentions.
+ */
+export function approvalLines(
+  d: Deployment,
+  env: Environment,
+  now: number,
+  groupIds?: ReadonlyMap<string, string>,
+): string[] {
+  const p = env.policy;
+  const progress = approvalProgress(p, d.approvals);
+  const who = d.approvals.length ? mentions(d.approvals.map((a) => a.userId)) : 'nobody yet';
+  const lines = [`Approvals ${progress.counted}/${progress.required}: ${who}`];
+  if (progress.rules.length > 1) {
+    lines.push(
+      progress.rules
+        .map(({ rule, by }) => {
+          const icon = by.length >= rule.count ? ':white_check_mark:' : ':hourglass_flowing_sand:';
+          return `${icon} ${by.length}/${rule.count} from ${describePrincipals(rule.from, groupIds)}${by.length ? `: ${mentions(by)}` : ''}`;
+        })
+        .join('\n'),
+    );
+  }
+  if (d.state === 'awaiting_approval') {
+    lines.push(
+      `may approve: ${describePrincipals(p.approvers, groupIds)}${p.allowSelfApproval ? '' : ` (not <@${d.requestedBy}>, who asked)`}`,
+    );
+    if (d.expiresAt) lines.push(d.expiresAt > now ? `expires ${slackDate(d.expiresAt)}` : 'expired');
+  }
+  if (d.rejectedBy) lines.push(`rejected by <@${d.rejectedBy}>`);
+  return lines;
+}
+
+/** Asked when Reject is clicked: the reason is shown on the request and kept in the ledger. */
+export function rejectModal(d: Deployment): Record<string, unknown> {
+  return {
+    type: 'modal',
+    callback_id: REJECT_MODAL.callbackId,
+    private_metadata: d.id,
+    title: { type: 'plain_text', text: 'Reject this change?' },
+    submit: { type: 'plain_text', text: 'Reject' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Rejecting discards the change of *${escape(d.app)}/${escape(d.env)}* to \`${escape(d.toVersion)}\` (request \`${d.id}\`).`,
+        },
+      },
+      {
+        type: 'input',
+        block_id: REJECT_MODAL.block,
+        label: { type: 'plain_text', text: 'Why?' },
+        element: {
+          type: 'plain_text_input',
+          action_id: REJECT_MODAL.action,
+          multiline: true,
+          max_length: 500,
+          placeholder: { type: 'plain_text', text: 'Shown on the request and kept in its history' },
+        },
+      },
+    ],
+  };
+}

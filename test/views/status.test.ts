@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { EnvStatus } from '../../src/usecases/status.js';
+import { statusDetail, statusMatrix } from '../../src/views/status.js';
+import { DEV, DIGEST_NEW, MIN, PROD, T0, deployment } from '../fixtures/deployments.js';
+import { golden } from './blockKit.js';
+
+const dev: EnvStatus = {
+  ok: true,
+  env: DEV,
+  where: 'ECS service todobackend-dev in cluster todo-dev (us-east-1)',
+  version: '1.2.3',
+  digest: DIGEST_NEW,
+  state: 'ACTIVE',
+  facts: ['tasks 2/2 running', 'task definition todobackend:42'],
+  inProgress: true,
+  changedAt: T0 - 60 * MIN,
+  events: [
+    { at: T0 - 2 * MIN, message: '(service todobackend-dev) has reached a steady state.' },
+    { at: T0 - 4 * MIN, message: '(service todobackend-dev) has started 2 tasks: (task 0a1b2c3d).' },
+  ],
+  consoleUrl:
+    'https://console.aws.amazon.com/ecs/v2/clusters/todo-dev/services/todobackend-dev/deployments?region=us-east-1',
+  inFlight: deployment(),
+  lock: { app: 'todobackend', env: 'dev', owner: 'U0BOB', reason: 'load test <5pm>', at: T0 - 30 * MIN },
+};
+
+const prod: EnvStatus = {
+  ok: false,
+  env: PROD,
+  where: 'CloudFormation stack todobackend-prod (us-east-1)',
+  error: 'Access denied: cloudformation:DescribeStacks on todobackend-prod.',
+};
+
+describe('status', () => {
+  it('the matrix of one app', async () => {
+    const m = statusMatrix([dev, prod]);
+    await golden('status/matrix', m);
+    expect(JSON.stringify(m)).toContain('|thread>)');
+  });
+
+  it('every app, compactly', async () => {
+    await golden(
+      'status/all-apps',
+      statusMatrix([
+        dev,
+        prod,
+        { ...dev, env: { ...DEV, app: 'billing', name: 'staging' }, inFlight: undefined, lock: undefined },
+      ]),
+    );
+  });
+
+  it('one environment in detail: console link, rollout in flight with its thread, recent events', async () => {
+    const m = statusDetail(dev);
+    await golden('status/detail', m);
+    const text = JSON.stringify(m);
+    expect(text).toContain('|ECS service todobackend-dev in cluster todo-dev (us-east-1)>');
+    expect(text).toContain('load test &lt;5pm&gt;');
+  });
+
+  it('one environment that could not be read', async () => {
+    await golden('status/detail-error', statusDetail(prod));
+  });
+});

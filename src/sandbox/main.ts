@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { httpsCertFetcher } from '../adapters/sns/verify.js';
 import { readConfig } from '../config/readConfig.js';
 import { createLogger, type Logger, silentLogger } from '../lib/logger.js';
-import { type Capstan, startCapstan } from '../main.js';
+import { type Capstan, type StartOptions, startCapstan } from '../main.js';
 import { SimulatedAws } from './aws/server.js';
 import { SlackStandIn } from './slackApi.js';
 import { SlackBridge } from './ui/bridge.js';
@@ -36,6 +36,8 @@ export interface SandboxOptions {
   /** Capstan's polling interval. */
   readonly pollMs?: number;
   readonly logger?: Logger;
+  /** Capstan's waits (Slack pacing, change-set polling): tests run them fast. */
+  readonly timing?: StartOptions['timing'];
 }
 
 export interface Sandbox {
@@ -103,6 +105,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
       host,
       trustSnsCertUrl: (u) => u === aws.certUrl,
       fetchCert: async (u) => (u === aws.certUrl ? (await fetch(u)).text() : production(u)),
+      timing: o.timing,
     });
     capstanPort = capstan.port;
     return capstan;

@@ -49,11 +49,14 @@ export async function readStatus(
     .filter((e) => scope.env === undefined || e.name === scope.env);
   const detail = scope.env !== undefined;
   const byStrategy = new Map<TargetStrategy, Environment[]>();
-  // Capstan's own reads; one batch per kind of target and role, as one role session reads a batch.
-  const as = new Map<string, TargetStrategy>();
+  // Capstan's own reads; one batch per strategy and role, as one role session reads a batch.
+  const as = new Map<TargetStrategy, Map<string | undefined, TargetStrategy>>();
   for (const e of envs) {
-    const s = as.get(`${e.target.kind}|${e.roleArn}`) ?? targetAs(deps, e, CAPSTAN);
-    as.set(`${e.target.kind}|${e.roleArn}`, s);
+    const base = deps.targets.for(e);
+    const roles = as.get(base) ?? new Map<string | undefined, TargetStrategy>();
+    as.set(base, roles);
+    const s = roles.get(e.roleArn) ?? targetAs(deps, e, CAPSTAN);
+    roles.set(e.roleArn, s);
     byStrategy.set(s, [...(byStrategy.get(s) ?? []), e]);
   }
   const [locks, inFlight, ...readings] = await Promise.all([

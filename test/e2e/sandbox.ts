@@ -3,7 +3,11 @@ import { type Sandbox, startSandbox } from '../../src/sandbox/main.js';
 
 /** A sandbox with time sped up: AWS moves a step every 60 ms, Capstan polls every 50 ms. */
 export function fastSandbox(): Promise<Sandbox> {
-  return startSandbox({ tickMs: 60, pollMs: 50 });
+  return startSandbox({
+    tickMs: 60,
+    pollMs: 50,
+    timing: { slackPostIntervalMs: 20, slackUpdateIntervalMs: 20, changeSetPollMs: 20, expiryCheckMs: 100 },
+  });
 }
 
 export const text = (m: StoredMessage) => `${m.text} ${JSON.stringify(m.blocks)}`;

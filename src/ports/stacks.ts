@@ -15,6 +15,12 @@ export interface StackEvent {
   readonly resourceType: string;
   readonly status: string;
   readonly reason?: string | undefined;
+  /**
+   * The ClientRequestToken of the stack operation that caused the event: every event of one
+   * operation carries the same one (Capstan passes its request id to ExecuteChangeSet; console
+   * operations read `Console-<Operation>-<uuid>`). Absent for an operation started without one.
+   */
+  readonly clientRequestToken?: string | undefined;
 }
 
 export interface ResourceChange {

@@ -5,7 +5,7 @@ import { errorMessage } from '../lib/errors.js';
 import { parseImage, shortDigest } from '../domain/version.js';
 import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import type { ImageDetails, Registry } from '../ports/registry.js';
-import type { StackEvent, StackInfo, Stacks } from '../ports/stacks.js';
+import type { ChangeSetInfo, StackEvent, StackInfo, Stacks } from '../ports/stacks.js';
 import { requireImage } from './image.js';
 import type { AwsEvent, Observation, Reading, TargetStrategy } from './strategy.js';
 
@@ -30,6 +30,12 @@ interface StackPlan {
 }
 
 interface StackTrack extends StackPlan {
+  /**
+   * The ClientRequestToken passed to ExecuteChangeSet (the request id): every event of that stack
+   * operation carries it, so the outcome is judged on Capstan's own operation, never on how the
+   * stack looks. Absent in tracks written before Capstan followed tokens.
+   */
+  readonly token?: string | undefined;
   readonly executedAt: number;
   readonly seenEvents: readonly string[];
 }
@@ -42,6 +48,7 @@ const FAILURE = new Set([
   'ROLLBACK_COMPLETE',
   'ROLLBACK_FAILED',
 ]);
+const STACK_TYPE = 'AWS::CloudFormation::Stack';
 const NO_CHANGES = [/^The submitted information didn't contain changes/, /^No updates are to be performed/];
 const EVENTS_IN_DETAIL = 5;
 
@@ -130,6 +137,105 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
       cs = await stacks.describeChangeSet(region, arn);
     }
     return cs;
+  }
+
+  /** The change set Capstan executed, or undefined once CloudFormation has deleted it. */
+  async function changeSetOf(r: StackTrack): Promise<ChangeSetInfo | undefined> {
+    try {
+      return await stacks.describeChangeSet(r.region, r.changeSetArn);
+    } catch (e) {
+      if (isCapstanError(e) && e.code === 'not_found') return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * One look at the stack operation Capstan started, by identity: the events carrying its token and
+   * the ExecutionStatus of its change set. The stack's own status may be somebody else's update.
+   */
+  async function observeOne(r: StackTrack): Promise<Observation> {
+    let stack: StackInfo;
+    let events: readonly StackEvent[];
+    try {
+      [stack, events] = await Promise.all([
+        stacks.describeStack(r.region, r.stack),
+        stacks.events(r.region, r.stack, 100),
+      ]);
+    } catch (e) {
+      // A deleted stack ends the release; any other error is the group's to retry.
+      if (!(isCapstanError(e) && e.code === 'not_found')) throw e;
+      return {
+        kind: 'missing',
+        data: r,
+        lines: [],
+        what: `CloudFormation stack ${r.stack} (${r.region}) no longer exists`,
+      };
+    }
+    // Tracks from before tokens were followed fall back on the time of execution.
+    const mine = (e: StackEvent) =>
+      r.token === undefined ? e.at >= r.executedAt - 1000 : e.clientRequestToken === r.token;
+    const own = events.filter(mine);
+    const seen = new Set(r.seenEvents);
+    // Oldest first; events of the same millisecond keep the order AWS gave them.
+    const fresh = own
+      .filter((e) => !seen.has(e.id))
+      .reverse()
+      .sort((a, b) => a.at - b.at);
+    const lines = fresh.map(
+      (e) =>
+        `\`${escapeMrkdwn(e.logicalId)}\` ${escapeMrkdwn(e.resourceType)} *${escapeMrkdwn(e.status)}*${e.reason ? `: ${escapeMrkdwn(e.reason)}` : ''}`,
+    );
+    const data: StackTrack = {
+      ...r,
+      seenEvents: [...r.seenEvents, ...fresh.map((e) => e.id)].slice(-500),
+    };
+    const progress: Observation = { kind: 'progress', data, lines, moved: fresh.length > 0 };
+    const stackLevel = (e: StackEvent) => e.resourceType === STACK_TYPE && e.logicalId === stack.name;
+    const failed = (ended: string, stated?: string): Observation => {
+      // Capstan's operation's own account ("The following resource(s) failed to update: […]").
+      const said =
+        own.find((e) => stackLevel(e) && e.reason && /ROLLBACK|FAILED/.test(e.status))?.reason ?? stated;
+      return {
+        kind: 'failed',
+        data,
+        lines,
+        reason: `${ended}. First failure: ${firstFailure(own) ?? said ?? 'no failing resource reported'}`,
+        // CloudFormation has already put the stack back: there is nothing for Capstan to roll back.
+        selfRollback: { kind: 'done' },
+      };
+    };
+
+    // Events come newest first: Capstan's operation's latest word on the stack as a whole.
+    const latest = own.find(stackLevel);
+    if (latest && SUCCESS.has(latest.status)) return { kind: 'succeeded', data, lines };
+    if (latest && FAILURE.has(latest.status)) return failed(`Stack ${r.stack} ended ${latest.status}`);
+    // Operations on the stack since Capstan's own (or since it executed, while none of its events shows).
+    const newestOwn = events.findIndex(mine);
+    const later = events
+      .slice(0, newestOwn === -1 ? events.length : newestOwn)
+      .filter((e) => stackLevel(e) && !mine(e) && (newestOwn !== -1 || e.at >= r.executedAt - 1000));
+    if (latest && later.length === 0) return progress;
+
+    const cs = await changeSetOf(r);
+    switch (cs?.executionStatus) {
+      case 'EXECUTE_COMPLETE':
+        return { kind: 'succeeded', data, lines };
+      case 'EXECUTE_FAILED':
+        return failed(`Change set ${r.changeSetName} ended EXECUTE_FAILED`, cs.statusReason);
+      case 'EXECUTE_IN_PROGRESS':
+        return progress;
+    }
+    if (later.length > 0 || cs?.executionStatus === 'OBSOLETE') {
+      // The oldest of them is the operation that replaced Capstan's.
+      const token = later.at(-1)?.clientRequestToken;
+      return {
+        kind: 'superseded',
+        data,
+        lines,
+        by: token ? `stack update ${token}` : 'another stack update',
+      };
+    }
+    return progress;
   }
 
   return {
@@ -249,7 +355,7 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
         );
       }
       await stacks.executeChangeSet(plan.region, plan.changeSetArn, req.requestId);
-      const data: StackTrack = { ...plan, executedAt: deps.now(), seenEvents: [] };
+      const data: StackTrack = { ...plan, token: req.requestId, executedAt: deps.now(), seenEvents: [] };
       return { data, lines: [`Executing change set \`${escapeMrkdwn(plan.changeSetName)}\`.`] };
     },
 
@@ -257,7 +363,7 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
       const plan = req.plan as StackPlan;
       const cs = await stacks.describeChangeSet(plan.region, plan.changeSetArn).catch(() => undefined);
       if (!cs || cs.executionStatus === 'AVAILABLE' || cs.executionStatus === 'UNAVAILABLE') return undefined;
-      const data: StackTrack = { ...plan, executedAt: deps.now(), seenEvents: [] };
+      const data: StackTrack = { ...plan, token: req.requestId, executedAt: deps.now(), seenEvents: [] };
       return {
         data,
         lines: [`Change set \`${escapeMrkdwn(plan.changeSetName)}\` is ${cs.executionStatus}.`],
@@ -267,57 +373,7 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
     async observe(items) {
       const out = new Map<string, Observation>();
       await Promise.all(
-        items.map(async (item) => {
-          const r = item.data as StackTrack;
-          let stack: StackInfo;
-          let events: readonly StackEvent[];
-          try {
-            [stack, events] = await Promise.all([
-              stacks.describeStack(r.region, r.stack),
-              stacks.events(r.region, r.stack, 100),
-            ]);
-          } catch (e) {
-            // A deleted stack ends the release; any other error is the group's to retry.
-            if (!(isCapstanError(e) && e.code === 'not_found')) throw e;
-            out.set(item.id, {
-              kind: 'missing',
-              data: r,
-              lines: [],
-              what: `CloudFormation stack ${r.stack} (${r.region}) no longer exists`,
-            });
-            return;
-          }
-          const seen = new Set(r.seenEvents);
-          const fresh = events
-            .filter((e) => e.at >= r.executedAt - 1000 && !seen.has(e.id))
-            .sort((a, b) => a.at - b.at);
-          const lines = fresh.map(
-            (e) =>
-              `\`${escapeMrkdwn(e.logicalId)}\` ${escapeMrkdwn(e.resourceType)} *${escapeMrkdwn(e.status)}*${e.reason ? `: ${escapeMrkdwn(e.reason)}` : ''}`,
-          );
-          const data: StackTrack = {
-            ...r,
-            seenEvents: [...r.seenEvents, ...fresh.map((e) => e.id)].slice(-500),
-          };
-          // Until the stack's LastUpdatedTime moves, its status is the one from before this execution.
-          const started = stack.updatedAt !== r.stackUpdatedAt || stack.status.endsWith('_IN_PROGRESS');
-          if (started && SUCCESS.has(stack.status)) {
-            out.set(item.id, { kind: 'succeeded', data, lines });
-          } else if (started && FAILURE.has(stack.status)) {
-            const all = events.filter((e) => e.at >= r.executedAt - 1000);
-            const cause = firstFailure(all) ?? stack.statusReason ?? 'no failing resource reported';
-            out.set(item.id, {
-              kind: 'failed',
-              data,
-              lines,
-              reason: `Stack ${r.stack} ended ${stack.status}. First failure: ${cause}`,
-              // CloudFormation has already put the stack back: there is nothing for Capstan to roll back.
-              selfRollback: { kind: 'done' },
-            });
-          } else {
-            out.set(item.id, { kind: 'progress', data, lines, moved: fresh.length > 0 });
-          }
-        }),
+        items.map(async (item) => out.set(item.id, await observeOne(item.data as StackTrack))),
       );
       return out;
     },

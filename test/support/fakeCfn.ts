@@ -13,6 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 
 const cfnStub = () => mockClient(CloudFormationClient);
+const STACK = 'AWS::CloudFormation::Stack';
 const STACK_ID =
   'arn:aws:cloudformation:us-east-1:123456789012:stack/todobackend-prod/4b9c1f30-0000-11ef-8000-0a1b2c3d4e5f';
 
@@ -38,9 +39,12 @@ interface FakeChangeSet {
  * One CloudFormation stack faked at the SDK client's send(): change sets that take a describe or
  * two to compute, the "no changes" FAILED case, paging of Changes, execution that moves the stack
  * through events to UPDATE_COMPLETE, or to UPDATE_ROLLBACK_COMPLETE when a resource is set to fail.
+ * Every event of an execution carries the ClientRequestToken given to ExecuteChangeSet; other
+ * people's stack updates (updateByOthers), throttling and a deleted stack can be staged.
  */
 export class FakeCfn {
   readonly cfn = cfnStub();
+  readonly stackName = 'todobackend-prod';
   parameters: Record<string, string> = {
     ApplicationImageTag: '1.2.2',
     DesiredCount: '3',
@@ -57,13 +61,24 @@ export class FakeCfn {
   /** When set, execution fails on this resource and the stack rolls back. */
   failing: { logicalId: string; type: string; reason: string } | undefined;
   events: StackEvent[] = [];
-  private executing: { cs: FakeChangeSet; step: number } | undefined;
+  private executing: { cs: FakeChangeSet; step: number; token: string | undefined } | undefined;
   private seq = 0;
   pageSize = 100;
+  /** DescribeStackEvents answers this many events, newest first, and a NextToken for the rest. */
+  eventPageSize = 100;
+  /** When set, the next execution goes EXECUTE_FAILED with this reason before touching the stack. */
+  executionFails: string | undefined;
+  /** Every read (or only DescribeChangeSet) answers Throttling "Rate exceeded". */
+  throttle: boolean | 'DescribeChangeSet' = false;
+  /** The stack has been deleted: reads answer ValidationError "Stack with id … does not exist". */
+  deleted = false;
+  /** AWS's clock, for event timestamps. */
+  now: () => number = () => Date.now();
 
   constructor() {
     const { cfn } = this;
     cfn.on(DescribeStacksCommand).callsFake(() => {
+      this.guard();
       this.step();
       return {
         Stacks: [
@@ -81,7 +96,16 @@ export class FakeCfn {
         ],
       };
     });
-    cfn.on(DescribeStackEventsCommand).callsFake(() => ({ StackEvents: [...this.events].reverse() }));
+    cfn.on(DescribeStackEventsCommand).callsFake((input: { NextToken?: string }) => {
+      this.guard();
+      const start = input.NextToken ? Number(input.NextToken) : 0;
+      const newestFirst = [...this.events].reverse();
+      const end = start + this.eventPageSize;
+      return {
+        StackEvents: newestFirst.slice(start, end),
+        NextToken: end < newestFirst.length ? String(end) : undefined,
+      };
+    });
     cfn.on(CreateChangeSetCommand).callsFake((input: { ChangeSetName: string; Parameters: Parameter[] }) => {
       const arn = `arn:aws:cloudformation:us-east-1:123456789012:changeSet/${input.ChangeSetName}/${++this.seq}`;
       this.changeSets.set(arn, {
@@ -96,6 +120,7 @@ export class FakeCfn {
       return { Id: arn, StackId: STACK_ID };
     });
     cfn.on(DescribeChangeSetCommand).callsFake((input: { ChangeSetName: string; NextToken?: string }) => {
+      this.guard('DescribeChangeSet');
       const cs = this.changeSets.get(input.ChangeSetName);
       if (!cs)
         throw Object.assign(new Error(`ChangeSet [${input.ChangeSetName}] does not exist`), {
@@ -122,17 +147,19 @@ export class FakeCfn {
         NextToken: next,
       };
     });
-    cfn.on(ExecuteChangeSetCommand).callsFake((input: { ChangeSetName: string }) => {
-      const cs = this.changeSets.get(input.ChangeSetName)!;
-      if (cs.executionStatus !== 'AVAILABLE')
-        throw Object.assign(new Error('ChangeSet is in an invalid state'), {
-          name: 'InvalidChangeSetStatusException',
-          $metadata: {},
-        });
-      cs.executionStatus = 'EXECUTE_IN_PROGRESS';
-      this.executing = { cs, step: 0 };
-      return {};
-    });
+    cfn
+      .on(ExecuteChangeSetCommand)
+      .callsFake((input: { ChangeSetName: string; ClientRequestToken?: string }) => {
+        const cs = this.changeSets.get(input.ChangeSetName)!;
+        if (cs.executionStatus !== 'AVAILABLE')
+          throw Object.assign(new Error('ChangeSet is in an invalid state'), {
+            name: 'InvalidChangeSetStatusException',
+            $metadata: {},
+          });
+        cs.executionStatus = 'EXECUTE_IN_PROGRESS';
+        this.executing = { cs, step: 0, token: input.ClientRequestToken };
+        return {};
+      });
     cfn.on(DeleteChangeSetCommand).callsFake((input: { ChangeSetName: string }) => {
       this.changeSets.delete(input.ChangeSetName);
       return {};
@@ -141,6 +168,61 @@ export class FakeCfn {
 
   restore(): void {
     this.cfn.restore();
+  }
+
+  /** Lets the running execution end, as if Capstan had not looked in the meantime. */
+  finishExecution(): void {
+    while (this.executing) this.step();
+  }
+
+  /**
+   * Somebody else's stack update, executed and complete (a console change set: its own token, or
+   * none). Like any execution it deletes every change set of the stack, Capstan's included, and its
+   * events come first in DescribeStackEvents: enough of them push Capstan's off the first page.
+   */
+  updateByOthers(
+    options: {
+      token?: string;
+      events?: number;
+      failing?: { logicalId: string; type: string; reason: string };
+    } = {},
+  ): void {
+    if (this.executing) throw new Error('CloudFormation runs one stack operation at a time');
+    const { token, failing } = options;
+    const stackEvent = (status: string, reason?: string) =>
+      this.event(this.stackName, STACK, status, reason, token);
+    this.lastUpdated = new Date(this.now());
+    stackEvent('UPDATE_IN_PROGRESS', 'User Initiated');
+    for (let i = 0; i < (options.events ?? 2); i++) {
+      const r = this.resources[i % this.resources.length]!;
+      const status = i % 2 === 0 ? 'UPDATE_IN_PROGRESS' : 'UPDATE_COMPLETE';
+      this.event(r.logicalId, r.type, status, undefined, token);
+    }
+    if (failing) {
+      this.event(failing.logicalId, failing.type, 'UPDATE_FAILED', failing.reason, token);
+      stackEvent(
+        'UPDATE_ROLLBACK_IN_PROGRESS',
+        `The following resource(s) failed to update: [${failing.logicalId}].`,
+      );
+      this.status = 'UPDATE_ROLLBACK_COMPLETE';
+    } else {
+      this.status = 'UPDATE_COMPLETE';
+    }
+    stackEvent(this.status);
+    this.changeSets.clear();
+  }
+
+  private guard(operation?: string): void {
+    if (this.throttle === true || (operation !== undefined && this.throttle === operation))
+      throw Object.assign(new Error('Rate exceeded'), {
+        name: 'Throttling',
+        $metadata: { httpStatusCode: 400 },
+      });
+    if (this.deleted)
+      throw Object.assign(new Error(`Stack with id ${this.stackName} does not exist`), {
+        name: 'ValidationError',
+        $metadata: { httpStatusCode: 400 },
+      });
   }
 
   private compute(cs: FakeChangeSet): void {
@@ -172,7 +254,7 @@ export class FakeCfn {
     }));
   }
 
-  private event(logicalId: string, type: string, status: string, reason?: string): void {
+  private event(logicalId: string, type: string, status: string, reason?: string, token?: string): void {
     this.events.push({
       EventId: `e-${++this.seq}`,
       StackId: STACK_ID,
@@ -181,7 +263,8 @@ export class FakeCfn {
       ResourceType: type,
       ResourceStatus: status as StackEvent['ResourceStatus'],
       ResourceStatusReason: reason,
-      Timestamp: new Date(),
+      ClientRequestToken: token,
+      Timestamp: new Date(this.now()),
     });
   }
 
@@ -189,30 +272,38 @@ export class FakeCfn {
     const ex = this.executing;
     if (!ex) return;
     ex.step += 1;
+    const { token } = ex;
+    const stackEvent = (status: string, reason?: string) =>
+      this.event(this.stackName, STACK, status, reason, token);
+    if (ex.step === 1 && this.executionFails) {
+      ex.cs.executionStatus = 'EXECUTE_FAILED';
+      ex.cs.statusReason = this.executionFails;
+      this.executing = undefined;
+      return;
+    }
     if (ex.step === 1) {
       this.status = 'UPDATE_IN_PROGRESS';
-      this.lastUpdated = new Date();
-      this.event('todobackend-prod', 'AWS::CloudFormation::Stack', 'UPDATE_IN_PROGRESS', 'User Initiated');
+      this.lastUpdated = new Date(this.now());
+      stackEvent('UPDATE_IN_PROGRESS', 'User Initiated');
       return;
     }
     if (ex.step === 2) {
-      for (const r of this.resources) this.event(r.logicalId, r.type, 'UPDATE_IN_PROGRESS');
+      for (const r of this.resources) this.event(r.logicalId, r.type, 'UPDATE_IN_PROGRESS', undefined, token);
       return;
     }
     if (this.failing) {
-      this.event(this.failing.logicalId, this.failing.type, 'UPDATE_FAILED', this.failing.reason);
-      this.event(
-        'todobackend-prod',
-        'AWS::CloudFormation::Stack',
+      const f = this.failing;
+      this.event(f.logicalId, f.type, 'UPDATE_FAILED', f.reason, token);
+      stackEvent(
         'UPDATE_ROLLBACK_IN_PROGRESS',
-        'The following resource(s) failed to update: [' + this.failing.logicalId + '].',
+        `The following resource(s) failed to update: [${f.logicalId}].`,
       );
-      this.event('todobackend-prod', 'AWS::CloudFormation::Stack', 'UPDATE_ROLLBACK_COMPLETE');
+      stackEvent('UPDATE_ROLLBACK_COMPLETE');
       this.status = 'UPDATE_ROLLBACK_COMPLETE';
       ex.cs.executionStatus = 'EXECUTE_FAILED';
     } else {
-      for (const r of this.resources) this.event(r.logicalId, r.type, 'UPDATE_COMPLETE');
-      this.event('todobackend-prod', 'AWS::CloudFormation::Stack', 'UPDATE_COMPLETE');
+      for (const r of this.resources) this.event(r.logicalId, r.type, 'UPDATE_COMPLETE', undefined, token);
+      stackEvent('UPDATE_COMPLETE');
       this.status = 'UPDATE_COMPLETE';
       ex.cs.executionStatus = 'EXECUTE_COMPLETE';
       for (const p of ex.cs.parameters)

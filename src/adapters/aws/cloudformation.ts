@@ -64,6 +64,7 @@ export function createCloudFormationAdapter(
         resourceType: e.ResourceType ?? '',
         status: e.ResourceStatus ?? '',
         reason: e.ResourceStatusReason,
+        clientRequestToken: e.ClientRequestToken,
       }));
     },
 

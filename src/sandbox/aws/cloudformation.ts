@@ -28,6 +28,8 @@ interface StackEvent {
   ResourceType: string;
   ResourceStatus: string;
   ResourceStatusReason?: string;
+  /** The ClientRequestToken of the operation that caused the event: the one given to ExecuteChangeSet. */
+  ClientRequestToken?: string | undefined;
   Timestamp: Date;
 }
 
@@ -54,13 +56,16 @@ export class SimCloudFormation {
   readonly events: StackEvent[] = [];
   /** Set to a logical id to make the next execution fail on it. */
   failingResource: string | undefined;
-  private execution: { cs: ChangeSet; step: number; fail?: string | undefined } | undefined;
+  private execution:
+    { cs: ChangeSet; step: number; fail?: string | undefined; token?: string | undefined } | undefined;
   private seq = 0;
 
   constructor(private readonly isBroken: (tag: string) => boolean) {}
 
   private event(logicalId: string, type: string, status: string, reason?: string): void {
     this.seq += 1;
+    // Every event of a stack operation carries that operation's token.
+    const token = this.execution?.token;
     this.events.push({
       EventId: `${logicalId}-${status}-${this.seq}`,
       StackId: this.stackId,
@@ -70,6 +75,7 @@ export class SimCloudFormation {
       ResourceType: type,
       ResourceStatus: status,
       ResourceStatusReason: reason,
+      ClientRequestToken: token,
       Timestamp: new Date(),
     });
   }
@@ -270,7 +276,7 @@ export class SimCloudFormation {
     };
   }
 
-  ExecuteChangeSet(input: { ChangeSetName: string }) {
+  ExecuteChangeSet(input: { ChangeSetName: string; ClientRequestToken?: string }) {
     const cs = this.changeSet(input.ChangeSetName);
     if (cs.executionStatus !== 'AVAILABLE' || this.execution) {
       throw new AwsError(
@@ -284,6 +290,7 @@ export class SimCloudFormation {
       cs,
       step: 0,
       fail: this.failingResource ?? (this.isBroken(tag) ? 'ApplicationService' : undefined),
+      token: input.ClientRequestToken,
     };
     // Executing a change set makes the stack's other change sets obsolete.
     for (const other of this.changeSets.values())

@@ -1,0 +1,303 @@
+import {
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  ExecuteChangeSetCommand,
+} from '@aws-sdk/client-cloudformation';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCloudFormationAdapter } from '../../src/adapters/aws/cloudformation.js';
+import { createEcrAdapter } from '../../src/adapters/aws/ecr.js';
+import type { Environment } from '../../src/domain/catalog.js';
+import { CapstanError } from '../../src/domain/errors.js';
+import { createStackStrategy } from '../../src/targets/cloudformation.js';
+import type { Observation, Prepared, Started, TargetStrategy } from '../../src/targets/strategy.js';
+import { FakeCfn } from '../support/fakeCfn.js';
+import { FakeEcs } from '../support/fakeEcs.js';
+
+const env: Environment = {
+  app: 'todobackend',
+  name: 'prod',
+  channel: 'C0PROD',
+  target: {
+    kind: 'cloudformation',
+    region: 'us-east-1',
+    stack: 'todobackend-prod',
+    imageParameter: 'ApplicationImageTag',
+    repository: 'todobackend',
+    capabilities: ['CAPABILITY_IAM'],
+  },
+  policy: { deployers: [], approvers: [], approvals: 0, allowSelfApproval: false, approvalTtlMs: 3_600_000 },
+  rolloutTimeoutMs: 900_000,
+  rollback: 'auto',
+};
+
+const CONSOLE = 'Console-ExecuteChangeSet-7f59c3cf-00d2-40c7-b2ff-e75db0987002';
+
+let cfn: FakeCfn;
+let ecs: FakeEcs;
+let strategy: TargetStrategy;
+let clock: number;
+
+beforeEach(() => {
+  clock = Date.UTC(2026, 10, 20, 9, 0, 0);
+  cfn = new FakeCfn();
+  cfn.now = () => clock;
+  ecs = new FakeEcs();
+  strategy = createStackStrategy({
+    stacks: createCloudFormationAdapter(),
+    registry: createEcrAdapter(),
+    now: () => clock,
+    sleep: async () => {},
+    changeSetPollMs: 1,
+    changeSetTimeoutMs: 60_000,
+  });
+});
+
+afterEach(() => {
+  cfn.restore();
+  ecs.restore();
+});
+
+async function prepare(version: string, requestId: string): Promise<Prepared> {
+  const checked = await strategy.check(env, version);
+  return strategy.prepare(env, { requestId, version, requestedBy: 'U0ALICE', checked });
+}
+
+async function execute(version = '1.2.3', requestId = 'r-1'): Promise<Started> {
+  const prepared = await prepare(version, requestId);
+  clock += 60_000; // the approval takes a minute
+  return strategy.apply(env, { requestId, version, plan: prepared.plan, actor: 'U0BOB' });
+}
+
+async function look(data: unknown, phase: 'rollout' | 'rollback' = 'rollout'): Promise<Observation> {
+  const out = await strategy.observe([{ id: 'r-1', env, phase, data, startedAt: clock }]);
+  return out.get('r-1')!;
+}
+
+/** Looks until the release ends, carrying the data forward and collecting the thread lines as the tracker does. */
+async function follow(data: unknown, phase: 'rollout' | 'rollback' = 'rollout') {
+  const lines: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const obs = await look(data, phase);
+    lines.push(...obs.lines);
+    if (obs.kind !== 'progress') return { last: obs, lines };
+    data = obs.data;
+    clock += 15_000;
+  }
+  throw new Error('never ended');
+}
+
+const line = (logicalId: string, type: string, status: string, reason?: string) =>
+  `\`${logicalId}\` ${type} *${status}*${reason ? `: ${reason}` : ''}`;
+const TD = 'AWS::ECS::TaskDefinition';
+const SVC = 'AWS::ECS::Service';
+const STACK = 'AWS::CloudFormation::Stack';
+
+/** Capstan's own successful update, as its thread shows it. */
+const OWN_SUCCESS = [
+  line('todobackend-prod', STACK, 'UPDATE_IN_PROGRESS', 'User Initiated'),
+  line('TaskDefinition', TD, 'UPDATE_IN_PROGRESS'),
+  line('Service', SVC, 'UPDATE_IN_PROGRESS'),
+  line('TaskDefinition', TD, 'UPDATE_COMPLETE'),
+  line('Service', SVC, 'UPDATE_COMPLETE'),
+  line('todobackend-prod', STACK, 'UPDATE_COMPLETE'),
+];
+
+const mutatingCalls = () =>
+  [CreateChangeSetCommand, ExecuteChangeSetCommand, DeleteChangeSetCommand].reduce(
+    (n, c) => n + cfn.cfn.commandCalls(c as never).length,
+    0,
+  );
+
+describe('CloudFormation: the outcome is that of the change set Capstan executed', () => {
+  it('succeeds by the events of its own token, and the thread shows only those', async () => {
+    // Someone's earlier update: its events are on the stack, but they are not this release's.
+    cfn.updateByOthers({ token: 'Console-UpdateStack-earlier' });
+    clock += 60_000;
+    const started = await execute();
+    expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)[0]!.args[0].input).toMatchObject({
+      ClientRequestToken: 'r-1',
+    });
+    const { last, lines } = await follow(started.data);
+    expect(last.kind).toBe('succeeded');
+    expect(lines).toEqual(OWN_SUCCESS);
+  });
+
+  it('a failure names the first failing resource of its own operation; CloudFormation has rolled back', async () => {
+    // An earlier failed update by someone else: its failure is not this release's cause.
+    cfn.updateByOthers({
+      token: 'Console-UpdateStack-earlier',
+      failing: { logicalId: 'OldQueue', type: 'AWS::SQS::Queue', reason: 'someone else’s failure' },
+    });
+    clock += 60_000;
+    cfn.failing = {
+      logicalId: 'Service',
+      type: SVC,
+      reason: 'Resource handler returned message: "ECS Deployment Circuit Breaker was triggered"',
+    };
+    const started = await execute();
+    const { last, lines } = await follow(started.data);
+    expect(last).toMatchObject({
+      kind: 'failed',
+      reason:
+        'Stack todobackend-prod ended UPDATE_ROLLBACK_COMPLETE. First failure: Service (AWS::ECS::Service): Resource handler returned message: "ECS Deployment Circuit Breaker was triggered"',
+      selfRollback: { kind: 'done' },
+    });
+    expect(lines).toContain(
+      line(
+        'todobackend-prod',
+        STACK,
+        'UPDATE_ROLLBACK_IN_PROGRESS',
+        'The following resource(s) failed to update: [Service].',
+      ),
+    );
+  });
+
+  it('fails by its own events even when someone else’s update has since left the stack UPDATE_COMPLETE', async () => {
+    cfn.failing = { logicalId: 'Service', type: SVC, reason: 'circuit breaker' };
+    const started = await execute();
+    cfn.finishExecution();
+    clock += 30_000;
+    cfn.failing = undefined;
+    cfn.updateByOthers({ token: CONSOLE });
+    expect(cfn.status).toBe('UPDATE_COMPLETE');
+
+    const obs = await look(started.data);
+    expect(obs).toMatchObject({
+      kind: 'failed',
+      reason:
+        'Stack todobackend-prod ended UPDATE_ROLLBACK_COMPLETE. First failure: Service (AWS::ECS::Service): circuit breaker',
+      selfRollback: { kind: 'done' },
+    });
+    expect(obs.lines).toEqual([
+      line('todobackend-prod', STACK, 'UPDATE_IN_PROGRESS', 'User Initiated'),
+      line('TaskDefinition', TD, 'UPDATE_IN_PROGRESS'),
+      line('Service', SVC, 'UPDATE_IN_PROGRESS'),
+      line('Service', SVC, 'UPDATE_FAILED', 'circuit breaker'),
+      line(
+        'todobackend-prod',
+        STACK,
+        'UPDATE_ROLLBACK_IN_PROGRESS',
+        'The following resource(s) failed to update: [Service].',
+      ),
+      line('todobackend-prod', STACK, 'UPDATE_ROLLBACK_COMPLETE'),
+    ]);
+  });
+
+  it('succeeds by its own UPDATE_COMPLETE when someone else’s update ended before Capstan looked', async () => {
+    const started = await execute();
+    cfn.finishExecution();
+    clock += 30_000;
+    // The other update failed: the stack now looks like a failure that is not Capstan's.
+    cfn.updateByOthers({
+      token: CONSOLE,
+      failing: { logicalId: 'TaskDefinition', type: TD, reason: 'not Capstan’s failure' },
+    });
+    expect(cfn.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(cfn.changeSets.size).toBe(0);
+
+    const obs = await look(started.data);
+    expect(obs.kind).toBe('succeeded');
+    expect(obs.lines).toEqual(OWN_SUCCESS);
+  });
+
+  it('someone else’s update that replaced Capstan’s before its end could be seen is superseded, not rolled back', async () => {
+    const started = await execute();
+    const first = await look(started.data);
+    expect(first).toMatchObject({ kind: 'progress', moved: true });
+    cfn.finishExecution();
+    clock += 30_000;
+    // A big console update: its events push Capstan's off the first page, and it deleted the change
+    // set. Another update followed it: the first one is what replaced Capstan's.
+    cfn.updateByOthers({ token: CONSOLE, events: 120 });
+    clock += 30_000;
+    cfn.updateByOthers({ token: 'Console-ExecuteChangeSet-second' });
+    const calls = mutatingCalls();
+
+    const obs = await look(first.data);
+    expect(obs).toMatchObject({ kind: 'superseded', by: `stack update ${CONSOLE}` });
+    expect(obs).not.toHaveProperty('selfRollback');
+    expect(obs.lines).toEqual([]);
+    expect(mutatingCalls()).toBe(calls);
+  });
+
+  it('an update by someone who passed no token is "another stack update"', async () => {
+    const started = await execute();
+    cfn.finishExecution();
+    clock += 30_000;
+    cfn.updateByOthers({ events: 120 });
+    expect(await look(started.data)).toMatchObject({ kind: 'superseded', by: 'another stack update' });
+  });
+
+  it('a change set that went EXECUTE_FAILED fails with CloudFormation’s reason, though the stack still looks fine', async () => {
+    cfn.executionFails = 'Stack hook AWS::Guard::Check failed pre-update validation';
+    const started = await execute();
+    const obs = await look(started.data);
+    expect(cfn.status).toBe('UPDATE_COMPLETE');
+    expect(obs).toMatchObject({
+      kind: 'failed',
+      reason: expect.stringMatching(
+        /^Change set capstan-todobackend-1-2-3-r-1 ended EXECUTE_FAILED\. First failure: Stack hook AWS::Guard::Check failed pre-update validation$/,
+      ) as string,
+      selfRollback: { kind: 'done' },
+    });
+  });
+
+  it('the exact change set executed by someone else (console) is followed by its ExecutionStatus', async () => {
+    const prepared = await prepare('1.2.3', 'r-1');
+    await createCloudFormationAdapter().executeChangeSet(
+      'us-east-1',
+      (prepared.plan as { changeSetArn: string }).changeSetArn,
+      CONSOLE,
+    );
+    const started = await strategy.reconcile(env, {
+      requestId: 'r-1',
+      version: '1.2.3',
+      plan: prepared.plan,
+      actor: 'U0BOB',
+    });
+    expect(started).toBeDefined();
+    const { last, lines } = await follow(started!.data);
+    expect(last.kind).toBe('succeeded');
+    expect(lines).toEqual([]); // the events are the console's operation's, not Capstan's
+  });
+
+  it('a rollback is judged by its own `-rollback` token, not by the rollout it replaces', async () => {
+    cfn.failing = { logicalId: 'Service', type: SVC, reason: 'circuit breaker' };
+    const rollout = await execute('1.2.3', 'r-1');
+    expect((await follow(rollout.data)).last.kind).toBe('failed');
+    cfn.failing = undefined;
+    const rollback = await execute('1.2.1', 'r-1-rollback');
+    const { last, lines } = await follow(rollback.data, 'rollback');
+    expect(last.kind).toBe('succeeded');
+    expect(lines).toEqual(OWN_SUCCESS);
+    expect(
+      cfn.cfn.commandCalls(ExecuteChangeSetCommand).map((c) => c.args[0].input.ClientRequestToken),
+    ).toEqual(['r-1', 'r-1-rollback']);
+  });
+
+  it('throttling makes observe throw a throttled CapstanError, so the poll group backs off', async () => {
+    const started = await execute();
+    cfn.throttle = true;
+    const obs = look(started.data);
+    await expect(obs).rejects.toBeInstanceOf(CapstanError);
+    await expect(obs).rejects.toMatchObject({ code: 'throttled' });
+  });
+
+  it('throttling of DescribeChangeSet alone is not taken for a deleted change set', async () => {
+    const started = await execute();
+    cfn.finishExecution();
+    clock += 30_000;
+    cfn.updateByOthers({ token: CONSOLE, events: 120 });
+    cfn.throttle = 'DescribeChangeSet';
+    await expect(look(started.data)).rejects.toMatchObject({ code: 'throttled' });
+  });
+
+  it('a deleted stack is missing', async () => {
+    const started = await execute();
+    cfn.deleted = true;
+    expect(await look(started.data)).toMatchObject({
+      kind: 'missing',
+      what: 'CloudFormation stack todobackend-prod (us-east-1) no longer exists',
+    });
+  });
+});

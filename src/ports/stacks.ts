@@ -58,7 +58,11 @@ export interface CreateChangeSetInput {
 export interface Stacks {
   describeStack(region: string, stack: string): Promise<StackInfo>;
   /** Newest first. */
-  events(region: string, stack: string, limit: number): Promise<readonly StackEvent[]>;
+  /**
+   * Newest first, at most `limit`; with `since`, pages back until events older than it (so a busy
+   * stack cannot push the events of an execution off the first page).
+   */
+  events(region: string, stack: string, limit: number, since?: number): Promise<readonly StackEvent[]>;
   createChangeSet(input: CreateChangeSetInput): Promise<{ readonly arn: string; readonly stackId: string }>;
   /** All pages of changes. */
   describeChangeSet(region: string, arn: string): Promise<ChangeSetInfo>;

@@ -159,7 +159,8 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
     try {
       [stack, events] = await Promise.all([
         stacks.describeStack(r.region, r.stack),
-        stacks.events(r.region, r.stack, 100),
+        // Pages back to the execution, so a busy stack cannot hide Capstan's own events.
+        stacks.events(r.region, r.stack, 500, r.executedAt - 1000),
       ]);
     } catch (e) {
       // A deleted stack ends the release; any other error is the group's to retry.

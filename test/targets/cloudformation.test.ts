@@ -206,9 +206,9 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
     expect(first).toMatchObject({ kind: 'progress', moved: true });
     cfn.finishExecution();
     clock += 30_000;
-    // A big console update: its events push Capstan's off the first page, and it deleted the change
-    // set. Another update followed it: the first one is what replaced Capstan's.
-    cfn.updateByOthers({ token: CONSOLE, events: 120 });
+    // A console update so big that Capstan's events are beyond what it reads back, and it deleted the
+    // change set. Another update followed it: the first one is what replaced Capstan's.
+    cfn.updateByOthers({ token: CONSOLE, events: 600 });
     clock += 30_000;
     cfn.updateByOthers({ token: 'Console-ExecuteChangeSet-second' });
     const calls = mutatingCalls();
@@ -220,11 +220,20 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
     expect(mutatingCalls()).toBe(calls);
   });
 
+  it("a busy stack does not hide Capstan's own ending: events are paged back to the execution", async () => {
+    const started = await execute();
+    cfn.finishExecution();
+    clock += 30_000;
+    // Someone's update with more events than one page, after Capstan's finished.
+    cfn.updateByOthers({ token: CONSOLE, events: 150 });
+    expect(await look(started.data)).toMatchObject({ kind: 'succeeded' });
+  });
+
   it('an update by someone who passed no token is "another stack update"', async () => {
     const started = await execute();
     cfn.finishExecution();
     clock += 30_000;
-    cfn.updateByOthers({ events: 120 });
+    cfn.updateByOthers({ events: 600 });
     expect(await look(started.data)).toMatchObject({ kind: 'superseded', by: 'another stack update' });
   });
 
@@ -287,7 +296,7 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
     const started = await execute();
     cfn.finishExecution();
     clock += 30_000;
-    cfn.updateByOthers({ token: CONSOLE, events: 120 });
+    cfn.updateByOthers({ token: CONSOLE, events: 600 });
     cfn.throttle = 'DescribeChangeSet';
     await expect(look(started.data)).rejects.toMatchObject({ code: 'throttled' });
   });

@@ -4,13 +4,14 @@ import {
   DeleteChangeSetCommand,
   DescribeChangeSetCommand,
   type DescribeChangeSetCommandOutput,
-  DescribeStackEventsCommand,
+  type StackEvent as SdkStackEvent,
+  paginateDescribeStackEvents,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   type Capability,
 } from '@aws-sdk/client-cloudformation';
 import { CapstanError } from '../../domain/errors.js';
-import type { ChangeSetInfo, ResourceChange, Stacks } from '../../ports/stacks.js';
+import type { ChangeSetInfo, ResourceChange, StackEvent, Stacks } from '../../ports/stacks.js';
 import { perRegion } from './clients.js';
 import { call, toCapstanError } from './errors.js';
 
@@ -52,20 +53,26 @@ export function createCloudFormationAdapter(
       };
     },
 
-    async events(region, stack, limit) {
-      const out = await call(
-        { action: 'cloudformation:DescribeStackEvents', resource: `CloudFormation stack ${stack}`, region },
-        () => client(region).send(new DescribeStackEventsCommand({ StackName: stack })),
-      );
-      return (out.StackEvents ?? []).slice(0, limit).map((e) => ({
-        id: e.EventId ?? '',
-        at: e.Timestamp?.getTime() ?? 0,
-        logicalId: e.LogicalResourceId ?? '',
-        resourceType: e.ResourceType ?? '',
-        status: e.ResourceStatus ?? '',
-        reason: e.ResourceStatusReason,
-        clientRequestToken: e.ClientRequestToken,
-      }));
+    async events(region, stack, limit, since) {
+      const raw: StackEvent[] = [];
+      const op = {
+        action: 'cloudformation:DescribeStackEvents',
+        resource: `CloudFormation stack ${stack}`,
+        region,
+      };
+      try {
+        for await (const page of paginateDescribeStackEvents(
+          { client: client(region) },
+          { StackName: stack },
+        )) {
+          raw.push(...(page.StackEvents ?? []).map(toStackEvent));
+          const oldest = raw.at(-1)?.at ?? 0;
+          if (raw.length >= limit || since === undefined || oldest < since) break;
+        }
+      } catch (e) {
+        throw toCapstanError(e, op);
+      }
+      return raw.slice(0, limit);
     },
 
     async createChangeSet(input) {
@@ -155,5 +162,17 @@ export function createCloudFormationAdapter(
         client(region).send(new DeleteChangeSetCommand({ ChangeSetName: arn })),
       );
     },
+  };
+}
+
+function toStackEvent(e: SdkStackEvent): StackEvent {
+  return {
+    id: e.EventId ?? '',
+    at: e.Timestamp?.getTime() ?? 0,
+    logicalId: e.LogicalResourceId ?? '',
+    resourceType: e.ResourceType ?? '',
+    status: e.ResourceStatus ?? '',
+    reason: e.ResourceStatusReason,
+    clientRequestToken: e.ClientRequestToken,
   };
 }

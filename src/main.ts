@@ -169,6 +169,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     chat,
     clock,
     logger,
+    sleep: timing.sleep,
     postIntervalMs: timing.slackPostIntervalMs,
     updateIntervalMs: timing.slackUpdateIntervalMs,
     // Approver groups are mentioned (and so notified) while a review waits.

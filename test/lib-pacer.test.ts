@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { Pacer } from '../src/lib/pacer.js';
 
+/** A sleep the test releases by hand, so retry delays take no wall-clock time and can be inspected. */
+function manualSleep() {
+  const waits: { ms: number; release: () => void }[] = [];
+  const sleep = (ms: number) => new Promise<void>((release) => waits.push({ ms, release }));
+  return { waits, sleep };
+}
+
+const until = async (cond: () => boolean) => {
+  while (!cond()) await new Promise((r) => setImmediate(r));
+};
+
 describe('Pacer', () => {
   it('coalesces a job queued again before it ran, and runs urgent jobs first', async () => {
     const ran: string[] = [];
-    const p = new Pacer<string>(20, () => {}, Date.now, 1);
+    const p = new Pacer<string>({ intervalMs: 20, onError: () => {} });
     const job = (name: string) => async () => {
       ran.push(name);
     };
@@ -18,7 +29,7 @@ describe('Pacer', () => {
 
   it('keeps to its rate once the burst is spent', async () => {
     const at: number[] = [];
-    const p = new Pacer<number>(40, () => {}, Date.now, 2);
+    const p = new Pacer<number>({ intervalMs: 40, burst: 2, onError: () => {} });
     const start = Date.now();
     for (let i = 0; i < 5; i++) void p.push(i, async () => void at.push(Date.now() - start));
     await p.idle();
@@ -26,5 +37,99 @@ describe('Pacer', () => {
     // two at once (the burst), then one per interval
     expect(at[1]!).toBeLessThan(30);
     expect(at[4]! - at[1]!).toBeGreaterThanOrEqual(3 * 40 - 10);
+  });
+
+  it('retries a failed job after the delay it is given, with the latest job pushed meanwhile, and idle() waits for it', async () => {
+    const { waits, sleep } = manualSleep();
+    const errors: unknown[] = [];
+    const ran: string[] = [];
+    const p = new Pacer<string>({
+      intervalMs: 1,
+      burst: 10,
+      onError: (e) => errors.push(e),
+      retry: { delayMs: (_e, attempt) => (attempt < 3 ? attempt * 100 : undefined), sleep },
+    });
+    const job =
+      (name: string, fails = false) =>
+      async () => {
+        ran.push(name);
+        if (fails) throw new Error(`${name} failed`);
+      };
+    void p.push('edit', job('v1', true));
+    await until(() => waits.length === 1);
+    expect(waits[0]!.ms).toBe(100);
+    // A newer state while the retry waits: it does not run early; it is what the retry sends.
+    void p.push('edit', job('v2'));
+    void p.push('other', job('other'));
+    let idle = false;
+    const done = p.idle().then(() => (idle = true));
+    await until(() => ran.includes('other'));
+    expect(p.size).toBe(1); // v2, parked until its delay is over
+    expect(ran).toEqual(['v1', 'other']);
+    expect(idle).toBe(false);
+    waits[0]!.release();
+    await done;
+    expect(ran).toEqual(['v1', 'other', 'v2']);
+    expect(errors).toHaveLength(1);
+    expect(p.busy).toBe(false);
+  });
+
+  it('backs off again when the retry fails too, counting failures in a row', async () => {
+    const { waits, sleep } = manualSleep();
+    const p = new Pacer<string>({
+      intervalMs: 1,
+      onError: () => {},
+      retry: { delayMs: (_e, attempt) => (attempt < 5 ? 10 * 2 ** attempt : undefined), sleep },
+    });
+    let failures = 2;
+    void p.push('edit', async () => {
+      if (failures-- > 0) throw new Error('HTTP 500');
+    });
+    await until(() => waits.length === 1);
+    waits[0]!.release();
+    await until(() => waits.length === 2);
+    expect(waits.map((w) => w.ms)).toEqual([20, 40]);
+    waits[1]!.release();
+    await p.idle();
+    expect(failures).toBe(-1);
+  });
+
+  it('runs a retry whose wait is over at once (idle() does not resolve before it)', async () => {
+    let runs = 0;
+    const p = new Pacer<string>({
+      intervalMs: 1,
+      onError: () => {},
+      retry: { delayMs: () => 0, sleep: async () => {} },
+    });
+    void p.push('edit', async () => {
+      runs += 1;
+      if (runs === 1) throw new Error('HTTP 500');
+    });
+    await p.idle();
+    expect(runs).toBe(2);
+    expect(p.busy).toBe(false);
+  });
+
+  it('gives a job up when the delay says so, and tells its giver', async () => {
+    const gaveUp: unknown[] = [];
+    const p = new Pacer<string>({
+      intervalMs: 1,
+      onError: () => {},
+      retry: { delayMs: (_e, attempt) => (attempt < 3 ? 0 : undefined) },
+    });
+    let runs = 0;
+    void p.push(
+      'outcome',
+      async () => {
+        runs += 1;
+        throw new Error('Slack is down');
+      },
+      true,
+      (e) => gaveUp.push(e),
+    );
+    await p.idle();
+    expect(runs).toBe(3);
+    expect(gaveUp).toHaveLength(1);
+    expect(p.size).toBe(0);
   });
 });

@@ -1,45 +1,100 @@
+/** Retrying a failed job: how long to wait, and how the wait is waited. */
+export interface PacerRetry {
+  /**
+   * After a key's job failed for the `attempt`th time in a row: milliseconds to wait before the key's
+   * job runs again, or undefined to give it up.
+   */
+  readonly delayMs: (e: unknown, attempt: number) => number | undefined;
+  /** Tests pass their own; by default a timer. */
+  readonly sleep?: ((ms: number) => Promise<void>) | undefined;
+}
+
+export interface PacerOptions {
+  /** One token is added every `intervalMs`… */
+  readonly intervalMs: number;
+  /** …and at most `burst` are held (default 1). */
+  readonly burst?: number | undefined;
+  readonly now?: (() => number) | undefined;
+  /** Told of every failure, whether or not the job will be tried again. */
+  readonly onError: (e: unknown) => void;
+  /** Without it a failed job is dropped. */
+  readonly retry?: PacerRetry | undefined;
+}
+
+type Job = () => Promise<void>;
+
+interface Queued {
+  readonly job: Job;
+  /** Told when the job is given up (not tried again). */
+  readonly gaveUp: ((e: unknown) => void) | undefined;
+}
+
+const timer = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /**
  * Runs keyed jobs one at a time within a rate: a token bucket refilled one token per `intervalMs`,
  * holding at most `burst`. A job queued again before it ran replaces the earlier one (latest wins,
- * position kept), which is what coalescing edits needs; urgent jobs run before the others.
+ * position kept), which is what coalescing edits needs; urgent jobs run before the others. A job that
+ * fails is tried again after the delay `retry` gives, in its latest version: a key waiting out its
+ * delay takes newer jobs without running them early, so retries send the latest state and keep their
+ * backoff. idle() waits for those retries too.
  */
 export class Pacer<K> {
-  private readonly urgent = new Map<K, () => Promise<void>>();
-  private readonly normal = new Map<K, () => Promise<void>>();
+  private readonly urgent = new Map<K, Queued>();
+  private readonly normal = new Map<K, Queued>();
+  /** Keys waiting out a retry delay, with their latest job. */
+  private readonly parked = new Map<K, Queued & { urgent: boolean }>();
+  /** Failures in a row, by key. */
+  private readonly failures = new Map<K, number>();
+  private readonly waits = new Set<Promise<void>>();
+  private readonly intervalMs: number;
+  private readonly burst: number;
+  private readonly now: () => number;
   private tokens: number;
   private refilledAt: number;
   private draining: Promise<void> | undefined;
 
-  constructor(
-    private readonly intervalMs: number,
-    private readonly onError: (e: unknown) => void,
-    private readonly now: () => number = Date.now,
-    private readonly burst = 1,
-  ) {
-    this.tokens = burst;
-    this.refilledAt = now();
+  constructor(private readonly o: PacerOptions) {
+    this.intervalMs = o.intervalMs;
+    this.burst = o.burst ?? 1;
+    this.now = o.now ?? Date.now;
+    this.tokens = this.burst;
+    this.refilledAt = this.now();
   }
 
+  /** Jobs not done yet: queued, or waiting to be retried. */
   get size(): number {
-    return this.urgent.size + this.normal.size;
+    return this.urgent.size + this.normal.size + this.parked.size;
   }
 
-  /** Queues a job; resolves when the queue holding it has drained. */
-  push(key: K, job: () => Promise<void>, urgent = false): Promise<void> {
+  /** Running a job, holding one, or waiting to retry one. */
+  get busy(): boolean {
+    return this.draining !== undefined || this.size > 0 || this.waits.size > 0;
+  }
+
+  /**
+   * Queues a job (`gaveUp` is told if it fails for good); resolves when the queue holding it has
+   * drained, or at once when its key waits out a retry delay.
+   */
+  push(key: K, job: Job, urgent = false, gaveUp?: (e: unknown) => void): Promise<void> {
+    const queued = { job, gaveUp };
+    const parked = this.parked.get(key);
+    if (parked) {
+      this.parked.set(key, { ...queued, urgent: urgent || parked.urgent });
+      return this.draining ?? Promise.resolve();
+    }
     if (urgent) {
       this.normal.delete(key);
-      this.urgent.set(key, job);
-    } else if (this.urgent.has(key)) this.urgent.set(key, job);
-    else this.normal.set(key, job);
-    this.draining ??= this.drain().finally(() => {
-      this.draining = undefined;
-    });
+      this.urgent.set(key, queued);
+    } else if (this.urgent.has(key)) this.urgent.set(key, queued);
+    else this.normal.set(key, queued);
+    this.draining ??= this.drain();
     return this.draining;
   }
 
-  /** Resolves once nothing is queued. */
+  /** Resolves once nothing is queued and no retry is waiting. */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    while (this.draining || this.waits.size > 0) await Promise.all([this.draining, ...this.waits]);
   }
 
   private refill(): void {
@@ -50,22 +105,58 @@ export class Pacer<K> {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const queue = this.urgent.size > 0 ? this.urgent : this.normal;
+      const isUrgent = this.urgent.size > 0;
+      const queue = isUrgent ? this.urgent : this.normal;
       const next = queue.entries().next();
-      if (next.done) return;
+      if (next.done) {
+        // Cleared here, in the same turn as the check: a job pushed from now on starts a new drain.
+        this.draining = undefined;
+        return;
+      }
       this.refill();
       if (this.tokens < 1) {
-        await new Promise((r) => setTimeout(r, Math.ceil((1 - this.tokens) * this.intervalMs)));
+        await timer(Math.ceil((1 - this.tokens) * this.intervalMs));
         continue; // the job may have been replaced, or an urgent one queued, while waiting
       }
-      const [key, job] = next.value;
+      const [key, queued] = next.value;
       queue.delete(key);
       this.tokens -= 1;
       try {
-        await job();
+        await queued.job();
+        this.failures.delete(key);
       } catch (e) {
-        this.onError(e);
+        try {
+          this.failed(key, queued, isUrgent, e);
+        } catch {
+          // A throwing listener must not stop the queue.
+        }
       }
     }
+  }
+
+  private failed(key: K, queued: Queued, urgent: boolean, e: unknown): void {
+    this.o.onError(e);
+    const attempt = (this.failures.get(key) ?? 0) + 1;
+    const delay = this.o.retry?.delayMs(e, attempt);
+    if (delay === undefined) {
+      this.failures.delete(key);
+      queued.gaveUp?.(e);
+      return;
+    }
+    this.failures.set(key, attempt);
+    // A newer job for this key queued while this one ran is the one to retry, after the delay.
+    const newer = this.urgent.get(key) ?? this.normal.get(key);
+    const wasUrgent = urgent || this.urgent.has(key);
+    this.urgent.delete(key);
+    this.normal.delete(key);
+    this.parked.set(key, { ...(newer ?? queued), urgent: wasUrgent });
+    const resume = () => {
+      const p = this.parked.get(key);
+      this.parked.delete(key);
+      if (p) void this.push(key, p.job, p.urgent, p.gaveUp);
+    };
+    const wait = (this.o.retry?.sleep ?? timer)(delay).then(resume, resume);
+    this.waits.add(wait);
+    void wait.finally(() => this.waits.delete(wait));
   }
 }

@@ -15,15 +15,26 @@ export type Announcement =
   /** The deployment ended (its state is terminal): succeeded, failed, rolled back, rejected, expired… */
   | { readonly kind: 'outcome' };
 
+/** Where a deployment's parent message is. */
+export interface ShownMessage {
+  readonly messageTs: string;
+  readonly permalink?: string | undefined;
+}
+
+/** Records where a deployment's parent message landed (in the ledger). */
+export type Placed = (m: ShownMessage) => Promise<void>;
+
 /**
  * Where people follow a deployment: one parent message kept up to date, details in its thread.
  * Implementations pace their calls to stay inside Slack's rate limits.
  */
 export interface DeployNotifier {
-  /** Shows the deployment's current state; posts the parent message first when it has none. */
-  show(
-    d: Deployment,
-  ): Promise<{ readonly messageTs: string; readonly permalink?: string | undefined } | undefined>;
+  /**
+   * Shows the deployment's current state; posts the parent message first when it has none. Resolves
+   * with where the message is now. When it lands elsewhere later (the first post had to be retried,
+   * or the message could not be edited and was posted anew), `placed` is told, before flush() returns.
+   */
+  show(d: Deployment, placed?: Placed): Promise<ShownMessage | undefined>;
   /** Adds lines to the thread; lines given close together are sent as one message. */
   detail(d: Deployment, lines: readonly string[]): void;
   /**

@@ -45,6 +45,10 @@ export interface SlackStandInOptions {
   readonly ackTimeoutMs?: number;
 }
 
+/** How a call fails: Slack's `{ ok: false, error }`, an HTTP 500, or a 429 with Retry-After (seconds). */
+export type SlackFault =
+  string | { readonly status: 500 } | { readonly status: 429; readonly retryAfter: number };
+
 export class SlackStandIn {
   readonly calls: RecordedCall[] = [];
   readonly messages: StoredMessage[] = [];
@@ -55,6 +59,14 @@ export class SlackStandIn {
   readonly rateLimitOnce = new Map<string, number>();
   /** Methods that answer `{ ok: false, error }` once per entry. */
   readonly failOnce = new Map<string, string>();
+  /** Channels archived: posts and edits there answer `is_archived`, as Slack does. */
+  readonly archived = new Set<string>();
+  private readonly faults: {
+    method: string;
+    fault: SlackFault;
+    left: number;
+    when?: ((args: Record<string, unknown>) => boolean) | undefined;
+  }[] = [];
   private server: Server | undefined;
   private seq = 0;
   private listeners = new Set<() => void>();
@@ -142,6 +154,19 @@ export class SlackStandIn {
     });
   }
 
+  /**
+   * The next `count` calls of `method` (those whose arguments `when` accepts) fail with `fault`;
+   * they are recorded as `<method>:error`, `<method>:500` or `<method>:429`.
+   */
+  failNext(
+    method: string,
+    fault: SlackFault,
+    count = 1,
+    when?: (args: Record<string, unknown>) => boolean,
+  ): void {
+    this.faults.push({ method, fault, left: count, when });
+  }
+
   callsOf(method: string): RecordedCall[] {
     return this.calls.filter((c) => c.method === method);
   }
@@ -206,6 +231,18 @@ export class SlackStandIn {
       this.calls.push({ method: `${method}:429`, args, at: Date.now() });
       return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limited) });
     }
+    const f = this.faults.find((x) => x.method === method && x.left > 0 && (x.when?.(args) ?? true));
+    if (f) {
+      f.left -= 1;
+      const { fault } = f;
+      const suffix = typeof fault === 'string' ? 'error' : String(fault.status);
+      this.calls.push({ method: `${method}:${suffix}`, args, at: Date.now() });
+      setImmediate(() => this.notify());
+      if (typeof fault === 'string') return send(200, { ok: false, error: fault });
+      if (fault.status === 429)
+        return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
+      return send(500, { ok: false, error: 'internal_error' });
+    }
     const failure = this.failOnce.get(method);
     if (failure !== undefined) {
       this.failOnce.delete(method);
@@ -245,6 +282,7 @@ export class SlackStandIn {
       case 'chat.postMessage': {
         const channel = str('channel');
         if (!channel) return { ok: false, error: 'channel_not_found' };
+        if (this.archived.has(channel)) return { ok: false, error: 'is_archived' };
         const ts = this.nextTs();
         const threadTs = str('thread_ts');
         this.messages.push({
@@ -261,6 +299,7 @@ export class SlackStandIn {
         return { ok: true, channel, ts, message: { ts, text: str('text') } };
       }
       case 'chat.update': {
+        if (this.archived.has(str('channel') ?? '')) return { ok: false, error: 'is_archived' };
         const m = this.messages.find((x) => x.channel === str('channel') && x.ts === str('ts'));
         if (!m) return { ok: false, error: 'message_not_found' };
         m.text = str('text') ?? m.text;

@@ -3,7 +3,7 @@ import { type Deployment, isTerminal } from '../domain/deployment.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { Announcement, DeployNotifier } from '../ports/notifier.js';
+import type { Announcement, DeployNotifier, Placed } from '../ports/notifier.js';
 import type { Store } from '../ports/store.js';
 
 export interface OnceOptions {
@@ -62,16 +62,16 @@ export class OnceNotifier implements DeployNotifier {
     }
   }
 
-  async show(d: Deployment) {
+  async show(d: Deployment, placed?: Placed) {
     if (isTerminal(d.state)) this.seen.delete(d.id);
     if (d.messageTs !== undefined) {
       this.parents.delete(d.id);
-      return this.inner.show(d);
+      return this.inner.show(d, placed);
     }
-    if (this.parents.has(d.id)) return this.inner.show(d);
+    if (this.parents.has(d.id)) return this.inner.show(d, placed);
     if (await this.claim(`parent:${d.id}`)) {
       this.parents.add(d.id);
-      return this.inner.show(d);
+      return this.inner.show(d, placed);
     }
     const recorded = await this.o.store.get(d.id);
     if (recorded?.messageTs === undefined) {
@@ -80,7 +80,7 @@ export class OnceNotifier implements DeployNotifier {
       return undefined;
     }
     this.threads.set(d.id, recorded.messageTs);
-    return this.inner.show({ ...d, messageTs: recorded.messageTs, permalink: recorded.permalink });
+    return this.inner.show({ ...d, messageTs: recorded.messageTs, permalink: recorded.permalink }, placed);
   }
 
   detail(d: Deployment, lines: readonly string[]): void {

@@ -1,7 +1,7 @@
 import type { Deployment } from '../domain/deployment.js';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { DeployNotifier } from '../ports/notifier.js';
+import type { DeployNotifier, ShownMessage } from '../ports/notifier.js';
 import type { Store } from '../ports/store.js';
 
 /**
@@ -37,7 +37,7 @@ export async function showAndRecord(
   d: Deployment,
 ): Promise<Deployment> {
   try {
-    const shown = await deps.notifier.show(d);
+    const shown = await deps.notifier.show(d, (m) => recordMessage(deps, d.id, m));
     if (shown && shown.messageTs !== d.messageTs) {
       return save(
         deps.store,
@@ -53,4 +53,15 @@ export async function showAndRecord(
     });
   }
   return d;
+}
+
+/** Keeps where a deployment's message landed after show() returned (a retried post, or posted anew). */
+async function recordMessage(
+  deps: { readonly store: Store; readonly clock: Clock },
+  id: string,
+  m: ShownMessage,
+): Promise<void> {
+  const cur = await deps.store.get(id);
+  if (!cur || (cur.messageTs === m.messageTs && cur.permalink === m.permalink)) return;
+  await save(deps.store, cur, { messageTs: m.messageTs, permalink: m.permalink }, deps.clock.now());
 }

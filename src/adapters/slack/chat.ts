@@ -1,26 +1,115 @@
-import type { KnownBlock, WebClient } from '@slack/web-api';
-import type { Chat, Directory, GroupResolver } from '../../ports/chat.js';
+import {
+  ErrorCode,
+  type KnownBlock,
+  LogLevel,
+  WebClient,
+  type WebAPIHTTPError,
+  type WebAPIPlatformError,
+  type WebAPIRateLimitedError,
+} from '@slack/web-api';
+import {
+  type Chat,
+  ChatError,
+  type ChatFailure,
+  type Directory,
+  type GroupResolver,
+} from '../../ports/chat.js';
 import type { SlackMessage } from '../../views/message.js';
 
 const blocksOf = (m: SlackMessage) => (m.blocks ? (m.blocks as unknown as KnownBlock[]) : undefined);
 
-/** Chat over the Web API; WebClient waits out a 429's Retry-After and retries by itself. */
-export function createSlackChat(client: WebClient): Chat {
+/** Slack's error strings by what the caller can do about them; any other is `refused`. */
+const PASSING = new Set([
+  'ratelimited',
+  'rate_limited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
+const MESSAGE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed', 'is_inactive']);
+const CONTENT = new Set([
+  'msg_too_long',
+  'msg_blocks_too_long',
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'no_text',
+  'too_many_attachments',
+]);
+
+/** The Web API client's errors as ChatError: what failed, Slack's code, and whether trying again can help. */
+export function chatErrorOf(method: string, e: unknown): unknown {
+  if (!(e instanceof Error) || !('code' in e)) return e;
+  const of = (code: string, failure: ChatFailure, retryAfterMs?: number) =>
+    new ChatError(method, code, failure, retryAfterMs, { cause: e });
+  switch (e.code) {
+    case ErrorCode.PlatformError: {
+      const code = String((e as WebAPIPlatformError).data.error);
+      const failure = PASSING.has(code)
+        ? 'passing'
+        : MESSAGE.has(code)
+          ? 'message'
+          : CONTENT.has(code)
+            ? 'content'
+            : 'refused';
+      return of(code, failure);
+    }
+    case ErrorCode.RateLimitedError:
+      return of('ratelimited', 'passing', (e as WebAPIRateLimitedError).retryAfter * 1000);
+    case ErrorCode.HTTPError: {
+      const status = (e as WebAPIHTTPError).statusCode;
+      return of(`http_${status}`, status >= 500 || status === 429 || status === 408 ? 'passing' : 'refused');
+    }
+    case ErrorCode.RequestError:
+      return of('request_error', 'passing');
+    default:
+      return e;
+  }
+}
+
+/**
+ * The same workspace without the client's own retries: one attempt per call, a 429 reported with its
+ * Retry-After. For callers that pace and retry themselves, with their own (injectable) waits.
+ */
+function singleAttempt(client: WebClient): WebClient {
+  return new WebClient(client.token, {
+    slackApiUrl: client.slackApiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    // The caller logs each failure in Capstan's own format.
+    logLevel: LogLevel.ERROR,
+  });
+}
+
+/**
+ * Chat over the Web API. By default WebClient waits out a 429's Retry-After and retries by itself;
+ * with `callerRetries` a call is tried once through `once`, and the caller decides what comes next.
+ */
+export function createSlackChat(client: WebClient, once: WebClient = singleAttempt(client)): Chat {
   const names = new Map<string, string>();
+  const via = (o: { callerRetries?: boolean | undefined } | undefined) => (o?.callerRetries ? once : client);
   return {
     async post(channel, message, threadTs, options) {
       const thread = threadTs ? { thread_ts: threadTs, reply_broadcast: options?.broadcast === true } : {};
-      const r = await client.chat.postMessage({
-        channel,
-        text: message.text,
-        blocks: blocksOf(message),
-        ...thread,
-        unfurl_links: false,
-      });
+      const r = await via(options)
+        .chat.postMessage({
+          channel,
+          text: message.text,
+          blocks: blocksOf(message),
+          ...thread,
+          unfurl_links: false,
+        })
+        .catch((e: unknown) => {
+          throw chatErrorOf('chat.postMessage', e);
+        });
       return { ts: r.ts ?? '' };
     },
-    async update(channel, ts, message) {
-      await client.chat.update({ channel, ts, text: message.text, blocks: blocksOf(message) ?? [] });
+    async update(channel, ts, message, options) {
+      await via(options)
+        .chat.update({ channel, ts, text: message.text, blocks: blocksOf(message) ?? [] })
+        .catch((e: unknown) => {
+          throw chatErrorOf('chat.update', e);
+        });
     },
     async postEphemeral(channel, user, message) {
       await client.chat.postEphemeral({ channel, user, text: message.text, blocks: blocksOf(message) });

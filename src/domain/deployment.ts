@@ -120,6 +120,8 @@ export interface Deployment {
   /** Set right before Capstan changes AWS: a restart after it asks AWS whether the change took effect. */
   readonly applyingSince?: number | undefined;
   readonly tracking?: Tracking | undefined;
+  /** What Capstan's own rollback applies: kept so a restart in the middle of it can ask AWS whether it took effect. */
+  readonly rollbackPlan?: unknown;
   /** Set when Capstan redeploys the last good version after a failure. */
   readonly rollbackVersion?: string | undefined;
   readonly approvals: readonly Approval[];

@@ -1,5 +1,5 @@
 import type { EcsTarget, Environment } from '../domain/catalog.js';
-import { CapstanError } from '../domain/errors.js';
+import { CapstanError, isCapstanError } from '../domain/errors.js';
 import {
   ContainerNotFound,
   READ_ONLY_MEMBERS,
@@ -187,7 +187,13 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
       const plan = req.plan as EcsPlan;
       const service = await readService(t);
       // Capstan's revision carries the request's image and tags; a deployment of it means the update took effect.
-      for (const dep of service.deployments) {
+      // Newest first: a rollback's image is also the image of the old deployment still draining.
+      const newestFirst = [...service.deployments].sort(
+        (a, b) =>
+          Number(b.status === 'PRIMARY') - Number(a.status === 'PRIMARY') ||
+          (b.createdAt ?? 0) - (a.createdAt ?? 0),
+      );
+      for (const dep of newestFirst) {
         if (dep.taskDefinition === plan.currentArn) continue;
         const doc = await ecs.describeTaskDefinition(t.region, dep.taskDefinition);
         if (containerImage(doc.taskDefinition, t.container) === plan.image)
@@ -205,7 +211,16 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
       const found = new Map<string, EcsService>();
       const missing = new Set<string>();
       for (let i = 0; i < names.length; i += 10) {
-        const r = await ecs.describeServices(loc, names.slice(i, i + 10));
+        let r;
+        try {
+          r = await ecs.describeServices(loc, names.slice(i, i + 10));
+        } catch (e) {
+          // A deleted cluster ends its rollouts; any other error is the group's to retry.
+          if (!(isCapstanError(e) && e.code === 'not_found')) throw e;
+          const what = `ECS cluster ${loc.cluster} (${loc.region}) no longer exists`;
+          for (const item of items) out.set(item.id, { kind: 'missing', data: item.data, lines: [], what });
+          return out;
+        }
         for (const s of r.services) found.set(s.name, s);
         for (const m of r.missing) missing.add(m);
       }
@@ -235,9 +250,10 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
             data = stopped.track;
             lines.push(...stopped.lines);
           }
+          // A circuit breaker decides only on tasks it counts; tasks that ran and then exited it does not.
           const crashLoop =
             j.kind === 'progress' &&
-            !service.circuitBreaker.enable &&
+            (!service.circuitBreaker.enable || data.failedTasks === 0) &&
             data.running < data.desired &&
             (data.crashes ?? 0) >= REPEATED_FAILURES;
           out.set(

@@ -5,7 +5,7 @@ import { FrozenError, formatInstant, openWindow } from '../domain/freeze.js';
 import { shortDigest } from '../domain/version.js';
 import { errorMessage } from '../lib/errors.js';
 import { escapeMrkdwn, unescapeMrkdwn } from '../lib/mrkdwn.js';
-import type { Started } from '../targets/strategy.js';
+import type { ApplyRequest, Started, TargetStrategy } from '../targets/strategy.js';
 import { targetAs } from './actAs.js';
 import type { DeployDeps } from './deploy.js';
 import { save, showAndRecord } from './record.js';
@@ -48,25 +48,37 @@ export async function execute(
   }
   const request = { requestId: d.id, version: d.toVersion, plan: d.plan, actor };
   cur = await save(deps.store, cur, { state: 'checking', applyingSince: deps.clock.now() }, deps.clock.now());
-  let started: Started | undefined;
-  let failure: unknown;
-  try {
-    started = await target.apply(env, request);
-  } catch (e) {
-    failure = e;
-    // A refusal changed nothing; any other error may hide a change that took effect (a lost response).
-    if (!(isCapstanError(e) && e.code === 'conflict')) {
-      started = await target.reconcile(env, request).catch((re: unknown) => {
-        deps.logger.warn('could not reconcile after a failed change', { id: d.id, error: errorMessage(re) });
-        return undefined;
-      });
-    }
-  }
+  const { started, failure } = await applyOrReconcile(deps, target, env, request);
   if (!started) {
     await refuse(deps, cur, failure);
     return;
   }
   await beginTracking(deps, cur, started, 'rollout', failure);
+}
+
+/**
+ * Changes AWS. A refusal changed nothing; any other error may hide a change that took effect (a lost
+ * response), so AWS is read before anything is concluded: `started` is set when the change is there.
+ */
+export async function applyOrReconcile(
+  deps: Pick<DeployDeps, 'logger'>,
+  target: TargetStrategy,
+  env: Environment,
+  request: ApplyRequest,
+): Promise<{ readonly started?: Started | undefined; readonly failure?: unknown }> {
+  try {
+    return { started: await target.apply(env, request) };
+  } catch (e) {
+    if (isCapstanError(e) && e.code === 'conflict') return { failure: e };
+    const started = await target.reconcile(env, request).catch((re: unknown) => {
+      deps.logger.warn('could not reconcile after a failed change', {
+        id: request.requestId,
+        error: errorMessage(re),
+      });
+      return undefined;
+    });
+    return { started, failure: e };
+  }
 }
 
 /**

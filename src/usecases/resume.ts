@@ -13,6 +13,30 @@ import { beginTracking, execute } from './execute.js';
  */
 export async function resumeOne(deps: DeployDeps, env: Environment, d: Deployment): Promise<boolean> {
   const target = targetAs(deps, env, d.requestedBy);
+  if (
+    d.state === 'rolling_back' &&
+    d.tracking?.phase === 'rollout' &&
+    d.applyingSince !== undefined &&
+    d.rollbackPlan !== undefined &&
+    d.rollbackVersion !== undefined
+  ) {
+    // Stopped inside the call that starts Capstan's own rollback: follow it if it took effect, never start a second.
+    const started = await target.reconcile(env, {
+      requestId: `${d.id}-rollback`,
+      version: d.rollbackVersion,
+      plan: d.rollbackPlan,
+      actor: d.requestedBy,
+    });
+    if (started) {
+      await beginTracking(
+        deps,
+        d,
+        { ...started, lines: ['Capstan restarted and picked the rollback up again.', ...started.lines] },
+        'rollback',
+      );
+      return true;
+    }
+  }
   if (d.tracking) {
     deps.follow(d);
     return true;

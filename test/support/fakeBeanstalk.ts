@@ -46,6 +46,8 @@ export class FakeBeanstalk {
   readonly s3 = mockClient(S3Client);
   readonly ecr = mockClient(ECRClient);
   clock = Date.UTC(2026, 10, 22, 10, 0, 0);
+  /** Set: the clock follows the real one (for Capstan running on the system clock) instead of 15 s a look. */
+  realTime = false;
   env: EnvironmentDescription | undefined;
   readonly versions = new Map<string, ApplicationVersionDescription>();
   readonly objects = new Map<string, string>();
@@ -55,6 +57,14 @@ export class FakeBeanstalk {
   readonly script: (() => void)[] = [];
   lastRequestId: string | undefined;
   private requests = 0;
+  /** Called on every DescribeEnvironments before it answers (to script failures, or hang). */
+  beforeDescribe: (() => void | Promise<void>) | undefined;
+  /** Called on UpdateEnvironment before it changes anything: a throw changes nothing, a hang stops before AWS. */
+  beforeUpdate: (() => void | Promise<void>) | undefined;
+  /** Called on UpdateEnvironment after the update started: a throw is a lost response, a hang a caller that never hears back. */
+  afterUpdate: (() => void | Promise<void>) | undefined;
+  /** Told of each update as it starts, with the label: queue its steps here with then(). */
+  onUpdate: ((label: string) => void) | undefined;
 
   constructor() {
     for (const t of ['1.2.2', '1.2.3', '1.2.4']) this.tags.set(t, digestOf(t));
@@ -104,6 +114,7 @@ export class FakeBeanstalk {
   }
 
   event(message: string, severity: EventSeverity = 'INFO', requestId = this.lastRequestId): void {
+    if (this.realTime) this.clock = Math.max(this.clock, Date.now());
     this.events.unshift({
       EventDate: new Date(this.clock),
       Message: message,
@@ -116,6 +127,7 @@ export class FakeBeanstalk {
 
   /** Changes the environment as Beanstalk would, stamping DateUpdated. */
   set(patch: Partial<EnvironmentDescription>): void {
+    if (this.realTime) this.clock = Math.max(this.clock, Date.now());
     if (this.env) this.env = { ...this.env, ...patch, DateUpdated: new Date(this.clock) };
   }
 
@@ -160,8 +172,9 @@ export class FakeBeanstalk {
       return { Body: { transformToString: async () => body } };
     });
 
-    this.eb.on(DescribeEnvironmentsCommand).callsFake((input: { EnvironmentNames?: string[] }) => {
-      this.clock += 15_000;
+    this.eb.on(DescribeEnvironmentsCommand).callsFake(async (input: { EnvironmentNames?: string[] }) => {
+      await this.beforeDescribe?.();
+      this.clock = this.realTime ? Math.max(this.clock, Date.now()) : this.clock + 15_000;
       this.script.shift()?.();
       const env = this.env;
       const wanted = !input.EnvironmentNames?.length || input.EnvironmentNames.includes(ENV_NAME);
@@ -202,7 +215,8 @@ export class FakeBeanstalk {
           return { ApplicationVersion: v };
         },
       );
-    this.eb.on(UpdateEnvironmentCommand).callsFake((input: { VersionLabel: string }) => {
+    this.eb.on(UpdateEnvironmentCommand).callsFake(async (input: { VersionLabel: string }) => {
+      await this.beforeUpdate?.();
       const env = this.env;
       if (!env)
         throw awsError('InvalidParameterValue', `No Environment found for EnvironmentName = '${ENV_NAME}'.`);
@@ -225,7 +239,10 @@ export class FakeBeanstalk {
         HealthStatus: 'Pending',
       });
       this.event('Environment update is starting.');
-      return { ...this.env, $metadata: { httpStatusCode: 200, requestId: this.lastRequestId } };
+      const out = { ...this.env, $metadata: { httpStatusCode: 200, requestId: this.lastRequestId } };
+      this.onUpdate?.(input.VersionLabel);
+      await this.afterUpdate?.();
+      return out;
     });
     this.eb
       .on(DescribeEventsCommand)

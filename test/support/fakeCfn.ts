@@ -74,10 +74,19 @@ export class FakeCfn {
   deleted = false;
   /** AWS's clock, for event timestamps. */
   now: () => number = () => Date.now();
+  /** Set: a started execution goes no further (the stack stays UPDATE_IN_PROGRESS). */
+  paused = false;
+  /** Called on every DescribeStacks before it answers (to script a timeline). */
+  beforeDescribe: (() => void) | undefined;
+  /** Called on ExecuteChangeSet before it changes anything: a throw changes nothing, a hang stops before AWS. */
+  beforeExecute: (() => void | Promise<void>) | undefined;
+  /** Called on ExecuteChangeSet after the execution started: a throw is a lost response, a hang a caller that never hears back. */
+  afterExecute: (() => void | Promise<void>) | undefined;
 
   constructor() {
     const { cfn } = this;
     cfn.on(DescribeStacksCommand).callsFake(() => {
+      this.beforeDescribe?.();
       this.guard();
       this.step();
       return {
@@ -149,7 +158,8 @@ export class FakeCfn {
     });
     cfn
       .on(ExecuteChangeSetCommand)
-      .callsFake((input: { ChangeSetName: string; ClientRequestToken?: string }) => {
+      .callsFake(async (input: { ChangeSetName: string; ClientRequestToken?: string }) => {
+        await this.beforeExecute?.();
         const cs = this.changeSets.get(input.ChangeSetName)!;
         if (cs.executionStatus !== 'AVAILABLE')
           throw Object.assign(new Error('ChangeSet is in an invalid state'), {
@@ -158,6 +168,7 @@ export class FakeCfn {
           });
         cs.executionStatus = 'EXECUTE_IN_PROGRESS';
         this.executing = { cs, step: 0, token: input.ClientRequestToken };
+        await this.afterExecute?.();
         return {};
       });
     cfn.on(DeleteChangeSetCommand).callsFake((input: { ChangeSetName: string }) => {
@@ -168,6 +179,11 @@ export class FakeCfn {
 
   restore(): void {
     this.cfn.restore();
+  }
+
+  /** An event of the running execution (its token), for a resource that moves while it is paused. */
+  executionEvent(logicalId: string, type: string, status: string): void {
+    this.event(logicalId, type, status, undefined, this.executing?.token);
   }
 
   /** Lets the running execution end, as if Capstan had not looked in the meantime. */
@@ -270,7 +286,7 @@ export class FakeCfn {
 
   private step(): void {
     const ex = this.executing;
-    if (!ex) return;
+    if (!ex || (this.paused && ex.step >= 1)) return;
     ex.step += 1;
     const { token } = ex;
     const stackEvent = (status: string, reason?: string) =>

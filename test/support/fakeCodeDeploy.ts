@@ -80,6 +80,16 @@ export class FakeCodeDeploy {
   /** Set: CodeDeploy declines to roll back and says why. */
   rollbackRefusal: string | undefined;
   throttle = false;
+  /** How CodeDeploy's own rollback deployments go. */
+  rollbackBehaviour: Behaviour = 'success';
+  /** Called on every GetDeployment before it answers (to script failures, or hang). */
+  beforeGet: (() => void | Promise<void>) | undefined;
+  /** Called on CreateDeployment before it creates anything: a throw changes nothing, a hang stops before AWS. */
+  beforeCreate: (() => void | Promise<void>) | undefined;
+  /** Called on CreateDeployment after the deployment exists: a throw is a lost response, a hang a caller that never hears back. */
+  afterCreate: (() => void | Promise<void>) | undefined;
+  /** Deployments deleted with their group: GetDeployment no longer finds them. */
+  readonly deleted = new Set<string>();
   clock = Date.UTC(2026, 10, 24, 10, 0, 0);
   readonly now = () => this.clock;
   private seq = 0;
@@ -252,7 +262,7 @@ export class FakeCodeDeploy {
   /** CodeDeploy's own rollback of a failed deployment: the previous revision, as a new deployment. */
   private rollBack(d: FakeDeployment): void {
     const rb = this.create(d.info.previousRevision, 'codeDeployRollback', undefined);
-    rb.behaviour = 'success';
+    rb.behaviour = this.rollbackBehaviour;
     rb.info.rollbackInfo = {
       rollbackTriggeringDeploymentId: d.info.deploymentId,
       rollbackMessage: `Rollback of deployment ${d.info.deploymentId}`,
@@ -326,7 +336,7 @@ export class FakeCodeDeploy {
   }
 
   private find(id: string): FakeDeployment {
-    const d = this.deployments.get(id);
+    const d = this.deleted.has(id) ? undefined : this.deployments.get(id);
     if (!d) throw awsError('DeploymentDoesNotExistException', `The deployment ${id} could not be found.`);
     return d;
   }
@@ -353,7 +363,8 @@ export class FakeCodeDeploy {
         return { deploymentGroupInfo: structuredClone(this.group) };
       },
     );
-    cd.on(GetDeploymentCommand).callsFake((input: { deploymentId: string }) => {
+    cd.on(GetDeploymentCommand).callsFake(async (input: { deploymentId: string }) => {
+      await this.beforeGet?.();
       if (this.throttle) throw awsError('ThrottlingException', 'Rate exceeded');
       const d = this.find(input.deploymentId);
       this.step(d);
@@ -370,7 +381,8 @@ export class FakeCodeDeploy {
         .reverse();
       return { deployments: ids };
     });
-    cd.on(CreateDeploymentCommand).callsFake((input: CreateDeploymentCommandInput) => {
+    cd.on(CreateDeploymentCommand).callsFake(async (input: CreateDeploymentCommandInput) => {
+      await this.beforeCreate?.();
       if (input.applicationName !== APP || input.deploymentGroupName !== GROUP)
         throw awsError('DeploymentGroupDoesNotExistException', 'No Deployment Group found');
       const busy = [...this.deployments.values()].find((d) => ACTIVE.includes(d.info.status ?? ''));
@@ -379,7 +391,9 @@ export class FakeCodeDeploy {
           'DeploymentLimitExceededException',
           `The Deployment Group '${GROUP}' already has an active Deployment '${busy.info.deploymentId}'`,
         );
-      return { deploymentId: this.create(input.revision, 'user', input.description).info.deploymentId };
+      const id = this.create(input.revision, 'user', input.description).info.deploymentId;
+      await this.afterCreate?.();
+      return { deploymentId: id };
     });
     cd.on(ListDeploymentTargetsCommand).callsFake(
       (input: { deploymentId: string; targetFilters?: { TargetStatus?: string[] } }) => {

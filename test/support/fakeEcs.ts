@@ -43,9 +43,9 @@ const notFound = (name: string, message: string) =>
 export class FakeEcs {
   readonly ecs: ReturnType<typeof ecsStub>;
   readonly ecr: ReturnType<typeof ecrStub>;
-  readonly tags = new Map<string, { digest: string; pushedAt: Date }>();
+  readonly tags: Map<string, { digest: string; pushedAt: Date }>;
   readonly behaviour = new Map<string, Behaviour>();
-  readonly taskDefs = new Map<string, DescribeTaskDefinitionCommandOutput>();
+  readonly taskDefs: Map<string, DescribeTaskDefinitionCommandOutput>;
   readonly stopped: Task[] = [];
   service: Service;
   private revision = 41;
@@ -53,24 +53,50 @@ export class FakeEcs {
   private steps = new Map<string, number>();
   private eventSeq = 0;
   circuitBreaker = { enable: true, rollback: false };
-  /** Called on every DescribeServices, before answering (to script failures). */
-  beforeDescribe: (() => void) | undefined;
+  /** Called on every DescribeServices of this service's cluster, before answering (to script failures, or hang). */
+  beforeDescribe: (() => void | Promise<void>) | undefined;
+  /** Called on UpdateService before it changes anything: a throw is an error with no effect, a hang stops before AWS. */
+  beforeUpdate: (() => void | Promise<void>) | undefined;
+  /** Called on UpdateService after the deployment started: a throw is a lost response, a hang a caller that never hears back. */
+  afterUpdate: (() => void | Promise<void>) | undefined;
+  /** Deleted under the rollout: the service (DescribeServices reports it MISSING) or its whole cluster. */
+  gone: 'service' | 'cluster' | undefined;
+  /** Services in other clusters, answered by the same SDK mocks (see `joining`). */
+  private readonly members = new Map<string, FakeEcs>();
+  readonly cluster: string;
 
-  constructor(readonly serviceName = 'todobackend-dev') {
-    this.ecs = ecsStub();
-    this.ecr = ecrStub();
+  /**
+   * `joining`: another FakeEcs whose SDK mocks answer for this service too, in its own cluster: one
+   * cluster can be made sick while the other goes on. Task definitions and tags are shared.
+   */
+  constructor(
+    readonly serviceName = 'todobackend-dev',
+    opts: { readonly cluster?: string; readonly joining?: FakeEcs } = {},
+  ) {
+    this.cluster = opts.cluster ?? 'todo-dev';
+    const leader = opts.joining;
+    this.ecs = leader?.ecs ?? ecsStub();
+    this.ecr = leader?.ecr ?? ecrStub();
+    this.tags = leader?.tags ?? new Map<string, { digest: string; pushedAt: Date }>();
+    this.taskDefs = leader?.taskDefs ?? new Map<string, DescribeTaskDefinitionCommandOutput>();
     for (const [i, t] of ['1.2.0', '1.2.1', '1.2.2', '1.2.3', '1.2.4-broken'].entries()) {
       this.tags.set(t, { digest: digestOf(t), pushedAt: new Date(Date.UTC(2026, 10, 1 + i)) });
     }
     const first = tdArn('todobackend', 41);
     this.taskDefs.set(first, taskDefinition(41, `${REPO_URI}@${digestOf('1.2.2')}`, '1.2.2'));
     this.service = baseService({ serviceName, taskDefinition: first });
-    this.install();
+    if (leader) leader.members.set(this.cluster, this);
+    else this.install();
   }
 
   restore(): void {
     this.ecs.restore();
     this.ecr.restore();
+  }
+
+  /** The fake that answers for a cluster. */
+  private at(cluster: string | undefined): FakeEcs {
+    return (cluster === undefined ? undefined : this.members.get(cluster)) ?? this;
   }
 
   private event(message: string): void {
@@ -125,7 +151,12 @@ export class FakeEcs {
         })),
       };
     });
-    ecs.on(DescribeClustersCommand).resolves({ clusters: [{ clusterName: 'todo-dev', status: 'ACTIVE' }] });
+    ecs.on(DescribeClustersCommand).callsFake((input: { clusters?: string[] }) => {
+      const f = this.at(input.clusters?.[0]);
+      return f.gone === 'cluster'
+        ? { clusters: [], failures: [{ arn: f.cluster, reason: 'MISSING' }] }
+        : { clusters: [{ clusterName: f.cluster, status: 'ACTIVE' }] };
+    });
     ecs.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition: string }) => {
       const td = this.taskDefs.get(input.taskDefinition);
       if (!td) throw notFound('ClientException', 'Unable to describe task definition.');
@@ -144,27 +175,32 @@ export class FakeEcs {
         });
         return { taskDefinition: { taskDefinitionArn: arn, revision: this.revision } };
       });
-    ecs
-      .on(UpdateServiceCommand)
-      .callsFake((input: { taskDefinition: string }) => this.startDeployment(input.taskDefinition));
-    ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => {
-      this.beforeDescribe?.();
-      this.step();
+    ecs.on(UpdateServiceCommand).callsFake(async (input: { cluster?: string; taskDefinition: string }) => {
+      const f = this.at(input.cluster);
+      await f.beforeUpdate?.();
+      const out = f.startDeployment(input.taskDefinition);
+      await f.afterUpdate?.();
+      return out;
+    });
+    ecs.on(DescribeServicesCommand).callsFake(async (input: { cluster?: string; services: string[] }) => {
+      const f = this.at(input.cluster);
+      await f.beforeDescribe?.();
+      if (f.gone === 'cluster') throw notFound('ClusterNotFoundException', 'Cluster not found.');
+      f.step();
+      const here = (s: string) => s === f.serviceName && f.gone !== 'service';
       return {
-        services: input.services
-          .filter((s) => s === this.serviceName)
-          .map(() => ({
-            ...this.service,
-            deploymentConfiguration: { deploymentCircuitBreaker: this.circuitBreaker },
-          })),
-        failures: input.services
-          .filter((s) => s !== this.serviceName)
-          .map((s) => ({ arn: s, reason: 'MISSING' })),
+        services: input.services.filter(here).map(() => ({
+          ...f.service,
+          deploymentConfiguration: { deploymentCircuitBreaker: f.circuitBreaker },
+        })),
+        failures: input.services.filter((s) => !here(s)).map((s) => ({ arn: s, reason: 'MISSING' })),
       };
     });
-    ecs.on(ListTasksCommand).callsFake(() => ({ taskArns: this.stopped.map((t) => t.taskArn) }));
-    ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
-      tasks: this.stopped.filter((t) => input.tasks.includes(t.taskArn ?? '')),
+    ecs.on(ListTasksCommand).callsFake((input: { cluster?: string }) => ({
+      taskArns: this.at(input.cluster).stopped.map((t) => t.taskArn),
+    }));
+    ecs.on(DescribeTasksCommand).callsFake((input: { cluster?: string; tasks: string[] }) => ({
+      tasks: this.at(input.cluster).stopped.filter((t) => input.tasks.includes(t.taskArn ?? '')),
     }));
   }
 

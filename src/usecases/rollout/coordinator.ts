@@ -6,9 +6,13 @@ import type { Clock } from '../../ports/clock.js';
 import type { Store } from '../../ports/store.js';
 import type { DeployDeps } from '../deploy.js';
 import { resumeOne } from '../resume.js';
+import { KEEP_CHECKING_MS } from './tracker.js';
 import type { Watchlist } from './watchlist.js';
 
 const leaseOf = (id: string) => `deployment:${id}`;
+
+/** How many of an environment's latest entries are looked at for outcomes still unknown. */
+const RECENT = 10;
 
 /**
  * A deployment is recorded before the replica that records it takes its lease: until a lease could
@@ -74,6 +78,8 @@ export class Leases {
  * With one process on SQLite the owner name is stable, so a restart resumes at once.
  */
 export class Coordinator {
+  private lookedForUnknown = false;
+
   constructor(
     private readonly deps: DeployDeps,
     private readonly opts: {
@@ -92,6 +98,9 @@ export class Coordinator {
     for (const id of [...leases.held.keys()]) {
       const d = live.get(id);
       if (!d) {
+        // Ended, unless its outcome is unknown: the tracker keeps checking that one, so the truth can replace it.
+        const unknown = watchlist.get(id)?.state === 'outcome_unknown';
+        if (unknown && ((await leases.renew(id)) || (await leases.own(id)))) continue;
         watchlist.remove(id);
         await leases.release(id);
       } else if (!(await leases.renew(id))) {
@@ -114,6 +123,29 @@ export class Coordinator {
         this.deps.logger.error('could not resume a deployment', { id: d.id, error: errorMessage(e) });
       }
     }
+    if (!this.lookedForUnknown) {
+      this.lookedForUnknown = true;
+      resumed += await this.keepCheckingUnknown(now);
+    }
     return { resumed, settled };
+  }
+
+  /**
+   * Rollouts whose outcome was unknown when the previous process stopped are no longer in flight, but
+   * still checked until the truth replaces "outcome unknown" (or the tracker gives up on them).
+   */
+  private async keepCheckingUnknown(now: number): Promise<number> {
+    const { watchlist, leases, catalog } = this.opts;
+    let n = 0;
+    for (const env of catalog.apps.flatMap((a) => a.environments)) {
+      for (const d of await this.deps.store.history(env.app, env.name, RECENT)) {
+        const recent = now - (d.finishedAt ?? 0) <= KEEP_CHECKING_MS;
+        if (d.state !== 'outcome_unknown' || !d.tracking || !recent || watchlist.has(d.id)) continue;
+        if (!(await leases.own(d.id))) continue;
+        watchlist.keep(d);
+        n++;
+      }
+    }
+    return n;
   }
 }

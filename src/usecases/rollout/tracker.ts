@@ -7,7 +7,7 @@ import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { Observation, TargetStrategy } from '../../targets/strategy.js';
 import { targetAs } from '../actAs.js';
 import type { DeployDeps } from '../deploy.js';
-import { beginTracking } from '../execute.js';
+import { applyOrReconcile, beginTracking } from '../execute.js';
 import { save, showAndRecord } from '../record.js';
 import type { Watchlist } from './watchlist.js';
 
@@ -33,7 +33,23 @@ export interface TrackerOptions {
 }
 
 /** How long a rollout whose outcome is unknown is still checked in the background. */
-const KEEP_CHECKING_MS = 24 * 3_600_000;
+export const KEEP_CHECKING_MS = 24 * 3_600_000;
+
+/**
+ * A look that takes longer than a rollout's whole timeout is as good as unreadable: it counts
+ * against the deadline like any read error, so a call AWS never answers cannot hold a rollout open.
+ */
+function withinTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`AWS did not answer within ${Math.max(1, Math.round(ms / 1000))}s`)),
+      // setTimeout takes at most 2^31-1 ms (about 24 days); a longer timeout would fire at once.
+      Math.min(ms, 2 ** 31 - 1),
+    );
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 interface Group {
   readonly strategy: TargetStrategy;
@@ -155,14 +171,17 @@ export class RolloutTracker {
     try {
       let observations: ReadonlyMap<string, Observation>;
       try {
-        observations = await g.strategy.observe(
-          g.items.map(({ d, env }) => ({
-            id: d.id,
-            env,
-            phase: d.tracking!.phase,
-            data: d.tracking!.data,
-            startedAt: d.tracking!.startedAt,
-          })),
+        observations = await withinTimeout(
+          g.strategy.observe(
+            g.items.map(({ d, env }) => ({
+              id: d.id,
+              env,
+              phase: d.tracking!.phase,
+              data: d.tracking!.data,
+              startedAt: d.tracking!.startedAt,
+            })),
+          ),
+          Math.min(...g.items.map(({ env }) => env.rolloutTimeoutMs)),
         );
         this.backoff.delete(key);
       } catch (e) {
@@ -421,15 +440,24 @@ export class RolloutTracker {
         requestedBy: d.requestedBy,
         checked,
       });
-      const started = await strategy.apply(env, {
+      // Recorded before AWS changes: a process that dies inside the call leaves enough to reconcile it.
+      cur = await save(
+        deps.store,
+        cur,
+        { rollbackPlan: prepared.plan, applyingSince: deps.clock.now() },
+        deps.clock.now(),
+      );
+      this.opts.watchlist.set(cur);
+      const { started, failure } = await applyOrReconcile(deps, strategy, env, {
         requestId,
         version: good.version,
         plan: prepared.plan,
         actor: d.requestedBy,
       });
+      if (!started) throw failure;
       this.opts.watchlist.remove(d.id);
       cur = (await deps.store.get(d.id)) ?? cur;
-      await beginTracking(deps, cur, started, 'rollback');
+      await beginTracking(deps, cur, started, 'rollback', failure);
     } catch (e) {
       await this.finish(cur, {
         state: 'rollback_failed',

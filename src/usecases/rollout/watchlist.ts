@@ -20,6 +20,10 @@ export class Watchlist {
     if (this.items.has(d.id)) this.items.set(d.id, d);
   }
 
+  get(id: string): Deployment | undefined {
+    return this.items.get(id);
+  }
+
   has(id: string): boolean {
     return this.items.has(id);
   }

@@ -121,8 +121,12 @@ class MemoryQueue implements Queue {
   async receive(_wait: number, signal?: AbortSignal): Promise<readonly QueueMessage[]> {
     if (this.ready.length === 0) {
       await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        signal?.addEventListener('abort', () => resolve(), { once: true });
+        const done = () => {
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        this.wake = done;
+        signal?.addEventListener('abort', done, { once: true });
       });
     }
     return this.ready.splice(0, 10);
@@ -277,7 +281,12 @@ async function runMode(
   for (const [i, env] of envs.entries()) {
     const p = plans[i]!;
     ecs.plans.set(`svc-${i}`, p);
-    at(p.endAt, () => ecs.completed.set(`svc-${i}`, Date.now()));
+    // Whichever of the two timers due at the end runs first completes the rollout, so the event that
+    // announces the end never arrives before the state it announces can be read.
+    const complete = () => {
+      if (!ecs.completed.has(`svc-${i}`)) ecs.completed.set(`svc-${i}`, Date.now());
+    };
+    at(p.endAt, complete);
     // Capstan's UpdateService: the rollout is followed from its start.
     at(p.startAt, () => {
       const d: Deployment = {
@@ -295,7 +304,12 @@ async function runMode(
       };
       void store.create(d).then(() => watchlist.add(d));
     });
-    if (poller) for (const e of ecsEvents(i, p, i % 5 === 0)) at(e.at, () => queue.send(e.event));
+    if (poller)
+      for (const e of ecsEvents(i, p, i % 5 === 0))
+        at(e.at, () => {
+          if (e.at >= p.endAt) complete();
+          queue.send(e.event);
+        });
   }
   loop.start();
   poller?.start();

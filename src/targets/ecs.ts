@@ -60,6 +60,8 @@ export function serviceConsoleUrl(t: EcsTarget): string {
 /** An ECS service rolled out by UpdateService, followed by deployment id. */
 export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
   const { ecs } = deps;
+  /** Looks at each followed rollout, to read stopped tasks every few looks while tasks are missing. */
+  const looks = new Map<string, number>();
 
   async function readService(t: EcsTarget): Promise<EcsService> {
     const described = await ecs.describeServices(t, [t.service]);
@@ -241,11 +243,15 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
           const look = evaluate(service, track, item.phase);
           const j = look.judgement;
           const lines = look.events.map((e) => `:information_source: ${escapeMrkdwn(e)}`);
-          let data: EcsTrack = { ...j.track, looks: (track.looks ?? 0) + 1 };
+          let data: EcsTrack = j.track;
+          // Counted in memory, not in the ledger: a count that changed every look would be a write every look.
+          const n = (looks.get(item.id) ?? 0) + 1;
+          if (j.kind === 'progress') looks.set(item.id, n);
+          else looks.delete(item.id);
           // ECS stops counting failedTasks once a task has run, so a crash loop shows in stopped tasks:
           // read them when failures are counted, and every few looks while tasks are missing.
           const short = j.kind === 'progress' && data.running < data.desired;
-          if (j.kind !== 'succeeded' && (look.tasksStopped || (short && data.looks! % 4 === 0))) {
+          if (j.kind !== 'succeeded' && (look.tasksStopped || (short && n % 4 === 0))) {
             const stopped = await stoppedTaskLines(t, data);
             data = stopped.track;
             lines.push(...stopped.lines);

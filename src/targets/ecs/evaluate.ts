@@ -19,8 +19,6 @@ export interface EcsTrack {
   readonly failedTasks: number;
   /** Tasks of every deployment of the service: old ones draining is progress too. */
   readonly allRunning?: number | undefined;
-  /** Looks at the service so far: stopped tasks are also read every few looks while tasks are missing. */
-  readonly looks?: number | undefined;
   /** Tasks of the followed revision whose containers exited with an error or failed to start. */
   readonly crashes?: number | undefined;
 }

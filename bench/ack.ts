@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SimulatedAws } from '../src/sandbox/aws/server.js';
+import { SlackStandIn } from '../src/sandbox/slackApi.js';
+
+const SECRET = 'bench-signing-secret';
+const BURST = 50;
+const ROUNDS = 40;
+
+export interface AckBench {
+  /** ms from sending each signed command until its acknowledgement was read, per process. */
+  readonly capstan: readonly number[];
+  readonly bare: readonly number[];
+}
+
+function writeConfig(dir: string): string {
+  const file = join(dir, 'capstan.yml');
+  const yaml = readFileSync('src/sandbox/capstan.yml', 'utf8')
+    .replace('__DATA__', dir)
+    .replace('__POLL__', '5s');
+  writeFileSync(file, yaml);
+  return file;
+}
+
+async function until(ready: () => Promise<boolean>, child: ChildProcess, what: string): Promise<void> {
+  for (;;) {
+    if (await ready()) return;
+    if (child.exitCode !== null) throw new Error(`${what} exited ${child.exitCode} before it was ready`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** One signed slash command, as Slack sends it; resolves with the ms until its acknowledgement was read. */
+async function command(url: string, slack: SlackStandIn, i: number): Promise<number> {
+  const body = new URLSearchParams({
+    team_id: 'T0SANDBOX',
+    channel_id: 'C0DEV',
+    user_id: 'U0ALICE',
+    user_name: 'alice',
+    command: '/deploy',
+    text: i % 5 === 0 ? 'help' : 'status todobackend',
+    response_url: slack.responseUrl(`bench-${i}`),
+    trigger_id: `t${i}`,
+  }).toString();
+  const ts = Math.floor(Date.now() / 1000);
+  const sig = createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex');
+  const t0 = performance.now();
+  const r = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': `v0=${sig}`,
+    },
+  });
+  await r.text();
+  const took = performance.now() - t0;
+  if (r.status !== 200) throw new Error(`${url} answered ${r.status}`);
+  return took;
+}
+
+/**
+ * Bursts of 50 signed slash commands at once, 40 rounds, sent alternately to Capstan as its own
+ * process (node dist/main.js, backed by the simulated AWS account and the Slack stand-in in this
+ * process) and to a bare Bolt app beside it (bench/bareBolt.js) that only acknowledges. Which of
+ * the two goes first alternates from round to round, so both see the same machine. `nodeArgs` go to
+ * both processes (--cpu-prof when looking for a cause).
+ */
+export async function benchAck(nodeArgs: readonly string[] = []): Promise<AckBench> {
+  const aws = new SimulatedAws(1000);
+  await aws.start();
+  const slack = new SlackStandIn();
+  await slack.start();
+  const dir = mkdtempSync(join(tmpdir(), 'capstan-bench-ack-'));
+  const env = {
+    PATH: process.env.PATH,
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    HOST: '127.0.0.1',
+  };
+  const capstan = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
+    env: {
+      ...env,
+      CAPSTAN_CONFIG: writeConfig(dir),
+      PORT: '4690',
+      AWS_ENDPOINT_URL: aws.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'BENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: 'ignore',
+  });
+  const bare = spawn(process.execPath, [...nodeArgs, 'bench/bareBolt.js'], {
+    env: { ...env, PORT: '4691' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let bareReady = false;
+  bare.stdout.on('data', (d: Buffer) => (bareReady ||= d.toString().includes('ready')));
+  const exits = [capstan, bare].map((c) => new Promise((r) => c.once('exit', r)));
+  try {
+    await until(
+      () =>
+        fetch('http://127.0.0.1:4690/healthz').then(
+          (r) => r.status === 200,
+          () => false,
+        ),
+      capstan,
+      'Capstan',
+    );
+    await until(async () => bareReady, bare, 'the bare Bolt app');
+    const targets = [
+      { url: 'http://127.0.0.1:4690/slack/events', samples: [] as number[] },
+      { url: 'http://127.0.0.1:4691/slack/events', samples: [] as number[] },
+    ];
+    let n = 0;
+    for (const t of targets) for (let i = 0; i < BURST; i++) await command(t.url, slack, n++); // warm-up
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
+        const base = n;
+        n += BURST;
+        t.samples.push(
+          ...(await Promise.all(Array.from({ length: BURST }, (_, i) => command(t.url, slack, base + i)))),
+        );
+        // Capstan's work after each acknowledgement (status answers) settles before the next burst.
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    return { capstan: targets[0]!.samples, bare: targets[1]!.samples };
+  } finally {
+    capstan.kill('SIGTERM');
+    bare.kill('SIGTERM');
+    await Promise.all(exits);
+    await Promise.all([aws.stop(), slack.stop()]);
+  }
+}

@@ -1,7 +1,5 @@
-import type { Catalog, Environment } from '../domain/catalog.js';
-import { findEnvironment } from '../domain/catalog.js';
+import type { Environment } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
-import { errorMessage } from '../lib/errors.js';
 import { targetAs } from './actAs.js';
 import { type DeployDeps, finish } from './deploy.js';
 import { beginTracking, execute } from './execute.js';
@@ -80,24 +78,4 @@ export async function resumeOne(deps: DeployDeps, env: Environment, d: Deploymen
   }
   // Waiting for approval: nothing runs until someone decides (or it expires).
   return true;
-}
-
-/** Every deployment in flight, resumed: what a single process does when it starts. */
-export async function resumeInFlight(
-  deps: DeployDeps,
-  catalog: Catalog,
-): Promise<{ resumed: number; settled: number }> {
-  let resumed = 0;
-  let settled = 0;
-  for (const d of await deps.store.inFlight()) {
-    const env = findEnvironment(catalog, d.app, d.env);
-    if (!env) continue;
-    try {
-      if (await resumeOne(deps, env, d)) resumed++;
-      else settled++;
-    } catch (e) {
-      deps.logger.error('could not resume a deployment', { id: d.id, error: errorMessage(e) });
-    }
-  }
-  return { resumed, settled };
 }

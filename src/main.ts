@@ -26,7 +26,7 @@ import { type Config, readConfig } from './config/readConfig.js';
 import { findEnvironment } from './domain/catalog.js';
 import { errorMessage } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
-import { systemClock } from './ports/clock.js';
+import { type Clock, systemClock } from './ports/clock.js';
 import type { Store } from './ports/store.js';
 import { createSlackApp } from './slack/app.js';
 import type { CommandHandlers } from './slack/dispatch.js';
@@ -90,6 +90,8 @@ export interface StartOptions {
   /** Certificate URLs to trust besides SNS's own: only the sandbox passes one. */
   readonly trustSnsCertUrl?: ((url: string) => boolean) | undefined;
   readonly timing?: Partial<Timing> | undefined;
+  /** The one clock Capstan reads; tests pass the clock their fakes of AWS read too. */
+  readonly clock?: Clock | undefined;
 }
 
 /** The composition root: the only place that knows every part. */
@@ -98,7 +100,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const { env, catalog } = config;
   const timing: Timing = { ...DEFAULT_TIMING, ...opts.timing };
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
-  const clock = systemClock;
+  const clock = opts.clock ?? systemClock;
   const now = () => clock.now();
   const store = await openStore(config);
   const ecs = createEcsAdapter();

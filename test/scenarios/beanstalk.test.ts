@@ -23,10 +23,8 @@ let ecs: FakeEcs | undefined;
 let timeline: Map<string, Step[]>;
 
 beforeEach(() => {
+  // Capstan runs on the system clock here, and so does this Beanstalk.
   eb = new FakeBeanstalk();
-  // Capstan runs on the real clock: AWS's must agree with it.
-  eb.realTime = true;
-  eb.clock = Date.now();
   timeline = new Map();
   eb.onUpdate = (label) => {
     eb.then(...(timeline.get(label) ?? healthy()));

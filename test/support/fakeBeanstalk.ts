@@ -14,6 +14,7 @@ import {
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { type Clock, systemClock } from '../../src/ports/clock.js';
 import { ACCOUNT, REPO_URI } from '../fixtures/ecs.js';
 
 export const REGION = 'us-east-1';
@@ -45,9 +46,6 @@ export class FakeBeanstalk {
   readonly eb = mockClient(ElasticBeanstalkClient);
   readonly s3 = mockClient(S3Client);
   readonly ecr = mockClient(ECRClient);
-  clock = Date.UTC(2026, 10, 22, 10, 0, 0);
-  /** Set: the clock follows the real one (for Capstan running on the system clock) instead of 15 s a look. */
-  realTime = false;
   env: EnvironmentDescription | undefined;
   readonly versions = new Map<string, ApplicationVersionDescription>();
   readonly objects = new Map<string, string>();
@@ -66,10 +64,14 @@ export class FakeBeanstalk {
   /** Told of each update as it starts, with the label: queue its steps here with then(). */
   onUpdate: ((label: string) => void) | undefined;
 
-  constructor() {
+  /**
+   * AWS's clock is the test's, the one Capstan reads: a ManualClock moves 15 s a look, the system
+   * clock (for Capstan running in real time) moves by itself.
+   */
+  constructor(private readonly clock: Clock & { advance?(ms: number): void } = systemClock) {
     for (const t of ['1.2.2', '1.2.3', '1.2.4']) this.tags.set(t, digestOf(t));
     this.addVersion('1.2.2', `${REPO_URI}@${digestOf('1.2.2')}`);
-    const deployed = new Date(this.clock - 86_400_000);
+    const deployed = new Date(this.now() - 86_400_000);
     this.env = {
       EnvironmentName: ENV_NAME,
       EnvironmentId: ENV_ID,
@@ -78,7 +80,7 @@ export class FakeBeanstalk {
       Status: 'Ready',
       Health: 'Green',
       HealthStatus: 'Ok',
-      DateCreated: new Date(this.clock - 30 * 86_400_000),
+      DateCreated: new Date(this.now() - 30 * 86_400_000),
       DateUpdated: deployed,
     };
     this.events.push({
@@ -92,7 +94,7 @@ export class FakeBeanstalk {
     this.install();
   }
 
-  readonly now = () => this.clock;
+  readonly now = () => this.clock.now();
 
   restore(): void {
     this.eb.restore();
@@ -109,14 +111,13 @@ export class FakeBeanstalk {
       VersionLabel: label,
       Description: description,
       SourceBundle: { S3Bucket: EB_BUCKET, S3Key: key },
-      DateCreated: new Date(this.clock - 86_400_000),
+      DateCreated: new Date(this.now() - 86_400_000),
     });
   }
 
   event(message: string, severity: EventSeverity = 'INFO', requestId = this.lastRequestId): void {
-    if (this.realTime) this.clock = Math.max(this.clock, Date.now());
     this.events.unshift({
-      EventDate: new Date(this.clock),
+      EventDate: new Date(this.now()),
       Message: message,
       Severity: severity,
       ApplicationName: APP,
@@ -127,8 +128,7 @@ export class FakeBeanstalk {
 
   /** Changes the environment as Beanstalk would, stamping DateUpdated. */
   set(patch: Partial<EnvironmentDescription>): void {
-    if (this.realTime) this.clock = Math.max(this.clock, Date.now());
-    if (this.env) this.env = { ...this.env, ...patch, DateUpdated: new Date(this.clock) };
+    if (this.env) this.env = { ...this.env, ...patch, DateUpdated: new Date(this.now()) };
   }
 
   /** Queues steps, one per later DescribeEnvironments call. */
@@ -145,7 +145,7 @@ export class FakeBeanstalk {
         repositoryName: APP,
         imageDigest: digest,
         imageTags: [t],
-        imagePushedAt: new Date(Date.UTC(2026, 10, 1 + i)),
+        imagePushedAt: new Date(this.now() - (30 - i) * 86_400_000),
       });
       if (tag === undefined) return { imageDetails: [...this.tags].map(([t, d], i) => detail(t, d, i)) };
       const digest = this.tags.get(tag);
@@ -174,7 +174,7 @@ export class FakeBeanstalk {
 
     this.eb.on(DescribeEnvironmentsCommand).callsFake(async (input: { EnvironmentNames?: string[] }) => {
       await this.beforeDescribe?.();
-      this.clock = this.realTime ? Math.max(this.clock, Date.now()) : this.clock + 15_000;
+      this.clock.advance?.(15_000);
       this.script.shift()?.();
       const env = this.env;
       const wanted = !input.EnvironmentNames?.length || input.EnvironmentNames.includes(ENV_NAME);
@@ -209,7 +209,7 @@ export class FakeBeanstalk {
             VersionLabel: input.VersionLabel,
             Description: input.Description,
             SourceBundle: { S3Bucket, S3Key },
-            DateCreated: new Date(this.clock),
+            DateCreated: new Date(this.now()),
           };
           this.versions.set(input.VersionLabel, v);
           return { ApplicationVersion: v };

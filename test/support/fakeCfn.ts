@@ -11,6 +11,7 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
+import { type Clock, systemClock } from '../../src/ports/clock.js';
 
 const cfnStub = () => mockClient(CloudFormationClient);
 const STACK = 'AWS::CloudFormation::Stack';
@@ -51,7 +52,7 @@ export class FakeCfn {
     Environment: 'prod',
   };
   status = 'UPDATE_COMPLETE';
-  lastUpdated = new Date('2026-11-19T12:00:00Z');
+  lastUpdated: Date;
   readonly changeSets = new Map<string, FakeChangeSet>();
   /** Resource changes the next change set lists. */
   resources: ResourceSpec[] = [
@@ -72,8 +73,8 @@ export class FakeCfn {
   throttle: boolean | 'DescribeChangeSet' = false;
   /** The stack has been deleted: reads answer ValidationError "Stack with id … does not exist". */
   deleted = false;
-  /** AWS's clock, for event timestamps. */
-  now: () => number = () => Date.now();
+  /** AWS's clock, for event timestamps: the one Capstan reads in the same test. */
+  readonly now = () => this.clock.now();
   /** Set: a started execution goes no further (the stack stays UPDATE_IN_PROGRESS). */
   paused = false;
   /** Called on every DescribeStacks before it answers (to script a timeline). */
@@ -83,7 +84,8 @@ export class FakeCfn {
   /** Called on ExecuteChangeSet after the execution started: a throw is a lost response, a hang a caller that never hears back. */
   afterExecute: (() => void | Promise<void>) | undefined;
 
-  constructor() {
+  constructor(private readonly clock: Clock = systemClock) {
+    this.lastUpdated = new Date(this.now() - 18 * 86_400_000);
     const { cfn } = this;
     cfn.on(DescribeStacksCommand).callsFake(() => {
       this.beforeDescribe?.();
@@ -95,7 +97,7 @@ export class FakeCfn {
             StackName: 'todobackend-prod',
             StackId: STACK_ID,
             StackStatus: this.status,
-            CreationTime: new Date('2026-01-01T00:00:00Z'),
+            CreationTime: new Date(this.now() - 340 * 86_400_000),
             LastUpdatedTime: this.lastUpdated,
             Parameters: Object.entries(this.parameters).map(([ParameterKey, ParameterValue]) => ({
               ParameterKey,

@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { type Clock, systemClock } from '../../src/ports/clock.js';
 
 export const REGION = 'us-east-1';
 export const APP = 'todobackend';
@@ -90,11 +91,17 @@ export class FakeCodeDeploy {
   afterCreate: (() => void | Promise<void>) | undefined;
   /** Deployments deleted with their group: GetDeployment no longer finds them. */
   readonly deleted = new Set<string>();
-  clock = Date.UTC(2026, 10, 24, 10, 0, 0);
-  readonly now = () => this.clock;
+  /** AWS's clock: the one Capstan reads in the same test. */
+  readonly now = () => this.clock.now();
   private seq = 0;
+  private lastStamp = 0;
+  /** How far back the history laid down by the constructor is. */
+  private backdate = 0;
 
-  constructor(platform: 'Server' | 'ECS' = 'Server') {
+  constructor(
+    platform: 'Server' | 'ECS' = 'Server',
+    private readonly clock: Clock = systemClock,
+  ) {
     this.cd = cdStub();
     this.s3 = s3Stub();
     for (const v of ['1.2.1', '1.2.2', '1.2.3', '1.2.4-broken'])
@@ -119,7 +126,8 @@ export class FakeCodeDeploy {
           }
         : {}),
     };
-    // What ran before: a deployment of 1.2.2 that succeeded.
+    // What ran before: a deployment of 1.2.2 that succeeded an hour ago.
+    this.backdate = 3600_000;
     const first = this.create(
       platform === 'ECS'
         ? { revisionType: 'AppSpecContent', appSpecContent: { content: '{"version":0.0}' } }
@@ -128,7 +136,7 @@ export class FakeCodeDeploy {
       'first deploy',
     );
     this.finish(first, 'Succeeded');
-    this.clock += 3600_000;
+    this.backdate = 0;
     this.install();
   }
 
@@ -157,8 +165,14 @@ export class FakeCodeDeploy {
     const d = this.deployments.get(id)!;
     d.info.status = 'Stopped';
     d.info.errorInformation = { code: 'MANUAL_STOP', message: 'The deployment was stopped by the user.' };
-    d.info.completeTime = new Date(this.clock);
+    d.info.completeTime = this.stamp();
     this.recordAttempt(d.info);
+  }
+
+  /** Now on the shared clock, never earlier than a time already given out, so creation order is time order. */
+  private stamp(): Date {
+    this.lastStamp = Math.max(this.now() - this.backdate, this.lastStamp + 1);
+    return new Date(this.lastStamp);
   }
 
   get last(): DeploymentInfo {
@@ -176,7 +190,6 @@ export class FakeCodeDeploy {
     description?: string,
   ): FakeDeployment {
     this.seq += 1;
-    this.clock += 1000;
     const id = `d-TEST${String(this.seq).padStart(5, '0')}`;
     const d: FakeDeployment = {
       info: {
@@ -188,7 +201,7 @@ export class FakeCodeDeploy {
         description,
         revision,
         previousRevision: this.group.targetRevision,
-        createTime: new Date(this.clock),
+        createTime: this.stamp(),
         deploymentOverview: { Pending: 2, InProgress: 0, Succeeded: 0, Failed: 0, Skipped: 0, Ready: 0 },
         autoRollbackConfiguration: this.group.autoRollbackConfiguration,
         computePlatform: this.group.computePlatform,
@@ -220,7 +233,7 @@ export class FakeCodeDeploy {
 
   private finish(d: FakeDeployment, status: DeploymentStatus): void {
     d.info.status = status;
-    d.info.completeTime = new Date(this.clock);
+    d.info.completeTime = this.stamp();
     if (status === 'Succeeded') {
       d.info.deploymentOverview = {
         Pending: 0,

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
+import { type Clock, systemClock } from '../../src/ports/clock.js';
 
 const ecsStub = () => mockClient(ECSClient);
 const ecrStub = () => mockClient(ECRClient);
@@ -64,6 +65,9 @@ export class FakeEcs {
   /** Services in other clusters, answered by the same SDK mocks (see `joining`). */
   private readonly members = new Map<string, FakeEcs>();
   readonly cluster: string;
+  /** AWS's clock: the one Capstan reads in the same test. */
+  private readonly clock: Clock;
+  readonly now = () => this.clock.now();
 
   /**
    * `joining`: another FakeEcs whose SDK mocks answer for this service too, in its own cluster: one
@@ -71,16 +75,17 @@ export class FakeEcs {
    */
   constructor(
     readonly serviceName = 'todobackend-dev',
-    opts: { readonly cluster?: string; readonly joining?: FakeEcs } = {},
+    opts: { readonly cluster?: string; readonly joining?: FakeEcs; readonly clock?: Clock } = {},
   ) {
     this.cluster = opts.cluster ?? 'todo-dev';
+    this.clock = opts.clock ?? opts.joining?.clock ?? systemClock;
     const leader = opts.joining;
     this.ecs = leader?.ecs ?? ecsStub();
     this.ecr = leader?.ecr ?? ecrStub();
     this.tags = leader?.tags ?? new Map<string, { digest: string; pushedAt: Date }>();
     this.taskDefs = leader?.taskDefs ?? new Map<string, DescribeTaskDefinitionCommandOutput>();
     for (const [i, t] of ['1.2.0', '1.2.1', '1.2.2', '1.2.3', '1.2.4-broken'].entries()) {
-      this.tags.set(t, { digest: digestOf(t), pushedAt: new Date(Date.UTC(2026, 10, 1 + i)) });
+      this.tags.set(t, { digest: digestOf(t), pushedAt: new Date(this.now() - (30 - i) * 86_400_000) });
     }
     const first = tdArn('todobackend', 41);
     this.taskDefs.set(first, taskDefinition(41, `${REPO_URI}@${digestOf('1.2.2')}`, '1.2.2'));
@@ -104,7 +109,7 @@ export class FakeEcs {
     this.service.events = [
       {
         id: `ev-${this.eventSeq}`,
-        createdAt: new Date(Date.now() + this.eventSeq),
+        createdAt: new Date(this.now() + this.eventSeq),
         message: `(service ${this.serviceName}) ${message}`,
       },
       ...(this.service.events ?? []),
@@ -215,8 +220,8 @@ export class FakeEcs {
       pendingCount: 0,
       failedTasks: 0,
       rolloutState: 'IN_PROGRESS',
-      createdAt: new Date(),
-      updatedAt: new Date(),
+      createdAt: new Date(this.now()),
+      updatedAt: new Date(this.now()),
     };
     const old = (this.service.deployments ?? []).map((x) =>
       x.status === 'PRIMARY' ? { ...x, status: 'ACTIVE' } : x,
@@ -232,13 +237,13 @@ export class FakeEcs {
 
   private patch(id: string, change: Partial<Deployment>): void {
     this.service.deployments = (this.service.deployments ?? []).map((d) =>
-      d.id === id ? { ...d, ...change, updatedAt: new Date() } : d,
+      d.id === id ? { ...d, ...change, updatedAt: new Date(this.now()) } : d,
     );
   }
 
   private complete(d: Deployment): void {
     this.service.deployments = [
-      { ...d, runningCount: 2, pendingCount: 0, rolloutState: 'COMPLETED', updatedAt: new Date() },
+      { ...d, runningCount: 2, pendingCount: 0, rolloutState: 'COMPLETED', updatedAt: new Date(this.now()) },
     ];
     this.service.runningCount = 2;
     this.event('has reached a steady state.');

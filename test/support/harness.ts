@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readConfig } from '../../src/config/readConfig.js';
 import { type Logger, silentLogger } from '../../src/lib/logger.js';
 import { type Capstan, startCapstan } from '../../src/main.js';
+import type { Clock } from '../../src/ports/clock.js';
 import { type EnvelopeType, SlackStandIn, type SlackStandInOptions } from '../../src/sandbox/slackApi.js';
 import { SIGNING_SECRET, slackHeaders } from './signing.js';
 
@@ -49,6 +50,8 @@ export interface HarnessOptions {
   readonly fetchCert?: (url: string) => Promise<string>;
   /** Whether stop() also stops the stand-in (true unless the caller passed its own). */
   readonly ownsStandIn?: boolean;
+  /** Capstan's clock; the fakes of AWS in the same test read it too (the system clock by default). */
+  readonly clock?: Clock;
 }
 
 let responseSeq = 0;
@@ -87,6 +90,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     logger: opts.logger ?? silentLogger,
     host: '127.0.0.1',
     fetchCert: opts.fetchCert,
+    clock: opts.clock,
     // Slack pacing and change-set polling at test speed: the suite waits on conditions, not on time.
     timing: { slackPostIntervalMs: 20, slackUpdateIntervalMs: 20, changeSetPollMs: 20, expiryCheckMs: 50 },
   });

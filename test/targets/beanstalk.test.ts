@@ -12,6 +12,7 @@ import type { Environment } from '../../src/domain/catalog.js';
 import { CapstanError } from '../../src/domain/errors.js';
 import { createBeanstalkStrategy, tagOfLabel } from '../../src/targets/beanstalk.js';
 import type { Observation, Started, TargetStrategy } from '../../src/targets/strategy.js';
+import { ManualClock } from '../fakes/ports.js';
 import { REPO_URI } from '../fixtures/ecs.js';
 import { APP, ENV_ID, ENV_NAME, FakeBeanstalk, REGION, digestOf } from '../support/fakeBeanstalk.js';
 
@@ -39,15 +40,18 @@ const env: Environment = {
 const hex12 = (tag: string) => digestOf(tag).slice('sha256:'.length, 'sha256:'.length + 12);
 
 let fake: FakeBeanstalk;
+/** Capstan's and Beanstalk's clock; the fake moves it 15 s a look. */
+let clock: ManualClock;
 let strategy: TargetStrategy;
 
 beforeEach(() => {
-  fake = new FakeBeanstalk();
+  clock = new ManualClock();
+  fake = new FakeBeanstalk(clock);
   strategy = createBeanstalkStrategy({
     beanstalk: createBeanstalkAdapter(),
     objects: createS3Adapter(),
     registry: createEcrAdapter(),
-    now: fake.now,
+    now: () => clock.now(),
   });
 });
 
@@ -74,7 +78,7 @@ async function follow(started: Started, phase: 'rollout' | 'rollback' = 'rollout
   const seen: Observation[] = [];
   let data = started.data;
   for (let i = 0; i < max; i++) {
-    const obs = await strategy.observe([{ id: 'dep-1', env, phase, data, startedAt: fake.clock }]);
+    const obs = await strategy.observe([{ id: 'dep-1', env, phase, data, startedAt: clock.now() }]);
     const o = obs.get('dep-1');
     if (!o) throw new Error('no observation');
     seen.push(o);
@@ -320,7 +324,7 @@ describe('Elastic Beanstalk strategy', () => {
       .on(DescribeEnvironmentsCommand)
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: {} }));
     const err = await strategy
-      .observe([{ id: 'dep-1', env, phase: 'rollout', data: started.data, startedAt: fake.clock }])
+      .observe([{ id: 'dep-1', env, phase: 'rollout', data: started.data, startedAt: clock.now() }])
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CapstanError);
     expect(err).toMatchObject({ code: 'throttled' });

@@ -10,6 +10,7 @@ import type { Environment } from '../../src/domain/catalog.js';
 import { CapstanError } from '../../src/domain/errors.js';
 import { createStackStrategy } from '../../src/targets/cloudformation.js';
 import type { Observation, Prepared, Started, TargetStrategy } from '../../src/targets/strategy.js';
+import { ManualClock } from '../fakes/ports.js';
 import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeEcs } from '../support/fakeEcs.js';
 
@@ -35,17 +36,17 @@ const CONSOLE = 'Console-ExecuteChangeSet-7f59c3cf-00d2-40c7-b2ff-e75db0987002';
 let cfn: FakeCfn;
 let ecs: FakeEcs;
 let strategy: TargetStrategy;
-let clock: number;
+/** Capstan's and CloudFormation's clock. */
+let clock: ManualClock;
 
 beforeEach(() => {
-  clock = Date.UTC(2026, 10, 20, 9, 0, 0);
-  cfn = new FakeCfn();
-  cfn.now = () => clock;
+  clock = new ManualClock();
+  cfn = new FakeCfn(clock);
   ecs = new FakeEcs();
   strategy = createStackStrategy({
     stacks: createCloudFormationAdapter(),
     registry: createEcrAdapter(),
-    now: () => clock,
+    now: () => clock.now(),
     sleep: async () => {},
     changeSetPollMs: 1,
     changeSetTimeoutMs: 60_000,
@@ -64,12 +65,12 @@ async function prepare(version: string, requestId: string): Promise<Prepared> {
 
 async function execute(version = '1.2.3', requestId = 'r-1'): Promise<Started> {
   const prepared = await prepare(version, requestId);
-  clock += 60_000; // the approval takes a minute
+  clock.advance(60_000); // the approval takes a minute
   return strategy.apply(env, { requestId, version, plan: prepared.plan, actor: 'U0BOB' });
 }
 
 async function look(data: unknown, phase: 'rollout' | 'rollback' = 'rollout'): Promise<Observation> {
-  const out = await strategy.observe([{ id: 'r-1', env, phase, data, startedAt: clock }]);
+  const out = await strategy.observe([{ id: 'r-1', env, phase, data, startedAt: clock.now() }]);
   return out.get('r-1')!;
 }
 
@@ -81,7 +82,7 @@ async function follow(data: unknown, phase: 'rollout' | 'rollback' = 'rollout') 
     lines.push(...obs.lines);
     if (obs.kind !== 'progress') return { last: obs, lines };
     data = obs.data;
-    clock += 15_000;
+    clock.advance(15_000);
   }
   throw new Error('never ended');
 }
@@ -112,7 +113,7 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
   it('succeeds by the events of its own token, and the thread shows only those', async () => {
     // Someone's earlier update: its events are on the stack, but they are not this release's.
     cfn.updateByOthers({ token: 'Console-UpdateStack-earlier' });
-    clock += 60_000;
+    clock.advance(60_000);
     const started = await execute();
     expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)[0]!.args[0].input).toMatchObject({
       ClientRequestToken: 'r-1',
@@ -128,7 +129,7 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
       token: 'Console-UpdateStack-earlier',
       failing: { logicalId: 'OldQueue', type: 'AWS::SQS::Queue', reason: 'someone else’s failure' },
     });
-    clock += 60_000;
+    clock.advance(60_000);
     cfn.failing = {
       logicalId: 'Service',
       type: SVC,
@@ -156,7 +157,7 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
     cfn.failing = { logicalId: 'Service', type: SVC, reason: 'circuit breaker' };
     const started = await execute();
     cfn.finishExecution();
-    clock += 30_000;
+    clock.advance(30_000);
     cfn.failing = undefined;
     cfn.updateByOthers({ token: CONSOLE });
     expect(cfn.status).toBe('UPDATE_COMPLETE');
@@ -186,7 +187,7 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
   it('succeeds by its own UPDATE_COMPLETE when someone else’s update ended before Capstan looked', async () => {
     const started = await execute();
     cfn.finishExecution();
-    clock += 30_000;
+    clock.advance(30_000);
     // The other update failed: the stack now looks like a failure that is not Capstan's.
     cfn.updateByOthers({
       token: CONSOLE,
@@ -205,11 +206,11 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
     const first = await look(started.data);
     expect(first).toMatchObject({ kind: 'progress', moved: true });
     cfn.finishExecution();
-    clock += 30_000;
+    clock.advance(30_000);
     // A console update so big that Capstan's events are beyond what it reads back, and it deleted the
     // change set. Another update followed it: the first one is what replaced Capstan's.
     cfn.updateByOthers({ token: CONSOLE, events: 600 });
-    clock += 30_000;
+    clock.advance(30_000);
     cfn.updateByOthers({ token: 'Console-ExecuteChangeSet-second' });
     const calls = mutatingCalls();
 
@@ -223,7 +224,7 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
   it("a busy stack does not hide Capstan's own ending: events are paged back to the execution", async () => {
     const started = await execute();
     cfn.finishExecution();
-    clock += 30_000;
+    clock.advance(30_000);
     // Someone's update with more events than one page, after Capstan's finished.
     cfn.updateByOthers({ token: CONSOLE, events: 150 });
     expect(await look(started.data)).toMatchObject({ kind: 'succeeded' });
@@ -232,7 +233,7 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
   it('an update by someone who passed no token is "another stack update"', async () => {
     const started = await execute();
     cfn.finishExecution();
-    clock += 30_000;
+    clock.advance(30_000);
     cfn.updateByOthers({ events: 600 });
     expect(await look(started.data)).toMatchObject({ kind: 'superseded', by: 'another stack update' });
   });
@@ -295,7 +296,7 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
   it('throttling of DescribeChangeSet alone is not taken for a deleted change set', async () => {
     const started = await execute();
     cfn.finishExecution();
-    clock += 30_000;
+    clock.advance(30_000);
     cfn.updateByOthers({ token: CONSOLE, events: 600 });
     cfn.throttle = 'DescribeChangeSet';
     await expect(look(started.data)).rejects.toMatchObject({ code: 'throttled' });

@@ -13,6 +13,7 @@ import type { Environment } from '../../src/domain/catalog.js';
 import { CapstanError } from '../../src/domain/errors.js';
 import { createCodeDeployStrategy, versionFromKey } from '../../src/targets/codedeploy.js';
 import type { Observation, Started, TargetStrategy } from '../../src/targets/strategy.js';
+import { ManualClock } from '../fakes/ports.js';
 import { REPO_URI, tdArn } from '../fixtures/ecs.js';
 import { APP, BUCKET, FakeCodeDeploy, GROUP, REGION } from '../support/fakeCodeDeploy.js';
 import { FakeEcs, digestOf } from '../support/fakeEcs.js';
@@ -59,17 +60,20 @@ const ecsEnv: Environment = {
 };
 
 let fake: FakeCodeDeploy;
+/** The one clock of each test: Capstan's and CodeDeploy's. */
+let clock: ManualClock;
 let fakeEcs: FakeEcs | undefined;
 let strategy: TargetStrategy;
 
 function build(platform: 'Server' | 'ECS'): void {
-  fake = new FakeCodeDeploy(platform);
+  clock = new ManualClock();
+  fake = new FakeCodeDeploy(platform, clock);
   strategy = createCodeDeployStrategy({
     codedeploy: createCodeDeployAdapter(),
     objects: createS3Adapter(),
     registry: createEcrAdapter(),
     ecs: createEcsAdapter(),
-    now: fake.now,
+    now: () => clock.now(),
   });
 }
 
@@ -102,7 +106,7 @@ async function follow(env: Environment, data: unknown, phase: 'rollout' | 'rollb
     seen.push(obs);
     if (obs.kind !== 'progress') return { last: obs, seen };
     data = obs.data;
-    fake.clock += 15_000;
+    clock.advance(15_000);
   }
   throw new Error('never ended');
 }
@@ -270,7 +274,7 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
       ':hourglass_flowing_sand: Waiting for CodeDeploy to start its automatic rollback.',
     );
     expect(waiting.lines[1]).toMatch(/^:x: ApplicationStart failed on i-0abc1234/);
-    fake.clock += 15_000;
+    clock.advance(15_000);
     const following = await look(serverEnv, waiting.data);
     expect(following.kind).toBe('failed');
     if (following.kind !== 'failed') return;
@@ -287,10 +291,10 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     const inProgress = await look(serverEnv, started.data);
     const waiting = await look(serverEnv, inProgress.data);
     expect(waiting).toMatchObject({ kind: 'progress', moved: true });
-    fake.clock += 60_000;
+    clock.advance(60_000);
     const still = await look(serverEnv, waiting.data);
     expect(still).toMatchObject({ kind: 'progress', moved: false, lines: [] });
-    fake.clock += 31_000;
+    clock.advance(31_000);
     const failed = await look(serverEnv, still.data);
     expect(failed.kind).toBe('failed');
     if (failed.kind !== 'failed') return;
@@ -309,7 +313,7 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     expect(waiting.lines).toContain(
       ':information_source: CodeDeploy says: Automatic rollback not performed &lt;no earlier revision&gt;',
     );
-    fake.clock += 91_000;
+    clock.advance(91_000);
     const failed = await look(serverEnv, waiting.data);
     expect(failed.kind).toBe('failed');
     expect(failed.kind === 'failed' && failed.selfRollback).toBeUndefined();

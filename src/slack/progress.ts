@@ -85,6 +85,10 @@ export class SlackProgress implements DeployNotifier {
   /** Each deployment's last thread message of details, while nothing was said after it: repeats go into it. */
   private readonly lastDetail = new Map<string, { readonly ts: string; lines: ThreadLine[] }>();
   private said = 0;
+  /** The latest edit of each deployment's parent message in flight: its outcome is said after it. */
+  private readonly edits = new Map<string, Promise<void>>();
+  /** Announcements waiting for that edit before they are queued (flush waits for them too). */
+  private readonly deferred = new Set<Promise<void>>();
 
   constructor(private readonly o: ProgressOptions) {}
 
@@ -187,7 +191,13 @@ export class SlackProgress implements DeployNotifier {
     }
     if (placed) p.placed = placed;
     const urgent = isTerminal(d.state) || d.state === 'awaiting_approval';
-    void this.updater(d.channel).push(d.id, () => this.edit(d), urgent, gaveUp);
+    const editing = this.updater(d.channel).push(d.id, () => this.edit(d), urgent, gaveUp);
+    this.edits.set(d.id, editing);
+    void editing
+      .catch(() => undefined)
+      .then(() => {
+        if (this.edits.get(d.id) === editing) this.edits.delete(d.id);
+      });
     return at;
   }
 
@@ -224,10 +234,12 @@ export class SlackProgress implements DeployNotifier {
       return this.o.chat.post(d.channel, { text: clip(message.text, 3900) }, undefined, CALLER);
     });
     if (!ts) return;
-    const permalink = await this.o.chat.permalink(d.channel, ts).catch(() => undefined);
     if (before !== undefined) p.replaced.add(before);
     if (d.messageTs !== undefined) p.replaced.add(d.messageTs);
-    Object.assign(p, { ts, permalink, lost: false, unreachable: false });
+    // Known at once, so a thread line sent meanwhile goes under the new message, not the lost one.
+    Object.assign(p, { ts, permalink: undefined, lost: false, unreachable: false });
+    const permalink = await this.o.chat.permalink(d.channel, ts).catch(() => undefined);
+    if (p.ts === ts) p.permalink = permalink;
     // Details that follow go into the new thread.
     this.lastDetail.delete(d.id);
     if (before !== undefined)
@@ -339,6 +351,17 @@ export class SlackProgress implements DeployNotifier {
 
   /** After the details queued so far; each announcement is its own message, none replaces another. */
   announce(d: Deployment, a: Announcement): void {
+    const editing = a.kind === 'outcome' ? this.edits.get(d.id) : undefined;
+    if (!editing) return this.say(d, a);
+    // The outcome goes under the parent message as it stands after its last edit (posted anew if it was lost).
+    const later: Promise<void> = editing
+      .catch(() => undefined)
+      .then(() => this.say(d, a))
+      .finally(() => this.deferred.delete(later));
+    this.deferred.add(later);
+  }
+
+  private say(d: Deployment, a: Announcement): void {
     this.said += 1;
     void this.pacer(d.channel).push(
       `said:${d.id}:${this.said}`,
@@ -366,6 +389,7 @@ export class SlackProgress implements DeployNotifier {
   /** Waits for everything queued, retries included: an outcome is never left behind. */
   async flush(): Promise<void> {
     const pacers = () => [...this.posts.values(), ...this.updates.values()];
-    while (pacers().some((p) => p.busy)) await Promise.all(pacers().map((p) => p.idle()));
+    while (this.deferred.size > 0 || pacers().some((p) => p.busy))
+      await Promise.all([...this.deferred, ...pacers().map((p) => p.idle())]);
   }
 }

@@ -324,7 +324,7 @@ describe('outside text reaching Slack through the real HTTP path', () => {
     const hh = await start();
     // Versions and tags as AWS has them: a stack parameter, tags in the repository and on the task definition.
     cfn.parameters.ApplicationImageTag = HOSTILE;
-    ecs.tags.set(HOSTILE, { digest: 'sha256:'.padEnd(71, '1'), pushedAt: new Date('2026-12-01T00:00:00Z') });
+    ecs.tags.set(HOSTILE, { digest: 'sha256:'.padEnd(71, '1'), pushedAt: new Date(ecs.now() + 60_000) });
     for (const td of ecs.taskDefs.values())
       td.tags = [...(td.tags ?? []).filter((t) => t.key !== 'Version'), { key: 'Version', value: HOSTILE }];
     expect(await reply(hh, 'todobackend 9.9.9')).toContain(ESCAPED); // no such tag: the latest tags are listed

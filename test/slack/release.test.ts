@@ -160,7 +160,7 @@ describe('releases through a change set', () => {
     await start();
     const { id } = await requestRelease();
     const review = await message('C0PROD', waiting);
-    cfn.lastUpdated = new Date('2026-11-21T08:00:00Z');
+    cfn.lastUpdated = new Date(cfn.now() + 60_000);
     await click('capstan_approve', id, 'U0BOB', review);
     const failed = await message('C0PROD', (m) => m.ts === review.ts && /: failed$/.test(m.text));
     expect(body(failed)).toContain('Stack todobackend-prod changed since this change set was made');

@@ -103,7 +103,12 @@ describe('through Capstan (signed commands, the Slack stand-in, ECS faked at sen
     expect(reposted).toHaveLength(2);
     expect(String(reposted[1]!.args.text)).not.toMatch(/: succeeded$/);
     expect(done.edits).toBeGreaterThan(0);
-    expect(h.slack.thread('C0DEV', done.ts).length).toBeGreaterThan(0);
+    // The outcome is said under the message as it stands after its last edit: the new one.
+    const said = await h.slack.waitFor(() =>
+      h.slack.thread('C0DEV', done.ts).find((m) => m.text.includes('succeeded')),
+    );
+    expect(said.text).toContain('<@U0ALICE>');
+    expect(h.slack.thread('C0DEV', first.ts).some((m) => m.text.includes('<@U0ALICE>'))).toBe(false);
   });
 
   it('an archived channel takes nothing: the ledger, status and history still tell the outcome, and the log names the deployment', async () => {

@@ -18,9 +18,7 @@ export interface AckBench {
 
 function writeConfig(dir: string): string {
   const file = join(dir, 'capstan.yml');
-  const yaml = readFileSync('sandbox/capstan.yml', 'utf8')
-    .replace('__DATA__', dir)
-    .replace('__POLL__', '5s');
+  const yaml = readFileSync('sandbox/capstan.yml', 'utf8').replace('__DATA__', dir).replace('__POLL__', '5s');
   writeFileSync(file, yaml);
   return file;
 }

@@ -3,8 +3,8 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SimulatedAws } from '../src/sandbox/aws/server.js';
-import { SlackStandIn } from '../src/sandbox/slackApi.js';
+import { SimulatedAws } from '../sandbox/aws/server.js';
+import { SlackStandIn } from '../sandbox/slackApi.js';
 
 const SECRET = 'bench-signing-secret';
 const BURST = 50;
@@ -18,9 +18,7 @@ export interface AckBench {
 
 function writeConfig(dir: string): string {
   const file = join(dir, 'capstan.yml');
-  const yaml = readFileSync('src/sandbox/capstan.yml', 'utf8')
-    .replace('__DATA__', dir)
-    .replace('__POLL__', '5s');
+  const yaml = readFileSync('sandbox/capstan.yml', 'utf8').replace('__DATA__', dir).replace('__POLL__', '5s');
   writeFileSync(file, yaml);
   return file;
 }

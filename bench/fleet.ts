@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../src/adapters/store/sqlite.js';
 import type { Environment } from '../src/domain/catalog.js';
 import type { Deployment } from '../src/domain/deployment.js';
-import { SlackStandIn } from '../src/sandbox/slackApi.js';
+import { SlackStandIn } from '../sandbox/slackApi.js';
 import { newTrack } from '../src/targets/ecs/evaluate.js';
 import { newDeployment } from '../src/usecases/deploy.js';
 import { TimetableEcs } from './ecsServer.js';

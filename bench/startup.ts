@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SlackStandIn } from '../src/sandbox/slackApi.js';
+import { SlackStandIn } from '../sandbox/slackApi.js';
 
 /** `node dist/main.js` from spawn to a 200 on /healthz, `runs` times. */
 export async function benchStartup(runs: number): Promise<number[]> {

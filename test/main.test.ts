@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlackStandIn } from '../src/sandbox/slackApi.js';
+import { SlackStandIn } from '../sandbox/slackApi.js';
 
 const root = new URL('..', import.meta.url).pathname;
 

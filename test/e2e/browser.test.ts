@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../../src/sandbox/main.js';
+import type { Sandbox } from '../../sandbox/main.js';
 import { fastSandbox } from './sandbox.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -42,6 +42,10 @@ describe('the sandbox page in a real browser', () => {
     const approve = page.locator('button[data-action-id="capstan_approve"]');
     await approve.waitFor({ timeout: 15_000 });
     await expect(page.locator('#msgs').innerText()).resolves.toContain('ApplicationImageTag: 1.2.1 → 1.2.3');
+    // Who may approve is the user group, shown by its handle as Slack shows <!subteam^…>.
+    await expect(
+      page.locator('#msgs .mention', { hasText: '@deploy-approvers' }).count(),
+    ).resolves.toBeGreaterThan(0);
 
     await approve.click();
     await expect(page.locator('#dialog').innerText()).resolves.toContain('Approve this change?');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EB_BUCKET } from '../../src/sandbox/aws/beanstalk.js';
-import type { Sandbox } from '../../src/sandbox/main.js';
+import { EB_BUCKET } from '../../sandbox/aws/beanstalk.js';
+import type { Sandbox } from '../../sandbox/main.js';
 import { click, ephemeral, fastSandbox, find, statusOf, text, threadWith, why } from './sandbox.js';
 
 let sb: Sandbox | undefined;

@@ -11,8 +11,8 @@ import { ensureTable, openDynamoStore } from '../../src/adapters/store/dynamodb.
 import type { Deployment } from '../../src/domain/deployment.js';
 import type { Store } from '../../src/ports/store.js';
 import { stateText } from '../../src/views/deploy.js';
-import { SimulatedAws } from '../../src/sandbox/aws/server.js';
-import { SlackStandIn, type StoredMessage } from '../../src/sandbox/slackApi.js';
+import { SimulatedAws } from '../../sandbox/aws/server.js';
+import { SlackStandIn, type StoredMessage } from '../../sandbox/slackApi.js';
 import { slackHeaders } from '../support/signing.js';
 
 /*

@@ -1,5 +1,5 @@
-import type { StoredMessage } from '../../src/sandbox/slackApi.js';
-import { type Sandbox, startSandbox } from '../../src/sandbox/main.js';
+import type { StoredMessage } from '../../sandbox/slackApi.js';
+import { type Sandbox, startSandbox } from '../../sandbox/main.js';
 
 /** A sandbox with time sped up: AWS moves a step every 60 ms, Capstan polls every 50 ms. */
 export function fastSandbox(): Promise<Sandbox> {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { FakeEcs } from '../support/fakeEcs.js';
 import { type Harness, startHarness } from '../support/harness.js';
-import type { StoredMessage } from '../../src/sandbox/slackApi.js';
+import type { StoredMessage } from '../../sandbox/slackApi.js';
 import { EVENTS_QUEUE, FakeSqs, ecsDeploymentEvent } from './fakeSqs.js';
 
 // Polled once an hour: whatever shows an end within the test did so because of an event.

@@ -20,9 +20,9 @@ import {
 } from '@aws-sdk/client-elastic-beanstalk';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dockerrun, EB_BUCKET } from '../../src/sandbox/aws/beanstalk.js';
-import { ecsAppSpec } from '../../src/sandbox/aws/codedeploy.js';
-import { SimulatedAws } from '../../src/sandbox/aws/server.js';
+import { dockerrun, EB_BUCKET } from '../../sandbox/aws/beanstalk.js';
+import { ecsAppSpec } from '../../sandbox/aws/codedeploy.js';
+import { SimulatedAws } from '../../sandbox/aws/server.js';
 
 let sim: SimulatedAws;
 // Time moves only when a test calls sim.tick(): the wall-clock timer is an hour.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { Deployment } from '../../src/domain/deployment.js';
-import { SlackStandIn, type StoredMessage } from '../../src/sandbox/slackApi.js';
+import { SlackStandIn, type StoredMessage } from '../../sandbox/slackApi.js';
 import { GROUPS, USERS } from '../fixtures/config.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
 

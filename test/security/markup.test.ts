@@ -12,7 +12,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment, Policy } from '../../src/domain/catalog.js';
 import type { Deployment, DeploymentState, Lock, Review } from '../../src/domain/deployment.js';
 import type { PipelineApproval, PipelineApprovalState } from '../../src/domain/pipelineApproval.js';
-import type { RecordedCall } from '../../src/sandbox/slackApi.js';
+import type { RecordedCall } from '../../sandbox/slackApi.js';
 import { approvalReply } from '../../src/slack/handlers.js';
 import type { EnvStatus } from '../../src/usecases/status.js';
 import { announcement } from '../../src/views/announce.js';

@@ -8,7 +8,7 @@ import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { REPO_URI } from '../fixtures/ecs.js';
 import { FakeEcs, digestOf } from '../support/fakeEcs.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
-import type { StoredMessage } from '../../src/sandbox/slackApi.js';
+import type { StoredMessage } from '../../sandbox/slackApi.js';
 
 let h: Harness;
 let aws: FakeEcs;

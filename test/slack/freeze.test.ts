@@ -1,7 +1,7 @@
 import { ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { StoredMessage } from '../../src/sandbox/slackApi.js';
+import type { StoredMessage } from '../../sandbox/slackApi.js';
 import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeEcs } from '../support/fakeEcs.js';

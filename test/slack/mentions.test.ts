@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackChat, createSlackDirectory } from '../../src/adapters/slack/chat.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
-import { SlackStandIn } from '../../src/sandbox/slackApi.js';
+import { SlackStandIn } from '../../sandbox/slackApi.js';
 import { SlackProgress } from '../../src/slack/progress.js';
 import { reviewMessage } from '../../src/views/release.js';
 import { GROUPS, USERS } from '../fixtures/config.js';

@@ -1,6 +1,6 @@
 import { ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StoredMessage } from '../../src/sandbox/slackApi.js';
+import type { StoredMessage } from '../../sandbox/slackApi.js';
 import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeEcs, digestOf } from '../support/fakeEcs.js';

@@ -5,7 +5,7 @@ import type { Deployment } from '../../src/domain/deployment.js';
 import { createLogger, silentLogger } from '../../src/lib/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import type { ShownMessage } from '../../src/ports/notifier.js';
-import { SlackStandIn, type StoredMessage } from '../../src/sandbox/slackApi.js';
+import { SlackStandIn, type StoredMessage } from '../../sandbox/slackApi.js';
 import { SlackProgress } from '../../src/slack/progress.js';
 import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { deployment, ended } from '../fixtures/deployments.js';

@@ -1,7 +1,7 @@
 import { ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeClustersCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EnvelopeType, StoredMessage } from '../../src/sandbox/slackApi.js';
+import type { EnvelopeType, StoredMessage } from '../../sandbox/slackApi.js';
 import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeEcs } from '../support/fakeEcs.js';

@@ -6,7 +6,7 @@ import { readConfig } from '../../src/config/readConfig.js';
 import { type Logger, silentLogger } from '../../src/lib/logger.js';
 import { type Capstan, startCapstan } from '../../src/main.js';
 import type { Clock } from '../../src/ports/clock.js';
-import { type EnvelopeType, SlackStandIn, type SlackStandInOptions } from '../../src/sandbox/slackApi.js';
+import { type EnvelopeType, SlackStandIn, type SlackStandInOptions } from '../../sandbox/slackApi.js';
 import { SIGNING_SECRET, slackHeaders } from './signing.js';
 
 export interface Harness {

@@ -17,6 +17,11 @@ export interface BridgeOptions {
   readonly startPipeline?: () => string;
 }
 
+/** What a person typed, as Slack's client sends it: &, < and > escaped (only those three). */
+export function escapeTyped(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /**
  * The browser side of the Slack stand-in: a page that looks like a channel, and the calls it makes.
  * Every request it sends to Capstan is signed exactly as Slack signs it.
@@ -102,7 +107,7 @@ export class SlackBridge {
    * turned into a mention of that user (or of Capstan).
    */
   private encode(text: string): { text: string; mentionsBot: boolean } {
-    const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const escaped = escapeTyped(text);
     let mentionsBot = false;
     const encoded = escaped.replace(/(^|[\s(])@([a-z0-9._-]+)/gi, (all, pre: string, name: string) => {
       if (name.toLowerCase() === 'capstan') {
@@ -126,7 +131,7 @@ export class SlackBridge {
       this.note(
         user,
         channel,
-        `\`${typed.split(/\s/)[0] ?? typed}\` is not a command here: try \`/deploy help\`.`,
+        `\`${escapeTyped(typed.split(/\s/)[0] ?? typed)}\` is not a command here: try \`/deploy help\`.`,
       );
       return 200;
     }
@@ -177,7 +182,8 @@ export class SlackBridge {
       trigger_id: this.trigger(user),
       api_app_id: 'A0CAPSTAN',
     }).toString();
-    this.note(user, channel, `/deploy ${text}`, [], user);
+    // What the person typed, shown as they typed it (Slack text, so escaped), never as markup.
+    this.note(user, channel, `/deploy ${escapeTyped(text)}`, [], user);
     const r = await this.signed(body, 'application/x-www-form-urlencoded');
     const ack = await r.text();
     if (r.status !== 200) this.note(user, channel, `Capstan answered ${r.status}.`);
@@ -269,6 +275,7 @@ export class SlackBridge {
     return {
       users: this.slack.users,
       channels: this.o.channels,
+      groups: this.slack.groups.map((g) => ({ id: g.id, handle: g.handle })),
       messages: visible.map((m) => ({
         channel: m.channel,
         ts: m.ts,

@@ -1,3 +1,5 @@
+import { RENDER_JS } from './render.js';
+
 /** The sandbox's Slack-like channel page: plain HTML and JavaScript, no build step. */
 export const PAGE = String.raw`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Capstan sandbox</title>
@@ -20,6 +22,7 @@ export const PAGE = String.raw`<!doctype html>
 .actions button{margin:4px 6px 0 0;padding:5px 14px;border-radius:4px;border:1px solid #bbb;background:#fff;font:inherit;font-weight:700;cursor:pointer}
 .actions button.primary{background:#007a5a;color:#fff;border-color:#007a5a}.actions button.danger{background:#e01e5a;color:#fff;border-color:#e01e5a}
 code{background:#f6f6f6;border:1px solid #e1e1e1;border-radius:3px;padding:0 3px;font-size:13px;color:#c01343}
+pre{background:#f6f6f6;border:1px solid #e1e1e1;border-radius:4px;padding:6px 8px;margin:4px 0;white-space:pre-wrap;font-size:13px}blockquote{border-left:4px solid #ddd;margin:2px 0;padding-left:10px}
 .replies{color:#1264a3;font-size:13px;font-weight:700;cursor:pointer;margin-top:2px}
 #thread{width:420px;border-left:1px solid #ddd;display:none;flex-direction:column}#thread.open{display:flex}#thread .top{padding:10px 16px;border-bottom:1px solid #ddd;font-weight:700;display:flex;justify-content:space-between}
 #tmsgs{flex:1;overflow-y:auto}.mention{background:#e8f5fa;color:#1264a3;border-radius:3px;padding:0 2px}.mention[data-ch]{cursor:pointer}
@@ -45,42 +48,12 @@ code{background:#f6f6f6;border:1px solid #e1e1e1;border-radius:3px;padding:0 3px
 <aside id="thread" aria-label="Thread"><div class="top"><span>Thread<span class="where" id="threadWhere"></span></span><a href="#" id="closeThread">close</a></div><div id="tmsgs" aria-live="polite"></div>
 <form id="tcomposer"><input id="tinput" autocomplete="off" placeholder="Reply…  try @capstan status" aria-label="Reply in thread"></form></aside>
 <div id="overlay"><div class="dialog" id="dialog" role="dialog" aria-modal="true"></div></div>
-<script>
+<script>${RENDER_JS}
 const $ = (s) => document.querySelector(s);
-let state = { users: [], channels: [], messages: [], bot: 'UCAPSTAN' }, channel = '', user = '', thread = '', view = 'channel', highlight = '';
-const EMOJI = {snowflake:'❄️',twisted_rightwards_arrows:'🔀',white_check_mark:'✅',x:'❌',rocket:'🚀',rewind:'⏪',mag:'🔍',raised_hand:'✋',warning:'⚠️',lock:'🔒',unlock:'🔓',no_entry:'⛔',no_entry_sign:'🚫',hourglass:'⌛',hourglass_flowing_sand:'⏳',zzz:'💤',information_source:'ℹ️',rotating_light:'🚨',wastebasket:'🗑️',closed_lock_with_key:'🔐',shield:'🛡️',leftwards_arrow_with_hook:'↩️',arrows_counterclockwise:'🔄',arrow_forward:'▶️',octagonal_sign:'🛑',fast_forward:'⏩'};
-const esc = (s) => String(s).replace(/&(?!amp;|lt;|gt;)/g,'&amp;').replace(/</g,'&lt;').replace(/>/g,'&gt;');
+let state = { users: [], channels: [], groups: [], messages: [], bot: 'UCAPSTAN' }, channel = '', user = '', thread = '', view = 'channel', highlight = '';
+const { esc, text, renderBlocks } = makeRenderer(() => state);
 const nameOf = (id) => id === state.bot ? 'capstan' : (state.users.find((u) => u.id === id) || {}).name || id;
 const chName = (id) => (state.channels.find((c) => c.id === id) || {}).name || id;
-function mrkdwn(t) {
-  // Slack text carries &amp; &lt; &gt; as entities: they show as & < >, never as markup.
-  let s = String(t).replace(/&(?!amp;|lt;|gt;)/g,'&amp;');
-  s = s.replace(/<([^<>]+)>/g, (_, inner) => {
-    if (inner.startsWith('@')) return '\u0001mention\u0002@' + esc(nameOf(inner.slice(1).split('|')[0])) + '\u0001/mention\u0002';
-    if (inner.startsWith('#')) { const id = inner.slice(1).split('|')[0]; return '\u0001span class="mention" data-ch="' + esc(id).replace(/"/g, '&quot;') + '"\u0002#' + esc(chName(id)) + '\u0001/mention\u0002'; }
-    if (inner.startsWith('!date^')) { const p = inner.split('|'); const ts = Number(p[0].split('^')[1]); return esc(new Date(ts * 1000).toLocaleString()); }
-    if (inner.startsWith('!subteam^')) { const p = inner.split('|'); return '\u0001mention\u0002' + esc(p[1] || '@group') + '\u0001/mention\u0002'; }
-    const [url, label] = inner.split('|'); return '\u0001a href="' + esc(url).replace(/"/g,'%22') + '" target="_blank"\u0002' + esc(label || url) + '\u0001/a\u0002';
-  });
-  s = s.replace(/</g,'&lt;').replace(/>/g,'&gt;').replace(/\u0001mention\u0002/g,'<span class="mention">').replace(/\u0001\/mention\u0002/g,'</span>').replace(/\u0001/g,'<').replace(/\u0002/g,'>');
-  s = s.replace(/\x60([^\x60]+)\x60/g,'<code>$1</code>').replace(/(^|[\s(])\*([^*\n]+)\*/g,'$1<b>$2</b>').replace(/(^|[\s(])_([^_\n]+)_/g,'$1<i>$2</i>').replace(/~([^~\n]+)~/g,'<s>$1</s>');
-  s = s.replace(/:([a-z_]+):/g, (m, n) => EMOJI[n] || m);
-  return s.replace(/\n/g,'<br>');
-}
-const text = (o) => o ? (o.type === 'plain_text' ? esc(o.text).replace(/:([a-z_]+):/g,(m,n)=>EMOJI[n]||m) : mrkdwn(o.text)) : '';
-function renderBlocks(m) {
-  if (!m.blocks || m.blocks.length === 0) return '<div class="block">' + mrkdwn(m.text) + '</div>';
-  return m.blocks.map((b) => {
-    switch (b.type) {
-      case 'header': return '<div class="block header">' + text(b.text) + '</div>';
-      case 'section': return '<div class="block">' + (b.text ? text(b.text) : '') + (b.fields ? '<div class="fields">' + b.fields.map((f) => '<div>' + text(f) + '</div>').join('') + '</div>' : '') + '</div>';
-      case 'context': return '<div class="block context">' + (b.elements || []).map(text).join(' · ') + '</div>';
-      case 'divider': return '<div class="divider"></div>';
-      case 'actions': return '<div class="block actions">' + (b.elements || []).map((e, i) => '<button type="button" class="' + (e.style || '') + '" data-action-id="' + esc(e.action_id) + '" data-block="' + esc(b.block_id || '') + '" data-i="' + i + '" data-ts="' + m.ts + '" data-channel="' + m.channel + '">' + text(e.text) + '</button>').join('') + '</div>';
-      default: return '';
-    }
-  }).join('');
-}
 const when = (ts) => new Date(Number(ts) * 1000);
 function renderMsg(m, inThread) {
   const replies = inThread ? [] : state.messages.filter((r) => r.threadTs === m.ts && r.channel === m.channel);

@@ -14,6 +14,7 @@ import type {
 } from '../ports/beanstalk.js';
 import type { ObjectStore } from '../ports/objects.js';
 import type { Registry } from '../ports/registry.js';
+import { observeEach } from './each.js';
 import { requireImage } from './image.js';
 import type { Checked, Observation, Observed, Reading, Started, TargetStrategy } from './strategy.js';
 
@@ -548,13 +549,11 @@ export function createBeanstalkStrategy(deps: BeanstalkStrategyDeps): TargetStra
       if (!first) return out;
       const t0 = beanstalkOf(first.env);
       const names = [...new Set(items.map((i) => beanstalkOf(i.env).environment))];
+      // One call every rollout of the application depends on: its failure is theirs alike.
       const found = await beanstalk.describeEnvironments(t0.region, t0.application, names);
-      await Promise.all(
-        items.map(async (item) => {
-          out.set(item.id, await observeOne(item, liveOne(found, beanstalkOf(item.env).environment)));
-        }),
+      return observeEach(items, (item) =>
+        observeOne(item, liveOne(found, beanstalkOf(item.env).environment)),
       );
-      return out;
     },
 
     async read(envs, detail) {

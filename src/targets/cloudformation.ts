@@ -6,6 +6,7 @@ import { parseImage, shortDigest } from '../domain/version.js';
 import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import type { ImageDetails, Registry } from '../ports/registry.js';
 import type { ChangeSetInfo, StackEvent, StackInfo, Stacks } from '../ports/stacks.js';
+import { observeEach } from './each.js';
 import { requireImage } from './image.js';
 import type { AwsEvent, Observation, Reading, TargetStrategy } from './strategy.js';
 
@@ -371,12 +372,8 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
       };
     },
 
-    async observe(items) {
-      const out = new Map<string, Observation>();
-      await Promise.all(
-        items.map(async (item) => out.set(item.id, await observeOne(item.data as StackTrack))),
-      );
-      return out;
+    observe(items) {
+      return observeEach(items, (item) => observeOne(item.data as StackTrack));
     },
 
     async read(envs, detail) {

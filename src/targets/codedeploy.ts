@@ -28,6 +28,7 @@ import {
 import type { Ecs, EcsService } from '../ports/ecs.js';
 import type { ObjectStore } from '../ports/objects.js';
 import type { Registry } from '../ports/registry.js';
+import { observeEach } from './each.js';
 import { requireImage } from './image.js';
 import type {
   AwsEvent,
@@ -877,11 +878,8 @@ export function createCodeDeployStrategy(deps: CodeDeployStrategyDeps): TargetSt
       return undefined;
     },
 
-    async observe(items) {
-      const out = new Map<string, Observation>();
-      const looks = await Promise.all(items.map(async (item) => [item.id, await observeOne(item)] as const));
-      for (const [id, obs] of looks) out.set(id, obs);
-      return out;
+    observe(items) {
+      return observeEach(items, observeOne);
     },
 
     async read(envs, detail) {

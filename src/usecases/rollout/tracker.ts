@@ -183,18 +183,29 @@ export class RolloutTracker {
           ),
           Math.min(...g.items.map(({ env }) => env.rolloutTimeoutMs)),
         );
-        this.backoff.delete(key);
       } catch (e) {
         this.backOff(key, e);
         // Read errors count against the deadline too: nothing stays "rolling out" for ever.
         await Promise.all(g.items.map(({ d, env }) => this.unreadable(d, env, e)));
         return;
       }
+      // An error about one rollout is that rollout's alone; the group backs off only when none could be read.
+      const errors = g.items.flatMap(({ d }) => {
+        const obs = observations.get(d.id);
+        return obs?.kind === 'unreadable' ? [obs.error] : [];
+      });
+      if (errors.length > 0 && errors.length === g.items.length) this.backOff(key, errors[0]);
+      else this.backoff.delete(key);
       await Promise.all(
         g.items.map(async ({ d, env }) => {
           const obs = observations.get(d.id);
           if (!obs) return;
           try {
+            if (obs.kind === 'unreadable') {
+              this.deps.logger.warn('could not read a rollout', { id: d.id, error: errorMessage(obs.error) });
+              await this.unreadable(d, env, obs.error);
+              return;
+            }
             await this.apply(d, env, g.strategy, obs);
           } catch (e) {
             this.deps.logger.error('could not process a rollout observation', {
@@ -246,7 +257,11 @@ export class RolloutTracker {
   }
 
   /** The truth arrived after "outcome unknown" was said: it replaces it; Capstan starts nothing this late. */
-  private async late(d: Deployment, strategy: TargetStrategy, obs: Observation): Promise<void> {
+  private async late(
+    d: Deployment,
+    strategy: TargetStrategy,
+    obs: Exclude<Observation, { kind: 'unreadable' }>,
+  ): Promise<void> {
     const t = d.tracking!;
     switch (obs.kind) {
       case 'progress':
@@ -275,7 +290,7 @@ export class RolloutTracker {
     d: Deployment,
     env: Environment,
     strategy: TargetStrategy,
-    obs: Observation,
+    obs: Exclude<Observation, { kind: 'unreadable' }>,
   ): Promise<void> {
     const deps = this.deps;
     const now = deps.clock.now();

@@ -399,3 +399,63 @@ describe('ECS: one sick cluster never delays the others', () => {
     await w.parent('C0QA', '1.2.3', 'qa', /: succeeded$/, 15_000);
   });
 });
+
+describe('ECS: a warning is not progress', () => {
+  it('a service that cannot place its tasks and says so on every look fails at the deadline and is rolled back', async () => {
+    await start();
+    await deployOk('1.2.3');
+    aws.behaviour.set('1.2.4-broken', 'unplaceable');
+    await deploy('1.2.4-broken');
+
+    const done = await w.parent(
+      'C0DEV',
+      '1.2.4-broken',
+      'dev',
+      /: (rolled back to 1\.2\.3|failed|rollback failed)$/,
+      8_000,
+    );
+    expect(done.text).toMatch(/: rolled back to 1\.2\.3$/);
+    expect(body(done)).toContain('no progress for 1s (0/2 done)');
+    // The warning reached the thread, once with its count rather than once per look.
+    const thread = await w.threadHas(done, 'was unable to place a task');
+    expect(thread.match(/was unable to place a task/g)).toHaveLength(1);
+    expect(updates()).toBe(3);
+  });
+});
+
+describe('ECS: cause first, also when the circuit breaker decides', () => {
+  it('tasks that cannot pull their image and a breaker that rolls back: the parent names the pull error, the thread the breaker', async () => {
+    await start();
+    await deployOk('1.2.3');
+    aws.circuitBreaker = { enable: true, rollback: true };
+    aws.behaviour.set('1.2.4-broken', 'circuit_breaker_ecs_rollback');
+    await deploy('1.2.4-broken');
+
+    const done = await w.parent('C0DEV', '1.2.4-broken', 'dev', /: (rolled back.*|failed|rollback failed)$/);
+    expect(done.text).toMatch(/: rolled back by ECS$/);
+    const why = done.blocks?.map((b) => JSON.stringify(b)).find((b) => b.includes('*Why:*')) ?? '';
+    expect(why).toContain('CannotPullContainerError: pull image manifest has been retried 5 time(s)');
+    expect(why).not.toContain('circuit breaker');
+    expect((await w.last('dev')).reason).toMatch(/^CannotPullContainerError: /);
+    const thread = await w.threadHas(done, 'ECS deployment circuit breaker: rolling back to deploymentId');
+    expect(updates()).toBe(2);
+
+    // No doubled punctuation, and a stopped-task line is never shown again beside its "×N".
+    expect(thread).not.toContain('.).');
+    const stopLines = thread.split('\n').filter((l) => l.includes('stopped: CannotPullContainerError'));
+    expect(stopLines).toHaveLength(1);
+    expect(stopLines[0]).toMatch(/ ×\d+$/);
+  });
+
+  it('a breaker that does not roll back: failed with the pull error as the reason, the breaker in the thread', async () => {
+    await start();
+    await deployOk('1.2.3');
+    aws.behaviour.set('1.2.4-broken', 'circuit_breaker');
+    await deploy('1.2.4-broken');
+
+    const done = await w.parent('C0DEV', '1.2.4-broken', 'dev', /: rolled back to 1\.2\.3$/);
+    expect(body(done)).toContain('CannotPullContainerError');
+    expect((await w.last('dev')).reason).toMatch(/^CannotPullContainerError: /);
+    await w.threadHas(done, 'ECS deployment circuit breaker: task failed to start.');
+  });
+});

@@ -27,6 +27,7 @@ export type Behaviour =
   | 'circuit_breaker_ecs_rollback' // FAILED, and ECS rolls back by itself
   | 'cannot_pull' // tasks keep stopping; no circuit breaker
   | 'stuck' // nothing moves
+  | 'unplaceable' // no task can be placed: ECS repeats the same warning on every look, nothing else moves
   | 'crash_loop' // containers start, then exit 1; ECS no longer counts them in failedTasks
   | 'disappear'; // ECS replaces the deployment with the previous one
 
@@ -275,6 +276,11 @@ export class FakeEcs {
         } else this.complete(d);
         return;
       case 'stuck':
+        return;
+      case 'unplaceable':
+        this.event(
+          'was unable to place a task because no container instance met all of its requirements. The closest matching container-instance abc123 has insufficient memory available.',
+        );
         return;
       case 'crash_loop':
         // A task ran, so ECS stops counting: running flickers between 0 and 1, failedTasks stays 0.

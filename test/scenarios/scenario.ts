@@ -61,6 +61,19 @@ export const CODEDEPLOY_ENV = `
         rolloutTimeout: 1s
 `;
 
+/** A second CodeDeploy group of the same application, in the same region (`addGroup('todobackend-canary')`). */
+export const CODEDEPLOY_CANARY_ENV = `
+      canary:
+        channel: C0CANARY
+        codedeploy:
+          region: us-east-1
+          application: todobackend
+          deploymentGroup: todobackend-canary
+          revision: { bucket: todo-bundles, key: "todobackend/{version}.zip", bundleType: zip }
+        policy: { deployers: ["*"] }
+        rolloutTimeout: 1s
+`;
+
 /** A CloudFormation stack released through change sets (see test/support/fakeCfn.ts); `approvals` people must approve. */
 export const cfnEnv = (approvals = 0) => `
       prod:

@@ -66,6 +66,8 @@ const TrackSchema = z.object({
   look: z.string().optional(),
   /** The update has visibly begun (so a Ready environment is not a stale read from before it). */
   begun: z.boolean().optional(),
+  /** Short hashes of the INFO messages seen: the same words again are not progress. */
+  said: z.array(z.string()).optional(),
   /** The first ERROR event of the update, raw (escaped when shown). */
   failure: z.string().optional(),
 });
@@ -154,6 +156,12 @@ const fingerprint = (e: BeanstalkEnvironment) =>
 
 const healthText = (e: BeanstalkEnvironment) =>
   `${e.health ?? 'unknown'}${e.healthStatus ? ` (${e.healthStatus})` : ''}`;
+
+const messageKey = (ev: BeanstalkEvent) =>
+  createHash('sha1').update(ev.message).digest('hex').slice(0, 8);
+
+/** Health from worst to best: only a step up is progress. */
+const HEALTH_RANK: Readonly<Record<string, number>> = { Grey: 0, Red: 1, Yellow: 2, Green: 3 };
 
 const eventKey = (ev: BeanstalkEvent) =>
   createHash('sha1').update(`${ev.at}|${ev.severity}|${ev.message}`).digest('hex').slice(0, 10);
@@ -332,7 +340,21 @@ export function createBeanstalkStrategy(deps: BeanstalkStrategyDeps): TargetStra
       lines.unshift(
         `_…${fresh.length - LINES_PER_LOOK} earlier events are in the Elastic Beanstalk console._`,
       );
-    const moved = look !== track.look || fresh.length > 0;
+    // Only what moves the update forward is progress: a new status or label, better health, news
+    // in INFO events. Warnings, errors and the same words again are not, so a stalled update meets
+    // its deadline.
+    const [status, health, , label0] = (track.look ?? '').split('|');
+    const said = new Set(track.said ?? []);
+    const news = fresh.filter(
+      (ev) => !ERROR_SEVERITIES.has(ev.severity) && ev.severity !== 'WARN' && !said.has(messageKey(ev)),
+    );
+    data.said = [...said, ...news.map(messageKey)].slice(-30);
+    const moved =
+      track.look === undefined ||
+      e.status !== status ||
+      (e.versionLabel ?? '') !== label0 ||
+      (HEALTH_RANK[e.health ?? ''] ?? 0) > (HEALTH_RANK[health ?? ''] ?? 0) ||
+      news.length > 0;
     const progress = (): Observation => ({ kind: 'progress', data, lines, moved });
 
     // Beanstalk refuses another update until this one ends: judge only a Ready environment.

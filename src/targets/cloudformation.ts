@@ -191,7 +191,9 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
       ...r,
       seenEvents: [...r.seenEvents, ...fresh.map((e) => e.id)].slice(-500),
     };
-    const progress: Observation = { kind: 'progress', data, lines, moved: fresh.length > 0 };
+    // Resources created, updated or rolled back are progress; a resource that failed is not.
+    const moved = fresh.some((e) => !e.status.endsWith('_FAILED'));
+    const progress: Observation = { kind: 'progress', data, lines, moved };
     const stackLevel = (e: StackEvent) => e.resourceType === STACK_TYPE && e.logicalId === stack.name;
     const failed = (ended: string, stated?: string): Observation => {
       // Capstan's operation's own account ("The following resource(s) failed to update: […]").

@@ -51,6 +51,11 @@ function withinTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
+/** A reason without its closing punctuation, so a sentence built on it never ends ".." or ".)." twice over. */
+function bare(reason: string): string {
+  return reason.replace(/[.;:\s]+$/, '');
+}
+
 interface Group {
   readonly strategy: TargetStrategy;
   readonly items: { readonly d: Deployment; readonly env: Environment }[];
@@ -276,12 +281,12 @@ export class RolloutTracker {
         await this.finish(d, { state: 'superseded', reason: `Superseded by ${obs.by}.` });
         return;
       case 'missing':
-        await this.finish(d, { state: 'failed', reason: `${obs.what}.` });
+        await this.finish(d, { state: 'failed', reason: `${bare(obs.what)}.` });
         return;
       case 'failed':
         await this.finish(d, {
           state: obs.selfRollback ? 'rolled_back' : 'failed',
-          reason: `${obs.reason}. ${obs.selfRollback ? `${strategy.label} rolled back by itself` : `Capstan did not roll back this late: \`/deploy rollback ${d.app} ${d.env}\``}.`,
+          reason: `${bare(obs.reason)}. ${obs.selfRollback ? `${strategy.label} rolled back by itself` : `Capstan did not roll back this late: \`/deploy rollback ${d.app} ${d.env}\``}.`,
         });
     }
   }
@@ -351,7 +356,7 @@ export class RolloutTracker {
         await this.finish(d, {
           state: t.phase === 'rollout' ? 'failed' : 'rollback_failed',
           tracking: { ...t, data: obs.data },
-          reason: `${obs.what}.`,
+          reason: `${bare(obs.what)}.`,
         });
         return;
       case 'failed': {
@@ -381,7 +386,7 @@ export class RolloutTracker {
           await this.finish(d, {
             state: 'failed',
             tracking,
-            reason: `${obs.reason.replace(/[.;\s]+$/, '')}${obs.selfRollback.runsNow ? `; ${strategy.label} put ${obs.selfRollback.runsNow} back` : ''}`,
+            reason: `${bare(obs.reason)}${obs.selfRollback.runsNow ? `; ${strategy.label} put ${obs.selfRollback.runsNow} back` : ''}`,
           });
           return;
         }
@@ -410,7 +415,7 @@ export class RolloutTracker {
       await this.finish(d, {
         state: 'failed',
         tracking,
-        reason: `${reason}. Automatic rollback is off here: \`/deploy rollback ${env.app} ${env.name}\`.`,
+        reason: `${bare(reason)}. Automatic rollback is off here: \`/deploy rollback ${env.app} ${env.name}\`.`,
       });
       return;
     }
@@ -431,7 +436,7 @@ export class RolloutTracker {
       await this.finish(d, {
         state: 'failed',
         tracking,
-        reason: `${reason}. Capstan knows no earlier good version here, so it did not roll back.`,
+        reason: `${bare(reason)}. Capstan knows no earlier good version here, so it did not roll back.`,
       });
       return;
     }

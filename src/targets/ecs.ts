@@ -220,6 +220,13 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
         try {
           const r = await ecs.describeServices(loc, batch);
           for (const s of r.services) found.set(s.name, s);
+          for (const f of r.failed ?? []) {
+            const error = new CapstanError(
+              'upstream',
+              `ECS could not describe service ${f.name} in cluster ${loc.cluster} (${loc.region}): ${f.reason}`,
+            );
+            found.set(f.name, { error });
+          }
         } catch (e) {
           // A deleted cluster ends its rollouts; any other error is the error of this batch's services.
           if (isCapstanError(e) && e.code === 'not_found') {
@@ -301,6 +308,8 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
             try {
               const r = await ecs.describeServices(loc, batch);
               for (const s of r.services) services.set(s.name, s);
+              for (const f of r.failed ?? [])
+                services.set(f.name, new Error(`ECS could not describe service ${f.name}: ${f.reason}`));
             } catch (e) {
               for (const n of batch) services.set(n, e instanceof Error ? e : new Error(String(e)));
             }

@@ -2,7 +2,16 @@ import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_URI, taskDefinition, tdArn } from '../fixtures/ecs.js';
 import { FakeEcs, digestOf } from '../support/fakeEcs.js';
-import { ECS_ENVS, World, awsError, body, lostConnection, throttling, yamlWith } from './scenario.js';
+import {
+  ECS_ENVS,
+  ECS_SAME_CLUSTER_ENV,
+  World,
+  awsError,
+  body,
+  lostConnection,
+  throttling,
+  yamlWith,
+} from './scenario.js';
 
 let w: World;
 let aws: FakeEcs;
@@ -457,5 +466,28 @@ describe('ECS: cause first, also when the circuit breaker decides', () => {
     expect(body(done)).toContain('CannotPullContainerError');
     expect((await w.last('dev')).reason).toMatch(/^CannotPullContainerError: /);
     await w.threadHas(done, 'ECS deployment circuit breaker: task failed to start.');
+  });
+});
+
+describe("ECS: one service's trouble never decides another's", () => {
+  it('DescribeServices fails for one service of a batch: that rollout alone is "outcome unknown" in ECS’s words; the other service’s rollout succeeds', async () => {
+    const web = new FakeEcs('todobackend-web', { cluster: 'todo-dev', joining: aws });
+    w = await World.start(yamlWith(`${ECS_ENVS}${ECS_SAME_CLUSTER_ENV}`));
+    aws.behaviour.set('1.2.3', 'stuck');
+    await deploy('1.2.3');
+    await w.parent('C0DEV', '1.2.3', 'dev', /rolling out/);
+    expect(await w.command('todobackend 1.2.3 to web', 'C0WEB')).toContain('`1.2.3`');
+    await w.parent('C0WEB', '1.2.3', 'web', /rolling out/);
+    web.failure = 'ACCESS_DENIED';
+    aws.behaviour.set('1.2.3', 'success');
+
+    const dev = await w.parent('C0DEV', '1.2.3', 'dev', /: (succeeded|failed|outcome unknown|rolled back.*)$/);
+    expect(dev.text).toMatch(/: succeeded$/);
+    const other = await w.parent('C0WEB', '1.2.3', 'web', /: (succeeded|failed|outcome unknown|rolled back.*)$/);
+    expect(other.text).toMatch(/: outcome unknown$/);
+    expect(body(other)).toContain('ECS could not describe service todobackend-web in cluster todo-dev');
+    expect(body(other)).toContain('ACCESS_DENIED');
+    expect(body(other)).not.toContain('no longer exists');
+    expect((await w.last('dev')).state).toBe('succeeded');
   });
 });

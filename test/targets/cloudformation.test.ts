@@ -118,6 +118,9 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
     expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)[0]!.args[0].input).toMatchObject({
       ClientRequestToken: 'r-1',
     });
+    // The SDK's retry of a lost CreateChangeSet answer is recognized as the same request.
+    const created = cfn.cfn.commandCalls(CreateChangeSetCommand)[0]!.args[0].input;
+    expect(created.ClientToken).toBe(created.ChangeSetName);
     const { last, lines } = await follow(started.data);
     expect(last.kind).toBe('succeeded');
     expect(lines).toEqual(OWN_SUCCESS);

@@ -504,17 +504,24 @@ export function createBeanstalkStrategy(deps: BeanstalkStrategyDeps): TargetStra
         const [existing] = await beanstalk.describeApplicationVersions(t.region, t.application, [plan.label]);
         if (!existing) {
           await objects.put(t.region, plan.bucket, plan.key, plan.body, 'application/json');
-          await beanstalk.createApplicationVersion(t.region, t.application, {
-            label: plan.label,
-            description: versionDescription(
-              req.requestId,
-              req.actor,
-              req.version,
-              parseImage(plan.image).digest ?? '',
-            ),
-            bucket: plan.bucket,
-            key: plan.key,
-          });
+          await beanstalk
+            .createApplicationVersion(t.region, t.application, {
+              label: plan.label,
+              description: versionDescription(
+                req.requestId,
+                req.actor,
+                req.version,
+                parseImage(plan.image).digest ?? '',
+              ),
+              bucket: plan.bucket,
+              key: plan.key,
+            })
+            .catch(async (e: unknown) => {
+              // A retry refused with "already exists" may be meeting this very request's version:
+              // it is this request's when it points at this request's bundle.
+              const [made] = await beanstalk.describeApplicationVersions(t.region, t.application, [plan.label]);
+              if (made?.bundle?.bucket !== plan.bucket || made.bundle.key !== plan.key) throw e;
+            });
           lines.push(
             `Wrote \`s3://${escapeMrkdwn(`${plan.bucket}/${plan.key}`)}\` pinning \`${escapeMrkdwn(plan.image)}\` and created application version \`${escapeMrkdwn(plan.label)}\`.`,
           );

@@ -441,3 +441,17 @@ describe('Elastic Beanstalk: reasons read as sentences', () => {
     expect(body(done)).not.toMatch(/\)\.\./);
   });
 });
+
+describe('Elastic Beanstalk: a refused retry is not a failure until AWS says so', () => {
+  it('CreateApplicationVersion took effect but its retry was refused ("already exists"): the version is this request’s, and the deploy goes on', async () => {
+    await start();
+    eb.afterCreateVersion = () => {
+      throw awsError('InvalidParameterValue', 'Application Version 1.2.3 already exists.');
+    };
+    await deploy('1.2.3');
+
+    const done = await w.parent('C0STAGING', '1.2.3', 'staging', /: (succeeded|failed|rolled back.*)$/);
+    expect(done.text).toMatch(/: succeeded$/);
+    expect(updates()).toBe(1);
+  });
+});

@@ -61,6 +61,8 @@ export class FakeBeanstalk {
   beforeUpdate: (() => void | Promise<void>) | undefined;
   /** Called on UpdateEnvironment after the update started: a throw is a lost response, a hang a caller that never hears back. */
   afterUpdate: (() => void | Promise<void>) | undefined;
+  /** Called on CreateApplicationVersion after the version exists: a throw is a lost answer or a refused retry. */
+  afterCreateVersion: (() => void | Promise<void>) | undefined;
   /** Told of each update as it starts, with the label: queue its steps here with then(). */
   onUpdate: ((label: string) => void) | undefined;
 
@@ -188,7 +190,7 @@ export class FakeBeanstalk {
     this.eb
       .on(CreateApplicationVersionCommand)
       .callsFake(
-        (input: {
+        async (input: {
           VersionLabel: string;
           Description?: string;
           SourceBundle?: { S3Bucket?: string; S3Key?: string };
@@ -212,6 +214,7 @@ export class FakeBeanstalk {
             DateCreated: new Date(this.now()),
           };
           this.versions.set(input.VersionLabel, v);
+          await this.afterCreateVersion?.();
           return { ApplicationVersion: v };
         },
       );

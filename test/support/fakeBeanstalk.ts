@@ -63,6 +63,8 @@ export class FakeBeanstalk {
   afterUpdate: (() => void | Promise<void>) | undefined;
   /** Called on CreateApplicationVersion after the version exists: a throw is a lost answer or a refused retry. */
   afterCreateVersion: (() => void | Promise<void>) | undefined;
+  /** Called on every DescribeEvents with the environment asked about (to script failures). */
+  beforeEvents: ((environment: string | undefined) => void) | undefined;
   /** Told of each update as it starts, with the label: queue its steps here with then(). */
   onUpdate: ((label: string) => void) | undefined;
 
@@ -250,16 +252,19 @@ export class FakeBeanstalk {
     this.eb
       .on(DescribeEventsCommand)
       .callsFake(
-        (input: { EnvironmentName?: string; RequestId?: string; StartTime?: Date; MaxRecords?: number }) => ({
-          Events: this.events
-            .filter(
-              (e) =>
-                (!input.EnvironmentName || e.EnvironmentName === input.EnvironmentName) &&
-                (!input.RequestId || e.RequestId === input.RequestId) &&
-                (!input.StartTime || (e.EventDate?.getTime() ?? 0) >= input.StartTime.getTime()),
-            )
-            .slice(0, input.MaxRecords ?? 1000),
-        }),
+        (input: { EnvironmentName?: string; RequestId?: string; StartTime?: Date; MaxRecords?: number }) => {
+          this.beforeEvents?.(input.EnvironmentName);
+          return {
+            Events: this.events
+              .filter(
+                (e) =>
+                  (!input.EnvironmentName || e.EnvironmentName === input.EnvironmentName) &&
+                  (!input.RequestId || e.RequestId === input.RequestId) &&
+                  (!input.StartTime || (e.EventDate?.getTime() ?? 0) >= input.StartTime.getTime()),
+              )
+              .slice(0, input.MaxRecords ?? 1000),
+          };
+        },
       );
   }
 }

@@ -157,8 +157,7 @@ const fingerprint = (e: BeanstalkEnvironment) =>
 const healthText = (e: BeanstalkEnvironment) =>
   `${e.health ?? 'unknown'}${e.healthStatus ? ` (${e.healthStatus})` : ''}`;
 
-const messageKey = (ev: BeanstalkEvent) =>
-  createHash('sha1').update(ev.message).digest('hex').slice(0, 8);
+const messageKey = (ev: BeanstalkEvent) => createHash('sha1').update(ev.message).digest('hex').slice(0, 8);
 
 /** Health from worst to best: only a step up is progress. */
 const HEALTH_RANK: Readonly<Record<string, number>> = { Grey: 0, Red: 1, Yellow: 2, Green: 3 };
@@ -519,7 +518,9 @@ export function createBeanstalkStrategy(deps: BeanstalkStrategyDeps): TargetStra
             .catch(async (e: unknown) => {
               // A retry refused with "already exists" may be meeting this very request's version:
               // it is this request's when it points at this request's bundle.
-              const [made] = await beanstalk.describeApplicationVersions(t.region, t.application, [plan.label]);
+              const [made] = await beanstalk.describeApplicationVersions(t.region, t.application, [
+                plan.label,
+              ]);
               if (made?.bundle?.bucket !== plan.bucket || made.bundle.key !== plan.key) throw e;
             });
           lines.push(

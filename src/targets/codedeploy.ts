@@ -241,7 +241,6 @@ function description(requestId: string, actor: string, version: string): string 
   return full.length > DESCRIPTION_MAX ? `${full.slice(0, DESCRIPTION_MAX - 1)}…` : full;
 }
 
-
 function progressOf(d: CodeDeployDeployment): Progress | undefined {
   const o = d.overview;
   const total = o.pending + o.inProgress + o.succeeded + o.failed + o.skipped + o.ready;

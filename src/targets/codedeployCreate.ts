@@ -23,7 +23,10 @@ export async function findOwn(
   ref: DeploymentGroupRef,
   requestId: string,
   now: number,
-  options: { readonly hint?: string | undefined; readonly matches?: (d: CodeDeployDeployment) => boolean } = {},
+  options: {
+    readonly hint?: string | undefined;
+    readonly matches?: (d: CodeDeployDeployment) => boolean;
+  } = {},
 ): Promise<CodeDeployDeployment | undefined> {
   const fits = (d: CodeDeployDeployment | undefined): d is CodeDeployDeployment =>
     d !== undefined && isFor(d, requestId) && (options.matches?.(d) ?? true);

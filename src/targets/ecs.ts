@@ -495,8 +495,12 @@ function arnPath(arn: unknown): string[] | undefined {
 export function stopCauseOf(task: StoppedTask): string {
   const stopped = task.stoppedReason ?? 'no reason given';
   const detail = task.containers
-    .filter((c) => (c.reason && !stopped.includes(c.reason)) || (c.exitCode !== undefined && c.exitCode !== 0))
-    .map((c) => `${c.name}: ${c.reason && !stopped.includes(c.reason) ? c.reason : `exit code ${c.exitCode}`}`)
+    .filter(
+      (c) => (c.reason && !stopped.includes(c.reason)) || (c.exitCode !== undefined && c.exitCode !== 0),
+    )
+    .map(
+      (c) => `${c.name}: ${c.reason && !stopped.includes(c.reason) ? c.reason : `exit code ${c.exitCode}`}`,
+    )
     .join('; ');
   return detail ? `${stopped} (${detail})` : stopped;
 }

@@ -16,7 +16,11 @@ beforeEach(async () => {
   server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      calls.push(String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '');
+      calls.push(
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '',
+      );
       res.socket?.destroy();
     });
   });

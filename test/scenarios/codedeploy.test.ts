@@ -360,7 +360,9 @@ describe("CodeDeploy: one rollout's read error never decides another's", () => {
 
     const canary = await w.parent('C0CANARY', '1.2.3', 'canary', ENDED);
     expect(canary.text).toMatch(/: outcome unknown$/);
-    expect(body(canary)).toContain(`AWS denied codedeploy:GetDeployment on CodeDeploy deployment ${canaryId}`);
+    expect(body(canary)).toContain(
+      `AWS denied codedeploy:GetDeployment on CodeDeploy deployment ${canaryId}`,
+    );
     expect(creates()).toBe(2);
   });
 

@@ -481,9 +481,19 @@ describe("ECS: one service's trouble never decides another's", () => {
     web.failure = 'ACCESS_DENIED';
     aws.behaviour.set('1.2.3', 'success');
 
-    const dev = await w.parent('C0DEV', '1.2.3', 'dev', /: (succeeded|failed|outcome unknown|rolled back.*)$/);
+    const dev = await w.parent(
+      'C0DEV',
+      '1.2.3',
+      'dev',
+      /: (succeeded|failed|outcome unknown|rolled back.*)$/,
+    );
     expect(dev.text).toMatch(/: succeeded$/);
-    const other = await w.parent('C0WEB', '1.2.3', 'web', /: (succeeded|failed|outcome unknown|rolled back.*)$/);
+    const other = await w.parent(
+      'C0WEB',
+      '1.2.3',
+      'web',
+      /: (succeeded|failed|outcome unknown|rolled back.*)$/,
+    );
     expect(other.text).toMatch(/: outcome unknown$/);
     expect(body(other)).toContain('ECS could not describe service todobackend-web in cluster todo-dev');
     expect(body(other)).toContain('ACCESS_DENIED');

@@ -298,7 +298,12 @@ export class FakeCodeDeploy {
 
   /** CodeDeploy's own rollback of a failed deployment: the previous revision, as a new deployment. */
   private rollBack(d: FakeDeployment): void {
-    const rb = this.create(d.info.previousRevision, 'codeDeployRollback', undefined, d.info.deploymentGroupName);
+    const rb = this.create(
+      d.info.previousRevision,
+      'codeDeployRollback',
+      undefined,
+      d.info.deploymentGroupName,
+    );
     rb.behaviour = this.rollbackBehaviour;
     rb.info.rollbackInfo = {
       rollbackTriggeringDeploymentId: d.info.deploymentId,

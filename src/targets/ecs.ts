@@ -413,6 +413,10 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
       case 'failed': {
         // Cause first: why the tasks stopped; how ECS reacted (its circuit breaker) goes to the thread.
         const said = j.reason.replace(/[.;\s]+$/, '');
+        if (j.judgedByCapstan) {
+          const reason = data.stopCause ? `${data.stopCause}: ${j.reason}` : j.reason;
+          return { kind: 'failed', data, lines, reason };
+        }
         const reason = data.stopCause ?? j.reason;
         if (!j.ecsRollback) {
           const how = data.stopCause ? [`:octagonal_sign: ${escapeMrkdwn(said)}.`] : [];

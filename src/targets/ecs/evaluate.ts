@@ -36,6 +36,8 @@ export type EcsJudgement =
       readonly kind: 'failed';
       readonly track: EcsTrack;
       readonly reason: string;
+      /** Capstan's own judgement (tasks keep stopping), not ECS's: it is said after the cause, not in its place. */
+      readonly judgedByCapstan?: boolean | undefined;
       /** ECS is rolling back by itself: Capstan follows this deployment and starts no other. */
       readonly ecsRollback?:
         | { readonly deploymentId?: string | undefined; readonly taskDefinitionArn?: string | undefined }
@@ -180,6 +182,7 @@ export function evaluate(service: EcsService, t: EcsTrack, phase: 'rollout' | 'r
         kind: 'failed',
         track: next,
         reason: `tasks of the new revision keep stopping (${dep.failedTasks} in a row)`,
+        judgedByCapstan: true,
       },
       tasksStopped,
     );

@@ -241,6 +241,19 @@ describe('ECS: reconciled before concluding', () => {
     expect(updates()).toBe(1);
   });
 
+  it('UpdateService took effect but its retry was throttled: Capstan finds its deployment in the service and follows it', async () => {
+    await start();
+    aws.afterUpdate = () => {
+      throw throttling();
+    };
+    await deploy('1.2.3');
+
+    const done = await w.parent('C0DEV', '1.2.3', 'dev', /: (succeeded|failed)$/);
+    expect(done.text).toMatch(/: succeeded$/);
+    await w.threadHas(done, 'but the change took effect');
+    expect(updates()).toBe(1);
+  });
+
   it('UpdateService fails and nothing changed: failed in AWS’s words, and "rolling out" was never shown', async () => {
     await start();
     aws.beforeUpdate = () => {

@@ -53,11 +53,18 @@ export interface StoppedTask {
 }
 
 export interface Ecs {
-  /** At most 10 services a call (the API's limit); `missing` lists names ECS does not know. */
+  /**
+   * At most 10 services a call (the API's limit); `missing` lists names ECS does not know, `failed`
+   * the services ECS could not describe for another reason (that service's error, not the call's).
+   */
   describeServices(
     loc: ServiceLocation,
     services: readonly string[],
-  ): Promise<{ readonly services: readonly EcsService[]; readonly missing: readonly string[] }>;
+  ): Promise<{
+    readonly services: readonly EcsService[];
+    readonly missing: readonly string[];
+    readonly failed?: readonly { readonly name: string; readonly reason: string }[] | undefined;
+  }>;
   clusterStatus(loc: ServiceLocation): Promise<string | undefined>;
   describeTaskDefinition(region: string, taskDefinition: string): Promise<TaskDefinitionDocument>;
   registerTaskDefinition(region: string, doc: TaskDefinitionDocument): Promise<string>;

@@ -14,6 +14,7 @@ import type {
 } from '../ports/beanstalk.js';
 import type { ObjectStore } from '../ports/objects.js';
 import type { Registry } from '../ports/registry.js';
+import { observeEach } from './each.js';
 import { requireImage } from './image.js';
 import type { Checked, Observation, Observed, Reading, Started, TargetStrategy } from './strategy.js';
 
@@ -65,6 +66,8 @@ const TrackSchema = z.object({
   look: z.string().optional(),
   /** The update has visibly begun (so a Ready environment is not a stale read from before it). */
   begun: z.boolean().optional(),
+  /** Short hashes of the INFO messages seen: the same words again are not progress. */
+  said: z.array(z.string()).optional(),
   /** The first ERROR event of the update, raw (escaped when shown). */
   failure: z.string().optional(),
 });
@@ -153,6 +156,11 @@ const fingerprint = (e: BeanstalkEnvironment) =>
 
 const healthText = (e: BeanstalkEnvironment) =>
   `${e.health ?? 'unknown'}${e.healthStatus ? ` (${e.healthStatus})` : ''}`;
+
+const messageKey = (ev: BeanstalkEvent) => createHash('sha1').update(ev.message).digest('hex').slice(0, 8);
+
+/** Health from worst to best: only a step up is progress. */
+const HEALTH_RANK: Readonly<Record<string, number>> = { Grey: 0, Red: 1, Yellow: 2, Green: 3 };
 
 const eventKey = (ev: BeanstalkEvent) =>
   createHash('sha1').update(`${ev.at}|${ev.severity}|${ev.message}`).digest('hex').slice(0, 10);
@@ -331,7 +339,21 @@ export function createBeanstalkStrategy(deps: BeanstalkStrategyDeps): TargetStra
       lines.unshift(
         `_…${fresh.length - LINES_PER_LOOK} earlier events are in the Elastic Beanstalk console._`,
       );
-    const moved = look !== track.look || fresh.length > 0;
+    // Only what moves the update forward is progress: a new status or label, better health, news
+    // in INFO events. Warnings, errors and the same words again are not, so a stalled update meets
+    // its deadline.
+    const [status, health, , label0] = (track.look ?? '').split('|');
+    const said = new Set(track.said ?? []);
+    const news = fresh.filter(
+      (ev) => !ERROR_SEVERITIES.has(ev.severity) && ev.severity !== 'WARN' && !said.has(messageKey(ev)),
+    );
+    data.said = [...said, ...news.map(messageKey)].slice(-30);
+    const moved =
+      track.look === undefined ||
+      e.status !== status ||
+      (e.versionLabel ?? '') !== label0 ||
+      (HEALTH_RANK[e.health ?? ''] ?? 0) > (HEALTH_RANK[health ?? ''] ?? 0) ||
+      news.length > 0;
     const progress = (): Observation => ({ kind: 'progress', data, lines, moved });
 
     // Beanstalk refuses another update until this one ends: judge only a Ready environment.
@@ -481,17 +503,26 @@ export function createBeanstalkStrategy(deps: BeanstalkStrategyDeps): TargetStra
         const [existing] = await beanstalk.describeApplicationVersions(t.region, t.application, [plan.label]);
         if (!existing) {
           await objects.put(t.region, plan.bucket, plan.key, plan.body, 'application/json');
-          await beanstalk.createApplicationVersion(t.region, t.application, {
-            label: plan.label,
-            description: versionDescription(
-              req.requestId,
-              req.actor,
-              req.version,
-              parseImage(plan.image).digest ?? '',
-            ),
-            bucket: plan.bucket,
-            key: plan.key,
-          });
+          await beanstalk
+            .createApplicationVersion(t.region, t.application, {
+              label: plan.label,
+              description: versionDescription(
+                req.requestId,
+                req.actor,
+                req.version,
+                parseImage(plan.image).digest ?? '',
+              ),
+              bucket: plan.bucket,
+              key: plan.key,
+            })
+            .catch(async (e: unknown) => {
+              // A retry refused with "already exists" may be meeting this very request's version:
+              // it is this request's when it points at this request's bundle.
+              const [made] = await beanstalk.describeApplicationVersions(t.region, t.application, [
+                plan.label,
+              ]);
+              if (made?.bundle?.bucket !== plan.bucket || made.bundle.key !== plan.key) throw e;
+            });
           lines.push(
             `Wrote \`s3://${escapeMrkdwn(`${plan.bucket}/${plan.key}`)}\` pinning \`${escapeMrkdwn(plan.image)}\` and created application version \`${escapeMrkdwn(plan.label)}\`.`,
           );
@@ -548,13 +579,11 @@ export function createBeanstalkStrategy(deps: BeanstalkStrategyDeps): TargetStra
       if (!first) return out;
       const t0 = beanstalkOf(first.env);
       const names = [...new Set(items.map((i) => beanstalkOf(i.env).environment))];
+      // One call every rollout of the application depends on: its failure is theirs alike.
       const found = await beanstalk.describeEnvironments(t0.region, t0.application, names);
-      await Promise.all(
-        items.map(async (item) => {
-          out.set(item.id, await observeOne(item, liveOne(found, beanstalkOf(item.env).environment)));
-        }),
+      return observeEach(items, (item) =>
+        observeOne(item, liveOne(found, beanstalkOf(item.env).environment)),
       );
-      return out;
     },
 
     async read(envs, detail) {

@@ -6,6 +6,7 @@ import { parseImage, shortDigest } from '../domain/version.js';
 import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import type { ImageDetails, Registry } from '../ports/registry.js';
 import type { ChangeSetInfo, StackEvent, StackInfo, Stacks } from '../ports/stacks.js';
+import { observeEach } from './each.js';
 import { requireImage } from './image.js';
 import type { AwsEvent, Observation, Reading, TargetStrategy } from './strategy.js';
 
@@ -190,7 +191,9 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
       ...r,
       seenEvents: [...r.seenEvents, ...fresh.map((e) => e.id)].slice(-500),
     };
-    const progress: Observation = { kind: 'progress', data, lines, moved: fresh.length > 0 };
+    // Resources created, updated or rolled back are progress; a resource that failed is not.
+    const moved = fresh.some((e) => !e.status.endsWith('_FAILED'));
+    const progress: Observation = { kind: 'progress', data, lines, moved };
     const stackLevel = (e: StackEvent) => e.resourceType === STACK_TYPE && e.logicalId === stack.name;
     const failed = (ended: string, stated?: string): Observation => {
       // Capstan's operation's own account ("The following resource(s) failed to update: […]").
@@ -371,12 +374,8 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
       };
     },
 
-    async observe(items) {
-      const out = new Map<string, Observation>();
-      await Promise.all(
-        items.map(async (item) => out.set(item.id, await observeOne(item.data as StackTrack))),
-      );
-      return out;
+    observe(items) {
+      return observeEach(items, (item) => observeOne(item.data as StackTrack));
     },
 
     async read(envs, detail) {

@@ -28,6 +28,8 @@ import {
 import type { Ecs, EcsService } from '../ports/ecs.js';
 import type { ObjectStore } from '../ports/objects.js';
 import type { Registry } from '../ports/registry.js';
+import { createDeploymentOnce, findOwn } from './codedeployCreate.js';
+import { observeEach } from './each.js';
 import { requireImage } from './image.js';
 import type {
   AwsEvent,
@@ -53,8 +55,6 @@ const ROLLBACK_GRACE_MS = 90_000;
 /** Failing targets read for diagnostics, and failure lines shown. */
 const FAILED_TARGETS_READ = 5;
 const FAILURE_LINES = 3;
-/** How far back reconcile() looks for the deployment apply() may have started. */
-const RECONCILE_WINDOW_MS = 24 * 3600_000;
 const DESCRIPTION_MAX = 100;
 
 type ServerRevision = NonNullable<CodeDeployTarget['revision']>;
@@ -208,6 +208,8 @@ const trackSchema = z.object({
   rollbackOf: z.string().optional(),
   /** What the last look saw (status and counts), to tell whether anything moved. */
   seen: z.string().optional(),
+  /** How far forward the deployment got (see forward()): only a new high is progress. */
+  best: z.number().optional(),
   /** First look at a failure whose automatic rollback CodeDeploy had not started yet. */
   failedAt: z.number().optional(),
   /** The failure, already posted while waiting for that rollback. */
@@ -239,9 +241,6 @@ function description(requestId: string, actor: string, version: string): string 
   return full.length > DESCRIPTION_MAX ? `${full.slice(0, DESCRIPTION_MAX - 1)}…` : full;
 }
 
-const isFor = (d: CodeDeployDeployment, requestId: string) =>
-  d.description?.startsWith(`Capstan ${requestId} `) === true;
-
 function progressOf(d: CodeDeployDeployment): Progress | undefined {
   const o = d.overview;
   const total = o.pending + o.inProgress + o.succeeded + o.failed + o.skipped + o.ready;
@@ -251,6 +250,12 @@ function progressOf(d: CodeDeployDeployment): Progress | undefined {
 function fingerprint(d: CodeDeployDeployment): string {
   const o = d.overview;
   return [d.status, o.pending, o.inProgress, o.succeeded, o.failed, o.skipped, o.ready].join('|');
+}
+
+/** How far forward a deployment is: targets done count twice, targets being deployed once. */
+function forward(d: CodeDeployDeployment): number {
+  const o = d.overview;
+  return 2 * (o.succeeded + o.skipped + o.ready) + o.inProgress;
 }
 
 function counts(d: CodeDeployDeployment): string {
@@ -283,6 +288,19 @@ function whoStarted(d: CodeDeployDeployment): string {
 function rollbackEventFor(d: CodeDeployDeployment): string {
   if (d.status === 'Failed') return 'DEPLOYMENT_FAILURE';
   return d.error?.code === 'ALARM_ACTIVE' ? 'DEPLOYMENT_STOP_ON_ALARM' : 'DEPLOYMENT_STOP_ON_REQUEST';
+}
+
+const sameBundle = (d: CodeDeployDeployment, key: string) =>
+  d.revision?.kind === 's3' && d.revision.key === key;
+
+/** A change that took effect although CodeDeploy answered with an error: said first, then followed. */
+function afterError(s: Started, error: unknown): Started {
+  if (error === undefined) return s;
+  const said = isCapstanError(error) ? error.message : escapeMrkdwn(errorMessage(error));
+  return {
+    ...s,
+    lines: [`:warning: AWS answered with an error (${said}), but the change took effect.`, ...s.lines],
+  };
 }
 
 // ---- The strategy ----------------------------------------------------------------------------
@@ -596,17 +614,24 @@ export function createCodeDeployStrategy(deps: CodeDeployStrategyDeps): TargetSt
     const track = read.data;
     const d = await cd.getDeployment(t.region, track.deploymentId);
     if (!d) {
+      // Say what is gone: most often the whole group (or application), with its deployments.
+      const group = await cd.getDeploymentGroup(groupRef(t));
       return {
         kind: 'missing',
         data: track,
         lines: [],
-        what: `CodeDeploy deployment ${track.deploymentId} no longer exists in ${t.region}`,
+        what: group
+          ? `CodeDeploy deployment ${track.deploymentId} no longer exists in ${t.region}`
+          : `CodeDeploy deployment group ${t.deploymentGroup} of application ${t.application} no longer exists in ${t.region}`,
       };
     }
     const seen = fingerprint(d);
-    const moved = seen !== track.seen;
     const statusChanged = d.status !== track.seen?.split('|')[0];
-    const looked: Track = { ...track, seen };
+    // Only what moves the deployment forward is progress: a new stage, targets starting or done.
+    // Failed targets and looks that repeat what was seen are not, so a stalled deployment meets its deadline.
+    const best = track.best ?? 0;
+    const moved = statusChanged || forward(d) > best;
+    const looked: Track = { ...track, seen, best: Math.max(best, forward(d)) };
     const whose = track.rollbackOf ? "CodeDeploy's rollback" : 'CodeDeploy deployment';
     switch (d.status) {
       case 'Succeeded': {
@@ -831,12 +856,17 @@ export function createCodeDeployStrategy(deps: CodeDeployStrategyDeps): TargetSt
             `CodeDeploy group ${t.deploymentGroup} changed since this was reviewed: it now deploys ${escapeMrkdwn(revisionLabel(rev))}. Request the deploy again.`,
           );
         }
-        const deploymentId = await cd.createDeployment(
+        const created = await createDeploymentOnce(
+          cd,
           groupRef(t),
           { kind: 's3', bucket: plan.bucket, key: plan.key, bundleType: plan.bundleType, eTag: plan.eTag },
           desc,
+          { requestId: req.requestId, now: deps.now, matches: (d) => sameBundle(d, plan.key) },
         );
-        return started(t, { deploymentId, version: plan.version }, code(uri));
+        return afterError(
+          started(t, { deploymentId: created.id, version: plan.version }, code(uri)),
+          created.error,
+        );
       }
       if (plan.kind === 'ecs' && mode.kind === 'ecs') {
         const service = await readService(t, mode.ecs);
@@ -848,13 +878,19 @@ export function createCodeDeployStrategy(deps: CodeDeployStrategyDeps): TargetSt
         }
         const arn = await ecs.registerTaskDefinition(t.region, asDocument(plan.next));
         const content = ecsAppSpec(arn, mode.ecs.container, mode.ecs.containerPort);
-        const deploymentId = await cd.createDeployment(groupRef(t), { kind: 'appspec', content }, desc);
+        const created = await createDeploymentOnce(cd, groupRef(t), { kind: 'appspec', content }, desc, {
+          requestId: req.requestId,
+          now: deps.now,
+        });
         const ref = parseImage(plan.image);
         const label = `${ref.repository.split('/').pop() ?? ''}@${ref.digest ? shortDigest(ref.digest) : ''}`;
-        return started(
-          t,
-          { deploymentId, version: plan.version, taskDefinitionArn: arn },
-          `${code(revisionName(arn))} with ${code(label)} (blue/green on ECS service ${code(mode.ecs.service)})`,
+        return afterError(
+          started(
+            t,
+            { deploymentId: created.id, version: plan.version, taskDefinitionArn: arn },
+            `${code(revisionName(arn))} with ${code(label)} (blue/green on ECS service ${code(mode.ecs.service)})`,
+          ),
+          created.error,
         );
       }
       throw new Error(`CodeDeploy plan for ${plan.kind} does not fit a ${mode.kind} target`);
@@ -863,25 +899,16 @@ export function createCodeDeployStrategy(deps: CodeDeployStrategyDeps): TargetSt
     async reconcile(env, req) {
       const t = codeDeployOf(env);
       const plan = parsed(planSchema, req.plan, 'plan');
-      const ids = await cd.listDeployments(groupRef(t), [], {
-        createdAfter: deps.now() - RECONCILE_WINDOW_MS,
-        limit: 20,
+      const d = await findOwn(cd, groupRef(t), req.requestId, deps.now(), {
+        matches: (x) => plan.kind !== 'server' || sameBundle(x, plan.key),
       });
-      for (const id of ids) {
-        const d = await cd.getDeployment(t.region, id);
-        if (!d || !isFor(d, req.requestId)) continue;
-        if (plan.kind === 'server' && (d.revision?.kind !== 's3' || d.revision.key !== plan.key)) continue;
-        const what = plan.kind === 'server' ? code(s3Uri(plan.bucket, plan.key)) : code(plan.version);
-        return started(t, { deploymentId: d.id, version: plan.version }, what);
-      }
-      return undefined;
+      if (!d) return undefined;
+      const what = plan.kind === 'server' ? code(s3Uri(plan.bucket, plan.key)) : code(plan.version);
+      return started(t, { deploymentId: d.id, version: plan.version }, what);
     },
 
-    async observe(items) {
-      const out = new Map<string, Observation>();
-      const looks = await Promise.all(items.map(async (item) => [item.id, await observeOne(item)] as const));
-      for (const [id, obs] of looks) out.set(id, obs);
-      return out;
+    observe(items) {
+      return observeEach(items, observeOne);
     },
 
     async read(envs, detail) {

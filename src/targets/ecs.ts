@@ -12,7 +12,7 @@ import {
 import { parseImage } from '../domain/version.js';
 import { errorMessage } from '../lib/errors.js';
 import { escapeMrkdwn } from '../lib/mrkdwn.js';
-import type { Ecs, EcsService } from '../ports/ecs.js';
+import type { Ecs, EcsService, StoppedTask } from '../ports/ecs.js';
 import type { ImageDetails, Registry } from '../ports/registry.js';
 import {
   type EcsTrack,
@@ -22,6 +22,7 @@ import {
   progressOf,
   revisionOf,
 } from './ecs/evaluate.js';
+import { observeEach, unreadable } from './each.js';
 import { requireImage } from './image.js';
 import type { AwsEvent, Observation, Reading, Started, TargetStrategy } from './strategy.js';
 
@@ -210,71 +211,83 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
       if (!first) return out;
       const loc = ecsOf(first.env);
       const names = [...new Set(items.map((i) => ecsOf(i.env).service))];
-      const found = new Map<string, EcsService>();
-      const missing = new Set<string>();
-      for (let i = 0; i < names.length; i += 10) {
-        let r;
+      /** A service, or the error of the call that should have described it. */
+      const found = new Map<string, EcsService | { readonly error: unknown }>();
+      const batches: string[][] = [];
+      for (let i = 0; i < names.length; i += 10) batches.push(names.slice(i, i + 10));
+      let failures = 0;
+      for (const batch of batches) {
         try {
-          r = await ecs.describeServices(loc, names.slice(i, i + 10));
+          const r = await ecs.describeServices(loc, batch);
+          for (const s of r.services) found.set(s.name, s);
+          for (const f of r.failed ?? []) {
+            const error = new CapstanError(
+              'upstream',
+              `ECS could not describe service ${f.name} in cluster ${loc.cluster} (${loc.region}): ${f.reason}`,
+            );
+            found.set(f.name, { error });
+          }
         } catch (e) {
-          // A deleted cluster ends its rollouts; any other error is the group's to retry.
-          if (!(isCapstanError(e) && e.code === 'not_found')) throw e;
-          const what = `ECS cluster ${loc.cluster} (${loc.region}) no longer exists`;
-          for (const item of items) out.set(item.id, { kind: 'missing', data: item.data, lines: [], what });
-          return out;
+          // A deleted cluster ends its rollouts; any other error is the error of this batch's services.
+          if (isCapstanError(e) && e.code === 'not_found') {
+            const what = `ECS cluster ${loc.cluster} (${loc.region}) no longer exists`;
+            for (const item of items) out.set(item.id, { kind: 'missing', data: item.data, lines: [], what });
+            return out;
+          }
+          // Throttled or denied for the whole cluster: the look as a whole failed and backs off.
+          if (++failures === batches.length) throw e;
+          for (const n of batch) found.set(n, { error: e });
         }
-        for (const s of r.services) found.set(s.name, s);
-        for (const m of r.missing) missing.add(m);
       }
-      await Promise.all(
-        items.map(async (item) => {
-          const t = ecsOf(item.env);
-          const track = item.data as EcsTrack;
-          const service = found.get(t.service);
-          if (!service || service.status !== 'ACTIVE') {
-            out.set(item.id, {
-              kind: 'missing',
-              data: track,
-              lines: [],
-              what: `ECS service ${t.service} in cluster ${t.cluster} (${t.region}) ${service ? `is ${service.status}` : 'no longer exists'}`,
-            });
-            return;
-          }
-          const look = evaluate(service, track, item.phase);
-          const j = look.judgement;
-          const lines = look.events.map((e) => `:information_source: ${escapeMrkdwn(e)}`);
-          let data: EcsTrack = j.track;
-          // Counted in memory, not in the ledger: a count that changed every look would be a write every look.
-          const n = (looks.get(item.id) ?? 0) + 1;
-          if (j.kind === 'progress') looks.set(item.id, n);
-          else looks.delete(item.id);
-          // ECS stops counting failedTasks once a task has run, so a crash loop shows in stopped tasks:
-          // read them when failures are counted, and every few looks while tasks are missing.
-          const short = j.kind === 'progress' && data.running < data.desired;
-          if (j.kind !== 'succeeded' && (look.tasksStopped || (short && n % 4 === 0))) {
-            const stopped = await stoppedTaskLines(t, data);
-            data = stopped.track;
-            lines.push(...stopped.lines);
-          }
-          // A circuit breaker decides only on tasks it counts; tasks that ran and then exited it does not.
-          const crashLoop =
-            j.kind === 'progress' &&
-            (!service.circuitBreaker.enable || data.failedTasks === 0) &&
-            data.running < data.desired &&
-            (data.crashes ?? 0) >= REPEATED_FAILURES;
-          out.set(
-            item.id,
-            crashLoop
-              ? {
-                  kind: 'failed',
-                  data,
-                  lines,
-                  reason: `containers of the new revision keep exiting (${data.crashes} tasks stopped)`,
-                }
-              : toObservation(j, data, lines),
-          );
-        }),
-      );
+      const judged = await observeEach(items, async (item): Promise<Observation> => {
+        const t = ecsOf(item.env);
+        const track = item.data as EcsTrack;
+        const service = found.get(t.service);
+        if (service && 'error' in service) return unreadable(item, service.error);
+        if (!service || service.status !== 'ACTIVE') {
+          return {
+            kind: 'missing',
+            data: track,
+            lines: [],
+            what: `ECS service ${t.service} in cluster ${t.cluster} (${t.region}) ${service ? `is ${service.status}` : 'no longer exists'}`,
+          };
+        }
+        const look = evaluate(service, track, item.phase);
+        const j = look.judgement;
+        const lines = look.events.map((e) => `:information_source: ${escapeMrkdwn(e)}`);
+        let data: EcsTrack = j.track;
+        // Counted in memory, not in the ledger: a count that changed every look would be a write every look.
+        const n = (looks.get(item.id) ?? 0) + 1;
+        if (j.kind === 'progress') looks.set(item.id, n);
+        else looks.delete(item.id);
+        // ECS stops counting failedTasks once a task has run, so a crash loop shows in stopped tasks:
+        // read them when failures are counted, every few looks while tasks are missing, and for the
+        // cause of a failure not known yet.
+        const short = j.kind === 'progress' && data.running < data.desired;
+        const causeWanted = j.kind === 'failed' && data.stopCause === undefined;
+        if (j.kind !== 'succeeded' && (look.tasksStopped || (short && n % 4 === 0) || causeWanted)) {
+          const stopped = await stoppedTaskLines(t, data);
+          data = stopped.track;
+          lines.push(...stopped.lines);
+        }
+        // A circuit breaker decides only on tasks it counts; tasks that ran and then exited it does not.
+        const crashLoop =
+          j.kind === 'progress' &&
+          (!service.circuitBreaker.enable || data.failedTasks === 0) &&
+          data.running < data.desired &&
+          (data.crashes ?? 0) >= REPEATED_FAILURES;
+        if (crashLoop) {
+          const keeps = `containers of the new revision keep exiting (${data.crashes} tasks stopped)`;
+          return {
+            kind: 'failed',
+            data,
+            lines,
+            reason: data.stopCause ? `${data.stopCause}: ${keeps}` : keeps,
+          };
+        }
+        return toObservation(j, data, lines);
+      });
+      for (const [id, obs] of judged) out.set(id, obs);
       return out;
     },
 
@@ -295,6 +308,8 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
             try {
               const r = await ecs.describeServices(loc, batch);
               for (const s of r.services) services.set(s.name, s);
+              for (const f of r.failed ?? [])
+                services.set(f.name, new Error(`ECS could not describe service ${f.name}: ${f.reason}`));
             } catch (e) {
               for (const n of batch) services.set(n, e instanceof Error ? e : new Error(String(e)));
             }
@@ -362,6 +377,7 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
     try {
       const tasks = await ecs.stoppedTasks(t, t.service, track.taskDefinitionArn);
       const fresh = tasks.filter((x) => !track.seenStoppedTasks.includes(x.arn));
+      const newest = [...fresh].sort((a, b) => (b.stoppedAt ?? 0) - (a.stoppedAt ?? 0))[0];
       const crashed = fresh.filter((x) =>
         x.containers.some((c) => c.reason || (c.exitCode !== undefined && c.exitCode !== 0)),
       ).length;
@@ -370,16 +386,12 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
           ...track,
           seenStoppedTasks: [...track.seenStoppedTasks, ...fresh.map((x) => x.arn)].slice(-50),
           crashes: (track.crashes ?? 0) + crashed,
+          stopCause: newest ? stopCauseOf(newest) : track.stopCause,
         },
-        lines: fresh.map((x) => {
-          const containers = x.containers.filter(
-            (c) => c.reason || (c.exitCode !== undefined && c.exitCode !== 0),
-          );
-          const detail = containers
-            .map((c) => `${c.name}: ${c.reason ?? `exit code ${c.exitCode}`}`)
-            .join('; ');
-          return `:x: Task \`${escapeMrkdwn(x.arn.split('/').pop() ?? x.arn)}\` stopped: ${escapeMrkdwn(x.stoppedReason ?? 'no reason given')}${detail ? ` (${escapeMrkdwn(detail)})` : ''}`;
-        }),
+        lines: fresh.map(
+          (x) =>
+            `:x: Task \`${escapeMrkdwn(x.arn.split('/').pop() ?? x.arn)}\` stopped: ${escapeMrkdwn(stopCauseOf(x))}`,
+        ),
       };
     } catch (e) {
       return { track, lines: [`:warning: Could not read stopped tasks: ${escapeMrkdwn(errorMessage(e))}`] };
@@ -399,7 +411,17 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
       case 'superseded':
         return { kind: 'superseded', data, lines, by: j.by };
       case 'failed': {
-        if (!j.ecsRollback) return { kind: 'failed', data, lines, reason: j.reason };
+        // Cause first: why the tasks stopped; how ECS reacted (its circuit breaker) goes to the thread.
+        const said = j.reason.replace(/[.;\s]+$/, '');
+        if (j.judgedByCapstan) {
+          const reason = data.stopCause ? `${data.stopCause}: ${j.reason}` : j.reason;
+          return { kind: 'failed', data, lines, reason };
+        }
+        const reason = data.stopCause ?? j.reason;
+        if (!j.ecsRollback) {
+          const how = data.stopCause ? [`:octagonal_sign: ${escapeMrkdwn(said)}.`] : [];
+          return { kind: 'failed', data, lines: [...lines, ...how], reason };
+        }
         const rollbackTrack: EcsTrack = {
           ...newTrack(
             j.ecsRollback.taskDefinitionArn ?? data.taskDefinitionArn,
@@ -413,9 +435,9 @@ export function createEcsStrategy(deps: EcsStrategyDeps): TargetStrategy {
           data,
           lines: [
             ...lines,
-            `:rewind: ECS is rolling back by itself (${escapeMrkdwn(j.reason)}). Capstan follows that rollback and does not start another.`,
+            `:rewind: ECS is rolling back by itself (${escapeMrkdwn(said)}). Capstan follows that rollback and does not start another.`,
           ],
-          reason: j.reason,
+          reason,
           selfRollback: { kind: 'following', data: rollbackTrack },
         };
       }
@@ -468,4 +490,21 @@ function arnPath(arn: unknown): string[] | undefined {
   if (typeof arn !== 'string' || !arn.startsWith('arn:')) return undefined;
   const resource = arn.split(':').slice(5).join(':');
   return resource ? resource.split('/') : undefined;
+}
+
+/**
+ * Why a task stopped, for people: ECS's stoppedReason, and what its containers add to it (an exit
+ * code, a reason the stoppedReason does not already say).
+ */
+export function stopCauseOf(task: StoppedTask): string {
+  const stopped = task.stoppedReason ?? 'no reason given';
+  const detail = task.containers
+    .filter(
+      (c) => (c.reason && !stopped.includes(c.reason)) || (c.exitCode !== undefined && c.exitCode !== 0),
+    )
+    .map(
+      (c) => `${c.name}: ${c.reason && !stopped.includes(c.reason) ? c.reason : `exit code ${c.exitCode}`}`,
+    )
+    .join('; ');
+  return detail ? `${stopped} (${detail})` : stopped;
 }

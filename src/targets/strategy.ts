@@ -30,7 +30,11 @@ export interface TargetStrategy {
   apply(env: Environment, request: ApplyRequest): Promise<Started>;
   /** After a restart or an error from apply(): did the change take effect? undefined when it did not. */
   reconcile(env: Environment, request: ApplyRequest): Promise<Started | undefined>;
-  /** One look at AWS for rollouts of one poll group, judged against exactly what Capstan started. */
+  /**
+   * One look at AWS for rollouts of one poll group, judged against exactly what Capstan started.
+   * Each rollout is judged on its own answer: a read that fails for one item is that item's
+   * `unreadable` observation; only a read every item depends on may reject the whole look.
+   */
   observe(items: readonly Observed[]): Promise<ReadonlyMap<string, Observation>>;
   /** What runs now, for `status`: one entry per environment, an Error where it could not be read. */
   read(envs: readonly Environment[], detail: boolean): Promise<ReadonlyMap<Environment, Reading | Error>>;
@@ -145,6 +149,13 @@ export type Observation =
       readonly data: unknown;
       readonly lines: readonly string[];
       readonly by: string;
+    }
+  | {
+      /** AWS could not be read for this rollout alone (denied, throttled…): the others of the look stand. */
+      readonly kind: 'unreadable';
+      readonly data: unknown;
+      readonly lines: readonly string[];
+      readonly error: unknown;
     }
   | {
       /** The target itself is gone (service, stack, environment deleted). */

@@ -35,18 +35,25 @@ export function collapse(lines: readonly string[], into: readonly ThreadLine[] =
   return [...out.values()];
 }
 
+/** A thread message that would grow past this many characters is left as it is. */
+const MERGED_MAX = 3000;
+
 /**
- * The thread message `previous` becomes when `lines` only repeat what it says ("×2" becomes
- * "×3"), so a rollout that stops a task on every poll does not post a message each time;
- * undefined when any line is news.
+ * The thread message `previous` becomes when `lines` repeat what it says ("×2" becomes "×3"), so a
+ * rollout that stops a task on every poll does not post a message each time. News that comes with
+ * repeats is added to it too, so a repeat never shows as a second line next to its "×N" (while
+ * the message stays short). undefined when every line is news.
  */
 export function repeatInto(
   previous: readonly ThreadLine[],
   lines: readonly string[],
 ): ThreadLine[] | undefined {
   const keys = new Set(previous.map((l) => l.key));
-  if (lines.length === 0 || !lines.every((l) => keys.has(sameness(shortenIds(l))))) return undefined;
-  return collapse(lines, previous);
+  const repeats = lines.filter((l) => keys.has(sameness(shortenIds(l)))).length;
+  if (repeats === 0) return undefined;
+  const merged = collapse(lines, previous);
+  if (repeats < lines.length && threadText(merged).length > MERGED_MAX) return undefined;
+  return merged;
 }
 
 export function threadText(lines: readonly ThreadLine[]): string {

@@ -394,3 +394,64 @@ describe('one sick target never delays the others', () => {
     await w.parent('C0STAGING', '1.2.3', 'staging', /: succeeded$/, 15_000);
   });
 });
+
+describe('Elastic Beanstalk: a warning is not progress', () => {
+  it('an update that only repeats warnings and the same words fails at the deadline', async () => {
+    await start();
+    timeline.set('1.2.3', []);
+    let looks = 0;
+    eb.beforeDescribe = () => {
+      if (updates() === 0 || eb.env?.Status !== 'Updating') return;
+      looks += 1;
+      // On every look: a warning, and the same INFO words again; the update goes nowhere.
+      eb.event(
+        `Environment health has transitioned from Pending to Warning. Command is executing on ${looks % 2 ? 'all' : '1 out of 2'} instances.`,
+        'WARN',
+      );
+      eb.event('Deploying new version to instance(s).');
+    };
+    await deploy('1.2.3');
+
+    const done = await w.parent(
+      'C0STAGING',
+      '1.2.3',
+      'staging',
+      /: (succeeded|failed|rolled back.*|rollback failed|outcome unknown)$/,
+      8_000,
+    );
+    expect(body(done)).toContain('no progress for 1s');
+  });
+});
+
+describe('Elastic Beanstalk: reasons read as sentences', () => {
+  it('a health failure is said without doubled punctuation', async () => {
+    await start();
+    timeline.set('1.2.3', [
+      () => {
+        eb.event('Environment update completed successfully.');
+        eb.set({ Status: 'Ready', Health: 'Red', HealthStatus: 'Severe' });
+      },
+    ]);
+    await deploy('1.2.3');
+
+    const done = await w.parent('C0STAGING', '1.2.3', 'staging', /: (failed|rolled back.*|rollback failed)$/);
+    const d = await w.last('staging');
+    expect(d.reason).toContain('with health Red (Severe)');
+    expect(d.reason).not.toMatch(/[.;:]\s*[.;:]/);
+    expect(body(done)).not.toMatch(/\)\.\./);
+  });
+});
+
+describe('Elastic Beanstalk: a refused retry is not a failure until AWS says so', () => {
+  it('CreateApplicationVersion took effect but its retry was refused ("already exists"): the version is this request’s, and the deploy goes on', async () => {
+    await start();
+    eb.afterCreateVersion = () => {
+      throw awsError('InvalidParameterValue', 'Application Version 1.2.3 already exists.');
+    };
+    await deploy('1.2.3');
+
+    const done = await w.parent('C0STAGING', '1.2.3', 'staging', /: (succeeded|failed|rolled back.*)$/);
+    expect(done.text).toMatch(/: succeeded$/);
+    expect(updates()).toBe(1);
+  });
+});

@@ -189,6 +189,34 @@ describe('CloudFormation: reconciled before concluding', () => {
   });
 });
 
+describe('CloudFormation: a refused retry is not a failure until AWS says so', () => {
+  it.each([
+    [
+      'InvalidChangeSetStatus',
+      () =>
+        awsError(
+          'InvalidChangeSetStatusException',
+          'ChangeSet [capstan] cannot be executed in its current execution status of [EXECUTE_IN_PROGRESS]',
+        ),
+    ],
+    ['Throttling after the retries', () => awsError('Throttling', 'Rate exceeded')],
+  ])(
+    'ExecuteChangeSet took effect but its retry was refused (%s): followed by its token to the end',
+    async (_, refusal) => {
+      await start();
+      cfn.afterExecute = () => {
+        throw refusal();
+      };
+      await deploy('1.2.3');
+
+      const done = await w.parent('C0PROD', '1.2.3', 'prod', ENDED);
+      expect(done.text).toMatch(/: succeeded$/);
+      await w.threadHas(done, 'but the change took effect');
+      expect(executes()).toBe(1);
+    },
+  );
+});
+
 describe('CloudFormation: progress is anything that moves', () => {
   it('resources updating one after another for longer than the timeout is progress, not a stall', async () => {
     await start();

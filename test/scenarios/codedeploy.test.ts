@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeCodeDeploy } from '../support/fakeCodeDeploy.js';
 import { FakeEcs } from '../support/fakeEcs.js';
 import {
+  CODEDEPLOY_CANARY_ENV,
   CODEDEPLOY_ENV,
   ECS_ENVS,
   World,
@@ -328,5 +329,160 @@ describe('one sick target never delays the others', () => {
     await w.parent('C0DEV', '1.2.3', 'dev', /: succeeded$/, 5_000);
     expect(ecs.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
     await w.parent('C0FLEET', '1.2.3', 'fleet', /: outcome unknown$/);
+  });
+});
+
+describe("CodeDeploy: one rollout's read error never decides another's", () => {
+  it('a group that lost permission to GetDeployment: its rollout alone is "outcome unknown", naming the denial; the other group’s deployment succeeds', async () => {
+    cd.addGroup('todobackend-canary');
+    await start(`${CODEDEPLOY_ENV}${CODEDEPLOY_CANARY_ENV}`);
+    cd.behave('1.2.3', 'stuck');
+    await deploy('1.2.3');
+    await w.parent('C0FLEET', '1.2.3', 'fleet', /rolling out/);
+    const fleetId = cd.last.deploymentId!;
+
+    expect(await w.command('todobackend 1.2.3 to canary', 'C0CANARY')).toContain('`1.2.3`');
+    await w.parent('C0CANARY', '1.2.3', 'canary', /rolling out/);
+    const canaryId = cd.last.deploymentId!;
+    cd.beforeGet = (id) => {
+      if (id === canaryId)
+        throw awsError(
+          'AccessDeniedException',
+          `User: arn:aws:sts::123456789012:assumed-role/capstan/capstan is not authorized to perform: codedeploy:GetDeployment on resource: arn:aws:codedeploy:us-east-1:123456789012:deploymentgroup:todobackend/todobackend-canary`,
+        );
+    };
+    cd.deployments.get(fleetId)!.behaviour = 'success';
+
+    const fleet = await w.parent('C0FLEET', '1.2.3', 'fleet', ENDED);
+    expect(fleet.text).toMatch(/: succeeded$/);
+    expect(body(fleet)).not.toContain(canaryId);
+    expect((await w.last('fleet')).state).toBe('succeeded');
+
+    const canary = await w.parent('C0CANARY', '1.2.3', 'canary', ENDED);
+    expect(canary.text).toMatch(/: outcome unknown$/);
+    expect(body(canary)).toContain(
+      `AWS denied codedeploy:GetDeployment on CodeDeploy deployment ${canaryId}`,
+    );
+    expect(creates()).toBe(2);
+  });
+
+  it('expired credentials are reported as expired credentials, not as a missing permission', async () => {
+    await start();
+    cd.behave('1.2.3', 'stuck');
+    await deploy('1.2.3');
+    await w.parent('C0FLEET', '1.2.3', 'fleet', /rolling out/);
+    cd.beforeGet = () => {
+      throw awsError('ExpiredTokenException', 'The security token included in the request is expired');
+    };
+
+    const done = await w.parent('C0FLEET', '1.2.3', 'fleet', ENDED);
+    expect(done.text).toMatch(/: outcome unknown$/);
+    expect(body(done)).toContain('have expired (ExpiredTokenException)');
+    expect(body(done)).not.toContain('IAM policy');
+  });
+});
+
+describe('CodeDeploy: a refused retry is not a failure until AWS says so', () => {
+  it.each([
+    [
+      'DeploymentLimitExceededException',
+      () =>
+        awsError(
+          'DeploymentLimitExceededException',
+          `The Deployment Group 'todobackend-prod' already has an active Deployment '${cd.last.deploymentId}'`,
+        ),
+    ],
+    ['ThrottlingException after the retries', () => throttling()],
+    ['a server error', () => awsError('InternalFailure', 'We encountered an internal error.', 500)],
+  ])(
+    'CreateDeployment took effect but answered %s: Capstan finds its own deployment and follows it; no second one',
+    async (_, refusal) => {
+      await start();
+      cd.afterCreate = () => {
+        if (creates() === 1) throw refusal();
+      };
+      await deploy('1.2.3');
+
+      const done = await w.parent('C0FLEET', '1.2.3', 'fleet', ENDED);
+      expect(done.text).toMatch(/: succeeded$/);
+      await w.threadHas(done, 'but the change took effect');
+      expect(await following()).toBe(cd.last.deploymentId);
+      expect(creates()).toBe(1);
+      expect(cd.deployments.size).toBe(2);
+    },
+  );
+
+  it("Capstan's own rollback refused as the retry meets it: the rollback is followed to its end", async () => {
+    await start();
+    await deployOk('1.2.3');
+    cd.behave('1.2.4-broken', 'fail');
+    cd.afterCreate = () => {
+      if (creates() === 3)
+        throw awsError(
+          'DeploymentLimitExceededException',
+          `The Deployment Group 'todobackend-prod' already has an active Deployment '${cd.last.deploymentId}'`,
+        );
+    };
+    await deploy('1.2.4-broken');
+
+    const done = await w.parent('C0FLEET', '1.2.4-broken', 'fleet', ENDED);
+    expect(done.text).toMatch(/: rolled back to 1\.2\.3$/);
+    expect(creates()).toBe(3);
+  });
+
+  it('a lost answer before anything started: Capstan finds nothing of its own, asks once more, and one deployment runs', async () => {
+    await start();
+    cd.beforeCreate = () => {
+      if (creates() === 1) throw lostConnection();
+    };
+    await deploy('1.2.3');
+
+    const done = await w.parent('C0FLEET', '1.2.3', 'fleet', ENDED);
+    expect(done.text).toMatch(/: succeeded$/);
+    expect(creates()).toBe(2);
+    expect(cd.deployments.size).toBe(2);
+  });
+});
+
+describe('CodeDeploy: say exactly what is missing', () => {
+  it('a deployment group deleted under a rollout ends naming the group', async () => {
+    await start();
+    cd.behave('1.2.3', 'stuck');
+    await deploy('1.2.3');
+    await w.parent('C0FLEET', '1.2.3', 'fleet', /rolling out/);
+    cd.deletedGroups.add('todobackend-prod');
+
+    const done = await w.parent('C0FLEET', '1.2.3', 'fleet', ENDED);
+    expect(done.text).toMatch(/: failed$/);
+    expect(body(done)).toContain(
+      'CodeDeploy deployment group todobackend-prod of application todobackend no longer exists in us-east-1',
+    );
+  });
+});
+
+describe('CodeDeploy: a failure is not progress', () => {
+  it('instances failing one by one while nothing succeeds do not hold the deadline off', async () => {
+    await start();
+    await deployOk('1.2.3');
+    cd.behave('1.2.4-broken', 'stuck');
+    let failed = 0;
+    cd.beforeGet = (id) => {
+      const d = cd.deployments.get(id);
+      if (creates() < 2 || d?.info.status !== 'InProgress' || id !== cd.last.deploymentId) return;
+      // One more instance fails on every look; none succeeds.
+      failed = Math.min(failed + 1, 1000);
+      d.info.deploymentOverview = {
+        Pending: 1000 - failed,
+        InProgress: 0,
+        Succeeded: 0,
+        Failed: failed,
+        Skipped: 0,
+        Ready: 0,
+      };
+    };
+    await deploy('1.2.4-broken');
+
+    const done = await w.parent('C0FLEET', '1.2.4-broken', 'fleet', ENDED, 8_000);
+    expect(body(done)).toContain('no progress for 1s');
   });
 });

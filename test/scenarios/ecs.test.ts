@@ -2,7 +2,16 @@ import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_URI, taskDefinition, tdArn } from '../fixtures/ecs.js';
 import { FakeEcs, digestOf } from '../support/fakeEcs.js';
-import { ECS_ENVS, World, awsError, body, lostConnection, throttling, yamlWith } from './scenario.js';
+import {
+  ECS_ENVS,
+  ECS_SAME_CLUSTER_ENV,
+  World,
+  awsError,
+  body,
+  lostConnection,
+  throttling,
+  yamlWith,
+} from './scenario.js';
 
 let w: World;
 let aws: FakeEcs;
@@ -232,6 +241,19 @@ describe('ECS: reconciled before concluding', () => {
     expect(updates()).toBe(1);
   });
 
+  it('UpdateService took effect but its retry was throttled: Capstan finds its deployment in the service and follows it', async () => {
+    await start();
+    aws.afterUpdate = () => {
+      throw throttling();
+    };
+    await deploy('1.2.3');
+
+    const done = await w.parent('C0DEV', '1.2.3', 'dev', /: (succeeded|failed)$/);
+    expect(done.text).toMatch(/: succeeded$/);
+    await w.threadHas(done, 'but the change took effect');
+    expect(updates()).toBe(1);
+  });
+
   it('UpdateService fails and nothing changed: failed in AWS’s words, and "rolling out" was never shown', async () => {
     await start();
     aws.beforeUpdate = () => {
@@ -397,5 +419,98 @@ describe('ECS: one sick cluster never delays the others', () => {
     qa.beforeDescribe = undefined;
     hang.open();
     await w.parent('C0QA', '1.2.3', 'qa', /: succeeded$/, 15_000);
+  });
+});
+
+describe('ECS: a warning is not progress', () => {
+  it('a service that cannot place its tasks and says so on every look fails at the deadline and is rolled back', async () => {
+    await start();
+    await deployOk('1.2.3');
+    aws.behaviour.set('1.2.4-broken', 'unplaceable');
+    await deploy('1.2.4-broken');
+
+    const done = await w.parent(
+      'C0DEV',
+      '1.2.4-broken',
+      'dev',
+      /: (rolled back to 1\.2\.3|failed|rollback failed)$/,
+      8_000,
+    );
+    expect(done.text).toMatch(/: rolled back to 1\.2\.3$/);
+    expect(body(done)).toContain('no progress for 1s (0/2 done)');
+    // The warning reached the thread, once with its count rather than once per look.
+    const thread = await w.threadHas(done, 'was unable to place a task');
+    expect(thread.match(/was unable to place a task/g)).toHaveLength(1);
+    expect(updates()).toBe(3);
+  });
+});
+
+describe('ECS: cause first, also when the circuit breaker decides', () => {
+  it('tasks that cannot pull their image and a breaker that rolls back: the parent names the pull error, the thread the breaker', async () => {
+    await start();
+    await deployOk('1.2.3');
+    aws.circuitBreaker = { enable: true, rollback: true };
+    aws.behaviour.set('1.2.4-broken', 'circuit_breaker_ecs_rollback');
+    await deploy('1.2.4-broken');
+
+    const done = await w.parent('C0DEV', '1.2.4-broken', 'dev', /: (rolled back.*|failed|rollback failed)$/);
+    expect(done.text).toMatch(/: rolled back by ECS$/);
+    const why = done.blocks?.map((b) => JSON.stringify(b)).find((b) => b.includes('*Why:*')) ?? '';
+    expect(why).toContain('CannotPullContainerError: pull image manifest has been retried 5 time(s)');
+    expect(why).not.toContain('circuit breaker');
+    expect((await w.last('dev')).reason).toMatch(/^CannotPullContainerError: /);
+    const thread = await w.threadHas(done, 'ECS deployment circuit breaker: rolling back to deploymentId');
+    expect(updates()).toBe(2);
+
+    // No doubled punctuation, and a stopped-task line is never shown again beside its "×N".
+    expect(thread).not.toContain('.).');
+    const stopLines = thread.split('\n').filter((l) => l.includes('stopped: CannotPullContainerError'));
+    expect(stopLines).toHaveLength(1);
+    expect(stopLines[0]).toMatch(/ ×\d+$/);
+  });
+
+  it('a breaker that does not roll back: failed with the pull error as the reason, the breaker in the thread', async () => {
+    await start();
+    await deployOk('1.2.3');
+    aws.behaviour.set('1.2.4-broken', 'circuit_breaker');
+    await deploy('1.2.4-broken');
+
+    const done = await w.parent('C0DEV', '1.2.4-broken', 'dev', /: rolled back to 1\.2\.3$/);
+    expect(body(done)).toContain('CannotPullContainerError');
+    expect((await w.last('dev')).reason).toMatch(/^CannotPullContainerError: /);
+    await w.threadHas(done, 'ECS deployment circuit breaker: task failed to start.');
+  });
+});
+
+describe("ECS: one service's trouble never decides another's", () => {
+  it('DescribeServices fails for one service of a batch: that rollout alone is "outcome unknown" in ECS’s words; the other service’s rollout succeeds', async () => {
+    const web = new FakeEcs('todobackend-web', { cluster: 'todo-dev', joining: aws });
+    w = await World.start(yamlWith(`${ECS_ENVS}${ECS_SAME_CLUSTER_ENV}`));
+    aws.behaviour.set('1.2.3', 'stuck');
+    await deploy('1.2.3');
+    await w.parent('C0DEV', '1.2.3', 'dev', /rolling out/);
+    expect(await w.command('todobackend 1.2.3 to web', 'C0WEB')).toContain('`1.2.3`');
+    await w.parent('C0WEB', '1.2.3', 'web', /rolling out/);
+    web.failure = 'ACCESS_DENIED';
+    aws.behaviour.set('1.2.3', 'success');
+
+    const dev = await w.parent(
+      'C0DEV',
+      '1.2.3',
+      'dev',
+      /: (succeeded|failed|outcome unknown|rolled back.*)$/,
+    );
+    expect(dev.text).toMatch(/: succeeded$/);
+    const other = await w.parent(
+      'C0WEB',
+      '1.2.3',
+      'web',
+      /: (succeeded|failed|outcome unknown|rolled back.*)$/,
+    );
+    expect(other.text).toMatch(/: outcome unknown$/);
+    expect(body(other)).toContain('ECS could not describe service todobackend-web in cluster todo-dev');
+    expect(body(other)).toContain('ACCESS_DENIED');
+    expect(body(other)).not.toContain('no longer exists');
+    expect((await w.last('dev')).state).toBe('succeeded');
   });
 });

@@ -134,7 +134,8 @@ describe('restarts on ECS', () => {
     aws.behaviour.set('1.2.3', 'success');
 
     const done = await w.parent('C0DEV', '1.2.4-broken', 'dev', /: rolled back by ECS$/);
-    expect(body(done)).toContain('ECS deployment circuit breaker: rolling back');
+    expect(body(done)).toContain('CannotPullContainerError');
+    await w.threadHas(done, 'ECS deployment circuit breaker: rolling back');
     expect((await w.last('dev')).state).toBe('rolled_back');
     expect(updates()).toBe(2);
   });

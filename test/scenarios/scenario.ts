@@ -39,6 +39,15 @@ export const ECS_ENVS = `
         rolloutTimeout: 1s
 `;
 
+/** A second service in dev's cluster (new FakeEcs('todobackend-web', { joining })): looked at in the same DescribeServices. */
+export const ECS_SAME_CLUSTER_ENV = `
+      web:
+        channel: C0WEB
+        ecs: { region: us-east-1, cluster: todo-dev, service: todobackend-web, container: app, repository: todobackend }
+        policy: { deployers: ["*"] }
+        rolloutTimeout: 1s
+`;
+
 /** An Elastic Beanstalk environment (see test/support/fakeBeanstalk.ts). */
 export const BEANSTALK_ENV = `
       staging:
@@ -56,6 +65,19 @@ export const CODEDEPLOY_ENV = `
           region: us-east-1
           application: todobackend
           deploymentGroup: todobackend-prod
+          revision: { bucket: todo-bundles, key: "todobackend/{version}.zip", bundleType: zip }
+        policy: { deployers: ["*"] }
+        rolloutTimeout: 1s
+`;
+
+/** A second CodeDeploy group of the same application, in the same region (`addGroup('todobackend-canary')`). */
+export const CODEDEPLOY_CANARY_ENV = `
+      canary:
+        channel: C0CANARY
+        codedeploy:
+          region: us-east-1
+          application: todobackend
+          deploymentGroup: todobackend-canary
           revision: { bucket: todo-bundles, key: "todobackend/{version}.zip", bundleType: zip }
         policy: { deployers: ["*"] }
         rolloutTimeout: 1s

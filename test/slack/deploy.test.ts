@@ -123,9 +123,12 @@ describe('/deploy on ECS', () => {
     aws.behaviour.set('1.2.4-broken', 'circuit_breaker');
     await reply('todobackend 1.2.4-broken');
     const msg = await parent('1.2.4-broken', /rolled back to 1\.2\.3$/);
-    expect(text(msg)).toContain('ECS deployment circuit breaker: task failed to start.');
+    // Cause first: why the tasks stopped; how ECS reacted (its circuit breaker) is in the thread.
+    expect(text(msg)).toContain('CannotPullContainerError');
+    expect(text(msg)).not.toContain('circuit breaker');
     expect(text(msg)).not.toMatch(/: succeeded/);
     const thread = await threadHas(msg, 'Rolling back to');
+    expect(thread).toContain('ECS deployment circuit breaker: task failed to start.');
     expect(thread).toContain('CannotPullContainerError');
     expect(thread).toContain('Rolling back to `1.2.3`, the last version that succeeded here.');
     const updates = calls(UpdateServiceCommand);
@@ -144,7 +147,9 @@ describe('/deploy on ECS', () => {
     aws.behaviour.set('1.2.4-broken', 'cannot_pull');
     await reply('todobackend 1.2.4-broken');
     const msg = await parent('1.2.4-broken', /rolled back to 1\.2\.3$/);
-    expect(text(msg)).toContain('tasks of the new revision keep stopping (3 in a row)');
+    expect(text(msg)).toContain(
+      'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref: tasks of the new revision keep stopping (3 in a row)',
+    );
     await threadHas(msg, /Task `task\d` stopped: CannotPullContainerError/);
   });
 

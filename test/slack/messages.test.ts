@@ -74,13 +74,15 @@ describe('deploys on ECS', () => {
     const msg = await parent('C0DEV', (m) => /1\.2\.4-broken to dev: rolled back to 1\.2\.3$/.test(m.text));
     const [headline, why, now, fields] = blockTexts(msg);
     expect(headline).toContain('Deploy of *todobackend* to *dev*: `1.2.3` → `1.2.4-broken`');
-    expect(why).toBe('*Why:* ECS deployment circuit breaker: task failed to start.');
+    expect(why).toBe(
+      '*Why:* CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref',
+    );
     expect(now).toBe('*Now:* `1.2.3` is running again.');
     expect(fields).toContain('*Request*');
 
     const told = await threadReply(msg, (r) => r.broadcast === true);
     expect(told.text).toBe(
-      ':leftwards_arrow_with_hook: <@U0ALICE> your deploy of *todobackend* `1.2.4-broken` to *dev* rolled back to 1.2.3: ECS deployment circuit breaker: task failed to start. `1.2.3` is running again.',
+      ':leftwards_arrow_with_hook: <@U0ALICE> your deploy of *todobackend* `1.2.4-broken` to *dev* rolled back to 1.2.3: CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref. `1.2.3` is running again.',
     );
     const sent = h.slack.callsOf('chat.postMessage').find((c) => c.args.text === told.text)!;
     expect(String(sent.args.reply_broadcast)).toBe('true');

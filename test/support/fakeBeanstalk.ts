@@ -61,6 +61,10 @@ export class FakeBeanstalk {
   beforeUpdate: (() => void | Promise<void>) | undefined;
   /** Called on UpdateEnvironment after the update started: a throw is a lost response, a hang a caller that never hears back. */
   afterUpdate: (() => void | Promise<void>) | undefined;
+  /** Called on CreateApplicationVersion after the version exists: a throw is a lost answer or a refused retry. */
+  afterCreateVersion: (() => void | Promise<void>) | undefined;
+  /** Called on every DescribeEvents with the environment asked about (to script failures). */
+  beforeEvents: ((environment: string | undefined) => void) | undefined;
   /** Told of each update as it starts, with the label: queue its steps here with then(). */
   onUpdate: ((label: string) => void) | undefined;
 
@@ -188,7 +192,7 @@ export class FakeBeanstalk {
     this.eb
       .on(CreateApplicationVersionCommand)
       .callsFake(
-        (input: {
+        async (input: {
           VersionLabel: string;
           Description?: string;
           SourceBundle?: { S3Bucket?: string; S3Key?: string };
@@ -212,6 +216,7 @@ export class FakeBeanstalk {
             DateCreated: new Date(this.now()),
           };
           this.versions.set(input.VersionLabel, v);
+          await this.afterCreateVersion?.();
           return { ApplicationVersion: v };
         },
       );
@@ -247,16 +252,19 @@ export class FakeBeanstalk {
     this.eb
       .on(DescribeEventsCommand)
       .callsFake(
-        (input: { EnvironmentName?: string; RequestId?: string; StartTime?: Date; MaxRecords?: number }) => ({
-          Events: this.events
-            .filter(
-              (e) =>
-                (!input.EnvironmentName || e.EnvironmentName === input.EnvironmentName) &&
-                (!input.RequestId || e.RequestId === input.RequestId) &&
-                (!input.StartTime || (e.EventDate?.getTime() ?? 0) >= input.StartTime.getTime()),
-            )
-            .slice(0, input.MaxRecords ?? 1000),
-        }),
+        (input: { EnvironmentName?: string; RequestId?: string; StartTime?: Date; MaxRecords?: number }) => {
+          this.beforeEvents?.(input.EnvironmentName);
+          return {
+            Events: this.events
+              .filter(
+                (e) =>
+                  (!input.EnvironmentName || e.EnvironmentName === input.EnvironmentName) &&
+                  (!input.RequestId || e.RequestId === input.RequestId) &&
+                  (!input.StartTime || (e.EventDate?.getTime() ?? 0) >= input.StartTime.getTime()),
+              )
+              .slice(0, input.MaxRecords ?? 1000),
+          };
+        },
       );
   }
 }

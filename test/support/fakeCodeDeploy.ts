@@ -83,14 +83,18 @@ export class FakeCodeDeploy {
   throttle = false;
   /** How CodeDeploy's own rollback deployments go. */
   rollbackBehaviour: Behaviour = 'success';
-  /** Called on every GetDeployment before it answers (to script failures, or hang). */
-  beforeGet: (() => void | Promise<void>) | undefined;
+  /** Called on every GetDeployment before it answers, with the deployment id (to script failures, or hang). */
+  beforeGet: ((deploymentId: string) => void | Promise<void>) | undefined;
   /** Called on CreateDeployment before it creates anything: a throw changes nothing, a hang stops before AWS. */
   beforeCreate: (() => void | Promise<void>) | undefined;
   /** Called on CreateDeployment after the deployment exists: a throw is a lost response, a hang a caller that never hears back. */
   afterCreate: (() => void | Promise<void>) | undefined;
   /** Deployments deleted with their group: GetDeployment no longer finds them. */
   readonly deleted = new Set<string>();
+  /** More deployment groups of the application (see addGroup), by name. */
+  private readonly others = new Map<string, DeploymentGroupInfo>();
+  /** Groups deleted (with their deployments): GetDeploymentGroup and GetDeployment no longer find them. */
+  readonly deletedGroups = new Set<string>();
   /** AWS's clock: the one Capstan reads in the same test. */
   readonly now = () => this.clock.now();
   private seq = 0;
@@ -145,6 +149,22 @@ export class FakeCodeDeploy {
     this.s3.restore();
   }
 
+  /** Another deployment group of the application, set up like the first, with no history. */
+  addGroup(name: string): void {
+    this.others.set(name, {
+      ...structuredClone(this.group),
+      deploymentGroupName: name,
+      targetRevision: undefined,
+      lastAttemptedDeployment: undefined,
+      lastSuccessfulDeployment: undefined,
+    });
+  }
+
+  private groupNamed(name: string | undefined): DeploymentGroupInfo | undefined {
+    if (name === undefined || this.deletedGroups.has(name)) return undefined;
+    return name === GROUP ? this.group : this.others.get(name);
+  }
+
   autoRollback(enabled: boolean): void {
     this.group.autoRollbackConfiguration = enabled
       ? { enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST'] }
@@ -188,24 +208,26 @@ export class FakeCodeDeploy {
     revision: RevisionLocation | undefined,
     creator: string,
     description?: string,
+    groupName = GROUP,
   ): FakeDeployment {
+    const group = this.groupNamed(groupName)!;
     this.seq += 1;
     const id = `d-TEST${String(this.seq).padStart(5, '0')}`;
     const d: FakeDeployment = {
       info: {
         deploymentId: id,
         applicationName: APP,
-        deploymentGroupName: GROUP,
+        deploymentGroupName: groupName,
         status: 'Created',
         creator: creator as DeploymentInfo['creator'],
         description,
         revision,
-        previousRevision: this.group.targetRevision,
+        previousRevision: group.targetRevision,
         createTime: this.stamp(),
         deploymentOverview: { Pending: 2, InProgress: 0, Succeeded: 0, Failed: 0, Skipped: 0, Ready: 0 },
-        autoRollbackConfiguration: this.group.autoRollbackConfiguration,
-        computePlatform: this.group.computePlatform,
-        blueGreenDeploymentConfiguration: this.group.blueGreenDeploymentConfiguration,
+        autoRollbackConfiguration: group.autoRollbackConfiguration,
+        computePlatform: group.computePlatform,
+        blueGreenDeploymentConfiguration: group.blueGreenDeploymentConfiguration,
         deploymentStatusMessages: [],
       },
       behaviour: this.behaviourOf(revision),
@@ -215,20 +237,22 @@ export class FakeCodeDeploy {
       targets: [],
     };
     this.deployments.set(id, d);
-    this.group.targetRevision = revision;
+    group.targetRevision = revision;
     this.recordAttempt(d.info);
     return d;
   }
 
   private recordAttempt(info: DeploymentInfo): void {
+    const group = this.groupNamed(info.deploymentGroupName);
+    if (!group) return;
     const brief = {
       deploymentId: info.deploymentId,
       status: info.status,
       createTime: info.createTime,
       endTime: info.completeTime,
     };
-    this.group.lastAttemptedDeployment = brief;
-    if (info.status === 'Succeeded') this.group.lastSuccessfulDeployment = brief;
+    group.lastAttemptedDeployment = brief;
+    if (info.status === 'Succeeded') group.lastSuccessfulDeployment = brief;
   }
 
   private finish(d: FakeDeployment, status: DeploymentStatus): void {
@@ -274,7 +298,12 @@ export class FakeCodeDeploy {
 
   /** CodeDeploy's own rollback of a failed deployment: the previous revision, as a new deployment. */
   private rollBack(d: FakeDeployment): void {
-    const rb = this.create(d.info.previousRevision, 'codeDeployRollback', undefined);
+    const rb = this.create(
+      d.info.previousRevision,
+      'codeDeployRollback',
+      undefined,
+      d.info.deploymentGroupName,
+    );
     rb.behaviour = this.rollbackBehaviour;
     rb.info.rollbackInfo = {
       rollbackTriggeringDeploymentId: d.info.deploymentId,
@@ -349,7 +378,8 @@ export class FakeCodeDeploy {
   }
 
   private find(id: string): FakeDeployment {
-    const d = this.deleted.has(id) ? undefined : this.deployments.get(id);
+    const found = this.deleted.has(id) ? undefined : this.deployments.get(id);
+    const d = found && this.groupNamed(found.info.deploymentGroupName) ? found : undefined;
     if (!d) throw awsError('DeploymentDoesNotExistException', `The deployment ${id} could not be found.`);
     return d;
   }
@@ -368,16 +398,17 @@ export class FakeCodeDeploy {
             'ApplicationDoesNotExistException',
             `No application found for name: ${input.applicationName}`,
           );
-        if (input.deploymentGroupName !== GROUP)
+        const group = this.groupNamed(input.deploymentGroupName);
+        if (!group)
           throw awsError(
             'DeploymentGroupDoesNotExistException',
             `No Deployment Group found for name: ${input.deploymentGroupName}`,
           );
-        return { deploymentGroupInfo: structuredClone(this.group) };
+        return { deploymentGroupInfo: structuredClone(group) };
       },
     );
     cd.on(GetDeploymentCommand).callsFake(async (input: { deploymentId: string }) => {
-      await this.beforeGet?.();
+      await this.beforeGet?.(input.deploymentId);
       if (this.throttle) throw awsError('ThrottlingException', 'Rate exceeded');
       const d = this.find(input.deploymentId);
       this.step(d);
@@ -396,15 +427,18 @@ export class FakeCodeDeploy {
     });
     cd.on(CreateDeploymentCommand).callsFake(async (input: CreateDeploymentCommandInput) => {
       await this.beforeCreate?.();
-      if (input.applicationName !== APP || input.deploymentGroupName !== GROUP)
+      const groupName = input.deploymentGroupName ?? '';
+      if (input.applicationName !== APP || !this.groupNamed(groupName))
         throw awsError('DeploymentGroupDoesNotExistException', 'No Deployment Group found');
-      const busy = [...this.deployments.values()].find((d) => ACTIVE.includes(d.info.status ?? ''));
+      const busy = [...this.deployments.values()].find(
+        (d) => d.info.deploymentGroupName === groupName && ACTIVE.includes(d.info.status ?? ''),
+      );
       if (busy)
         throw awsError(
           'DeploymentLimitExceededException',
-          `The Deployment Group '${GROUP}' already has an active Deployment '${busy.info.deploymentId}'`,
+          `The Deployment Group '${groupName}' already has an active Deployment '${busy.info.deploymentId}'`,
         );
-      const id = this.create(input.revision, 'user', input.description).info.deploymentId;
+      const id = this.create(input.revision, 'user', input.description, groupName).info.deploymentId;
       await this.afterCreate?.();
       return { deploymentId: id };
     });

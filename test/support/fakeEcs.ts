@@ -27,6 +27,7 @@ export type Behaviour =
   | 'circuit_breaker_ecs_rollback' // FAILED, and ECS rolls back by itself
   | 'cannot_pull' // tasks keep stopping; no circuit breaker
   | 'stuck' // nothing moves
+  | 'unplaceable' // no task can be placed: ECS repeats the same warning on every look, nothing else moves
   | 'crash_loop' // containers start, then exit 1; ECS no longer counts them in failedTasks
   | 'disappear'; // ECS replaces the deployment with the previous one
 
@@ -62,8 +63,10 @@ export class FakeEcs {
   afterUpdate: (() => void | Promise<void>) | undefined;
   /** Deleted under the rollout: the service (DescribeServices reports it MISSING) or its whole cluster. */
   gone: 'service' | 'cluster' | undefined;
-  /** Services in other clusters, answered by the same SDK mocks (see `joining`). */
-  private readonly members = new Map<string, FakeEcs>();
+  /** Other services (in other clusters or this one), answered by the same SDK mocks (see `joining`). */
+  private readonly members: FakeEcs[] = [];
+  /** Set: DescribeServices lists this service among its failures with this reason (not MISSING). */
+  failure: string | undefined;
   readonly cluster: string;
   /** AWS's clock: the one Capstan reads in the same test. */
   private readonly clock: Clock;
@@ -90,7 +93,7 @@ export class FakeEcs {
     const first = tdArn('todobackend', 41);
     this.taskDefs.set(first, taskDefinition(41, `${REPO_URI}@${digestOf('1.2.2')}`, '1.2.2'));
     this.service = baseService({ serviceName, taskDefinition: first });
-    if (leader) leader.members.set(this.cluster, this);
+    if (leader) leader.members.push(this);
     else this.install();
   }
 
@@ -99,9 +102,17 @@ export class FakeEcs {
     this.ecr.restore();
   }
 
-  /** The fake that answers for a cluster. */
-  private at(cluster: string | undefined): FakeEcs {
-    return (cluster === undefined ? undefined : this.members.get(cluster)) ?? this;
+  /** The fake that answers for a service of a cluster (the cluster's first when no service is named). */
+  private at(cluster: string | undefined, service?: string): FakeEcs {
+    const all = [this, ...this.members];
+    const inCluster = all.filter((f) => f.cluster === (cluster ?? this.cluster));
+    return (
+      inCluster.find(
+        (f) => service === undefined || f.serviceName === service || service.endsWith(`/${f.serviceName}`),
+      ) ??
+      inCluster[0] ??
+      this
+    );
   }
 
   private event(message: string): void {
@@ -180,32 +191,49 @@ export class FakeEcs {
         });
         return { taskDefinition: { taskDefinitionArn: arn, revision: this.revision } };
       });
-    ecs.on(UpdateServiceCommand).callsFake(async (input: { cluster?: string; taskDefinition: string }) => {
-      const f = this.at(input.cluster);
-      await f.beforeUpdate?.();
-      const out = f.startDeployment(input.taskDefinition);
-      await f.afterUpdate?.();
-      return out;
-    });
+    ecs
+      .on(UpdateServiceCommand)
+      .callsFake(async (input: { cluster?: string; service?: string; taskDefinition: string }) => {
+        const f = this.at(input.cluster, input.service);
+        await f.beforeUpdate?.();
+        const out = f.startDeployment(input.taskDefinition);
+        await f.afterUpdate?.();
+        return out;
+      });
     ecs.on(DescribeServicesCommand).callsFake(async (input: { cluster?: string; services: string[] }) => {
-      const f = this.at(input.cluster);
-      await f.beforeDescribe?.();
-      if (f.gone === 'cluster') throw notFound('ClusterNotFoundException', 'Cluster not found.');
-      f.step();
-      const here = (s: string) => s === f.serviceName && f.gone !== 'service';
-      return {
-        services: input.services.filter(here).map(() => ({
+      const first = this.at(input.cluster);
+      await first.beforeDescribe?.();
+      if (first.gone === 'cluster') throw notFound('ClusterNotFoundException', 'Cluster not found.');
+      const services: Service[] = [];
+      const failures: { arn: string; reason: string }[] = [];
+      for (const name of input.services) {
+        const f = this.at(input.cluster, name);
+        if (f.serviceName !== name || f.gone === 'service') {
+          failures.push({ arn: name, reason: 'MISSING' });
+          continue;
+        }
+        if (f.failure) {
+          failures.push({
+            arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/${f.cluster}/${name}`,
+            reason: f.failure,
+          });
+          continue;
+        }
+        f.step();
+        services.push({
           ...f.service,
           deploymentConfiguration: { deploymentCircuitBreaker: f.circuitBreaker },
-        })),
-        failures: input.services.filter((s) => !here(s)).map((s) => ({ arn: s, reason: 'MISSING' })),
-      };
+        });
+      }
+      return { services, failures };
     });
-    ecs.on(ListTasksCommand).callsFake((input: { cluster?: string }) => ({
-      taskArns: this.at(input.cluster).stopped.map((t) => t.taskArn),
+    ecs.on(ListTasksCommand).callsFake((input: { cluster?: string; serviceName?: string }) => ({
+      taskArns: this.at(input.cluster, input.serviceName).stopped.map((t) => t.taskArn),
     }));
     ecs.on(DescribeTasksCommand).callsFake((input: { cluster?: string; tasks: string[] }) => ({
-      tasks: this.at(input.cluster).stopped.filter((t) => input.tasks.includes(t.taskArn ?? '')),
+      tasks: [this, ...this.members]
+        .flatMap((f) => f.stopped)
+        .filter((t) => input.tasks.includes(t.taskArn ?? '')),
     }));
   }
 
@@ -275,6 +303,11 @@ export class FakeEcs {
         } else this.complete(d);
         return;
       case 'stuck':
+        return;
+      case 'unplaceable':
+        this.event(
+          'was unable to place a task because no container instance met all of its requirements. The closest matching container-instance abc123 has insufficient memory available.',
+        );
         return;
       case 'crash_loop':
         // A task ran, so ECS stops counting: running flickers between 0 and 1, failedTasks stays 0.

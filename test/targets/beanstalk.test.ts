@@ -385,3 +385,29 @@ describe('tagOfLabel', () => {
     expect(tagOfLabel('1.2.3')).toBe('1.2.3');
   });
 });
+
+describe('Elastic Beanstalk: each rollout of a look is judged on its own answer', () => {
+  it('events that cannot be read for one environment make that rollout unreadable; another environment of the application is still judged', async () => {
+    const started = await deploy('1.2.3');
+    fake.beforeEvents = (name) => {
+      if (name === ENV_NAME)
+        throw Object.assign(new Error('Rate exceeded'), {
+          name: 'Throttling',
+          $metadata: { httpStatusCode: 400 },
+        });
+    };
+    const other: Environment = {
+      ...env,
+      name: 'qa',
+      target: { ...env.target, kind: 'beanstalk', environment: 'todobackend-qa' } as Environment['target'],
+    };
+    const out = await strategy.observe([
+      { id: 'dep-1', env, phase: 'rollout', data: started.data, startedAt: clock.now() },
+      { id: 'dep-2', env: other, phase: 'rollout', data: started.data, startedAt: clock.now() },
+    ]);
+    expect(out.get('dep-1')).toMatchObject({ kind: 'unreadable', error: { code: 'throttled' } });
+    const gone = out.get('dep-2');
+    if (gone?.kind !== 'missing') throw new Error(`expected missing, got ${gone?.kind}`);
+    expect(gone.what).toContain('todobackend-qa');
+  });
+});

@@ -350,14 +350,16 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     });
   });
 
-  it('throttling makes observe throw a throttled CapstanError, so the poll group backs off', async () => {
+  it('throttling makes that rollout unreadable with a throttled CapstanError (the tracker backs the group off when none could be read)', async () => {
     const started = await deploy(serverEnv, '1.2.3');
     fake.throttle = true;
-    const look1 = strategy.observe([
+    const look1 = await strategy.observe([
       { id: 'dep-1', env: serverEnv, phase: 'rollout', data: started.data, startedAt: 0 },
     ]);
-    await expect(look1).rejects.toBeInstanceOf(CapstanError);
-    await expect(look1).rejects.toMatchObject({ code: 'throttled' });
+    const obs = look1.get('dep-1');
+    if (obs?.kind !== 'unreadable') throw new Error(`expected unreadable, got ${obs?.kind}`);
+    expect(obs.error).toBeInstanceOf(CapstanError);
+    expect(obs.error).toMatchObject({ code: 'throttled' });
   });
 
   it('escapes hostile strings from the diagnostics', async () => {

@@ -55,12 +55,24 @@ describe('thread lines', () => {
     );
   });
 
-  it('a later batch that only repeats an earlier message is counted into it; news is not', () => {
+  it('a later batch that only repeats an earlier message is counted into it; news alone is not', () => {
     const stop = (id: string) => `:x: Task \`${id}\` stopped: OOM`;
     const first = collapse(['Registered `todobackend:43`', stop('a')]);
     const again = repeatInto(first, [stop('b'), stop('c')]);
     expect(again && threadText(again)).toBe('Registered `todobackend:43`\n:x: Task `a` stopped: OOM ×3');
-    expect(repeatInto(first, [stop('d'), ':rewind: Rolling back'])).toBeUndefined();
+    expect(repeatInto(first, [':rewind: Rolling back'])).toBeUndefined();
     expect(repeatInto(first, [])).toBeUndefined();
+  });
+
+  it('a repeat that comes with news is counted into the earlier message, never shown again beside its ×N', () => {
+    const stop = (id: string) => `:x: Task \`${id}\` stopped: CannotPullContainerError: not found`;
+    const first = collapse([stop('a'), stop('b')]);
+    const next = repeatInto(first, [stop('c'), ':rewind: ECS is rolling back by itself']);
+    expect(next && threadText(next)).toBe(
+      ':x: Task `a` stopped: CannotPullContainerError: not found ×3\n:rewind: ECS is rolling back by itself',
+    );
+    // A message that would grow too long is left alone: the batch goes into a new one.
+    const long = collapse([stop('a'), `:information_source: ${'x'.repeat(2990)}`]);
+    expect(repeatInto(long, [stop('d'), ':rewind: news'])).toBeUndefined();
   });
 });

@@ -87,6 +87,8 @@ export function createCloudFormationAdapter(
             new CreateChangeSetCommand({
               StackName: input.stack,
               ChangeSetName: input.name,
+              // The name is unique per request: the SDK's retry of a lost answer is the same request.
+              ClientToken: input.name,
               ChangeSetType: 'UPDATE',
               UsePreviousTemplate: true,
               Parameters: [

@@ -88,6 +88,14 @@ export function createCodeDeployAdapter(
   client: (region: string) => CodeDeployClient = perRegion(
     (region, credentials) => new CodeDeployClient({ region, credentials }),
   ),
+  /**
+   * For CreateDeployment, which takes no idempotency token: the SDK's own retry of a request whose
+   * answer was lost could start a second deployment, so it tries once and Capstan reads CodeDeploy
+   * for its deployment before it asks again (targets/codedeployCreate.ts).
+   */
+  once: (region: string) => CodeDeployClient = perRegion(
+    (region, credentials) => new CodeDeployClient({ region, credentials, maxAttempts: 1 }),
+  ),
 ): CodeDeploy {
   const groupOp = (ref: DeploymentGroupRef, action: string) => ({
     action,
@@ -152,7 +160,7 @@ export function createCodeDeployAdapter(
             }
           : { revisionType: 'AppSpecContent' as const, appSpecContent: { content: revision.content } };
       try {
-        const out = await client(ref.region).send(
+        const out = await once(ref.region).send(
           new CreateDeploymentCommand({
             applicationName: ref.application,
             deploymentGroupName: ref.group,

@@ -13,6 +13,7 @@ import {
 import type { TaskDefinition, TaskDefinitionDocument } from '../../domain/taskDefinition.js';
 import type { Ecs, EcsDeployment, EcsService, ServiceLocation, StoppedTask } from '../../ports/ecs.js';
 import { perRegion } from './clients.js';
+import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import { call } from './errors.js';
 
 const ms = (d: Date | undefined) => (d ? d.getTime() : undefined);
@@ -69,10 +70,17 @@ export function createEcsAdapter(
           message: e.message ?? '',
         })),
       }));
-      const missing = (out.failures ?? [])
-        .filter((f) => f.reason === 'MISSING')
-        .map((f) => services.find((s) => f.arn === s || f.arn?.endsWith(`/${s}`)) ?? f.arn ?? '');
-      return { services: found, missing };
+      const nameOf = (arn: string | undefined) =>
+        services.find((s) => arn === s || arn?.endsWith(`/${s}`)) ?? arn ?? '';
+      const failures = out.failures ?? [];
+      const missing = failures.filter((f) => f.reason === 'MISSING').map((f) => nameOf(f.arn));
+      const failed = failures
+        .filter((f) => f.reason !== 'MISSING')
+        .map((f) => ({
+          name: nameOf(f.arn),
+          reason: escapeMrkdwn(`${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`),
+        }));
+      return { services: found, missing, failed };
     },
 
     async clusterStatus(loc) {

@@ -21,12 +21,13 @@ const DENIED = new Set([
   'AccessDeniedException',
   'AccessDenied',
   'UnauthorizedOperation',
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'ExpiredTokenException',
   'AuthorizationError',
   'InsufficientPrivilegesException',
 ]);
+/** The credentials were good once and are no longer: a session ran out (not a missing permission). */
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired']);
+/** AWS does not know the credentials at all: a wrong or deleted access key. */
+const UNKNOWN_KEY = new Set(['InvalidClientTokenId', 'UnrecognizedClientException']);
 const NOT_FOUND = new Set([
   'ClusterNotFoundException',
   'ServiceNotFoundException',
@@ -57,6 +58,27 @@ export function toCapstanError(e: unknown, op: Operation): CapstanError {
     return new CapstanError(
       'no_credentials',
       `No AWS credentials to read ${where}: give Capstan a role or set AWS_PROFILE.`,
+      { cause: e },
+    );
+  }
+  if (EXPIRED.has(name) || /security token included in the request is expired/i.test(message)) {
+    return new CapstanError(
+      'expired',
+      `The AWS credentials Capstan used for ${where} have expired (${name}): renew the session or the role Capstan runs with; no IAM permission is missing.`,
+      { cause: e },
+    );
+  }
+  if (name === 'RequestExpired' || /signature expired/i.test(message)) {
+    return new CapstanError(
+      'expired',
+      `AWS refused a request to ${where} as expired (${name}): the clock of the machine Capstan runs on is probably off.`,
+      { cause: e },
+    );
+  }
+  if (UNKNOWN_KEY.has(name)) {
+    return new CapstanError(
+      'no_credentials',
+      `AWS does not recognize the credentials Capstan used for ${where} (${name}): the access key is wrong or was deleted.`,
       { cause: e },
     );
   }

@@ -17,8 +17,14 @@ export interface EcsTrack {
   readonly running: number;
   readonly desired: number;
   readonly failedTasks: number;
-  /** Tasks of every deployment of the service: old ones draining is progress too. */
-  readonly allRunning?: number | undefined;
+  /** Running tasks of the deployments Capstan does not follow: old ones draining is progress. */
+  readonly oldRunning?: number | undefined;
+  /** The most tasks of the followed deployment seen running: only a new high is progress. */
+  readonly best?: number | undefined;
+  /** The followed deployment's rolloutState at the last look: a change is a stage ECS reports. */
+  readonly stage?: string | undefined;
+  /** Why the latest stopped task of the followed revision stopped (plain text): the cause of a failure. */
+  readonly stopCause?: string | undefined;
   /** Tasks of the followed revision whose containers exited with an error or failed to start. */
   readonly crashes?: number | undefined;
 }
@@ -30,6 +36,8 @@ export type EcsJudgement =
       readonly kind: 'failed';
       readonly track: EcsTrack;
       readonly reason: string;
+      /** Capstan's own judgement (tasks keep stopping), not ECS's: it is said after the cause, not in its place. */
+      readonly judgedByCapstan?: boolean | undefined;
       /** ECS is rolling back by itself: Capstan follows this deployment and starts no other. */
       readonly ecsRollback?:
         | { readonly deploymentId?: string | undefined; readonly taskDefinitionArn?: string | undefined }
@@ -75,15 +83,22 @@ export function revisionOf(taskDefinitionArn: string): string {
  * Judges one look at a service against the deployment Capstan follows. The deployment is followed
  * by id: a service that is "stable" again after ECS rolled back, or on somebody else's revision,
  * is not a success. Timeouts are the poll loop's business, not this function's.
+ *
+ * Only what moves the rollout forward is progress (`moved`): tasks of the followed deployment
+ * running in greater number than ever before, old tasks draining, a new rolloutState. Service
+ * events (warnings such as "unable to place a task", repeated every few seconds), failed tasks and
+ * tasks that start and stop again are not, so a rollout that goes nowhere meets its deadline.
  */
 export function evaluate(service: EcsService, t: EcsTrack, phase: 'rollout' | 'rollback'): EcsLook {
   const fresh = service.events.filter((e) => e.at > t.lastEventAt);
   const lastEventAt = fresh.reduce((m, e) => Math.max(m, e.at), t.lastEventAt);
   const events = fresh.map((e) => e.message).reverse();
   const primary = service.deployments.find((d) => d.status === 'PRIMARY');
-  const allRunning = service.deployments.reduce((n, d) => n + d.runningCount, 0);
-  const base: EcsTrack = { ...t, lastEventAt, allRunning };
-  const drained = t.allRunning !== undefined && allRunning !== t.allRunning;
+  const oldRunning = service.deployments
+    .filter((d) => d.id !== t.ecsDeploymentId)
+    .reduce((n, d) => n + d.runningCount, 0);
+  const base: EcsTrack = { ...t, lastEventAt, oldRunning };
+  const drained = t.oldRunning !== undefined && oldRunning < t.oldRunning;
   const look = (judgement: EcsJudgement, tasksStopped = false): EcsLook => ({
     judgement,
     events,
@@ -99,7 +114,7 @@ export function evaluate(service: EcsService, t: EcsTrack, phase: 'rollout' | 'r
         moved: true,
       });
     }
-    return look({ kind: 'progress', track: base, moved: fresh.length > 0 || drained });
+    return look({ kind: 'progress', track: base, moved: drained });
   }
 
   const dep = service.deployments.find((d) => d.id === t.ecsDeploymentId);
@@ -132,17 +147,15 @@ export function evaluate(service: EcsService, t: EcsTrack, phase: 'rollout' | 'r
     });
   }
 
-  const moved =
-    dep.runningCount !== t.running ||
-    dep.desiredCount !== t.desired ||
-    dep.failedTasks !== t.failedTasks ||
-    drained ||
-    fresh.length > 0;
+  const best = t.best ?? t.running;
+  const moved = dep.runningCount > best || drained || (dep.rolloutState ?? '') !== (t.stage ?? '');
   const next: EcsTrack = {
     ...base,
     running: dep.runningCount,
     desired: dep.desiredCount,
     failedTasks: dep.failedTasks,
+    best: Math.max(best, dep.runningCount),
+    stage: dep.rolloutState,
   };
   const tasksStopped = dep.failedTasks > t.failedTasks;
 
@@ -169,6 +182,7 @@ export function evaluate(service: EcsService, t: EcsTrack, phase: 'rollout' | 'r
         kind: 'failed',
         track: next,
         reason: `tasks of the new revision keep stopping (${dep.failedTasks} in a row)`,
+        judgedByCapstan: true,
       },
       tasksStopped,
     );

@@ -51,6 +51,11 @@ function withinTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
+/** A reason without its closing punctuation, so a sentence built on it never ends ".." or ".)." twice over. */
+function bare(reason: string): string {
+  return reason.replace(/[.;:\s]+$/, '');
+}
+
 interface Group {
   readonly strategy: TargetStrategy;
   readonly items: { readonly d: Deployment; readonly env: Environment }[];
@@ -183,18 +188,29 @@ export class RolloutTracker {
           ),
           Math.min(...g.items.map(({ env }) => env.rolloutTimeoutMs)),
         );
-        this.backoff.delete(key);
       } catch (e) {
         this.backOff(key, e);
         // Read errors count against the deadline too: nothing stays "rolling out" for ever.
         await Promise.all(g.items.map(({ d, env }) => this.unreadable(d, env, e)));
         return;
       }
+      // An error about one rollout is that rollout's alone; the group backs off only when none could be read.
+      const errors = g.items.flatMap(({ d }) => {
+        const obs = observations.get(d.id);
+        return obs?.kind === 'unreadable' ? [obs.error] : [];
+      });
+      if (errors.length > 0 && errors.length === g.items.length) this.backOff(key, errors[0]);
+      else this.backoff.delete(key);
       await Promise.all(
         g.items.map(async ({ d, env }) => {
           const obs = observations.get(d.id);
           if (!obs) return;
           try {
+            if (obs.kind === 'unreadable') {
+              this.deps.logger.warn('could not read a rollout', { id: d.id, error: errorMessage(obs.error) });
+              await this.unreadable(d, env, obs.error);
+              return;
+            }
             await this.apply(d, env, g.strategy, obs);
           } catch (e) {
             this.deps.logger.error('could not process a rollout observation', {
@@ -246,7 +262,11 @@ export class RolloutTracker {
   }
 
   /** The truth arrived after "outcome unknown" was said: it replaces it; Capstan starts nothing this late. */
-  private async late(d: Deployment, strategy: TargetStrategy, obs: Observation): Promise<void> {
+  private async late(
+    d: Deployment,
+    strategy: TargetStrategy,
+    obs: Exclude<Observation, { kind: 'unreadable' }>,
+  ): Promise<void> {
     const t = d.tracking!;
     switch (obs.kind) {
       case 'progress':
@@ -261,12 +281,12 @@ export class RolloutTracker {
         await this.finish(d, { state: 'superseded', reason: `Superseded by ${obs.by}.` });
         return;
       case 'missing':
-        await this.finish(d, { state: 'failed', reason: `${obs.what}.` });
+        await this.finish(d, { state: 'failed', reason: `${bare(obs.what)}.` });
         return;
       case 'failed':
         await this.finish(d, {
           state: obs.selfRollback ? 'rolled_back' : 'failed',
-          reason: `${obs.reason}. ${obs.selfRollback ? `${strategy.label} rolled back by itself` : `Capstan did not roll back this late: \`/deploy rollback ${d.app} ${d.env}\``}.`,
+          reason: `${bare(obs.reason)}. ${obs.selfRollback ? `${strategy.label} rolled back by itself` : `Capstan did not roll back this late: \`/deploy rollback ${d.app} ${d.env}\``}.`,
         });
     }
   }
@@ -275,7 +295,7 @@ export class RolloutTracker {
     d: Deployment,
     env: Environment,
     strategy: TargetStrategy,
-    obs: Observation,
+    obs: Exclude<Observation, { kind: 'unreadable' }>,
   ): Promise<void> {
     const deps = this.deps;
     const now = deps.clock.now();
@@ -336,7 +356,7 @@ export class RolloutTracker {
         await this.finish(d, {
           state: t.phase === 'rollout' ? 'failed' : 'rollback_failed',
           tracking: { ...t, data: obs.data },
-          reason: `${obs.what}.`,
+          reason: `${bare(obs.what)}.`,
         });
         return;
       case 'failed': {
@@ -366,7 +386,7 @@ export class RolloutTracker {
           await this.finish(d, {
             state: 'failed',
             tracking,
-            reason: `${obs.reason.replace(/[.;\s]+$/, '')}${obs.selfRollback.runsNow ? `; ${strategy.label} put ${obs.selfRollback.runsNow} back` : ''}`,
+            reason: `${bare(obs.reason)}${obs.selfRollback.runsNow ? `; ${strategy.label} put ${obs.selfRollback.runsNow} back` : ''}`,
           });
           return;
         }
@@ -395,7 +415,7 @@ export class RolloutTracker {
       await this.finish(d, {
         state: 'failed',
         tracking,
-        reason: `${reason}. Automatic rollback is off here: \`/deploy rollback ${env.app} ${env.name}\`.`,
+        reason: `${bare(reason)}. Automatic rollback is off here: \`/deploy rollback ${env.app} ${env.name}\`.`,
       });
       return;
     }
@@ -416,7 +436,7 @@ export class RolloutTracker {
       await this.finish(d, {
         state: 'failed',
         tracking,
-        reason: `${reason}. Capstan knows no earlier good version here, so it did not roll back.`,
+        reason: `${bare(reason)}. Capstan knows no earlier good version here, so it did not roll back.`,
       });
       return;
     }

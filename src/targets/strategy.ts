@@ -1,4 +1,5 @@
-import type { Environment } from '../domain/catalog.js';
+import type { z } from 'zod';
+import type { Environment, Target } from '../domain/catalog.js';
 import type { Deployment, Progress, Review } from '../domain/deployment.js';
 
 /**
@@ -21,11 +22,11 @@ export interface TargetStrategy {
    * resolves to. No change to AWS. `rollingBack`: Capstan is rolling back a failed rollout, so the
    * target being busy with that rollout is expected, not a reason to refuse.
    */
-  check(env: Environment, version: string, options?: { readonly rollingBack?: boolean }): Promise<Checked>;
+  check(env: Environment, version: string, options?: CheckOptions): Promise<Checked>;
   /** What will change, for dry runs, reviews and apply(). May take a while (a change set is computed). */
   prepare(env: Environment, request: PrepareRequest): Promise<Prepared>;
   /** Removes what prepare() left in AWS (a change set) when the request ends without being applied. */
-  discard(env: Environment, d: Deployment): Promise<void>;
+  discard(env: Environment, plan: unknown): Promise<void>;
   /** Re-checks what can have changed since the review (CapstanError when it has), then changes AWS. */
   apply(env: Environment, request: ApplyRequest): Promise<Started>;
   /** After a restart or an error from apply(): did the change take effect? undefined when it did not. */
@@ -70,56 +71,61 @@ export interface AwsEvent {
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
-export interface Checked {
+export interface Checked<C = unknown> {
   readonly fromVersion?: string | undefined;
   /** The image digest the tag resolves to now; an approval binds to it. */
   readonly digest?: string | undefined;
   /** The strategy's own reads, handed to prepare() so it need not read them again. */
-  readonly context?: unknown;
+  readonly context?: C | undefined;
 }
 
-export interface PrepareRequest {
+export interface CheckOptions {
+  /** Capstan is rolling back a failed rollout: the target being busy with that rollout is expected. */
+  readonly rollingBack?: boolean | undefined;
+}
+
+export interface PrepareRequest<C = unknown> {
   readonly requestId: string;
   readonly version: string;
   readonly requestedBy: string;
-  readonly checked: Checked;
+  readonly checked: Checked<C>;
 }
 
-export interface Prepared {
+export interface Prepared<P = unknown> {
   readonly review: Review;
   /** What apply() will do, exactly as reviewed. */
-  readonly plan: unknown;
+  readonly plan: P;
   /** The target already runs exactly this: there is nothing to apply. */
   readonly unchanged?: boolean | undefined;
 }
 
-export interface ApplyRequest {
+export interface ApplyRequest<P = unknown> {
   readonly requestId: string;
   readonly version: string;
-  readonly plan: unknown;
+  readonly plan: P;
   /** The person whose action makes the change now: the requester, or the approver whose click completed it. */
   readonly actor: string;
 }
 
-export interface Started {
+export interface Started<D = unknown> {
   /** What identifies the change Capstan started (deployment id, change set, version label…). */
-  readonly data: unknown;
+  readonly data: D;
   readonly lines: readonly string[];
 }
 
-export interface Observed {
+export interface Observed<D = unknown, E extends Environment = Environment> {
   readonly id: string;
-  readonly env: Environment;
+  readonly env: E;
   readonly phase: 'rollout' | 'rollback';
-  readonly data: unknown;
+  readonly data: D;
   /** When Capstan started following this change: older events are not its own. */
   readonly startedAt: number;
 }
 
-export type Observation =
+export type Observation<D = unknown> =
   | {
       readonly kind: 'progress';
-      readonly data: unknown;
+      readonly data: D;
       readonly lines: readonly string[];
       readonly progress?: Progress | undefined;
       /** Anything moved since the last look: tasks started or drained, resources updated. */
@@ -127,10 +133,10 @@ export type Observation =
       /** Set while the rollout waits for people (e.g. "waiting to reroute traffic"): Slack offers Continue. */
       readonly waiting?: string | undefined;
     }
-  | { readonly kind: 'succeeded'; readonly data: unknown; readonly lines: readonly string[] }
+  | { readonly kind: 'succeeded'; readonly data: D; readonly lines: readonly string[] }
   | {
       readonly kind: 'failed';
-      readonly data: unknown;
+      readonly data: D;
       readonly lines: readonly string[];
       /** The cause, for people, from AWS. */
       readonly reason: string;
@@ -146,20 +152,30 @@ export type Observation =
   | {
       /** Someone else's change replaced Capstan's: reported as such, never rolled back over. */
       readonly kind: 'superseded';
-      readonly data: unknown;
+      readonly data: D;
       readonly lines: readonly string[];
       readonly by: string;
     }
   | {
       /** AWS could not be read for this rollout alone (denied, throttled…): the others of the look stand. */
       readonly kind: 'unreadable';
-      readonly data: unknown;
+      readonly data: D;
       readonly lines: readonly string[];
       readonly error: unknown;
     }
   | {
       /** The target itself is gone (service, stack, environment deleted). */
       readonly kind: 'missing';
+      readonly data: D;
+      readonly lines: readonly string[];
+      readonly what: string;
+    }
+  | {
+      /**
+       * What Capstan recorded for this rollout cannot be read back (a ledger written by another
+       * version, or damaged): the rollout ends, named, and nothing is rolled back blind.
+       */
+      readonly kind: 'unrecorded';
       readonly data: unknown;
       readonly lines: readonly string[];
       readonly what: string;
@@ -186,4 +202,51 @@ export interface Reading {
 /** Picks the strategy of an environment. */
 export interface TargetRegistry {
   for(env: Environment): TargetStrategy;
+}
+
+export type TargetKind = Target['kind'];
+export type TargetOf<K extends TargetKind> = Extract<Target, { readonly kind: K }>;
+/** An environment whose target is of kind K: what a strategy of that kind is handed. */
+export type EnvironmentOf<K extends TargetKind> = Environment & { readonly target: TargetOf<K> };
+
+export function isOfKind<K extends TargetKind>(env: Environment, kind: K): env is EnvironmentOf<K> {
+  return env.target.kind === kind;
+}
+
+/**
+ * Zod schemas for what a strategy keeps between calls: `plan` and `data` live in the ledger (and are
+ * decoded when read back), `context` is handed from check() to prepare() in memory.
+ */
+export interface StrategySchemas<P, D, C> {
+  readonly plan: z.ZodType<P>;
+  readonly data: z.ZodType<D>;
+  readonly context: z.ZodType<C>;
+}
+
+/**
+ * What one target module implements: the seam above, typed by its kind K, its plan P, its tracking
+ * data D and its check context C. `seal()` (seal.ts) turns it into the TargetStrategy everyone else
+ * speaks to, decoding what comes back from the ledger with `schemas`.
+ */
+export interface Strategy<K extends TargetKind, P, D, C> {
+  readonly kind: K;
+  readonly label: string;
+  readonly schemas: StrategySchemas<P, D, C>;
+  describe(env: EnvironmentOf<K>): string;
+  pollGroup(env: EnvironmentOf<K>): string;
+  check(env: EnvironmentOf<K>, version: string, options?: CheckOptions): Promise<Checked<C>>;
+  prepare(env: EnvironmentOf<K>, request: PrepareRequest<C>): Promise<Prepared<P>>;
+  discard(env: EnvironmentOf<K>, plan: P): Promise<void>;
+  apply(env: EnvironmentOf<K>, request: ApplyRequest<P>): Promise<Started<D>>;
+  reconcile(env: EnvironmentOf<K>, request: ApplyRequest<P>): Promise<Started<D> | undefined>;
+  observe(
+    items: readonly Observed<D, EnvironmentOf<K>>[],
+  ): Promise<ReadonlyMap<string, Observation<D>>>;
+  read(
+    envs: readonly EnvironmentOf<K>[],
+    detail: boolean,
+  ): Promise<ReadonlyMap<Environment, Reading | Error>>;
+  running(env: EnvironmentOf<K>): Promise<string | undefined>;
+  proceed?(env: EnvironmentOf<K>, data: D): Promise<readonly string[]>;
+  eventGroups?(event: AwsEvent): readonly string[];
 }

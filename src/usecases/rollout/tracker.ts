@@ -281,6 +281,7 @@ export class RolloutTracker {
         await this.finish(d, { state: 'superseded', reason: `Superseded by ${obs.by}.` });
         return;
       case 'missing':
+      case 'unrecorded':
         await this.finish(d, { state: 'failed', reason: `${bare(obs.what)}.` });
         return;
       case 'failed':
@@ -353,6 +354,7 @@ export class RolloutTracker {
         });
         return;
       case 'missing':
+      case 'unrecorded':
         await this.finish(d, {
           state: t.phase === 'rollout' ? 'failed' : 'rollback_failed',
           tracking: { ...t, data: obs.data },

@@ -1,0 +1,91 @@
+import type { z } from 'zod';
+import type { Environment } from '../domain/catalog.js';
+import { CapstanError } from '../domain/errors.js';
+import {
+  type EnvironmentOf,
+  type Observation,
+  type Observed,
+  type Strategy,
+  type TargetKind,
+  type TargetStrategy,
+  isOfKind,
+} from './strategy.js';
+
+/** What Capstan recorded could not be read back: named, so people know which record to look at. */
+export class UnreadableRecord extends CapstanError {
+  constructor(
+    readonly what: string,
+    readonly id: string,
+    readonly problem: string,
+  ) {
+    super('invalid_state', `Capstan cannot read what it recorded for ${id} (${what}): ${problem}`);
+  }
+}
+
+function decode<T>(schema: z.ZodType<T>, value: unknown, what: string, id: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const at = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  throw new UnreadableRecord(what, id, `${at}${issue?.message ?? 'not readable'}`);
+}
+
+/**
+ * The one place where the typed strategy of a kind meets everything else: each environment is
+ * checked once to be of that kind (the registry picks strategies by kind, so a mismatch is a bug),
+ * and what comes back from the ledger is decoded with the strategy's schemas before its logic sees it.
+ * A plan that does not decode refuses the change; tracking data that does not decode ends that
+ * rollout with an `unrecorded` observation.
+ */
+export function seal<K extends TargetKind, P, D, C>(s: Strategy<K, P, D, C>): TargetStrategy {
+  const own = (env: Environment): EnvironmentOf<K> => {
+    if (isOfKind(env, s.kind)) return env;
+    throw new Error(`the ${s.label} strategy was handed ${env.app}/${env.name}, a ${env.target.kind} environment`);
+  };
+  const plan = (value: unknown, id: string) => decode(s.schemas.plan, value, 'the plan', id);
+  const context = (value: unknown): C | undefined => {
+    // The context only saves reads: one that does not fit is read again.
+    const r = s.schemas.context.safeParse(value);
+    return r.success ? r.data : undefined;
+  };
+
+  async function observe(items: readonly Observed[]): Promise<ReadonlyMap<string, Observation>> {
+    const out = new Map<string, Observation>();
+    const readable: Observed<D, EnvironmentOf<K>>[] = [];
+    for (const item of items) {
+      try {
+        readable.push({ ...item, env: own(item.env), data: decode(s.schemas.data, item.data, 'its tracking', item.id) });
+      } catch (e) {
+        if (!(e instanceof UnreadableRecord)) throw e;
+        out.set(item.id, { kind: 'unrecorded', data: item.data, lines: [], what: e.message });
+      }
+    }
+    if (readable.length === 0) return out;
+    for (const [id, obs] of await s.observe(readable)) out.set(id, obs);
+    return out;
+  }
+
+  return {
+    label: s.label,
+    describe: (env) => s.describe(own(env)),
+    pollGroup: (env) => s.pollGroup(own(env)),
+    check: (env, version, options) => s.check(own(env), version, options),
+    prepare: (env, req) =>
+      s.prepare(own(env), { ...req, checked: { ...req.checked, context: context(req.checked.context) } }),
+    discard: async (env, value) => {
+      if (value !== undefined) await s.discard(own(env), plan(value, `${env.app}/${env.name}`));
+    },
+    apply: (env, req) => s.apply(own(env), { ...req, plan: plan(req.plan, req.requestId) }),
+    reconcile: (env, req) => s.reconcile(own(env), { ...req, plan: plan(req.plan, req.requestId) }),
+    observe,
+    read: (envs, detail) => s.read(envs.map(own), detail),
+    running: (env) => s.running(own(env)),
+    ...(s.proceed
+      ? {
+          proceed: (env: Environment, data: unknown) =>
+            s.proceed!(own(env), decode(s.schemas.data, data, 'its tracking', `${env.app}/${env.name}`)),
+        }
+      : {}),
+    ...(s.eventGroups ? { eventGroups: s.eventGroups.bind(s) } : {}),
+  };
+}

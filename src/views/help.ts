@@ -1,5 +1,5 @@
 import { USAGE } from '../commands/usage.js';
-import { type SlackMessage, context, escape, section } from './message.js';
+import { type SlackMessage, context, escape, section, slackDate } from './message.js';
 
 const LINES: readonly [string, string][] = [
   [
@@ -37,4 +37,9 @@ export function invalidMessage(message: string, usage: string): SlackMessage {
 
 export function notice(text: string): SlackMessage {
   return { text, blocks: [section(text)] };
+}
+
+/** A freeze refusal; the ledger's text has no time in it, the end is a Slack date. */
+export function frozenRefusedMessage(message: string, endsAt: number): SlackMessage {
+  return notice(`:snowflake: ${message} The freeze ends ${slackDate(endsAt)}.`);
 }

@@ -9,6 +9,7 @@ import { REPO_URI } from '../fixtures/ecs.js';
 import { FakeEcs, digestOf } from '../support/fakeEcs.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
 import type { StoredMessage } from '../../src/sandbox/slackApi.js';
+import { RAW_TIME, withoutSlackDates } from '../views/rawTimes.js';
 
 let h: Harness;
 let aws: FakeEcs;
@@ -234,8 +235,14 @@ describe('locks', () => {
     expect(locked).toContain('locked *todobackend/dev*: load test until 5pm');
     const refused = await reply('todobackend 1.2.3');
     expect(refused).toMatch(
-      /todobackend\/dev is locked by <@U0BOB> since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(“load test until 5pm”\)/,
+      /\*todobackend\/dev\* is locked by <@U0BOB> since <!date\^\d+\^[^|]+\|[^>]+>: load test until 5pm\. Nothing changes there until <@U0BOB> or an admin runs `\/deploy unlock todobackend dev`\./,
     );
+    expect(withoutSlackDates(refused)).not.toMatch(RAW_TIME);
+    const again = await reply('lock todobackend dev another reason', 'U0ADMIN');
+    expect(again).toMatch(
+      /is locked by <@U0BOB> since <!date\^\d+\^[^|]+\|[^>]+>: load test until 5pm\. It is locked already\./,
+    );
+    expect(withoutSlackDates(again)).not.toMatch(RAW_TIME);
     expect(calls(RegisterTaskDefinitionCommand)).toHaveLength(0);
     const status = await reply('status todobackend');
     expect(status).toContain(':lock: locked by <@U0BOB>');

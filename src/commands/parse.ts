@@ -20,9 +20,13 @@ function invalid(message: string, key: UsageKey): never {
   throw new Invalid(message, key);
 }
 
+/**
+ * What was typed, quoted exactly (clipped when long). In a code span Slack shows `*`, `_` and `~`
+ * as they are; text with a backtick of its own is quoted instead. The view escapes `&`, `<`, `>`.
+ */
 function show(s: string): string {
   const clipped = s.length > 40 ? `${s.slice(0, 40)}…` : s;
-  return `"${clipped.replace(/[`*_~<>&]/g, '')}"`;
+  return clipped.includes('`') ? `"${clipped}"` : `\`${clipped}\``;
 }
 
 function resolveApp(names: Names, app: string | undefined, key: UsageKey) {

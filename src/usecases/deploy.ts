@@ -49,7 +49,7 @@ export function newDeployment(
   extra: Partial<Deployment> = {},
 ): Deployment {
   return {
-    id: newId(kind === 'release' ? 'r' : 'd'),
+    id: newId(kind === 'release' ? 'r' : 'dep'),
     rev: 0,
     kind,
     app: env.app,

@@ -64,7 +64,7 @@ async function click(action: string, id: string, user: string, m: StoredMessage)
   return JSON.stringify(await responseTo(h!.slack, r.responseUrl));
 }
 
-const requestId = (answer: string) => /request `([dr]-[a-z0-9]+)`/.exec(answer)?.[1];
+const requestId = (answer: string) => /request `((?:dep|r)-[a-z0-9]+)`/.exec(answer)?.[1];
 
 describe('freeze windows at request time', () => {
   it('refuses a deploy with the window’s name and its end in the reader’s time zone; a rollback still goes', async () => {

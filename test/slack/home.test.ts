@@ -76,7 +76,7 @@ async function requestRelease(user = 'U0ALICE'): Promise<string> {
   const r = await h.command('todobackend 1.2.3 to prod', { user, channel: 'C0PROD' });
   expect(r.status).toBe(200);
   const answer = JSON.stringify(await responseTo(h.slack, r.responseUrl));
-  const id = /request `([dr]-[a-z0-9]+)`/.exec(answer)?.[1];
+  const id = /request `((?:dep|r)-[a-z0-9]+)`/.exec(answer)?.[1];
   expect(id).toBeDefined();
   // The review is posted once the change set is ready; only then does the request wait for approval.
   await h.slack.waitFor(() =>

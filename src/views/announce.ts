@@ -2,7 +2,8 @@ import type { Deployment } from '../domain/deployment.js';
 import { describePrincipals } from '../domain/policy.js';
 import type { Announcement } from '../ports/notifier.js';
 import { EMOJI, cause, runsNow, stateText, wentWrong } from './deploy.js';
-import { type SlackMessage, LIMITS, ago, clip, escape, slackDate } from './message.js';
+import { type SlackMessage, LIMITS, clip, escape, slackDate } from './message.js';
+import { tookText } from './took.js';
 
 export interface Said {
   readonly message: SlackMessage;
@@ -25,7 +26,7 @@ const say = (text: string, broadcast = false): Said => ({
 
 function outcome(d: Deployment): Said | undefined {
   const who = `<@${d.requestedBy}>`;
-  const took = ago((d.finishedAt ?? d.updatedAt) - d.createdAt);
+  const took = tookText(d, d.finishedAt ?? d.updatedAt).text;
   if (wentWrong(d)) {
     const why = cause(d);
     const after = runsNow(d);

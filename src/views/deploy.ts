@@ -12,7 +12,6 @@ import {
   type SlackMessage,
   LIMITS,
   actions,
-  ago,
   clip,
   context,
   escape,
@@ -22,6 +21,7 @@ import {
   slackDate,
 } from './message.js';
 import { reviewBlocks } from './review.js';
+import { tookText } from './took.js';
 
 export const EMOJI: Record<DeploymentState, string> = {
   awaiting_approval: ':raised_hand:',
@@ -106,7 +106,10 @@ function decision(d: Deployment): string | undefined {
 }
 
 function timing(d: Deployment): string {
-  if (isTerminal(d.state)) return `*Took*\n${ago((d.finishedAt ?? d.updatedAt) - d.createdAt)}`;
+  if (isTerminal(d.state)) {
+    const took = tookText(d, d.finishedAt ?? d.updatedAt);
+    return `*${took.label}*\n${took.text}`;
+  }
   if (d.state === 'awaiting_approval') return `*Waiting since*\n${slackDate(d.createdAt)}`;
   // A date, not a count: the message is edited only when something moves, and a count would stop with it.
   const started = d.tracking?.startedAt ?? d.approvals.at(-1)?.at ?? d.createdAt;

@@ -151,6 +151,7 @@ function parseTokens(tokens: string[], names: Names): Command | 'help' {
         app: app.name,
         env: resolveEnv(app, env, 'rollback', false),
         version: target,
+        ...(env === undefined ? { envDefaulted: true } : {}),
       };
     }
     default:
@@ -223,6 +224,7 @@ function parseDeploy(all: readonly string[], names: Names): Command {
     env: resolveEnv(app, env, 'deploy', false),
     dryRun: flags.length > 0,
     override,
+    ...(env === undefined ? { envDefaulted: true } : {}),
   };
 }
 

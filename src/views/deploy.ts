@@ -176,16 +176,27 @@ export function deploymentMessage(
   return { text: `${d.kind} of ${d.app} ${escape(d.toVersion)} to ${d.env}: ${stateText(d)}`, blocks };
 }
 
+/** How an environment nobody named was chosen: said in the reply, so nobody deploys to the wrong one unawares. */
+export type EnvironmentChoice = 'typed' | 'channel' | 'first';
+
+export function chosenEnvironment(env: Environment, choice: EnvironmentChoice): string {
+  if (choice === 'typed') return '';
+  return choice === 'channel'
+    ? ` (the environment of this channel)`
+    : ` (the first environment of ${escape(env.app)}; name another with \`to &lt;env&gt;\`)`;
+}
+
 export function dryRunMessage(
   env: Environment,
   version: string,
   from: string | undefined,
   review: Review,
   unchanged: boolean,
+  choice: EnvironmentChoice = 'typed',
 ): SlackMessage {
   const blocks: Block[] = [
     section(
-      `:mag: *Dry run*: deploy of *${escape(env.app)}* to *${escape(env.name)}*: ${from ? `\`${escape(from)}\` → ` : ''}\`${escape(version)}\``,
+      `:mag: *Dry run*: deploy of *${escape(env.app)}* to *${escape(env.name)}*${chosenEnvironment(env, choice)}: ${from ? `\`${escape(from)}\` → ` : ''}\`${escape(version)}\``,
     ),
   ];
   if (unchanged) blocks.push(section(`No difference: ${escape(env.name)} already runs this.`));

@@ -16,7 +16,7 @@ describe('parseCommand: commands', () => {
   it.each([
     [
       'todobackend 1.2.3',
-      { kind: 'deploy', app: 'todobackend', version: '1.2.3', env: 'dev', dryRun: false },
+      { kind: 'deploy', app: 'todobackend', version: '1.2.3', env: 'dev', dryRun: false, envDefaulted: true },
     ],
     [
       'todobackend 1.2.3 to prod',
@@ -28,7 +28,14 @@ describe('parseCommand: commands', () => {
     ],
     [
       '--dry-run todobackend master-3f9c2d1',
-      { kind: 'deploy', app: 'todobackend', version: 'master-3f9c2d1', env: 'dev', dryRun: true },
+      {
+        kind: 'deploy',
+        app: 'todobackend',
+        version: 'master-3f9c2d1',
+        env: 'dev',
+        dryRun: true,
+        envDefaulted: true,
+      },
     ],
     [
       'todobackend ab7ac1649e8ef4d30178c7f68899628086155f1d.10f5ef52-e3ff-455b-8ffb-8b760b7b9c55',
@@ -38,11 +45,12 @@ describe('parseCommand: commands', () => {
         version: 'ab7ac1649e8ef4d30178c7f68899628086155f1d.10f5ef52-e3ff-455b-8ffb-8b760b7b9c55',
         env: 'dev',
         dryRun: false,
+        envDefaulted: true,
       },
     ],
     [
       '  todobackend\u00a0 1.2.3  ',
-      { kind: 'deploy', app: 'todobackend', version: '1.2.3', env: 'dev', dryRun: false },
+      { kind: 'deploy', app: 'todobackend', version: '1.2.3', env: 'dev', dryRun: false, envDefaulted: true },
     ],
     ['status', { kind: 'status' }],
     ['status todobackend', { kind: 'status', app: 'todobackend' }],
@@ -53,9 +61,15 @@ describe('parseCommand: commands', () => {
       'reject r-7k2m9x4q breaks the login page',
       { kind: 'reject', requestId: 'r-7k2m9x4q', reason: 'breaks the login page' },
     ],
-    ['rollback todobackend', { kind: 'rollback', app: 'todobackend', env: 'dev', version: undefined }],
+    [
+      'rollback todobackend',
+      { kind: 'rollback', app: 'todobackend', env: 'dev', version: undefined, envDefaulted: true },
+    ],
     ['rollback todobackend prod', { kind: 'rollback', app: 'todobackend', env: 'prod', version: undefined }],
-    ['rollback todobackend to 1.2.2', { kind: 'rollback', app: 'todobackend', env: 'dev', version: '1.2.2' }],
+    [
+      'rollback todobackend to 1.2.2',
+      { kind: 'rollback', app: 'todobackend', env: 'dev', version: '1.2.2', envDefaulted: true },
+    ],
     [
       'rollback todobackend prod to 1.2.2',
       { kind: 'rollback', app: 'todobackend', env: 'prod', version: '1.2.2' },
@@ -98,6 +112,7 @@ describe('parseCommand: commands', () => {
         version: '1.2.3',
         env: 'dev',
         dryRun: true,
+        envDefaulted: true,
         override: "can't wait",
       },
     ],
@@ -120,6 +135,7 @@ describe('parseCommand: commands', () => {
         version: '1.2.3',
         env: 'dev',
         dryRun: false,
+        envDefaulted: true,
         override: '--dry-run is not a flag here',
       },
     ],

@@ -26,8 +26,8 @@ afterEach(async () => {
 const calls = (cmd: unknown) => aws.ecs.commandCalls(cmd as never);
 const text = (m: StoredMessage) => `${m.text} ${JSON.stringify(m.blocks)}`;
 
-async function reply(command: string, user = 'U0ALICE'): Promise<string> {
-  const r = await h.command(command, { user });
+async function reply(command: string, user = 'U0ALICE', channel?: string): Promise<string> {
+  const r = await h.command(command, channel === undefined ? { user } : { user, channel });
   expect(r.status).toBe(200);
   return JSON.stringify(await responseTo(h.slack, r.responseUrl));
 }
@@ -192,6 +192,22 @@ describe('/deploy on ECS', () => {
     expect(calls(RegisterTaskDefinitionCommand)).toHaveLength(0);
     expect(calls(UpdateServiceCommand)).toHaveLength(0);
     expect(h.slack.channelMessages('C0DEV')).toHaveLength(0);
+  });
+
+  it('with no environment named, the channel of exactly one environment of the app chooses it, and the reply says so', async () => {
+    const inFleet = await reply('todobackend 1.2.3 --dry-run', 'U0ALICE', 'C0FLEET');
+    expect(inFleet).toContain(
+      'to *dev* (the first environment of todobackend; name another with `to &lt;env&gt;`)',
+    );
+    const inDev = await reply('todobackend 1.2.3 --dry-run', 'U0ALICE', 'C0DEV');
+    expect(inDev).toContain('to *dev* (the environment of this channel)');
+    // In prod's channel, a rollback without an environment is about prod.
+    const inProd = await reply('rollback todobackend', 'U0ALICE', 'C0PROD');
+    expect(inProd).toContain('CloudFormation stack todobackend-prod');
+    // Named, the environment is the one typed, wherever it is typed.
+    const typed = await reply('todobackend 1.2.3 to dev --dry-run', 'U0ALICE', 'C0PROD');
+    expect(typed).toContain('to *dev*:');
+    expect(typed).not.toContain('(the ');
   });
 
   it('--dry-run shows the task definition difference and changes nothing', async () => {

@@ -313,7 +313,7 @@ describe('one approval policy for ECS environments too', () => {
         'deployers: ["*"]\n          approvers: ["@deploy-approvers"]\n          approvals: 1\n        rolloutTimeout: 3s',
       ),
     );
-    const answer = await reply('todobackend 1.2.3');
+    const answer = await reply('todobackend 1.2.3 to dev');
     expect(answer).toContain('needs approval');
     const review = await message('C0DEV', waiting);
     expect(body(review)).toContain('containerDefinitions[app].image');

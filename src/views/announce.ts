@@ -72,6 +72,12 @@ export function announcement(
         `:raised_hand: ${describePrincipals(a.approvers, groupIds)}: <@${d.requestedBy}> asks for your review of the ${what(d)}. ${n} approval${n === 1 ? '' : 's'} needed${d.expiresAt !== undefined ? ` by ${slackDate(d.expiresAt)}` : ''}; approve or reject on the message above.`,
       );
     }
+    case 'continue_requested': {
+      const self = a.selfAllowed ? '' : ` (not <@${d.requestedBy}>, who asked for it)`;
+      return say(
+        `:raised_hand: ${describePrincipals(a.approvers, groupIds)}: the ${what(d)} waits for one of you${self} to let it go on (${escape(a.waiting)}). Press *Continue* on the message above.`,
+      );
+    }
     case 'approved': {
       const at = d.approvals.find((x) => x.userId === a.by)?.at ?? d.updatedAt;
       const next =

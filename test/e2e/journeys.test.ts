@@ -200,13 +200,18 @@ describe('sandbox journeys on Elastic Beanstalk and CodeDeploy', () => {
         ) && JSON.stringify(m.blocks).includes('capstan_continue'),
     );
     expect(sb.aws.codedeploy.deployments.at(-1)?.status).toBe('Ready');
+    // The approvers are asked, by mention, in the thread.
+    const asked = await threadWith(sb, waiting, 'waits for one of you');
+    expect(asked).toMatch(
+      /:raised_hand: <!subteam\^\w+>: the deploy of \*todobackend\* `1\.2\.3` to \*bluegreen\* waits for one of you \(not <@U0BOB>, who asked for it\) to let it go on \(waiting to reroute traffic\)\. Press \*Continue\*/,
+    );
     await click(sb, waiting, 'capstan_continue', 'U0ALICE');
     expect((await ephemeral(sb, 'U0ALICE', (m) => m.text.includes('Only an approver'))).text).toBe(
-      'Only an approver of todobackend/bluegreen can let this go on.',
+      'Only an approver of todobackend/bluegreen can let this go on: @deploy-approvers.',
     );
     await click(sb, waiting, 'capstan_continue', 'U0BOB');
     expect((await ephemeral(sb, 'U0BOB', (m) => m.text.includes('Only an approver'))).text).toBe(
-      'Only an approver of todobackend/bluegreen other than the person who asked can let this go on.',
+      'Only an approver of todobackend/bluegreen other than the person who asked can let this go on: @deploy-approvers.',
     );
     expect(sb.aws.count('codedeploy', 'ContinueDeployment')).toBe(0);
     expect(sb.aws.codedeploy.deployments.at(-1)?.status).toBe('Ready');

@@ -4,9 +4,9 @@ import { type SlackMessage, context, escape, section, slackDate } from './messag
 const LINES: readonly [string, string][] = [
   [
     USAGE.deploy,
-    'deploy an image tag (the first environment unless `to <env>`); `--dry-run` shows the plan only',
+    "deploy an image tag (unless `to <env>`: this channel's environment, else the app's first); `--dry-run` shows the plan only",
   ],
-  [USAGE.status, 'which version runs where, rollouts in progress, locks'],
+  [USAGE.status, 'which version runs where, rollouts in progress, locks; recent events with `<env>`'],
   [USAGE.approve, 'approve a pending release'],
   [USAGE.reject, 'reject a pending release'],
   [USAGE.rollback, 'go back to the last good version, or to a named one'],

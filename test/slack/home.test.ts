@@ -39,11 +39,11 @@ beforeAll(async () => {
 });
 afterAll(() => codepipeline.restore());
 
-async function start() {
+async function start(yaml = HOME_YAML) {
   cfn = new FakeCfn();
   ecs = new FakeEcs();
   h = await startHarness({
-    yaml: HOME_YAML,
+    yaml,
     slack: { users: USERS, groups: GROUPS },
     fetchCert: (u) => signer.fetchCert(u),
   });
@@ -152,6 +152,20 @@ describe('the Home tab', () => {
     const bob = waitingPart(await openHome('U0BOB'));
     expect(bob).toContain('*Manual approval* in pipeline *todobackend-pipeline*: stage *Approval*');
     expect(bob).toContain('in <#C0PIPE>');
+    expect(waitingPart(await openHome('U0ALICE'))).toContain('Nothing is waiting for your approval.');
+  });
+
+  it('lists a pipeline approval whose route is a pattern', async () => {
+    await start(HOME_YAML.replace('- name: todobackend-pipeline', '- name: todobackend-*'));
+    const r = await h.post('/sns', JSON.stringify(signer.sign(notification(approvalMessage()))), {
+      'content-type': 'text/plain; charset=UTF-8',
+      'x-amz-sns-message-type': 'Notification',
+      'x-amz-sns-topic-arn': TOPIC,
+    });
+    expect(r.status).toBe(200);
+    await h.slack.waitFor(() => h.slack.channelMessages('C0PIPE')[0]);
+    const bob = waitingPart(await openHome('U0BOB'));
+    expect(bob).toContain('*Manual approval* in pipeline *todobackend-pipeline*: stage *Approval*');
     expect(waitingPart(await openHome('U0ALICE'))).toContain('Nothing is waiting for your approval.');
   });
 

@@ -31,6 +31,7 @@ import { TTL_ATTRIBUTE, expiresAfter } from './retention.js';
  *   SEEN#key            SEEN                    an SNS MessageId already handled (expires: `ttl`)
  *   PA#id               PA                      a pipeline approval
  *   PIPE#pipeline       PA#id                   "approval id may be open" (rev of the version that opened it)
+ *   PIPES               pipeline                "pipeline may have open approvals" (never removed: few)
  *   LEASES              name                    a lease: owner, fence, expiresAt
  *   ONCE#key            ONCE                    a claimOnce key (expires: `ttl`)
  *
@@ -360,11 +361,13 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     data: JSON.stringify(a),
   });
   /** Lists `a` under its pipeline; a later version's entry (higher rev) is never replaced by an older one. */
-  const listOpen = (a: PipelineApproval) =>
-    put(
+  const listOpen = async (a: PipelineApproval) => {
+    await put({ pk: 'PIPES', sk: k(a.pipeline), pipeline: a.pipeline });
+    return put(
       { ...openKey(a), id: a.id, rev: a.rev },
       { condition: 'attribute_not_exists(pk) OR #rev < :rev', values: { ':rev': a.rev } },
     );
+  };
 
   return {
     async create(d) {
@@ -491,6 +494,11 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
         (stage === undefined || a.stage === stage) &&
         (action === undefined || a.action === action);
       return found.filter(wanted).sort((a, b) => a.createdAt - b.createdAt);
+    },
+    async pipelinesWithOpenApprovals() {
+      const out: string[] = [];
+      for await (const item of query('PIPES')) if (item.pipeline?.S !== undefined) out.push(item.pipeline.S);
+      return out;
     },
     async acquireLease(name, owner, ttlMs, now) {
       const key = leaseKey(name);

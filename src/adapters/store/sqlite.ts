@@ -110,6 +110,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const openPa = db.prepare<[string], Row>(
     "SELECT data FROM pipeline_approvals WHERE pipeline = ? AND state IN ('open', 'deciding')",
   );
+  const openPipelines = db.prepare<[], { pipeline: string }>(
+    "SELECT DISTINCT pipeline FROM pipeline_approvals WHERE state IN ('open', 'deciding') ORDER BY pipeline",
+  );
   const paRow = (a: PipelineApproval) => ({
     id: a.id,
     pipeline: a.pipeline,
@@ -254,6 +257,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         .filter(
           (a) => (stage === undefined || a.stage === stage) && (action === undefined || a.action === action),
         );
+    },
+    async pipelinesWithOpenApprovals() {
+      return openPipelines.all().map((r) => r.pipeline);
     },
     async acquireLease(name, owner, ttlMs, now) {
       return acquire.immediate(name, owner, ttlMs, now);

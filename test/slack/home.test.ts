@@ -15,6 +15,7 @@ import { FakeTarget, fakeRegistry } from '../fakes/target.js';
 import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeEcs } from '../support/fakeEcs.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
+import { RAW_TIME, stringsOf, withoutSlackDates } from '../views/rawTimes.js';
 import { TOPIC, type TestSigner, approvalMessage, notification, testSigner } from '../support/snsSigning.js';
 
 const HOME_YAML = `${TEST_YAML}
@@ -298,6 +299,9 @@ describe('homeView', () => {
     };
     const view = homeView(home);
     const json = JSON.stringify(view);
+    // No raw clock times: every time on the Home tab is a Slack date.
+    const raw = stringsOf(view).filter((x) => RAW_TIME.test(withoutSlackDates(x.text)));
+    expect(raw).toEqual([]);
     expect(json).not.toContain('secret-token');
     expect(json).not.toContain('<!channel>');
     expect(json).not.toContain('<b>');

@@ -147,6 +147,14 @@ export function deploymentMessage(
   );
   if (!why && d.reason && d.state !== 'rejected' && d.state !== 'expired')
     blocks.push(section(`*Why:* ${clip(escape(d.reason), REASON_MAX)}`));
+  if (d.override) {
+    const o = d.override;
+    blocks.push(
+      section(
+        `:warning: <@${o.by}> overrode the freeze “${escape(o.freeze)}” (in force until ${slackDate(o.until)}): ${clip(escape(o.reason), REASON_MAX)}`,
+      ),
+    );
+  }
   const ctx: string[] = [];
   if (d.imageDigest) ctx.push(`image ${shortDigest(d.imageDigest)}`);
   if (d.rollbackVersion && d.state === 'rolling_back')

@@ -99,6 +99,10 @@ describe('freeze windows at request time', () => {
       ':warning: <@U0ADMIN> overrode the freeze “weekend”: hotfix for INC-42 &lt;!channel&gt;',
     );
     expect(withoutSlackDates(notice)).not.toMatch(RAW_TIME);
+    // The message itself says until when the freeze was in force, as a Slack date.
+    expect(body(done)).toMatch(
+      /:warning: <@U0ADMIN> overrode the freeze “weekend” \(in force until <!date\^\d+\^[^|]+\|[^>]+>\): hotfix for INC-42 &lt;!channel&gt;/,
+    );
     expect(ecs.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
     expect(await reply('history todobackend dev')).toContain(
       ':warning: freeze “weekend” overridden by <@U0ADMIN>: hotfix for INC-42 &lt;!channel&gt;',

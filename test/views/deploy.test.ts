@@ -34,6 +34,12 @@ const cases: [string, Deployment][] = [
   ],
   ['rolling-back', deployment({ state: 'rolling_back', reason: CIRCUIT_BREAKER, rollbackVersion: '1.2.2' })],
   ['succeeded', ended('succeeded')],
+  [
+    'freeze-overridden',
+    ended('succeeded', {
+      override: { by: 'U0ADMIN', reason: 'hotfix <INC-42>', freeze: 'weekend', until: T0 + 86_400_000 },
+    }),
+  ],
   ['failed', ended('failed', { reason: `${CIRCUIT_BREAKER}; ECS put \`1.2.2\` back` })],
   ['rolled-back-by-capstan', ended('rolled_back', { reason: CIRCUIT_BREAKER, rollbackVersion: '1.2.1' })],
   [

@@ -1,12 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EB_BUCKET } from '../../src/sandbox/aws/beanstalk.js';
 import type { Sandbox } from '../../src/sandbox/main.js';
+import { RAW_TIME, stringsOf, withoutSlackDates } from '../views/rawTimes.js';
 import { click, ephemeral, fastSandbox, find, statusOf, text, threadWith, why } from './sandbox.js';
 
 let sb: Sandbox | undefined;
 afterEach(async () => {
+  // Every message of every journey, thread lines, replies and the Home tab included: times only as Slack dates.
+  const said = sb
+    ? [...sb.slack.messages, ...sb.slack.responses.map((r) => r.body), ...sb.slack.homeViews.values()]
+    : [];
+  const raw = said.flatMap((m) => stringsOf(m)).filter((x) => RAW_TIME.test(withoutSlackDates(x.text)));
   await sb?.stop();
   sb = undefined;
+  expect(raw.map((x) => `${x.at}: ${x.text}`)).toEqual([]);
 });
 
 describe('sandbox journeys (real Capstan, simulated Slack and AWS)', () => {

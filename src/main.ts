@@ -102,7 +102,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
   const now = () => clock.now();
-  const store = await openStore(config);
+  const store = await openStore(config, logger, now);
   const ecs = createEcsAdapter();
   const registry = createEcrAdapter();
   const stacks = createCloudFormationAdapter();
@@ -333,9 +333,9 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   };
 }
 
-async function openStore(config: Config): Promise<Store> {
-  if (config.storage.kind === 'sqlite') return openSqliteStore(config.storage.path);
-  return connectDynamoStore(config.storage);
+async function openStore(config: Config, logger: Logger, now: () => number): Promise<Store> {
+  if (config.storage.kind === 'sqlite') return openSqliteStore(config.storage.path, { now });
+  return connectDynamoStore({ ...config.storage, warn: (m, f) => logger.warn(m, f) });
 }
 
 async function cli(): Promise<void> {

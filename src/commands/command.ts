@@ -7,6 +7,8 @@ export type Command =
       readonly env: string;
       readonly version: string;
       readonly dryRun: boolean;
+      /** No environment was typed: `env` is the app's first, and the channel may choose another. */
+      readonly envDefaulted?: true | undefined;
       /** `--override "<reason>"`: an admin deploying through a freeze. */
       readonly override?: string | undefined;
     }
@@ -18,6 +20,8 @@ export type Command =
       readonly app: string;
       readonly env: string;
       readonly version?: string | undefined;
+      /** No environment was typed: `env` is the app's first, and the channel may choose another. */
+      readonly envDefaulted?: true | undefined;
     }
   | { readonly kind: 'history'; readonly app: string; readonly env?: string | undefined }
   | {

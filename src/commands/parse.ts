@@ -20,9 +20,13 @@ function invalid(message: string, key: UsageKey): never {
   throw new Invalid(message, key);
 }
 
+/**
+ * What was typed, quoted exactly (clipped when long). In a code span Slack shows `*`, `_` and `~`
+ * as they are; text with a backtick of its own is quoted instead. The view escapes `&`, `<`, `>`.
+ */
 function show(s: string): string {
   const clipped = s.length > 40 ? `${s.slice(0, 40)}…` : s;
-  return `"${clipped.replace(/[`*_~<>&]/g, '')}"`;
+  return clipped.includes('`') ? `"${clipped}"` : `\`${clipped}\``;
 }
 
 function resolveApp(names: Names, app: string | undefined, key: UsageKey) {
@@ -147,6 +151,7 @@ function parseTokens(tokens: string[], names: Names): Command | 'help' {
         app: app.name,
         env: resolveEnv(app, env, 'rollback', false),
         version: target,
+        ...(env === undefined ? { envDefaulted: true } : {}),
       };
     }
     default:
@@ -219,6 +224,7 @@ function parseDeploy(all: readonly string[], names: Names): Command {
     env: resolveEnv(app, env, 'deploy', false),
     dryRun: flags.length > 0,
     override,
+    ...(env === undefined ? { envDefaulted: true } : {}),
   };
 }
 

@@ -126,6 +126,24 @@ export const policySchema = z.strictObject({
   approvalTtl: duration.default(24 * 3_600_000),
 });
 
+/** `approvers` go with a number of approvals; a list of rules says who may approve in each rule. */
+function checkApprovers(
+  policy: { approvals: z.infer<typeof policySchema>['approvals']; approvers: readonly unknown[] },
+  ctx: z.RefinementCtx,
+): void {
+  const { approvals, approvers } = policy;
+  if (typeof approvals === 'number' && approvals > 0 && approvers.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['policy', 'approvers'], message: 'required when approvals > 0' });
+  }
+  if (typeof approvals !== 'number' && approvers.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['policy', 'approvers'],
+      message: 'leave out when approvals lists rules: each rule says who may approve (from)',
+    });
+  }
+}
+
 /** When deploys and releases wait: a window opening on `cron` (in `timezone`) for `duration`. */
 const freeze = z.strictObject({
   name: z
@@ -171,17 +189,7 @@ const environment = z
     if (TARGETS.filter((t) => e[t] !== undefined).length !== 1) {
       ctx.addIssue({ code: 'custom', message: `needs exactly one target: ${TARGETS.join(', ')}` });
     }
-    const { approvals, approvers } = e.policy;
-    if (typeof approvals === 'number' && approvals > 0 && approvers.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['policy', 'approvers'], message: 'required when approvals > 0' });
-    }
-    if (typeof approvals !== 'number' && approvers.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['policy', 'approvers'],
-        message: 'leave out when approvals lists rules: each rule says who may approve (from)',
-      });
-    }
+    checkApprovers(e.policy, ctx);
   });
 
 const app = z.strictObject({
@@ -190,15 +198,15 @@ const app = z.strictObject({
     .refine((envs) => Object.keys(envs).length > 0, 'list at least one environment'),
 });
 
-const pipeline = z.strictObject({
-  name: z.string().min(1),
-  channel,
-  // Approval rules need to know whom each earlier approval counted for: pipelines take a number.
-  policy: policySchema.extend({
-    deployers: z.array(principal).default([]),
-    approvals: approvalCount.default(0),
-  }),
-});
+/** A relayed CodePipeline approval takes the same approval rules as a release; nobody deploys through it. */
+const pipeline = z
+  .strictObject({
+    /** The pipeline's name, or a pattern with `*` (`todobackend-*`). */
+    name: z.string().min(1),
+    channel,
+    policy: policySchema.extend({ deployers: z.array(principal).default([]) }),
+  })
+  .superRefine((p, ctx) => checkApprovers(p.policy, ctx));
 
 export const configSchema = z.strictObject({
   admins: z.array(principal).default([]),

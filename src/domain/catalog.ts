@@ -143,3 +143,18 @@ export function findApp(catalog: Catalog, name: string): App | undefined {
 export function findEnvironment(catalog: Catalog, app: string, env: string): Environment | undefined {
   return findApp(catalog, app)?.environments.find((e) => e.name === env);
 }
+
+/**
+ * The environment a command that names none goes to: the one of `app` that posts to `channel`
+ * when exactly one does, otherwise the app's first. `fromChannel` says which rule chose it.
+ */
+export function defaultEnvironment(
+  catalog: Catalog,
+  app: string,
+  channel: string,
+): { readonly env: Environment; readonly fromChannel: boolean } | undefined {
+  const envs = catalog.apps.find((a) => a.name === app)?.environments ?? [];
+  const here = envs.filter((e) => e.channel === channel);
+  if (here.length === 1) return { env: here[0]!, fromChannel: true };
+  return envs[0] === undefined ? undefined : { env: envs[0], fromChannel: false };
+}

@@ -1,3 +1,4 @@
+import type { Catalog, PipelineRoute } from './catalog.js';
 import type { Approval } from './deployment.js';
 
 export type PipelineApprovalState =
@@ -44,6 +45,11 @@ export function matchesPipeline(pattern: string, name: string): boolean {
       .join('.*')}$`,
   );
   return re.test(name);
+}
+
+/** The route of a pipeline: the first in the configuration whose name or pattern matches it. */
+export function routeFor(catalog: Catalog, pipeline: string): PipelineRoute | undefined {
+  return catalog.pipelines.find((r) => matchesPipeline(r.pipeline, pipeline));
 }
 
 /** The summary PutApprovalResult records: who decided, through Capstan, and why (≤ 512 characters). */

@@ -10,6 +10,15 @@ export type Announcement =
       /** Approvals needed in all. */
       readonly required: number;
     }
+  /** The rollout waits for one of the approvers to let it go on (blue/green traffic reroute). */
+  | {
+      readonly kind: 'continue_requested';
+      readonly approvers: readonly Principal[];
+      /** What it waits at, as the target says it. */
+      readonly waiting: string;
+      /** Whether the person who asked may press Continue too. */
+      readonly selfAllowed: boolean;
+    }
   /** `by` approved; `remaining` more approvals are needed (0: it goes ahead). */
   | { readonly kind: 'approved'; readonly by: string; readonly remaining: number }
   /** The deployment ended (its state is terminal): succeeded, failed, rolled back, rejected, expired… */

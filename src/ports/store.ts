@@ -60,6 +60,11 @@ export interface Store {
     action?: string,
   ): Promise<readonly PipelineApproval[]>;
   /**
+   * Names of the pipelines that may have open approvals (a superset: ask openPipelineApprovals),
+   * so routes given as a pattern can find theirs.
+   */
+  pipelinesWithOpenApprovals(): Promise<readonly string[]>;
+  /**
    * Takes the lease `name` for `ttlMs` from `now` when it is free, expired, or already ours;
    * undefined while someone else holds it. Holding it on (ours and still valid) keeps the fence;
    * any new tenure gets a higher one, so work stamped with an older fence can be refused.

@@ -1,5 +1,5 @@
 import type { Catalog, Environment } from '../domain/catalog.js';
-import { findEnvironment } from '../domain/catalog.js';
+import { defaultEnvironment, findApp, findEnvironment } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
 import { CapstanError } from '../domain/errors.js';
 import { type FrozenError, isFrozenError } from '../domain/freeze.js';
@@ -10,7 +10,7 @@ import { type DeployDeps, type DeployResult, requestDeploy } from '../usecases/d
 import { type LockDeps, lockEnvironment, unlockEnvironment } from '../usecases/lock.js';
 import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { requestRollback } from '../usecases/rollback.js';
-import { dryRunMessage } from '../views/deploy.js';
+import { type EnvironmentChoice, chosenEnvironment, dryRunMessage } from '../views/deploy.js';
 import { notice } from '../views/help.js';
 import { historyMessage } from '../views/history.js';
 import { lockedMessage, unlockedMessage } from '../views/lock.js';
@@ -33,6 +33,19 @@ function env(catalog: Catalog, app: string, name: string): Environment {
   return e;
 }
 
+/** The environment typed, or else the one of this channel, or else the app's first. */
+function chooseEnv(
+  catalog: Catalog,
+  cmd: { app: string; env: string; envDefaulted?: true | undefined },
+  channel: string,
+): { e: Environment; choice: EnvironmentChoice } {
+  const found = cmd.envDefaulted ? defaultEnvironment(catalog, cmd.app, channel) : undefined;
+  if (found === undefined) return { e: env(catalog, cmd.app, cmd.env), choice: 'typed' };
+  // An app with one environment leaves nothing to choose.
+  const only = findApp(catalog, cmd.app)?.environments.length === 1;
+  return { e: found.env, choice: only ? 'typed' : found.fromChannel ? 'channel' : 'first' };
+}
+
 const ephemeral = (text: string): Reply => ({ visibility: 'ephemeral', message: notice(text) });
 
 /** Where a deploy is followed, for every ephemeral reply about it: ephemeral replies vanish, the thread stays. */
@@ -42,9 +55,13 @@ export function where(d: Deployment): string {
   return `in <#${d.channel}>${thread ? ` (${thread})` : ''}`;
 }
 
-function startedReply(r: Extract<DeployResult, { kind: 'started' }>): Reply {
+function startedReply(
+  r: Extract<DeployResult, { kind: 'started' }>,
+  e: Environment,
+  choice: EnvironmentChoice,
+): Reply {
   const d = r.deployment;
-  const what = `*${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}*`;
+  const what = `*${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}*${chosenEnvironment(e, choice)}`;
   if (r.approval)
     return ephemeral(
       `${d.kind === 'rollback' ? 'Rollback' : 'Release'} of ${what} needs approval (request \`${d.id}\`): preparing the review of what will change; review it ${where(d)}.`,
@@ -78,7 +95,7 @@ function frozenReply(e: FrozenError, cmd: { app: string; version: string; env: s
 export function commandHandlers(deps: HandlerDeps): CommandHandlers {
   return {
     async deploy(cmd, actor) {
-      const e = env(deps.catalog, cmd.app, cmd.env);
+      const { e, choice } = chooseEnv(deps.catalog, cmd, actor.channelId);
       const override =
         cmd.override === undefined ? undefined : { reason: cmd.override, admins: deps.catalog.admins };
       let result;
@@ -88,22 +105,22 @@ export function commandHandlers(deps: HandlerDeps): CommandHandlers {
           override,
         });
       } catch (err) {
-        if (isFrozenError(err)) return frozenReply(err, cmd);
+        if (isFrozenError(err)) return frozenReply(err, { ...cmd, env: e.name });
         throw err;
       }
       if (result.kind === 'dry_run') {
         return {
           visibility: 'ephemeral',
-          message: dryRunMessage(e, cmd.version, result.fromVersion, result.review, result.unchanged),
+          message: dryRunMessage(e, cmd.version, result.fromVersion, result.review, result.unchanged, choice),
         };
       }
-      return startedReply(result);
+      return startedReply(result, e, choice);
     },
 
     async rollback(cmd, actor) {
-      const e = env(deps.catalog, cmd.app, cmd.env);
+      const { e, choice } = chooseEnv(deps.catalog, cmd, actor.channelId);
       const result = await requestRollback(deps.deploy, e, actor.userId, cmd.version);
-      return result.kind === 'started' ? startedReply(result) : undefined;
+      return result.kind === 'started' ? startedReply(result, e, choice) : undefined;
     },
 
     async approve(cmd, actor) {

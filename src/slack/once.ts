@@ -25,6 +25,8 @@ function announcementKey(d: Deployment, a: Announcement): string {
       return `said:${d.id}:approved:${hash(`${a.by}:${a.remaining}`)}`;
     case 'review_requested':
       return `said:${d.id}:review:${hash(JSON.stringify([a.required, a.approvers, d.review ?? null]))}`;
+    case 'continue_requested':
+      return `said:${d.id}:continue:${hash(a.waiting)}`;
   }
 }
 

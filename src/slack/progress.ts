@@ -368,7 +368,9 @@ export class SlackProgress implements DeployNotifier {
       async () => {
         // Details that follow start a new message: an older one would show them above what was said.
         this.lastDetail.delete(d.id);
-        const asksGroups = a.kind === 'review_requested' && handlesOf(a.approvers).length > 0;
+        const asksGroups =
+          (a.kind === 'review_requested' || a.kind === 'continue_requested') &&
+          handlesOf(a.approvers).length > 0;
         const groups = asksGroups ? await this.groupIds() : NO_GROUPS;
         const said = announcement(d, a, groups);
         if (!said) return;

@@ -1,8 +1,10 @@
-import { isCapstanError } from '../domain/errors.js';
+import { isCapstanError, isLockedError } from '../domain/errors.js';
+import { isFrozenError } from '../domain/freeze.js';
 import type { Logger } from '../lib/logger.js';
 import { errorMessage } from '../lib/errors.js';
 import type { SlackMessage } from '../views/message.js';
-import { notice } from '../views/help.js';
+import { frozenRefusedMessage, notice } from '../views/help.js';
+import { lockRefusedMessage } from '../views/lock.js';
 
 /**
  * The one place a failed request turns into words: a CapstanError is the user's to act on and
@@ -11,6 +13,8 @@ import { notice } from '../views/help.js';
 export function failureMessage(e: unknown, logger: Logger, ref: string): SlackMessage {
   if (isCapstanError(e)) {
     logger.info('request refused', { code: e.code, reason: e.message });
+    if (isLockedError(e)) return lockRefusedMessage(e.lock, e.refused);
+    if (isFrozenError(e)) return frozenRefusedMessage(e.message, e.freeze.endsAt);
     return notice(`:warning: ${e.message}`);
   }
   logger.error('request failed', { error: errorMessage(e), stack: e instanceof Error ? e.stack : undefined });

@@ -40,7 +40,9 @@ function decode<T>(schema: z.ZodType<T>, value: unknown, what: string, id: strin
 export function seal<K extends TargetKind, P, D, C>(s: Strategy<K, P, D, C>): TargetStrategy {
   const own = (env: Environment): EnvironmentOf<K> => {
     if (isOfKind(env, s.kind)) return env;
-    throw new Error(`the ${s.label} strategy was handed ${env.app}/${env.name}, a ${env.target.kind} environment`);
+    throw new Error(
+      `the ${s.label} strategy was handed ${env.app}/${env.name}, a ${env.target.kind} environment`,
+    );
   };
   const plan = (value: unknown, id: string) => decode(s.schemas.plan, value, 'the plan', id);
   const context = (value: unknown): C | undefined => {
@@ -54,7 +56,11 @@ export function seal<K extends TargetKind, P, D, C>(s: Strategy<K, P, D, C>): Ta
     const readable: Observed<D, EnvironmentOf<K>>[] = [];
     for (const item of items) {
       try {
-        readable.push({ ...item, env: own(item.env), data: decode(s.schemas.data, item.data, 'its tracking', item.id) });
+        readable.push({
+          ...item,
+          env: own(item.env),
+          data: decode(s.schemas.data, item.data, 'its tracking', item.id),
+        });
       } catch (e) {
         if (!(e instanceof UnreadableRecord)) throw e;
         out.set(item.id, { kind: 'unrecorded', data: item.data, lines: [], what: e.message });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Environment, Target } from '../domain/catalog.js';
-import type { Deployment, Progress, Review } from '../domain/deployment.js';
+import type { Progress, Review } from '../domain/deployment.js';
 
 /**
  * One kind of deploy target (an ECS service, a CloudFormation stack, an Elastic Beanstalk
@@ -239,9 +239,7 @@ export interface Strategy<K extends TargetKind, P, D, C> {
   discard(env: EnvironmentOf<K>, plan: P): Promise<void>;
   apply(env: EnvironmentOf<K>, request: ApplyRequest<P>): Promise<Started<D>>;
   reconcile(env: EnvironmentOf<K>, request: ApplyRequest<P>): Promise<Started<D> | undefined>;
-  observe(
-    items: readonly Observed<D, EnvironmentOf<K>>[],
-  ): Promise<ReadonlyMap<string, Observation<D>>>;
+  observe(items: readonly Observed<D, EnvironmentOf<K>>[]): Promise<ReadonlyMap<string, Observation<D>>>;
   read(
     envs: readonly EnvironmentOf<K>[],
     detail: boolean,

@@ -1,7 +1,7 @@
 import type { Environment, Principal } from '../domain/catalog.js';
 import type { Deployment, DeploymentKind, FreezeOverride, Review } from '../domain/deployment.js';
 import { CapstanError } from '../domain/errors.js';
-import { FrozenError, formatInstant, openWindow } from '../domain/freeze.js';
+import { FrozenError, openWindow } from '../domain/freeze.js';
 import { describePrincipals } from '../domain/policy.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
@@ -49,7 +49,7 @@ export function newDeployment(
   extra: Partial<Deployment> = {},
 ): Deployment {
   return {
-    id: newId(kind === 'release' ? 'r' : 'd'),
+    id: newId(kind === 'release' ? 'r' : 'dep'),
     rev: 0,
     kind,
     app: env.app,
@@ -88,7 +88,7 @@ async function passFreeze(
     throw new FrozenError(
       open,
       where,
-      `${where} is frozen until ${formatInstant(open.endsAt, open.timezone)} (${open.name}). Deploys and releases wait until then; rollbacks are still allowed. An admin can add --override "reason" to the command.`,
+      `${where} is frozen (${open.name}). Deploys and releases wait until it ends; rollbacks are still allowed. An admin can add --override "reason" to the command.`,
     );
   }
   if (override.admins.length === 0 || !(await isAllowed(deps.directory, requestedBy, override.admins))) {
@@ -162,7 +162,7 @@ export async function requestDeploy(
   const shown = await showAndRecord(deps, d);
   if (override) {
     deps.notifier.detail(shown, [
-      `:warning: <@${override.by}> overrode the freeze “${override.freeze}” (in force until ${formatInstant(override.until, 'UTC')}): ${escapeMrkdwn(override.reason)}`,
+      `:warning: <@${override.by}> overrode the freeze “${escapeMrkdwn(override.freeze)}”: ${escapeMrkdwn(override.reason)}`,
     ]);
   }
   deps.background(prepareAndGate(deps, env, shown, checked));

@@ -1,7 +1,7 @@
 import type { Environment } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
 import { CapstanError, isCapstanError } from '../domain/errors.js';
-import { FrozenError, formatInstant, openWindow } from '../domain/freeze.js';
+import { FrozenError, openWindow } from '../domain/freeze.js';
 import { shortDigest } from '../domain/version.js';
 import { errorMessage } from '../lib/errors.js';
 import { escapeMrkdwn, unescapeMrkdwn } from '../lib/mrkdwn.js';
@@ -90,9 +90,7 @@ async function requireOpen(deps: DeployDeps, env: Environment, d: Deployment): P
   const lock = await deps.store.getLock(env.app, env.name);
   if (lock) {
     const why = lock.reason ? `: ${escapeMrkdwn(lock.reason)}` : '';
-    deps.notifier.detail(d, [
-      `:lock: Not executed: <@${lock.owner}> locked ${where} (${formatInstant(lock.at, 'UTC')})${why}.`,
-    ]);
+    deps.notifier.detail(d, [`:lock: Not executed: <@${lock.owner}> locked ${where}${why}.`]);
     throw new CapstanError(
       'locked',
       `${where} is locked${lock.reason ? ` (“${lock.reason}”)` : ''}; nothing was changed. Request it again once it is unlocked.`,
@@ -103,7 +101,7 @@ async function requireOpen(deps: DeployDeps, env: Environment, d: Deployment): P
     throw new FrozenError(
       open,
       where,
-      `${where} is frozen until ${formatInstant(open.endsAt, open.timezone)} (${open.name}); nothing was changed. Request it again after the freeze, or an admin can override with --override "reason".`,
+      `${where} is frozen (${open.name}); nothing was changed. Request it again after the freeze, or an admin can override with --override "reason".`,
     );
   }
 }

@@ -1,11 +1,11 @@
 import type { Environment } from '../domain/catalog.js';
 import { CapstanError } from '../domain/errors.js';
 import type { Store } from '../ports/store.js';
-import { describeLock } from './lock.js';
+import { lockRefusal } from './lock.js';
 
 export async function requireUnlocked(store: Store, env: Environment): Promise<void> {
   const lock = await store.getLock(env.app, env.name);
-  if (lock) throw new CapstanError('locked', `${env.app}/${env.name} is ${describeLock(lock)}.`);
+  if (lock) throw lockRefusal(lock, 'change');
 }
 
 export async function requireIdle(store: Store, env: Environment): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Catalog, Environment, PipelineRoute, Policy } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
-import type { PipelineApproval } from '../domain/pipelineApproval.js';
+import { type PipelineApproval, routeFor } from '../domain/pipelineApproval.js';
 import { decideApproval, matches } from '../domain/policy.js';
 import type { Directory } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
@@ -64,6 +64,7 @@ export async function readHome(deps: HomeDeps, userId: string): Promise<Home> {
       userId,
       membership: await membership(route.policy),
       approvedBy: approval.approvals.map((a) => a.userId),
+      prior: approval.approvals,
     });
     if (decision.ok) waiting.push({ kind: 'pipeline', approval, route });
   }
@@ -98,6 +99,7 @@ async function mayApprove(
     userId,
     membership: await membership(policy),
     approvedBy: d.approvals.map((a) => a.userId),
+    prior: d.approvals,
   });
   return decision.ok;
 }
@@ -110,20 +112,21 @@ async function mayContinue(d: Deployment, policy: Policy, userId: string, member
 }
 
 /**
- * Open pipeline approvals of routes named exactly. The Store finds approvals by pipeline name, so
- * approvals of routes given as a pattern (`todobackend-*`) are not listed here.
+ * Open pipeline approvals of every route, those given as a pattern (`todobackend-*`) too: the Store
+ * names the pipelines with open approvals, and each goes to the first route that matches it, as
+ * relayed approvals do.
  */
 async function openPipelineApprovals(
   deps: HomeDeps,
 ): Promise<{ approval: PipelineApproval; route: PipelineRoute }[]> {
-  const exact = deps.catalog.pipelines.filter((r) => !r.pipeline.includes('*'));
+  if (deps.catalog.pipelines.length === 0) return [];
+  const names = await deps.status.store.pipelinesWithOpenApprovals();
   const found = await Promise.all(
-    exact.map(async (route) =>
-      (await deps.status.store.openPipelineApprovals(route.pipeline)).map((approval) => ({
-        approval,
-        route,
-      })),
-    ),
+    names.map(async (name) => {
+      const route = routeFor(deps.catalog, name);
+      if (route === undefined) return [];
+      return (await deps.status.store.openPipelineApprovals(name)).map((approval) => ({ approval, route }));
+    }),
   );
   return found.flat();
 }

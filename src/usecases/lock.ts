@@ -1,15 +1,21 @@
 import type { Catalog, Environment } from '../domain/catalog.js';
 import type { Lock } from '../domain/deployment.js';
-import { CapstanError } from '../domain/errors.js';
+import { CapstanError, LockedError } from '../domain/errors.js';
 import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import type { Directory } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import { isAdmin, requireDeployer } from './access.js';
 
-export function describeLock(lock: Lock): string {
-  const when = new Date(lock.at).toISOString().replace('T', ' ').slice(0, 16);
-  return `locked by <@${lock.owner}> since ${when} UTC${lock.reason ? ` (“${escapeMrkdwn(lock.reason)}”)` : ''}`;
+/** For the log and the ledger; a view words it for people, with the time as a Slack date. */
+export function lockRefusal(lock: Lock, refused: LockedError['refused']): LockedError {
+  const why = lock.reason ? ` (“${escapeMrkdwn(lock.reason)}”)` : '';
+  const what = refused === 'lock' ? 'it was locked already.' : 'nothing changes there until it is unlocked.';
+  return new LockedError(
+    lock,
+    refused,
+    `${lock.app}/${lock.env} is locked by <@${lock.owner}>${why}; ${what}`,
+  );
 }
 
 export interface LockDeps {
@@ -30,10 +36,8 @@ export async function lockEnvironment(
   const lock: Lock = { app: env.app, env: env.name, owner, reason, at: deps.clock.now() };
   if (!(await deps.store.putLock(lock))) {
     const existing = await deps.store.getLock(env.app, env.name);
-    throw new CapstanError(
-      'locked',
-      `${env.app}/${env.name} is already ${existing ? describeLock(existing) : 'locked'}.`,
-    );
+    if (existing) throw lockRefusal(existing, 'lock');
+    throw new CapstanError('locked', `${env.app}/${env.name} is already locked.`);
   }
   return lock;
 }

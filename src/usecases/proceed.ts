@@ -1,6 +1,6 @@
 import type { Catalog } from '../domain/catalog.js';
 import { findEnvironment } from '../domain/catalog.js';
-import { matches } from '../domain/policy.js';
+import { describePrincipals, matches } from '../domain/policy.js';
 import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import { membershipFor } from './access.js';
 import { targetAs } from './actAs.js';
@@ -25,8 +25,10 @@ export async function proceedRollout(
     return `\`${d.id}\` is not waiting for anyone to continue it.`;
   const membership = await membershipFor(deps.directory, userId, env.policy.approvers);
   const selfOk = env.policy.allowSelfApproval || userId !== d.requestedBy;
-  if (!selfOk || !matches(env.policy.approvers, userId, membership))
-    return `Only an approver of ${env.app}/${env.name}${selfOk ? '' : ' other than the person who asked'} can let this go on.`;
+  if (!selfOk || !matches(env.policy.approvers, userId, membership)) {
+    const who = describePrincipals(env.policy.approvers);
+    return `Only an approver of ${env.app}/${env.name}${selfOk ? '' : ' other than the person who asked'} can let this go on: ${who}.`;
+  }
   const lines = await target.proceed(env, d.tracking.data);
   deps.notifier.detail(d, [
     `:arrow_forward: <@${userId}> let it go on (${escapeMrkdwn(waiting)}).`,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Catalog, PipelineRoute } from '../domain/catalog.js';
+import type { Catalog } from '../domain/catalog.js';
 import { isCapstanError } from '../domain/errors.js';
-import { type PipelineApproval, approvalSummary, matchesPipeline } from '../domain/pipelineApproval.js';
+import { type PipelineApproval, approvalSummary, routeFor } from '../domain/pipelineApproval.js';
 import { decideApproval, matches } from '../domain/policy.js';
 import { errorMessage } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
@@ -58,10 +58,6 @@ export const pipelineEvent = z.looseObject({
     type: z.looseObject({ category: z.string().optional() }).optional(),
   }),
 });
-
-export function routeFor(catalog: Catalog, pipeline: string): PipelineRoute | undefined {
-  return catalog.pipelines.find((r) => matchesPipeline(r.pipeline, pipeline));
-}
 
 async function render(deps: RelayDeps, a: PipelineApproval): Promise<void> {
   const route = routeFor(deps.catalog, a.pipeline);
@@ -195,20 +191,22 @@ export async function decidePipelineApproval(
     const membership = await membershipFor(deps.directory, userId, route.policy.approvers);
     let approvals = a.approvals;
     if (decision === 'approve') {
+      // The same rules as a release: several groups each with a count, one person counting once.
       const ok = decideApproval({
         policy: route.policy,
         requester: undefined,
         userId,
         membership,
         approvedBy: a.approvals.map((x) => x.userId),
+        prior: a.approvals,
       });
       if (!ok.ok) return ok.reason;
-      approvals = [...a.approvals, { userId, at: now }];
+      approvals = [...a.approvals, { userId, at: now, rules: ok.rules }];
       if (!ok.complete) {
         const next = await deps.store.updatePipelineApproval({ ...a, approvals, updatedAt: now });
         if (!next) continue;
         await render(deps, next);
-        return `Approval recorded; ${Math.max(1, route.policy.approvals) - approvals.length} more needed.`;
+        return `Approval recorded; ${ok.remaining} more needed.`;
       }
     } else if (!matches(route.policy.approvers, userId, membership)) {
       return 'Only an approver can reject this.';

@@ -2,7 +2,8 @@ import type { Deployment } from '../domain/deployment.js';
 import { describePrincipals } from '../domain/policy.js';
 import type { Announcement } from '../ports/notifier.js';
 import { EMOJI, cause, runsNow, stateText, wentWrong } from './deploy.js';
-import { type SlackMessage, LIMITS, ago, clip, escape, slackDate } from './message.js';
+import { type SlackMessage, LIMITS, clip, escape, slackDate } from './message.js';
+import { tookText } from './took.js';
 
 export interface Said {
   readonly message: SlackMessage;
@@ -25,7 +26,7 @@ const say = (text: string, broadcast = false): Said => ({
 
 function outcome(d: Deployment): Said | undefined {
   const who = `<@${d.requestedBy}>`;
-  const took = ago((d.finishedAt ?? d.updatedAt) - d.createdAt);
+  const took = tookText(d, d.finishedAt ?? d.updatedAt).text;
   if (wentWrong(d)) {
     const why = cause(d);
     const after = runsNow(d);
@@ -69,6 +70,12 @@ export function announcement(
       const n = a.required;
       return say(
         `:raised_hand: ${describePrincipals(a.approvers, groupIds)}: <@${d.requestedBy}> asks for your review of the ${what(d)}. ${n} approval${n === 1 ? '' : 's'} needed${d.expiresAt !== undefined ? ` by ${slackDate(d.expiresAt)}` : ''}; approve or reject on the message above.`,
+      );
+    }
+    case 'continue_requested': {
+      const self = a.selfAllowed ? '' : ` (not <@${d.requestedBy}>, who asked for it)`;
+      return say(
+        `:raised_hand: ${describePrincipals(a.approvers, groupIds)}: the ${what(d)} waits for one of you${self} to let it go on (${escape(a.waiting)}). Press *Continue* on the message above.`,
       );
     }
     case 'approved': {

@@ -1,6 +1,6 @@
-import type { Environment } from '../domain/catalog.js';
+import type { Environment, Policy } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
-import { approvalProgress, describePrincipals } from '../domain/policy.js';
+import { type CountedApproval, approvalProgress, describePrincipals } from '../domain/policy.js';
 import { escape, slackDate } from './message.js';
 
 export const REJECT_MODAL = {
@@ -10,6 +10,31 @@ export const REJECT_MODAL = {
 } as const;
 
 const mentions = (users: readonly string[]) => users.map((u) => `<@${u}>`).join(', ');
+
+/**
+ * Who approved, and with several rules how far each one is (one person counts for one rule): the
+ * same for releases and relayed pipeline approvals.
+ */
+export function progressLines(
+  policy: Policy,
+  approvals: readonly CountedApproval[],
+  groupIds?: ReadonlyMap<string, string>,
+): string[] {
+  const progress = approvalProgress(policy, approvals);
+  const who = approvals.length ? mentions(approvals.map((a) => a.userId)) : 'nobody yet';
+  const lines = [`Approvals ${progress.counted}/${progress.required}: ${who}`];
+  if (progress.rules.length > 1) {
+    lines.push(
+      progress.rules
+        .map(({ rule, by }) => {
+          const icon = by.length >= rule.count ? ':white_check_mark:' : ':hourglass_flowing_sand:';
+          return `${icon} ${by.length}/${rule.count} from ${describePrincipals(rule.from, groupIds)}${by.length ? `: ${mentions(by)}` : ''}`;
+        })
+        .join('\n'),
+    );
+  }
+  return lines;
+}
 
 /**
  * Who approved, and with several rules how far each one is (one person counts for one rule);
@@ -23,19 +48,7 @@ export function approvalLines(
   groupIds?: ReadonlyMap<string, string>,
 ): string[] {
   const p = env.policy;
-  const progress = approvalProgress(p, d.approvals);
-  const who = d.approvals.length ? mentions(d.approvals.map((a) => a.userId)) : 'nobody yet';
-  const lines = [`Approvals ${progress.counted}/${progress.required}: ${who}`];
-  if (progress.rules.length > 1) {
-    lines.push(
-      progress.rules
-        .map(({ rule, by }) => {
-          const icon = by.length >= rule.count ? ':white_check_mark:' : ':hourglass_flowing_sand:';
-          return `${icon} ${by.length}/${rule.count} from ${describePrincipals(rule.from, groupIds)}${by.length ? `: ${mentions(by)}` : ''}`;
-        })
-        .join('\n'),
-    );
-  }
+  const lines = progressLines(p, d.approvals, groupIds);
   if (d.state === 'awaiting_approval') {
     lines.push(
       `may approve: ${describePrincipals(p.approvers, groupIds)}${p.allowSelfApproval ? '' : ` (not <@${d.requestedBy}>, who asked)`}`,

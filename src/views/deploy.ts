@@ -12,7 +12,6 @@ import {
   type SlackMessage,
   LIMITS,
   actions,
-  ago,
   clip,
   context,
   escape,
@@ -22,6 +21,7 @@ import {
   slackDate,
 } from './message.js';
 import { reviewBlocks } from './review.js';
+import { tookText } from './took.js';
 
 export const EMOJI: Record<DeploymentState, string> = {
   awaiting_approval: ':raised_hand:',
@@ -106,7 +106,10 @@ function decision(d: Deployment): string | undefined {
 }
 
 function timing(d: Deployment): string {
-  if (isTerminal(d.state)) return `*Took*\n${ago((d.finishedAt ?? d.updatedAt) - d.createdAt)}`;
+  if (isTerminal(d.state)) {
+    const took = tookText(d, d.finishedAt ?? d.updatedAt);
+    return `*${took.label}*\n${took.text}`;
+  }
   if (d.state === 'awaiting_approval') return `*Waiting since*\n${slackDate(d.createdAt)}`;
   // A date, not a count: the message is edited only when something moves, and a count would stop with it.
   const started = d.tracking?.startedAt ?? d.approvals.at(-1)?.at ?? d.createdAt;
@@ -144,6 +147,14 @@ export function deploymentMessage(
   );
   if (!why && d.reason && d.state !== 'rejected' && d.state !== 'expired')
     blocks.push(section(`*Why:* ${clip(escape(d.reason), REASON_MAX)}`));
+  if (d.override) {
+    const o = d.override;
+    blocks.push(
+      section(
+        `:warning: <@${o.by}> overrode the freeze “${escape(o.freeze)}” (in force until ${slackDate(o.until)}): ${clip(escape(o.reason), REASON_MAX)}`,
+      ),
+    );
+  }
   const ctx: string[] = [];
   if (d.imageDigest) ctx.push(`image ${shortDigest(d.imageDigest)}`);
   if (d.rollbackVersion && d.state === 'rolling_back')
@@ -173,16 +184,27 @@ export function deploymentMessage(
   return { text: `${d.kind} of ${d.app} ${escape(d.toVersion)} to ${d.env}: ${stateText(d)}`, blocks };
 }
 
+/** How an environment nobody named was chosen: said in the reply, so nobody deploys to the wrong one unawares. */
+export type EnvironmentChoice = 'typed' | 'channel' | 'first';
+
+export function chosenEnvironment(env: Environment, choice: EnvironmentChoice): string {
+  if (choice === 'typed') return '';
+  return choice === 'channel'
+    ? ` (the environment of this channel)`
+    : ` (the first environment of ${escape(env.app)}; name another with \`to &lt;env&gt;\`)`;
+}
+
 export function dryRunMessage(
   env: Environment,
   version: string,
   from: string | undefined,
   review: Review,
   unchanged: boolean,
+  choice: EnvironmentChoice = 'typed',
 ): SlackMessage {
   const blocks: Block[] = [
     section(
-      `:mag: *Dry run*: deploy of *${escape(env.app)}* to *${escape(env.name)}*: ${from ? `\`${escape(from)}\` → ` : ''}\`${escape(version)}\``,
+      `:mag: *Dry run*: deploy of *${escape(env.app)}* to *${escape(env.name)}*${chosenEnvironment(env, choice)}: ${from ? `\`${escape(from)}\` → ` : ''}\`${escape(version)}\``,
     ),
   ];
   if (unchanged) blocks.push(section(`No difference: ${escape(env.name)} already runs this.`));

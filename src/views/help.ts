@@ -1,12 +1,12 @@
 import { USAGE } from '../commands/usage.js';
-import { type SlackMessage, context, escape, section } from './message.js';
+import { type SlackMessage, context, escape, section, slackDate } from './message.js';
 
 const LINES: readonly [string, string][] = [
   [
     USAGE.deploy,
-    'deploy an image tag (the first environment unless `to <env>`); `--dry-run` shows the plan only',
+    "deploy an image tag (unless `to <env>`: this channel's environment, else the app's first); `--dry-run` shows the plan only",
   ],
-  [USAGE.status, 'which version runs where, rollouts in progress, locks'],
+  [USAGE.status, 'which version runs where, rollouts in progress, locks; recent events with `<env>`'],
   [USAGE.approve, 'approve a pending release'],
   [USAGE.reject, 'reject a pending release'],
   [USAGE.rollback, 'go back to the last good version, or to a named one'],
@@ -37,4 +37,9 @@ export function invalidMessage(message: string, usage: string): SlackMessage {
 
 export function notice(text: string): SlackMessage {
   return { text, blocks: [section(text)] };
+}
+
+/** A freeze refusal; the ledger's text has no time in it, the end is a Slack date. */
+export function frozenRefusedMessage(message: string, endsAt: number): SlackMessage {
+  return notice(`:snowflake: ${message} The freeze ends ${slackDate(endsAt)}.`);
 }

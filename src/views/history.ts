@@ -2,7 +2,6 @@ import type { Deployment } from '../domain/deployment.js';
 import { isTerminal } from '../domain/deployment.js';
 import {
   type SlackMessage,
-  ago,
   capBlocks,
   context,
   escape,
@@ -12,6 +11,7 @@ import {
   slackDate,
 } from './message.js';
 import { stateText } from './deploy.js';
+import { tookPhrase } from './took.js';
 
 export function historyMessage(
   app: string,
@@ -31,7 +31,7 @@ export function historyMessage(
     const thread = link(d.permalink, 'thread');
     return section(
       `*${d.kind}* ${env ? '' : `to *${escape(d.env)}* `}${from}\`${escape(d.toVersion)}\`: *${stateText(d)}*\n` +
-        `<@${d.requestedBy}> · ${slackDate(d.createdAt)} · took ${ago(end - d.createdAt)}${thread ? ` · ${thread}` : ''}` +
+        `<@${d.requestedBy}> · ${slackDate(d.createdAt)} · ${tookPhrase(d, end)}${thread ? ` · ${thread}` : ''}` +
         (d.reason ? `\n_${escape(d.reason.length > 300 ? `${d.reason.slice(0, 300)}…` : d.reason)}_` : '') +
         (d.override
           ? `\n:warning: freeze “${escape(d.override.freeze)}” overridden by <@${d.override.by}>: ${escape(d.override.reason)}`

@@ -14,3 +14,16 @@ export function unlockedMessage(env: Environment, lock: Lock, by: string): Slack
   const text = `:unlock: <@${by}> unlocked ${where(env)} (locked by <@${lock.owner}> ${slackDate(lock.at)}). Deploys are allowed again.`;
   return { text, blocks: [section(text)] };
 }
+
+/** A refusal because of a lock: who locked it, since when (a Slack date), why, and the way out. */
+export function lockRefusedMessage(lock: Lock, refused: 'lock' | 'change'): SlackMessage {
+  const place = `*${escape(lock.app)}/${escape(lock.env)}*`;
+  const why = lock.reason ? `: ${escape(lock.reason)}` : '';
+  const unlock = `\`/deploy unlock ${escape(lock.app)} ${escape(lock.env)}\``;
+  const next =
+    refused === 'lock'
+      ? 'It is locked already.'
+      : `Nothing changes there until <@${lock.owner}> or an admin runs ${unlock}.`;
+  const text = `:lock: ${place} is locked by <@${lock.owner}> since ${slackDate(lock.at)}${why}. ${next}`;
+  return { text, blocks: [section(text)] };
+}

@@ -1,6 +1,7 @@
 import type { Policy } from '../domain/catalog.js';
 import type { PipelineApproval, PipelineStageChange } from '../domain/pipelineApproval.js';
 import { describePrincipals } from '../domain/policy.js';
+import { progressLines } from './approvals.js';
 import {
   type Block,
   type SlackMessage,
@@ -77,11 +78,7 @@ export function pipelineApprovalMessage(
     link(a.consoleLink, 'Pipeline'),
   ].filter(Boolean) as string[];
   if (links.length) blocks.push(section(links.join(' · ')));
-  const who = a.approvals.length ? a.approvals.map((x) => `<@${x.userId}>`).join(', ') : 'nobody yet';
-  const ctx = [
-    `Approvals ${a.approvals.length}/${Math.max(1, policy.approvals)}: ${who}`,
-    `request \`${a.id}\``,
-  ];
+  const ctx = [...progressLines(policy, a.approvals, groupIds), `request \`${a.id}\``];
   if (a.state === 'open') ctx.push(`may approve: ${describePrincipals(policy.approvers, groupIds)}`);
   blocks.push(context(ctx));
   if (a.state === 'open' && (a.expiresAt === undefined || a.expiresAt > now)) {

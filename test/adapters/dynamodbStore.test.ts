@@ -1,13 +1,20 @@
 import type { AddressInfo } from 'node:net';
 import {
+  CreateTableCommand,
   DescribeTableCommand,
+  type DescribeTableCommandOutput,
   DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   type PutItemCommandInput,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ensureTable, openDynamoStore } from '../../src/adapters/store/dynamodb.js';
+import { TABLE_POLL_DELAYS_MS, ensureTable, openDynamoStore } from '../../src/adapters/store/dynamodb.js';
+import { SHORT_LIVED_RETENTION_MS } from '../../src/adapters/store/retention.js';
 import type { Deployment } from '../../src/domain/deployment.js';
 import { describeStoreContract } from './storeContract.js';
 
@@ -149,5 +156,117 @@ describe('DynamoDB store', () => {
     const destroy = vi.spyOn(client, 'destroy');
     openDynamoStore({ table: 'unused', client }).close();
     expect(destroy).toHaveBeenCalledOnce();
+  });
+});
+
+/** A client whose DescribeTable answers CREATING for the first `creating` looks after the table exists. */
+function slowToActivate(creating: number) {
+  const client = newClient();
+  const calls: number[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'DescribeTableCommand') return next(args);
+      calls.push(calls.length);
+      const out = await next(args);
+      const table = (out.output as DescribeTableCommandOutput).Table;
+      if (table !== undefined && creating > 0) {
+        creating--;
+        table.TableStatus = 'CREATING';
+      }
+      return out;
+    },
+    { step: 'initialize' },
+  );
+  return { client, calls };
+}
+
+describe('a first start on DynamoDB', () => {
+  it('is ready at the first look that finds the table ACTIVE, looking again within a second each time', async () => {
+    const table = `capstan-first-${++tables}`;
+    const { client, calls } = slowToActivate(4);
+    const slept: number[] = [];
+    await ensureTable(client, table, { sleep: async (ms) => void slept.push(ms), warn: () => {} });
+    // The look before creating finds nothing; then four looks see CREATING and the fifth ACTIVE.
+    expect(calls).toHaveLength(6);
+    expect(slept).toEqual([100, 200, 400, 800]);
+    expect(Math.max(...TABLE_POLL_DELAYS_MS)).toBeLessThanOrEqual(1000);
+    client.destroy();
+  });
+
+  it('keeps looking at most once a second, and gives up with the table named after the longest wait', async () => {
+    const table = `capstan-never-${++tables}`;
+    const { client } = slowToActivate(1000);
+    const slept: number[] = [];
+    const wait = ensureTable(client, table, {
+      sleep: async (ms) => void slept.push(ms),
+      maxWaitMs: 10_000,
+      warn: () => {},
+    });
+    await expect(wait).rejects.toMatchObject({ message: expect.stringContaining(table) as unknown });
+    expect(slept.slice(4).every((ms) => ms === 1000)).toBe(true);
+    expect(slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(10_000);
+    client.destroy();
+  });
+
+  it('turns Time to Live on for the `ttl` attribute of a table it creates', async () => {
+    const ddb = mockClient(DynamoDBClient);
+    ddb
+      .on(DescribeTableCommand)
+      .rejectsOnce(new ResourceNotFoundException({ message: 'not found', $metadata: {} }))
+      .resolves({ Table: { TableStatus: 'ACTIVE' } });
+    ddb.on(CreateTableCommand).resolves({});
+    ddb.on(UpdateTimeToLiveCommand).resolves({});
+    const client = new DynamoDBClient({ region: 'us-east-1' });
+    await ensureTable(client, 'capstan-ttl', { sleep: async () => {} });
+    expect(ddb.commandCalls(UpdateTimeToLiveCommand).map((c) => c.args[0].input)).toEqual([
+      { TableName: 'capstan-ttl', TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } },
+    ]);
+    ddb.restore();
+  });
+
+  it('leaves Time to Live alone on a table that already exists', async () => {
+    const ddb = mockClient(DynamoDBClient);
+    ddb.on(DescribeTableCommand).resolves({ Table: { TableStatus: 'ACTIVE' } });
+    const client = new DynamoDBClient({ region: 'us-east-1' });
+    await ensureTable(client, 'capstan-ttl');
+    expect(ddb.commandCalls(UpdateTimeToLiveCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(CreateTableCommand)).toHaveLength(0);
+    ddb.restore();
+  });
+
+  it('starts all the same where Time to Live cannot be turned on (dynalite), and says so', async () => {
+    const table = `capstan-nottl-${++tables}`;
+    const client = newClient();
+    const warnings: unknown[] = [];
+    await ensureTable(client, table, { warn: (m, f) => warnings.push({ m, f }) });
+    expect(warnings).toEqual([
+      {
+        m: expect.stringContaining('Time to Live') as unknown,
+        f: expect.objectContaining({
+          table,
+          error: expect.stringContaining('dynamodb:UpdateTimeToLive') as unknown,
+        }) as unknown,
+      },
+    ]);
+    const store = openDynamoStore({ table, client });
+    expect(await store.claimOnce('said:x', 'replica-a', 5_000)).toBe(true);
+    store.close();
+  });
+
+  it('writes once-only claims and seen SNS ids with an expiry, in epoch seconds', async () => {
+    const table = await freshTable();
+    const store = openDynamoStore({ table, client: newClient() });
+    const at = 1_700_000_000_000;
+    await store.claimOnce('said:d-1:outcome', 'replica-a', at);
+    await store.firstSighting('msg-1', at);
+    const client = newClient();
+    const ttlOf = async (pk: string, sk: string) =>
+      (await client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: pk }, sk: { S: sk } } })))
+        .Item?.ttl?.N;
+    const expected = String((at + SHORT_LIVED_RETENTION_MS) / 1000);
+    expect(await ttlOf('ONCE#said%3Ad-1%3Aoutcome', 'ONCE')).toBe(expected);
+    expect(await ttlOf('SEEN#msg-1', 'SEEN')).toBe(expected);
+    client.destroy();
+    store.close();
   });
 });

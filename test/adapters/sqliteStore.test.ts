@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { SHORT_LIVED_RETENTION_MS } from '../../src/adapters/store/retention.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { Deployment } from '../../src/domain/deployment.js';
 import { describeStoreContract } from './storeContract.js';
@@ -89,6 +91,49 @@ describe('SQLite store', () => {
     expect(await s2.acquireLease('poller', 'r2', 1_000, 500)).toBeUndefined();
     expect((await s2.acquireLease('poller', 'r2', 1_000, 1_000))!.fence).toBeGreaterThan(first.fence);
     expect(await s2.claimOnce('post-1', 'r2', 1)).toBe(false);
+    s2.close();
+  });
+});
+
+describe('SQLite store: nothing grows for ever', () => {
+  const DAY = 24 * 3600_000;
+  const start = 1_700_000_000_000;
+
+  it('forgets once-only claims and seen SNS ids after the retention, as new ones come in', async () => {
+    const store = openSqliteStore(':memory:', { now: () => start, pruneEveryMs: DAY });
+    expect(await store.claimOnce('said:old', 'a', start)).toBe(true);
+    expect(await store.firstSighting('msg-old', start)).toBe(true);
+    const later = start + SHORT_LIVED_RETENTION_MS + 2 * DAY;
+    expect(await store.claimOnce('said:new', 'a', later)).toBe(true);
+    // Pruned: the old key can be claimed and seen again; the new one cannot.
+    expect(await store.claimOnce('said:old', 'b', later)).toBe(true);
+    expect(await store.firstSighting('msg-old', later)).toBe(true);
+    expect(await store.claimOnce('said:new', 'b', later)).toBe(false);
+    store.close();
+  });
+
+  it('keeps them within the retention', async () => {
+    const store = openSqliteStore(':memory:', { now: () => start, pruneEveryMs: 0 });
+    await store.claimOnce('said:x', 'a', start);
+    await store.firstSighting('msg-x', start);
+    const within = start + SHORT_LIVED_RETENTION_MS - DAY;
+    expect(await store.claimOnce('said:x', 'b', within)).toBe(false);
+    expect(await store.firstSighting('msg-x', within)).toBe(false);
+    store.close();
+  });
+
+  it('prunes at start by the clock it is given', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'capstan-prune-')), 'c.db');
+    const s1 = openSqliteStore(path, { now: () => start });
+    await s1.claimOnce('said:old', 'a', start);
+    await s1.firstSighting('msg-old', start);
+    s1.close();
+    const s2 = openSqliteStore(path, { now: () => start + SHORT_LIVED_RETENTION_MS + DAY });
+    // Read back without a write that would prune too: the rows went at start.
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM claims').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM seen').get()).toEqual({ n: 0 });
+    db.close();
     s2.close();
   });
 });

@@ -265,6 +265,13 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         expect(await open()).toEqual(['pa-security', 'pa-staging']);
         expect(ids(await store.openPipelineApprovals('nothing-here'))).toEqual([]);
       });
+
+      it('names every pipeline that has open approvals, so pattern routes find theirs', async () => {
+        await store.createPipelineApproval(approval('pa-web', { pipeline: 'web' }));
+        await store.createPipelineApproval(approval('pa-api', { pipeline: 'api-prod' }));
+        const names = await store.pipelinesWithOpenApprovals();
+        expect([...names].sort()).toEqual(['api-prod', 'web']);
+      });
     });
 
     describe('leases', () => {

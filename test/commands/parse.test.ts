@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Names } from '../../src/commands/command.js';
+import { invalidMessage } from '../../src/views/help.js';
 import { parseCommand } from '../../src/commands/parse.js';
 
 const names: Names = {
@@ -15,7 +16,7 @@ describe('parseCommand: commands', () => {
   it.each([
     [
       'todobackend 1.2.3',
-      { kind: 'deploy', app: 'todobackend', version: '1.2.3', env: 'dev', dryRun: false },
+      { kind: 'deploy', app: 'todobackend', version: '1.2.3', env: 'dev', dryRun: false, envDefaulted: true },
     ],
     [
       'todobackend 1.2.3 to prod',
@@ -27,7 +28,14 @@ describe('parseCommand: commands', () => {
     ],
     [
       '--dry-run todobackend master-3f9c2d1',
-      { kind: 'deploy', app: 'todobackend', version: 'master-3f9c2d1', env: 'dev', dryRun: true },
+      {
+        kind: 'deploy',
+        app: 'todobackend',
+        version: 'master-3f9c2d1',
+        env: 'dev',
+        dryRun: true,
+        envDefaulted: true,
+      },
     ],
     [
       'todobackend ab7ac1649e8ef4d30178c7f68899628086155f1d.10f5ef52-e3ff-455b-8ffb-8b760b7b9c55',
@@ -37,11 +45,12 @@ describe('parseCommand: commands', () => {
         version: 'ab7ac1649e8ef4d30178c7f68899628086155f1d.10f5ef52-e3ff-455b-8ffb-8b760b7b9c55',
         env: 'dev',
         dryRun: false,
+        envDefaulted: true,
       },
     ],
     [
       '  todobackend\u00a0 1.2.3  ',
-      { kind: 'deploy', app: 'todobackend', version: '1.2.3', env: 'dev', dryRun: false },
+      { kind: 'deploy', app: 'todobackend', version: '1.2.3', env: 'dev', dryRun: false, envDefaulted: true },
     ],
     ['status', { kind: 'status' }],
     ['status todobackend', { kind: 'status', app: 'todobackend' }],
@@ -52,9 +61,15 @@ describe('parseCommand: commands', () => {
       'reject r-7k2m9x4q breaks the login page',
       { kind: 'reject', requestId: 'r-7k2m9x4q', reason: 'breaks the login page' },
     ],
-    ['rollback todobackend', { kind: 'rollback', app: 'todobackend', env: 'dev', version: undefined }],
+    [
+      'rollback todobackend',
+      { kind: 'rollback', app: 'todobackend', env: 'dev', version: undefined, envDefaulted: true },
+    ],
     ['rollback todobackend prod', { kind: 'rollback', app: 'todobackend', env: 'prod', version: undefined }],
-    ['rollback todobackend to 1.2.2', { kind: 'rollback', app: 'todobackend', env: 'dev', version: '1.2.2' }],
+    [
+      'rollback todobackend to 1.2.2',
+      { kind: 'rollback', app: 'todobackend', env: 'dev', version: '1.2.2', envDefaulted: true },
+    ],
     [
       'rollback todobackend prod to 1.2.2',
       { kind: 'rollback', app: 'todobackend', env: 'prod', version: '1.2.2' },
@@ -97,6 +112,7 @@ describe('parseCommand: commands', () => {
         version: '1.2.3',
         env: 'dev',
         dryRun: true,
+        envDefaulted: true,
         override: "can't wait",
       },
     ],
@@ -119,6 +135,7 @@ describe('parseCommand: commands', () => {
         version: '1.2.3',
         env: 'dev',
         dryRun: false,
+        envDefaulted: true,
         override: '--dry-run is not a flag here',
       },
     ],
@@ -131,6 +148,19 @@ describe('parseCommand: commands', () => {
   });
 });
 
+describe('parseCommand: what was typed is quoted exactly', () => {
+  it.each([
+    ['billing 1.2.3 to stag_ing', 'billing has no environment `stag_ing`. Did you mean staging?'],
+    ['todobackend feature_new_ui!', '`feature_new_ui!` is not an image tag'],
+    ['todobackend *bold*~x~', '`*bold*~x~` is not an image tag'],
+    ['todobackend a<b>&c', '`a<b>&c` is not an image tag'],
+    ['todobackend a`b', '"a`b" is not an image tag'],
+  ])('%s', (text, quoted) => {
+    const r = parse(text);
+    expect(r.kind === 'invalid' && r.message).toContain(quoted);
+  });
+});
+
 describe('parseCommand: invalid input', () => {
   it.each([
     ['todobackend 1.2.3;rm', /is not an image tag/, 'deploy'],
@@ -138,19 +168,19 @@ describe('parseCommand: invalid input', () => {
     ['todobackend .hidden', /is not an image tag/, 'deploy'],
     [`todobackend ${'a'.repeat(129)}`, /is not an image tag/, 'deploy'],
     ['todobackend', /Which version/, 'deploy'],
-    ['todobakend 1.2.3', /Unknown app "todobakend"\. Did you mean todobackend\?/, 'deploy'],
-    ['todobackend 1.2.3 to prd', /no environment "prd"\. Did you mean prod\?/, 'deploy'],
-    ['todobackend 1.2.3 to', /Unexpected "to"/, 'deploy'],
-    ['todobackend 1.2.3 --force', /Unknown option "--force"/, 'deploy'],
-    ['zzz 1.2.3', /Unknown app "zzz"\. Known apps: todobackend, billing\./, 'deploy'],
-    ['stauts', /Unknown command "stauts"\. Did you mean status\?/, 'help'],
-    ['status todobackend qa', /no environment "qa"/, 'status'],
+    ['todobakend 1.2.3', /Unknown app `todobakend`\. Did you mean todobackend\?/, 'deploy'],
+    ['todobackend 1.2.3 to prd', /no environment `prd`\. Did you mean prod\?/, 'deploy'],
+    ['todobackend 1.2.3 to', /Unexpected `to`/, 'deploy'],
+    ['todobackend 1.2.3 --force', /Unknown option `--force`/, 'deploy'],
+    ['zzz 1.2.3', /Unknown app `zzz`\. Known apps: todobackend, billing\./, 'deploy'],
+    ['stauts', /Unknown command `stauts`\. Did you mean status\?/, 'help'],
+    ['status todobackend qa', /no environment `qa`/, 'status'],
     ['approve', /Which request/, 'approve'],
     ['approve <script>', /is not a request id/, 'approve'],
     ['lock todobackend', /Which environment of todobackend/, 'lock'],
     ['rollback todobackend to', /Which version/, 'rollback'],
     ['history', /Which app/, 'history'],
-    ['unlock todobackend prod now', /Unexpected "now"/, 'unlock'],
+    ['unlock todobackend prod now', /Unexpected `now`/, 'unlock'],
     [
       'todobackend 1.2.3 to prod --override',
       /--override needs a reason: give the reason in quotes/,
@@ -160,7 +190,7 @@ describe('parseCommand: invalid input', () => {
     ['todobackend 1.2.3 --override ""', /--override needs a reason/, 'deploy'],
     ['todobackend 1.2.3 --override "hotfix to prod', /has no closing quote/, 'deploy'],
     // Unquoted, only one word is the reason: more words are refused, not quietly taken into it.
-    ['todobackend 1.2.3 to prod --override hotfix for INC-42', /Unexpected "to prod for INC-42"/, 'deploy'],
+    ['todobackend 1.2.3 to prod --override hotfix for INC-42', /Unexpected `to prod for INC-42`/, 'deploy'],
     ['todobackend 1.2.3 --override a --override b', /Give --override once/, 'deploy'],
     [`todobackend 1.2.3 --override "${'x'.repeat(301)}"`, /under 300 characters/, 'deploy'],
     ['todobackend 1.2.3 --force', /the options are --dry-run and --override "reason"/, 'deploy'],
@@ -173,10 +203,14 @@ describe('parseCommand: invalid input', () => {
     expect(r.usage).toMatch(/^\/deploy /);
   });
 
-  it('never echoes markup back', () => {
+  it('never echoes markup back: the view escapes what the parser quotes as typed', () => {
     const r = parse('todobackend <!channel>');
     expect(r.kind).toBe('invalid');
-    if (r.kind === 'invalid') expect(r.message).not.toContain('<!channel>');
+    if (r.kind !== 'invalid') return;
+    expect(r.message).toContain('`<!channel>`');
+    const shown = invalidMessage(r.message, r.usage);
+    expect(JSON.stringify(shown)).not.toContain('<!channel>');
+    expect(shown.text).toContain('`&lt;!channel&gt;`');
   });
 });
 

@@ -166,15 +166,30 @@ describe('approval rules', () => {
     );
   });
 
-  it('pipelines take a number of approvals', () => {
-    const tail = [
-      'pipelines:',
-      '  - name: todobackend-pipeline',
-      '    channel: C0PIPE',
-      '    policy: { approvers: ["@sre"], approvals: [{ from: ["@sre"] }] }',
-    ].join('\n');
-    expect(problems(yaml({ tail }))).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^pipelines\.0\.policy\.approvals: /)]),
+  it('pipelines take the same approval rules as environments', () => {
+    const route = (policy: string) =>
+      ['pipelines:', '  - name: todobackend-*', '    channel: C0PIPE', `    policy: ${policy}`].join('\n');
+    const rules = route(
+      '{ approvals: [{ from: ["@sre"], count: 2 }, { from: [U0ALICE] }], allowSelfApproval: true }',
+    );
+    expect(catalog(yaml({ tail: rules })).pipelines[0]).toMatchObject({
+      pipeline: 'todobackend-*',
+      policy: {
+        approvals: 3,
+        allowSelfApproval: true,
+        rules: [
+          { from: [{ kind: 'handle', handle: 'sre' }], count: 2 },
+          { from: [{ kind: 'user', id: 'U0ALICE' }], count: 1 },
+        ],
+      },
+    });
+    expect(
+      problems(yaml({ tail: route('{ approvers: ["@sre"], approvals: [{ from: ["@sre"] }] }') })),
+    ).toContain(
+      'pipelines.0.policy.approvers: leave out when approvals lists rules: each rule says who may approve (from)',
+    );
+    expect(problems(yaml({ tail: route('{ approvals: 2 }') }))).toContain(
+      'pipelines.0.policy.approvers: required when approvals > 0',
     );
   });
 });

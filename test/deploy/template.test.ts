@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { TTL_ATTRIBUTE } from '../../src/adapters/store/retention.js';
 import { compareActions, describeDifference, scanFile, scanSources } from './awsCalls.js';
 import {
   actionsOf,
@@ -42,6 +43,14 @@ describe('deploy/capstan.yaml', () => {
 
   it('can read every AWS SDK call in src/ as an IAM action', () => {
     expect(scanSources(root).problems).toEqual([]);
+  });
+
+  it('lets DynamoDB expire what the ledger needs only for a while, by the attribute Capstan writes', () => {
+    const [[, ledger] = []] = ofType('AWS::DynamoDB::Table');
+    expect(ledger?.Properties?.TimeToLiveSpecification).toEqual({
+      AttributeName: TTL_ATTRIBUTE,
+      Enabled: true,
+    });
   });
 
   it('adds no managed policy to the task role except those the operator names', () => {

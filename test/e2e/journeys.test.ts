@@ -1,12 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EB_BUCKET } from '../../sandbox/aws/beanstalk.js';
 import type { Sandbox } from '../../sandbox/main.js';
+import { RAW_TIME, stringsOf, withoutSlackDates } from '../views/rawTimes.js';
 import { click, ephemeral, fastSandbox, find, statusOf, text, threadWith, why } from './sandbox.js';
 
 let sb: Sandbox | undefined;
 afterEach(async () => {
+  // Every message of every journey, thread lines, replies and the Home tab included: times only as Slack dates.
+  const said = sb
+    ? [...sb.slack.messages, ...sb.slack.responses.map((r) => r.body), ...sb.slack.homeViews.values()]
+    : [];
+  const raw = said.flatMap((m) => stringsOf(m)).filter((x) => RAW_TIME.test(withoutSlackDates(x.text)));
   await sb?.stop();
   sb = undefined;
+  expect(raw.map((x) => `${x.at}: ${x.text}`)).toEqual([]);
 });
 
 describe('sandbox journeys (real Capstan, simulated Slack and AWS)', () => {
@@ -198,13 +205,18 @@ describe('sandbox journeys on Elastic Beanstalk and CodeDeploy', () => {
         ) && JSON.stringify(m.blocks).includes('capstan_continue'),
     );
     expect(sb.aws.codedeploy.deployments.at(-1)?.status).toBe('Ready');
+    // The approvers are asked, by mention, in the thread.
+    const asked = await threadWith(sb, waiting, 'waits for one of you');
+    expect(asked).toMatch(
+      /:raised_hand: <!subteam\^\w+>: the deploy of \*todobackend\* `1\.2\.3` to \*bluegreen\* waits for one of you \(not <@U0BOB>, who asked for it\) to let it go on \(waiting to reroute traffic\)\. Press \*Continue\*/,
+    );
     await click(sb, waiting, 'capstan_continue', 'U0ALICE');
     expect((await ephemeral(sb, 'U0ALICE', (m) => m.text.includes('Only an approver'))).text).toBe(
-      'Only an approver of todobackend/bluegreen can let this go on.',
+      'Only an approver of todobackend/bluegreen can let this go on: @deploy-approvers.',
     );
     await click(sb, waiting, 'capstan_continue', 'U0BOB');
     expect((await ephemeral(sb, 'U0BOB', (m) => m.text.includes('Only an approver'))).text).toBe(
-      'Only an approver of todobackend/bluegreen other than the person who asked can let this go on.',
+      'Only an approver of todobackend/bluegreen other than the person who asked can let this go on: @deploy-approvers.',
     );
     expect(sb.aws.count('codedeploy', 'ContinueDeployment')).toBe(0);
     expect(sb.aws.codedeploy.deployments.at(-1)?.status).toBe('Ready');

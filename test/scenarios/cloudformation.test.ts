@@ -28,7 +28,8 @@ const ENDED = /: (succeeded|failed|rolled back.*|rollback failed|superseded|outc
 
 async function deploy(version: string): Promise<string> {
   const answer = await w.command(`todobackend ${version} to prod`, 'C0PROD');
-  const id = /request `([dr]-[a-z0-9]+)`/.exec(answer)?.[1] ?? /`([dr]-[a-z0-9]+)`/.exec(answer)?.[1];
+  const id =
+    /request `((?:dep|r)-[a-z0-9]+)`/.exec(answer)?.[1] ?? /`((?:dep|r)-[a-z0-9]+)`/.exec(answer)?.[1];
   expect(answer).toContain(`\`${version}\``);
   return id ?? '';
 }

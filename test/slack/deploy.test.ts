@@ -9,6 +9,7 @@ import { REPO_URI } from '../fixtures/ecs.js';
 import { FakeEcs, digestOf } from '../support/fakeEcs.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
 import type { StoredMessage } from '../../sandbox/slackApi.js';
+import { RAW_TIME, withoutSlackDates } from '../views/rawTimes.js';
 
 let h: Harness;
 let aws: FakeEcs;
@@ -25,8 +26,8 @@ afterEach(async () => {
 const calls = (cmd: unknown) => aws.ecs.commandCalls(cmd as never);
 const text = (m: StoredMessage) => `${m.text} ${JSON.stringify(m.blocks)}`;
 
-async function reply(command: string, user = 'U0ALICE'): Promise<string> {
-  const r = await h.command(command, { user });
+async function reply(command: string, user = 'U0ALICE', channel?: string): Promise<string> {
+  const r = await h.command(command, channel === undefined ? { user } : { user, channel });
   expect(r.status).toBe(200);
   return JSON.stringify(await responseTo(h.slack, r.responseUrl));
 }
@@ -198,6 +199,22 @@ describe('/deploy on ECS', () => {
     expect(h.slack.channelMessages('C0DEV')).toHaveLength(0);
   });
 
+  it('with no environment named, the channel of exactly one environment of the app chooses it, and the reply says so', async () => {
+    const inFleet = await reply('todobackend 1.2.3 --dry-run', 'U0ALICE', 'C0FLEET');
+    expect(inFleet).toContain(
+      'to *dev* (the first environment of todobackend; name another with `to &lt;env&gt;`)',
+    );
+    const inDev = await reply('todobackend 1.2.3 --dry-run', 'U0ALICE', 'C0DEV');
+    expect(inDev).toContain('to *dev* (the environment of this channel)');
+    // In prod's channel, a rollback without an environment is about prod.
+    const inProd = await reply('rollback todobackend', 'U0ALICE', 'C0PROD');
+    expect(inProd).toContain('CloudFormation stack todobackend-prod');
+    // Named, the environment is the one typed, wherever it is typed.
+    const typed = await reply('todobackend 1.2.3 to dev --dry-run', 'U0ALICE', 'C0PROD');
+    expect(typed).toContain('to *dev*:');
+    expect(typed).not.toContain('(the ');
+  });
+
   it('--dry-run shows the task definition difference and changes nothing', async () => {
     const answer = await reply('todobackend 1.2.3 --dry-run');
     expect(answer).toContain('Dry run');
@@ -239,8 +256,14 @@ describe('locks', () => {
     expect(locked).toContain('locked *todobackend/dev*: load test until 5pm');
     const refused = await reply('todobackend 1.2.3');
     expect(refused).toMatch(
-      /todobackend\/dev is locked by <@U0BOB> since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(“load test until 5pm”\)/,
+      /\*todobackend\/dev\* is locked by <@U0BOB> since <!date\^\d+\^[^|]+\|[^>]+>: load test until 5pm\. Nothing changes there until <@U0BOB> or an admin runs `\/deploy unlock todobackend dev`\./,
     );
+    expect(withoutSlackDates(refused)).not.toMatch(RAW_TIME);
+    const again = await reply('lock todobackend dev another reason', 'U0ADMIN');
+    expect(again).toMatch(
+      /is locked by <@U0BOB> since <!date\^\d+\^[^|]+\|[^>]+>: load test until 5pm\. It is locked already\./,
+    );
+    expect(withoutSlackDates(again)).not.toMatch(RAW_TIME);
     expect(calls(RegisterTaskDefinitionCommand)).toHaveLength(0);
     const status = await reply('status todobackend');
     expect(status).toContain(':lock: locked by <@U0BOB>');

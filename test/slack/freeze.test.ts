@@ -5,6 +5,7 @@ import type { StoredMessage } from '../../sandbox/slackApi.js';
 import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeEcs } from '../support/fakeEcs.js';
+import { RAW_TIME, withoutSlackDates } from '../views/rawTimes.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
 
 /** Friday 18:00 UTC for 62 hours: 18 December 2026 18:00 until Monday 21 December 08:00. */
@@ -63,7 +64,7 @@ async function click(action: string, id: string, user: string, m: StoredMessage)
   return JSON.stringify(await responseTo(h!.slack, r.responseUrl));
 }
 
-const requestId = (answer: string) => /request `([dr]-[a-z0-9]+)`/.exec(answer)?.[1];
+const requestId = (answer: string) => /request `((?:dep|r)-[a-z0-9]+)`/.exec(answer)?.[1];
 
 describe('freeze windows at request time', () => {
   it('refuses a deploy with the window’s name and its end in the reader’s time zone; a rollback still goes', async () => {
@@ -95,7 +96,12 @@ describe('freeze windows at request time', () => {
     const done = await message('C0DEV', (m) => m.text.includes('succeeded') && body(m).includes(id!));
     const notice = await thread('C0DEV', done.ts, 'overrode the freeze');
     expect(notice).toContain(
-      ':warning: <@U0ADMIN> overrode the freeze “weekend” (in force until Mon 21 Dec 2026, 08:00 UTC): hotfix for INC-42 &lt;!channel&gt;',
+      ':warning: <@U0ADMIN> overrode the freeze “weekend”: hotfix for INC-42 &lt;!channel&gt;',
+    );
+    expect(withoutSlackDates(notice)).not.toMatch(RAW_TIME);
+    // The message itself says until when the freeze was in force, as a Slack date.
+    expect(body(done)).toMatch(
+      /:warning: <@U0ADMIN> overrode the freeze “weekend” \(in force until <!date\^\d+\^[^|]+\|[^>]+>\): hotfix for INC-42 &lt;!channel&gt;/,
     );
     expect(ecs.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
     expect(await reply('history todobackend dev')).toContain(
@@ -128,8 +134,9 @@ describe('locks and freezes hold at the last moment', () => {
     expect(await click('capstan_approve', id!, 'U0BOB', review)).toContain('Approved.');
     const failed = await message('C0PROD', (m) => m.ts === review.ts && /: failed$/.test(m.text));
     expect(body(failed)).toContain(
-      'todobackend/prod is frozen until Mon 21 Dec 2026, 08:00 UTC (weekend); nothing was changed. Request it again after the freeze, or an admin can override',
+      'todobackend/prod is frozen (weekend); nothing was changed. Request it again after the freeze, or an admin can override',
     );
+    expect(withoutSlackDates(JSON.stringify(failed))).not.toMatch(RAW_TIME);
     expect(JSON.stringify(failed.blocks)).toContain('capstan_refresh');
     expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
   });
@@ -156,6 +163,7 @@ describe('locks and freezes hold at the last moment', () => {
     expect(await thread('C0PROD', review.ts, 'Not executed')).toContain(
       ':lock: Not executed: <@U0BOB> locked todobackend/prod',
     );
+    expect(withoutSlackDates(await thread('C0PROD', review.ts, 'Not executed'))).not.toMatch(RAW_TIME);
     expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
   });
 });

@@ -15,6 +15,7 @@ import { FakeTarget, fakeRegistry } from '../fakes/target.js';
 import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeEcs } from '../support/fakeEcs.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
+import { RAW_TIME, stringsOf, withoutSlackDates } from '../views/rawTimes.js';
 import { TOPIC, type TestSigner, approvalMessage, notification, testSigner } from '../support/snsSigning.js';
 
 const HOME_YAML = `${TEST_YAML}
@@ -39,11 +40,11 @@ beforeAll(async () => {
 });
 afterAll(() => codepipeline.restore());
 
-async function start() {
+async function start(yaml = HOME_YAML) {
   cfn = new FakeCfn();
   ecs = new FakeEcs();
   h = await startHarness({
-    yaml: HOME_YAML,
+    yaml,
     slack: { users: USERS, groups: GROUPS },
     fetchCert: (u) => signer.fetchCert(u),
   });
@@ -76,7 +77,7 @@ async function requestRelease(user = 'U0ALICE'): Promise<string> {
   const r = await h.command('todobackend 1.2.3 to prod', { user, channel: 'C0PROD' });
   expect(r.status).toBe(200);
   const answer = JSON.stringify(await responseTo(h.slack, r.responseUrl));
-  const id = /request `([dr]-[a-z0-9]+)`/.exec(answer)?.[1];
+  const id = /request `((?:dep|r)-[a-z0-9]+)`/.exec(answer)?.[1];
   expect(id).toBeDefined();
   // The review is posted once the change set is ready; only then does the request wait for approval.
   await h.slack.waitFor(() =>
@@ -152,6 +153,20 @@ describe('the Home tab', () => {
     const bob = waitingPart(await openHome('U0BOB'));
     expect(bob).toContain('*Manual approval* in pipeline *todobackend-pipeline*: stage *Approval*');
     expect(bob).toContain('in <#C0PIPE>');
+    expect(waitingPart(await openHome('U0ALICE'))).toContain('Nothing is waiting for your approval.');
+  });
+
+  it('lists a pipeline approval whose route is a pattern', async () => {
+    await start(HOME_YAML.replace('- name: todobackend-pipeline', '- name: todobackend-*'));
+    const r = await h.post('/sns', JSON.stringify(signer.sign(notification(approvalMessage()))), {
+      'content-type': 'text/plain; charset=UTF-8',
+      'x-amz-sns-message-type': 'Notification',
+      'x-amz-sns-topic-arn': TOPIC,
+    });
+    expect(r.status).toBe(200);
+    await h.slack.waitFor(() => h.slack.channelMessages('C0PIPE')[0]);
+    const bob = waitingPart(await openHome('U0BOB'));
+    expect(bob).toContain('*Manual approval* in pipeline *todobackend-pipeline*: stage *Approval*');
     expect(waitingPart(await openHome('U0ALICE'))).toContain('Nothing is waiting for your approval.');
   });
 
@@ -284,6 +299,9 @@ describe('homeView', () => {
     };
     const view = homeView(home);
     const json = JSON.stringify(view);
+    // No raw clock times: every time on the Home tab is a Slack date.
+    const raw = stringsOf(view).filter((x) => RAW_TIME.test(withoutSlackDates(x.text)));
+    expect(raw).toEqual([]);
     expect(json).not.toContain('secret-token');
     expect(json).not.toContain('<!channel>');
     expect(json).not.toContain('<b>');

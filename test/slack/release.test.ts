@@ -48,7 +48,7 @@ const waiting = (m: StoredMessage) => JSON.stringify(m.blocks).includes('capstan
 
 async function requestRelease(version = '1.2.3', user = 'U0ALICE') {
   const answer = await reply(`todobackend ${version} to prod`, user);
-  const id = /request `([dr]-[a-z0-9]+)`/.exec(answer)?.[1];
+  const id = /request `((?:dep|r)-[a-z0-9]+)`/.exec(answer)?.[1];
   expect(id).toBeDefined();
   return { id: id!, answer };
 }
@@ -313,12 +313,12 @@ describe('one approval policy for ECS environments too', () => {
         'deployers: ["*"]\n          approvers: ["@deploy-approvers"]\n          approvals: 1\n        rolloutTimeout: 3s',
       ),
     );
-    const answer = await reply('todobackend 1.2.3');
+    const answer = await reply('todobackend 1.2.3 to dev');
     expect(answer).toContain('needs approval');
     const review = await message('C0DEV', waiting);
     expect(body(review)).toContain('containerDefinitions[app].image');
     expect(ecs.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
-    const id = /`([dr]-[a-z0-9]+)`/.exec(body(review))?.[1];
+    const id = /`((?:dep|r)-[a-z0-9]+)`/.exec(body(review))?.[1];
     expect(await click('capstan_approve', id!, 'U0ALICE', review)).toContain(
       'someone else has to approve it',
     );

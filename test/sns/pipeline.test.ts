@@ -103,6 +103,36 @@ async function click(action: string, m: StoredMessage, user: string): Promise<st
   return JSON.stringify(await responseTo(h.slack, r.responseUrl));
 }
 
+describe('one approval model: a relayed approval takes the rules a release takes', () => {
+  it('several groups each with a count: an approval counts for one rule, and only a full set lets the pipeline go on', async () => {
+    await h.stop();
+    h = await startHarness({
+      yaml: PIPELINE_YAML.replace(
+        '      approvers: ["@deploy-approvers"]\n      approvals: 1\n',
+        '      approvals:\n        - { from: ["@deploy-approvers"], count: 2 }\n        - { from: [U0ALICE], count: 1 }\n',
+      ),
+      slack: { users: USERS, groups: GROUPS },
+      fetchCert: (u) => signer.fetchCert(u),
+    });
+    await deliver(signer.sign(notification(approvalMessage())));
+    let m = await approvalPost();
+    expect(body(m)).toContain('Approvals 0/3');
+    expect(await click('capstan_pipeline_approve', m, 'U0BOB')).toContain(
+      'Approval recorded; 2 more needed.',
+    );
+    m = await approvalPost();
+    expect(body(m)).toContain('1/2 from <!subteam^S0APPROVERS>: <@U0BOB>');
+    expect(await click('capstan_pipeline_approve', m, 'U0MALLORY')).toContain('You are not an approver here');
+    expect(await click('capstan_pipeline_approve', m, 'U0CAROL')).toContain(
+      'Approval recorded; 1 more needed.',
+    );
+    expect(codepipeline.commandCalls(PutApprovalResultCommand)).toHaveLength(0);
+    m = await approvalPost();
+    expect(await click('capstan_pipeline_approve', m, 'U0ALICE')).toContain('Approved');
+    expect(codepipeline.commandCalls(PutApprovalResultCommand)).toHaveLength(1);
+  });
+});
+
 describe('POST /sns', () => {
   it('relays a manual approval to the pipeline channel with buttons; the token stays server-side', async () => {
     const r = await deliver(signer.sign(notification(approvalMessage())));

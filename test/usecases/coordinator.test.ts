@@ -105,6 +105,43 @@ describe('several replicas, one owner per deployment', () => {
     expect(a.watchlist.has('d-3')).toBe(true);
   });
 
+  it('a live replica takes over the "outcome unknown" rollouts of a replica that died', async () => {
+    const a = replica('a');
+    const b = replica('b');
+    const d = await rollingOut('d-5');
+    await a.coordinator.tick();
+    await b.coordinator.tick();
+    // a could not read the outcome in time: it records "outcome unknown" and keeps checking.
+    const unknown = (await store.update({ ...d, state: 'outcome_unknown', finishedAt: clock.now() }))!;
+    a.watchlist.set(unknown);
+    clock.advance(10_000);
+    await a.coordinator.tick();
+    await b.coordinator.tick();
+    expect(a.leases.holds('d-5')).toBe(true);
+    expect(b.watchlist.has('d-5')).toBe(false);
+    // a dies: it renews no more. b, long past its own start, takes the check over once a's lease ran out.
+    clock.advance(31_000);
+    await b.coordinator.tick();
+    expect(b.watchlist.get('d-5')?.state).toBe('outcome_unknown');
+    expect(b.leases.holds('d-5')).toBe(true);
+  });
+
+  it('a live owner keeps its "outcome unknown" rollouts: nobody else takes them while it renews', async () => {
+    const a = replica('a');
+    const b = replica('b');
+    const d = await rollingOut('d-6');
+    await a.coordinator.tick();
+    const unknown = (await store.update({ ...d, state: 'outcome_unknown', finishedAt: clock.now() }))!;
+    a.watchlist.set(unknown);
+    for (let i = 0; i < 6; i++) {
+      clock.advance(10_000);
+      await a.coordinator.tick();
+      await b.coordinator.tick();
+    }
+    expect(a.watchlist.has('d-6')).toBe(true);
+    expect(b.watchlist.has('d-6')).toBe(false);
+  });
+
   it('leases of finished deployments are let go', async () => {
     const a = replica('a');
     const d = await rollingOut('d-4');

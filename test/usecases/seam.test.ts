@@ -91,6 +91,12 @@ async function deploy(env: Environment, version: string, user = 'U0ALICE') {
 const state = async (id: string) => (await store.get(id))?.state;
 
 describe('use cases through the target seam (an in-memory target, no Slack, no AWS)', () => {
+  it('gives a request an id that cannot be taken for a CodeDeploy deployment id (d-…)', async () => {
+    const id = await deploy(dev, '1.1.0');
+    expect(id).toMatch(/^dep-[0-9a-z]{8}$/);
+    expect(id).not.toMatch(/^d-/);
+  });
+
   it('a deploy needing no approval is applied by the requester and followed to success', async () => {
     const id = await deploy(dev, '1.1.0');
     expect(target.applied).toMatchObject([{ requestId: id, version: '1.1.0', actor: 'U0ALICE' }]);

@@ -17,6 +17,17 @@ const cases: [string, Deployment, Announcement, boolean][] = [
     false,
   ],
   [
+    'continue-requested',
+    release({ state: 'rolling_out' }),
+    {
+      kind: 'continue_requested',
+      approvers: POLICY.approvers,
+      waiting: 'waiting to reroute traffic',
+      selfAllowed: false,
+    },
+    false,
+  ],
+  [
     'approved-one-more',
     release({ approvals: [{ userId: 'U0BOB', at: T0 + 2 * MIN }] }),
     { kind: 'approved', by: 'U0BOB', remaining: 1 },

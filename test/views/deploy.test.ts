@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../src/domain/deployment.js';
 import { deploymentMessage, dryRunMessage } from '../../src/views/deploy.js';
+import { historyMessage } from '../../src/views/history.js';
 import type { SlackMessage } from '../../src/views/message.js';
 import { DEV, DIGEST_NEW, T0, deployment, ended } from '../fixtures/deployments.js';
 import { golden } from './blockKit.js';
@@ -33,6 +34,12 @@ const cases: [string, Deployment][] = [
   ],
   ['rolling-back', deployment({ state: 'rolling_back', reason: CIRCUIT_BREAKER, rollbackVersion: '1.2.2' })],
   ['succeeded', ended('succeeded')],
+  [
+    'freeze-overridden',
+    ended('succeeded', {
+      override: { by: 'U0ADMIN', reason: 'hotfix <INC-42>', freeze: 'weekend', until: T0 + 86_400_000 },
+    }),
+  ],
   ['failed', ended('failed', { reason: `${CIRCUIT_BREAKER}; ECS put \`1.2.2\` back` })],
   ['rolled-back-by-capstan', ended('rolled_back', { reason: CIRCUIT_BREAKER, rollbackVersion: '1.2.1' })],
   [
@@ -91,6 +98,24 @@ describe('the parent message of a deploy', () => {
     expect(m).not.toMatch(/Elapsed/);
     const done = JSON.stringify(deploymentMessage(ended('succeeded'), NOW + 3_600_000));
     expect(done).toContain('*Took*\\n4m 0s');
+  });
+
+  it('"Took" is how long the change ran; the wait for approval is said apart', () => {
+    const approved = deployment({
+      state: 'succeeded',
+      createdAt: T0,
+      approvals: [{ userId: 'U0BOB', at: T0 + 67_000 }],
+      finishedAt: T0 + 71_000,
+    });
+    const ran = JSON.stringify(deploymentMessage(approved, T0 + 100_000));
+    expect(ran).toContain('*Took*\\n4s (waited 1m 7s for approval)');
+    const rejected = { ...approved, state: 'rejected' as const, approvals: [], finishedAt: T0 + 119_000 };
+    const refused = JSON.stringify(deploymentMessage(rejected, T0 + 200_000));
+    expect(refused).toContain('*Waited*\\n1m 59s for approval');
+    expect(refused).not.toContain('*Took*');
+    expect(historyMessage('todobackend', 'dev', [approved], T0 + 200_000).blocks?.[1]).toMatchObject({
+      text: { text: expect.stringContaining('· took 4s (waited 1m 7s for approval)') as unknown },
+    });
   });
 
   it('links the AWS console, and shows people as mentions', () => {

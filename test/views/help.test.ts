@@ -23,12 +23,12 @@ describe('help', () => {
 describe('invalid input', () => {
   it('says what is wrong and how to ask, as text', async () => {
     const m = invalidMessage(
-      'Unknown app "todobakend". Did you mean todobackend?',
+      'Unknown app `todobakend`. Did you mean todobackend?',
       '/deploy <app> <version> [to <env>]',
     );
     await golden('help/invalid', m);
     expect(m.text).toBe(
-      'Unknown app "todobakend". Did you mean todobackend? Usage: /deploy &lt;app&gt; &lt;version&gt; [to &lt;env&gt;]',
+      'Unknown app `todobakend`. Did you mean todobackend? Usage: /deploy &lt;app&gt; &lt;version&gt; [to &lt;env&gt;]',
     );
   });
 });

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { helpMessage } from '../../src/views/help.js';
 import type { EnvStatus } from '../../src/usecases/status.js';
 import { statusDetail, statusMatrix } from '../../src/views/status.js';
 import { DEV, DIGEST_NEW, MIN, PROD, T0, deployment } from '../fixtures/deployments.js';
@@ -32,6 +34,15 @@ const prod: EnvStatus = {
 };
 
 describe('status', () => {
+  it('recent events come with an environment named, as the README and /deploy help say', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const row = readme.split('\n').find((l) => l.startsWith('| `/deploy status'));
+    expect(row).toContain('recent events with `<env>`');
+    expect(JSON.stringify(helpMessage([]))).toContain('recent events with `&lt;env&gt;`');
+    expect(JSON.stringify(statusDetail(dev))).toContain('Recent events');
+    expect(JSON.stringify(statusMatrix([dev, prod]))).not.toContain('steady state');
+  });
+
   it('the matrix of one app', async () => {
     const m = statusMatrix([dev, prod]);
     await golden('status/matrix', m);

@@ -7,14 +7,15 @@ import {
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
+  UpdateTimeToLiveCommand,
   paginateQuery,
-  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { type Deployment, type Lock, isTerminal } from '../../domain/deployment.js';
 import { CapstanError } from '../../domain/errors.js';
 import type { PipelineApproval } from '../../domain/pipelineApproval.js';
 import { type GoodVersion, type Lease, type Store, goodVersionOf } from '../../ports/store.js';
 import { toCapstanError } from '../aws/errors.js';
+import { TTL_ATTRIBUTE, expiresAfter } from './retention.js';
 
 /*
  * One table, string keys `pk` (hash) and `sk` (range), no secondary index. Name parts are
@@ -27,11 +28,12 @@ import { toCapstanError } from '../aws/errors.js';
  *   DEP#id              DEP                     where deployment `id` lives (app, env, createdAt)
  *   ENVS                app#env                 the environment; `inflightId`/`inflightAt` while busy
  *   LOCKS               app#env                 a lock
- *   SEEN#key            SEEN                    an SNS MessageId already handled
+ *   SEEN#key            SEEN                    an SNS MessageId already handled (expires: `ttl`)
  *   PA#id               PA                      a pipeline approval
  *   PIPE#pipeline       PA#id                   "approval id may be open" (rev of the version that opened it)
+ *   PIPES               pipeline                "pipeline may have open approvals" (never removed: few)
  *   LEASES              name                    a lease: owner, fence, expiresAt
- *   ONCE#key            ONCE                    a claimOnce key
+ *   ONCE#key            ONCE                    a claimOnce key (expires: `ttl`)
  *
  * Without transactions, create() writes in an order a crash can be repaired from: the pointer,
  * then the ENVS claim (`attribute_not_exists(inflightId)`), then the record. A claim whose record
@@ -41,7 +43,9 @@ import { toCapstanError } from '../aws/errors.js';
  * slow fails its own write and reports the conflict, instead of both believing they won.
  *
  * Every read is strongly consistent. ENVS, LOCKS and LEASES are one small partition each (read with
- * a Query, never a Scan). SEEN and ONCE items are never deleted (no TTL: dynalite lacks it). Lease
+ * a Query, never a Scan). SEEN and ONCE items carry `ttl` (epoch seconds, see retention.ts), which
+ * the table's Time to Live deletes: ensureTable() turns it on for a table it creates, and
+ * deploy/capstan.yaml for the table it declares. Dynalite lacks TTL; there the items stay. Lease
  * expiry compares the callers' clocks, so keep TTLs far above clock skew. Not for global tables:
  * their last-writer-wins replication defeats every conditional write here.
  */
@@ -106,27 +110,90 @@ async function failure(e: unknown, client: DynamoDBClient, table: string, action
   });
 }
 
+export interface EnsureTableOptions {
+  /** Waits between looks at a table being created (a timer in production; tests pass their own). */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Gives up after this long in all (120 s by default). */
+  readonly maxWaitMs?: number;
+  /** Told when Time to Live could not be turned on; the ledger works without it, it only keeps more. */
+  readonly warn?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/** Waits between looks at a table being created: short at first, never more than a second. */
+export const TABLE_POLL_DELAYS_MS = [100, 200, 400, 800, 1000] as const;
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * Creates the table when it is missing (tests, the sandbox, a first start) and waits until it is
- * usable. Asks first, so a role without dynamodb:CreateTable works once the table exists.
+ * usable. Asks first, so a role without dynamodb:CreateTable works once the table exists. The SDK's
+ * waiter would first look again after 20 s; a table is usually ACTIVE within seconds, so it is
+ * asked again after 0.1 s, then ever less often but at least once a second.
  */
-export async function ensureTable(client: DynamoDBClient, table: string): Promise<void> {
+export async function ensureTable(
+  client: DynamoDBClient,
+  table: string,
+  options: EnsureTableOptions = {},
+): Promise<void> {
+  let status: string | undefined;
+  let created = false;
   try {
-    await client.send(new DescribeTableCommand({ TableName: table }));
+    status = (await client.send(new DescribeTableCommand({ TableName: table }))).Table?.TableStatus;
   } catch (e) {
     if (!(e instanceof Error && e.name === 'ResourceNotFoundException')) {
       throw await failure(e, client, table, 'DescribeTable');
     }
-    await createTable(client, table);
+    created = await createTable(client, table);
   }
-  try {
-    await waitUntilTableExists({ client, maxWaitTime: 120 }, { TableName: table });
-  } catch (e) {
-    throw await failure(e, client, table, 'DescribeTable');
+  if (status !== 'ACTIVE') await untilActive(client, table, options);
+  if (created) await enableTimeToLive(client, table, options);
+}
+
+async function untilActive(client: DynamoDBClient, table: string, o: EnsureTableOptions): Promise<void> {
+  const sleep = o.sleep ?? realSleep;
+  const maxWaitMs = o.maxWaitMs ?? 120_000;
+  let waited = 0;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const out = await client.send(new DescribeTableCommand({ TableName: table }));
+      if (out.Table?.TableStatus === 'ACTIVE') return;
+    } catch (e) {
+      // Just created: a read can reach a node that does not know the table yet.
+      if (!(e instanceof Error && e.name === 'ResourceNotFoundException')) {
+        throw await failure(e, client, table, 'DescribeTable');
+      }
+    }
+    const delay = TABLE_POLL_DELAYS_MS[Math.min(attempt, TABLE_POLL_DELAYS_MS.length - 1)]!;
+    if (waited + delay > maxWaitMs) {
+      throw new CapstanError(
+        'upstream',
+        `DynamoDB table ${table} was not ACTIVE after ${Math.round(maxWaitMs / 1000)} s; try again, or create it beforehand (deploy/capstan.yaml does).`,
+      );
+    }
+    await sleep(delay);
+    waited += delay;
   }
 }
 
-async function createTable(client: DynamoDBClient, table: string): Promise<void> {
+/** Lets DynamoDB delete expired SEEN and ONCE items. A failure is told, not thrown: nothing depends on it. */
+async function enableTimeToLive(client: DynamoDBClient, table: string, o: EnsureTableOptions) {
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: table,
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      }),
+    );
+  } catch (e) {
+    const error = await failure(e, client, table, 'UpdateTimeToLive');
+    o.warn?.('could not turn on Time to Live; expired claims and SNS ids stay in the table', {
+      table,
+      error: error.message,
+    });
+  }
+}
+
+/** true when this call created it; false when another replica is creating it right now. */
+async function createTable(client: DynamoDBClient, table: string): Promise<boolean> {
   try {
     await client.send(
       new CreateTableCommand({
@@ -147,7 +214,9 @@ async function createTable(client: DynamoDBClient, table: string): Promise<void>
     if (!(e instanceof Error && e.name === 'ResourceInUseException')) {
       throw await failure(e, client, table, 'CreateTable');
     }
+    return false;
   }
+  return true;
 }
 
 /** The ledger in one DynamoDB table, shared by every replica. */
@@ -292,11 +361,13 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     data: JSON.stringify(a),
   });
   /** Lists `a` under its pipeline; a later version's entry (higher rev) is never replaced by an older one. */
-  const listOpen = (a: PipelineApproval) =>
-    put(
+  const listOpen = async (a: PipelineApproval) => {
+    await put({ pk: 'PIPES', sk: k(a.pipeline), pipeline: a.pipeline });
+    return put(
       { ...openKey(a), id: a.id, rev: a.rev },
       { condition: 'attribute_not_exists(pk) OR #rev < :rev', values: { ':rev': a.rev } },
     );
+  };
 
   return {
     async create(d) {
@@ -387,7 +458,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
       return out;
     },
     async firstSighting(key, at) {
-      return put({ pk: k('SEEN', key), sk: 'SEEN', at }, CREATE_ONLY);
+      return put({ pk: k('SEEN', key), sk: 'SEEN', at, [TTL_ATTRIBUTE]: expiresAfter(at) }, CREATE_ONLY);
     },
     async forgetSighting(key) {
       await remove({ pk: k('SEEN', key), sk: 'SEEN' });
@@ -423,6 +494,11 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
         (stage === undefined || a.stage === stage) &&
         (action === undefined || a.action === action);
       return found.filter(wanted).sort((a, b) => a.createdAt - b.createdAt);
+    },
+    async pipelinesWithOpenApprovals() {
+      const out: string[] = [];
+      for await (const item of query('PIPES')) if (item.pipeline?.S !== undefined) out.push(item.pipeline.S);
+      return out;
     },
     async acquireLease(name, owner, ttlMs, now) {
       const key = leaseKey(name);
@@ -471,7 +547,10 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
       return out;
     },
     async claimOnce(key, owner, now) {
-      return put({ pk: k('ONCE', key), sk: 'ONCE', owner, at: now }, CREATE_ONLY);
+      return put(
+        { pk: k('ONCE', key), sk: 'ONCE', owner, at: now, [TTL_ATTRIBUTE]: expiresAfter(now) },
+        CREATE_ONLY,
+      );
     },
     close() {
       client.destroy();
@@ -483,8 +562,9 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
 export async function connectDynamoStore(options: {
   table: string;
   region?: string | undefined;
+  warn?: EnsureTableOptions['warn'];
 }): Promise<Store> {
   const client = new DynamoDBClient(options.region === undefined ? {} : { region: options.region });
-  await ensureTable(client, options.table);
+  await ensureTable(client, options.table, options.warn === undefined ? {} : { warn: options.warn });
   return openDynamoStore({ table: options.table, region: options.region, client });
 }

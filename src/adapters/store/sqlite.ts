@@ -5,6 +5,7 @@ import { type Deployment, type Lock, isTerminal } from '../../domain/deployment.
 import { CapstanError } from '../../domain/errors.js';
 import type { PipelineApproval } from '../../domain/pipelineApproval.js';
 import { type GoodVersion, type Lease, type Store, goodVersionOf } from '../../ports/store.js';
+import { SHORT_LIVED_RETENTION_MS } from './retention.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS deployments (
@@ -48,8 +49,19 @@ interface Row {
 const parse = (r: Row | undefined): Deployment | undefined =>
   r ? (JSON.parse(r.data) as Deployment) : undefined;
 
-/** The embedded ledger. `path` is a file, or `:memory:` for a throwaway database. */
-export function openSqliteStore(path: string): Store {
+export interface SqliteStoreOptions {
+  /** The clock the ledger prunes by at start (none: no prune at start); later prunes go by the times callers pass in. */
+  readonly now?: () => number;
+  /** How often, in the callers' time, expired rows are pruned again (hourly by default). */
+  readonly pruneEveryMs?: number;
+}
+
+/**
+ * The embedded ledger. `path` is a file, or `:memory:` for a throwaway database. What is needed
+ * only for a while (once-only claims, SNS message ids already seen) is pruned after
+ * SHORT_LIVED_RETENTION_MS: at start, then at most every `pruneEveryMs` as new rows come in.
+ */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -98,6 +110,9 @@ export function openSqliteStore(path: string): Store {
   const openPa = db.prepare<[string], Row>(
     "SELECT data FROM pipeline_approvals WHERE pipeline = ? AND state IN ('open', 'deciding')",
   );
+  const openPipelines = db.prepare<[], { pipeline: string }>(
+    "SELECT DISTINCT pipeline FROM pipeline_approvals WHERE state IN ('open', 'deciding') ORDER BY pipeline",
+  );
   const paRow = (a: PipelineApproval) => ({
     id: a.id,
     pipeline: a.pipeline,
@@ -122,6 +137,17 @@ export function openSqliteStore(path: string): Store {
     'SELECT name, owner, fence, expires_at AS expiresAt FROM leases WHERE expires_at > ? ORDER BY name',
   );
   const claim = db.prepare('INSERT OR IGNORE INTO claims (key, owner, at) VALUES (?, ?, ?)');
+  const pruneSeen = db.prepare('DELETE FROM seen WHERE at < ?');
+  const pruneClaims = db.prepare('DELETE FROM claims WHERE at < ?');
+  const pruneEveryMs = options.pruneEveryMs ?? 3600_000;
+  let prunedAt = Number.NEGATIVE_INFINITY;
+  const prune = (now: number) => {
+    if (now - prunedAt < pruneEveryMs) return;
+    prunedAt = now;
+    pruneSeen.run(now - SHORT_LIVED_RETENTION_MS);
+    pruneClaims.run(now - SHORT_LIVED_RETENTION_MS);
+  };
+  if (options.now !== undefined) prune(options.now());
   // IMMEDIATE: read and write under one write lock, also against other processes on the same file.
   const acquire = db.transaction(
     (name: string, owner: string, ttlMs: number, now: number): { fence: number } | undefined => {
@@ -208,6 +234,7 @@ export function openSqliteStore(path: string): Store {
       return allLocks.all().map((l) => lockOf(l)!);
     },
     async firstSighting(key, at) {
+      prune(at);
       return seen.run(key, at).changes === 1;
     },
     async forgetSighting(key) {
@@ -231,6 +258,9 @@ export function openSqliteStore(path: string): Store {
           (a) => (stage === undefined || a.stage === stage) && (action === undefined || a.action === action),
         );
     },
+    async pipelinesWithOpenApprovals() {
+      return openPipelines.all().map((r) => r.pipeline);
+    },
     async acquireLease(name, owner, ttlMs, now) {
       return acquire.immediate(name, owner, ttlMs, now);
     },
@@ -244,6 +274,7 @@ export function openSqliteStore(path: string): Store {
       return heldLeases.all(now);
     },
     async claimOnce(key, owner, now) {
+      prune(now);
       return claim.run(key, owner, now).changes === 1;
     },
     close() {

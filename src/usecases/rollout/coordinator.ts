@@ -78,7 +78,8 @@ export class Leases {
  * With one process on SQLite the owner name is stable, so a restart resumes at once.
  */
 export class Coordinator {
-  private lookedForUnknown = false;
+  /** When this replica last looked for "outcome unknown" rollouts nobody checks; never, at first. */
+  private lookedForUnknownAt: number | undefined;
 
   constructor(
     private readonly deps: DeployDeps,
@@ -123,16 +124,20 @@ export class Coordinator {
         this.deps.logger.error('could not resume a deployment', { id: d.id, error: errorMessage(e) });
       }
     }
-    if (!this.lookedForUnknown) {
-      this.lookedForUnknown = true;
+    // At start, then once a lease time: a replica that died stops renewing the leases of the
+    // "outcome unknown" rollouts it kept checking, and a live one takes them over when they run out.
+    if (this.lookedForUnknownAt === undefined || now - this.lookedForUnknownAt >= leases.leaseMs) {
+      this.lookedForUnknownAt = now;
       resumed += await this.keepCheckingUnknown(now);
     }
     return { resumed, settled };
   }
 
   /**
-   * Rollouts whose outcome was unknown when the previous process stopped are no longer in flight, but
-   * still checked until the truth replaces "outcome unknown" (or the tracker gives up on them).
+   * Rollouts whose outcome was unknown when their replica stopped (this process before a restart, or
+   * another replica that died) are no longer in flight, but still checked until the truth replaces
+   * "outcome unknown" (or the tracker gives up on them). A live owner renews their leases, so only
+   * those nobody checks any more can be taken.
    */
   private async keepCheckingUnknown(now: number): Promise<number> {
     const { watchlist, leases, catalog } = this.opts;

@@ -338,6 +338,15 @@ export class RolloutTracker {
         const cur = await save(deps.store, d, { tracking }, now);
         this.opts.watchlist.set(cur);
         if (visible) await deps.notifier.show(cur);
+        if (tracking.waiting !== undefined && tracking.waiting !== t.waiting) {
+          const { approvers, allowSelfApproval } = env.policy;
+          deps.notifier.announce?.(cur, {
+            kind: 'continue_requested',
+            approvers,
+            waiting: tracking.waiting,
+            selfAllowed: allowSelfApproval,
+          });
+        }
         return;
       }
       case 'succeeded':

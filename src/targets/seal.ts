@@ -75,20 +75,20 @@ export function seal<K extends TargetKind, P, D, C>(s: Strategy<K, P, D, C>): Ta
     label: s.label,
     describe: (env) => s.describe(own(env)),
     pollGroup: (env) => s.pollGroup(own(env)),
-    check: (env, version, options) => s.check(own(env), version, options),
-    prepare: (env, req) =>
+    check: async (env, version, options) => s.check(own(env), version, options),
+    prepare: async (env, req) =>
       s.prepare(own(env), { ...req, checked: { ...req.checked, context: context(req.checked.context) } }),
     discard: async (env, value) => {
       if (value !== undefined) await s.discard(own(env), plan(value, `${env.app}/${env.name}`));
     },
-    apply: (env, req) => s.apply(own(env), { ...req, plan: plan(req.plan, req.requestId) }),
-    reconcile: (env, req) => s.reconcile(own(env), { ...req, plan: plan(req.plan, req.requestId) }),
+    apply: async (env, req) => s.apply(own(env), { ...req, plan: plan(req.plan, req.requestId) }),
+    reconcile: async (env, req) => s.reconcile(own(env), { ...req, plan: plan(req.plan, req.requestId) }),
     observe,
-    read: (envs, detail) => s.read(envs.map(own), detail),
-    running: (env) => s.running(own(env)),
+    read: async (envs, detail) => s.read(envs.map(own), detail),
+    running: async (env) => s.running(own(env)),
     ...(s.proceed
       ? {
-          proceed: (env: Environment, data: unknown) =>
+          proceed: async (env: Environment, data: unknown) =>
             s.proceed!(own(env), decode(s.schemas.data, data, 'its tracking', `${env.app}/${env.name}`)),
         }
       : {}),

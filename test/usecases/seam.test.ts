@@ -186,6 +186,18 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     expect(target.applied).toHaveLength(1);
   });
 
+  it('a rollout whose record cannot be read back ends failed, named, and nothing is rolled back blind', async () => {
+    const id = await deploy(dev, '1.2.0');
+    const what = `Capstan cannot read what it recorded for ${id} (its tracking): deploymentId: required`;
+    target.script.set('*', [{ kind: 'unrecorded', data: {}, lines: [], what }]);
+    await tracker.tick();
+    const d = await store.get(id);
+    expect(d?.state).toBe('failed');
+    expect(d?.reason).toBe(`${what}.`);
+    expect(target.applied).toHaveLength(1);
+    expect(watchlist.size).toBe(0);
+  });
+
   it('no progress past the rollout timeout fails and rolls back, but waiting for people does not', async () => {
     await deploy(dev, '1.1.0');
     target.script.set('*', [{ kind: 'succeeded', data: { version: '1.1.0', env: 'todo/dev' }, lines: [] }]);

@@ -149,7 +149,10 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     appToken: env.SLACK_APP_TOKEN,
     apiUrl: env.SLACK_API_URL,
     port: env.PORT,
+    host: opts.host,
     logger,
+    // A delivery Slack repeats (to this replica or another) is acknowledged and not acted on again.
+    claimDelivery: (key) => store.claimOnce(key, owner, clock.now()),
     isReady: () => ready,
     routes: [
       snsRoute(() => inbound.current),

@@ -533,6 +533,59 @@ export class SocketModeStandIn {
     });
   }
 
+  /**
+   * Sends an envelope again as Slack does when its acknowledgement came late: the same envelope_id
+   * and payload, with `retry_attempt` and `retry_reason`. Resolves with the new acknowledgement.
+   */
+  redeliver(envelopeId: string, retryAttempt = 1, retryReason = 'timeout'): Promise<SocketAck> {
+    const first = this.delivered.find((e) => e.envelope_id === envelopeId);
+    if (!first) return Promise.reject(new Error(`no envelope ${envelopeId} was delivered`));
+    const again: SocketEnvelope = { ...first, retry_attempt: retryAttempt, retry_reason: retryReason };
+    return this.deliver(again, JSON.stringify(again), this.opts.ackTimeoutMs).then((ack) => {
+      if (!ack) throw new Error(`envelope ${envelopeId} was not acknowledged again`);
+      return ack;
+    });
+  }
+
+  /**
+   * Sends `text` down the socket as it is, for messages Slack should never send (truncated, wrong
+   * types). When it names `envelopeId`, resolves with the acknowledgement, or undefined when none
+   * came within `timeoutMs`.
+   */
+  sendRaw(
+    text: string,
+    opts: { envelopeId?: string; timeoutMs?: number } = {},
+  ): Promise<SocketAck | undefined> {
+    const timeoutMs = opts.timeoutMs ?? this.opts.ackTimeoutMs;
+    if (opts.envelopeId === undefined) {
+      const ws = this.open.findLast((s) => s.readyState === WebSocket.OPEN);
+      if (!ws) return Promise.reject(new Error('no Socket Mode connection: did the app open one?'));
+      ws.send(text);
+      return Promise.resolve(undefined);
+    }
+    return this.deliver(undefined, text, timeoutMs, opts.envelopeId);
+  }
+
+  private deliver(
+    envelope: SocketEnvelope | undefined,
+    text: string,
+    timeoutMs: number,
+    id = envelope?.envelope_id ?? '',
+  ): Promise<SocketAck | undefined> {
+    const ws = this.open.findLast((s) => s.readyState === WebSocket.OPEN);
+    if (!ws) return Promise.reject(new Error('no Socket Mode connection: did the app open one?'));
+    return new Promise<SocketAck | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(undefined);
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.sentAt.set(id, Date.now());
+      if (envelope) this.delivered.push(envelope);
+      ws.send(text);
+    });
+  }
+
   private receive(text: string): void {
     let message: { envelope_id?: unknown; payload?: unknown };
     try {

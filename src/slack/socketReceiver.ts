@@ -69,11 +69,11 @@ export function guardEnvelopes(client: SocketModeReceiver['client'], logger: Log
       log.warn('Socket Mode message dropped', { reason: 'not JSON', bytes: text.length });
       return;
     }
-    if (!isRecord(message) || typeof message.type !== 'string') {
-      log.warn('Socket Mode message dropped', { reason: 'no type' });
+    if (!isRecord(message)) {
+      log.warn('Socket Mode message dropped', { reason: 'not an object' });
       return;
     }
-    const type = message.type;
+    const type = typeof message.type === 'string' ? message.type : '';
     if (CONTROL.has(type)) return pass(text, false);
     const envelopeId =
       typeof message.envelope_id === 'string' && message.envelope_id !== '' ? message.envelope_id : undefined;

@@ -96,7 +96,7 @@ describe('fuzzing what arrives over the Socket Mode link', () => {
               ? doc
               : JSON.stringify(doc)
             : JSON.stringify({ ...m, envelope_id: `${String(m.envelope_id)}-${seq}` });
-          const id = keepsId ? undefined : `${String(m!.envelope_id)}-${seq}`;
+          const id = keepsId ? undefined : `${String(m.envelope_id)}-${seq}`;
           const control =
             m !== null && typeof m === 'object' && ['hello', 'disconnect'].includes(String(m.type));
           const ack = await w.h.slack.socket.sendRaw(

@@ -3,7 +3,7 @@ import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
@@ -120,7 +120,7 @@ export function mutatedText(base: Json): fc.Arbitrary<string> {
 /** SQS faked at send() for both queues: what is pushed is received once, and deletions are recorded. */
 export class FuzzSqs {
   readonly client = mockClient(SQSClient);
-  private readonly visible = new Map<string, { MessageId: string; Body: string; ReceiptHandle: string }[]>();
+  private readonly visible = new Map<string, Message[]>();
   readonly deleted = new Set<string>();
   private seq = 0;
 
@@ -144,6 +144,11 @@ export class FuzzSqs {
     });
     this.visible.set(queueUrl, [...(this.visible.get(queueUrl) ?? []), ...batch]);
     return batch.map((m) => m.ReceiptHandle);
+  }
+
+  /** Puts messages on a queue as given, however malformed: what a broken or hostile answer holds. */
+  pushRaw(queueUrl: string, messages: readonly Message[]): void {
+    this.visible.set(queueUrl, [...(this.visible.get(queueUrl) ?? []), ...messages]);
   }
 }
 

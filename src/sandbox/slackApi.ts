@@ -45,9 +45,16 @@ export interface SlackStandInOptions {
   readonly ackTimeoutMs?: number;
 }
 
-/** How a call fails: Slack's `{ ok: false, error }`, an HTTP 500, or a 429 with Retry-After (seconds). */
+/**
+ * How a call fails: Slack's `{ ok: false, error }`, an HTTP 500, a 429 with Retry-After (seconds),
+ * or an answer that is not what the Web API promises (an HTML error page, an empty body, JSON
+ * missing fields), sent as given.
+ */
 export type SlackFault =
-  string | { readonly status: 500 } | { readonly status: 429; readonly retryAfter: number };
+  | string
+  | { readonly status: 500 }
+  | { readonly status: 429; readonly retryAfter: number }
+  | { readonly status: number; readonly raw: string; readonly contentType?: string };
 
 export class SlackStandIn {
   readonly calls: RecordedCall[] = [];
@@ -235,11 +242,16 @@ export class SlackStandIn {
     if (f) {
       f.left -= 1;
       const { fault } = f;
-      const suffix = typeof fault === 'string' ? 'error' : String(fault.status);
+      const suffix = typeof fault === 'string' ? 'error' : 'raw' in fault ? 'raw' : String(fault.status);
       this.calls.push({ method: `${method}:${suffix}`, args, at: Date.now() });
       setImmediate(() => this.notify());
       if (typeof fault === 'string') return send(200, { ok: false, error: fault });
-      if (fault.status === 429)
+      if ('raw' in fault) {
+        res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'text/html; charset=utf-8' });
+        res.end(fault.raw);
+        return;
+      }
+      if (fault.status === 429 && 'retryAfter' in fault)
         return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
       return send(500, { ok: false, error: 'internal_error' });
     }

@@ -9,23 +9,39 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type Deployment as SdkDeployment,
+  DeploymentRolloutState,
 } from '@aws-sdk/client-ecs';
 import type { TaskDefinition, TaskDefinitionDocument } from '../../domain/taskDefinition.js';
 import type { Ecs, EcsDeployment, EcsService, ServiceLocation, StoppedTask } from '../../ports/ecs.js';
 import { perRegion } from './clients.js';
 import { call } from './errors.js';
 
-const ms = (d: Date | undefined) => (d ? d.getTime() : undefined);
+const ms = (d: Date | undefined) => (d instanceof Date ? d.getTime() : undefined);
+const ROLLOUT_STATES = new Set<string>(Object.values(DeploymentRolloutState));
+
+/** An answer Capstan cannot judge by: the look fails (and counts against the deadline) instead of guessing. */
+function unreadable(what: string): Error {
+  return new Error(`ecs:DescribeServices answered ${what}, which Capstan cannot judge a rollout by`);
+}
+
+/** A count as ECS gives it; absent is none, anything else is an answer that cannot be read. */
+function count(n: unknown, what: string): number {
+  if (n === undefined || n === null) return 0;
+  if (typeof n === 'number' && Number.isFinite(n)) return n;
+  throw unreadable(`${what} ${JSON.stringify(n)}`);
+}
 
 function toDeployment(d: SdkDeployment): EcsDeployment {
+  if (d.rolloutState !== undefined && !ROLLOUT_STATES.has(d.rolloutState))
+    throw unreadable(`rolloutState ${JSON.stringify(d.rolloutState)}`);
   return {
     id: d.id ?? '',
     status: d.status ?? '',
     taskDefinition: d.taskDefinition ?? '',
-    desiredCount: d.desiredCount ?? 0,
-    runningCount: d.runningCount ?? 0,
-    pendingCount: d.pendingCount ?? 0,
-    failedTasks: d.failedTasks ?? 0,
+    desiredCount: count(d.desiredCount, 'desiredCount'),
+    runningCount: count(d.runningCount, 'runningCount'),
+    pendingCount: count(d.pendingCount, 'pendingCount'),
+    failedTasks: count(d.failedTasks, 'failedTasks'),
     rolloutState: d.rolloutState,
     rolloutStateReason: d.rolloutStateReason,
     createdAt: ms(d.createdAt),
@@ -51,27 +67,37 @@ export function createEcsAdapter(
             new DescribeServicesCommand({ cluster: loc.cluster, services: [...services] }),
           ),
       );
-      const found: EcsService[] = (out.services ?? []).map((s) => ({
+      const found: EcsService[] = (Array.isArray(out.services) ? out.services : []).map((s) => ({
         name: s.serviceName ?? '',
-        status: s.status ?? '',
-        desiredCount: s.desiredCount ?? 0,
-        runningCount: s.runningCount ?? 0,
-        pendingCount: s.pendingCount ?? 0,
+        status: typeof s.status === 'string' ? s.status : '',
+        desiredCount: count(s.desiredCount, 'desiredCount'),
+        runningCount: count(s.runningCount, 'runningCount'),
+        pendingCount: count(s.pendingCount, 'pendingCount'),
         taskDefinition: s.taskDefinition ?? '',
-        deployments: (s.deployments ?? []).map(toDeployment),
+        deployments: (Array.isArray(s.deployments) ? s.deployments : []).map(toDeployment),
         circuitBreaker: {
           enable: s.deploymentConfiguration?.deploymentCircuitBreaker?.enable ?? false,
           rollback: s.deploymentConfiguration?.deploymentCircuitBreaker?.rollback ?? false,
         },
-        events: (s.events ?? []).map((e) => ({
-          id: e.id ?? '',
+        events: (Array.isArray(s.events) ? s.events : []).map((e) => ({
+          id: typeof e.id === 'string' ? e.id : '',
           at: ms(e.createdAt) ?? 0,
-          message: e.message ?? '',
+          message: typeof e.message === 'string' ? e.message : '',
         })),
       }));
-      const missing = (out.failures ?? [])
-        .filter((f) => f.reason === 'MISSING')
-        .map((f) => services.find((s) => f.arn === s || f.arn?.endsWith(`/${s}`)) ?? f.arn ?? '');
+      const failures = Array.isArray(out.failures) ? out.failures : [];
+      const named = (f: { arn?: string }) =>
+        services.find((s) => f.arn === s || f.arn?.endsWith(`/${s}`)) ?? f.arn ?? '';
+      const missing = failures.filter((f) => f.reason === 'MISSING').map(named);
+      // A service is gone only when ECS says MISSING: an answer that names it nowhere cannot be judged.
+      const answered = new Set([...found.map((s) => s.name), ...failures.map(named)]);
+      const unanswered = services.filter(
+        (s) => !answered.has(s) || found.some((f) => f.name === s && f.status === ''),
+      );
+      if (unanswered.length > 0)
+        throw new Error(
+          `ecs:DescribeServices in ECS cluster ${loc.cluster} (${loc.region}) answered nothing about ${unanswered.join(', ')}`,
+        );
       return { services: found, missing };
     },
 

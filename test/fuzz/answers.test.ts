@@ -1,3 +1,4 @@
+import { DescribeStacksCommand, ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/lib/logger.js';
@@ -22,7 +23,11 @@ beforeEach(async () => {
   ecs = new FakeEcs();
   cfn = new FakeCfn();
   h = await startHarness({
-    yaml: TEST_YAML,
+    // prod's rollout deadline at test speed, as dev's already is.
+    yaml: TEST_YAML.replace(
+      '          approvals: 1\n',
+      '          approvals: 1\n        rolloutTimeout: 3s\n',
+    ),
     slack: { users: USERS, groups: GROUPS },
     logger: createLogger('debug', (l) => lines.push(l)),
   });
@@ -131,6 +136,45 @@ describe('what AWS answers wrong', () => {
     expect(faults).toEqual([]);
     const r = await h.command('help');
     expect(r.body).toContain('Capstan: /deploy commands');
+  });
+});
+
+describe('what CloudFormation answers wrong', () => {
+  it('DescribeStacks answers without the stack, its status, or with a status never seen: outcome unknown, with the error', async () => {
+    cfn.resources = [{ logicalId: 'TaskDefinition', type: 'AWS::ECS::TaskDefinition', replacement: 'False' }];
+    const odd = [
+      {},
+      { Stacks: null },
+      { Stacks: [{}] },
+      { Stacks: [{ StackName: 'todobackend-prod', StackStatus: 'WARPING' }] },
+    ];
+    let n = 0;
+    cfn.afterExecute = () => {
+      cfn.cfn.on(DescribeStacksCommand).callsFake(() => odd[n++ % odd.length]);
+    };
+    const r = await h.command('todobackend 1.2.3 to prod', { channel: 'C0PROD' });
+    const id = /request `(r-[a-z0-9]+)`/.exec(JSON.stringify(await responseTo(h.slack, r.responseUrl)))?.[1];
+    expect(id).toBeDefined();
+    const review = await h.slack.waitFor(() =>
+      h.slack.channelMessages('C0PROD').find((m) => JSON.stringify(m.blocks).includes('capstan_approve')),
+    );
+    await h.click({ actionId: 'capstan_approve', value: id!, user: 'U0BOB', message: review });
+    const last = await h.slack.waitFor(
+      () =>
+        h.slack
+          .channelMessages('C0PROD')
+          .find(
+            (m) => m.ts === review.ts && /: (outcome unknown|failed|succeeded|rolled back)/i.test(m.text),
+          ),
+      20_000,
+    );
+    expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
+    expect(last.text).toMatch(/: outcome unknown$/);
+    expect(JSON.stringify(last.blocks)).toMatch(
+      /Outcome unknown: AWS could not be read .*cloudformation:DescribeStacks/,
+    );
+    expect(n).toBeGreaterThan(odd.length);
+    expect(faults).toEqual([]);
   });
 });
 

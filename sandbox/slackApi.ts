@@ -45,9 +45,16 @@ export interface SlackStandInOptions {
   readonly ackTimeoutMs?: number;
 }
 
-/** How a call fails: Slack's `{ ok: false, error }`, an HTTP 500, or a 429 with Retry-After (seconds). */
+/**
+ * How a call fails: Slack's `{ ok: false, error }`, an HTTP 500, a 429 with Retry-After (seconds),
+ * or an answer that is not what the Web API promises (an HTML error page, an empty body, JSON
+ * missing fields), sent as given.
+ */
 export type SlackFault =
-  string | { readonly status: 500 } | { readonly status: 429; readonly retryAfter: number };
+  | string
+  | { readonly status: 500 }
+  | { readonly status: 429; readonly retryAfter: number }
+  | { readonly status: number; readonly raw: string; readonly contentType?: string };
 
 export class SlackStandIn {
   readonly calls: RecordedCall[] = [];
@@ -235,11 +242,16 @@ export class SlackStandIn {
     if (f) {
       f.left -= 1;
       const { fault } = f;
-      const suffix = typeof fault === 'string' ? 'error' : String(fault.status);
+      const suffix = typeof fault === 'string' ? 'error' : 'raw' in fault ? 'raw' : String(fault.status);
       this.calls.push({ method: `${method}:${suffix}`, args, at: Date.now() });
       setImmediate(() => this.notify());
       if (typeof fault === 'string') return send(200, { ok: false, error: fault });
-      if (fault.status === 429)
+      if ('raw' in fault) {
+        res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'text/html; charset=utf-8' });
+        res.end(fault.raw);
+        return;
+      }
+      if (fault.status === 429 && 'retryAfter' in fault)
         return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
       return send(500, { ok: false, error: 'internal_error' });
     }
@@ -530,6 +542,59 @@ export class SocketModeStandIn {
       this.sentAt.set(envelope.envelope_id, Date.now());
       this.delivered.push(envelope);
       ws.send(JSON.stringify(envelope));
+    });
+  }
+
+  /**
+   * Sends an envelope again as Slack does when its acknowledgement came late: the same envelope_id
+   * and payload, with `retry_attempt` and `retry_reason`. Resolves with the new acknowledgement.
+   */
+  redeliver(envelopeId: string, retryAttempt = 1, retryReason = 'timeout'): Promise<SocketAck> {
+    const first = this.delivered.find((e) => e.envelope_id === envelopeId);
+    if (!first) return Promise.reject(new Error(`no envelope ${envelopeId} was delivered`));
+    const again: SocketEnvelope = { ...first, retry_attempt: retryAttempt, retry_reason: retryReason };
+    return this.deliver(again, JSON.stringify(again), this.opts.ackTimeoutMs).then((ack) => {
+      if (!ack) throw new Error(`envelope ${envelopeId} was not acknowledged again`);
+      return ack;
+    });
+  }
+
+  /**
+   * Sends `text` down the socket as it is, for messages Slack should never send (truncated, wrong
+   * types). When it names `envelopeId`, resolves with the acknowledgement, or undefined when none
+   * came within `timeoutMs`.
+   */
+  sendRaw(
+    text: string,
+    opts: { envelopeId?: string; timeoutMs?: number } = {},
+  ): Promise<SocketAck | undefined> {
+    const timeoutMs = opts.timeoutMs ?? this.opts.ackTimeoutMs;
+    if (opts.envelopeId === undefined) {
+      const ws = this.open.findLast((s) => s.readyState === WebSocket.OPEN);
+      if (!ws) return Promise.reject(new Error('no Socket Mode connection: did the app open one?'));
+      ws.send(text);
+      return Promise.resolve(undefined);
+    }
+    return this.deliver(undefined, text, timeoutMs, opts.envelopeId);
+  }
+
+  private deliver(
+    envelope: SocketEnvelope | undefined,
+    text: string,
+    timeoutMs: number,
+    id = envelope?.envelope_id ?? '',
+  ): Promise<SocketAck | undefined> {
+    const ws = this.open.findLast((s) => s.readyState === WebSocket.OPEN);
+    if (!ws) return Promise.reject(new Error('no Socket Mode connection: did the app open one?'));
+    return new Promise<SocketAck | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(undefined);
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.sentAt.set(id, Date.now());
+      if (envelope) this.delivered.push(envelope);
+      ws.send(text);
     });
   }
 

@@ -26,6 +26,7 @@ import { type Config, readConfig } from './config/readConfig.js';
 import { findEnvironment } from './domain/catalog.js';
 import { errorMessage } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { guardProcess } from './lib/processGuard.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { Store } from './ports/store.js';
 import { createSlackApp } from './slack/app.js';
@@ -151,7 +152,10 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     appToken: env.SLACK_APP_TOKEN,
     apiUrl: env.SLACK_API_URL,
     port: env.PORT,
+    host: opts.host,
     logger,
+    // A delivery Slack repeats (to this replica or another) is acknowledged and not acted on again.
+    claimDelivery: (key) => store.claimOnce(key, owner, clock.now()),
     isReady: () => ready,
     routes: [
       snsRoute(() => inbound.current),
@@ -347,17 +351,25 @@ async function cli(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(result.config.env.LOG_LEVEL);
+  let capstan: Capstan | undefined;
+  let stopping = false;
+  // Stops taking work, waits for what is in flight, drains Slack and hands the leases back, then exits.
+  const shutdown = (why: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { why });
+    if (!capstan) process.exit(code);
+    capstan.stop().then(
+      () => process.exit(code),
+      () => process.exit(1),
+    );
+  };
+  // Nothing from outside stops Capstan: a fault nobody caught is logged and serving goes on.
+  guardProcess({ logger, onUnrecoverable: (why) => shutdown(why, 1) });
   try {
-    const capstan = await startCapstan({ config: result.config, logger, host: result.config.env.HOST });
-    const shutdown = (signal: string) => {
-      logger.info('stopping', { signal });
-      capstan.stop().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    capstan = await startCapstan({ config: result.config, logger, host: result.config.env.HOST });
+    process.once('SIGTERM', () => shutdown('SIGTERM', 0));
+    process.once('SIGINT', () => shutdown('SIGINT', 0));
   } catch (e) {
     logger.error('Capstan could not start', { error: e instanceof Error ? e.message : String(e) });
     process.exit(1);

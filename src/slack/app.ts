@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, type CustomRoute } from '@slack/bolt';
+import type { App, CustomRoute } from '@slack/bolt';
 import { createSlackDirectory } from '../adapters/slack/chat.js';
 import { namesOf, parseCommand } from '../commands/parse.js';
 import type { Logger } from '../lib/logger.js';
@@ -12,6 +12,8 @@ import { homeView } from '../views/home.js';
 import { helpMessage, invalidMessage, notice } from '../views/help.js';
 import { toBoltLogger } from './boltLogger.js';
 import { FreshHttpReceiver } from './freshness.js';
+import { type ClaimDelivery, GuardedApp } from './guardedApp.js';
+import { CapstanSocketReceiver } from './socketReceiver.js';
 import { type DispatchDeps, dispatch, statusReply } from './dispatch.js';
 import { failureMessage } from './respond.js';
 
@@ -21,7 +23,11 @@ export interface SlackAppOptions {
   readonly appToken?: string | undefined;
   readonly apiUrl?: string | undefined;
   readonly port: number;
+  /** The address the HTTP listener binds (in Socket Mode, the side listener's); all by default. */
+  readonly host?: string | undefined;
   readonly logger: Logger;
+  /** Claims a Slack delivery once across replicas, so a retry is acknowledged but not acted on again. */
+  readonly claimDelivery?: ClaimDelivery | undefined;
   readonly dispatch: DispatchDeps;
   /** Extra HTTP routes (the SNS endpoint); served beside /slack/events. */
   readonly routes?: readonly CustomRoute[] | undefined;
@@ -49,28 +55,37 @@ function healthz(isReady: () => boolean): CustomRoute {
 
 export function createSlackApp(opts: SlackAppOptions): App {
   const logger = opts.logger;
-  const socketMode = opts.appToken !== undefined;
   const boltLogger = toBoltLogger(logger);
   const customRoutes = [healthz(opts.isReady), ...(opts.routes ?? [])];
-  const app = new App({
-    token: opts.botToken,
-    ...(socketMode
-      ? { socketMode: true, appToken: opts.appToken, installerOptions: { port: opts.port }, customRoutes }
-      : {
-          receiver: new FreshHttpReceiver({
-            signingSecret: opts.signingSecret,
-            port: opts.port,
-            customRoutes,
-            logger: boltLogger,
-            log: logger,
-            now: opts.now,
-          }),
-        }),
-    logger: boltLogger,
-    // Capstan keeps no conversation state in Bolt; skipping its store saves work on every request.
-    convoStore: false,
-    ...(opts.apiUrl ? { clientOptions: { slackApiUrl: opts.apiUrl } } : {}),
-  });
+  const app = new GuardedApp(
+    {
+      token: opts.botToken,
+      receiver:
+        opts.appToken !== undefined
+          ? new CapstanSocketReceiver({
+              appToken: opts.appToken,
+              apiUrl: opts.apiUrl,
+              port: opts.port,
+              host: opts.host,
+              routes: customRoutes,
+              boltLogger,
+              logger,
+            })
+          : new FreshHttpReceiver({
+              signingSecret: opts.signingSecret,
+              port: opts.port,
+              customRoutes,
+              logger: boltLogger,
+              log: logger,
+              now: opts.now,
+            }),
+      logger: boltLogger,
+      // Capstan keeps no conversation state in Bolt; skipping its store saves work on every request.
+      convoStore: false,
+      ...(opts.apiUrl ? { clientOptions: { slackApiUrl: opts.apiUrl } } : {}),
+    },
+    { logger, claim: opts.claimDelivery },
+  );
   const names = namesOf(opts.dispatch.catalog);
   const appNames = opts.dispatch.catalog.apps.map((a) => a.name);
 
@@ -79,6 +94,8 @@ export function createSlackApp(opts: SlackAppOptions): App {
     if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage(appNames) });
     if (parsed.kind === 'invalid')
       return ack({ response_type: 'ephemeral', ...invalidMessage(parsed.message, parsed.usage) });
+    if (!command.channel_id || !command.response_url)
+      return ack({ response_type: 'ephemeral', ...notice('Slack sent this command without its channel.') });
     // Acknowledge before any AWS call: Slack gives up after 3 s.
     await ack();
     const ref = newId('req');

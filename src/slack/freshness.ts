@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HTTPReceiver, type HTTPReceiverOptions } from '@slack/bolt';
+import { HTTPModuleFunctions, HTTPReceiver, type HTTPReceiverOptions } from '@slack/bolt';
 import type { Logger } from '../lib/logger.js';
 
 /** Slack's replay window (docs: reject when |now - ts| > 5 min). Bolt only enforces the past side. */
@@ -60,8 +60,51 @@ export class FreshHttpReceiver extends HTTPReceiver {
           res.end();
           return;
         }
+        const limit = typeof bolt.bodyLimit === 'number' ? bolt.bodyLimit : undefined;
+        void readable(req, limit).then((body) => {
+          if (body.ok) return boltListener(body.req, res);
+          log.warn('Slack request refused', { status: body.status, reason: body.reason });
+          res.writeHead(body.status);
+          res.end();
+        });
+        return;
       }
       boltListener(req, res);
     };
   }
+}
+
+type Readable =
+  | { readonly ok: true; readonly req: IncomingMessage }
+  | { readonly ok: false; readonly status: number; readonly reason: string };
+
+/**
+ * Reads the body ahead of Bolt, which then uses it as read. Bolt's own request handler reads
+ * `body.ssl_check` of whatever the body parses to, outside any try: a body of `null` (or
+ * `payload=null`) became an unhandled rejection. Such a body is refused with a 400 here; any
+ * other body, readable or not, goes on to Bolt, which verifies the signature before acting.
+ */
+async function readable(req: IncomingMessage, limit: number | undefined): Promise<Readable> {
+  let buffered;
+  try {
+    buffered = await HTTPModuleFunctions.bufferIncomingMessage(
+      req,
+      limit ?? HTTPModuleFunctions.defaultBodyLimit,
+    );
+  } catch (e) {
+    const tooLarge =
+      HTTPModuleFunctions.isRawBodyError(e) && (e.statusCode === 413 || e.type === 'entity.too.large');
+    return tooLarge
+      ? { ok: false, status: 413, reason: 'body too large' }
+      : { ok: false, status: 400, reason: 'body could not be read' };
+  }
+  let body: unknown;
+  try {
+    body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
+  } catch {
+    return { ok: true, req: buffered };
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { ok: false, status: 400, reason: 'body is not an object' };
+  return { ok: true, req: buffered };
 }

@@ -30,7 +30,31 @@ export class SqsPoller {
     await this.loop;
   }
 
+  /**
+   * One message, whatever it holds: a failure here is logged and leaves the message for SQS to
+   * deliver again (and, after maxReceiveCount, to its dead-letter queue); it never stops the loop
+   * or the rest of the batch.
+   */
   async handle(m: { id: string; body: string; receipt: string }): Promise<void> {
+    let status: number;
+    try {
+      status = await this.judge(m);
+    } catch (e) {
+      this.deps.logger.error('could not handle an SQS message; left on the queue', {
+        id: m.id,
+        error: errorMessage(e),
+      });
+      return;
+    }
+    if (status >= 500) return;
+    await this.queue
+      .delete(m.receipt)
+      .catch((e: unknown) =>
+        this.deps.logger.warn('could not delete an SQS message', { id: m.id, error: errorMessage(e) }),
+      );
+  }
+
+  private async judge(m: { id: string; body: string }): Promise<number> {
     let json: unknown;
     try {
       json = JSON.parse(m.body);
@@ -38,16 +62,15 @@ export class SqsPoller {
       json = undefined;
     }
     const enveloped = typeof json === 'object' && json !== null && 'Signature' in json && 'Type' in json;
-    let status: number;
-    if (enveloped) status = (await receiveEnvelope(this.deps, json)).status;
-    else if (this.trustRaw) status = (await receiveRaw(this.deps, m.id, m.body)).status;
-    else {
-      this.deps.logger.warn('SQS message refused: not an SNS envelope and raw messages are not trusted', {
-        id: m.id,
-      });
-      status = 400;
-    }
-    if (status < 500) await this.queue.delete(m.receipt);
+    if (enveloped) return (await receiveEnvelope(this.deps, json)).status;
+    if (this.trustRaw && m.id !== '') return (await receiveRaw(this.deps, m.id, m.body)).status;
+    this.deps.logger.warn(
+      this.trustRaw
+        ? 'SQS message refused: no MessageId to remember it by'
+        : 'SQS message refused: not an SNS envelope and raw messages are not trusted',
+      { id: m.id },
+    );
+    return 400;
   }
 
   private async run(): Promise<void> {

@@ -9,11 +9,15 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   type Capability,
+  type Stack,
+  StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import { CapstanError } from '../../domain/errors.js';
 import type { ChangeSetInfo, ResourceChange, StackEvent, Stacks } from '../../ports/stacks.js';
 import { perRegion } from './clients.js';
 import { call, toCapstanError } from './errors.js';
+
+const STACK_STATUSES = new Set<string>(Object.values(StackStatus));
 
 export function createCloudFormationAdapter(
   client: (region: string) => CloudFormationClient = perRegion(
@@ -38,18 +42,29 @@ export function createCloudFormationAdapter(
         }
         throw toCapstanError(e, op);
       }
-      const s = out.Stacks?.[0];
-      if (!s)
-        throw new CapstanError('not_found', `CloudFormation stack ${stack} does not exist in ${region}.`);
+      // A stack that does not exist is a ValidationError (above). An answer without the stack, without its
+      // status or with a status the SDK does not know cannot be judged by: the look fails, nothing is guessed.
+      const s: unknown = Array.isArray(out?.Stacks) ? out.Stacks[0] : undefined;
+      if (typeof s !== 'object' || s === null)
+        throw new Error(`cloudformation:DescribeStacks answered nothing about ${stack} in ${region}`);
+      const found = s as Stack;
+      if (typeof found.StackStatus !== 'string' || !STACK_STATUSES.has(found.StackStatus))
+        throw new Error(
+          `cloudformation:DescribeStacks answered status ${JSON.stringify(found.StackStatus)} for ${stack}, which Capstan cannot judge a rollout by`,
+        );
+      const at = [found.LastUpdatedTime, found.CreationTime].find((d) => d instanceof Date) ?? new Date(0);
       return {
-        stackId: s.StackId ?? stack,
-        name: s.StackName ?? stack,
-        status: s.StackStatus ?? 'UNKNOWN',
-        statusReason: s.StackStatusReason,
+        stackId: found.StackId ?? stack,
+        name: found.StackName ?? stack,
+        status: found.StackStatus,
+        statusReason: found.StackStatusReason,
         parameters: Object.fromEntries(
-          (s.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ResolvedValue ?? p.ParameterValue ?? '']),
+          (Array.isArray(found.Parameters) ? found.Parameters : []).map((p) => [
+            p.ParameterKey ?? '',
+            p.ResolvedValue ?? p.ParameterValue ?? '',
+          ]),
         ),
-        updatedAt: (s.LastUpdatedTime ?? s.CreationTime ?? new Date(0)).toISOString(),
+        updatedAt: at.toISOString(),
       };
     },
 

@@ -9,6 +9,7 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type Deployment as SdkDeployment,
+  DeploymentRolloutState,
 } from '@aws-sdk/client-ecs';
 import type { TaskDefinition, TaskDefinitionDocument } from '../../domain/taskDefinition.js';
 import type { Ecs, EcsDeployment, EcsService, ServiceLocation, StoppedTask } from '../../ports/ecs.js';
@@ -16,17 +17,32 @@ import { perRegion } from './clients.js';
 import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import { call } from './errors.js';
 
-const ms = (d: Date | undefined) => (d ? d.getTime() : undefined);
+const ms = (d: Date | undefined) => (d instanceof Date ? d.getTime() : undefined);
+const ROLLOUT_STATES = new Set<string>(Object.values(DeploymentRolloutState));
+
+/** An answer Capstan cannot judge by: the look fails (and counts against the deadline) instead of guessing. */
+function unreadable(what: string): Error {
+  return new Error(`ecs:DescribeServices answered ${what}, which Capstan cannot judge a rollout by`);
+}
+
+/** A count as ECS gives it; absent is none, anything else is an answer that cannot be read. */
+function count(n: unknown, what: string): number {
+  if (n === undefined || n === null) return 0;
+  if (typeof n === 'number' && Number.isFinite(n)) return n;
+  throw unreadable(`${what} ${JSON.stringify(n)}`);
+}
 
 function toDeployment(d: SdkDeployment): EcsDeployment {
+  if (d.rolloutState !== undefined && !ROLLOUT_STATES.has(d.rolloutState))
+    throw unreadable(`rolloutState ${JSON.stringify(d.rolloutState)}`);
   return {
     id: d.id ?? '',
     status: d.status ?? '',
     taskDefinition: d.taskDefinition ?? '',
-    desiredCount: d.desiredCount ?? 0,
-    runningCount: d.runningCount ?? 0,
-    pendingCount: d.pendingCount ?? 0,
-    failedTasks: d.failedTasks ?? 0,
+    desiredCount: count(d.desiredCount, 'desiredCount'),
+    runningCount: count(d.runningCount, 'runningCount'),
+    pendingCount: count(d.pendingCount, 'pendingCount'),
+    failedTasks: count(d.failedTasks, 'failedTasks'),
     rolloutState: d.rolloutState,
     rolloutStateReason: d.rolloutStateReason,
     createdAt: ms(d.createdAt),
@@ -52,27 +68,27 @@ export function createEcsAdapter(
             new DescribeServicesCommand({ cluster: loc.cluster, services: [...services] }),
           ),
       );
-      const found: EcsService[] = (out.services ?? []).map((s) => ({
+      const found: EcsService[] = (Array.isArray(out.services) ? out.services : []).map((s) => ({
         name: s.serviceName ?? '',
-        status: s.status ?? '',
-        desiredCount: s.desiredCount ?? 0,
-        runningCount: s.runningCount ?? 0,
-        pendingCount: s.pendingCount ?? 0,
+        status: typeof s.status === 'string' ? s.status : '',
+        desiredCount: count(s.desiredCount, 'desiredCount'),
+        runningCount: count(s.runningCount, 'runningCount'),
+        pendingCount: count(s.pendingCount, 'pendingCount'),
         taskDefinition: s.taskDefinition ?? '',
-        deployments: (s.deployments ?? []).map(toDeployment),
+        deployments: (Array.isArray(s.deployments) ? s.deployments : []).map(toDeployment),
         circuitBreaker: {
           enable: s.deploymentConfiguration?.deploymentCircuitBreaker?.enable ?? false,
           rollback: s.deploymentConfiguration?.deploymentCircuitBreaker?.rollback ?? false,
         },
-        events: (s.events ?? []).map((e) => ({
-          id: e.id ?? '',
+        events: (Array.isArray(s.events) ? s.events : []).map((e) => ({
+          id: typeof e.id === 'string' ? e.id : '',
           at: ms(e.createdAt) ?? 0,
-          message: e.message ?? '',
+          message: typeof e.message === 'string' ? e.message : '',
         })),
       }));
+      const failures = Array.isArray(out.failures) ? out.failures : [];
       const nameOf = (arn: string | undefined) =>
         services.find((s) => arn === s || arn?.endsWith(`/${s}`)) ?? arn ?? '';
-      const failures = out.failures ?? [];
       const missing = failures.filter((f) => f.reason === 'MISSING').map((f) => nameOf(f.arn));
       const failed = failures
         .filter((f) => f.reason !== 'MISSING')
@@ -80,7 +96,17 @@ export function createEcsAdapter(
           name: nameOf(f.arn),
           reason: escapeMrkdwn(`${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`),
         }));
-      return { services: found, missing, failed };
+      // A service is gone only when ECS says MISSING: one the answer names nowhere (or without its
+      // status) cannot be judged, and that is its own read error, not its neighbours'.
+      const answered = new Set([...found.map((s) => s.name), ...failures.map((f) => nameOf(f.arn))]);
+      for (const name of services) {
+        if (!answered.has(name) || found.some((f) => f.name === name && f.status === ''))
+          failed.push({
+            name,
+            reason: `ecs:DescribeServices in ECS cluster ${escapeMrkdwn(loc.cluster)} (${loc.region}) answered nothing about it`,
+          });
+      }
+      return { services: found.filter((f) => !failed.some((x) => x.name === f.name)), missing, failed };
     },
 
     async clusterStatus(loc) {

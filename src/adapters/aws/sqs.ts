@@ -1,4 +1,4 @@
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Queue } from '../../ports/pipelines.js';
 import { call } from './errors.js';
 
@@ -25,11 +25,20 @@ export function createSqsAdapter(
             { abortSignal: signal },
           ),
       );
-      return (out.Messages ?? []).map((m) => ({
-        id: m.MessageId ?? '',
-        body: m.Body ?? '',
-        receipt: m.ReceiptHandle ?? '',
-      }));
+      // Whatever the answer holds, only messages that can be deleted again come out of here.
+      const messages: unknown = out?.Messages;
+      if (!Array.isArray(messages)) return [];
+      return messages.flatMap((m: Message | null | undefined) =>
+        typeof m?.ReceiptHandle === 'string' && m.ReceiptHandle !== ''
+          ? [
+              {
+                id: typeof m.MessageId === 'string' ? m.MessageId : '',
+                body: typeof m.Body === 'string' ? m.Body : '',
+                receipt: m.ReceiptHandle,
+              },
+            ]
+          : [],
+      );
     },
     async delete(receipt) {
       await call({ action: 'sqs:DeleteMessage', resource: `SQS queue ${queueUrl}`, region }, () =>

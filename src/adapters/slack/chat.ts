@@ -37,6 +37,13 @@ const CONTENT = new Set([
   'too_many_attachments',
 ]);
 
+/** Slack's error strings look like `channel_not_found`; anything else did not come from the Web API. */
+const SLACK_CODE = /^[a-z0-9_.]{1,64}$/;
+/** The code of a ChatError for an answer that is not what the Web API promises. */
+export const MALFORMED = 'malformed_response';
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
 /** The Web API client's errors as ChatError: what failed, Slack's code, and whether trying again can help. */
 export function chatErrorOf(method: string, e: unknown): unknown {
   if (!(e instanceof Error) || !('code' in e)) return e;
@@ -44,7 +51,10 @@ export function chatErrorOf(method: string, e: unknown): unknown {
     new ChatError(method, code, failure, retryAfterMs, { cause: e });
   switch (e.code) {
     case ErrorCode.PlatformError: {
-      const code = String((e as WebAPIPlatformError).data.error);
+      const said: unknown = (e as WebAPIPlatformError).data?.error;
+      // Not an answer from the Web API (an HTML page from a proxy, an empty body): it may pass.
+      if (typeof said !== 'string' || !SLACK_CODE.test(said)) return of(MALFORMED, 'passing');
+      const code = said;
       const failure = PASSING.has(code)
         ? 'passing'
         : MESSAGE.has(code)
@@ -102,7 +112,10 @@ export function createSlackChat(client: WebClient, once: WebClient = singleAttem
         .catch((e: unknown) => {
           throw chatErrorOf('chat.postMessage', e);
         });
-      return { ts: r.ts ?? '' };
+      const ts = text(r.ts);
+      // Without its timestamp the message cannot be edited or threaded: the post is treated as failed.
+      if (ts === undefined || r.ok !== true) throw new ChatError('chat.postMessage', MALFORMED, 'passing');
+      return { ts };
     },
     async update(channel, ts, message, options) {
       await via(options)
@@ -116,14 +129,15 @@ export function createSlackChat(client: WebClient, once: WebClient = singleAttem
     },
     async permalink(channel, ts) {
       const r = await client.chat.getPermalink({ channel, message_ts: ts });
-      return r.permalink;
+      return text(r.permalink);
     },
     async displayName(userId) {
       const cached = names.get(userId);
       if (cached) return cached;
       try {
         const r = await client.users.info({ user: userId });
-        const name = r.user?.profile?.display_name || r.user?.real_name || r.user?.name || userId;
+        const user = r.user;
+        const name = text(user?.profile?.display_name) ?? text(user?.real_name) ?? text(user?.name) ?? userId;
         names.set(userId, name);
         return name;
       } catch {
@@ -154,7 +168,11 @@ export function createSlackDirectory(
   async function allGroups(): Promise<Group[]> {
     if (groups && now() - groups.at < ttlMs) return groups.list;
     const r = await client.usergroups.list({ include_disabled: false });
-    const list = (r.usergroups ?? []).map((g) => ({ id: g.id ?? '', handle: g.handle ?? '' }));
+    const found: unknown = r.usergroups;
+    const list = (Array.isArray(found) ? (found as { id?: unknown; handle?: unknown }[]) : []).map((g) => ({
+      id: text(g?.id) ?? '',
+      handle: text(g?.handle) ?? '',
+    }));
     groups = { at: now(), list };
     return list;
   }
@@ -163,7 +181,10 @@ export function createSlackDirectory(
     const hit = members.get(groupId);
     if (hit && now() - hit.at < ttlMs) return hit.users;
     const r = await client.usergroups.users.list({ usergroup: groupId });
-    const users = new Set(r.users ?? []);
+    const found: unknown = r.users;
+    const users = new Set(
+      Array.isArray(found) ? found.filter((u): u is string => typeof u === 'string') : [],
+    );
     members.set(groupId, { at: now(), users });
     return users;
   }

@@ -334,8 +334,8 @@ export function createStackStrategy(deps: StackStrategyDeps): TargetStrategy {
       };
     },
 
-    async discard(_env, value) {
-      const plan = value as StackPlan | undefined;
+    async discard(_env, recorded) {
+      const plan = recorded.plan as StackPlan | undefined;
       if (plan?.changeSetArn) await stacks.deleteChangeSet(plan.region, plan.changeSetArn);
     },
 

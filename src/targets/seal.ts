@@ -78,8 +78,9 @@ export function seal<K extends TargetKind, P, D, C>(s: Strategy<K, P, D, C>): Ta
     check: async (env, version, options) => s.check(own(env), version, options),
     prepare: async (env, req) =>
       s.prepare(own(env), { ...req, checked: { ...req.checked, context: context(req.checked.context) } }),
-    discard: async (env, value) => {
-      if (value !== undefined) await s.discard(own(env), plan(value, `${env.app}/${env.name}`));
+    discard: async (env, recorded) => {
+      if (recorded.plan !== undefined)
+        await s.discard(own(env), plan(recorded.plan, `${env.app}/${env.name}`));
     },
     apply: async (env, req) => s.apply(own(env), { ...req, plan: plan(req.plan, req.requestId) }),
     reconcile: async (env, req) => s.reconcile(own(env), { ...req, plan: plan(req.plan, req.requestId) }),

@@ -26,7 +26,7 @@ export interface TargetStrategy {
   /** What will change, for dry runs, reviews and apply(). May take a while (a change set is computed). */
   prepare(env: Environment, request: PrepareRequest): Promise<Prepared>;
   /** Removes what prepare() left in AWS (a change set) when the request ends without being applied. */
-  discard(env: Environment, plan: unknown): Promise<void>;
+  discard(env: Environment, recorded: { readonly plan?: unknown }): Promise<void>;
   /** Re-checks what can have changed since the review (CapstanError when it has), then changes AWS. */
   apply(env: Environment, request: ApplyRequest): Promise<Started>;
   /** After a restart or an error from apply(): did the change take effect? undefined when it did not. */

@@ -187,7 +187,7 @@ export async function expireRequest(deps: ApprovalDeps, d: Deployment): Promise<
 async function discard(deps: ApprovalDeps, env: Environment, d: Deployment): Promise<void> {
   // Whoever rejected it; an expiry is Capstan's own doing.
   await targetAs(deps.deploy, env, d.rejectedBy ?? CAPSTAN)
-    .discard(env, d.plan)
+    .discard(env, d)
     .catch((e: unknown) =>
       deps.deploy.logger.warn('could not discard a reviewed change', { id: d.id, error: errorMessage(e) }),
     );

@@ -139,7 +139,7 @@ export async function requestDeploy(
     const requestId = newId('dry');
     const prepared = await target.prepare(env, { requestId, version, requestedBy, checked });
     await target
-      .discard(env, prepared.plan)
+      .discard(env, prepared)
       .catch((e: unknown) => deps.logger.warn('could not discard a dry run', { error: String(e) }));
     return {
       kind: 'dry_run',
@@ -191,7 +191,7 @@ export async function prepareAndGate(
   }
   const now = deps.clock.now();
   if (prepared.unchanged) {
-    await target.discard(env, prepared.plan).catch(() => undefined);
+    await target.discard(env, prepared).catch(() => undefined);
     await finish(
       deps,
       d,

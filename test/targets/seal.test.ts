@@ -112,8 +112,8 @@ describe('seal: the typed seam meets the ledger', () => {
   it('decodes the plan to discard and the tracking to proceed; nothing recorded, nothing to discard', async () => {
     const { strategy, seen } = recordingStrategy();
     const sealed = seal(strategy);
-    await sealed.discard(DEV, { taskDefinition: 'td', revision: 1 });
-    await sealed.discard(DEV, undefined);
+    await sealed.discard(DEV, { plan: { taskDefinition: 'td', revision: 1 } });
+    await sealed.discard(DEV, {});
     await sealed.proceed?.(DEV, { deploymentId: 'ecs-svc/1' });
     expect(seen.discarded).toEqual([{ taskDefinition: 'td', revision: 1 }]);
     expect(seen.proceeded).toEqual([{ deploymentId: 'ecs-svc/1' }]);

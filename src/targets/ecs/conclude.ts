@@ -12,11 +12,7 @@ const STOPPED_TASKS_EVERY = 4;
  * are read when failures are counted, every few looks while tasks are missing, and for the cause of
  * a failure not known yet. `look` counts this rollout's looks so far, this one included.
  */
-export function wantsStoppedTasks(
-  j: EcsJudgement,
-  tasksStopped: boolean,
-  look: number,
-): boolean {
+export function wantsStoppedTasks(j: EcsJudgement, tasksStopped: boolean, look: number): boolean {
   if (j.kind === 'succeeded') return false;
   const short = j.kind === 'progress' && j.track.running < j.track.desired;
   const causeWanted = j.kind === 'failed' && j.track.stopCause === undefined;

@@ -5,7 +5,14 @@ import { ecsEventGroups } from './events.js';
 import { createObserver } from './observe.js';
 import { prepare } from './plan.js';
 import { read, running } from './read.js';
-import { type EcsContext, type EcsPlan, type EcsTrack, contextSchema, planSchema, trackSchema } from './schemas.js';
+import {
+  type EcsContext,
+  type EcsPlan,
+  type EcsTrack,
+  contextSchema,
+  planSchema,
+  trackSchema,
+} from './schemas.js';
 import { type EcsStrategyDeps, clusterGroup, describeService } from './service.js';
 
 export type { EcsStrategyDeps } from './service.js';

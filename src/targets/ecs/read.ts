@@ -95,9 +95,7 @@ async function readingOf(
     ],
     inProgress: s.deployments.length > 1 || s.deployments.some((d) => d.rolloutState === 'IN_PROGRESS'),
     changedAt: primary?.updatedAt ?? primary?.createdAt,
-    events: detail
-      ? s.events.slice(0, EVENTS_IN_DETAIL).map((e) => ({ at: e.at, message: e.message }))
-      : [],
+    events: detail ? s.events.slice(0, EVENTS_IN_DETAIL).map((e) => ({ at: e.at, message: e.message })) : [],
     consoleUrl: serviceConsoleUrl(t),
   };
 }

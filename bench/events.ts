@@ -13,9 +13,10 @@ import type { Ecs, EcsService } from '../src/ports/ecs.js';
 import type { Queue, QueueMessage } from '../src/ports/pipelines.js';
 import type { Registry } from '../src/ports/registry.js';
 import { SlackProgress } from '../src/slack/progress.js';
-import { createEcsStrategy } from '../src/targets/ecs.js';
+import { createEcsStrategy } from '../src/targets/ecs/index.js';
 import { newTrack } from '../src/targets/ecs/evaluate.js';
 import { createTargetRegistry } from '../src/targets/registry.js';
+import { seal } from '../src/targets/seal.js';
 import { newDeployment } from '../src/usecases/deploy.js';
 import { RolloutTracker } from '../src/usecases/rollout/tracker.js';
 import { Watchlist } from '../src/usecases/rollout/watchlist.js';
@@ -234,7 +235,7 @@ async function runMode(
   const directory: Directory = { groupsOf: async () => new Set() };
   const watchlist = new Watchlist();
   const targets = createTargetRegistry({
-    ecs: createEcsStrategy({ ecs: ecs as unknown as Ecs, registry: {} as Registry, now: clock.now }),
+    ecs: seal(createEcsStrategy({ ecs: ecs as unknown as Ecs, registry: {} as Registry, now: clock.now })),
   });
   const pending = new Set<Promise<unknown>>();
   const background = (p: Promise<unknown>) => {

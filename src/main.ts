@@ -43,8 +43,9 @@ import { PollLoop } from './lib/pollLoop.js';
 import { createBeanstalkStrategy } from './targets/beanstalk.js';
 import { createStackStrategy } from './targets/cloudformation.js';
 import { createCodeDeployStrategy } from './targets/codedeploy.js';
-import { createEcsStrategy } from './targets/ecs.js';
+import { createEcsStrategy } from './targets/ecs/index.js';
 import { createTargetRegistry } from './targets/registry.js';
+import { seal } from './targets/seal.js';
 import { type ApprovalDeps, expireDue } from './usecases/approval.js';
 import type { DeployDeps } from './usecases/deploy.js';
 import type { RelayDeps } from './usecases/relay.js';
@@ -119,7 +120,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
       ecs,
       now,
     }),
-    ecs: createEcsStrategy({ ecs, registry, now }),
+    ecs: seal(createEcsStrategy({ ecs, registry, now })),
     cloudformation: createStackStrategy({
       stacks,
       registry,

@@ -4,13 +4,14 @@ import { parseEvent } from '../../src/events/envelope.js';
 import { createBeanstalkStrategy } from '../../src/targets/beanstalk.js';
 import { createStackStrategy } from '../../src/targets/cloudformation.js';
 import { createCodeDeployStrategy } from '../../src/targets/codedeploy.js';
-import { createEcsStrategy } from '../../src/targets/ecs.js';
+import { createEcsStrategy } from '../../src/targets/ecs/index.js';
+import { seal } from '../../src/targets/seal.js';
 import type { AwsEvent } from '../../src/targets/strategy.js';
 
 // Routing an event reads nothing from AWS: the ports are never called.
 const none = {} as never;
 const now = () => 0;
-const ecs = createEcsStrategy({ ecs: none, registry: none, now });
+const ecs = seal(createEcsStrategy({ ecs: none, registry: none, now }));
 const stacks = createStackStrategy({
   stacks: none,
   registry: none,

@@ -1,33 +1,9 @@
 import type { Progress } from '../../domain/deployment.js';
 import type { EcsService } from '../../ports/ecs.js';
+import type { EcsTrack } from './schemas.js';
 
 /** Consecutive failed tasks that count as "keeps stopping" when no circuit breaker decides. */
 export const REPEATED_FAILURES = 3;
-
-/** What Capstan follows on ECS: one deployment, by id, of one task definition. */
-export interface EcsTrack {
-  readonly taskDefinitionArn: string;
-  /** What the service ran before Capstan's change: ECS rolling back goes back to it. */
-  readonly previousTaskDefinitionArn?: string | undefined;
-  /** Unknown only while waiting for ECS's own rollback deployment to appear. */
-  readonly ecsDeploymentId?: string | undefined;
-  /** Service events newer than this go to the thread. */
-  readonly lastEventAt: number;
-  readonly seenStoppedTasks: readonly string[];
-  readonly running: number;
-  readonly desired: number;
-  readonly failedTasks: number;
-  /** Running tasks of the deployments Capstan does not follow: old ones draining is progress. */
-  readonly oldRunning?: number | undefined;
-  /** The most tasks of the followed deployment seen running: only a new high is progress. */
-  readonly best?: number | undefined;
-  /** The followed deployment's rolloutState at the last look: a change is a stage ECS reports. */
-  readonly stage?: string | undefined;
-  /** Why the latest stopped task of the followed revision stopped (plain text): the cause of a failure. */
-  readonly stopCause?: string | undefined;
-  /** Tasks of the followed revision whose containers exited with an error or failed to start. */
-  readonly crashes?: number | undefined;
-}
 
 export type EcsJudgement =
   | { readonly kind: 'progress'; readonly track: EcsTrack; readonly moved: boolean }

@@ -1,0 +1,96 @@
+import type { EcsTarget } from '../../domain/catalog.js';
+import { CapstanError, isCapstanError } from '../../domain/errors.js';
+import { escapeMrkdwn } from '../../lib/mrkdwn.js';
+import type { EcsService } from '../../ports/ecs.js';
+import { observeEach, unreadable } from '../each.js';
+import type { Observation, Observed } from '../strategy.js';
+import { conclude, wantsStoppedTasks } from './conclude.js';
+import { evaluate } from './evaluate.js';
+import type { EcsTrack } from './schemas.js';
+import { type EcsEnvironment, type EcsStrategyDeps, batchesOf } from './service.js';
+import { readStoppedTasks } from './stopped.js';
+
+type Item = Observed<EcsTrack, EcsEnvironment>;
+/** A service, or the error of the call that should have described it. */
+type Described = EcsService | { readonly error: unknown };
+
+/**
+ * One look at the services of one cluster, each rollout judged by the deployment Capstan follows.
+ * Looks are counted in memory, not in the ledger: a count that changed every look would be a write
+ * every look.
+ */
+export function createObserver(deps: EcsStrategyDeps) {
+  const looks = new Map<string, number>();
+
+  async function one(item: Item, found: ReadonlyMap<string, Described>): Promise<Observation<EcsTrack>> {
+    const t = item.env.target;
+    const service = found.get(t.service);
+    if (service && 'error' in service) return unreadable(item, service.error);
+    if (!service || service.status !== 'ACTIVE') {
+      return {
+        kind: 'missing',
+        data: item.data,
+        lines: [],
+        what: `ECS service ${t.service} in cluster ${t.cluster} (${t.region}) ${service ? `is ${service.status}` : 'no longer exists'}`,
+      };
+    }
+    const look = evaluate(service, item.data, item.phase);
+    const j = look.judgement;
+    const lines = look.events.map((e) => `:information_source: ${escapeMrkdwn(e)}`);
+    let data = j.track;
+    const n = (looks.get(item.id) ?? 0) + 1;
+    if (j.kind === 'progress') looks.set(item.id, n);
+    else looks.delete(item.id);
+    if (wantsStoppedTasks(j, look.tasksStopped, n)) {
+      const stopped = await readStoppedTasks(deps.ecs, t, data);
+      data = stopped.track;
+      lines.push(...stopped.lines);
+    }
+    return conclude(j, data, lines, service.circuitBreaker, deps.now());
+  }
+
+  return async function observe(items: readonly Item[]): Promise<ReadonlyMap<string, Observation<EcsTrack>>> {
+    const first = items[0];
+    if (!first) return new Map();
+    const found = await describeAll(deps, first.env.target, items);
+    if (found === 'cluster gone') {
+      const t = first.env.target;
+      const what = `ECS cluster ${t.cluster} (${t.region}) no longer exists`;
+      return new Map(items.map((item) => [item.id, { kind: 'missing', data: item.data, lines: [], what }]));
+    }
+    return observeEach(items, (item) => one(item, found));
+  };
+}
+
+/**
+ * The services of the look, described in batches. A batch that fails is the error of its services;
+ * when every batch fails (throttled or denied for the whole cluster) the look as a whole fails and
+ * backs off. A deleted cluster ends its rollouts.
+ */
+async function describeAll(
+  deps: EcsStrategyDeps,
+  loc: EcsTarget,
+  items: readonly Item[],
+): Promise<Map<string, Described> | 'cluster gone'> {
+  const found = new Map<string, Described>();
+  const batches = batchesOf([...new Set(items.map((i) => i.env.target.service))]);
+  let failures = 0;
+  for (const batch of batches) {
+    try {
+      const r = await deps.ecs.describeServices(loc, batch);
+      for (const s of r.services) found.set(s.name, s);
+      for (const f of r.failed ?? []) {
+        const error = new CapstanError(
+          'upstream',
+          `ECS could not describe service ${f.name} in cluster ${loc.cluster} (${loc.region}): ${f.reason}`,
+        );
+        found.set(f.name, { error });
+      }
+    } catch (e) {
+      if (isCapstanError(e) && e.code === 'not_found') return 'cluster gone';
+      if (++failures === batches.length) throw e;
+      for (const n of batch) found.set(n, { error: e });
+    }
+  }
+  return found;
+}

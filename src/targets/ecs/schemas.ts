@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { revisionSourceSchema, taskDefinitionDocumentSchema } from '../shared/taskDefinition.js';
+
+/** What apply() registers and points the service at, exactly as reviewed. Kept in the ledger. */
+export const planSchema = z.object({
+  next: taskDefinitionDocumentSchema,
+  /** The revision the service ran when the plan was made: apply refuses if that changed. */
+  currentArn: z.string(),
+  /** The container's image in `next`: `<repository>@<digest>`. */
+  image: z.string(),
+});
+export type EcsPlan = z.infer<typeof planSchema>;
+
+/** What Capstan follows on ECS: one deployment, by id, of one task definition. Kept in the ledger. */
+export const trackSchema = z.object({
+  taskDefinitionArn: z.string(),
+  /** What the service ran before Capstan's change: ECS rolling back goes back to it. */
+  previousTaskDefinitionArn: z.string().optional(),
+  /** Unknown only while waiting for ECS's own rollback deployment to appear. */
+  ecsDeploymentId: z.string().optional(),
+  /** Service events newer than this go to the thread. */
+  lastEventAt: z.number(),
+  seenStoppedTasks: z.array(z.string()),
+  running: z.number(),
+  desired: z.number(),
+  failedTasks: z.number(),
+  /** Running tasks of the deployments Capstan does not follow: old ones draining is progress. */
+  oldRunning: z.number().optional(),
+  /** The most tasks of the followed deployment seen running: only a new high is progress. */
+  best: z.number().optional(),
+  /** The followed deployment's rolloutState at the last look: a change is a stage ECS reports. */
+  stage: z.string().optional(),
+  /** Why the latest stopped task of the followed revision stopped (plain text): the cause of a failure. */
+  stopCause: z.string().optional(),
+  /** Tasks of the followed revision whose containers exited with an error or failed to start. */
+  crashes: z.number().optional(),
+});
+export type EcsTrack = Readonly<z.infer<typeof trackSchema>>;
+
+/** check()'s reads, handed to prepare() in memory: the running revision and the image to run. */
+export const contextSchema = revisionSourceSchema;
+export type EcsContext = z.infer<typeof contextSchema>;

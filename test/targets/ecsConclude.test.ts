@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { conclude, wantsStoppedTasks } from '../../src/targets/ecs/conclude.js';
+import { type EcsJudgement, newTrack } from '../../src/targets/ecs/evaluate.js';
+import type { EcsTrack } from '../../src/targets/ecs/schemas.js';
+import { stoppedTasksSeen } from '../../src/targets/ecs/stopped.js';
+
+const NOW = 5_000;
+const breaker = { enable: true, rollback: true };
+const noBreaker = { enable: false, rollback: false };
+const track = (over: Partial<EcsTrack> = {}): EcsTrack => ({
+  ...newTrack('td:42', 'ecs-svc/NEW', 1000, 'td:41'),
+  running: 1,
+  desired: 2,
+  ...over,
+});
+const progress = (t: EcsTrack, moved = false): EcsJudgement => ({ kind: 'progress', track: t, moved });
+
+describe('conclude: what one look at a service says, from the judgement and the stopped tasks', () => {
+  it('containers that keep exiting fail the rollout, the cause first, when no circuit breaker counts them', () => {
+    const t = track({ crashes: 3, stopCause: 'Essential container in task exited (app: exit code 1)' });
+    const obs = conclude(progress(t), t, ['a line'], noBreaker, NOW);
+    expect(obs).toEqual({
+      kind: 'failed',
+      data: t,
+      lines: ['a line'],
+      reason:
+        'Essential container in task exited (app: exit code 1): containers of the new revision keep exiting (3 tasks stopped)',
+    });
+  });
+
+  it('a breaker counting failed tasks decides, not Capstan; fewer crashes or all tasks running are progress', () => {
+    const counted = track({ crashes: 3, failedTasks: 2 });
+    expect(conclude(progress(counted), counted, [], breaker, NOW).kind).toBe('progress');
+    const few = track({ crashes: 2 });
+    expect(conclude(progress(few), few, [], noBreaker, NOW).kind).toBe('progress');
+    const full = track({ crashes: 5, running: 2 });
+    expect(conclude(progress(full, true), full, [], noBreaker, NOW)).toMatchObject({
+      kind: 'progress',
+      moved: true,
+      progress: { done: 2, total: 2 },
+    });
+  });
+
+  it('ECS rolling back by itself is followed from now, with the events already shown left out', () => {
+    const t = track({ lastEventAt: 4_000, stopCause: 'CannotPullContainerError' });
+    const j: EcsJudgement = {
+      kind: 'failed',
+      track: t,
+      reason: 'ECS deployment circuit breaker: tasks failed to start.',
+      ecsRollback: { deploymentId: 'ecs-svc/OLD', taskDefinitionArn: 'td:41' },
+    };
+    const obs = conclude(j, t, [], breaker, NOW);
+    expect(obs).toMatchObject({
+      kind: 'failed',
+      reason: 'CannotPullContainerError',
+      lines: [
+        ':rewind: ECS is rolling back by itself (ECS deployment circuit breaker: tasks failed to start). Capstan follows that rollback and does not start another.',
+      ],
+      selfRollback: {
+        kind: 'following',
+        data: { ...newTrack('td:41', 'ecs-svc/OLD', NOW), lastEventAt: 4_000 },
+      },
+    });
+  });
+
+  it("Capstan's own judgement of a failure comes after the cause; ECS's without a rollback goes to the thread", () => {
+    const t = track({ stopCause: 'OutOfMemoryError' });
+    const ours: EcsJudgement = {
+      kind: 'failed',
+      track: t,
+      reason: 'tasks keep stopping',
+      judgedByCapstan: true,
+    };
+    expect(conclude(ours, t, [], noBreaker, NOW)).toMatchObject({
+      reason: 'OutOfMemoryError: tasks keep stopping',
+      lines: [],
+    });
+    const theirs: EcsJudgement = { kind: 'failed', track: t, reason: 'ECS marked the rollout FAILED.' };
+    expect(conclude(theirs, t, [], breaker, NOW)).toMatchObject({
+      reason: 'OutOfMemoryError',
+      lines: [':octagonal_sign: ECS marked the rollout FAILED.'],
+    });
+  });
+});
+
+describe('wantsStoppedTasks: when a look reads the stopped tasks', () => {
+  it('when tasks stopped, every fourth look while short of tasks, and for the cause of a failure', () => {
+    const short = progress(track());
+    expect([1, 2, 3, 4, 8].map((n) => wantsStoppedTasks(short, false, n))).toEqual([
+      false,
+      false,
+      false,
+      true,
+      true,
+    ]);
+    expect(wantsStoppedTasks(short, true, 1)).toBe(true);
+    expect(wantsStoppedTasks(progress(track({ running: 2 })), false, 4)).toBe(false);
+    const failed: EcsJudgement = { kind: 'failed', track: track(), reason: 'x' };
+    expect(wantsStoppedTasks(failed, false, 1)).toBe(true);
+    expect(wantsStoppedTasks({ ...failed, track: track({ stopCause: 'known' }) }, false, 1)).toBe(false);
+    expect(wantsStoppedTasks({ kind: 'succeeded', track: track() }, true, 4)).toBe(false);
+  });
+});
+
+describe('stoppedTasksSeen', () => {
+  it('counts crashed tasks once, keeps the newest cause, and shows each task once', () => {
+    const tasks = [
+      {
+        arn: 'arn:task/c/t1',
+        taskDefinitionArn: 'td:42',
+        stoppedReason: 'Essential container in task exited',
+        stoppedAt: 10,
+        containers: [{ name: 'app', exitCode: 1 }],
+      },
+      {
+        arn: 'arn:task/c/t2',
+        taskDefinitionArn: 'td:42',
+        stoppedReason: 'Scaling activity',
+        stoppedAt: 20,
+        containers: [{ name: 'app', exitCode: 0 }],
+      },
+    ];
+    const first = stoppedTasksSeen(track(), tasks);
+    expect(first.track).toMatchObject({ crashes: 1, stopCause: 'Scaling activity' });
+    expect(first.lines).toEqual([
+      ':x: Task `t1` stopped: Essential container in task exited (app: exit code 1)',
+      ':x: Task `t2` stopped: Scaling activity',
+    ]);
+    const again = stoppedTasksSeen(first.track, tasks);
+    expect(again).toEqual({ track: first.track, lines: [] });
+  });
+});

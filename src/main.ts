@@ -39,11 +39,12 @@ import { snsRoute } from './sns/httpRoute.js';
 import type { InboundDeps } from './sns/receive.js';
 import { SqsPoller } from './sns/sqsPoller.js';
 import { PollLoop } from './lib/pollLoop.js';
-import { createBeanstalkStrategy } from './targets/beanstalk.js';
+import { createBeanstalkStrategy } from './targets/beanstalk/index.js';
 import { createStackStrategy } from './targets/cloudformation.js';
 import { createCodeDeployStrategy } from './targets/codedeploy.js';
 import { createEcsStrategy } from './targets/ecs.js';
 import { createTargetRegistry } from './targets/registry.js';
+import { seal } from './targets/seal.js';
 import { type ApprovalDeps, expireDue } from './usecases/approval.js';
 import type { DeployDeps } from './usecases/deploy.js';
 import type { RelayDeps } from './usecases/relay.js';
@@ -110,7 +111,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   // An environment's roleArn is assumed for the person behind each call; the adapters' clients follow.
   const identity = createAwsIdentity();
   const targets = createTargetRegistry({
-    beanstalk: createBeanstalkStrategy({ beanstalk: createBeanstalkAdapter(), objects, registry, now }),
+    beanstalk: seal(createBeanstalkStrategy({ beanstalk: createBeanstalkAdapter(), objects, registry, now })),
     codedeploy: createCodeDeployStrategy({
       codedeploy: createCodeDeployAdapter(),
       objects,

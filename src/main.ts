@@ -40,7 +40,7 @@ import { snsRoute } from './sns/httpRoute.js';
 import type { InboundDeps } from './sns/receive.js';
 import { SqsPoller } from './sns/sqsPoller.js';
 import { PollLoop } from './lib/pollLoop.js';
-import { createBeanstalkStrategy } from './targets/beanstalk.js';
+import { createBeanstalkStrategy } from './targets/beanstalk/index.js';
 import { createStackStrategy } from './targets/cloudformation.js';
 import { createCodeDeployStrategy } from './targets/codedeploy.js';
 import { createEcsStrategy } from './targets/ecs/index.js';
@@ -112,7 +112,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   // An environment's roleArn is assumed for the person behind each call; the adapters' clients follow.
   const identity = createAwsIdentity();
   const targets = createTargetRegistry({
-    beanstalk: createBeanstalkStrategy({ beanstalk: createBeanstalkAdapter(), objects, registry, now }),
+    beanstalk: seal(createBeanstalkStrategy({ beanstalk: createBeanstalkAdapter(), objects, registry, now })),
     codedeploy: createCodeDeployStrategy({
       codedeploy: createCodeDeployAdapter(),
       objects,

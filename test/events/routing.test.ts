@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Environment, Target } from '../../src/domain/catalog.js';
 import { parseEvent } from '../../src/events/envelope.js';
-import { createBeanstalkStrategy } from '../../src/targets/beanstalk.js';
+import { createBeanstalkStrategy } from '../../src/targets/beanstalk/index.js';
 import { createStackStrategy } from '../../src/targets/cloudformation.js';
 import { createCodeDeployStrategy } from '../../src/targets/codedeploy.js';
 import { createEcsStrategy } from '../../src/targets/ecs/index.js';
@@ -27,12 +27,14 @@ const codedeploy = createCodeDeployStrategy({
   ecs: none,
   now,
 });
-const beanstalk = createBeanstalkStrategy({
-  beanstalk: none,
-  objects: none,
-  registry: none,
-  now,
-});
+const beanstalk = seal(
+  createBeanstalkStrategy({
+    beanstalk: none,
+    objects: none,
+    registry: none,
+    now,
+  }),
+);
 
 const ACCOUNT = '123456789012';
 const envOf = (target: Target): Environment => ({

@@ -10,7 +10,9 @@ import { createEcrAdapter } from '../../src/adapters/aws/ecr.js';
 import { createS3Adapter } from '../../src/adapters/aws/s3.js';
 import type { Environment } from '../../src/domain/catalog.js';
 import { CapstanError } from '../../src/domain/errors.js';
-import { createBeanstalkStrategy, tagOfLabel } from '../../src/targets/beanstalk.js';
+import { createBeanstalkStrategy } from '../../src/targets/beanstalk/index.js';
+import { tagOfLabel } from '../../src/targets/beanstalk/labels.js';
+import { seal } from '../../src/targets/seal.js';
 import type { Observation, Started, TargetStrategy } from '../../src/targets/strategy.js';
 import { ManualClock } from '../fakes/ports.js';
 import { REPO_URI } from '../fixtures/ecs.js';
@@ -47,12 +49,14 @@ let strategy: TargetStrategy;
 beforeEach(() => {
   clock = new ManualClock();
   fake = new FakeBeanstalk(clock);
-  strategy = createBeanstalkStrategy({
-    beanstalk: createBeanstalkAdapter(),
-    objects: createS3Adapter(),
-    registry: createEcrAdapter(),
-    now: () => clock.now(),
-  });
+  strategy = seal(
+    createBeanstalkStrategy({
+      beanstalk: createBeanstalkAdapter(),
+      objects: createS3Adapter(),
+      registry: createEcrAdapter(),
+      now: () => clock.now(),
+    }),
+  );
 });
 
 afterEach(() => fake.restore());
@@ -98,8 +102,9 @@ describe('Elastic Beanstalk strategy', () => {
     expect(strategy.label).toBe('Elastic Beanstalk');
     expect(strategy.describe(env)).toBe(`Elastic Beanstalk environment ${ENV_NAME} of ${APP} (${REGION})`);
     expect(strategy.pollGroup(env)).toBe(`beanstalk|${REGION}|${APP}`);
+    // seal() refuses an environment of another kind, once, for every method.
     expect(() => strategy.describe({ ...env, target: { kind: 'ecs' } as never })).toThrow(
-      /not an Elastic Beanstalk/,
+      /Elastic Beanstalk strategy was handed todobackend\/staging, a ecs environment/,
     );
   });
 

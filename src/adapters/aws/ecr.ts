@@ -1,4 +1,9 @@
-import { DescribeImagesCommand, ECRClient, type ImageDetail } from '@aws-sdk/client-ecr';
+import {
+  DescribeImagesCommand,
+  ECRClient,
+  type ImageDetail,
+  paginateDescribeImages,
+} from '@aws-sdk/client-ecr';
 import type { ImageDetails, Registry } from '../../ports/registry.js';
 import { perRegion } from './clients.js';
 import { call, toCapstanError } from './errors.js';
@@ -7,6 +12,9 @@ function repositoryUri(registryId: string, region: string, repository: string): 
   const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
   return `${registryId}.dkr.ecr.${region}.${suffix}/${repository}`;
 }
+
+/** Pages of DescribeImages read to find the most recently pushed tags. */
+const MAX_PAGES = 5;
 
 export function createEcrAdapter(
   client: (region: string) => ECRClient = perRegion(
@@ -41,23 +49,18 @@ export function createEcrAdapter(
     async recentTags(region, repository, limit) {
       const op = { action: 'ecr:DescribeImages', resource: `ECR repository ${repository}`, region };
       const images: ImageDetail[] = [];
-      let nextToken: string | undefined;
       // A repository can hold thousands of images; a few pages are enough to find the newest.
-      for (let page = 0; page < 5; page++) {
-        const out = await call(op, () =>
-          client(region).send(
-            new DescribeImagesCommand({
-              repositoryName: repository,
-              filter: { tagStatus: 'TAGGED' },
-              maxResults: 1000,
-              nextToken,
-            }),
-          ),
+      await call(op, async () => {
+        const pages = paginateDescribeImages(
+          { client: client(region), pageSize: 1000 },
+          { repositoryName: repository, filter: { tagStatus: 'TAGGED' } },
         );
-        images.push(...(out.imageDetails ?? []));
-        nextToken = out.nextToken;
-        if (!nextToken) break;
-      }
+        let read = 0;
+        for await (const page of pages) {
+          images.push(...(page.imageDetails ?? []));
+          if (++read >= MAX_PAGES) break;
+        }
+      });
       return images
         .sort((a, b) => (b.imagePushedAt?.getTime() ?? 0) - (a.imagePushedAt?.getTime() ?? 0))
         .flatMap((i) => i.imageTags ?? [])

@@ -1,0 +1,64 @@
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEcrAdapter } from '../../src/adapters/aws/ecr.js';
+
+const ecr = mockClient(ECRClient);
+afterEach(() => ecr.reset());
+
+const image = (tag: string, pushedAt: number) => ({
+  imageTags: [tag],
+  imageDigest: `sha256:${tag}`,
+  imagePushedAt: new Date(pushedAt),
+});
+
+describe('ECR adapter: the most recently pushed tags', () => {
+  it('reads the pages through the SDK paginator and returns the newest tags across them', async () => {
+    const asked: (string | undefined)[] = [];
+    ecr.on(DescribeImagesCommand).callsFake((input: { nextToken?: string; maxResults?: number }) => {
+      asked.push(`${input.nextToken ?? 'first'} ${input.maxResults}`);
+      return input.nextToken === 'p2'
+        ? { imageDetails: [image('d', 4), image('b', 2)] }
+        : { imageDetails: [image('a', 1), image('c', 3)], nextToken: 'p2' };
+    });
+    const tags = await createEcrAdapter(() => new ECRClient({ region: 'us-east-1' })).recentTags(
+      'us-east-1',
+      'todobackend',
+      3,
+    );
+    expect(tags).toEqual(['d', 'c', 'b']);
+    expect(asked).toEqual(['first 1000', 'p2 1000']);
+  });
+
+  it('stops after five pages of a repository with thousands of images', async () => {
+    let page = 0;
+    ecr.on(DescribeImagesCommand).callsFake(() => {
+      page += 1;
+      return { imageDetails: [image(`t${page}`, page)], nextToken: `p${page + 1}` };
+    });
+    const tags = await createEcrAdapter(() => new ECRClient({ region: 'us-east-1' })).recentTags(
+      'us-east-1',
+      'todobackend',
+      10,
+    );
+    expect(ecr.commandCalls(DescribeImagesCommand)).toHaveLength(5);
+    expect(tags).toEqual(['t5', 't4', 't3', 't2', 't1']);
+  });
+
+  it('a denied read names the action and the repository', async () => {
+    ecr.on(DescribeImagesCommand).rejects(
+      Object.assign(new Error('not authorized'), {
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    await expect(
+      createEcrAdapter(() => new ECRClient({ region: 'us-east-1' })).recentTags(
+        'us-east-1',
+        'todobackend',
+        5,
+      ),
+    ).rejects.toThrow(/ecr:DescribeImages.*ECR repository todobackend/);
+  });
+});

@@ -8,7 +8,9 @@ import { createCloudFormationAdapter } from '../../src/adapters/aws/cloudformati
 import { createEcrAdapter } from '../../src/adapters/aws/ecr.js';
 import type { Environment } from '../../src/domain/catalog.js';
 import { CapstanError } from '../../src/domain/errors.js';
-import { createStackStrategy } from '../../src/targets/cloudformation.js';
+import { createStackStrategy } from '../../src/targets/cloudformation/index.js';
+import { stackPlanSchema } from '../../src/targets/cloudformation/schemas.js';
+import { seal } from '../../src/targets/seal.js';
 import type { Observation, Prepared, Started, TargetStrategy } from '../../src/targets/strategy.js';
 import { ManualClock } from '../fakes/ports.js';
 import { FakeCfn } from '../support/fakeCfn.js';
@@ -43,14 +45,15 @@ beforeEach(() => {
   clock = new ManualClock();
   cfn = new FakeCfn(clock);
   ecs = new FakeEcs();
-  strategy = createStackStrategy({
-    stacks: createCloudFormationAdapter(),
-    registry: createEcrAdapter(),
-    now: () => clock.now(),
-    sleep: async () => {},
-    changeSetPollMs: 1,
-    changeSetTimeoutMs: 60_000,
-  });
+  strategy = seal(
+    createStackStrategy({
+      stacks: createCloudFormationAdapter(),
+      registry: createEcrAdapter(),
+      now: () => clock.now(),
+      changeSetPollMs: 1,
+      changeSetTimeoutMs: 60_000,
+    }),
+  );
 });
 
 afterEach(() => {
@@ -259,7 +262,7 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
     const prepared = await prepare('1.2.3', 'r-1');
     await createCloudFormationAdapter().executeChangeSet(
       'us-east-1',
-      (prepared.plan as { changeSetArn: string }).changeSetArn,
+      stackPlanSchema.parse(prepared.plan).changeSetArn,
       CONSOLE,
     );
     const started = await strategy.reconcile(env, {

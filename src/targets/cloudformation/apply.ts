@@ -12,7 +12,10 @@ export const FRESH_OFFER = 'Prepare a fresh change set to try again.';
 const EVENTS_FOR_CHANGER = 50;
 
 /** Only the exact change set that was approved: still AVAILABLE, on a stack that has not changed since. */
-export async function apply(deps: StackStrategyDeps, req: ApplyRequest<StackPlan>): Promise<Started<StackTrack>> {
+export async function apply(
+  deps: StackStrategyDeps,
+  req: ApplyRequest<StackPlan>,
+): Promise<Started<StackTrack>> {
   const { plan } = req;
   const [cs, stack] = await Promise.all([
     deps.stacks.describeChangeSet(plan.region, plan.changeSetArn),
@@ -36,11 +39,13 @@ export async function apply(deps: StackStrategyDeps, req: ApplyRequest<StackPlan
  * The stack was updated after the change set was made: said with the stack update that did it, where
  * its events name one (the operation that set the stack's LastUpdatedTime), and the stack's status now.
  */
-async function stackChanged(deps: StackStrategyDeps, plan: StackPlan, stack: StackInfo): Promise<CapstanError> {
+async function stackChanged(
+  deps: StackStrategyDeps,
+  plan: StackPlan,
+  stack: StackInfo,
+): Promise<CapstanError> {
   const since = Date.parse(stack.updatedAt);
-  const events = await deps.stacks
-    .events(plan.region, plan.stack, EVENTS_FOR_CHANGER, since)
-    .catch(() => []); // who did it is a courtesy: the refusal stands without it
+  const events = await deps.stacks.events(plan.region, plan.stack, EVENTS_FOR_CHANGER, since).catch(() => []); // who did it is a courtesy: the refusal stands without it
   const by = changedBy(events, stack.name, since);
   return new CapstanError(
     'conflict',

@@ -146,7 +146,11 @@ function failed(seen: EventsSeen, ended: string, stated?: string): StackObservat
  * The stack update that set the stack's LastUpdatedTime (`since`), as "stack update <token>", when
  * its events carry a token: who changed a stack under a reviewed change set.
  */
-export function changedBy(events: readonly StackEvent[], stackName: string, since: number): string | undefined {
+export function changedBy(
+  events: readonly StackEvent[],
+  stackName: string,
+  since: number,
+): string | undefined {
   const stackLevel = isStackLevel(stackName);
   // Newest first: the oldest stack-level event from `since` on started that update.
   const token = events.filter((e) => stackLevel(e) && e.at >= since).at(-1)?.clientRequestToken;

@@ -2,7 +2,13 @@ import { isCapstanError } from '../../domain/errors.js';
 import type { ChangeSetInfo, Stacks } from '../../ports/stacks.js';
 import type { Observed } from '../strategy.js';
 import type { StackEnvironment } from './deps.js';
-import { type StackLook, type StackObservation, judgeByChangeSet, judgeByEvents, seeEvents } from './evaluate.js';
+import {
+  type StackLook,
+  type StackObservation,
+  judgeByChangeSet,
+  judgeByEvents,
+  seeEvents,
+} from './evaluate.js';
 import type { StackTrack } from './schemas.js';
 
 /** Stack events read back at most in one look. */

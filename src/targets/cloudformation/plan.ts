@@ -54,7 +54,10 @@ export async function prepare(
     const reason = cs.statusReason ?? 'no reason given';
     if (NO_CHANGES.some((re) => re.test(reason))) return { plan, unchanged: true, review: { link } };
     await discard(deps, plan).catch(() => undefined);
-    throw new CapstanError('upstream', `CloudFormation could not create the change set: ${escapeMrkdwn(reason)}`);
+    throw new CapstanError(
+      'upstream',
+      `CloudFormation could not create the change set: ${escapeMrkdwn(reason)}`,
+    );
   }
   const parameters: ParameterChange[] = [
     { key: t.imageParameter, from: stack.parameters[t.imageParameter], to: value },

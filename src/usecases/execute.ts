@@ -39,7 +39,7 @@ export async function execute(
   } catch (e) {
     // It will never run as reviewed: what the review left in AWS (a change set) goes.
     await target
-      .discard(env, d)
+      .discard(env, d.plan)
       .catch((err: unknown) =>
         deps.logger.warn('could not discard a refused change', { id: d.id, error: errorMessage(err) }),
       );

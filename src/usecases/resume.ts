@@ -67,7 +67,7 @@ export async function resumeOne(deps: DeployDeps, env: Environment, d: Deploymen
     return true;
   }
   if (d.state === 'checking') {
-    await target.discard(env, d).catch(() => undefined);
+    await target.discard(env, d.plan).catch(() => undefined);
     await finish(
       deps,
       d,

@@ -2,6 +2,7 @@ import {
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
   DescribeChangeSetCommand,
+  DescribeStacksCommand,
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -394,6 +395,12 @@ describe('CloudFormation: what Capstan recorded is decoded before the strategy r
 });
 
 describe('CloudFormation: the change set is waited for with the SDK’s waiter', () => {
+  it('what check() read reaches prepare() decoded: the stack is described once', async () => {
+    const prepared = await prepare('1.2.3', 'r-1');
+    expect(prepared.review.parameters).toEqual([{ key: 'ApplicationImageTag', from: '1.2.2', to: '1.2.3' }]);
+    expect(cfn.cfn.commandCalls(DescribeStacksCommand)).toHaveLength(1);
+  });
+
   it('Capstan stopping ends the wait at once: the request is refused, nothing changed, and the change set is removed', async () => {
     const stopping = new AbortController();
     strategy = stackStrategy({ signal: stopping.signal });

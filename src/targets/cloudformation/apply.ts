@@ -6,7 +6,7 @@ import type { StackStrategyDeps } from './deps.js';
 import { changedBy } from './evaluate.js';
 import type { StackPlan, StackTrack } from './schemas.js';
 
-export const FRESH_OFFER = 'Prepare a fresh change set to try again.';
+const FRESH_OFFER = 'Prepare a fresh change set to try again.';
 
 /** Stack events read to say who changed a stack under a reviewed change set. */
 const EVENTS_FOR_CHANGER = 50;

@@ -41,7 +41,7 @@ import type { InboundDeps } from './sns/receive.js';
 import { SqsPoller } from './sns/sqsPoller.js';
 import { PollLoop } from './lib/pollLoop.js';
 import { createBeanstalkStrategy } from './targets/beanstalk/index.js';
-import { createStackStrategy } from './targets/cloudformation.js';
+import { createStackStrategy } from './targets/cloudformation/index.js';
 import { createCodeDeployStrategy } from './targets/codedeploy.js';
 import { createEcsStrategy } from './targets/ecs/index.js';
 import { createTargetRegistry } from './targets/registry.js';
@@ -111,6 +111,8 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const objects = createS3Adapter();
   // An environment's roleArn is assumed for the person behind each call; the adapters' clients follow.
   const identity = createAwsIdentity();
+  // Aborted by stop(): waits on AWS (a change set being computed) end at once.
+  const stopping = new AbortController();
   const targets = createTargetRegistry({
     beanstalk: seal(createBeanstalkStrategy({ beanstalk: createBeanstalkAdapter(), objects, registry, now })),
     codedeploy: createCodeDeployStrategy({
@@ -121,14 +123,16 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
       now,
     }),
     ecs: seal(createEcsStrategy({ ecs, registry, now })),
-    cloudformation: createStackStrategy({
-      stacks,
-      registry,
-      now,
-      sleep: timing.sleep,
-      changeSetPollMs: Math.min(config.pollIntervalMs, timing.changeSetPollMs),
-      changeSetTimeoutMs: 10 * 60_000,
-    }),
+    cloudformation: seal(
+      createStackStrategy({
+        stacks,
+        registry,
+        now,
+        changeSetPollMs: Math.min(config.pollIntervalMs, timing.changeSetPollMs),
+        changeSetTimeoutMs: 10 * 60_000,
+        signal: stopping.signal,
+      }),
+    ),
   });
   const watchlist = new Watchlist();
   // One process on SQLite keeps its name across restarts; replicas on DynamoDB each have their own.
@@ -323,6 +327,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     tracker,
     async stop() {
       ready = false;
+      stopping.abort();
       await app.stop();
       await coordinatorLoop.stop();
       await pollLoop.stop();

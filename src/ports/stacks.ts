@@ -55,9 +55,17 @@ export interface CreateChangeSetInput {
   readonly description: string;
 }
 
+export interface ChangeSetWait {
+  /** How long between two looks. */
+  readonly pollMs: number;
+  /** How long to wait at most. */
+  readonly timeoutMs: number;
+  /** Capstan is stopping: the wait ends at once. */
+  readonly signal?: AbortSignal | undefined;
+}
+
 export interface Stacks {
   describeStack(region: string, stack: string): Promise<StackInfo>;
-  /** Newest first. */
   /**
    * Newest first, at most `limit`; with `since`, pages back until events older than it (so a busy
    * stack cannot push the events of an execution off the first page).
@@ -66,6 +74,12 @@ export interface Stacks {
   createChangeSet(input: CreateChangeSetInput): Promise<{ readonly arn: string; readonly stackId: string }>;
   /** All pages of changes. */
   describeChangeSet(region: string, arn: string): Promise<ChangeSetInfo>;
+  /**
+   * Waits while CloudFormation computes the change set (CREATE_PENDING, CREATE_IN_PROGRESS), then
+   * answers it whole as it is when that ends, the time is up or `signal` aborts: the caller judges
+   * its status. An error of the first look (denied, not found) rejects at once.
+   */
+  waitForChangeSet(region: string, arn: string, wait: ChangeSetWait): Promise<ChangeSetInfo>;
   executeChangeSet(region: string, arn: string, clientToken: string): Promise<void>;
   deleteChangeSet(region: string, arn: string): Promise<void>;
 }

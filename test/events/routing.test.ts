@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Environment, Target } from '../../src/domain/catalog.js';
 import { parseEvent } from '../../src/events/envelope.js';
 import { createBeanstalkStrategy } from '../../src/targets/beanstalk/index.js';
-import { createStackStrategy } from '../../src/targets/cloudformation.js';
+import { createStackStrategy } from '../../src/targets/cloudformation/index.js';
 import { createCodeDeployStrategy } from '../../src/targets/codedeploy.js';
 import { createEcsStrategy } from '../../src/targets/ecs/index.js';
 import { seal } from '../../src/targets/seal.js';
@@ -12,14 +12,15 @@ import type { AwsEvent } from '../../src/targets/strategy.js';
 const none = {} as never;
 const now = () => 0;
 const ecs = seal(createEcsStrategy({ ecs: none, registry: none, now }));
-const stacks = createStackStrategy({
-  stacks: none,
-  registry: none,
-  now,
-  sleep: async () => {},
-  changeSetPollMs: 1,
-  changeSetTimeoutMs: 1,
-});
+const stacks = seal(
+  createStackStrategy({
+    stacks: none,
+    registry: none,
+    now,
+    changeSetPollMs: 1,
+    changeSetTimeoutMs: 1,
+  }),
+);
 const codedeploy = createCodeDeployStrategy({
   codedeploy: none,
   objects: none,

@@ -77,6 +77,8 @@ export class FakeCfn {
   readonly now = () => this.clock.now();
   /** Set: a started execution goes no further (the stack stays UPDATE_IN_PROGRESS). */
   paused = false;
+  /** Set: change sets stay CREATE_IN_PROGRESS, however often they are described. */
+  computing = false;
   /** Called on every DescribeStacks before it answers (to script a timeline). */
   beforeDescribe: (() => void) | undefined;
   /** Called on ExecuteChangeSet before it changes anything: a throw changes nothing, a hang stops before AWS. */
@@ -203,6 +205,8 @@ export class FakeCfn {
       token?: string;
       events?: number;
       failing?: { logicalId: string; type: string; reason: string };
+      /** An update that leaves the stack's change sets as they were (only LastUpdatedTime tells). */
+      keepChangeSets?: boolean;
     } = {},
   ): void {
     if (this.executing) throw new Error('CloudFormation runs one stack operation at a time');
@@ -227,7 +231,7 @@ export class FakeCfn {
       this.status = 'UPDATE_COMPLETE';
     }
     stackEvent(this.status);
-    this.changeSets.clear();
+    if (!options.keepChangeSets) this.changeSets.clear();
   }
 
   private guard(operation?: string): void {
@@ -246,7 +250,7 @@ export class FakeCfn {
   private compute(cs: FakeChangeSet): void {
     cs.describes += 1;
     if (cs.status !== 'CREATE_PENDING' && cs.status !== 'CREATE_IN_PROGRESS') return;
-    if (cs.describes === 1) {
+    if (cs.describes === 1 || this.computing) {
       cs.status = 'CREATE_IN_PROGRESS';
       return;
     }

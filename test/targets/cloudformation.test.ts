@@ -1,14 +1,18 @@
 import {
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
+  DescribeStacksCommand,
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCloudFormationAdapter } from '../../src/adapters/aws/cloudformation.js';
 import { createEcrAdapter } from '../../src/adapters/aws/ecr.js';
 import type { Environment } from '../../src/domain/catalog.js';
 import { CapstanError } from '../../src/domain/errors.js';
-import { createStackStrategy } from '../../src/targets/cloudformation.js';
+import { createStackStrategy } from '../../src/targets/cloudformation/index.js';
+import { stackPlanSchema, stackTrackSchema } from '../../src/targets/cloudformation/schemas.js';
+import { seal } from '../../src/targets/seal.js';
 import type { Observation, Prepared, Started, TargetStrategy } from '../../src/targets/strategy.js';
 import { ManualClock } from '../fakes/ports.js';
 import { FakeCfn } from '../support/fakeCfn.js';
@@ -39,18 +43,23 @@ let strategy: TargetStrategy;
 /** Capstan's and CloudFormation's clock. */
 let clock: ManualClock;
 
+const stackStrategy = (options: { signal?: AbortSignal; changeSetPollMs?: number } = {}) =>
+  seal(
+    createStackStrategy({
+      stacks: createCloudFormationAdapter(),
+      registry: createEcrAdapter(),
+      now: () => clock.now(),
+      changeSetPollMs: options.changeSetPollMs ?? 1,
+      changeSetTimeoutMs: 60_000,
+      signal: options.signal,
+    }),
+  );
+
 beforeEach(() => {
   clock = new ManualClock();
   cfn = new FakeCfn(clock);
   ecs = new FakeEcs();
-  strategy = createStackStrategy({
-    stacks: createCloudFormationAdapter(),
-    registry: createEcrAdapter(),
-    now: () => clock.now(),
-    sleep: async () => {},
-    changeSetPollMs: 1,
-    changeSetTimeoutMs: 60_000,
-  });
+  strategy = stackStrategy();
 });
 
 afterEach(() => {
@@ -259,7 +268,7 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
     const prepared = await prepare('1.2.3', 'r-1');
     await createCloudFormationAdapter().executeChangeSet(
       'us-east-1',
-      (prepared.plan as { changeSetArn: string }).changeSetArn,
+      stackPlanSchema.parse(prepared.plan).changeSetArn,
       CONSOLE,
     );
     const started = await strategy.reconcile(env, {
@@ -313,5 +322,122 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
       kind: 'missing',
       what: 'CloudFormation stack todobackend-prod (us-east-1) no longer exists',
     });
+  });
+});
+
+describe('CloudFormation: only the change set that was reviewed, on the stack as it was then', () => {
+  const approve = (plan: unknown) =>
+    strategy.apply(env, { requestId: 'r-1', version: '1.2.3', plan, actor: 'U0BOB' });
+
+  it('a stack updated since the change set was made is not touched; the refusal names that update, never a raw time', async () => {
+    const prepared = await prepare('1.2.3', 'r-1');
+    clock.advance(60_000);
+    cfn.updateByOthers({ token: CONSOLE, keepChangeSets: true });
+    const refused = await approve(prepared.plan).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(CapstanError);
+    expect(refused).toMatchObject({
+      code: 'conflict',
+      message: `Stack todobackend-prod changed since this change set was made (by stack update ${CONSOLE}, now UPDATE_COMPLETE), so it was not executed. Prepare a fresh change set to try again.`,
+    });
+    expect(String(refused)).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
+    expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('where no event names the update, the refusal gives the stack’s status alone', async () => {
+    const prepared = await prepare('1.2.3', 'r-1');
+    cfn.lastUpdated = new Date(clock.now() + 60_000);
+    await expect(approve(prepared.plan)).rejects.toMatchObject({
+      code: 'conflict',
+      message:
+        'Stack todobackend-prod changed since this change set was made (now UPDATE_COMPLETE), so it was not executed. Prepare a fresh change set to try again.',
+    });
+    expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('a plan that does not decode is refused, named, and nothing is executed', async () => {
+    const prepared = await prepare('1.2.3', 'r-1');
+    const damaged = { ...stackPlanSchema.parse(prepared.plan), changeSetArn: 42 };
+    await expect(approve(damaged)).rejects.toMatchObject({
+      code: 'invalid_state',
+      message: expect.stringMatching(
+        /^Capstan cannot read what it recorded for r-1 \(the plan\): changeSetArn: /,
+      ) as string,
+    });
+    expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+  });
+});
+
+describe('CloudFormation: what Capstan recorded is decoded before the strategy reads it', () => {
+  it('tracking that does not decode ends that rollout, named, without a look at AWS; the others of the look are judged', async () => {
+    const started = await execute();
+    const damaged = { ...stackTrackSchema.parse(started.data), executedAt: 'a minute ago' };
+    const calls = cfn.cfn.calls().length;
+    const alone = await strategy.observe([{ id: 'r-2', env, phase: 'rollout', data: damaged, startedAt: 0 }]);
+    expect(alone.get('r-2')).toMatchObject({
+      kind: 'unrecorded',
+      data: damaged,
+      what: expect.stringMatching(
+        /^Capstan cannot read what it recorded for r-2 \(its tracking\): executedAt: /,
+      ) as string,
+    });
+    expect(cfn.cfn.calls()).toHaveLength(calls);
+
+    const both = await strategy.observe([
+      { id: 'r-1', env, phase: 'rollout', data: started.data, startedAt: 0 },
+      { id: 'r-2', env, phase: 'rollout', data: damaged, startedAt: 0 },
+    ]);
+    expect(both.get('r-1')).toMatchObject({ kind: 'progress', moved: true });
+    expect(both.get('r-2')).toMatchObject({ kind: 'unrecorded' });
+  });
+});
+
+describe('CloudFormation: the change set is waited for with the SDK’s waiter', () => {
+  it('what check() read reaches prepare() decoded: the stack is described once', async () => {
+    const prepared = await prepare('1.2.3', 'r-1');
+    expect(prepared.review.parameters).toEqual([{ key: 'ApplicationImageTag', from: '1.2.2', to: '1.2.3' }]);
+    expect(cfn.cfn.commandCalls(DescribeStacksCommand)).toHaveLength(1);
+  });
+
+  it('Capstan stopping ends the wait at once: the request is refused, nothing changed, and the change set is removed', async () => {
+    const stopping = new AbortController();
+    strategy = stackStrategy({ signal: stopping.signal });
+    cfn.computing = true;
+    const preparing = prepare('1.2.3', 'r-1');
+    preparing.catch(() => undefined);
+    // CloudFormation is still computing it, look after look.
+    await vi.waitFor(() =>
+      expect(cfn.cfn.commandCalls(DescribeChangeSetCommand).length).toBeGreaterThanOrEqual(3),
+    );
+    stopping.abort();
+    await expect(preparing).rejects.toMatchObject({
+      code: 'upstream',
+      message:
+        'Capstan stopped while CloudFormation computed the change set; nothing changed. Run the deploy again.',
+    });
+    expect(cfn.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+    expect(cfn.changeSets.size).toBe(0);
+    expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('a change set still being computed when the time is up is refused, saying how long, and removed', async () => {
+    // The SDK's waiter keeps its own time (setTimeout, Date.now): it is run on fake timers.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      strategy = stackStrategy({ changeSetPollMs: 5_000 });
+      cfn.computing = true;
+      const preparing = prepare('1.2.3', 'r-1');
+      preparing.catch(() => undefined);
+      await vi.advanceTimersByTimeAsync(61_000);
+      await expect(preparing).rejects.toMatchObject({
+        code: 'upstream',
+        message: 'The change set was still CREATE_IN_PROGRESS after 60s.',
+      });
+      expect(cfn.changeSets.size).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

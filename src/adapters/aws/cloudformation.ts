@@ -1,16 +1,18 @@
 import {
+  ChangeSetStatus,
   CloudFormationClient,
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
-  DescribeChangeSetCommand,
   type DescribeChangeSetCommandOutput,
   type StackEvent as SdkStackEvent,
+  paginateDescribeChangeSet,
   paginateDescribeStackEvents,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   type Capability,
   type Stack,
   StackStatus,
+  waitUntilChangeSetCreateComplete,
 } from '@aws-sdk/client-cloudformation';
 import { CapstanError } from '../../domain/errors.js';
 import type { ChangeSetInfo, ResourceChange, StackEvent, Stacks } from '../../ports/stacks.js';
@@ -24,6 +26,17 @@ export function createCloudFormationAdapter(
     (region, credentials) => new CloudFormationClient({ region, credentials }),
   ),
 ): Stacks {
+  async function describeChangeSet(region: string, arn: string): Promise<ChangeSetInfo> {
+    const op = { action: 'cloudformation:DescribeChangeSet', resource: `change set ${arn}`, region };
+    const pages = await call(op, async () => {
+      const all: DescribeChangeSetCommandOutput[] = [];
+      for await (const page of paginateDescribeChangeSet({ client: client(region) }, { ChangeSetName: arn }))
+        all.push(page);
+      return all;
+    });
+    return changeSetInfo(arn, pages);
+  }
+
   return {
     async describeStack(region, stack) {
       const op = {
@@ -120,50 +133,27 @@ export function createCloudFormationAdapter(
       return { arn: out.Id, stackId: out.StackId ?? input.stack };
     },
 
-    async describeChangeSet(region, arn) {
-      const op = { action: 'cloudformation:DescribeChangeSet', resource: `change set ${arn}`, region };
-      const pages: DescribeChangeSetCommandOutput[] = [];
-      let token: string | undefined;
-      do {
-        const page = await call(op, () =>
-          client(region).send(new DescribeChangeSetCommand({ ChangeSetName: arn, NextToken: token })),
-        );
-        pages.push(page);
-        token = page.NextToken;
-      } while (token);
-      const first = pages[0]!;
-      const changes: ResourceChange[] = pages.flatMap((p) =>
-        (p.Changes ?? []).flatMap((c) => {
-          const r = c.ResourceChange;
-          if (!r) return [];
-          return [
-            {
-              action: r.Action ?? '',
-              logicalId: r.LogicalResourceId ?? '',
-              physicalId: r.PhysicalResourceId,
-              resourceType: r.ResourceType ?? '',
-              replacement: r.Replacement,
-              scope: r.Scope ?? [],
-            },
-          ];
-        }),
-      );
-      const result: ChangeSetInfo = {
-        arn: first.ChangeSetId ?? arn,
-        name: first.ChangeSetName ?? '',
-        stackId: first.StackId ?? '',
-        status: first.Status ?? 'UNKNOWN',
-        statusReason: first.StatusReason,
-        executionStatus: first.ExecutionStatus ?? 'UNAVAILABLE',
-        parameters: Object.fromEntries(
-          (first.Parameters ?? []).map((p) => [
-            p.ParameterKey ?? '',
-            p.ResolvedValue ?? p.ParameterValue ?? '',
-          ]),
-        ),
-        changes,
-      };
-      return result;
+    describeChangeSet,
+
+    async waitForChangeSet(region, arn, { pollMs, timeoutMs, signal }) {
+      // The first look is Capstan's own, so that a denied or missing change set is said at once: the
+      // SDK's waiter retries on every error but ValidationError.
+      const first = await describeChangeSet(region, arn);
+      if (!COMPUTING.has(first.status) || signal?.aborted) return first;
+      // The waiter's delays and limit are in seconds; each is kept where the waiter accepts it.
+      const delay = Math.max(pollMs, 1) / 1000;
+      await waitUntilChangeSetCreateComplete(
+        {
+          client: client(region),
+          minDelay: delay,
+          maxDelay: delay,
+          maxWaitTime: Math.max(timeoutMs / 1000, 2 * delay),
+          abortSignal: signal,
+        },
+        { ChangeSetName: arn },
+        // Computed, FAILED, out of time or aborted: the change set as it is now says which.
+      ).catch(() => undefined);
+      return describeChangeSet(region, arn);
     },
 
     async executeChangeSet(region, arn, clientToken) {
@@ -179,6 +169,41 @@ export function createCloudFormationAdapter(
         client(region).send(new DeleteChangeSetCommand({ ChangeSetName: arn })),
       );
     },
+  };
+}
+
+/** Transient states while CloudFormation computes a change set. */
+const COMPUTING = new Set<string>([ChangeSetStatus.CREATE_PENDING, ChangeSetStatus.CREATE_IN_PROGRESS]);
+
+function changeSetInfo(arn: string, pages: readonly DescribeChangeSetCommandOutput[]): ChangeSetInfo {
+  const first = pages[0];
+  const changes: ResourceChange[] = pages.flatMap((p) =>
+    (p.Changes ?? []).flatMap((c) => {
+      const r = c.ResourceChange;
+      if (!r) return [];
+      return [
+        {
+          action: r.Action ?? '',
+          logicalId: r.LogicalResourceId ?? '',
+          physicalId: r.PhysicalResourceId,
+          resourceType: r.ResourceType ?? '',
+          replacement: r.Replacement,
+          scope: r.Scope ?? [],
+        },
+      ];
+    }),
+  );
+  return {
+    arn: first?.ChangeSetId ?? arn,
+    name: first?.ChangeSetName ?? '',
+    stackId: first?.StackId ?? '',
+    status: first?.Status ?? 'UNKNOWN',
+    statusReason: first?.StatusReason,
+    executionStatus: first?.ExecutionStatus ?? 'UNAVAILABLE',
+    parameters: Object.fromEntries(
+      (first?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ResolvedValue ?? p.ParameterValue ?? '']),
+    ),
+    changes,
   };
 }
 

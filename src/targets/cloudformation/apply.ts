@@ -1,0 +1,72 @@
+import { CapstanError } from '../../domain/errors.js';
+import { escapeMrkdwn } from '../../lib/mrkdwn.js';
+import type { StackInfo } from '../../ports/stacks.js';
+import type { ApplyRequest, Started } from '../strategy.js';
+import type { StackStrategyDeps } from './deps.js';
+import { changedBy } from './evaluate.js';
+import type { StackPlan, StackTrack } from './schemas.js';
+
+const FRESH_OFFER = 'Prepare a fresh change set to try again.';
+
+/** Stack events read to say who changed a stack under a reviewed change set. */
+const EVENTS_FOR_CHANGER = 50;
+
+/** Only the exact change set that was approved: still AVAILABLE, on a stack that has not changed since. */
+export async function apply(
+  deps: StackStrategyDeps,
+  req: ApplyRequest<StackPlan>,
+): Promise<Started<StackTrack>> {
+  const { plan } = req;
+  const [cs, stack] = await Promise.all([
+    deps.stacks.describeChangeSet(plan.region, plan.changeSetArn),
+    deps.stacks.describeStack(plan.region, plan.stack),
+  ]);
+  if (cs.executionStatus !== 'AVAILABLE') {
+    throw new CapstanError(
+      'conflict',
+      `The change set is ${cs.executionStatus}${cs.statusReason ? ` (${cs.statusReason})` : ''}, so it was not executed. ${FRESH_OFFER}`,
+    );
+  }
+  if (stack.updatedAt !== plan.stackUpdatedAt) throw await stackChanged(deps, plan, stack);
+  await deps.stacks.executeChangeSet(plan.region, plan.changeSetArn, req.requestId);
+  return {
+    data: track(plan, req.requestId, deps.now()),
+    lines: [`Executing change set \`${escapeMrkdwn(plan.changeSetName)}\`.`],
+  };
+}
+
+/**
+ * The stack was updated after the change set was made: said with the stack update that did it, where
+ * its events name one (the operation that set the stack's LastUpdatedTime), and the stack's status now.
+ */
+async function stackChanged(
+  deps: StackStrategyDeps,
+  plan: StackPlan,
+  stack: StackInfo,
+): Promise<CapstanError> {
+  const since = Date.parse(stack.updatedAt);
+  const events = await deps.stacks.events(plan.region, plan.stack, EVENTS_FOR_CHANGER, since).catch(() => []); // who did it is a courtesy: the refusal stands without it
+  const by = changedBy(events, stack.name, since);
+  return new CapstanError(
+    'conflict',
+    `Stack ${plan.stack} changed since this change set was made (${by ? `by ${by}, ` : ''}now ${stack.status}), so it was not executed. ${FRESH_OFFER}`,
+  );
+}
+
+/** After a restart or an error from apply(): the change set's ExecutionStatus says whether it ran. */
+export async function reconcile(
+  deps: StackStrategyDeps,
+  req: ApplyRequest<StackPlan>,
+): Promise<Started<StackTrack> | undefined> {
+  const { plan } = req;
+  const cs = await deps.stacks.describeChangeSet(plan.region, plan.changeSetArn).catch(() => undefined);
+  if (!cs || cs.executionStatus === 'AVAILABLE' || cs.executionStatus === 'UNAVAILABLE') return undefined;
+  return {
+    data: track(plan, req.requestId, deps.now()),
+    lines: [`Change set \`${escapeMrkdwn(plan.changeSetName)}\` is ${cs.executionStatus}.`],
+  };
+}
+
+function track(plan: StackPlan, token: string, executedAt: number): StackTrack {
+  return { ...plan, token, executedAt, seenEvents: [] };
+}

@@ -1,0 +1,158 @@
+import { escapeMrkdwn } from '../../lib/mrkdwn.js';
+import type { ChangeSetInfo, StackEvent, StackInfo } from '../../ports/stacks.js';
+import type { Observation } from '../strategy.js';
+import type { StackTrack } from './schemas.js';
+
+/**
+ * Pure judgement of one look at the stack operation Capstan started, by identity: the events carrying
+ * its token and, where they do not settle it, the ExecutionStatus of its change set. The stack's own
+ * status may be somebody else's update. No AWS, no clock.
+ */
+
+const SUCCESS = new Set(['UPDATE_COMPLETE']);
+const FAILURE = new Set([
+  'UPDATE_ROLLBACK_COMPLETE',
+  'UPDATE_FAILED',
+  'UPDATE_ROLLBACK_FAILED',
+  'ROLLBACK_COMPLETE',
+  'ROLLBACK_FAILED',
+]);
+const STACK_TYPE = 'AWS::CloudFormation::Stack';
+/** Events kept as seen: enough to never show one twice in a long operation. */
+const SEEN_KEPT = 500;
+
+export type StackObservation = Observation<StackTrack>;
+
+/** One look at the stack: its description and its events, newest first, paged back to the execution. */
+export interface StackLook {
+  readonly stack: StackInfo;
+  readonly events: readonly StackEvent[];
+}
+
+/** What the events of one look say, before the change set is asked. */
+export interface EventsSeen {
+  readonly track: StackTrack;
+  readonly lines: readonly string[];
+  readonly moved: boolean;
+  /** Events of Capstan's own operation, newest first. */
+  readonly own: readonly StackEvent[];
+  /** Stack-level events of operations since Capstan's own, newest first. */
+  readonly later: readonly StackEvent[];
+  readonly stackName: string;
+}
+
+const isStackLevel = (stackName: string) => (e: StackEvent) =>
+  e.resourceType === STACK_TYPE && e.logicalId === stackName;
+
+/** The first resource that failed, oldest first: the cause, not its consequences. */
+export function firstFailure(events: readonly StackEvent[]): string | undefined {
+  const failed = [...events]
+    .sort((a, b) => a.at - b.at)
+    .find((e) => e.status.endsWith('_FAILED') && e.reason);
+  return failed ? `${failed.logicalId} (${failed.resourceType}): ${failed.reason}` : undefined;
+}
+
+/** Sorts the events of a look into Capstan's own (new ones for the thread) and those of later operations. */
+export function seeEvents(r: StackTrack, look: StackLook): EventsSeen {
+  const { events } = look;
+  // Tracks from before tokens were followed fall back on the time of execution.
+  const mine = (e: StackEvent) =>
+    r.token === undefined ? e.at >= r.executedAt - 1000 : e.clientRequestToken === r.token;
+  const own = events.filter(mine);
+  const seen = new Set(r.seenEvents);
+  // Oldest first; events of the same millisecond keep the order AWS gave them.
+  const fresh = own
+    .filter((e) => !seen.has(e.id))
+    .reverse()
+    .sort((a, b) => a.at - b.at);
+  const stackLevel = isStackLevel(look.stack.name);
+  // Operations on the stack since Capstan's own (or since it executed, while none of its events shows).
+  const newestOwn = events.findIndex(mine);
+  const later = events
+    .slice(0, newestOwn === -1 ? events.length : newestOwn)
+    .filter((e) => stackLevel(e) && !mine(e) && (newestOwn !== -1 || e.at >= r.executedAt - 1000));
+  return {
+    track: { ...r, seenEvents: [...r.seenEvents, ...fresh.map((e) => e.id)].slice(-SEEN_KEPT) },
+    lines: fresh.map(eventLine),
+    // Resources created, updated or rolled back are progress; a resource that failed is not.
+    moved: fresh.some((e) => !e.status.endsWith('_FAILED')),
+    own,
+    later,
+    stackName: look.stack.name,
+  };
+}
+
+function eventLine(e: StackEvent): string {
+  return `\`${escapeMrkdwn(e.logicalId)}\` ${escapeMrkdwn(e.resourceType)} *${escapeMrkdwn(e.status)}*${e.reason ? `: ${escapeMrkdwn(e.reason)}` : ''}`;
+}
+
+/** The outcome the events of Capstan's own operation settle, or undefined when the change set must say. */
+export function judgeByEvents(r: StackTrack, seen: EventsSeen): StackObservation | undefined {
+  // Events come newest first: Capstan's operation's latest word on the stack as a whole.
+  const latest = seen.own.find(isStackLevel(seen.stackName));
+  if (latest && SUCCESS.has(latest.status)) return { kind: 'succeeded', data: seen.track, lines: seen.lines };
+  if (latest && FAILURE.has(latest.status)) return failed(seen, `Stack ${r.stack} ended ${latest.status}`);
+  if (latest && seen.later.length === 0) return progress(seen);
+  return undefined;
+}
+
+/** The outcome by the change set Capstan executed (undefined: CloudFormation has deleted it). */
+export function judgeByChangeSet(
+  r: StackTrack,
+  seen: EventsSeen,
+  cs: ChangeSetInfo | undefined,
+): StackObservation {
+  switch (cs?.executionStatus) {
+    case 'EXECUTE_COMPLETE':
+      return { kind: 'succeeded', data: seen.track, lines: seen.lines };
+    case 'EXECUTE_FAILED':
+      return failed(seen, `Change set ${r.changeSetName} ended EXECUTE_FAILED`, cs.statusReason);
+    case 'EXECUTE_IN_PROGRESS':
+      return progress(seen);
+  }
+  if (seen.later.length > 0 || cs?.executionStatus === 'OBSOLETE') {
+    // The oldest of them is the operation that replaced Capstan's.
+    const token = seen.later.at(-1)?.clientRequestToken;
+    return {
+      kind: 'superseded',
+      data: seen.track,
+      lines: seen.lines,
+      by: token ? `stack update ${token}` : 'another stack update',
+    };
+  }
+  return progress(seen);
+}
+
+function progress(seen: EventsSeen): StackObservation {
+  return { kind: 'progress', data: seen.track, lines: seen.lines, moved: seen.moved };
+}
+
+function failed(seen: EventsSeen, ended: string, stated?: string): StackObservation {
+  // Capstan's operation's own account ("The following resource(s) failed to update: […]").
+  const stackLevel = isStackLevel(seen.stackName);
+  const said =
+    seen.own.find((e) => stackLevel(e) && e.reason && /ROLLBACK|FAILED/.test(e.status))?.reason ?? stated;
+  return {
+    kind: 'failed',
+    data: seen.track,
+    lines: seen.lines,
+    reason: `${ended}. First failure: ${firstFailure(seen.own) ?? said ?? 'no failing resource reported'}`,
+    // CloudFormation has already put the stack back: there is nothing for Capstan to roll back.
+    selfRollback: { kind: 'done' },
+  };
+}
+
+/**
+ * The stack update that set the stack's LastUpdatedTime (`since`), as "stack update <token>", when
+ * its events carry a token: who changed a stack under a reviewed change set.
+ */
+export function changedBy(
+  events: readonly StackEvent[],
+  stackName: string,
+  since: number,
+): string | undefined {
+  const stackLevel = isStackLevel(stackName);
+  // Newest first: the oldest stack-level event from `since` on started that update.
+  const token = events.filter((e) => stackLevel(e) && e.at >= since).at(-1)?.clientRequestToken;
+  return token ? `stack update ${token}` : undefined;
+}

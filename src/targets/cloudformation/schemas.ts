@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { ImageDetails } from '../../ports/registry.js';
+import type { StackInfo } from '../../ports/stacks.js';
+
+const plan = {
+  region: z.string(),
+  stack: z.string(),
+  changeSetName: z.string(),
+  changeSetArn: z.string(),
+  stackId: z.string(),
+  /** Stack's LastUpdatedTime when the change set was made (ISO): the approval binds to it. */
+  stackUpdatedAt: z.string(),
+};
+
+/** What apply() executes: exactly the change set that was reviewed, on the stack as it was then. */
+export const stackPlanSchema = z.object(plan).readonly();
+export type StackPlan = z.infer<typeof stackPlanSchema>;
+
+/** What Capstan follows once the change set is executed. */
+export const stackTrackSchema = z
+  .object({
+    ...plan,
+    /**
+     * The ClientRequestToken passed to ExecuteChangeSet (the request id): every event of that stack
+     * operation carries it, so the outcome is judged on Capstan's own operation, never on how the
+     * stack looks. Absent in tracks written before Capstan followed tokens.
+     */
+    token: z.string().optional(),
+    executedAt: z.number(),
+    /** Events already shown in the thread (the latest 500). */
+    seenEvents: z.array(z.string()).readonly(),
+  })
+  .readonly();
+export type StackTrack = z.infer<typeof stackTrackSchema>;
+
+const stackInfoSchema: z.ZodType<StackInfo> = z
+  .object({
+    stackId: z.string(),
+    name: z.string(),
+    status: z.string(),
+    statusReason: z.string().optional(),
+    parameters: z.record(z.string(), z.string()).readonly(),
+    updatedAt: z.string(),
+  })
+  .readonly();
+
+const imageSchema: z.ZodType<ImageDetails> = z
+  .object({
+    tag: z.string(),
+    digest: z.string(),
+    repositoryUri: z.string(),
+    pushedAt: z.number().optional(),
+  })
+  .readonly();
+
+/** What check() read, handed to prepare(): the stack and the image as they were checked. */
+export const stackContextSchema = z.object({ stack: stackInfoSchema, image: imageSchema }).readonly();
+export type StackContext = z.infer<typeof stackContextSchema>;

@@ -41,9 +41,11 @@ import { SqsPoller } from './sns/sqsPoller.js';
 import { PollLoop } from './lib/pollLoop.js';
 import { createBeanstalkStrategy } from './targets/beanstalk.js';
 import { createStackStrategy } from './targets/cloudformation.js';
-import { createCodeDeployStrategy } from './targets/codedeploy.js';
+import { createCodeDeployEcsStrategy } from './targets/codedeploy-ecs/index.js';
+import { createCodeDeployServerStrategy } from './targets/codedeploy-server/index.js';
 import { createEcsStrategy } from './targets/ecs.js';
 import { createTargetRegistry } from './targets/registry.js';
+import { seal } from './targets/seal.js';
 import { type ApprovalDeps, expireDue } from './usecases/approval.js';
 import type { DeployDeps } from './usecases/deploy.js';
 import type { RelayDeps } from './usecases/relay.js';
@@ -107,17 +109,13 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const registry = createEcrAdapter();
   const stacks = createCloudFormationAdapter();
   const objects = createS3Adapter();
+  const codedeploy = createCodeDeployAdapter();
   // An environment's roleArn is assumed for the person behind each call; the adapters' clients follow.
   const identity = createAwsIdentity();
   const targets = createTargetRegistry({
     beanstalk: createBeanstalkStrategy({ beanstalk: createBeanstalkAdapter(), objects, registry, now }),
-    codedeploy: createCodeDeployStrategy({
-      codedeploy: createCodeDeployAdapter(),
-      objects,
-      registry,
-      ecs,
-      now,
-    }),
+    'codedeploy-server': seal(createCodeDeployServerStrategy({ codedeploy, objects, now })),
+    'codedeploy-ecs': seal(createCodeDeployEcsStrategy({ codedeploy, registry, ecs, now })),
     ecs: createEcsStrategy({ ecs, registry, now }),
     cloudformation: createStackStrategy({
       stacks,

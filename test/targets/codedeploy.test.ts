@@ -11,7 +11,9 @@ import { createEcsAdapter } from '../../src/adapters/aws/ecs.js';
 import { createS3Adapter } from '../../src/adapters/aws/s3.js';
 import type { Environment } from '../../src/domain/catalog.js';
 import { CapstanError } from '../../src/domain/errors.js';
-import { createCodeDeployStrategy, versionFromKey } from '../../src/targets/codedeploy.js';
+import { createCodeDeployEcsStrategy } from '../../src/targets/codedeploy-ecs/index.js';
+import { createCodeDeployServerStrategy, versionFromKey } from '../../src/targets/codedeploy-server/index.js';
+import { seal } from '../../src/targets/seal.js';
 import type { Observation, Started, TargetStrategy } from '../../src/targets/strategy.js';
 import { ManualClock } from '../fakes/ports.js';
 import { REPO_URI, tdArn } from '../fixtures/ecs.js';
@@ -31,7 +33,7 @@ const serverEnv: Environment = {
   name: 'prod',
   channel: 'C0PROD',
   target: {
-    kind: 'codedeploy',
+    kind: 'codedeploy-server',
     region: REGION,
     application: APP,
     deploymentGroup: GROUP,
@@ -45,7 +47,7 @@ const serverEnv: Environment = {
 const ecsEnv: Environment = {
   ...serverEnv,
   target: {
-    kind: 'codedeploy',
+    kind: 'codedeploy-ecs',
     region: REGION,
     application: APP,
     deploymentGroup: GROUP,
@@ -68,13 +70,17 @@ let strategy: TargetStrategy;
 function build(platform: 'Server' | 'ECS'): void {
   clock = new ManualClock();
   fake = new FakeCodeDeploy(platform, clock);
-  strategy = createCodeDeployStrategy({
+  const deps = {
     codedeploy: createCodeDeployAdapter(),
     objects: createS3Adapter(),
     registry: createEcrAdapter(),
     ecs: createEcsAdapter(),
     now: () => clock.now(),
-  });
+  };
+  strategy =
+    platform === 'Server'
+      ? seal(createCodeDeployServerStrategy(deps))
+      : seal(createCodeDeployEcsStrategy(deps));
 }
 
 afterEach(() => {

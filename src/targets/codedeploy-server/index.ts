@@ -1,0 +1,62 @@
+import type { CodeDeploy } from '../../ports/codedeploy.js';
+import type { ObjectStore } from '../../ports/objects.js';
+import { describeGroup, pollGroupOf } from '../codedeploy-shared/group.js';
+import { createObserve } from '../codedeploy-shared/observe.js';
+import { eventGroupsOf, proceed, readEach, readingOf } from '../codedeploy-shared/read.js';
+import { type Track, trackSchema } from '../codedeploy-shared/schemas.js';
+import type { Strategy } from '../strategy.js';
+import { apply, reconcile } from './apply.js';
+import { revisionLabel, serverVersion } from './bundle.js';
+import { type ServerEnvironment, check, requireServerGroup } from './check.js';
+import { planOf } from './plan.js';
+import { type Context, type Plan, contextSchema, planSchema } from './schemas.js';
+
+export { versionFromKey } from './bundle.js';
+
+export interface CodeDeployServerStrategyDeps {
+  readonly codedeploy: CodeDeploy;
+  readonly objects: ObjectStore;
+  readonly now: () => number;
+}
+
+/** A CodeDeploy deployment group on EC2/on-premises: an S3 bundle per version. */
+export function createCodeDeployServerStrategy(
+  deps: CodeDeployServerStrategyDeps,
+): Strategy<'codedeploy-server', Plan, Track, Context> {
+  const { codedeploy: cd } = deps;
+
+  async function readRunning(env: ServerEnvironment) {
+    const group = await requireServerGroup(cd, env.target);
+    const rev = group.targetRevision;
+    return { group, running: { version: serverVersion(env.target.revision, rev), revision: revisionLabel(rev) } };
+  }
+
+  return {
+    kind: 'codedeploy-server',
+    label: 'CodeDeploy',
+    schemas: { plan: planSchema, data: trackSchema, context: contextSchema },
+    describe: (env) => describeGroup(env.target),
+    pollGroup: (env) => pollGroupOf('codedeploy-server', env.target.region),
+    check: (env, version) => check(deps, env, version),
+    async prepare(env, req) {
+      const known = req.checked.context;
+      const ctx = known?.version === req.version ? known : (await check(deps, env, req.version)).context;
+      return planOf(env.target, ctx, req.version);
+    },
+    async discard() {
+      // prepare() leaves nothing in AWS.
+    },
+    apply: (env, req) => apply(deps, env, req),
+    reconcile: (env, req) => reconcile(deps, env, req),
+    observe: createObserve<ServerEnvironment>(deps, (env, rev) => serverVersion(env.target.revision, rev)),
+    read: (envs, detail) =>
+      readEach(envs, async (env) => {
+        const { group, running } = await readRunning(env);
+        return readingOf(cd, env.target, group, running, detail);
+      }),
+    running: async (env) => (await readRunning(env)).running.version,
+    // Blue/green server groups wait to reroute traffic too.
+    proceed: (env, track) => proceed(cd, env, track),
+    eventGroups: eventGroupsOf('codedeploy-server'),
+  };
+}

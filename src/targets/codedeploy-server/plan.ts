@@ -1,0 +1,34 @@
+import type { CodeDeployServerTarget } from '../../domain/catalog.js';
+import { groupConsoleUrl } from '../codedeploy-shared/group.js';
+import type { Prepared } from '../strategy.js';
+import { bareETag, s3Uri } from './bundle.js';
+import type { Context, Plan } from './schemas.js';
+
+/** What deploying `version` changes, from what check() read: pure. */
+export function planOf(t: CodeDeployServerTarget, ctx: Context, version: string): Prepared<Plan> {
+  const r = t.revision;
+  const to = s3Uri(r.bucket, ctx.bundle.key);
+  const from = ctx.current ? s3Uri(ctx.current.bucket, ctx.current.key) : '(none)';
+  const eTag = bareETag(ctx.bundle.eTag);
+  const plan: Plan = {
+    version,
+    bucket: r.bucket,
+    key: ctx.bundle.key,
+    bundleType: r.bundleType,
+    eTag,
+    baseKey: ctx.current?.key,
+  };
+  const same =
+    ctx.settled &&
+    ctx.current?.bucket === r.bucket &&
+    ctx.current.key === ctx.bundle.key &&
+    (!ctx.current.eTag || !eTag || bareETag(ctx.current.eTag) === eTag);
+  return {
+    plan,
+    unchanged: same,
+    review: {
+      diff: { title: 'Revision', lines: [`${from} → ${to}${eTag ? ` (eTag ${eTag})` : ''}`] },
+      link: { label: `CodeDeploy group ${t.deploymentGroup}`, url: groupConsoleUrl(t) },
+    },
+  };
+}

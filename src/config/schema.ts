@@ -75,7 +75,9 @@ const beanstalk = z.strictObject({
 
 const codedeployRevision = z.strictObject({
   bucket: z.string().min(3),
-  key: z.string().includes('{version}', { message: 'must contain {version}, e.g. todobackend/{version}.zip' }),
+  key: z
+    .string()
+    .includes('{version}', { message: 'must contain {version}, e.g. todobackend/{version}.zip' }),
   bundleType: z.enum(['zip', 'tar', 'tgz', 'YAML', 'JSON']).default('zip'),
 });
 

@@ -22,9 +22,7 @@ const stacks = createStackStrategy({
   changeSetTimeoutMs: 1,
 });
 const codedeployServer = seal(createCodeDeployServerStrategy({ codedeploy: none, objects: none, now }));
-const codedeployEcs = seal(
-  createCodeDeployEcsStrategy({ codedeploy: none, registry: none, ecs: none, now }),
-);
+const codedeployEcs = seal(createCodeDeployEcsStrategy({ codedeploy: none, registry: none, ecs: none, now }));
 const beanstalk = createBeanstalkStrategy({
   beanstalk: none,
   objects: none,

@@ -356,6 +356,15 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     });
   });
 
+  it('tracking data that cannot be read back ends that rollout, naming the record, without reading AWS', async () => {
+    const obs = await look(serverEnv, { deploymentId: 42 });
+    expect(obs).toMatchObject({
+      kind: 'unrecorded',
+      what: 'Capstan cannot read what it recorded for dep-1 (its tracking): deploymentId: Invalid input: expected string, received number',
+    });
+    expect(fake.cd.commandCalls(GetDeploymentCommand)).toHaveLength(0);
+  });
+
   it('throttling makes that rollout unreadable with a throttled CapstanError (the tracker backs the group off when none could be read)', async () => {
     const started = await deploy(serverEnv, '1.2.3');
     fake.throttle = true;

@@ -63,7 +63,10 @@ export async function currentTaskDefinition(
   const arn =
     service.taskDefinition || (rev?.kind === 'appspec' ? taskDefinitionInAppSpec(rev.content) : undefined);
   if (!arn) {
-    throw new CapstanError('invalid_state', `ECS service ${t.ecs.service} names no task definition to start from.`);
+    throw new CapstanError(
+      'invalid_state',
+      `ECS service ${t.ecs.service} names no task definition to start from.`,
+    );
   }
   return { arn, doc: await ecs.describeTaskDefinition(t.region, arn) };
 }

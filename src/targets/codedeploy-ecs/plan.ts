@@ -27,7 +27,12 @@ export function nextDocument(
   requestedBy: string,
 ): TaskDefinitionDocument {
   try {
-    return nextRevision(ctx.current, { container: t.ecs.container, image: imageOf(ctx), version, requestedBy });
+    return nextRevision(ctx.current, {
+      container: t.ecs.container,
+      image: imageOf(ctx),
+      version,
+      requestedBy,
+    });
   } catch (err) {
     if (err instanceof ContainerNotFound) {
       throw new CapstanError(

@@ -8,7 +8,8 @@ type ServerRevision = CodeDeployServerTarget['revision'];
 
 const VERSION_PLACEHOLDER = '{version}';
 
-export const bundleKey = (r: ServerRevision, version: string) => r.key.replaceAll(VERSION_PLACEHOLDER, version);
+export const bundleKey = (r: ServerRevision, version: string) =>
+  r.key.replaceAll(VERSION_PLACEHOLDER, version);
 export const s3Uri = (bucket: string, key: string) => `s3://${bucket}/${key}`;
 export const bareETag = (e: string | undefined) => e?.replace(/^"|"$/g, '');
 

@@ -28,7 +28,10 @@ export function createCodeDeployServerStrategy(
   async function readRunning(env: ServerEnvironment) {
     const group = await requireServerGroup(cd, env.target);
     const rev = group.targetRevision;
-    return { group, running: { version: serverVersion(env.target.revision, rev), revision: revisionLabel(rev) } };
+    return {
+      group,
+      running: { version: serverVersion(env.target.revision, rev), revision: revisionLabel(rev) },
+    };
   }
 
   return {

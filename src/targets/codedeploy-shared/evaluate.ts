@@ -1,9 +1,10 @@
 import type { CodeDeployGroupTarget } from '../../domain/catalog.js';
 import { escapeMrkdwn, unescapeMrkdwn } from '../../lib/mrkdwn.js';
-import type { AutoRollback, CodeDeployDeployment, DeploymentTarget } from '../../ports/codedeploy.js';
+import type { AutoRollback, CodeDeployDeployment } from '../../ports/codedeploy.js';
 import type { Observation } from '../strategy.js';
+import type { Failure } from './failure.js';
 import type { Track } from './schemas.js';
-import { code, counts, logTail, progressOf, short } from './words.js';
+import { code, counts, progressOf, short } from './words.js';
 
 /**
  * Pure judgement of one look at a CodeDeploy deployment: no AWS, no clock (`now` is an argument).
@@ -12,7 +13,6 @@ import { code, counts, logTail, progressOf, short } from './words.js';
 
 /** How long a failed deployment may wait for the automatic rollback its group promises before Capstan acts. */
 export const ROLLBACK_GRACE_MS = 90_000;
-const FAILURE_LINES = 3;
 
 type Judged = Observation<Track>;
 
@@ -117,58 +117,6 @@ function ready(d: CodeDeployDeployment, { track, moved, statusChanged, whose }: 
   };
 }
 
-/** Why a deployment failed, for people: `reason` (mrkdwn) and the lines to post. */
-export interface Failure {
-  readonly reason: string;
-  readonly lines: readonly string[];
-}
-
-export const stoppedByHand = (d: CodeDeployDeployment) => d.error?.code === 'MANUAL_STOP';
-
-export function manualStop(d: CodeDeployDeployment): Failure {
-  return {
-    reason: 'stopped by someone in CodeDeploy',
-    lines: [`:octagonal_sign: CodeDeploy deployment ${code(d.id)} was stopped by someone in CodeDeploy.`],
-  };
-}
-
-/** The failing lifecycle event of one target, one line, cause first; undefined when none failed. */
-export function failedEventLine(target: DeploymentTarget): string | undefined {
-  const ev = target.lifecycleEvents.find((x) => x.status === 'Failed');
-  if (!ev) return undefined;
-  const diag = ev.diagnostics;
-  const parts = [diag?.errorCode, diag?.message && short(diag.message)].filter(Boolean).join(': ');
-  const script = diag?.scriptName && !diag.message?.includes(diag.scriptName) ? ` [${diag.scriptName}]` : '';
-  const tail = logTail(diag?.logTail);
-  return escapeMrkdwn(
-    `${ev.name} failed on ${target.id}${parts ? `: ${parts}` : ''}${script}${tail ? ` (log: ${tail})` : ''}`,
-  );
-}
-
-/** A failure from the deployment's error and its failing events; `unread`: why those could not be read. */
-export function failure(d: CodeDeployDeployment, eventLines: readonly string[], unread?: string): Failure {
-  const err = d.error;
-  const summary = err
-    ? escapeMrkdwn(short(`${err.code ?? 'error'}: ${err.message ?? ''}`))
-    : escapeMrkdwn(short(d.statusMessages[0] ?? `ended ${d.status}`));
-  const events = eventLines.slice(0, FAILURE_LINES);
-  const first = events[0];
-  return {
-    reason: first ? `${first} — CodeDeploy: ${escapeMrkdwn(err?.code ?? d.status)}` : summary,
-    lines: [
-      `:x: CodeDeploy deployment ${code(d.id)} ${d.status === 'Stopped' ? 'stopped' : 'failed'}: ${summary}`,
-      ...events.map((x) => `:x: ${x}`),
-      ...(unread !== undefined
-        ? [`:warning: Could not read the failing targets: ${escapeMrkdwn(unread)}`]
-        : []),
-    ],
-  };
-}
-
-/** The failure already posted while waiting for a rollback, or undefined when it is still to be read. */
-export const knownFailure = (track: Track): Failure | undefined =>
-  track.reason !== undefined ? { reason: track.reason, lines: [] } : undefined;
-
 /** CodeDeploy started its own rollback of Capstan's rollout: Capstan follows it and starts none. */
 export function followSelfRollback(
   phase: 'rollout' | 'rollback',
@@ -191,7 +139,11 @@ export function followSelfRollback(
 }
 
 /** What CodeDeploy says about a rollback it has not started, the first time the failure is seen. */
-export function rollbackMessage(phase: 'rollout' | 'rollback', d: CodeDeployDeployment, track: Track): string[] {
+export function rollbackMessage(
+  phase: 'rollout' | 'rollback',
+  d: CodeDeployDeployment,
+  track: Track,
+): string[] {
   // What this message says when a rollback is merely late is not documented: it only informs.
   return phase === 'rollout' && d.rollback?.message && track.reason === undefined
     ? [`:information_source: CodeDeploy says: ${escapeMrkdwn(short(d.rollback.message))}`]

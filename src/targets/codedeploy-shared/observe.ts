@@ -4,25 +4,27 @@ import { errorMessage } from '../../lib/errors.js';
 import type { CodeDeploy, CodeDeployDeployment, RevisionLocation } from '../../ports/codedeploy.js';
 import type { Observation, Observed } from '../strategy.js';
 import {
-  type Failure,
   type Look,
   concluded,
-  failedEventLine,
-  failure,
   followSelfRollback,
   gone,
   hasEnded,
   judgeActive,
-  knownFailure,
   lookAt,
-  manualStop,
   oursOf,
   promisesRollback,
   rollbackMessage,
   rollbackNeverStarted,
-  stoppedByHand,
   waitForRollback,
 } from './evaluate.js';
+import {
+  type Failure,
+  failedEventLine,
+  failure,
+  knownFailure,
+  manualStop,
+  stoppedByHand,
+} from './failure.js';
 import { type CodeDeployEnvironment, groupRef } from './group.js';
 import type { Track } from './schemas.js';
 import { whoStarted } from './words.js';

@@ -173,7 +173,7 @@ export function waitForRollback(
     readonly timeoutMs: number;
   },
   now: number,
-): Judged | undefined {
+): Extract<Judged, { kind: 'progress' }> | undefined {
   const { track, moved } = a.look;
   const failedAt = track.failedAt ?? now;
   if (now - failedAt >= Math.min(ROLLBACK_GRACE_MS, a.timeoutMs / 2)) return undefined;

@@ -14,7 +14,7 @@ import { CapstanError } from '../../src/domain/errors.js';
 import { createCodeDeployEcsStrategy } from '../../src/targets/codedeploy-ecs/index.js';
 import { createCodeDeployServerStrategy, versionFromKey } from '../../src/targets/codedeploy-server/index.js';
 import { seal } from '../../src/targets/seal.js';
-import type { Observation, Started, TargetStrategy } from '../../src/targets/strategy.js';
+import type { EnvironmentOf, Observation, Started, TargetStrategy } from '../../src/targets/strategy.js';
 import { ManualClock } from '../fakes/ports.js';
 import { REPO_URI, tdArn } from '../fixtures/ecs.js';
 import { APP, BUCKET, FakeCodeDeploy, GROUP, REGION } from '../support/fakeCodeDeploy.js';
@@ -28,7 +28,7 @@ const policy = {
   approvalTtlMs: 3_600_000,
 };
 
-const serverEnv: Environment = {
+const serverEnv: EnvironmentOf<'codedeploy-server'> = {
   app: 'todobackend',
   name: 'prod',
   channel: 'C0PROD',
@@ -44,7 +44,7 @@ const serverEnv: Environment = {
   rollback: 'auto',
 };
 
-const ecsEnv: Environment = {
+const ecsEnv: EnvironmentOf<'codedeploy-ecs'> = {
   ...serverEnv,
   target: {
     kind: 'codedeploy-ecs',
@@ -535,10 +535,7 @@ describe('CodeDeploy blue/green on ECS', () => {
   it('refuses a group that deploys another ECS service than capstan.yml names', async () => {
     const elsewhere: Environment = {
       ...ecsEnv,
-      target: {
-        ...ecsEnv.target,
-        ecs: { ...(ecsEnv.target as { ecs: object }).ecs, service: 'billing' },
-      } as Environment['target'],
+      target: { ...ecsEnv.target, ecs: { ...ecsEnv.target.ecs, service: 'billing' } },
     };
     await expect(strategy.check(elsewhere, '1.2.3')).rejects.toMatchObject({ code: 'invalid_state' });
   });

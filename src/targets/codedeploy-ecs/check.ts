@@ -9,7 +9,7 @@ import { requireGroup, requireIdle } from '../codedeploy-shared/group.js';
 import { requireImage } from '../image.js';
 import type { EnvironmentOf } from '../strategy.js';
 import { taskDefinitionInAppSpec } from './appspec.js';
-import { nextDocument } from './plan.js';
+import { nextDocument } from './next.js';
 import type { Context } from './schemas.js';
 
 export type BlueGreenEnvironment = EnvironmentOf<'codedeploy-ecs'>;

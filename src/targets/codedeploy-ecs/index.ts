@@ -1,17 +1,15 @@
-import { runningVersion, containerImage } from '../../domain/taskDefinition.js';
-import { parseImage } from '../../domain/version.js';
 import type { CodeDeploy } from '../../ports/codedeploy.js';
 import type { Ecs } from '../../ports/ecs.js';
 import type { Registry } from '../../ports/registry.js';
 import { describeGroup, pollGroupOf } from '../codedeploy-shared/group.js';
 import { createObserve } from '../codedeploy-shared/observe.js';
-import { type Running, eventGroupsOf, proceed, readEach, readingOf } from '../codedeploy-shared/read.js';
+import { eventGroupsOf, proceed, readEach, readingOf } from '../codedeploy-shared/read.js';
 import { type Track, trackSchema } from '../codedeploy-shared/schemas.js';
 import type { Strategy } from '../strategy.js';
 import { apply, reconcile } from './apply.js';
-import { revisionName } from './appspec.js';
-import { type BlueGreenEnvironment, check, currentTaskDefinition, requireEcsGroup } from './check.js';
-import { planOf } from './plan.js';
+import { type BlueGreenEnvironment, check } from './check.js';
+import { prepare } from './plan.js';
+import { readRunning } from './read.js';
 import { type Context, type Plan, contextSchema, planSchema } from './schemas.js';
 
 export { ecsAppSpec } from './appspec.js';
@@ -29,20 +27,6 @@ export function createCodeDeployEcsStrategy(
 ): Strategy<'codedeploy-ecs', Plan, Track, Context> {
   const { codedeploy: cd } = deps;
 
-  /** The version the service runs: its task definition's, and the image digest it pins. */
-  async function readRunning(env: BlueGreenEnvironment) {
-    const t = env.target;
-    const group = await requireEcsGroup(cd, t);
-    const current = await currentTaskDefinition(deps.ecs, t, group);
-    const image = containerImage(current.doc.taskDefinition, t.ecs.container);
-    const running: Running = {
-      version: runningVersion(current.doc, t.ecs.container),
-      digest: image ? parseImage(image).digest : undefined,
-      revision: revisionName(current.arn),
-    };
-    return { group, running };
-  }
-
   return {
     kind: 'codedeploy-ecs',
     label: 'CodeDeploy',
@@ -50,11 +34,7 @@ export function createCodeDeployEcsStrategy(
     describe: (env) => describeGroup(env.target),
     pollGroup: (env) => pollGroupOf('codedeploy-ecs', env.target.region),
     check: (env, version) => check(deps, env, version),
-    async prepare(env, req) {
-      const known = req.checked.context;
-      const ctx = known?.version === req.version ? known : (await check(deps, env, req.version)).context;
-      return planOf(env.target, ctx, req.version, req.requestedBy);
-    },
+    prepare: (env, req) => prepare(deps, env, req),
     async discard() {
       // prepare() leaves nothing in AWS: the task definition is registered by apply().
     },
@@ -63,10 +43,10 @@ export function createCodeDeployEcsStrategy(
     observe: createObserve<BlueGreenEnvironment>(deps, () => undefined),
     read: (envs, detail) =>
       readEach(envs, async (env) => {
-        const { group, running } = await readRunning(env);
+        const { group, running } = await readRunning(deps, env);
         return readingOf(cd, env.target, group, running, detail);
       }),
-    running: async (env) => (await readRunning(env)).running.version,
+    running: async (env) => (await readRunning(deps, env)).running.version,
     proceed: (env, track) => proceed(cd, env, track),
     eventGroups: eventGroupsOf('codedeploy-ecs'),
   };

@@ -1,48 +1,17 @@
 import type { CodeDeployEcsTarget } from '../../domain/catalog.js';
-import { CapstanError } from '../../domain/errors.js';
 import {
-  ContainerNotFound,
   READ_ONLY_MEMBERS,
   type TaskDefinition,
-  type TaskDefinitionDocument,
   VERSION_TAG,
   containerImage,
   diffTaskDefinitions,
-  nextRevision,
   tagValue,
 } from '../../domain/taskDefinition.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import { groupConsoleUrl } from '../codedeploy-shared/group.js';
-import type { Prepared } from '../strategy.js';
-import { revisionName } from './appspec.js';
+import type { PrepareRequest, Prepared } from '../strategy.js';
+import { type BlueGreenEnvironment, type CheckDeps, check } from './check.js';
+import { imageOf, nextDocument } from './next.js';
 import type { Context, Plan } from './schemas.js';
-
-const imageOf = (ctx: Context) => `${ctx.image.repositoryUri}@${ctx.image.digest}`;
-
-/** The next task definition revision: the current one with the container's image pinned by digest. */
-export function nextDocument(
-  t: CodeDeployEcsTarget,
-  ctx: Context,
-  version: string,
-  requestedBy: string,
-): TaskDefinitionDocument {
-  try {
-    return nextRevision(ctx.current, {
-      container: t.ecs.container,
-      image: imageOf(ctx),
-      version,
-      requestedBy,
-    });
-  } catch (err) {
-    if (err instanceof ContainerNotFound) {
-      throw new CapstanError(
-        'invalid_state',
-        `Task definition ${revisionName(ctx.currentArn)} has no container "${err.container}" (it has ${err.available.map(escapeMrkdwn).join(', ')}); fix \`container\` in capstan.yml.`,
-      );
-    }
-    throw err;
-  }
-}
 
 function withoutReadOnly(td: TaskDefinition): TaskDefinition {
   const out: Record<string, unknown> = { ...td };
@@ -75,4 +44,15 @@ export function planOf(
       link: { label: `CodeDeploy group ${t.deploymentGroup}`, url: groupConsoleUrl(t) },
     },
   };
+}
+
+/** The plan from check()'s reads, read again when they are not of this version. */
+export async function prepare(
+  deps: CheckDeps,
+  env: BlueGreenEnvironment,
+  req: PrepareRequest<Context>,
+): Promise<Prepared<Plan>> {
+  const known = req.checked.context;
+  const ctx = known?.version === req.version ? known : (await check(deps, env, req.version)).context;
+  return planOf(env.target, ctx, req.version, req.requestedBy);
 }

@@ -6,9 +6,10 @@ import { eventGroupsOf, proceed, readEach, readingOf } from '../codedeploy-share
 import { type Track, trackSchema } from '../codedeploy-shared/schemas.js';
 import type { Strategy } from '../strategy.js';
 import { apply, reconcile } from './apply.js';
-import { revisionLabel, serverVersion } from './bundle.js';
-import { type ServerEnvironment, check, requireServerGroup } from './check.js';
-import { planOf } from './plan.js';
+import { serverVersion } from './bundle.js';
+import { type ServerEnvironment, check } from './check.js';
+import { prepare } from './plan.js';
+import { readRunning } from './read.js';
 import { type Context, type Plan, contextSchema, planSchema } from './schemas.js';
 
 export { versionFromKey } from './bundle.js';
@@ -25,15 +26,6 @@ export function createCodeDeployServerStrategy(
 ): Strategy<'codedeploy-server', Plan, Track, Context> {
   const { codedeploy: cd } = deps;
 
-  async function readRunning(env: ServerEnvironment) {
-    const group = await requireServerGroup(cd, env.target);
-    const rev = group.targetRevision;
-    return {
-      group,
-      running: { version: serverVersion(env.target.revision, rev), revision: revisionLabel(rev) },
-    };
-  }
-
   return {
     kind: 'codedeploy-server',
     label: 'CodeDeploy',
@@ -41,11 +33,7 @@ export function createCodeDeployServerStrategy(
     describe: (env) => describeGroup(env.target),
     pollGroup: (env) => pollGroupOf('codedeploy-server', env.target.region),
     check: (env, version) => check(deps, env, version),
-    async prepare(env, req) {
-      const known = req.checked.context;
-      const ctx = known?.version === req.version ? known : (await check(deps, env, req.version)).context;
-      return planOf(env.target, ctx, req.version);
-    },
+    prepare: (env, req) => prepare(deps, env, req),
     async discard() {
       // prepare() leaves nothing in AWS.
     },
@@ -54,10 +42,10 @@ export function createCodeDeployServerStrategy(
     observe: createObserve<ServerEnvironment>(deps, (env, rev) => serverVersion(env.target.revision, rev)),
     read: (envs, detail) =>
       readEach(envs, async (env) => {
-        const { group, running } = await readRunning(env);
+        const { group, running } = await readRunning(cd, env);
         return readingOf(cd, env.target, group, running, detail);
       }),
-    running: async (env) => (await readRunning(env)).running.version,
+    running: async (env) => (await readRunning(cd, env)).running.version,
     // Blue/green server groups wait to reroute traffic too.
     proceed: (env, track) => proceed(cd, env, track),
     eventGroups: eventGroupsOf('codedeploy-server'),

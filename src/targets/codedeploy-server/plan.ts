@@ -1,7 +1,8 @@
 import type { CodeDeployServerTarget } from '../../domain/catalog.js';
 import { groupConsoleUrl } from '../codedeploy-shared/group.js';
-import type { Prepared } from '../strategy.js';
+import type { PrepareRequest, Prepared } from '../strategy.js';
 import { bareETag, s3Uri } from './bundle.js';
+import { type CheckDeps, type ServerEnvironment, check } from './check.js';
 import type { Context, Plan } from './schemas.js';
 
 /** What deploying `version` changes, from what check() read: pure. */
@@ -31,4 +32,15 @@ export function planOf(t: CodeDeployServerTarget, ctx: Context, version: string)
       link: { label: `CodeDeploy group ${t.deploymentGroup}`, url: groupConsoleUrl(t) },
     },
   };
+}
+
+/** The plan from check()'s reads, read again when they are not of this version. */
+export async function prepare(
+  deps: CheckDeps,
+  env: ServerEnvironment,
+  req: PrepareRequest<Context>,
+): Promise<Prepared<Plan>> {
+  const known = req.checked.context;
+  const ctx = known?.version === req.version ? known : (await check(deps, env, req.version)).context;
+  return planOf(env.target, ctx, req.version);
 }

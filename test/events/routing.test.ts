@@ -185,15 +185,15 @@ describe('which poll group an AWS event concerns', () => {
       ...group,
       revision: { bucket: 'b', key: 'todo/{version}.zip', bundleType: 'zip' },
     });
-    const ecsEnv = envOf({
+    const blueGreenEnv = envOf({
       kind: 'codedeploy-ecs',
       ...group,
       ecs: { cluster: 'c', service: 's', container: 'app', repository: 'r', containerPort: 80 },
     });
     expect(codedeployServer.eventGroups!(e)).toEqual([codedeployServer.pollGroup(serverEnv)]);
-    expect(codedeployEcs.eventGroups!(e)).toEqual([codedeployEcs.pollGroup(ecsEnv)]);
+    expect(codedeployEcs.eventGroups!(e)).toEqual([codedeployEcs.pollGroup(blueGreenEnv)]);
     // A look is handed one strategy's rollouts: the two kinds never share a poll group.
-    expect(codedeployServer.pollGroup(serverEnv)).not.toBe(codedeployEcs.pollGroup(ecsEnv));
+    expect(codedeployServer.pollGroup(serverEnv)).not.toBe(codedeployEcs.pollGroup(blueGreenEnv));
     for (const codedeploy of [codedeployServer, codedeployEcs]) {
       expect(
         codedeploy.eventGroups!(

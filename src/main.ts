@@ -42,7 +42,8 @@ import { SqsPoller } from './sns/sqsPoller.js';
 import { PollLoop } from './lib/pollLoop.js';
 import { createBeanstalkStrategy } from './targets/beanstalk/index.js';
 import { createStackStrategy } from './targets/cloudformation/index.js';
-import { createCodeDeployStrategy } from './targets/codedeploy.js';
+import { createCodeDeployEcsStrategy } from './targets/codedeploy-ecs/index.js';
+import { createCodeDeployServerStrategy } from './targets/codedeploy-server/index.js';
 import { createEcsStrategy } from './targets/ecs/index.js';
 import { createTargetRegistry } from './targets/registry.js';
 import { seal } from './targets/seal.js';
@@ -109,19 +110,15 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const registry = createEcrAdapter();
   const stacks = createCloudFormationAdapter();
   const objects = createS3Adapter();
+  const codedeploy = createCodeDeployAdapter();
   // An environment's roleArn is assumed for the person behind each call; the adapters' clients follow.
   const identity = createAwsIdentity();
   // Aborted by stop(): waits on AWS (a change set being computed) end at once.
   const stopping = new AbortController();
   const targets = createTargetRegistry({
     beanstalk: seal(createBeanstalkStrategy({ beanstalk: createBeanstalkAdapter(), objects, registry, now })),
-    codedeploy: createCodeDeployStrategy({
-      codedeploy: createCodeDeployAdapter(),
-      objects,
-      registry,
-      ecs,
-      now,
-    }),
+    'codedeploy-server': seal(createCodeDeployServerStrategy({ codedeploy, objects, now })),
+    'codedeploy-ecs': seal(createCodeDeployEcsStrategy({ codedeploy, registry, ecs, now })),
     ecs: seal(createEcsStrategy({ ecs, registry, now })),
     cloudformation: seal(
       createStackStrategy({

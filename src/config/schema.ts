@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Principal } from '../domain/catalog.js';
+import type { CodeDeployTarget, Principal } from '../domain/catalog.js';
 import { cronProblem, isTimeZone } from '../domain/freeze.js';
 import { parseDuration } from './duration.js';
 
@@ -73,32 +73,44 @@ const beanstalk = z.strictObject({
   containerPort: z.number().int().min(1).max(65535).default(8080),
 });
 
+const codedeployRevision = z.strictObject({
+  bucket: z.string().min(3),
+  key: z
+    .string()
+    .includes('{version}', { message: 'must contain {version}, e.g. todobackend/{version}.zip' }),
+  bundleType: z.enum(['zip', 'tar', 'tgz', 'YAML', 'JSON']).default('zip'),
+});
+
+const codedeployEcs = z.strictObject({
+  cluster: z.string().min(1),
+  service: z.string().min(1),
+  container: z.string().min(1),
+  repository: z.string().min(1),
+  containerPort: z.number().int().min(1).max(65535),
+});
+
+/**
+ * One `codedeploy:` block, two kinds of target: `revision:` deploys an S3 bundle to EC2/on-premises,
+ * `ecs:` an ECS service blue/green. Read as one object (so a mistake inside either is named where it
+ * is), then told apart into the catalog's discriminated union.
+ */
 const codedeploy = z
   .strictObject({
     region,
     application: z.string().min(1),
     deploymentGroup: z.string().min(1),
-    revision: z
-      .strictObject({
-        bucket: z.string().min(3),
-        key: z
-          .string()
-          .includes('{version}', { message: 'must contain {version}, e.g. todobackend/{version}.zip' }),
-        bundleType: z.enum(['zip', 'tar', 'tgz', 'YAML', 'JSON']).default('zip'),
-      })
-      .optional(),
-    ecs: z
-      .strictObject({
-        cluster: z.string().min(1),
-        service: z.string().min(1),
-        container: z.string().min(1),
-        repository: z.string().min(1),
-        containerPort: z.number().int().min(1).max(65535),
-      })
-      .optional(),
+    revision: codedeployRevision.optional(),
+    ecs: codedeployEcs.optional(),
   })
-  .refine((c) => (c.revision === undefined) !== (c.ecs === undefined), {
-    message: 'needs exactly one of revision (EC2/on-premises) or ecs (blue/green)',
+  .transform((c, ctx): CodeDeployTarget => {
+    const { revision, ecs, ...group } = c;
+    if (revision && !ecs) return { kind: 'codedeploy-server', ...group, revision };
+    if (ecs && !revision) return { kind: 'codedeploy-ecs', ...group, ecs };
+    ctx.addIssue({
+      code: 'custom',
+      message: 'needs exactly one of revision (EC2/on-premises) or ecs (blue/green)',
+    });
+    return z.NEVER;
   });
 
 const TARGETS = ['ecs', 'cloudformation', 'beanstalk', 'codedeploy'] as const;

@@ -49,7 +49,8 @@ function targetOf(e: RawEnvironment): Target {
   if (e.ecs) return { kind: 'ecs', ...e.ecs };
   if (e.cloudformation) return { kind: 'cloudformation', ...e.cloudformation };
   if (e.beanstalk) return { kind: 'beanstalk', ...e.beanstalk };
-  return { kind: 'codedeploy', ...e.codedeploy! };
+  if (e.codedeploy) return e.codedeploy;
+  throw new Error('the configuration schema lets no environment through without a target');
 }
 
 export function toCatalog(raw: RawConfig): Catalog {

@@ -76,30 +76,37 @@ export interface BeanstalkTarget {
   readonly containerPort: number;
 }
 
-export interface CodeDeployTarget {
-  readonly kind: 'codedeploy';
+/** A CodeDeploy deployment group, whatever it deploys to. */
+export interface CodeDeployGroupTarget {
   readonly region: string;
   readonly application: string;
   readonly deploymentGroup: string;
-  /** EC2/on-premises: a bundle in S3 per version; `key` holds `{version}`. */
-  readonly revision?:
-    | {
-        readonly bucket: string;
-        readonly key: string;
-        readonly bundleType: 'zip' | 'tar' | 'tgz' | 'YAML' | 'JSON';
-      }
-    | undefined;
-  /** ECS blue/green: Capstan registers the task definition and passes the AppSpec. */
-  readonly ecs?:
-    | {
-        readonly cluster: string;
-        readonly service: string;
-        readonly container: string;
-        readonly repository: string;
-        readonly containerPort: number;
-      }
-    | undefined;
 }
+
+/** EC2/on-premises: a bundle in S3 per version; `key` holds `{version}`. */
+export interface CodeDeployServerTarget extends CodeDeployGroupTarget {
+  readonly kind: 'codedeploy-server';
+  readonly revision: {
+    readonly bucket: string;
+    readonly key: string;
+    readonly bundleType: 'zip' | 'tar' | 'tgz' | 'YAML' | 'JSON';
+  };
+}
+
+/** ECS blue/green: Capstan registers the task definition and passes the AppSpec. */
+export interface CodeDeployEcsTarget extends CodeDeployGroupTarget {
+  readonly kind: 'codedeploy-ecs';
+  readonly ecs: {
+    readonly cluster: string;
+    readonly service: string;
+    readonly container: string;
+    readonly repository: string;
+    readonly containerPort: number;
+  };
+}
+
+/** `codedeploy:` in capstan.yml: with `revision:` a server group, with `ecs:` a blue/green one. */
+export type CodeDeployTarget = CodeDeployServerTarget | CodeDeployEcsTarget;
 
 export type Target = EcsTarget | StackTarget | BeanstalkTarget | CodeDeployTarget;
 

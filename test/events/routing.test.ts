@@ -3,7 +3,8 @@ import type { Environment, Target } from '../../src/domain/catalog.js';
 import { parseEvent } from '../../src/events/envelope.js';
 import { createBeanstalkStrategy } from '../../src/targets/beanstalk/index.js';
 import { createStackStrategy } from '../../src/targets/cloudformation/index.js';
-import { createCodeDeployStrategy } from '../../src/targets/codedeploy.js';
+import { createCodeDeployEcsStrategy } from '../../src/targets/codedeploy-ecs/index.js';
+import { createCodeDeployServerStrategy } from '../../src/targets/codedeploy-server/index.js';
 import { createEcsStrategy } from '../../src/targets/ecs/index.js';
 import { seal } from '../../src/targets/seal.js';
 import type { AwsEvent } from '../../src/targets/strategy.js';
@@ -21,13 +22,8 @@ const stacks = seal(
     changeSetTimeoutMs: 1,
   }),
 );
-const codedeploy = createCodeDeployStrategy({
-  codedeploy: none,
-  objects: none,
-  registry: none,
-  ecs: none,
-  now,
-});
+const codedeployServer = seal(createCodeDeployServerStrategy({ codedeploy: none, objects: none, now }));
+const codedeployEcs = seal(createCodeDeployEcsStrategy({ codedeploy: none, registry: none, ecs: none, now }));
 const beanstalk = seal(
   createBeanstalkStrategy({
     beanstalk: none,
@@ -186,22 +182,32 @@ describe('which poll group an AWS event concerns', () => {
       type: 'CodeDeploy Deployment State-change Notification',
       detail: { deploymentId: 'd-ABC', state: 'SUCCESS' },
     });
-    const env = envOf({
-      kind: 'codedeploy',
-      region: 'us-east-1',
-      application: 'todo',
-      deploymentGroup: 'dev',
+    const group = { region: 'us-east-1', application: 'todo', deploymentGroup: 'dev' };
+    const serverEnv = envOf({
+      kind: 'codedeploy-server',
+      ...group,
+      revision: { bucket: 'b', key: 'todo/{version}.zip', bundleType: 'zip' },
     });
-    expect(codedeploy.eventGroups!(e)).toEqual([codedeploy.pollGroup(env)]);
-    expect(
-      codedeploy.eventGroups!(
-        arrived({
-          source: 'aws.codedeploy',
-          type: 'CodeDeploy Instance State-change Notification',
-          detail: {},
-        }),
-      ),
-    ).toEqual([]);
+    const blueGreenEnv = envOf({
+      kind: 'codedeploy-ecs',
+      ...group,
+      ecs: { cluster: 'c', service: 's', container: 'app', repository: 'r', containerPort: 80 },
+    });
+    expect(codedeployServer.eventGroups!(e)).toEqual([codedeployServer.pollGroup(serverEnv)]);
+    expect(codedeployEcs.eventGroups!(e)).toEqual([codedeployEcs.pollGroup(blueGreenEnv)]);
+    // A look is handed one strategy's rollouts: the two kinds never share a poll group.
+    expect(codedeployServer.pollGroup(serverEnv)).not.toBe(codedeployEcs.pollGroup(blueGreenEnv));
+    for (const codedeploy of [codedeployServer, codedeployEcs]) {
+      expect(
+        codedeploy.eventGroups!(
+          arrived({
+            source: 'aws.codedeploy',
+            type: 'CodeDeploy Instance State-change Notification',
+            detail: {},
+          }),
+        ),
+      ).toEqual([]);
+    }
   });
 
   it('Elastic Beanstalk sends no such events: its rollouts are polled', () => {

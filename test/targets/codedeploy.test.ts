@@ -11,8 +11,10 @@ import { createEcsAdapter } from '../../src/adapters/aws/ecs.js';
 import { createS3Adapter } from '../../src/adapters/aws/s3.js';
 import type { Environment } from '../../src/domain/catalog.js';
 import { CapstanError } from '../../src/domain/errors.js';
-import { createCodeDeployStrategy, versionFromKey } from '../../src/targets/codedeploy.js';
-import type { Observation, Started, TargetStrategy } from '../../src/targets/strategy.js';
+import { createCodeDeployEcsStrategy } from '../../src/targets/codedeploy-ecs/index.js';
+import { createCodeDeployServerStrategy, versionFromKey } from '../../src/targets/codedeploy-server/index.js';
+import { seal } from '../../src/targets/seal.js';
+import type { EnvironmentOf, Observation, Started, TargetStrategy } from '../../src/targets/strategy.js';
 import { ManualClock } from '../fakes/ports.js';
 import { REPO_URI, tdArn } from '../fixtures/ecs.js';
 import { APP, BUCKET, FakeCodeDeploy, GROUP, REGION } from '../support/fakeCodeDeploy.js';
@@ -26,12 +28,12 @@ const policy = {
   approvalTtlMs: 3_600_000,
 };
 
-const serverEnv: Environment = {
+const serverEnv: EnvironmentOf<'codedeploy-server'> = {
   app: 'todobackend',
   name: 'prod',
   channel: 'C0PROD',
   target: {
-    kind: 'codedeploy',
+    kind: 'codedeploy-server',
     region: REGION,
     application: APP,
     deploymentGroup: GROUP,
@@ -42,10 +44,10 @@ const serverEnv: Environment = {
   rollback: 'auto',
 };
 
-const ecsEnv: Environment = {
+const ecsEnv: EnvironmentOf<'codedeploy-ecs'> = {
   ...serverEnv,
   target: {
-    kind: 'codedeploy',
+    kind: 'codedeploy-ecs',
     region: REGION,
     application: APP,
     deploymentGroup: GROUP,
@@ -68,13 +70,17 @@ let strategy: TargetStrategy;
 function build(platform: 'Server' | 'ECS'): void {
   clock = new ManualClock();
   fake = new FakeCodeDeploy(platform, clock);
-  strategy = createCodeDeployStrategy({
+  const deps = {
     codedeploy: createCodeDeployAdapter(),
     objects: createS3Adapter(),
     registry: createEcrAdapter(),
     ecs: createEcsAdapter(),
     now: () => clock.now(),
-  });
+  };
+  strategy =
+    platform === 'Server'
+      ? seal(createCodeDeployServerStrategy(deps))
+      : seal(createCodeDeployEcsStrategy(deps));
 }
 
 afterEach(() => {
@@ -350,6 +356,15 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     });
   });
 
+  it('tracking data that cannot be read back ends that rollout, naming the record, without reading AWS', async () => {
+    const obs = await look(serverEnv, { deploymentId: 42 });
+    expect(obs).toMatchObject({
+      kind: 'unrecorded',
+      what: 'Capstan cannot read what it recorded for dep-1 (its tracking): deploymentId: Invalid input: expected string, received number',
+    });
+    expect(fake.cd.commandCalls(GetDeploymentCommand)).toHaveLength(0);
+  });
+
   it('throttling makes that rollout unreadable with a throttled CapstanError (the tracker backs the group off when none could be read)', async () => {
     const started = await deploy(serverEnv, '1.2.3');
     fake.throttle = true;
@@ -520,10 +535,7 @@ describe('CodeDeploy blue/green on ECS', () => {
   it('refuses a group that deploys another ECS service than capstan.yml names', async () => {
     const elsewhere: Environment = {
       ...ecsEnv,
-      target: {
-        ...ecsEnv.target,
-        ecs: { ...(ecsEnv.target as { ecs: object }).ecs, service: 'billing' },
-      } as Environment['target'],
+      target: { ...ecsEnv.target, ecs: { ...ecsEnv.target.ecs, service: 'billing' } },
     };
     await expect(strategy.check(elsewhere, '1.2.3')).rejects.toMatchObject({ code: 'invalid_state' });
   });

@@ -91,7 +91,7 @@ export function createCodeDeployAdapter(
   /**
    * For CreateDeployment, which takes no idempotency token: the SDK's own retry of a request whose
    * answer was lost could start a second deployment, so it tries once and Capstan reads CodeDeploy
-   * for its deployment before it asks again (targets/codedeployCreate.ts).
+   * for its deployment before it asks again (targets/codedeploy-shared/create.ts).
    */
   once: (region: string) => CodeDeployClient = perRegion(
     (region, credentials) => new CodeDeployClient({ region, credentials, maxAttempts: 1 }),

@@ -1,11 +1,12 @@
-import { CapstanError, isCapstanError } from '../domain/errors.js';
-import { errorMessage } from '../lib/errors.js';
+import { z } from 'zod';
+import { CapstanError, isCapstanError } from '../../domain/errors.js';
+import { errorMessage } from '../../lib/errors.js';
 import type {
   CodeDeploy,
   CodeDeployDeployment,
   DeploymentGroupRef,
   NewRevision,
-} from '../ports/codedeploy.js';
+} from '../../ports/codedeploy.js';
 
 /** How far back a search for the deployment of a request looks. */
 const SEARCH_WINDOW_MS = 24 * 3600_000;
@@ -52,9 +53,12 @@ function namedIn(e: unknown): string | undefined {
 /** No answer came at all (a network error, a timeout): the request may or may not have reached AWS. */
 function lostAnswer(e: unknown): boolean {
   if (!isCapstanError(e) || e.code !== 'upstream') return false;
-  const meta = (e.cause as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata;
-  return meta?.httpStatusCode === undefined;
+  const answered = sdkAnswer.safeParse(e.cause);
+  return !answered.success || answered.data.$metadata.httpStatusCode === undefined;
 }
+
+/** What an SDK error says about the HTTP answer it came with, if any. */
+const sdkAnswer = z.object({ $metadata: z.object({ httpStatusCode: z.number().optional() }) });
 
 /**
  * CreateDeployment without a second deployment for one request. The API takes no idempotency

@@ -1,0 +1,215 @@
+import type { CodeDeployGroupTarget } from '../../domain/catalog.js';
+import { escapeMrkdwn, unescapeMrkdwn } from '../../lib/mrkdwn.js';
+import type { AutoRollback, CodeDeployDeployment } from '../../ports/codedeploy.js';
+import type { Observation } from '../strategy.js';
+import type { Failure } from './failure.js';
+import type { Track } from './schemas.js';
+import { code, counts, progressOf, short } from './words.js';
+
+/**
+ * Pure judgement of one look at a CodeDeploy deployment: no AWS, no clock (`now` is an argument).
+ * observe.ts reads what each step needs, only when it needs it, and hands it here.
+ */
+
+/** How long a failed deployment may wait for the automatic rollback its group promises before Capstan acts. */
+export const ROLLBACK_GRACE_MS = 90_000;
+
+type Judged = Observation<Track>;
+
+/** What one look saw, against what the previous looks saw. */
+export interface Look {
+  /** The tracking data carried forward: what this look saw, and the best progress so far. */
+  readonly track: Track;
+  readonly moved: boolean;
+  readonly statusChanged: boolean;
+  /** "CodeDeploy deployment", or "CodeDeploy's rollback" while following one. */
+  readonly whose: string;
+}
+
+export function fingerprint(d: CodeDeployDeployment): string {
+  const o = d.overview;
+  return [d.status, o.pending, o.inProgress, o.succeeded, o.failed, o.skipped, o.ready].join('|');
+}
+
+/** How far forward a deployment is: targets done count twice, targets being deployed once. */
+export function forward(d: CodeDeployDeployment): number {
+  const o = d.overview;
+  return 2 * (o.succeeded + o.skipped + o.ready) + o.inProgress;
+}
+
+export function lookAt(d: CodeDeployDeployment, track: Track): Look {
+  const statusChanged = d.status !== track.seen?.split('|')[0];
+  // Only what moves the deployment forward is progress: a new stage, targets starting or done.
+  // Failed targets and looks that repeat what was seen are not, so a stalled deployment meets its deadline.
+  const best = track.best ?? 0;
+  return {
+    track: { ...track, seen: fingerprint(d), best: Math.max(best, forward(d)) },
+    moved: statusChanged || forward(d) > best,
+    statusChanged,
+    whose: track.rollbackOf ? "CodeDeploy's rollback" : 'CodeDeploy deployment',
+  };
+}
+
+/** CodeDeploy does not know the deployment: say what is gone, most often the whole group with its deployments. */
+export function gone(t: CodeDeployGroupTarget, track: Track, groupExists: boolean): Judged {
+  return {
+    kind: 'missing',
+    data: track,
+    lines: [],
+    what: groupExists
+      ? `CodeDeploy deployment ${track.deploymentId} no longer exists in ${t.region}`
+      : `CodeDeploy deployment group ${t.deploymentGroup} of application ${t.application} no longer exists in ${t.region}`,
+  };
+}
+
+export const hasEnded = (d: CodeDeployDeployment) => d.status === 'Failed' || d.status === 'Stopped';
+
+/** A deployment that has not failed: succeeded, ready to reroute traffic, or on its way. `version`: what a success runs. */
+export function judgeActive(d: CodeDeployDeployment, look: Look, version: string | undefined): Judged {
+  const { track, moved, statusChanged, whose } = look;
+  if (d.status === 'Succeeded') {
+    const again = track.rollbackOf && version ? `: the group runs ${code(version)} again` : '';
+    return {
+      kind: 'succeeded',
+      data: track,
+      lines: [`:white_check_mark: ${whose} ${code(d.id)} succeeded${counts(d)}${again}.`],
+    };
+  }
+  if (d.status === 'Ready') return ready(d, look);
+  if (d.terminationWaitStarted) {
+    // Traffic is on the new version; CodeDeploy only keeps the original around for a while.
+    return {
+      kind: 'succeeded',
+      data: track,
+      lines: [
+        `:white_check_mark: ${whose} ${code(d.id)} rerouted all traffic to the new version; CodeDeploy keeps the original environment until its termination wait ends.`,
+      ],
+    };
+  }
+  return {
+    kind: 'progress',
+    data: track,
+    moved,
+    progress: progressOf(d),
+    lines: statusChanged
+      ? [`:hourglass_flowing_sand: ${whose} ${code(d.id)}: ${escapeMrkdwn(d.status)}${counts(d)}.`]
+      : [],
+  };
+}
+
+function ready(d: CodeDeployDeployment, { track, moved, statusChanged, whose }: Look): Judged {
+  const opt = d.readyOption;
+  const deadline =
+    opt?.actionOnTimeout === 'STOP_DEPLOYMENT' && opt.waitMinutes !== undefined
+      ? ` CodeDeploy stops the deployment if traffic is not rerouted within ${opt.waitMinutes} min.`
+      : '';
+  return {
+    kind: 'progress',
+    data: track,
+    moved,
+    progress: progressOf(d),
+    waiting: 'waiting to reroute traffic',
+    lines: statusChanged
+      ? [
+          `:double_vertical_bar: ${whose} ${code(d.id)} is ready: the new version runs beside the old one, which still gets the traffic. Continue reroutes it.${deadline}`,
+        ]
+      : [],
+  };
+}
+
+/** CodeDeploy started its own rollback of Capstan's rollout: Capstan follows it and starts none. */
+export function followSelfRollback(
+  phase: 'rollout' | 'rollback',
+  d: CodeDeployDeployment,
+  track: Track,
+  f: Failure,
+): Judged | undefined {
+  const rollbackId = d.rollback?.deploymentId;
+  if (phase !== 'rollout' || !rollbackId) return undefined;
+  return {
+    kind: 'failed',
+    data: track,
+    reason: unescapeMrkdwn(f.reason),
+    lines: [
+      ...f.lines,
+      `:rewind: CodeDeploy is rolling back by itself (deployment ${code(rollbackId)}). Capstan follows that rollback and does not start another.`,
+    ],
+    selfRollback: { kind: 'following', data: { deploymentId: rollbackId, rollbackOf: d.id } },
+  };
+}
+
+/** What CodeDeploy says about a rollback it has not started, the first time the failure is seen. */
+export function rollbackMessage(
+  phase: 'rollout' | 'rollback',
+  d: CodeDeployDeployment,
+  track: Track,
+): string[] {
+  // What this message says when a rollback is merely late is not documented: it only informs.
+  return phase === 'rollout' && d.rollback?.message && track.reason === undefined
+    ? [`:information_source: CodeDeploy says: ${escapeMrkdwn(short(d.rollback.message))}`]
+    : [];
+}
+
+/** CodeDeploy rolls a deployment back by itself after this ending. */
+export function rollbackEventFor(d: CodeDeployDeployment): string {
+  if (d.status === 'Failed') return 'DEPLOYMENT_FAILURE';
+  return d.error?.code === 'ALARM_ACTIVE' ? 'DEPLOYMENT_STOP_ON_ALARM' : 'DEPLOYMENT_STOP_ON_REQUEST';
+}
+
+export function promisesRollback(d: CodeDeployDeployment, config: AutoRollback | undefined): boolean {
+  return config?.enabled === true && config.events.includes(rollbackEventFor(d));
+}
+
+/**
+ * The group promises a rollback that has not started yet: a rollback by Capstan now would race it,
+ * so the rollout waits a little (progress), or, once that wait is over, undefined.
+ */
+export function waitForRollback(
+  a: {
+    readonly d: CodeDeployDeployment;
+    readonly look: Look;
+    readonly failure: Failure;
+    readonly lines: readonly string[];
+    readonly timeoutMs: number;
+  },
+  now: number,
+): Extract<Judged, { kind: 'progress' }> | undefined {
+  const { track, moved } = a.look;
+  const failedAt = track.failedAt ?? now;
+  if (now - failedAt >= Math.min(ROLLBACK_GRACE_MS, a.timeoutMs / 2)) return undefined;
+  return {
+    kind: 'progress',
+    data: { ...track, failedAt, reason: a.failure.reason },
+    moved,
+    progress: progressOf(a.d),
+    lines:
+      track.reason === undefined
+        ? [...a.lines, ':hourglass_flowing_sand: Waiting for CodeDeploy to start its automatic rollback.']
+        : [],
+  };
+}
+
+export const rollbackNeverStarted = (d: CodeDeployDeployment) =>
+  `:warning: CodeDeploy's group is set to roll back by itself, but it did not start a rollback of ${code(d.id)}.`;
+
+/** The deployments that are Capstan's own in this rollout: the deployment and what it rolls back. */
+export const oursOf = (d: CodeDeployDeployment, track: Track): ReadonlySet<string> =>
+  new Set([d.id, ...(track.rollbackOf ? [track.rollbackOf] : [])]);
+
+/** The last word on a deployment that failed: replaced by someone else's (`by`), or failed. */
+export function concluded(
+  phase: 'rollout' | 'rollback',
+  d: CodeDeployDeployment,
+  track: Track,
+  f: Failure,
+  lines: readonly string[],
+  by: string | undefined,
+): Judged {
+  if (by) return { kind: 'superseded', data: track, lines, by };
+  const rollbackId = d.rollback?.deploymentId;
+  const also =
+    phase === 'rollback' && rollbackId
+      ? [`:information_source: CodeDeploy rolls this one back too (deployment ${code(rollbackId)}).`]
+      : [];
+  return { kind: 'failed', data: track, lines: [...lines, ...also], reason: unescapeMrkdwn(f.reason) };
+}

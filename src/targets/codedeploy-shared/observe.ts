@@ -1,0 +1,158 @@
+import type { CodeDeployGroupTarget } from '../../domain/catalog.js';
+import { isCapstanError } from '../../domain/errors.js';
+import { errorMessage } from '../../lib/errors.js';
+import type { CodeDeploy, CodeDeployDeployment, RevisionLocation } from '../../ports/codedeploy.js';
+import type { Observation, Observed } from '../strategy.js';
+import {
+  type Look,
+  concluded,
+  followSelfRollback,
+  gone,
+  hasEnded,
+  judgeActive,
+  lookAt,
+  oursOf,
+  promisesRollback,
+  rollbackMessage,
+  rollbackNeverStarted,
+  waitForRollback,
+} from './evaluate.js';
+import {
+  type Failure,
+  failedEventLine,
+  failure,
+  knownFailure,
+  manualStop,
+  stoppedByHand,
+} from './failure.js';
+import { type CodeDeployEnvironment, groupRef } from './group.js';
+import type { Track } from './schemas.js';
+import { whoStarted } from './words.js';
+
+/** Failing targets read for diagnostics. */
+const FAILED_TARGETS_READ = 5;
+
+export interface ObserveDeps {
+  readonly codedeploy: CodeDeploy;
+  readonly now: () => number;
+}
+
+type VersionOf<E> = (env: E, revision: RevisionLocation | undefined) => string | undefined;
+
+/**
+ * The AWS reads of a look at CodeDeploy rollouts; evaluate.ts judges what they return.
+ * `versionOf` names the version a revision deploys, where the kind of group can tell.
+ */
+export function createObserve<E extends CodeDeployEnvironment>(
+  deps: ObserveDeps,
+  versionOf: VersionOf<E>,
+): (items: readonly Observed<Track, E>[]) => Promise<ReadonlyMap<string, Observation<Track>>> {
+  return (items) => observeEach(items, (item) => observeOne(deps, versionOf, item));
+}
+
+async function observeOne<E extends CodeDeployEnvironment>(
+  deps: ObserveDeps,
+  versionOf: VersionOf<E>,
+  item: Observed<Track, E>,
+): Promise<Observation<Track>> {
+  const { codedeploy: cd } = deps;
+  const t = item.env.target;
+  const d = await cd.getDeployment(t.region, item.data.deploymentId);
+  if (!d) return gone(t, item.data, (await cd.getDeploymentGroup(groupRef(t))) !== undefined);
+  const look = lookAt(d, item.data);
+  if (!hasEnded(d)) return judgeActive(d, look, versionOf(item.env, d.revision));
+  return ended(deps, item, d, look);
+}
+
+/** A failed or stopped deployment: CodeDeploy's own rollback, a wait for it, someone else's deployment, or a failure. */
+async function ended(
+  deps: ObserveDeps,
+  item: Observed<Track, CodeDeployEnvironment>,
+  d: CodeDeployDeployment,
+  look: Look,
+): Promise<Observation<Track>> {
+  const { codedeploy: cd } = deps;
+  const t = item.env.target;
+  const now = deps.now();
+  const { track } = look;
+  const f = knownFailure(track) ?? (await failureOf(cd, t.region, d));
+  const following = followSelfRollback(item.phase, d, track, f);
+  if (following) return following;
+  const lines = [...f.lines, ...rollbackMessage(item.phase, d, track)];
+  if (item.phase === 'rollout' && (await expectsRollback(cd, t, d))) {
+    const timeoutMs = item.env.rolloutTimeoutMs;
+    const waiting = waitForRollback({ d, look, failure: f, lines, timeoutMs }, now);
+    if (waiting) return waiting;
+    lines.push(rollbackNeverStarted(d));
+  }
+  const by = await supersededBy(cd, t, d, oursOf(d, track));
+  return concluded(item.phase, d, track, f, lines, by);
+}
+
+async function failureOf(cd: CodeDeploy, region: string, d: CodeDeployDeployment): Promise<Failure> {
+  if (stoppedByHand(d)) return manualStop(d);
+  try {
+    return failure(d, await failingEvents(cd, region, d));
+  } catch (e) {
+    if (isCapstanError(e) && e.code === 'throttled') throw e; // look again on the next poll
+    return failure(d, [], errorMessage(e));
+  }
+}
+
+/** The failing lifecycle events of a deployment, one line each, cause first. */
+async function failingEvents(cd: CodeDeploy, region: string, d: CodeDeployDeployment): Promise<string[]> {
+  const ids = await cd.listDeploymentTargets(region, d.id, ['Failed']);
+  const targets = await cd.batchGetDeploymentTargets(region, d.id, ids.slice(0, FAILED_TARGETS_READ));
+  return targets.flatMap((target) => failedEventLine(target) ?? []);
+}
+
+async function expectsRollback(
+  cd: CodeDeploy,
+  t: CodeDeployGroupTarget,
+  d: CodeDeployDeployment,
+): Promise<boolean> {
+  const config = d.autoRollback ?? (await cd.getDeploymentGroup(groupRef(t)))?.autoRollback;
+  return promisesRollback(d, config);
+}
+
+/** Another deployment (not this one, not its rollback) that came after it, if any. */
+async function supersededBy(
+  cd: CodeDeploy,
+  t: CodeDeployGroupTarget,
+  d: CodeDeployDeployment,
+  ours: ReadonlySet<string>,
+): Promise<string | undefined> {
+  const ids = await cd.listDeployments(groupRef(t), [], { createdAfter: d.createdAt, limit: 5 });
+  let looked = 0;
+  for (const id of ids) {
+    if (ours.has(id) || id === d.rollback?.deploymentId) continue;
+    if (++looked > 3) break;
+    const other = await cd.getDeployment(t.region, id);
+    if (!other || (other.createdAt ?? 0) < (d.createdAt ?? 0)) continue;
+    // Scale-out deployments and CodeDeploy's rollbacks of ours replace nothing.
+    if (other.creator === 'autoscaling' || other.rollback?.triggeringDeploymentId === d.id) continue;
+    return whoStarted(other);
+  }
+  return undefined;
+}
+
+/**
+ * Judges each rollout of a look on its own: an error while reading one (a denied GetDeployment, a
+ * throttled event read) is that rollout's `unreadable` observation and never decides the others.
+ */
+async function observeEach<I extends Observed<Track, CodeDeployEnvironment>>(
+  items: readonly I[],
+  one: (item: I) => Promise<Observation<Track>>,
+): Promise<Map<string, Observation<Track>>> {
+  const out = new Map<string, Observation<Track>>();
+  await Promise.all(
+    items.map(async (item) => {
+      try {
+        out.set(item.id, await one(item));
+      } catch (error) {
+        out.set(item.id, { kind: 'unreadable', data: item.data, lines: [], error });
+      }
+    }),
+  );
+  return out;
+}

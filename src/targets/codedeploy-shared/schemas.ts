@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/** What Capstan keeps in the ledger about a CodeDeploy deployment it follows (either kind of group). */
+export const trackSchema = z.object({
+  deploymentId: z.string(),
+  version: z.string().optional(),
+  taskDefinitionArn: z.string().optional(),
+  /** Set while following CodeDeploy's own rollback: the deployment it rolls back. */
+  rollbackOf: z.string().optional(),
+  /** What the last look saw (status and counts), to tell whether anything moved. */
+  seen: z.string().optional(),
+  /** How far forward the deployment got (see forward()): only a new high is progress. */
+  best: z.number().optional(),
+  /** First look at a failure whose automatic rollback CodeDeploy had not started yet. */
+  failedAt: z.number().optional(),
+  /** The failure, already posted while waiting for that rollback. */
+  reason: z.string().optional(),
+});
+export type Track = z.infer<typeof trackSchema>;

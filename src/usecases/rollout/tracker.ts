@@ -45,7 +45,8 @@ export const KEEP_CHECKING_MS = 24 * 3_600_000;
 async function withinTimeout<T>(work: Promise<T>, ms: number, sleep: Sleep): Promise<T> {
   const done = new AbortController();
   const late = sleep(ms, done.signal).then(() => {
-    if (!done.signal.aborted) throw new Error(`AWS did not answer within ${Math.max(1, Math.round(ms / 1000))}s`);
+    if (!done.signal.aborted)
+      throw new Error(`AWS did not answer within ${Math.max(1, Math.round(ms / 1000))}s`);
   });
   try {
     return await Promise.race([work, late.then(() => work)]);

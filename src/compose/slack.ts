@@ -108,6 +108,8 @@ export function createSlackInput(o: SlackInputOptions): ReturnType<typeof create
         relay: u.relay,
       }),
     },
+    // The Home tab tells the time by Capstan's one clock.
+    home: { clock },
     interactions: (app) =>
       registerInteractions(app, { approvals: u.approvals, relay: u.relay, catalog, logger }),
   });

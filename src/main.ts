@@ -2,10 +2,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { onAwsError } from './adapters/aws/errors.js';
-import { type CertFetcher, createSnsVerifier, httpsCertFetcher } from './adapters/sns/verify.js';
+import type { CertFetcher } from './adapters/sns/verify.js';
 import { createAwsPorts } from './compose/aws.js';
 import { createLoops } from './compose/loops.js';
 import { createSlackInput, createSlackOutput } from './compose/slack.js';
+import { createSnsInbound } from './compose/sns.js';
 import { openStore, replicaName } from './compose/store.js';
 import { createTargets } from './compose/targets.js';
 import { createUseCases } from './compose/usecases.js';
@@ -18,7 +19,6 @@ import { type Sleep, heldSleep } from './lib/sleep.js';
 import { CapstanMetrics } from './metrics/metrics.js';
 import { metricsRoute } from './metrics/route.js';
 import { type Clock, systemClock } from './ports/clock.js';
-import type { InboundDeps } from './sns/receive.js';
 import { snsRoute } from './sns/httpRoute.js';
 import { Leases } from './usecases/rollout/coordinator.js';
 import type { RolloutTracker } from './usecases/rollout/tracker.js';
@@ -130,19 +130,16 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const { tracker, coordinator } = useCases;
 
   // What comes in: SNS (HTTP or SQS), AWS events (SQS), Slack.
-  const inbound: InboundDeps = {
-    verify: createSnsVerifier({
-      fetchCert: opts.fetchCert ?? httpsCertFetcher(),
-      trustCertUrl: opts.trustSnsCertUrl,
-    }),
-    topics: config.sns.topics,
-    maxMessageAgeMs: config.sns.maxMessageAge,
+  const inbound = createSnsInbound({
+    config,
     store,
-    subscriptions: aws.subscriptions,
+    aws,
     relay: useCases.relay,
     clock,
     logger,
-  };
+    fetchCert: opts.fetchCert,
+    trustCertUrl: opts.trustSnsCertUrl,
+  });
   let ready = false;
   const app = createSlackInput({
     config,

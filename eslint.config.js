@@ -21,6 +21,22 @@ const LAYERS = {
   events: ['domain', 'lib', 'ports', 'targets', 'usecases'],
   sns: ['domain', 'lib', 'ports', 'targets', 'usecases', 'adapters'],
   slack: ['domain', 'lib', 'ports', 'targets', 'usecases', 'commands', 'views', 'adapters'],
+  // The composition root's parts (main.ts in small modules): they know every layer; only main.ts imports them.
+  compose: [
+    'domain',
+    'lib',
+    'ports',
+    'targets',
+    'usecases',
+    'commands',
+    'config',
+    'views',
+    'adapters',
+    'metrics',
+    'events',
+    'sns',
+    'slack',
+  ],
 };
 
 /**

@@ -1,60 +1,29 @@
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { createCloudFormationAdapter } from './adapters/aws/cloudformation.js';
-import { createCodePipelineAdapter } from './adapters/aws/codepipeline.js';
-import { createEcrAdapter } from './adapters/aws/ecr.js';
-import { createBeanstalkAdapter } from './adapters/aws/beanstalk.js';
-import { createCodeDeployAdapter } from './adapters/aws/codedeploy.js';
-import { createEcsAdapter } from './adapters/aws/ecs.js';
-import { createAwsIdentity } from './adapters/aws/identity.js';
-import { createS3Adapter } from './adapters/aws/s3.js';
-import { createSnsAdapter } from './adapters/aws/sns.js';
-import { createSqsAdapter } from './adapters/aws/sqs.js';
 import { onAwsError } from './adapters/aws/errors.js';
-import { EventPace } from './events/pace.js';
-import { EventPoller } from './events/poller.js';
-import { CapstanMetrics } from './metrics/metrics.js';
-import { metricsRoute } from './metrics/route.js';
-import { createSlackChat, createSlackDirectory } from './adapters/slack/chat.js';
-import { type CertFetcher, createSnsVerifier, httpsCertFetcher } from './adapters/sns/verify.js';
-import { connectDynamoStore } from './adapters/store/dynamodb.js';
-import { openSqliteStore } from './adapters/store/sqlite.js';
+import type { CertFetcher } from './adapters/sns/verify.js';
+import { createAwsPorts } from './compose/aws.js';
+import { createLoops } from './compose/loops.js';
+import { createSlackInput, createSlackOutput } from './compose/slack.js';
+import { createSnsInbound } from './compose/sns.js';
+import { openStore, replicaName } from './compose/store.js';
+import { createTargets } from './compose/targets.js';
+import { createUseCases } from './compose/usecases.js';
 import { type Config, readConfig } from './config/readConfig.js';
-import { findEnvironment } from './domain/catalog.js';
+import { BackgroundWork } from './lib/background.js';
 import { errorMessage } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { guardProcess } from './lib/processGuard.js';
+import { type Sleep, heldSleep } from './lib/sleep.js';
+import { CapstanMetrics } from './metrics/metrics.js';
+import { metricsRoute } from './metrics/route.js';
 import { type Clock, systemClock } from './ports/clock.js';
-import type { Store } from './ports/store.js';
-import { createSlackApp } from './slack/app.js';
-import type { CommandHandlers } from './slack/dispatch.js';
-import { commandHandlers } from './slack/handlers.js';
-import { registerInteractions } from './slack/interactions.js';
-import { createPipelineNotifier } from './slack/pipelineNotifier.js';
-import { OnceNotifier } from './slack/once.js';
-import { SlackProgress } from './slack/progress.js';
 import { snsRoute } from './sns/httpRoute.js';
-import type { InboundDeps } from './sns/receive.js';
-import { SqsPoller } from './sns/sqsPoller.js';
-import { PollLoop } from './lib/pollLoop.js';
-import { createBeanstalkStrategy } from './targets/beanstalk/index.js';
-import { createStackStrategy } from './targets/cloudformation/index.js';
-import { createCodeDeployEcsStrategy } from './targets/codedeploy-ecs/index.js';
-import { createCodeDeployServerStrategy } from './targets/codedeploy-server/index.js';
-import { createEcsStrategy } from './targets/ecs/index.js';
-import { createTargetRegistry } from './targets/registry.js';
-import { seal } from './targets/seal.js';
-import { type ApprovalDeps, expireDue } from './usecases/approval.js';
-import type { DeployDeps } from './usecases/deploy.js';
-import type { RelayDeps } from './usecases/relay.js';
-import { Coordinator, Leases } from './usecases/rollout/coordinator.js';
-import { RolloutTracker } from './usecases/rollout/tracker.js';
+import { Leases } from './usecases/rollout/coordinator.js';
+import type { RolloutTracker } from './usecases/rollout/tracker.js';
 import { Watchlist } from './usecases/rollout/watchlist.js';
 import { statusCache } from './usecases/status.js';
-import { needsReview, reviewMessage } from './views/release.js';
 
 export interface Capstan {
   /** The HTTP port Slack (and SNS) reach; in Socket Mode the port of the side listener. */
@@ -73,7 +42,8 @@ export interface Timing {
   readonly changeSetPollMs: number;
   /** How often requests waiting for approval are checked for expiry. */
   readonly expiryCheckMs: number;
-  readonly sleep: (ms: number) => Promise<void>;
+  /** The one sleep every wait goes through (loops, long polls, paced Slack calls, time limits); abortable. */
+  readonly sleep: Sleep;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -81,7 +51,7 @@ export const DEFAULT_TIMING: Timing = {
   slackUpdateIntervalMs: 1000,
   changeSetPollMs: 2000,
   expiryCheckMs: 30_000,
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  sleep: heldSleep,
 };
 
 export interface StartOptions {
@@ -97,44 +67,31 @@ export interface StartOptions {
   readonly clock?: Clock | undefined;
 }
 
-/** The composition root: the only place that knows every part. */
+/**
+ * The composition root, in one pass: the ledger and the AWS ports, then what posts to Slack, then
+ * the use cases, then the Bolt app that listens and the loops that run on their own, then start.
+ */
 export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const { config } = opts;
   const { env, catalog } = config;
   const timing: Timing = { ...DEFAULT_TIMING, ...opts.timing };
+  const { sleep } = timing;
   const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
   const clock = opts.clock ?? systemClock;
   const now = () => clock.now();
+
+  // Ports: the ledger, AWS, and this replica's share of the work.
   const store = await openStore(config, logger, now);
-  const ecs = createEcsAdapter();
-  const registry = createEcrAdapter();
-  const stacks = createCloudFormationAdapter();
-  const objects = createS3Adapter();
-  const codedeploy = createCodeDeployAdapter();
-  // An environment's roleArn is assumed for the person behind each call; the adapters' clients follow.
-  const identity = createAwsIdentity();
+  const owner = replicaName(config);
+  const aws = createAwsPorts();
   // Aborted by stop(): waits on AWS (a change set being computed) end at once.
   const stopping = new AbortController();
-  const targets = createTargetRegistry({
-    beanstalk: seal(createBeanstalkStrategy({ beanstalk: createBeanstalkAdapter(), objects, registry, now })),
-    'codedeploy-server': seal(createCodeDeployServerStrategy({ codedeploy, objects, now })),
-    'codedeploy-ecs': seal(createCodeDeployEcsStrategy({ codedeploy, registry, ecs, now })),
-    ecs: seal(createEcsStrategy({ ecs, registry, now })),
-    cloudformation: seal(
-      createStackStrategy({
-        stacks,
-        registry,
-        now,
-        changeSetPollMs: Math.min(config.pollIntervalMs, timing.changeSetPollMs),
-        changeSetTimeoutMs: 10 * 60_000,
-        signal: stopping.signal,
-      }),
-    ),
+  const targets = createTargets(aws, {
+    now,
+    signal: stopping.signal,
+    changeSetPollMs: Math.min(config.pollIntervalMs, timing.changeSetPollMs),
   });
   const watchlist = new Watchlist();
-  // One process on SQLite keeps its name across restarts; replicas on DynamoDB each have their own.
-  const owner =
-    config.storage.kind === 'sqlite' ? 'local' : `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const leases = new Leases(store, clock, owner, config.leaseMs);
   const metrics = new CapstanMetrics({
     inFlight: () => watchlist.values(),
@@ -142,174 +99,84 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     now,
   });
   const stopCountingAwsErrors = onAwsError((code) => metrics.awsError(code));
-  const inFlightWork = new Set<Promise<unknown>>();
-  let ready = false;
-
-  // Bolt owns the Web API client the chat adapter needs, so the parts that post are bound after it exists.
-  let handlers: CommandHandlers = {};
-  const inbound: { current?: InboundDeps } = {};
-  const app = createSlackApp({
-    botToken: env.SLACK_BOT_TOKEN,
-    signingSecret: env.SLACK_SIGNING_SECRET,
-    appToken: env.SLACK_APP_TOKEN,
-    apiUrl: env.SLACK_API_URL,
-    port: env.PORT,
-    host: opts.host,
+  const background = new BackgroundWork((e) =>
+    logger.error('background work failed', { error: errorMessage(e) }),
+  );
+  const slack = createSlackOutput({
+    config,
+    store,
+    owner,
+    clock,
     logger,
-    // A delivery Slack repeats (to this replica or another) is acknowledged and not acted on again.
+    metrics,
+    sleep,
+    postIntervalMs: timing.slackPostIntervalMs,
+    updateIntervalMs: timing.slackUpdateIntervalMs,
+  });
+
+  // Use cases over those ports.
+  const useCases = createUseCases({
+    config,
+    store,
+    targets,
+    aws,
+    slack,
+    clock,
+    sleep,
+    logger,
+    watchlist,
+    leases,
+    metrics,
+    background,
+  });
+  const { tracker, coordinator } = useCases;
+
+  // What comes in: SNS (HTTP or SQS), AWS events (SQS), Slack.
+  const inbound = createSnsInbound({
+    config,
+    store,
+    aws,
+    relay: useCases.relay,
+    clock,
+    logger,
+    fetchCert: opts.fetchCert,
+    trustCertUrl: opts.trustSnsCertUrl,
+  });
+  let ready = false;
+  const app = createSlackInput({
+    config,
+    host: opts.host,
+    store,
+    clock,
+    logger,
+    output: slack,
+    useCases,
+    status: { catalog, store, targets, cache: statusCache(config.statusCacheMs), identity: aws.identity },
     claimDelivery: (key) => store.claimOnce(key, owner, clock.now()),
     isReady: () => ready,
     routes: [
-      snsRoute(() => inbound.current),
+      snsRoute(inbound),
       metricsRoute(metrics, (e) => logger.warn('could not render metrics', { error: errorMessage(e) })),
     ],
-    dispatch: {
-      catalog,
-      status: { catalog, store, targets, cache: statusCache(config.statusCacheMs), identity },
-      get handlers() {
-        return handlers;
-      },
-    },
   });
-  const chat = createSlackChat(app.client);
-  const directory = createSlackDirectory(app.client);
-  const progress = new SlackProgress({
-    chat,
-    clock,
-    logger,
-    sleep: timing.sleep,
-    postIntervalMs: timing.slackPostIntervalMs,
-    updateIntervalMs: timing.slackUpdateIntervalMs,
-    // Approver groups are mentioned (and so notified) while a review waits.
-    groups: directory,
-    render: (d, at, groupIds) => {
-      const e = findEnvironment(catalog, d.app, d.env);
-      return e && needsReview(d, e) ? reviewMessage(d, e, at, groupIds) : undefined;
-    },
-    onError: (method, e) => metrics.slackError(method, e),
-    onOutcomeShown: (d) => metrics.outcomeShown(d.id),
-  });
-  // Replicas share one ledger: whichever sees an event, one of them reports it.
-  const notifier =
-    config.storage.kind === 'sqlite' ? progress : new OnceNotifier(progress, { store, owner, clock, logger });
-  const background = (work: Promise<unknown>) => {
-    const tracked: Promise<unknown> = work
-      .catch((e: unknown) => logger.error('background work failed', { error: errorMessage(e) }))
-      .finally(() => inFlightWork.delete(tracked));
-    inFlightWork.add(tracked);
-  };
-  const deployDeps: DeployDeps = {
-    store,
+  const loops = createLoops({
+    config,
+    useCases,
     targets,
-    directory,
-    notifier,
-    clock,
+    inbound,
+    metrics,
     logger,
-    // Only the replica that owns a deployment follows it; the owner's coordinator picks up the rest.
-    follow: (d) => {
-      if (leases.holds(d.id)) watchlist.add(d);
-      else
-        void leases.own(d.id).then(
-          (mine) => mine && watchlist.add(d),
-          () => undefined,
-        );
-    },
-    own: (d) => leases.own(d.id),
     background,
-    identity,
-  };
-  // With AWS events flowing, a rollout is looked at when one arrives; polling is the slower safety net.
-  const pace = config.events ? new EventPace({ intervalMs: config.pollIntervalMs, clock }) : undefined;
-  const tracker = new RolloutTracker(deployDeps, {
-    catalog,
-    watchlist,
-    intervalMs: config.pollIntervalMs,
-    maxBackoffMs: 60_000,
-    stillOwns: (id) => leases.renew(id),
-    groupIntervalMs: pace?.intervalFor,
-    onFinished: (d, at) => {
-      const e = findEnvironment(catalog, d.app, d.env);
-      metrics.rolloutFinished(d.id, e ? targets.for(e).label : 'unknown', d.state, at);
-    },
+    sleep,
+    expiryCheckMs: timing.expiryCheckMs,
   });
-  const approvalDeps: ApprovalDeps = { catalog, deploy: deployDeps };
-  const relayDeps: RelayDeps = {
-    catalog,
-    store,
-    notifier: createPipelineNotifier(chat, clock, directory),
-    directory,
-    pipelines: createCodePipelineAdapter(),
-    clock,
-    logger,
-  };
-  const pollLoop = new PollLoop(
-    config.pollIntervalMs,
-    () => {
-      // Each poll group runs on its own: a slow one must not hold the next round for the others.
-      background(tracker.tick());
-      return Promise.resolve();
-    },
-    (e) => logger.error('rollout poll failed', { error: errorMessage(e) }),
-  );
-  const coordinator = new Coordinator(deployDeps, { catalog, watchlist, leases });
-  const coordinatorLoop = new PollLoop(
-    Math.max(50, Math.floor(config.leaseMs / 3)),
-    async () => void (await coordinator.tick()),
-    (e) => logger.error('coordinating replicas failed', { error: errorMessage(e) }),
-  );
-  const expiryLoop = new PollLoop(
-    Math.min(timing.expiryCheckMs, config.pollIntervalMs * 6),
-    () => expireDue(approvalDeps),
-    (e) => logger.error('expiring requests failed', { error: errorMessage(e) }),
-  );
-  handlers = commandHandlers({
-    catalog,
-    store,
-    clock,
-    deploy: deployDeps,
-    locks: { catalog, store, directory, clock },
-    approvals: approvalDeps,
-    relay: relayDeps,
-  });
-  registerInteractions(app, { approvals: approvalDeps, relay: relayDeps, catalog, logger });
-  inbound.current = {
-    verify: createSnsVerifier({
-      fetchCert: opts.fetchCert ?? httpsCertFetcher(),
-      trustCertUrl: opts.trustSnsCertUrl,
-    }),
-    topics: config.sns.topics,
-    maxMessageAgeMs: config.sns.maxMessageAge,
-    store,
-    subscriptions: createSnsAdapter(),
-    relay: relayDeps,
-    clock,
-    logger,
-  };
-  const sqs = config.sns.sqsQueueUrl
-    ? new SqsPoller(createSqsAdapter(config.sns.sqsQueueUrl), inbound.current, config.sns.trustRawSqsMessages)
-    : undefined;
-  const events =
-    config.events && pace
-      ? new EventPoller({
-          queue: createSqsAdapter(config.events.sqsQueueUrl),
-          strategies: [...new Set(catalog.apps.flatMap((a) => a.environments.map((e) => targets.for(e))))],
-          poke: (groups) => tracker.poke(groups),
-          pace,
-          logger,
-          onMessage: (outcome) => metrics.event(outcome),
-        })
-      : undefined;
 
   const started = (await app.start(opts.host ? { port: env.PORT, host: opts.host } : env.PORT)) as
     Server | undefined;
   const port = started?.address ? (started.address() as AddressInfo).port : env.PORT;
   // Nothing a user started is lost: rollouts and change sets in flight before a restart are followed again.
   const resumed = await coordinator.tick();
-  coordinatorLoop.start();
-  pollLoop.start();
-  expiryLoop.start();
-  sqs?.start();
-  events?.start();
+  loops.start();
   ready = true;
   logger.info('Capstan is ready', {
     port,
@@ -326,23 +193,14 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
       ready = false;
       stopping.abort();
       await app.stop();
-      await coordinatorLoop.stop();
-      await pollLoop.stop();
-      await expiryLoop.stop();
-      await sqs?.stop();
-      await events?.stop();
-      await Promise.allSettled([...inFlightWork]);
-      await notifier.flush();
+      await loops.stop();
+      await background.settled();
+      await slack.notifier.flush();
       await leases.releaseAll();
       store.close();
       stopCountingAwsErrors();
     },
   };
-}
-
-async function openStore(config: Config, logger: Logger, now: () => number): Promise<Store> {
-  if (config.storage.kind === 'sqlite') return openSqliteStore(config.storage.path, { now });
-  return connectDynamoStore({ ...config.storage, warn: (m, f) => logger.warn(m, f) });
 }
 
 async function cli(): Promise<void> {

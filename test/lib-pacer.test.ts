@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Pacer } from '../src/lib/pacer.js';
+import { ManualClock } from './fakes/ports.js';
+import { ManualSleep } from './fakes/sleep.js';
 
 /** A sleep the test releases by hand, so retry delays take no wall-clock time and can be inspected. */
 function manualSleep() {
@@ -27,16 +29,27 @@ describe('Pacer', () => {
     expect(ran).toEqual(['a1', 'c-outcome', 'b2']);
   });
 
-  it('keeps to its rate once the burst is spent', async () => {
+  it('keeps to its rate once the burst is spent, waiting for tokens through the sleep and clock it is given', async () => {
+    const clock = new ManualClock(0);
+    const sleep = new ManualSleep(clock);
     const at: number[] = [];
-    const p = new Pacer<number>({ intervalMs: 40, burst: 2, onError: () => {} });
-    const start = Date.now();
-    for (let i = 0; i < 5; i++) void p.push(i, async () => void at.push(Date.now() - start));
-    await p.idle();
-    expect(at).toHaveLength(5);
+    const p = new Pacer<number>({
+      intervalMs: 40,
+      burst: 2,
+      now: () => clock.now(),
+      sleep: sleep.sleep,
+      onError: () => {},
+    });
+    for (let i = 0; i < 5; i++) void p.push(i, async () => void at.push(clock.now()));
+    const idle = p.idle();
+    for (let waited = 0; waited < 3; waited++) {
+      await sleep.pending();
+      expect(sleep.waits.map((w) => w.ms)).toEqual([40]);
+      sleep.release();
+    }
+    await idle;
     // two at once (the burst), then one per interval
-    expect(at[1]!).toBeLessThan(30);
-    expect(at[4]! - at[1]!).toBeGreaterThanOrEqual(3 * 40 - 10);
+    expect(at).toEqual([0, 0, 40, 80, 120]);
   });
 
   it('retries a failed job after the delay it is given, with the latest job pushed meanwhile, and idle() waits for it', async () => {

@@ -1,6 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { QueueLoop } from '../lib/queueLoop.js';
+import type { Sleep } from '../lib/sleep.js';
+import { type Clock, systemClock } from '../ports/clock.js';
 import type { Queue, QueueMessage } from '../ports/pipelines.js';
 import type { AwsEvent, TargetStrategy } from '../targets/strategy.js';
 import { parseEvent } from './envelope.js';
@@ -21,11 +23,13 @@ export interface EventPollerDeps {
   readonly waitSeconds?: number | undefined;
   /** The first wait after a failed receive, doubled up to a minute. */
   readonly retryMs?: number | undefined;
+  readonly sleep?: Sleep | undefined;
+  /** How old an event is, for the log. */
+  readonly clock?: Clock | undefined;
 }
 
 /** Event ids remembered to drop duplicates: SQS and EventBridge both deliver at least once. */
 const REMEMBERED_IDS = 2000;
-const MAX_RETRY_MS = 60_000;
 /** Batches being handled at once before the next receive waits for one of them. */
 const MAX_BATCHES_IN_FLIGHT = 4;
 
@@ -36,21 +40,31 @@ const MAX_BATCHES_IN_FLIGHT = 4;
  * at once when it can never be read; when handling it fails, it stays for SQS to deliver again.
  */
 export class EventPoller {
-  private readonly abort = new AbortController();
   private readonly seen = new Set<string>();
-  private loop: Promise<void> | undefined;
-  private readonly handling = new Set<Promise<void>>();
+  private readonly loop: QueueLoop<QueueMessage>;
 
-  constructor(private readonly deps: EventPollerDeps) {}
-
-  start(): void {
-    this.loop ??= this.run();
+  constructor(private readonly deps: EventPollerDeps) {
+    this.loop = new QueueLoop({
+      queue: deps.queue,
+      waitSeconds: deps.waitSeconds,
+      retryMs: deps.retryMs,
+      sleep: deps.sleep,
+      // A look can take long (a failed rollout starts Capstan's rollback): the next batch need not wait for it.
+      maxInFlight: MAX_BATCHES_IN_FLIGHT,
+      handle: (messages) => this.handle(messages),
+      onReceiveError: (e, delayMs) =>
+        deps.logger.warn('receiving AWS events failed; retrying', { error: errorMessage(e), delayMs }),
+      onHandleError: (e) => deps.logger.error('handling AWS events failed', { error: errorMessage(e) }),
+    });
   }
 
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
-    await Promise.allSettled([...this.handling]);
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Aborts the long poll in flight and waits for the batches being handled. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Handles one batch as it came from the queue: one look per poll group, however many events name it. */
@@ -110,7 +124,7 @@ export class EventPoller {
         eventId: p.event.id,
         type: p.event.detailType,
         groups: p.groups,
-        ageMs: p.event.time === undefined ? undefined : Date.now() - p.event.time,
+        ageMs: p.event.time === undefined ? undefined : (this.deps.clock ?? systemClock).now() - p.event.time,
       });
       done.push(p.m);
     }
@@ -139,38 +153,5 @@ export class EventPoller {
 
   private tell(outcome: EventOutcome): void {
     this.deps.onMessage?.(outcome);
-  }
-
-  private async run(): Promise<void> {
-    const { signal } = this.abort;
-    const first = this.deps.retryMs ?? 1000;
-    let delay = first;
-    while (!signal.aborted) {
-      try {
-        const messages = await this.deps.queue.receive(this.deps.waitSeconds ?? 20, signal);
-        if (signal.aborted) return;
-        // A look can take long (a failed rollout starts Capstan's rollback): the next batch need not wait for it.
-        const handled: Promise<void> = this.handle(messages)
-          .catch((e: unknown) =>
-            this.deps.logger.error('handling AWS events failed', { error: errorMessage(e) }),
-          )
-          .finally(() => this.handling.delete(handled));
-        this.handling.add(handled);
-        if (this.handling.size >= MAX_BATCHES_IN_FLIGHT) await Promise.race(this.handling);
-        delay = first;
-      } catch (e) {
-        if (signal.aborted) return;
-        this.deps.logger.warn('receiving AWS events failed; retrying', {
-          error: errorMessage(e),
-          delayMs: delay,
-        });
-        try {
-          await sleep(delay, undefined, { signal });
-        } catch {
-          return;
-        }
-        delay = Math.min(delay * 2, MAX_RETRY_MS);
-      }
-    }
   }
 }

@@ -1,3 +1,5 @@
+import { type Sleep, heldSleep } from './sleep.js';
+
 /** Retrying a failed job: how long to wait, and how the wait is waited. */
 export interface PacerRetry {
   /**
@@ -5,7 +7,7 @@ export interface PacerRetry {
    * job runs again, or undefined to give it up.
    */
   readonly delayMs: (e: unknown, attempt: number) => number | undefined;
-  /** Tests pass their own; by default a timer. */
+  /** How retry delays are waited: the pacer's own sleep by default. */
   readonly sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
@@ -19,6 +21,8 @@ export interface PacerOptions {
   readonly onError: (e: unknown) => void;
   /** Without it a failed job is dropped. */
   readonly retry?: PacerRetry | undefined;
+  /** How waits for a token are waited (and retry delays, unless retry says otherwise); tests pass their own. */
+  readonly sleep?: Sleep | undefined;
 }
 
 type Job = () => Promise<void>;
@@ -28,8 +32,6 @@ interface Queued {
   /** Told when the job is given up (not tried again). */
   readonly gaveUp: ((e: unknown) => void) | undefined;
 }
-
-const timer = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Runs keyed jobs one at a time within a rate: a token bucket refilled one token per `intervalMs`,
@@ -50,6 +52,7 @@ export class Pacer<K> {
   private readonly intervalMs: number;
   private readonly burst: number;
   private readonly now: () => number;
+  private readonly sleep: Sleep;
   private tokens: number;
   private refilledAt: number;
   private draining: Promise<void> | undefined;
@@ -58,6 +61,7 @@ export class Pacer<K> {
     this.intervalMs = o.intervalMs;
     this.burst = o.burst ?? 1;
     this.now = o.now ?? Date.now;
+    this.sleep = o.sleep ?? heldSleep;
     this.tokens = this.burst;
     this.refilledAt = this.now();
   }
@@ -115,7 +119,7 @@ export class Pacer<K> {
       }
       this.refill();
       if (this.tokens < 1) {
-        await timer(Math.ceil((1 - this.tokens) * this.intervalMs));
+        await this.sleep(Math.ceil((1 - this.tokens) * this.intervalMs));
         continue; // the job may have been replaced, or an urgent one queued, while waiting
       }
       const [key, queued] = next.value;
@@ -155,7 +159,7 @@ export class Pacer<K> {
       this.parked.delete(key);
       if (p) void this.push(key, p.job, p.urgent, p.gaveUp);
     };
-    const wait = (this.o.retry?.sleep ?? timer)(delay).then(resume, resume);
+    const wait = (this.o.retry?.sleep ?? this.sleep)(delay).then(resume, resume);
     this.waits.add(wait);
     void wait.finally(() => this.waits.delete(wait));
   }

@@ -6,11 +6,24 @@ import { setTimeout as wait } from 'node:timers/promises';
  */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-/** A timer that never keeps the process alive by itself. */
-export const timerSleep: Sleep = (ms, signal) =>
-  signal?.aborted
-    ? Promise.resolve()
-    : wait(ms, undefined, { signal, ref: false }).then(
-        () => undefined,
-        () => undefined,
-      );
+/** setTimeout takes at most 2^31-1 ms (about 24 days); a longer wait would end at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const sleepWith =
+  (ref: boolean): Sleep =>
+  (ms, signal) =>
+    signal?.aborted
+      ? Promise.resolve()
+      : wait(Math.min(Math.max(0, ms), MAX_TIMER_MS), undefined, { signal, ref }).then(
+          () => undefined,
+          () => undefined,
+        );
+
+/** A timer that never keeps the process alive by itself: for loops that run while Capstan serves. */
+export const timerSleep: Sleep = sleepWith(false);
+
+/**
+ * A timer that keeps the process alive until it ends: for waits inside work that must finish (a
+ * Slack post paced or retried while Capstan drains on shutdown, a look at AWS timing out).
+ */
+export const heldSleep: Sleep = sleepWith(true);

@@ -21,7 +21,7 @@ const header = (req: IncomingMessage, name: string) => {
 };
 
 /** POST /sns. SNS sends text/plain; the raw body is read here whatever the Content-Type says. */
-export function snsRoute(inbound: () => InboundDeps | undefined) {
+export function snsRoute(deps: InboundDeps) {
   return {
     path: '/sns',
     method: ['POST'],
@@ -31,8 +31,6 @@ export function snsRoute(inbound: () => InboundDeps | undefined) {
         res.end(reason);
       };
       void (async () => {
-        const deps = inbound();
-        if (!deps) return answer(503, 'starting');
         const raw = await readBody(req);
         if (raw === undefined) return answer(413, 'too large');
         let json: unknown;
@@ -48,7 +46,7 @@ export function snsRoute(inbound: () => InboundDeps | undefined) {
         });
         answer(r.status, r.reason);
       })().catch((e: unknown) => {
-        inbound()?.logger.error('SNS route failed', { error: e instanceof Error ? e.message : String(e) });
+        deps.logger.error('SNS route failed', { error: e instanceof Error ? e.message : String(e) });
         if (!res.headersSent) answer(500, 'error');
       });
     },

@@ -1,5 +1,7 @@
 import { errorMessage } from '../lib/errors.js';
-import type { Queue } from '../ports/pipelines.js';
+import { QueueLoop } from '../lib/queueLoop.js';
+import type { Sleep } from '../lib/sleep.js';
+import type { Queue, QueueMessage } from '../ports/pipelines.js';
 import { type InboundDeps, receiveEnvelope, receiveRaw } from './receive.js';
 
 /**
@@ -9,25 +11,34 @@ import { type InboundDeps, receiveEnvelope, receiveRaw } from './receive.js';
  * deliver again.
  */
 export class SqsPoller {
-  private stopped = false;
-  private abort = new AbortController();
-  private loop: Promise<void> | undefined;
+  private readonly loop: QueueLoop<QueueMessage>;
 
   constructor(
     private readonly queue: Queue,
     private readonly deps: InboundDeps,
     private readonly trustRaw: boolean,
-    private readonly waitSeconds = 20,
-  ) {}
-
-  start(): void {
-    this.loop = this.run();
+    opts: { readonly waitSeconds?: number | undefined; readonly sleep?: Sleep | undefined } = {},
+  ) {
+    this.loop = new QueueLoop({
+      queue,
+      waitSeconds: opts.waitSeconds,
+      sleep: opts.sleep,
+      handle: async (messages) => {
+        for (const m of messages) await this.handle(m);
+      },
+      onReceiveError: (e, delayMs) =>
+        deps.logger.warn('SQS receive failed; retrying', { error: errorMessage(e), delayMs }),
+      onHandleError: (e) => deps.logger.error('handling SQS messages failed', { error: errorMessage(e) }),
+    });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.abort.abort();
-    await this.loop;
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Aborts the long poll in flight and waits for the batch being handled. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /**
@@ -71,21 +82,5 @@ export class SqsPoller {
       { id: m.id },
     );
     return 400;
-  }
-
-  private async run(): Promise<void> {
-    let delay = 1000;
-    while (!this.stopped) {
-      try {
-        const messages = await this.queue.receive(this.waitSeconds, this.abort.signal);
-        for (const m of messages) await this.handle(m);
-        delay = 1000;
-      } catch (e) {
-        if (this.stopped) return;
-        this.deps.logger.warn('SQS receive failed; retrying', { error: errorMessage(e), delayMs: delay });
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 60_000);
-      }
-    }
   }
 }

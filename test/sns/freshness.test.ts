@@ -111,8 +111,8 @@ beforeEach(async () => {
   posted = [];
   confirmed = [];
   deps = inbound();
-  const route = snsRoute(() => deps);
-  server = createServer((req, res) => route.handler(req, res));
+  // The route over whatever deps the test holds now (a test may set other limits).
+  server = createServer((req, res) => snsRoute(deps).handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -134,7 +134,8 @@ describe('SQS mode', () => {
     await h.slack.waitFor(() =>
       h.slack.calls.find((c) => c.method === 'chat.postMessage:error' || c.method === 'chat.postMessage'),
     );
-    await new Promise((r) => setTimeout(r, 200));
+    // A batch is handled before the next receive: once SQS is asked again, the failed message was judged.
+    await h.slack.waitFor(() => sqs.commandCalls(ReceiveMessageCommand).length >= 2 || undefined);
     expect(deleted()).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { type Deployment, STATE_LABEL, type Tracking } from '../../domain/deploy
 import { isCapstanError } from '../../domain/errors.js';
 import { errorMessage } from '../../lib/errors.js';
 import { escapeMrkdwn } from '../../lib/mrkdwn.js';
+import { type Sleep, heldSleep } from '../../lib/sleep.js';
 import type { Observation, TargetStrategy } from '../../targets/strategy.js';
 import { targetAs } from '../actAs.js';
 import type { DeployDeps } from '../deploy.js';
@@ -30,6 +31,8 @@ export interface TrackerOptions {
   readonly groupIntervalMs?: (group: string) => number;
   /** Told of each ending as the tracker reaches it, before Slack shows it (metrics). */
   readonly onFinished?: (d: Deployment, at: number) => void;
+  /** How a look's time limit is waited; tests pass a manual one. */
+  readonly sleep?: Sleep | undefined;
 }
 
 /** How long a rollout whose outcome is unknown is still checked in the background. */
@@ -39,16 +42,17 @@ export const KEEP_CHECKING_MS = 24 * 3_600_000;
  * A look that takes longer than a rollout's whole timeout is as good as unreadable: it counts
  * against the deadline like any read error, so a call AWS never answers cannot hold a rollout open.
  */
-function withinTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`AWS did not answer within ${Math.max(1, Math.round(ms / 1000))}s`)),
-      // setTimeout takes at most 2^31-1 ms (about 24 days); a longer timeout would fire at once.
-      Math.min(ms, 2 ** 31 - 1),
-    );
+async function withinTimeout<T>(work: Promise<T>, ms: number, sleep: Sleep): Promise<T> {
+  const done = new AbortController();
+  const late = sleep(ms, done.signal).then(() => {
+    if (!done.signal.aborted)
+      throw new Error(`AWS did not answer within ${Math.max(1, Math.round(ms / 1000))}s`);
   });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  try {
+    return await Promise.race([work, late.then(() => work)]);
+  } finally {
+    done.abort();
+  }
 }
 
 /** A reason without its closing punctuation, so a sentence built on it never ends ".." or ".)." twice over. */
@@ -187,6 +191,7 @@ export class RolloutTracker {
             })),
           ),
           Math.min(...g.items.map(({ env }) => env.rolloutTimeoutMs)),
+          this.opts.sleep ?? heldSleep,
         );
       } catch (e) {
         this.backOff(key, e);

@@ -1,3 +1,4 @@
+import type { ModalView } from '@slack/types';
 import type { Environment, Policy } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
 import { type CountedApproval, approvalProgress, describePrincipals } from '../domain/policy.js';
@@ -60,7 +61,7 @@ export function approvalLines(
 }
 
 /** Asked when Reject is clicked: the reason is shown on the request and kept in the ledger. */
-export function rejectModal(d: Deployment): Record<string, unknown> {
+export function rejectModal(d: Deployment): ModalView {
   return {
     type: 'modal',
     callback_id: REJECT_MODAL.callbackId,

@@ -1,18 +1,9 @@
+import type { KnownBlock, ModalView } from '@slack/types';
 import type { Policy } from '../domain/catalog.js';
 import type { PipelineApproval, PipelineStageChange } from '../domain/pipelineApproval.js';
 import { describePrincipals } from '../domain/policy.js';
 import { progressLines } from './approvals.js';
-import {
-  type Block,
-  type SlackMessage,
-  actions,
-  context,
-  escape,
-  fields,
-  link,
-  section,
-  slackDate,
-} from './message.js';
+import { type SlackMessage, actions, context, escape, fields, link, section, slackDate } from './message.js';
 
 export const PIPELINE_ACTION = {
   approve: 'capstan_pipeline_approve',
@@ -61,7 +52,7 @@ export function pipelineApprovalMessage(
   const expires =
     a.expiresAt === undefined ? 'unknown' : a.expiresAt > now ? slackDate(a.expiresAt) : 'expired';
   const decided = decision(a);
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     section(`*Manual approval* in pipeline *${escape(a.pipeline)}*`),
     ...(decided ? [section(decided)] : []),
     fields([
@@ -118,7 +109,7 @@ export function pipelineApprovalMessage(
   };
 }
 
-export function commentModal(approvalId: string, pipeline: string): Record<string, unknown> {
+export function commentModal(approvalId: string, pipeline: string): ModalView {
   return {
     type: 'modal',
     callback_id: PIPELINE_ACTION.modal,

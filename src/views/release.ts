@@ -1,8 +1,9 @@
+import type { KnownBlock } from '@slack/types';
 import type { Environment } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
 import { approvalLines } from './approvals.js';
 import { deploymentMessage } from './deploy.js';
-import { type Block, type SlackMessage, LIMITS, actions, context } from './message.js';
+import { type SlackMessage, LIMITS, actions, context } from './message.js';
 import { reviewBlocks } from './review.js';
 
 export const ACTION = {
@@ -17,8 +18,8 @@ function approvalBlocks(
   env: Environment,
   now: number,
   groupIds?: ReadonlyMap<string, string>,
-): Block[] {
-  const blocks: Block[] = [context(approvalLines(d, env, now, groupIds))];
+): KnownBlock[] {
+  const blocks: KnownBlock[] = [context(approvalLines(d, env, now, groupIds))];
   if (d.state === 'awaiting_approval' && (d.expiresAt === undefined || d.expiresAt > now)) {
     const what = `change of ${d.app}/${d.env} to ${d.toVersion}`;
     blocks.push(

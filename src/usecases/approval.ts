@@ -7,7 +7,7 @@ import { errorMessage } from '../lib/errors.js';
 import { CAPSTAN } from '../ports/identity.js';
 import { membershipFor } from './access.js';
 import { targetAs } from './actAs.js';
-import type { DeployDeps } from './deploy.js';
+import type { DeployDeps } from './deps.js';
 import { execute } from './execute.js';
 import { showAndRecord } from './record.js';
 
@@ -145,18 +145,6 @@ export async function reject(
     return { kind: 'rejected', deployment: shown };
   }
   return { kind: 'refused', reason: 'Too many people are deciding on this at once; try again.' };
-}
-
-/**
- * Asks the approvers for their review in the request's thread. The review itself arrives as an
- * edit of the parent message, and Slack notifies nobody of a mention added by an edit.
- */
-export function askForReview(deps: Pick<DeployDeps, 'notifier'>, env: Environment, d: Deployment): void {
-  deps.notifier.announce?.(d, {
-    kind: 'review_requested',
-    approvers: env.policy.approvers,
-    required: Math.max(1, env.policy.approvals),
-  });
 }
 
 /** Expires every request whose time to be approved has run out. */

@@ -4,7 +4,7 @@ import { describePrincipals, matches } from '../domain/policy.js';
 import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import { membershipFor } from './access.js';
 import { targetAs } from './actAs.js';
-import type { DeployDeps } from './deploy.js';
+import type { DeployDeps } from './deps.js';
 
 /**
  * Lets a rollout that waits for people go on (blue/green traffic reroute). Only the environment's

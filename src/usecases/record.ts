@@ -3,6 +3,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeployNotifier, ShownMessage } from '../ports/notifier.js';
 import type { Store } from '../ports/store.js';
+import type { DeployDeps } from './deps.js';
 
 /**
  * Writes a change to a deployment, retrying on a concurrent write (compare-and-set on `rev`):
@@ -24,6 +25,18 @@ export async function save(
     cur = fresh;
   }
   throw new Error(`could not record ${d.id} after 5 attempts`);
+}
+
+/** Ends a request with `state` and `reason` (plain text; views word and escape it) and shows it. */
+export async function finish(
+  deps: Pick<DeployDeps, 'store' | 'notifier' | 'clock' | 'logger'>,
+  d: Deployment,
+  state: Deployment['state'],
+  reason: string,
+): Promise<Deployment> {
+  const cur = (await deps.store.get(d.id)) ?? d;
+  const now = deps.clock.now();
+  return showAndRecord(deps, await save(deps.store, cur, { state, reason, finishedAt: now }, now));
 }
 
 /** Shows the deployment in Slack, and keeps the message's timestamp in the ledger. */

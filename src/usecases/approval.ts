@@ -9,6 +9,7 @@ import { membershipFor } from './access.js';
 import { targetAs } from './actAs.js';
 import type { DeployDeps } from './deps.js';
 import { execute } from './execute.js';
+import { LOST, retryOnConflict } from './compareAndSet.js';
 import { showAndRecord } from './record.js';
 
 export interface ApprovalDeps {
@@ -31,6 +32,11 @@ function decided(d: Deployment): string {
   return `\`${d.id}\` is no longer waiting for approval: it is ${STATE_LABEL[d.state]}${by}.`;
 }
 
+const tooBusy = (): ApprovalResult => ({
+  kind: 'refused',
+  reason: 'Too many people are deciding on this at once; try again.',
+});
+
 async function load(
   deps: ApprovalDeps,
   id: string,
@@ -47,7 +53,7 @@ async function load(
  * compare-and-set, so of two simultaneous final approvals exactly one starts the execution.
  */
 export async function approve(deps: ApprovalDeps, id: string, userId: string): Promise<ApprovalResult> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return retryOnConflict(async () => {
     const found = await load(deps, id);
     if ('reason' in found) return { kind: 'refused', reason: found.reason };
     const { d, env } = found;
@@ -71,7 +77,7 @@ export async function approve(deps: ApprovalDeps, id: string, userId: string): P
     const approvals = [...d.approvals, { userId, at: now, rules: decision.rules }];
     const state = decision.complete ? 'checking' : 'awaiting_approval';
     const written = await deps.deploy.store.update({ ...d, approvals, state, updatedAt: now });
-    if (!written) continue; // someone else wrote first: look again
+    if (!written) return LOST; // someone else wrote first: look again
     const shown = await showAndRecord(deps.deploy, written);
     deps.deploy.notifier.announce?.(shown, {
       kind: 'approved',
@@ -88,8 +94,7 @@ export async function approve(deps: ApprovalDeps, id: string, userId: string): P
     // The approver whose click completed the approval is the person behind the change.
     deps.deploy.background(execute(deps.deploy, env, shown, userId, { recheck: true }));
     return { kind: 'executing', deployment: shown };
-  }
-  return { kind: 'refused', reason: 'Too many people are deciding on this at once; try again.' };
+  }, tooBusy);
 }
 
 async function rejectRefusal(
@@ -122,7 +127,7 @@ export async function reject(
   userId: string,
   reason: string | undefined,
 ): Promise<ApprovalResult> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return retryOnConflict(async () => {
     const found = await load(deps, id);
     if ('reason' in found) return { kind: 'refused', reason: found.reason };
     const { d, env } = found;
@@ -138,13 +143,12 @@ export async function reject(
       finishedAt: now,
       updatedAt: now,
     });
-    if (!written) continue;
+    if (!written) return LOST;
     await discard(deps, env, written);
     const shown = await showAndRecord(deps.deploy, written);
     deps.deploy.notifier.announce?.(shown, { kind: 'outcome' });
     return { kind: 'rejected', deployment: shown };
-  }
-  return { kind: 'refused', reason: 'Too many people are deciding on this at once; try again.' };
+  }, tooBusy);
 }
 
 /** Expires every request whose time to be approved has run out. */

@@ -15,7 +15,6 @@ import { finish, save, showAndRecord } from './record.js';
 
 export type { DeployDeps } from './deps.js';
 
-
 export function needsApproval(env: Environment): boolean {
   return env.policy.approvals > 0;
 }

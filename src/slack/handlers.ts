@@ -12,6 +12,7 @@ import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { requestRollback } from '../usecases/rollback.js';
 import { type EnvironmentChoice, chosenEnvironment, dryRunMessage } from '../views/deploy.js';
 import { notice } from '../views/help.js';
+import { pipelineDecisionText } from '../views/pipeline.js';
 import { historyMessage } from '../views/history.js';
 import { lockedMessage, unlockedMessage } from '../views/lock.js';
 import { escape, link, slackDate } from '../views/message.js';
@@ -125,14 +126,20 @@ export function commandHandlers(deps: HandlerDeps): CommandHandlers {
 
     async approve(cmd, actor) {
       if (cmd.requestId.startsWith('p-'))
-        return ephemeral(await decidePipelineApproval(deps.relay, cmd.requestId, actor.userId, 'approve'));
+        return ephemeral(
+          pipelineDecisionText(
+            await decidePipelineApproval(deps.relay, cmd.requestId, actor.userId, 'approve'),
+          ),
+        );
       return ephemeral(approvalReply(await approve(deps.approvals, cmd.requestId, actor.userId)));
     },
 
     async reject(cmd, actor) {
       if (cmd.requestId.startsWith('p-'))
         return ephemeral(
-          await decidePipelineApproval(deps.relay, cmd.requestId, actor.userId, 'reject', cmd.reason),
+          pipelineDecisionText(
+            await decidePipelineApproval(deps.relay, cmd.requestId, actor.userId, 'reject', cmd.reason),
+          ),
         );
       return ephemeral(approvalReply(await reject(deps.approvals, cmd.requestId, actor.userId, cmd.reason)));
     },

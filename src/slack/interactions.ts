@@ -9,7 +9,7 @@ import { requestDeploy } from '../usecases/deploy.js';
 import { proceedRollout } from '../usecases/proceed.js';
 import { REJECT_MODAL, rejectModal } from '../views/approvals.js';
 import { notice } from '../views/help.js';
-import { PIPELINE_ACTION, commentModal } from '../views/pipeline.js';
+import { PIPELINE_ACTION, commentModal, pipelineDecisionText } from '../views/pipeline.js';
 import { ACTION } from '../views/release.js';
 import { toRespond } from './app.js';
 import { approvalReply } from './handlers.js';
@@ -118,11 +118,15 @@ export function registerInteractions(
 
   app.action<BlockAction<ButtonAction>>(
     PIPELINE_ACTION.approve,
-    handle((id, user) => decidePipelineApproval(deps.relay, id, user, 'approve')),
+    handle(async (id, user) =>
+      pipelineDecisionText(await decidePipelineApproval(deps.relay, id, user, 'approve')),
+    ),
   );
   app.action<BlockAction<ButtonAction>>(
     PIPELINE_ACTION.reject,
-    handle((id, user) => decidePipelineApproval(deps.relay, id, user, 'reject')),
+    handle(async (id, user) =>
+      pipelineDecisionText(await decidePipelineApproval(deps.relay, id, user, 'reject')),
+    ),
   );
   app.action<BlockAction<ButtonAction>>(PIPELINE_ACTION.comment, async ({ ack, body, action, client }) => {
     await ack();
@@ -139,7 +143,9 @@ export function registerInteractions(
     const ref = newId('req');
     let text: string;
     try {
-      text = await decidePipelineApproval(deps.relay, id, body.user.id, 'approve', comment);
+      text = pipelineDecisionText(
+        await decidePipelineApproval(deps.relay, id, body.user.id, 'approve', comment),
+      );
     } catch (e) {
       text = failureMessage(e, deps.logger.child({ ref }), ref).text;
     }

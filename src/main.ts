@@ -45,7 +45,7 @@ import { createCodeDeployStrategy } from './targets/codedeploy.js';
 import { createEcsStrategy } from './targets/ecs.js';
 import { createTargetRegistry } from './targets/registry.js';
 import { type ApprovalDeps, expireDue } from './usecases/approval.js';
-import type { DeployDeps } from './usecases/deploy.js';
+import type { DeployDeps } from './usecases/deps.js';
 import type { RelayDeps } from './usecases/relay.js';
 import { Coordinator, Leases } from './usecases/rollout/coordinator.js';
 import { RolloutTracker } from './usecases/rollout/tracker.js';

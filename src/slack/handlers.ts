@@ -11,6 +11,7 @@ import { type LockDeps, lockEnvironment, unlockEnvironment } from '../usecases/l
 import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { requestRollback } from '../usecases/rollback.js';
 import { type EnvironmentChoice, chosenEnvironment, dryRunMessage } from '../views/deploy.js';
+import { approvalRefusalText } from '../views/approvals.js';
 import { notice } from '../views/help.js';
 import { pipelineDecisionText } from '../views/pipeline.js';
 import { historyMessage } from '../views/history.js';
@@ -76,7 +77,7 @@ function startedReply(
 export function approvalReply(r: ApprovalResult): string {
   switch (r.kind) {
     case 'refused':
-      return `:no_entry: ${r.reason}${r.deployment ? ` The request is ${where(r.deployment)}.` : ''}`;
+      return `:no_entry: ${approvalRefusalText(r.refusal)}${r.deployment ? ` The request is ${where(r.deployment)}.` : ''}`;
     case 'approved':
       return `:white_check_mark: Approval recorded for \`${r.deployment.id}\`; ${r.remaining} more needed. Follow it ${where(r.deployment)}.`;
     case 'executing':

@@ -7,7 +7,7 @@ import { type ApprovalDeps, approve, reject, whyNotReject } from '../usecases/ap
 import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { requestDeploy } from '../usecases/deploy.js';
 import { proceedRollout } from '../usecases/proceed.js';
-import { REJECT_MODAL, rejectModal } from '../views/approvals.js';
+import { REJECT_MODAL, approvalRefusalText, rejectModal } from '../views/approvals.js';
 import { notice } from '../views/help.js';
 import { PIPELINE_ACTION, commentModal, pipelineDecisionText } from '../views/pipeline.js';
 import { ACTION } from '../views/release.js';
@@ -66,7 +66,7 @@ export function registerInteractions(
         await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(d) as never });
         return;
       }
-      message = notice(`:no_entry: ${refusal ?? `There is no request \`${id}\`.`}`);
+      message = notice(`:no_entry: ${approvalRefusalText(refusal ?? { code: 'unknown_request', id })}`);
     } catch (e) {
       message = failureMessage(e, log, ref);
     }

@@ -10,7 +10,7 @@ import { proceedRollout } from '../usecases/proceed.js';
 import { REJECT_MODAL, approvalRefusalText, rejectModal } from '../views/approvals.js';
 import { notice } from '../views/help.js';
 import { PIPELINE_ACTION, commentModal, pipelineDecisionText } from '../views/pipeline.js';
-import { ACTION } from '../views/release.js';
+import { ACTION, proceedText } from '../views/release.js';
 import { toRespond } from './app.js';
 import { approvalReply } from './handlers.js';
 import { failureMessage } from './respond.js';
@@ -113,7 +113,9 @@ export function registerInteractions(
 
   app.action<BlockAction<ButtonAction>>(
     ACTION.proceed,
-    handle((id, user) => proceedRollout({ ...deps.approvals.deploy, catalog: deps.catalog }, id, user)),
+    handle(async (id, user) =>
+      proceedText(await proceedRollout({ ...deps.approvals.deploy, catalog: deps.catalog }, id, user)),
+    ),
   );
 
   app.action<BlockAction<ButtonAction>>(

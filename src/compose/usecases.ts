@@ -9,7 +9,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import type { Targets } from './targets.js';
 import type { ApprovalDeps } from '../usecases/approval.js';
-import type { DeployDeps } from '../usecases/deploy.js';
+import type { DeployDeps } from '../usecases/deps.js';
 import type { RelayDeps } from '../usecases/relay.js';
 import { Coordinator, type Leases } from '../usecases/rollout/coordinator.js';
 import { RolloutTracker } from '../usecases/rollout/tracker.js';

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, CustomRoute } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
 import { createSlackDirectory } from '../adapters/slack/chat.js';
 import { namesOf, parseCommand } from '../commands/parse.js';
 import type { Logger } from '../lib/logger.js';
@@ -9,6 +10,7 @@ import type { Directory } from '../ports/chat.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import { readHome } from '../usecases/home.js';
 import { homeView } from '../views/home.js';
+import type { SlackMessage } from '../views/message.js';
 import { helpMessage, invalidMessage, notice } from '../views/help.js';
 import { toBoltLogger } from './boltLogger.js';
 import { FreshHttpReceiver } from './freshness.js';
@@ -147,7 +149,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
     if (event.tab !== 'home') return;
     try {
       const view = homeView(await readHome(homeDeps, event.user));
-      await client.views.publish({ user_id: event.user, view: { ...view, blocks: view.blocks as never[] } });
+      await client.views.publish({ user_id: event.user, view });
     } catch (e) {
       logger.warn('could not publish the Home tab', { user: event.user, error: errorMessage(e) });
     }
@@ -161,10 +163,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
   return app;
 }
 
-/** Block Kit from views, typed the way Bolt wants it. */
-export function toRespond(m: { text: string; blocks?: readonly unknown[] | undefined }): {
-  text: string;
-  blocks?: never[];
-} {
-  return m.blocks ? { text: m.text, blocks: m.blocks as never[] } : { text: m.text };
+/** Block Kit from views, as Bolt takes it (a mutable array). */
+export function toRespond(m: SlackMessage): { text: string; blocks?: KnownBlock[] } {
+  return m.blocks ? { text: m.text, blocks: [...m.blocks] } : { text: m.text };
 }

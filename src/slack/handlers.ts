@@ -11,7 +11,9 @@ import { type LockDeps, lockEnvironment, unlockEnvironment } from '../usecases/l
 import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { requestRollback } from '../usecases/rollback.js';
 import { type EnvironmentChoice, chosenEnvironment, dryRunMessage } from '../views/deploy.js';
+import { approvalRefusalText } from '../views/approvals.js';
 import { notice } from '../views/help.js';
+import { pipelineDecisionText } from '../views/pipeline.js';
 import { historyMessage } from '../views/history.js';
 import { lockedMessage, unlockedMessage } from '../views/lock.js';
 import { escape, link, slackDate } from '../views/message.js';
@@ -75,7 +77,7 @@ function startedReply(
 export function approvalReply(r: ApprovalResult): string {
   switch (r.kind) {
     case 'refused':
-      return `:no_entry: ${r.reason}${r.deployment ? ` The request is ${where(r.deployment)}.` : ''}`;
+      return `:no_entry: ${approvalRefusalText(r.refusal)}${r.deployment ? ` The request is ${where(r.deployment)}.` : ''}`;
     case 'approved':
       return `:white_check_mark: Approval recorded for \`${r.deployment.id}\`; ${r.remaining} more needed. Follow it ${where(r.deployment)}.`;
     case 'executing':
@@ -125,14 +127,20 @@ export function commandHandlers(deps: HandlerDeps): CommandHandlers {
 
     async approve(cmd, actor) {
       if (cmd.requestId.startsWith('p-'))
-        return ephemeral(await decidePipelineApproval(deps.relay, cmd.requestId, actor.userId, 'approve'));
+        return ephemeral(
+          pipelineDecisionText(
+            await decidePipelineApproval(deps.relay, cmd.requestId, actor.userId, 'approve'),
+          ),
+        );
       return ephemeral(approvalReply(await approve(deps.approvals, cmd.requestId, actor.userId)));
     },
 
     async reject(cmd, actor) {
       if (cmd.requestId.startsWith('p-'))
         return ephemeral(
-          await decidePipelineApproval(deps.relay, cmd.requestId, actor.userId, 'reject', cmd.reason),
+          pipelineDecisionText(
+            await decidePipelineApproval(deps.relay, cmd.requestId, actor.userId, 'reject', cmd.reason),
+          ),
         );
       return ephemeral(approvalReply(await reject(deps.approvals, cmd.requestId, actor.userId, cmd.reason)));
     },

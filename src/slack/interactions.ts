@@ -7,10 +7,10 @@ import { type ApprovalDeps, approve, reject, whyNotReject } from '../usecases/ap
 import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { requestDeploy } from '../usecases/deploy.js';
 import { proceedRollout } from '../usecases/proceed.js';
-import { REJECT_MODAL, rejectModal } from '../views/approvals.js';
+import { REJECT_MODAL, approvalRefusalText, rejectModal } from '../views/approvals.js';
 import { notice } from '../views/help.js';
-import { PIPELINE_ACTION, commentModal } from '../views/pipeline.js';
-import { ACTION } from '../views/release.js';
+import { PIPELINE_ACTION, commentModal, pipelineDecisionText } from '../views/pipeline.js';
+import { ACTION, proceedText } from '../views/release.js';
 import { toRespond } from './app.js';
 import { approvalReply } from './handlers.js';
 import { failureMessage } from './respond.js';
@@ -63,10 +63,10 @@ export function registerInteractions(
       const refusal = await whyNotReject(deps.approvals, id, body.user.id);
       const d = refusal === undefined ? await deps.approvals.deploy.store.get(id) : undefined;
       if (d) {
-        await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(d) as never });
+        await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(d) });
         return;
       }
-      message = notice(`:no_entry: ${refusal ?? `There is no request \`${id}\`.`}`);
+      message = notice(`:no_entry: ${approvalRefusalText(refusal ?? { code: 'unknown_request', id })}`);
     } catch (e) {
       message = failureMessage(e, log, ref);
     }
@@ -113,23 +113,29 @@ export function registerInteractions(
 
   app.action<BlockAction<ButtonAction>>(
     ACTION.proceed,
-    handle((id, user) => proceedRollout({ ...deps.approvals.deploy, catalog: deps.catalog }, id, user)),
+    handle(async (id, user) =>
+      proceedText(await proceedRollout({ ...deps.approvals.deploy, catalog: deps.catalog }, id, user)),
+    ),
   );
 
   app.action<BlockAction<ButtonAction>>(
     PIPELINE_ACTION.approve,
-    handle((id, user) => decidePipelineApproval(deps.relay, id, user, 'approve')),
+    handle(async (id, user) =>
+      pipelineDecisionText(await decidePipelineApproval(deps.relay, id, user, 'approve')),
+    ),
   );
   app.action<BlockAction<ButtonAction>>(
     PIPELINE_ACTION.reject,
-    handle((id, user) => decidePipelineApproval(deps.relay, id, user, 'reject')),
+    handle(async (id, user) =>
+      pipelineDecisionText(await decidePipelineApproval(deps.relay, id, user, 'reject')),
+    ),
   );
   app.action<BlockAction<ButtonAction>>(PIPELINE_ACTION.comment, async ({ ack, body, action, client }) => {
     await ack();
     const a = await deps.relay.store.getPipelineApproval(action.value ?? '');
     if (!a) return;
     await client.views
-      .open({ trigger_id: body.trigger_id, view: commentModal(a.id, a.pipeline) as never })
+      .open({ trigger_id: body.trigger_id, view: commentModal(a.id, a.pipeline) })
       .catch((e: unknown) => deps.logger.warn('could not open the comment modal', { error: String(e) }));
   });
   app.view(PIPELINE_ACTION.modal, async ({ ack, body, view, client }) => {
@@ -139,7 +145,9 @@ export function registerInteractions(
     const ref = newId('req');
     let text: string;
     try {
-      text = await decidePipelineApproval(deps.relay, id, body.user.id, 'approve', comment);
+      text = pipelineDecisionText(
+        await decidePipelineApproval(deps.relay, id, body.user.id, 'approve', comment),
+      );
     } catch (e) {
       text = failureMessage(e, deps.logger.child({ ref }), ref).text;
     }

@@ -1,14 +1,14 @@
 import type { Catalog, Environment } from '../domain/catalog.js';
 import { findEnvironment } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
-import { STATE_LABEL } from '../domain/deployment.js';
 import { decideApproval, matches } from '../domain/policy.js';
 import { errorMessage } from '../lib/errors.js';
 import { CAPSTAN } from '../ports/identity.js';
 import { membershipFor } from './access.js';
 import { targetAs } from './actAs.js';
-import type { DeployDeps } from './deploy.js';
+import type { DeployDeps } from './deps.js';
 import { execute } from './execute.js';
+import { LOST, retryOnConflict } from './compareAndSet.js';
 import { showAndRecord } from './record.js';
 
 export interface ApprovalDeps {
@@ -20,25 +20,34 @@ export type ApprovalResult =
   | { readonly kind: 'approved'; readonly deployment: Deployment; readonly remaining: number }
   | { readonly kind: 'executing'; readonly deployment: Deployment }
   | { readonly kind: 'rejected'; readonly deployment: Deployment }
-  | { readonly kind: 'refused'; readonly reason: string; readonly deployment?: Deployment | undefined };
+  | {
+      readonly kind: 'refused';
+      readonly refusal: ApprovalRefusal;
+      readonly deployment?: Deployment | undefined;
+    };
 
-function decided(d: Deployment): string {
-  const by = d.approvals.length
-    ? ` (approved by ${d.approvals.map((a) => `<@${a.userId}>`).join(', ')})`
-    : '';
-  if (d.state === 'rejected') return `\`${d.id}\` was already rejected by <@${d.rejectedBy ?? '?'}>.`;
-  if (d.state === 'expired') return `\`${d.id}\` expired; it can no longer be approved or executed.`;
-  return `\`${d.id}\` is no longer waiting for approval: it is ${STATE_LABEL[d.state]}${by}.`;
-}
+/** Why a click on Approve or Reject changed nothing: facts for views/approvals.ts to word. */
+export type ApprovalRefusal =
+  | { readonly code: 'unknown_request'; readonly id: string }
+  | { readonly code: 'not_configured'; readonly id: string; readonly app: string; readonly env: string }
+  /** It is no longer awaiting approval: rejected, expired, or gone ahead (`deployment` says which). */
+  | { readonly code: 'decided'; readonly deployment: Deployment }
+  | { readonly code: 'expired'; readonly id: string }
+  /** The approval rules refused this person (the policy's own reason). */
+  | { readonly code: 'policy'; readonly reason: string }
+  | { readonly code: 'not_rejecter' }
+  | { readonly code: 'busy' };
+
+const tooBusy = (): ApprovalResult => ({ kind: 'refused', refusal: { code: 'busy' } });
 
 async function load(
   deps: ApprovalDeps,
   id: string,
-): Promise<{ d: Deployment; env: Environment } | { reason: string }> {
+): Promise<{ d: Deployment; env: Environment } | { refusal: ApprovalRefusal }> {
   const d = await deps.deploy.store.get(id);
-  if (!d) return { reason: `There is no request \`${id}\`.` };
+  if (!d) return { refusal: { code: 'unknown_request', id } };
   const env = findEnvironment(deps.catalog, d.app, d.env);
-  if (!env) return { reason: `\`${id}\` is for ${d.app}/${d.env}, which is no longer configured.` };
+  if (!env) return { refusal: { code: 'not_configured', id, app: d.app, env: d.env } };
   return { d, env };
 }
 
@@ -47,15 +56,16 @@ async function load(
  * compare-and-set, so of two simultaneous final approvals exactly one starts the execution.
  */
 export async function approve(deps: ApprovalDeps, id: string, userId: string): Promise<ApprovalResult> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return retryOnConflict(async () => {
     const found = await load(deps, id);
-    if ('reason' in found) return { kind: 'refused', reason: found.reason };
+    if ('refusal' in found) return { kind: 'refused', refusal: found.refusal };
     const { d, env } = found;
     const now = deps.deploy.clock.now();
-    if (d.state !== 'awaiting_approval') return { kind: 'refused', reason: decided(d), deployment: d };
+    if (d.state !== 'awaiting_approval')
+      return { kind: 'refused', refusal: { code: 'decided', deployment: d }, deployment: d };
     if (d.expiresAt !== undefined && d.expiresAt <= now) {
       await expireRequest(deps, d);
-      return { kind: 'refused', reason: `\`${d.id}\` expired; it can no longer be approved or executed.` };
+      return { kind: 'refused', refusal: { code: 'expired', id: d.id } };
     }
     const membership = await membershipFor(deps.deploy.directory, userId, env.policy.approvers);
     const decision = decideApproval({
@@ -66,12 +76,13 @@ export async function approve(deps: ApprovalDeps, id: string, userId: string): P
       approvedBy: d.approvals.map((a) => a.userId),
       prior: d.approvals,
     });
-    if (!decision.ok) return { kind: 'refused', reason: decision.reason, deployment: d };
+    if (!decision.ok)
+      return { kind: 'refused', refusal: { code: 'policy', reason: decision.reason }, deployment: d };
     // Which rules this person could meet is kept, so later approvals are counted against them.
     const approvals = [...d.approvals, { userId, at: now, rules: decision.rules }];
     const state = decision.complete ? 'checking' : 'awaiting_approval';
     const written = await deps.deploy.store.update({ ...d, approvals, state, updatedAt: now });
-    if (!written) continue; // someone else wrote first: look again
+    if (!written) return LOST; // someone else wrote first: look again
     const shown = await showAndRecord(deps.deploy, written);
     deps.deploy.notifier.announce?.(shown, {
       kind: 'approved',
@@ -88,8 +99,7 @@ export async function approve(deps: ApprovalDeps, id: string, userId: string): P
     // The approver whose click completed the approval is the person behind the change.
     deps.deploy.background(execute(deps.deploy, env, shown, userId, { recheck: true }));
     return { kind: 'executing', deployment: shown };
-  }
-  return { kind: 'refused', reason: 'Too many people are deciding on this at once; try again.' };
+  }, tooBusy);
 }
 
 async function rejectRefusal(
@@ -97,11 +107,11 @@ async function rejectRefusal(
   d: Deployment,
   env: Environment,
   userId: string,
-): Promise<string | undefined> {
-  if (d.state !== 'awaiting_approval') return decided(d);
+): Promise<ApprovalRefusal | undefined> {
+  if (d.state !== 'awaiting_approval') return { code: 'decided', deployment: d };
   const membership = await membershipFor(deps.deploy.directory, userId, env.policy.approvers);
   if (userId !== d.requestedBy && !matches(env.policy.approvers, userId, membership))
-    return 'Only an approver, or the person who asked, can reject this.';
+    return { code: 'not_rejecter' };
   return undefined;
 }
 
@@ -110,9 +120,9 @@ export async function whyNotReject(
   deps: ApprovalDeps,
   id: string,
   userId: string,
-): Promise<string | undefined> {
+): Promise<ApprovalRefusal | undefined> {
   const found = await load(deps, id);
-  return 'reason' in found ? found.reason : rejectRefusal(deps, found.d, found.env, userId);
+  return 'refusal' in found ? found.refusal : rejectRefusal(deps, found.d, found.env, userId);
 }
 
 /** Approvers and the requester may reject; the change set is deleted and the message says who and why. */
@@ -122,12 +132,12 @@ export async function reject(
   userId: string,
   reason: string | undefined,
 ): Promise<ApprovalResult> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return retryOnConflict(async () => {
     const found = await load(deps, id);
-    if ('reason' in found) return { kind: 'refused', reason: found.reason };
+    if ('refusal' in found) return { kind: 'refused', refusal: found.refusal };
     const { d, env } = found;
     const refusal = await rejectRefusal(deps, d, env, userId);
-    if (refusal) return { kind: 'refused', reason: refusal, deployment: d };
+    if (refusal) return { kind: 'refused', refusal, deployment: d };
     const now = deps.deploy.clock.now();
     const why = reason?.trim() ? reason.trim() : 'no reason given';
     const written = await deps.deploy.store.update({
@@ -138,25 +148,12 @@ export async function reject(
       finishedAt: now,
       updatedAt: now,
     });
-    if (!written) continue;
+    if (!written) return LOST;
     await discard(deps, env, written);
     const shown = await showAndRecord(deps.deploy, written);
     deps.deploy.notifier.announce?.(shown, { kind: 'outcome' });
     return { kind: 'rejected', deployment: shown };
-  }
-  return { kind: 'refused', reason: 'Too many people are deciding on this at once; try again.' };
-}
-
-/**
- * Asks the approvers for their review in the request's thread. The review itself arrives as an
- * edit of the parent message, and Slack notifies nobody of a mention added by an edit.
- */
-export function askForReview(deps: Pick<DeployDeps, 'notifier'>, env: Environment, d: Deployment): void {
-  deps.notifier.announce?.(d, {
-    kind: 'review_requested',
-    approvers: env.policy.approvers,
-    required: Math.max(1, env.policy.approvals),
-  });
+  }, tooBusy);
 }
 
 /** Expires every request whose time to be approved has run out. */

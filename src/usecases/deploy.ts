@@ -4,37 +4,16 @@ import { CapstanError } from '../domain/errors.js';
 import { FrozenError, openWindow } from '../domain/freeze.js';
 import { describePrincipals } from '../domain/policy.js';
 import { newId } from '../lib/ids.js';
-import type { Logger } from '../lib/logger.js';
 import { escapeMrkdwn, unescapeMrkdwn } from '../lib/mrkdwn.js';
-import type { Directory } from '../ports/chat.js';
-import type { Clock } from '../ports/clock.js';
-import type { AwsIdentity } from '../ports/identity.js';
-import type { DeployNotifier } from '../ports/notifier.js';
-import type { Store } from '../ports/store.js';
-import type { Checked, TargetRegistry } from '../targets/strategy.js';
+import type { Checked } from '../targets/strategy.js';
 import { isAllowed, requireDeployer } from './access.js';
 import { targetAs } from './actAs.js';
-import { askForReview } from './approval.js';
+import type { DeployDeps } from './deps.js';
 import { execute } from './execute.js';
 import { requireIdle, requireUnlocked } from './guards.js';
-import { save, showAndRecord } from './record.js';
+import { finish, save, showAndRecord } from './record.js';
 
-export interface DeployDeps {
-  readonly store: Store;
-  readonly targets: TargetRegistry;
-  readonly directory: Directory;
-  readonly notifier: DeployNotifier;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** Hands a started rollout to the poll loop (of the replica that owns it). */
-  readonly follow: (d: Deployment) => void;
-  /** Makes this replica the owner of a deployment it just recorded; false when another replica is. */
-  readonly own: (d: Deployment) => Promise<boolean>;
-  /** Work that goes on after the Slack request was answered; kept so shutdown can wait for it. */
-  readonly background: (work: Promise<unknown>) => void;
-  /** Who is behind each AWS call (an environment's roleArn, assumed for that person). */
-  readonly identity?: AwsIdentity | undefined;
-}
+export type { DeployDeps } from './deps.js';
 
 export function needsApproval(env: Environment): boolean {
   return env.policy.approvals > 0;
@@ -169,6 +148,18 @@ export async function requestDeploy(
   return { kind: 'started', deployment: shown, approval };
 }
 
+/**
+ * Asks the approvers for their review in the request's thread. The review itself arrives as an
+ * edit of the parent message, and Slack notifies nobody of a mention added by an edit.
+ */
+export function askForReview(deps: Pick<DeployDeps, 'notifier'>, env: Environment, d: Deployment): void {
+  deps.notifier.announce?.(d, {
+    kind: 'review_requested',
+    approvers: env.policy.approvers,
+    required: Math.max(1, env.policy.approvals),
+  });
+}
+
 /** Works out what will change; then asks for approval, or goes ahead where none is needed. */
 export async function prepareAndGate(
   deps: DeployDeps,
@@ -215,15 +206,4 @@ export async function prepareAndGate(
   }
   const ready = await save(deps.store, d, withPlan, now);
   await execute(deps, env, ready, d.requestedBy);
-}
-
-export async function finish(
-  deps: Pick<DeployDeps, 'store' | 'notifier' | 'clock' | 'logger'>,
-  d: Deployment,
-  state: Deployment['state'],
-  reason: string,
-): Promise<Deployment> {
-  const cur = (await deps.store.get(d.id)) ?? d;
-  const now = deps.clock.now();
-  return showAndRecord(deps, await save(deps.store, cur, { state, reason, finishedAt: now }, now));
 }

@@ -7,7 +7,7 @@ import { errorMessage } from '../lib/errors.js';
 import { escapeMrkdwn, unescapeMrkdwn } from '../lib/mrkdwn.js';
 import type { ApplyRequest, Started, TargetStrategy } from '../targets/strategy.js';
 import { targetAs } from './actAs.js';
-import type { DeployDeps } from './deploy.js';
+import type { DeployDeps } from './deps.js';
 import { save, showAndRecord } from './record.js';
 
 /**

@@ -3,10 +3,12 @@ import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeployNotifier, ShownMessage } from '../ports/notifier.js';
 import type { Store } from '../ports/store.js';
+import { LOST, MAX_ATTEMPTS, retryOnConflict } from './compareAndSet.js';
+import type { DeployDeps } from './deps.js';
 
 /**
- * Writes a change to a deployment, retrying on a concurrent write (compare-and-set on `rev`):
- * the one loop every use case that writes a guarded record goes through.
+ * Writes a change to a deployment, retrying on a concurrent write (compare-and-set on `rev`): the
+ * change is applied again to what the other writer left.
  */
 export async function save(
   store: Store,
@@ -14,16 +16,29 @@ export async function save(
   change: Partial<Deployment> | ((cur: Deployment) => Partial<Deployment>),
   now: number,
 ): Promise<Deployment> {
-  let cur = d;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const patch = typeof change === 'function' ? change(cur) : change;
-    const written = await store.update({ ...cur, ...patch, updatedAt: now });
-    if (written) return written;
-    const fresh = await store.get(d.id);
-    if (!fresh) throw new Error(`deployment ${d.id} vanished`);
-    cur = fresh;
-  }
-  throw new Error(`could not record ${d.id} after 5 attempts`);
+  return retryOnConflict(
+    async (n) => {
+      const cur = n === 0 ? d : await store.get(d.id);
+      if (!cur) throw new Error(`deployment ${d.id} vanished`);
+      const patch = typeof change === 'function' ? change(cur) : change;
+      return (await store.update({ ...cur, ...patch, updatedAt: now })) ?? LOST;
+    },
+    () => {
+      throw new Error(`could not record ${d.id} after ${MAX_ATTEMPTS} attempts`);
+    },
+  );
+}
+
+/** Ends a request with `state` and `reason` (plain text; views word and escape it) and shows it. */
+export async function finish(
+  deps: Pick<DeployDeps, 'store' | 'notifier' | 'clock' | 'logger'>,
+  d: Deployment,
+  state: Deployment['state'],
+  reason: string,
+): Promise<Deployment> {
+  const cur = (await deps.store.get(d.id)) ?? d;
+  const now = deps.clock.now();
+  return showAndRecord(deps, await save(deps.store, cur, { state, reason, finishedAt: now }, now));
 }
 
 /** Shows the deployment in Slack, and keeps the message's timestamp in the ledger. */

@@ -5,7 +5,6 @@ import { type PipelineApproval, approvalSummary, routeFor } from '../domain/pipe
 import { decideApproval, matches } from '../domain/policy.js';
 import { errorMessage } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
-import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import type { Logger } from '../lib/logger.js';
 import type { Directory } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
@@ -13,6 +12,7 @@ import type { PipelineNotifier } from '../ports/pipelineNotifier.js';
 import type { Pipelines } from '../ports/pipelines.js';
 import type { Store } from '../ports/store.js';
 import { membershipFor } from './access.js';
+import { LOST, retryOnConflict } from './compareAndSet.js';
 
 export interface RelayDeps {
   readonly catalog: Catalog;
@@ -153,6 +153,25 @@ async function relayStateChange(deps: RelayDeps, e: z.infer<typeof pipelineEvent
   return 'posted';
 }
 
+/** What became of a click on a relayed approval: facts for views/pipeline.ts to word. */
+export type PipelineDecision =
+  | { readonly kind: 'unknown'; readonly id: string }
+  | { readonly kind: 'not_configured'; readonly pipeline: string }
+  | {
+      readonly kind: 'not_open';
+      readonly state: PipelineApproval['state'];
+      readonly decidedBy?: string | undefined;
+    }
+  | { readonly kind: 'expired' }
+  | { readonly kind: 'decided_elsewhere' }
+  /** The approval rules refused this person (the policy's own reason). */
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'not_approver' }
+  | { readonly kind: 'recorded'; readonly remaining: number }
+  | { readonly kind: 'approved'; readonly pipeline: string }
+  | { readonly kind: 'rejected'; readonly pipeline: string; readonly stage: string }
+  | { readonly kind: 'busy' };
+
 /** Approve, Reject or Approve with comment on a relayed approval, authorized on the clicking user. */
 export async function decidePipelineApproval(
   deps: RelayDeps,
@@ -160,68 +179,77 @@ export async function decidePipelineApproval(
   userId: string,
   decision: 'approve' | 'reject',
   comment?: string,
-): Promise<string> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const a = await deps.store.getPipelineApproval(id);
-    if (!a) return `There is no pipeline approval \`${id}\`.`;
-    const route = routeFor(deps.catalog, a.pipeline);
-    if (!route) return `Pipeline ${escapeMrkdwn(a.pipeline)} is no longer configured in Capstan.`;
-    if (a.state !== 'open')
-      return `This approval is ${a.state === 'deciding' ? 'being decided right now' : a.state.replace('_', ' ')}${a.decidedBy ? ` (by <@${a.decidedBy}>)` : ''}.`;
-    const now = deps.clock.now();
-    if (a.expiresAt !== undefined && a.expiresAt <= now) {
-      const next = await deps.store.updatePipelineApproval({ ...a, state: 'expired', updatedAt: now });
-      if (next) await render(deps, next);
-      return 'This approval has expired.';
-    }
-    // The console may have decided already: never invite a click that cannot work.
-    const live = await deps.pipelines
-      .approvalState(a.region, a.pipeline, a.stage, a.action)
-      .catch(() => undefined);
-    if (live && (live.token !== a.token || live.status !== 'InProgress')) {
-      const next = await deps.store.updatePipelineApproval({
+): Promise<PipelineDecision> {
+  return retryOnConflict(
+    async () => {
+      const a = await deps.store.getPipelineApproval(id);
+      if (!a) return { kind: 'unknown', id };
+      const route = routeFor(deps.catalog, a.pipeline);
+      if (!route) return { kind: 'not_configured', pipeline: a.pipeline };
+      if (a.state !== 'open') return { kind: 'not_open', state: a.state, decidedBy: a.decidedBy };
+      const now = deps.clock.now();
+      if (a.expiresAt !== undefined && a.expiresAt <= now) {
+        const next = await deps.store.updatePipelineApproval({ ...a, state: 'expired', updatedAt: now });
+        if (next) await render(deps, next);
+        return { kind: 'expired' };
+      }
+      // The console may have decided already: never invite a click that cannot work.
+      const live = await deps.pipelines
+        .approvalState(a.region, a.pipeline, a.stage, a.action)
+        .catch(() => undefined);
+      if (live && (live.token !== a.token || live.status !== 'InProgress'))
+        return decidedElsewhere(deps, a, now);
+      const membership = await membershipFor(deps.directory, userId, route.policy.approvers);
+      let approvals = a.approvals;
+      if (decision === 'approve') {
+        // The same rules as a release: several groups each with a count, one person counting once.
+        const ok = decideApproval({
+          policy: route.policy,
+          requester: undefined,
+          userId,
+          membership,
+          approvedBy: a.approvals.map((x) => x.userId),
+          prior: a.approvals,
+        });
+        if (!ok.ok) return { kind: 'refused', reason: ok.reason };
+        approvals = [...a.approvals, { userId, at: now, rules: ok.rules }];
+        if (!ok.complete) {
+          const next = await deps.store.updatePipelineApproval({ ...a, approvals, updatedAt: now });
+          if (!next) return LOST;
+          await render(deps, next);
+          return { kind: 'recorded', remaining: ok.remaining };
+        }
+      } else if (!matches(route.policy.approvers, userId, membership)) {
+        return { kind: 'not_approver' };
+      }
+      const claimed = await deps.store.updatePipelineApproval({
         ...a,
-        state: 'decided_elsewhere',
-        outcome: 'Already decided or expired in CodePipeline',
+        approvals,
+        state: 'deciding',
+        decidedBy: userId,
         updatedAt: now,
       });
-      if (next) await render(deps, next);
-      return 'This approval was already decided or has expired in CodePipeline.';
-    }
-    const membership = await membershipFor(deps.directory, userId, route.policy.approvers);
-    let approvals = a.approvals;
-    if (decision === 'approve') {
-      // The same rules as a release: several groups each with a count, one person counting once.
-      const ok = decideApproval({
-        policy: route.policy,
-        requester: undefined,
-        userId,
-        membership,
-        approvedBy: a.approvals.map((x) => x.userId),
-        prior: a.approvals,
-      });
-      if (!ok.ok) return ok.reason;
-      approvals = [...a.approvals, { userId, at: now, rules: ok.rules }];
-      if (!ok.complete) {
-        const next = await deps.store.updatePipelineApproval({ ...a, approvals, updatedAt: now });
-        if (!next) continue;
-        await render(deps, next);
-        return `Approval recorded; ${ok.remaining} more needed.`;
-      }
-    } else if (!matches(route.policy.approvers, userId, membership)) {
-      return 'Only an approver can reject this.';
-    }
-    const claimed = await deps.store.updatePipelineApproval({
-      ...a,
-      approvals,
-      state: 'deciding',
-      decidedBy: userId,
-      updatedAt: now,
-    });
-    if (!claimed) continue;
-    return settle(deps, claimed, decision, comment);
-  }
-  return 'Too many people are deciding on this at once; try again.';
+      if (!claimed) return LOST;
+      return settle(deps, claimed, decision, comment);
+    },
+    () => ({ kind: 'busy' }),
+  );
+}
+
+/** CodePipeline has no decision to take any more: the Slack buttons retire. */
+async function decidedElsewhere(
+  deps: RelayDeps,
+  a: PipelineApproval,
+  now: number,
+): Promise<PipelineDecision> {
+  const next = await deps.store.updatePipelineApproval({
+    ...a,
+    state: 'decided_elsewhere',
+    outcome: 'Already decided or expired in CodePipeline',
+    updatedAt: now,
+  });
+  if (next) await render(deps, next);
+  return { kind: 'decided_elsewhere' };
 }
 
 async function settle(
@@ -229,7 +257,7 @@ async function settle(
   a: PipelineApproval,
   decision: 'approve' | 'reject',
   comment?: string,
-): Promise<string> {
+): Promise<PipelineDecision> {
   const deciders = decision === 'approve' ? a.approvals.map((x) => x.userId) : [a.decidedBy!];
   const people = await Promise.all(
     deciders.map(async (id) => ({ id, name: await deps.notifier.displayName(id) })),
@@ -248,16 +276,7 @@ async function settle(
       summary,
     });
   } catch (e) {
-    if (isCapstanError(e) && e.code === 'conflict') {
-      const next = await deps.store.updatePipelineApproval({
-        ...a,
-        state: 'decided_elsewhere',
-        outcome: 'Already decided or expired in CodePipeline',
-        updatedAt: now,
-      });
-      if (next) await render(deps, next);
-      return 'This approval was already decided or has expired in CodePipeline.';
-    }
+    if (isCapstanError(e) && e.code === 'conflict') return decidedElsewhere(deps, a, now);
     const reopened = await deps.store.updatePipelineApproval({
       ...a,
       state: 'open',
@@ -276,6 +295,6 @@ async function settle(
   });
   if (next) await render(deps, next);
   return decision === 'approve'
-    ? `Approved: ${escapeMrkdwn(a.pipeline)} continues.`
-    : `Rejected: ${escapeMrkdwn(a.pipeline)} stops at ${escapeMrkdwn(a.stage)}.`;
+    ? { kind: 'approved', pipeline: a.pipeline }
+    : { kind: 'rejected', pipeline: a.pipeline, stage: a.stage };
 }

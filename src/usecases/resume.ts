@@ -1,7 +1,8 @@
 import type { Environment } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
 import { targetAs } from './actAs.js';
-import { type DeployDeps, finish } from './deploy.js';
+import type { DeployDeps } from './deps.js';
+import { finish } from './record.js';
 import { beginTracking, execute } from './execute.js';
 
 /**

@@ -1,6 +1,8 @@
+import type { ModalView } from '@slack/types';
 import type { Environment, Policy } from '../domain/catalog.js';
-import type { Deployment } from '../domain/deployment.js';
+import { type Deployment, STATE_LABEL } from '../domain/deployment.js';
 import { type CountedApproval, approvalProgress, describePrincipals } from '../domain/policy.js';
+import type { ApprovalRefusal } from '../usecases/approval.js';
 import { escape, slackDate } from './message.js';
 
 export const REJECT_MODAL = {
@@ -60,7 +62,7 @@ export function approvalLines(
 }
 
 /** Asked when Reject is clicked: the reason is shown on the request and kept in the ledger. */
-export function rejectModal(d: Deployment): Record<string, unknown> {
+export function rejectModal(d: Deployment): ModalView {
   return {
     type: 'modal',
     callback_id: REJECT_MODAL.callbackId,
@@ -90,4 +92,36 @@ export function rejectModal(d: Deployment): Record<string, unknown> {
       },
     ],
   };
+}
+
+const expired = (id: string) => `\`${escape(id)}\` expired; it can no longer be approved or executed.`;
+
+/** What became of a request that is no longer awaiting approval. */
+function decided(d: Deployment): string {
+  const by = d.approvals.length
+    ? ` (approved by ${d.approvals.map((a) => `<@${a.userId}>`).join(', ')})`
+    : '';
+  if (d.state === 'rejected') return `\`${d.id}\` was already rejected by <@${d.rejectedBy ?? '?'}>.`;
+  if (d.state === 'expired') return expired(d.id);
+  return `\`${d.id}\` is no longer waiting for approval: it is ${STATE_LABEL[d.state]}${by}.`;
+}
+
+/** Why a click on Approve or Reject changed nothing. */
+export function approvalRefusalText(r: ApprovalRefusal): string {
+  switch (r.code) {
+    case 'unknown_request':
+      return `There is no request \`${escape(r.id)}\`.`;
+    case 'not_configured':
+      return `\`${r.id}\` is for ${escape(r.app)}/${escape(r.env)}, which is no longer configured.`;
+    case 'decided':
+      return decided(r.deployment);
+    case 'expired':
+      return expired(r.id);
+    case 'policy':
+      return r.reason;
+    case 'not_rejecter':
+      return 'Only an approver, or the person who asked, can reject this.';
+    case 'busy':
+      return 'Too many people are deciding on this at once; try again.';
+  }
 }

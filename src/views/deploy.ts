@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { Environment } from '../domain/catalog.js';
 import {
   type Deployment,
@@ -8,7 +9,6 @@ import {
 } from '../domain/deployment.js';
 import { shortDigest } from '../domain/version.js';
 import {
-  type Block,
   type SlackMessage,
   LIMITS,
   actions,
@@ -130,7 +130,7 @@ export function deploymentMessage(
   _now: number,
   o: DeploymentMessageOptions = {},
 ): SlackMessage {
-  const blocks: Block[] = [section(`${EMOJI[d.state]} ${title(d)}`)];
+  const blocks: KnownBlock[] = [section(`${EMOJI[d.state]} ${title(d)}`)];
   const why = cause(d);
   if (why) blocks.push(section(`*Why:* ${why}`));
   const after = runsNow(d);
@@ -202,7 +202,7 @@ export function dryRunMessage(
   unchanged: boolean,
   choice: EnvironmentChoice = 'typed',
 ): SlackMessage {
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     section(
       `:mag: *Dry run*: deploy of *${escape(env.app)}* to *${escape(env.name)}*${chosenEnvironment(env, choice)}: ${from ? `\`${escape(from)}\` → ` : ''}\`${escape(version)}\``,
     ),

@@ -1,10 +1,10 @@
+import type { HomeView, KnownBlock } from '@slack/types';
 import type { Deployment } from '../domain/deployment.js';
 import { shortDigest } from '../domain/version.js';
 import type { EnvStatus } from '../usecases/status.js';
 import type { Home, WaitingRequest } from '../usecases/home.js';
 import { stateText, title } from './deploy.js';
 import {
-  type Block,
   LIMITS,
   ago,
   context,
@@ -17,13 +17,6 @@ import {
   slackDate,
 } from './message.js';
 
-/** What views.publish takes for the Home tab. */
-export interface HomeView {
-  readonly type: 'home';
-  readonly callback_id: string;
-  readonly blocks: readonly Block[];
-}
-
 /** Slack's limit for a Home tab (messages allow 50). */
 export const HOME_BLOCKS = 100;
 /** Past this many, waiting requests are summed up in one line: the Home tab is an overview. */
@@ -33,7 +26,7 @@ function where(d: Deployment, label: string): string {
   return link(d.permalink, label) ?? `in <#${d.channel}>`;
 }
 
-function waitingBlock(w: WaitingRequest, now: number): Block {
+function waitingBlock(w: WaitingRequest, now: number): KnownBlock {
   switch (w.kind) {
     case 'approval': {
       const d = w.deployment;
@@ -112,18 +105,18 @@ function cell(s: EnvStatus): string {
 }
 
 /** One group of blocks per app, whole apps only, within `room` blocks (one of them saying what was left out). */
-function matrixBlocks(home: Home, room: number): Block[] {
+function matrixBlocks(home: Home, room: number): KnownBlock[] {
   const apps = [...new Set(home.environments.map((s) => s.env.app))];
   const groups = apps.map((app) => {
     const cells = home.environments.filter((s) => s.env.app === app).map(cell);
-    const blocks: Block[] = [section(`*${escape(app)}*`)];
+    const blocks: KnownBlock[] = [section(`*${escape(app)}*`)];
     for (let i = 0; i < cells.length; i += LIMITS.fields)
       blocks.push(fields(cells.slice(i, i + LIMITS.fields)));
     return blocks;
   });
   const all = groups.flat();
   if (all.length <= room) return all;
-  const out: Block[] = [];
+  const out: KnownBlock[] = [];
   let shown = 0;
   for (const g of groups) {
     if (out.length + g.length > room - 1) break;
@@ -140,16 +133,16 @@ function matrixBlocks(home: Home, room: number): Block[] {
 }
 
 /** Keeps at most `room` blocks, the last one saying what was left out. */
-function fit(blocks: readonly Block[], room: number, note: (n: number) => string): Block[] {
+function fit(blocks: readonly KnownBlock[], room: number, note: (n: number) => string): KnownBlock[] {
   if (blocks.length <= room) return [...blocks];
   const kept = blocks.slice(0, Math.max(0, room - 1));
   return [...kept, context([note(blocks.length - kept.length)])];
 }
 
-/** Capstan's Home tab for one person: the requests waiting for them, then which version runs where. */
+/** Capstan's Home tab for one person (what views.publish takes): the requests waiting for them, then which version runs where. */
 export function homeView(home: Home): HomeView {
   const waiting = home.waiting.map((w) => waitingBlock(w, home.at));
-  const top: Block[] = [
+  const top: KnownBlock[] = [
     header(home.waiting.length ? `Waiting for you (${home.waiting.length})` : 'Waiting for you'),
     ...(waiting.length
       ? fit(waiting, MAX_WAITING, (n) => `…and ${n} more waiting for you in their channels`)

@@ -1,12 +1,20 @@
+import type {
+  ActionsBlock,
+  Button,
+  ContextBlock,
+  DividerBlock,
+  HeaderBlock,
+  KnownBlock,
+  SectionBlock,
+} from '@slack/types';
 import { escapeMrkdwn } from '../lib/mrkdwn.js';
 
-/** Block Kit JSON. Views build it from domain values; nothing here talks to Slack. */
-export type Block = Readonly<Record<string, unknown>>;
+/** Block Kit as Slack's own types; views build it from domain values and nothing here talks to Slack. */
 
 export interface SlackMessage {
   /** Notification and screen-reader fallback; always set. */
   readonly text: string;
-  readonly blocks?: readonly Block[] | undefined;
+  readonly blocks?: readonly KnownBlock[] | undefined;
 }
 
 export const LIMITS = {
@@ -27,27 +35,27 @@ export function clip(s: string, max: number): string {
 /** Slack mrkdwn treats &, < and > as control characters. */
 export { escapeMrkdwn as escape };
 
-export const header = (text: string): Block => ({
+export const header = (text: string): HeaderBlock => ({
   type: 'header',
   text: { type: 'plain_text', text: clip(text, LIMITS.header), emoji: true },
 });
 
-export const section = (mrkdwn: string): Block => ({
+export const section = (mrkdwn: string): SectionBlock => ({
   type: 'section',
   text: { type: 'mrkdwn', text: clip(mrkdwn, LIMITS.sectionText) },
 });
 
-export const fields = (items: readonly string[]): Block => ({
+export const fields = (items: readonly string[]): SectionBlock => ({
   type: 'section',
   fields: items.slice(0, LIMITS.fields).map((t) => ({ type: 'mrkdwn', text: clip(t, LIMITS.field) })),
 });
 
-export const context = (items: readonly string[]): Block => ({
+export const context = (items: readonly string[]): ContextBlock => ({
   type: 'context',
   elements: items.slice(0, LIMITS.context).map((t) => ({ type: 'mrkdwn', text: clip(t, LIMITS.field) })),
 });
 
-export const divider = (): Block => ({ type: 'divider' });
+export const divider = (): DividerBlock => ({ type: 'divider' });
 
 export interface ButtonSpec {
   readonly text: string;
@@ -59,10 +67,10 @@ export interface ButtonSpec {
     | undefined;
 }
 
-export const actions = (blockId: string, buttons: readonly ButtonSpec[]): Block => ({
+export const actions = (blockId: string, buttons: readonly ButtonSpec[]): ActionsBlock => ({
   type: 'actions',
   block_id: blockId,
-  elements: buttons.map((b) => ({
+  elements: buttons.map((b): Button => ({
     type: 'button',
     action_id: b.actionId,
     text: { type: 'plain_text', text: clip(b.text, LIMITS.button) },
@@ -84,10 +92,10 @@ export const actions = (blockId: string, buttons: readonly ButtonSpec[]): Block 
 
 /** Keeps a message inside the block limit, saying how much was left out. */
 export function capBlocks(
-  blocks: readonly Block[],
+  blocks: readonly KnownBlock[],
   reserve = 0,
   note = (n: number) => `…and ${n} more`,
-): Block[] {
+): KnownBlock[] {
   const max = LIMITS.blocks - reserve;
   if (blocks.length <= max) return [...blocks];
   const kept = blocks.slice(0, max - 1);

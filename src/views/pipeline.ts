@@ -1,18 +1,10 @@
+import type { KnownBlock, ModalView } from '@slack/types';
 import type { Policy } from '../domain/catalog.js';
 import type { PipelineApproval, PipelineStageChange } from '../domain/pipelineApproval.js';
 import { describePrincipals } from '../domain/policy.js';
+import type { PipelineDecision } from '../usecases/relay.js';
 import { progressLines } from './approvals.js';
-import {
-  type Block,
-  type SlackMessage,
-  actions,
-  context,
-  escape,
-  fields,
-  link,
-  section,
-  slackDate,
-} from './message.js';
+import { type SlackMessage, actions, context, escape, fields, link, section, slackDate } from './message.js';
 
 export const PIPELINE_ACTION = {
   approve: 'capstan_pipeline_approve',
@@ -61,7 +53,7 @@ export function pipelineApprovalMessage(
   const expires =
     a.expiresAt === undefined ? 'unknown' : a.expiresAt > now ? slackDate(a.expiresAt) : 'expired';
   const decided = decision(a);
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     section(`*Manual approval* in pipeline *${escape(a.pipeline)}*`),
     ...(decided ? [section(decided)] : []),
     fields([
@@ -118,7 +110,7 @@ export function pipelineApprovalMessage(
   };
 }
 
-export function commentModal(approvalId: string, pipeline: string): Record<string, unknown> {
+export function commentModal(approvalId: string, pipeline: string): ModalView {
   return {
     type: 'modal',
     callback_id: PIPELINE_ACTION.modal,
@@ -156,4 +148,34 @@ export function stageChangeLine(c: PipelineStageChange): string {
   const what = c.stage ? `stage *${escape(c.stage)}*` : 'execution';
   const exec = c.executionId ? ` (execution \`${escape(c.executionId.slice(0, 8))}\`)` : '';
   return `${ICON[c.state] ?? ':information_source:'} *${escape(c.pipeline)}* ${what} ${escape(c.state)}${exec}`;
+}
+
+/** The answer to a click on a relayed approval, for the person who clicked. */
+export function pipelineDecisionText(r: PipelineDecision): string {
+  switch (r.kind) {
+    case 'unknown':
+      return `There is no pipeline approval \`${escape(r.id)}\`.`;
+    case 'not_configured':
+      return `Pipeline ${escape(r.pipeline)} is no longer configured in Capstan.`;
+    case 'not_open': {
+      const state = r.state === 'deciding' ? 'being decided right now' : r.state.replace('_', ' ');
+      return `This approval is ${state}${r.decidedBy ? ` (by <@${r.decidedBy}>)` : ''}.`;
+    }
+    case 'expired':
+      return 'This approval has expired.';
+    case 'decided_elsewhere':
+      return 'This approval was already decided or has expired in CodePipeline.';
+    case 'refused':
+      return r.reason;
+    case 'not_approver':
+      return 'Only an approver can reject this.';
+    case 'recorded':
+      return `Approval recorded; ${r.remaining} more needed.`;
+    case 'approved':
+      return `Approved: ${escape(r.pipeline)} continues.`;
+    case 'rejected':
+      return `Rejected: ${escape(r.pipeline)} stops at ${escape(r.stage)}.`;
+    case 'busy':
+      return 'Too many people are deciding on this at once; try again.';
+  }
 }

@@ -1,8 +1,11 @@
+import type { KnownBlock } from '@slack/types';
 import type { Environment } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
+import { describePrincipals } from '../domain/policy.js';
+import type { ProceedResult } from '../usecases/proceed.js';
 import { approvalLines } from './approvals.js';
 import { deploymentMessage } from './deploy.js';
-import { type Block, type SlackMessage, LIMITS, actions, context } from './message.js';
+import { type SlackMessage, LIMITS, actions, context, escape } from './message.js';
 import { reviewBlocks } from './review.js';
 
 export const ACTION = {
@@ -17,8 +20,8 @@ function approvalBlocks(
   env: Environment,
   now: number,
   groupIds?: ReadonlyMap<string, string>,
-): Block[] {
-  const blocks: Block[] = [context(approvalLines(d, env, now, groupIds))];
+): KnownBlock[] {
+  const blocks: KnownBlock[] = [context(approvalLines(d, env, now, groupIds))];
   if (d.state === 'awaiting_approval' && (d.expiresAt === undefined || d.expiresAt > now)) {
     const what = `change of ${d.app}/${d.env} to ${d.toVersion}`;
     blocks.push(
@@ -76,4 +79,20 @@ export function reviewMessage(
 /** Requests that need approval show what will change and who decides; the others show progress only. */
 export function needsReview(d: Deployment, env: Environment): boolean {
   return env.policy.approvals > 0 || d.offerFresh === true;
+}
+
+/** The answer to a click on Continue (a rollout waiting for people). */
+export function proceedText(r: ProceedResult): string {
+  switch (r.kind) {
+    case 'unknown_request':
+      return `There is no request \`${escape(r.id)}\`.`;
+    case 'not_configured':
+      return `\`${r.id}\` is for ${r.app}/${r.env}, which is no longer configured.`;
+    case 'not_waiting':
+      return `\`${r.id}\` is not waiting for anyone to continue it.`;
+    case 'not_allowed':
+      return `Only an approver of ${r.app}/${r.env}${r.requester ? ' other than the person who asked' : ''} can let this go on: ${describePrincipals(r.approvers)}.`;
+    case 'continuing':
+      return `Continuing \`${r.id}\`.`;
+  }
 }

@@ -1,6 +1,7 @@
+import type { KnownBlock } from '@slack/types';
 import type { PlannedResourceChange, Review } from '../domain/deployment.js';
 import { parseImage, shortDigest } from '../domain/version.js';
-import { type Block, LIMITS, context, escape, link, section } from './message.js';
+import { LIMITS, context, escape, link, section } from './message.js';
 
 /** Characters of resource lines a review shows before "…and N more" (Slack refuses messages near 13k). */
 const RESOURCE_BUDGET = 7000;
@@ -84,8 +85,8 @@ function changeLine(c: PlannedResourceChange, decided: boolean): string {
 }
 
 /** Packs lines into sections of at most 3000 characters each. */
-export function sections(lines: readonly string[]): Block[] {
-  const out: Block[] = [];
+export function sections(lines: readonly string[]): KnownBlock[] {
+  const out: KnownBlock[] = [];
   let cur = '';
   for (const l of lines) {
     if (cur && cur.length + l.length + 1 > LIMITS.sectionText) {
@@ -116,8 +117,8 @@ function resourceBlocks(
   changes: readonly PlannedResourceChange[],
   maxBlocks: number,
   o: ReviewOptions,
-): Block[] {
-  const blocks: Block[] = [];
+): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   const flagged = (c: PlannedResourceChange) => isFlagged(c).length;
   const replaced = changes.filter((c) => isReplacement(c) && !isExpected(c));
   const removed = changes.filter((c) => c.action === 'Remove').length;
@@ -188,9 +189,9 @@ export function readableDiffLine(line: string, versions?: ReviewOptions['version
   return line.replace(PINNED, (_, ref: string, digest: string) => shortImage(ref, digest, undefined));
 }
 
-/** What will change, as Block Kit: parameters, resource changes (flagged first) or a document difference. */
-export function reviewBlocks(r: Review, maxBlocks: number, o: ReviewOptions = {}): Block[] {
-  const blocks: Block[] = [];
+/** What will change, as KnownBlock Kit: parameters, resource changes (flagged first) or a document difference. */
+export function reviewBlocks(r: Review, maxBlocks: number, o: ReviewOptions = {}): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   if (r.parameters && r.parameters.length > 0) {
     blocks.push(
       section(

@@ -1,8 +1,8 @@
+import type { KnownBlock } from '@slack/types';
 import { STATE_LABEL } from '../domain/deployment.js';
 import { shortDigest } from '../domain/version.js';
 import type { EnvStatus } from '../usecases/status.js';
 import {
-  type Block,
   type SlackMessage,
   LIMITS,
   capBlocks,
@@ -48,8 +48,8 @@ function lines(s: EnvStatus): string[] {
   return out;
 }
 
-function appBlocks(app: string, statuses: readonly EnvStatus[], compact: boolean): Block[] {
-  const blocks: Block[] = [];
+function appBlocks(app: string, statuses: readonly EnvStatus[], compact: boolean): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   if (!compact) blocks.push(header(`${app}: which version runs where`));
   const cells = statuses.map((s) => `*${escape(s.env.name)}*  ${versionText(s)}\n${lines(s).join('\n')}`);
   if (compact) {
@@ -88,7 +88,7 @@ export function statusMatrix(statuses: readonly EnvStatus[]): SlackMessage {
 
 export function statusDetail(s: EnvStatus): SlackMessage {
   const where = (s.ok ? link(s.consoleUrl, s.where) : undefined) ?? escape(s.where);
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     header(`${s.env.app} / ${s.env.name}`),
     section(`${versionText(s)}\n${lines(s).join('\n')}`),
     context([where, ...(s.ok ? [`state: ${escape(s.state)}`] : [])]),

@@ -51,8 +51,21 @@ describeStoreContract('DynamoDB', async () => {
   return { store, cleanup: async () => store.close() };
 });
 
-const deployment = (id: string, over: Partial<Deployment> = {}): Deployment =>
-  ({ id, rev: 0, app: 'todobackend', env: 'dev', state: 'checking', createdAt: 100, ...over }) as Deployment;
+const deployment = (id: string, over: Partial<Deployment> = {}): Deployment => ({
+  id,
+  rev: 0,
+  kind: 'deploy',
+  app: 'todobackend',
+  env: 'dev',
+  requestedBy: 'U0ALICE',
+  toVersion: '1.0.0',
+  state: 'checking',
+  channel: 'C0DEV',
+  createdAt: 100,
+  updatedAt: 100,
+  approvals: [],
+  ...over,
+});
 
 /** Writes the environment's in-flight claim as a replica that crashed would have left it. */
 async function leaveClaim(table: string, id: string, createdAt: number): Promise<void> {

@@ -136,4 +136,25 @@ describe('SQLite store: nothing grows for ever', () => {
     db.close();
     s2.close();
   });
+
+  it('reads rows through the stored shape: a row of another shape is an error naming it, never a cast', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'capstan-rows-')), 'c.db');
+    const store = openSqliteStore(path);
+    await store.create(d('d-1', { tracking: undefined, plan: { anything: ['the strategy decodes it'] } }));
+    await store.create(d('d-2', { env: 'prod' }));
+    expect((await store.get('d-1'))?.plan).toEqual({ anything: ['the strategy decodes it'] });
+    const db = new Database(path);
+    const broken = { ...d('d-2', { env: 'prod' }), state: 'dancing', approvals: 'none' };
+    db.prepare('UPDATE deployments SET data = ? WHERE id = ?').run(JSON.stringify(broken), 'd-2');
+    const newer = { ...d('d-1'), plan: { anything: [] }, addedByANewerReplica: { kept: true } };
+    db.prepare('UPDATE deployments SET data = ? WHERE id = ?').run(JSON.stringify(newer), 'd-1');
+    db.close();
+    await expect(store.get('d-2')).rejects.toThrow(/deployment d-2 does not have the stored shape/);
+    await expect(store.get('d-2')).rejects.toThrow(/state/);
+    // What a newer replica added is kept through a rewrite by this one.
+    const read = (await store.get('d-1'))!;
+    const written = await store.update({ ...read, reason: 'kept' });
+    expect(written).toMatchObject({ reason: 'kept', addedByANewerReplica: { kept: true } });
+    store.close();
+  });
 });

@@ -9,31 +9,38 @@ export interface OpenedStore {
   readonly cleanup: () => Promise<void>;
 }
 
-/** Only what the stores read, plus what goodVersions() reports. */
-const deployment = (id: string, over: Partial<Deployment> = {}): Deployment =>
-  ({
-    id,
-    rev: 0,
-    app: 'todobackend',
-    env: 'dev',
-    state: 'checking',
-    toVersion: '1.0.0',
-    createdAt: 100,
-    updatedAt: 100,
-    ...over,
-  }) as Deployment;
+/** A whole record: the stores read what they keep back through its schema. */
+const deployment = (id: string, over: Partial<Deployment> = {}): Deployment => ({
+  id,
+  rev: 0,
+  kind: 'deploy',
+  app: 'todobackend',
+  env: 'dev',
+  requestedBy: 'U0ALICE',
+  state: 'checking',
+  toVersion: '1.0.0',
+  channel: 'C0DEV',
+  createdAt: 100,
+  updatedAt: 100,
+  approvals: [],
+  ...over,
+});
 
-const approval = (id: string, over: Partial<PipelineApproval> = {}): PipelineApproval =>
-  ({
-    id,
-    rev: 0,
-    pipeline: 'web',
-    stage: 'Prod',
-    action: 'Approve',
-    state: 'open',
-    createdAt: 100,
-    ...over,
-  }) as PipelineApproval;
+const approval = (id: string, over: Partial<PipelineApproval> = {}): PipelineApproval => ({
+  id,
+  rev: 0,
+  region: 'eu-west-1',
+  pipeline: 'web',
+  stage: 'Prod',
+  action: 'Approve',
+  token: 'token-1',
+  channel: 'C0DEV',
+  state: 'open',
+  approvals: [],
+  createdAt: 100,
+  updatedAt: 100,
+  ...over,
+});
 
 const isConflict = (e: unknown) => e instanceof CapstanError && e.code === 'conflict';
 

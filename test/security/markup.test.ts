@@ -562,7 +562,9 @@ describe('every view, given outside text everywhere it takes some', () => {
     expectNone(leaksIn(lockedMessage(ENV, LOCK), unlockedMessage(ENV, LOCK, 'U0CAROL')));
     const d = hostileDeployment('awaiting_approval');
     const replies = [
-      approvalReply({ kind: 'refused', reason: 'You already approved this.' }),
+      approvalReply({ kind: 'refused', refusal: { code: 'policy', reason: 'You already approved this.' } }),
+      approvalReply({ kind: 'refused', refusal: { code: 'unknown_request', id: HOSTILE } }),
+      approvalReply({ kind: 'refused', refusal: { code: 'decided', deployment: d }, deployment: d }),
       approvalReply({ kind: 'approved', deployment: d, remaining: 1 }),
       approvalReply({ kind: 'executing', deployment: d }),
       approvalReply({ kind: 'rejected', deployment: d }),

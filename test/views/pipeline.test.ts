@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { commentModal, pipelineApprovalMessage, stageChangeLine } from '../../src/views/pipeline.js';
+import type { PipelineDecision } from '../../src/usecases/relay.js';
+import {
+  commentModal,
+  pipelineApprovalMessage,
+  pipelineDecisionText,
+  stageChangeLine,
+} from '../../src/views/pipeline.js';
 import { GROUP_IDS, MIN, POLICY, T0, pipelineApproval } from '../fixtures/deployments.js';
 import { golden } from './blockKit.js';
 
@@ -83,5 +89,34 @@ describe('pipeline approval messages', () => {
         executionId: 'abcdef12-3456',
       }),
     });
+  });
+});
+
+describe('the answer to a click on a relayed approval', () => {
+  const cases: [PipelineDecision, string][] = [
+    [{ kind: 'unknown', id: 'p-1<x>' }, 'There is no pipeline approval `p-1&lt;x&gt;`.'],
+    [
+      { kind: 'not_configured', pipeline: 'web&api' },
+      'Pipeline web&amp;api is no longer configured in Capstan.',
+    ],
+    [
+      { kind: 'not_open', state: 'deciding', decidedBy: 'U0BOB' },
+      'This approval is being decided right now (by <@U0BOB>).',
+    ],
+    [{ kind: 'not_open', state: 'decided_elsewhere' }, 'This approval is decided elsewhere.'],
+    [{ kind: 'expired' }, 'This approval has expired.'],
+    [{ kind: 'decided_elsewhere' }, 'This approval was already decided or has expired in CodePipeline.'],
+    [
+      { kind: 'refused', reason: 'You already approved this; it needs another approver.' },
+      'You already approved this; it needs another approver.',
+    ],
+    [{ kind: 'not_approver' }, 'Only an approver can reject this.'],
+    [{ kind: 'recorded', remaining: 2 }, 'Approval recorded; 2 more needed.'],
+    [{ kind: 'approved', pipeline: 'web<1>' }, 'Approved: web&lt;1&gt; continues.'],
+    [{ kind: 'rejected', pipeline: 'web', stage: 'Prod & Co' }, 'Rejected: web stops at Prod &amp; Co.'],
+    [{ kind: 'busy' }, 'Too many people are deciding on this at once; try again.'],
+  ];
+  it.each(cases)('words %j, escaping outside text once', (decision, text) => {
+    expect(pipelineDecisionText(decision)).toBe(text);
   });
 });

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { reviewMessage } from '../../src/views/release.js';
+import { describePrincipals } from '../../src/domain/policy.js';
+import type { ProceedResult } from '../../src/usecases/proceed.js';
+import { proceedText, reviewMessage } from '../../src/views/release.js';
 import {
   BUNDLE_REVIEW,
   GROUP_IDS,
   MIN,
+  POLICY,
   PROD,
   REVISION_REVIEW,
   T0,
@@ -103,5 +106,29 @@ describe('a decided request', () => {
     const m = reviewMessage(failed, PROD, NOW);
     await golden('release/offer-fresh', m);
     expect(json(m)).toContain('capstan_refresh');
+  });
+});
+
+describe('the answer to a click on Continue', () => {
+  const approvers = POLICY.approvers;
+  const cases: [ProceedResult, string][] = [
+    [{ kind: 'unknown_request', id: 'r-<1>' }, 'There is no request `r-&lt;1&gt;`.'],
+    [
+      { kind: 'not_configured', id: 'r-1', app: 'todobackend', env: 'bluegreen' },
+      '`r-1` is for todobackend/bluegreen, which is no longer configured.',
+    ],
+    [{ kind: 'not_waiting', id: 'r-1' }, '`r-1` is not waiting for anyone to continue it.'],
+    [
+      { kind: 'not_allowed', app: 'todobackend', env: 'bluegreen', requester: true, approvers },
+      `Only an approver of todobackend/bluegreen other than the person who asked can let this go on: ${describePrincipals(approvers)}.`,
+    ],
+    [
+      { kind: 'not_allowed', app: 'todobackend', env: 'bluegreen', requester: false, approvers },
+      `Only an approver of todobackend/bluegreen can let this go on: ${describePrincipals(approvers)}.`,
+    ],
+    [{ kind: 'continuing', id: 'r-1' }, 'Continuing `r-1`.'],
+  ];
+  it.each(cases)('words %j', (result, text) => {
+    expect(proceedText(result)).toBe(text);
   });
 });

@@ -10,12 +10,14 @@ import {
   UpdateTimeToLiveCommand,
   paginateQuery,
 } from '@aws-sdk/client-dynamodb';
+import type { z } from 'zod';
 import { type Deployment, type Lock, isTerminal } from '../../domain/deployment.js';
 import { CapstanError } from '../../domain/errors.js';
 import type { PipelineApproval } from '../../domain/pipelineApproval.js';
 import { type GoodVersion, type Lease, type Store, goodVersionOf } from '../../ports/store.js';
 import { toCapstanError } from '../aws/errors.js';
 import { TTL_ATTRIBUTE, expiresAfter } from './retention.js';
+import { deploymentRow, lockRow, pipelineApprovalRow, readRow } from './rows.js';
 
 /*
  * One table, string keys `pk` (hash) and `sk` (range), no secondary index. Name parts are
@@ -96,8 +98,14 @@ function names(...exprs: (string | undefined)[]): Record<string, string> | undef
   for (const e of exprs) for (const m of e?.matchAll(/#(\w+)/g) ?? []) out[m[0]] = m[1]!;
   return Object.keys(out).length > 0 ? out : undefined;
 }
-const parse = <T>(item: Item | undefined): T | undefined =>
-  item?.data?.S === undefined ? undefined : (JSON.parse(item.data.S) as T);
+/** The record an item keeps as JSON in `data`, read with its schema (rows.ts). */
+const parseWith =
+  <T>(schema: z.ZodType<T>, what: string) =>
+  (item: Item | undefined): T | undefined =>
+    item?.data?.S === undefined ? undefined : readRow(schema, what, item.data.S);
+const parseDeployment = parseWith<Deployment>(deploymentRow, 'deployment');
+const parseLock = parseWith<Lock>(lockRow, 'lock');
+const parseApproval = parseWith<PipelineApproval>(pipelineApprovalRow, 'pipeline approval');
 const isOpen = (a: PipelineApproval) => a.state === 'open' || a.state === 'deciding';
 const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
 
@@ -307,7 +315,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     values?: Values,
   ) {
     const q = { prefix: 'DEP#', descending: true, filter, page, ...(values === undefined ? {} : { values }) };
-    for await (const item of query(k('ENV', app, env), q)) yield parse<Deployment>(item)!;
+    for await (const item of query(k('ENV', app, env), q)) yield parseDeployment(item)!;
   }
 
   const busy = (d: Deployment) =>
@@ -326,7 +334,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     const e = envItem;
     const key = recordKeyOf(e?.app?.S, e?.env?.S, num(e?.inflightAt), e?.inflightId?.S);
     const record = key === undefined ? undefined : await read(key);
-    return record?.finished?.BOOL === false ? parse<Deployment>(record) : undefined;
+    return record?.finished?.BOOL === false ? parseDeployment(record) : undefined;
   }
   /** True when the claim of deployment `id` outlived it (see the header). */
   async function isStale(app: string, env: string, at: number, id: string): Promise<boolean> {
@@ -392,7 +400,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     async get(id) {
       const p = await read(pointerKey(id));
       const key = recordKeyOf(p?.app?.S, p?.env?.S, num(p?.createdAt), id);
-      return key === undefined ? undefined : parse<Deployment>(await read(key));
+      return key === undefined ? undefined : parseDeployment(await read(key));
     },
     async update(d) {
       const next = { ...d, rev: d.rev + 1 };
@@ -444,7 +452,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
       return out;
     },
     async getLock(app, env) {
-      return parse<Lock>(await read(lockKey(app, env)));
+      return parseLock(await read(lockKey(app, env)));
     },
     async putLock(lock) {
       return put({ ...lockKey(lock.app, lock.env), data: JSON.stringify(lock) }, CREATE_ONLY);
@@ -454,7 +462,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     },
     async locks() {
       const out: Lock[] = [];
-      for await (const item of query('LOCKS')) out.push(parse<Lock>(item)!);
+      for await (const item of query('LOCKS')) out.push(parseLock(item)!);
       return out;
     },
     async firstSighting(key, at) {
@@ -470,7 +478,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
       }
     },
     async getPipelineApproval(id) {
-      return parse<PipelineApproval>(await read(approvalKey(id)));
+      return parseApproval(await read(approvalKey(id)));
     },
     async updatePipelineApproval(a) {
       const next = { ...a, rev: a.rev + 1 };
@@ -485,9 +493,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     async openPipelineApprovals(pipeline, stage, action) {
       const ids: string[] = [];
       for await (const item of query(k('PIPE', pipeline))) ids.push(item.id!.S!);
-      const found = await Promise.all(
-        ids.map(async (id) => parse<PipelineApproval>(await read(approvalKey(id)))),
-      );
+      const found = await Promise.all(ids.map(async (id) => parseApproval(await read(approvalKey(id)))));
       const wanted = (a: PipelineApproval | undefined): a is PipelineApproval =>
         a !== undefined &&
         isOpen(a) &&

@@ -6,6 +6,7 @@ import { CapstanError } from '../../domain/errors.js';
 import type { PipelineApproval } from '../../domain/pipelineApproval.js';
 import { type GoodVersion, type Lease, type Store, goodVersionOf } from '../../ports/store.js';
 import { SHORT_LIVED_RETENTION_MS } from './retention.js';
+import { deploymentRow, lockRow, pipelineApprovalRow, readRow, readValue } from './rows.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS deployments (
@@ -47,7 +48,7 @@ interface Row {
 }
 
 const parse = (r: Row | undefined): Deployment | undefined =>
-  r ? (JSON.parse(r.data) as Deployment) : undefined;
+  r ? readRow(deploymentRow, 'deployment', r.data) : undefined;
 
 export interface SqliteStoreOptions {
   /** The clock the ledger prunes by at start (none: no prune at start); later prunes go by the times callers pass in. */
@@ -90,14 +91,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const good = db.prepare<[string, string], Row>(
     "SELECT data FROM deployments WHERE app = ? AND env = ? AND state = 'succeeded' ORDER BY created_at DESC",
   );
-  const getLock = db.prepare<[string, string], Lock>(
+  const getLock = db.prepare<[string, string], unknown>(
     'SELECT app, env, owner, reason, at FROM locks WHERE app = ? AND env = ?',
   );
   const putLock = db.prepare(
     'INSERT OR IGNORE INTO locks (app, env, owner, reason, at) VALUES (@app, @env, @owner, @reason, @at)',
   );
   const delLock = db.prepare('DELETE FROM locks WHERE app = ? AND env = ?');
-  const allLocks = db.prepare<[], Lock>('SELECT app, env, owner, reason, at FROM locks ORDER BY app, env');
+  const allLocks = db.prepare<[], unknown>('SELECT app, env, owner, reason, at FROM locks ORDER BY app, env');
   const seen = db.prepare('INSERT OR IGNORE INTO seen (key, at) VALUES (?, ?)');
   const unsee = db.prepare('DELETE FROM seen WHERE key = ?');
   const insertPa = db.prepare(
@@ -122,7 +123,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     rev: a.rev,
     data: JSON.stringify(a),
   });
-  const parsePa = (r: Row | undefined) => (r ? (JSON.parse(r.data) as PipelineApproval) : undefined);
+  const parsePa = (r: Row | undefined): PipelineApproval | undefined =>
+    r ? readRow(pipelineApprovalRow, 'pipeline approval', r.data) : undefined;
   const getLease = db.prepare<[string], { owner: string; fence: number; expires_at: number }>(
     'SELECT owner, fence, expires_at FROM leases WHERE name = ?',
   );
@@ -170,8 +172,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     created_at: d.createdAt,
     data: JSON.stringify(d),
   });
-  const lockOf = (l: Lock | undefined): Lock | undefined =>
-    l ? { ...l, reason: l.reason ?? undefined } : undefined;
+  const lockOf = (l: unknown): Lock | undefined => (l ? readValue(lockRow, 'lock', l) : undefined);
 
   return {
     async create(d) {

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import type { Deployment, Lock } from '../../domain/deployment.js';
+import type { PipelineApproval } from '../../domain/pipelineApproval.js';
+
+/**
+ * What the ledger stores, read back through a schema rather than a cast: a row that does not have
+ * the stored shape fails here, naming it, instead of reaching a use case half-formed. Unknown keys
+ * are kept, so a record written by a newer replica survives being rewritten by this one. What a
+ * strategy keeps (`plan`, `tracking.data`, `rollbackPlan`) is its own to decode (targets/registry).
+ */
+const opt = <T extends z.ZodType>(t: T) => t.optional();
+const str = z.string();
+const num = z.number();
+
+const approval = z.looseObject({ userId: str, at: num, rules: opt(z.array(num)) });
+
+const deploymentState = z.enum([
+  'awaiting_approval',
+  'checking',
+  'rolling_out',
+  'rolling_back',
+  'succeeded',
+  'failed',
+  'rolled_back',
+  'rollback_failed',
+  'superseded',
+  'outcome_unknown',
+  'rejected',
+  'expired',
+  'nothing_to_change',
+]);
+
+const review = z.looseObject({
+  parameters: opt(z.array(z.looseObject({ key: str, from: opt(str), to: str }))),
+  changes: opt(
+    z.array(z.looseObject({ action: str, logicalId: str, resourceType: str, replacement: opt(str) })),
+  ),
+  diff: opt(z.looseObject({ title: str, lines: z.array(str) })),
+  link: opt(z.looseObject({ label: str, url: str })),
+});
+
+const tracking = z
+  .looseObject({
+    phase: z.enum(['rollout', 'rollback']),
+    rolledBackBy: opt(str),
+    startedAt: num,
+    lastProgressAt: num,
+    progress: opt(z.looseObject({ done: num, total: num })),
+    waiting: opt(str),
+    // JSON drops an undefined `data`; the record has the key all the same.
+    data: opt(z.unknown()),
+  })
+  .transform(({ data, ...rest }) => ({ ...rest, data }));
+
+export const deploymentRow = z.looseObject({
+  id: str,
+  rev: num,
+  kind: z.enum(['deploy', 'rollback', 'release']),
+  app: str,
+  env: str,
+  requestedBy: str,
+  fromVersion: opt(str),
+  toVersion: str,
+  imageDigest: opt(str),
+  state: deploymentState,
+  reason: opt(str),
+  channel: str,
+  messageTs: opt(str),
+  permalink: opt(str),
+  createdAt: num,
+  updatedAt: num,
+  finishedAt: opt(num),
+  review: opt(review),
+  plan: opt(z.unknown()),
+  applyingSince: opt(num),
+  tracking: opt(tracking),
+  rollbackPlan: opt(z.unknown()),
+  rollbackVersion: opt(str),
+  approvals: z.array(approval),
+  offerFresh: opt(z.boolean()),
+  rejectedBy: opt(str),
+  expiresAt: opt(num),
+  override: opt(z.looseObject({ by: str, reason: str, freeze: str, until: num })),
+}) satisfies z.ZodType<Deployment>;
+
+export const pipelineApprovalRow = z.looseObject({
+  id: str,
+  rev: num,
+  region: str,
+  pipeline: str,
+  stage: str,
+  action: str,
+  token: str,
+  expiresAt: opt(num),
+  consoleLink: opt(str),
+  reviewLink: opt(str),
+  externalLink: opt(str),
+  customData: opt(str),
+  channel: str,
+  messageTs: opt(str),
+  state: z.enum(['open', 'deciding', 'approved', 'rejected', 'decided_elsewhere', 'expired']),
+  approvals: z.array(approval),
+  decidedBy: opt(str),
+  outcome: opt(str),
+  createdAt: num,
+  updatedAt: num,
+}) satisfies z.ZodType<PipelineApproval>;
+
+export const lockRow = z.looseObject({
+  app: str,
+  env: str,
+  owner: str,
+  // SQLite keeps a missing reason as NULL.
+  reason: str.nullish().transform((r) => r ?? undefined),
+  at: num,
+}) satisfies z.ZodType<Lock>;
+
+/** Reads one stored record (JSON text) with its schema; a record of another shape is an error naming it. */
+export function readRow<T>(schema: z.ZodType<T>, what: string, json: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new Error(`the ledger holds a ${what} that is not JSON`);
+  }
+  return readValue(schema, what, value);
+}
+
+/** Reads one stored record (columns already read) with its schema. */
+export function readValue<T>(schema: z.ZodType<T>, what: string, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const id = typeof value === 'object' && value && 'id' in value ? ` ${String(value.id)}` : '';
+  throw new Error(
+    `the ledger's ${what}${id} does not have the stored shape: ${z.prettifyError(parsed.error)}`,
+  );
+}

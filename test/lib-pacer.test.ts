@@ -15,6 +15,50 @@ const until = async (cond: () => boolean) => {
 };
 
 describe('Pacer', () => {
+  it("settled(key) waits for that key's latest job through its retries, and for no other key", async () => {
+    const { waits, sleep } = manualSleep();
+    const ran: string[] = [];
+    let failOnce = true;
+    const p = new Pacer<string>({
+      intervalMs: 1,
+      burst: 10,
+      onError: () => {},
+      retry: { delayMs: () => 1000, sleep },
+    });
+    void p.push('edit', async () => {
+      if (failOnce) {
+        failOnce = false;
+        throw new Error('429');
+      }
+      ran.push('edit');
+    });
+    let settled = false;
+    const edit = p.settled('edit').then(() => void (settled = true));
+    await until(() => waits.length === 1);
+    // The queue drained while the edit waits out its retry: settled(key) still waits.
+    await p.push('other', async () => void ran.push('other'));
+    await p.settled('other');
+    expect(ran).toEqual(['other']);
+    expect(settled).toBe(false);
+    waits[0]!.release();
+    await edit;
+    expect(ran).toEqual(['other', 'edit']);
+    await expect(p.settled('never-queued')).resolves.toBeUndefined();
+  });
+
+  it('settled(key) also resolves when the job is given up', async () => {
+    const p = new Pacer<string>({ intervalMs: 1, onError: () => {}, retry: { delayMs: () => undefined } });
+    let gaveUp = false;
+    void p.push(
+      'edit',
+      () => Promise.reject(new Error('channel_not_found')),
+      false,
+      () => (gaveUp = true),
+    );
+    await p.settled('edit');
+    expect(gaveUp).toBe(true);
+  });
+
   it('coalesces a job queued again before it ran, and runs urgent jobs first', async () => {
     const ran: string[] = [];
     const p = new Pacer<string>({ intervalMs: 20, onError: () => {} });

@@ -1,68 +1,14 @@
-import { createSlackChat, createSlackDirectory } from '../adapters/slack/chat.js';
 import type { Config } from '../config/readConfig.js';
-import { findEnvironment } from '../domain/catalog.js';
 import type { Logger } from '../lib/logger.js';
-import type { Sleep } from '../lib/sleep.js';
-import type { CapstanMetrics } from '../metrics/metrics.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import { type SlackAppOptions, createSlackApp } from '../slack/app.js';
-import { createSlackClient } from '../slack/client.js';
 import { commandHandlers } from '../slack/handlers.js';
 import { registerInteractions } from '../slack/interactions.js';
-import { OnceNotifier } from '../slack/once.js';
-import { createPipelineNotifier } from '../slack/pipelineNotifier.js';
-import { SlackProgress } from '../slack/progress.js';
 import type { ClaimDelivery } from '../slack/guardedApp.js';
 import type { StatusDeps } from '../usecases/status.js';
-import { needsReview, reviewMessage } from '../views/release.js';
 import type { UseCases } from './usecases.js';
-
-export interface SlackOutputOptions {
-  readonly config: Config;
-  readonly store: Store;
-  /** This replica's name among those sharing the ledger. */
-  readonly owner: string;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly metrics: CapstanMetrics;
-  readonly sleep: Sleep;
-  readonly postIntervalMs: number;
-  readonly updateIntervalMs: number;
-}
-
-/** What Capstan says in Slack goes out through these: built first, since the use cases post through them. */
-export function createSlackOutput(o: SlackOutputOptions) {
-  const { config, store, clock, logger, metrics } = o;
-  const { env, catalog } = config;
-  const client = createSlackClient({ botToken: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, logger });
-  const chat = createSlackChat(client);
-  const directory = createSlackDirectory(client);
-  const progress = new SlackProgress({
-    chat,
-    clock,
-    logger,
-    sleep: o.sleep,
-    postIntervalMs: o.postIntervalMs,
-    updateIntervalMs: o.updateIntervalMs,
-    // Approver groups are mentioned (and so notified) while a review waits.
-    groups: directory,
-    render: (d, at, groupIds) => {
-      const e = findEnvironment(catalog, d.app, d.env);
-      return e && needsReview(d, e) ? reviewMessage(d, e, at, groupIds) : undefined;
-    },
-    onError: (method, e) => metrics.slackError(method, e),
-    onOutcomeShown: (d) => metrics.outcomeShown(d.id),
-  });
-  // Replicas share one ledger: whichever sees an event, one of them reports it.
-  const notifier =
-    config.storage.kind === 'sqlite'
-      ? progress
-      : new OnceNotifier(progress, { store, owner: o.owner, clock, logger });
-  return { chat, directory, notifier, pipelineNotifier: createPipelineNotifier(chat, clock, directory) };
-}
-
-export type SlackOutput = ReturnType<typeof createSlackOutput>;
+import type { SlackOutput } from './slackOutput.js';
 
 export interface SlackInputOptions {
   readonly config: Config;

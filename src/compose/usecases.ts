@@ -15,7 +15,7 @@ import { Coordinator, type Leases } from '../usecases/rollout/coordinator.js';
 import { RolloutTracker } from '../usecases/rollout/tracker.js';
 import type { Watchlist } from '../usecases/rollout/watchlist.js';
 import type { AwsPorts } from './aws.js';
-import type { SlackOutput } from './slack.js';
+import type { SlackOutput } from './slackOutput.js';
 
 export interface UseCaseParts {
   readonly config: Config;

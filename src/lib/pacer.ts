@@ -56,6 +56,10 @@ export class Pacer<K> {
   private tokens: number;
   private refilledAt: number;
   private draining: Promise<void> | undefined;
+  /** The key whose job runs now. */
+  private running: K | undefined;
+  /** Told once their key has nothing queued, running or waiting to be retried. */
+  private readonly settling = new Map<K, (() => void)[]>();
 
   constructor(private readonly o: PacerOptions) {
     this.intervalMs = o.intervalMs;
@@ -97,6 +101,26 @@ export class Pacer<K> {
   }
 
   /** Resolves once nothing is queued and no retry is waiting. */
+  /**
+   * Resolves once `key` has no job queued, running or waiting out a retry delay: its latest job ran,
+   * or was given up. Other keys' jobs do not hold it up.
+   */
+  settled(key: K): Promise<void> {
+    if (!this.pending(key)) return Promise.resolve();
+    return new Promise((resolve) => this.settling.set(key, [...(this.settling.get(key) ?? []), resolve]));
+  }
+
+  private pending(key: K): boolean {
+    return this.running === key || this.urgent.has(key) || this.normal.has(key) || this.parked.has(key);
+  }
+
+  private tellSettled(key: K): void {
+    const waiting = this.settling.get(key);
+    if (!waiting || this.pending(key)) return;
+    this.settling.delete(key);
+    for (const resolve of waiting) resolve();
+  }
+
   async idle(): Promise<void> {
     while (this.draining || this.waits.size > 0) await Promise.all([this.draining, ...this.waits]);
   }
@@ -125,6 +149,7 @@ export class Pacer<K> {
       const [key, queued] = next.value;
       queue.delete(key);
       this.tokens -= 1;
+      this.running = key;
       try {
         await queued.job();
         this.failures.delete(key);
@@ -134,6 +159,9 @@ export class Pacer<K> {
         } catch {
           // A throwing listener must not stop the queue.
         }
+      } finally {
+        this.running = undefined;
+        this.tellSettled(key);
       }
     }
   }

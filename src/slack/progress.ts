@@ -85,9 +85,7 @@ export class SlackProgress implements DeployNotifier {
   /** Each deployment's last thread message of details, while nothing was said after it: repeats go into it. */
   private readonly lastDetail = new Map<string, { readonly ts: string; lines: ThreadLine[] }>();
   private said = 0;
-  /** The latest edit of each deployment's parent message in flight: its outcome is said after it. */
-  private readonly edits = new Map<string, Promise<void>>();
-  /** Announcements waiting for that edit before they are queued (flush waits for them too). */
+  /** Outcome announcements waiting for the parent message's last edit (flush waits for them too). */
   private readonly deferred = new Set<Promise<void>>();
 
   constructor(private readonly o: ProgressOptions) {}
@@ -191,13 +189,7 @@ export class SlackProgress implements DeployNotifier {
     }
     if (placed) p.placed = placed;
     const urgent = isTerminal(d.state) || d.state === 'awaiting_approval';
-    const editing = this.updater(d.channel).push(d.id, () => this.edit(d), urgent, gaveUp);
-    this.edits.set(d.id, editing);
-    void editing
-      .catch(() => undefined)
-      .then(() => {
-        if (this.edits.get(d.id) === editing) this.edits.delete(d.id);
-      });
+    void this.updater(d.channel).push(d.id, () => this.edit(d), urgent, gaveUp);
     return at;
   }
 
@@ -351,11 +343,13 @@ export class SlackProgress implements DeployNotifier {
 
   /** After the details queued so far; each announcement is its own message, none replaces another. */
   announce(d: Deployment, a: Announcement): void {
-    const editing = a.kind === 'outcome' ? this.edits.get(d.id) : undefined;
-    if (!editing) return this.say(d, a);
-    // The outcome goes under the parent message as it stands after its last edit (posted anew if it was lost).
-    const later: Promise<void> = editing
-      .catch(() => undefined)
+    if (a.kind !== 'outcome') return this.say(d, a);
+    // The outcome goes under the parent message as it stands after its last edit, retries included
+    // (posted anew if it was lost), or after its first post.
+    const later: Promise<void> = Promise.all([
+      this.updates.get(d.channel)?.settled(d.id),
+      this.posts.get(d.channel)?.settled(`parent:${d.id}`),
+    ])
       .then(() => this.say(d, a))
       .finally(() => this.deferred.delete(later));
     this.deferred.add(later);

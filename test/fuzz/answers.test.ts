@@ -188,10 +188,11 @@ describe('what the Slack Web API answers wrong', () => {
   ];
 
   it('a parent message answered with error pages, empty bodies and no ts is posted once Slack answers, and the rollout is reported to the end', async () => {
-    for (const p of pages) h.slack.failNext('chat.postMessage', p);
+    // Within the retry budget (5 attempts in all): every odd answer but the last, in turn, to the parent's post.
+    for (const p of pages.slice(0, 4)) h.slack.failNext('chat.postMessage', p);
     await deploy();
     const done = await dev((m) => /: succeeded$/.test(m.text));
-    expect(h.slack.callsOf('chat.postMessage:raw').length).toBeGreaterThan(0);
+    expect(h.slack.callsOf('chat.postMessage:raw')).toHaveLength(4);
     expect(h.slack.channelMessages('C0DEV').filter((m) => m.text.includes(' 1.2.3 to dev'))).toEqual([done]);
     expect(faults).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Deployment, Lock } from '../../domain/deployment.js';
+import { DEPLOYMENT_STATES, type Deployment, type Lock } from '../../domain/deployment.js';
 import type { PipelineApproval } from '../../domain/pipelineApproval.js';
 
 /**
@@ -14,21 +14,7 @@ const num = z.number();
 
 const approval = z.looseObject({ userId: str, at: num, rules: opt(z.array(num)) });
 
-const deploymentState = z.enum([
-  'awaiting_approval',
-  'checking',
-  'rolling_out',
-  'rolling_back',
-  'succeeded',
-  'failed',
-  'rolled_back',
-  'rollback_failed',
-  'superseded',
-  'outcome_unknown',
-  'rejected',
-  'expired',
-  'nothing_to_change',
-]);
+const deploymentState = z.enum(DEPLOYMENT_STATES);
 
 const review = z.looseObject({
   parameters: opt(z.array(z.looseObject({ key: str, from: opt(str), to: str }))),

@@ -10,7 +10,13 @@ import { ConfirmSubscriptionCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment, Policy } from '../../src/domain/catalog.js';
-import type { Deployment, DeploymentState, Lock, Review } from '../../src/domain/deployment.js';
+import {
+  DEPLOYMENT_STATES,
+  type Deployment,
+  type DeploymentState,
+  type Lock,
+  type Review,
+} from '../../src/domain/deployment.js';
 import type { PipelineApproval, PipelineApprovalState } from '../../src/domain/pipelineApproval.js';
 import type { RecordedCall } from '../../sandbox/slackApi.js';
 import { approvalReply } from '../../src/slack/handlers.js';
@@ -429,21 +435,7 @@ const REVIEW: Review = {
   diff: { title: HOSTILE, lines: [HOSTILE, `image: ${HOSTILE} → ${HOSTILE}`] },
   link: { label: HOSTILE, url: `https://evil.example/x|click here> ${HOSTILE}` },
 };
-const STATES: readonly DeploymentState[] = [
-  'awaiting_approval',
-  'checking',
-  'rolling_out',
-  'rolling_back',
-  'succeeded',
-  'failed',
-  'rolled_back',
-  'rollback_failed',
-  'superseded',
-  'outcome_unknown',
-  'rejected',
-  'expired',
-  'nothing_to_change',
-];
+const STATES: readonly DeploymentState[] = DEPLOYMENT_STATES;
 
 function hostileDeployment(state: DeploymentState, over: Partial<Deployment> = {}): Deployment {
   return {

@@ -28,6 +28,7 @@ import {
 import { type CodeDeployEnvironment, groupRef } from './group.js';
 import type { Track } from './schemas.js';
 import { whoStarted } from './words.js';
+import { observeEach } from '../each.js';
 
 /** Failing targets read for diagnostics. */
 const FAILED_TARGETS_READ = 5;
@@ -134,25 +135,4 @@ async function supersededBy(
     return whoStarted(other);
   }
   return undefined;
-}
-
-/**
- * Judges each rollout of a look on its own: an error while reading one (a denied GetDeployment, a
- * throttled event read) is that rollout's `unreadable` observation and never decides the others.
- */
-async function observeEach<I extends Observed<Track, CodeDeployEnvironment>>(
-  items: readonly I[],
-  one: (item: I) => Promise<Observation<Track>>,
-): Promise<Map<string, Observation<Track>>> {
-  const out = new Map<string, Observation<Track>>();
-  await Promise.all(
-    items.map(async (item) => {
-      try {
-        out.set(item.id, await one(item));
-      } catch (error) {
-        out.set(item.id, { kind: 'unreadable', data: item.data, lines: [], error });
-      }
-    }),
-  );
-  return out;
 }

@@ -46,7 +46,7 @@ describe('three replicas on one DynamoDB table', () => {
       // A lease runs out at most leaseFor after the victim's last renewal; a survivor's next round takes it.
       for (const ms of kill.takeoverMs) expect(ms).toBeLessThanOrEqual(LEASE_MS + ROUND_MS + POLL_MS);
 
-      const ended = await waitForOutcomes(set, 30_000);
+      const ended = await waitForOutcomes(set, 45_000);
       expect(ended.map((d) => d.state)).toEqual(set.environments.map(() => 'succeeded'));
       for (const e of set.environments) {
         expect(parents(set.slack, e.channel).map((m) => m.text)).toEqual([
@@ -62,7 +62,7 @@ describe('three replicas on one DynamoDB table', () => {
       // What the replicas logged (warnings and errors) says why.
       throw new Error(`${e instanceof Error ? e.message : String(e)}\n${set.logs()}`, { cause: e });
     }
-  }, 60_000);
+  }, 90_000);
 
   it('a replica that stalls past its lease and comes back reports nothing the new owner already did', async () => {
     const set = rs!;
@@ -76,7 +76,7 @@ describe('three replicas on one DynamoDB table', () => {
       });
       // ...then it wakes up still believing it follows them, and looks at ECS once more before it learns otherwise.
       stall.victim.child.kill('SIGCONT');
-      const ended = await waitForOutcomes(set, 30_000);
+      const ended = await waitForOutcomes(set, 45_000);
       expect(ended.map((d) => [d.toVersion, d.state])).toEqual(
         set.environments.map(() => ['1.3.0', 'succeeded']),
       );
@@ -93,5 +93,5 @@ describe('three replicas on one DynamoDB table', () => {
     } catch (e) {
       throw new Error(`${e instanceof Error ? e.message : String(e)}\n${set.logs()}`, { cause: e });
     }
-  }, 60_000);
+  }, 90_000);
 });

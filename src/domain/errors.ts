@@ -1,17 +1,23 @@
 import type { Lock } from './deployment.js';
+import { type Fact, factForLog } from './facts/index.js';
 
 /**
- * A failure the user can act on. `message` is what Slack shows (one line, says what to do);
- * `code` is stable for tests and logs; `cause` keeps the underlying error for the log only.
+ * A failure the user can act on. `code` is stable for tests and logs; `fact` says what happened, as
+ * data (src/views words it); `cause` keeps the underlying error for the log only.
+ *
+ * Transitional (issue 17, item 2): an error made with text instead of a fact keeps that text, mrkdwn,
+ * as what Slack shows; once every refusal is a fact, `fact` is always set.
  */
 export class CapstanError extends Error {
   override readonly name = 'CapstanError';
+  readonly fact: Fact | undefined;
   constructor(
     readonly code: CapstanErrorCode,
-    message: string,
+    said: Fact | string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(typeof said === 'string' ? said : factForLog(said), options);
+    this.fact = typeof said === 'string' ? undefined : said;
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Said } from '../domain/facts/index.js';
+import { say } from '../views/facts/index.js';
 import { type Deployment, isTerminal } from '../domain/deployment.js';
 import { handlesOf } from '../domain/policy.js';
 import { errorMessage } from '../lib/errors.js';
@@ -268,9 +270,9 @@ export class SlackProgress implements DeployNotifier {
     else this.o.logger.warn('Slack did not take the state of a deployment', fields);
   }
 
-  detail(d: Deployment, lines: readonly string[]): void {
-    if (lines.length === 0 || this.parents.get(d.id)?.unreachable) return;
-    this.lines.set(d.id, [...(this.lines.get(d.id) ?? []), ...lines]);
+  detail(d: Deployment, said: readonly Said[]): void {
+    if (said.length === 0 || this.parents.get(d.id)?.unreachable) return;
+    this.lines.set(d.id, [...(this.lines.get(d.id) ?? []), ...said.map(say)]);
     this.queueLines(d);
   }
 

@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import type { Environment, Target } from '../domain/catalog.js';
 import type { Progress, Review } from '../domain/deployment.js';
+import type { Said } from '../domain/facts/index.js';
+
+export { type Said, saidForLog } from '../domain/facts/index.js';
 
 /**
  * One kind of deploy target (an ECS service, a CloudFormation stack, an Elastic Beanstalk
@@ -45,7 +48,7 @@ export interface TargetStrategy {
    * Lets a rollout that waits for people go on (CodeDeploy blue/green waiting to reroute traffic:
    * ContinueDeployment). Only strategies whose observations report `waiting` have it.
    */
-  proceed?(env: Environment, data: unknown): Promise<readonly string[]>;
+  proceed?(env: Environment, data: unknown): Promise<readonly Said[]>;
   /**
    * The poll groups (as pollGroup() names them) an event from AWS concerns, to be looked at now.
    * An event never decides an outcome: observe() still reads the truth, so a duplicate, late or
@@ -110,7 +113,7 @@ export interface ApplyRequest<P = unknown> {
 export interface Started<D = unknown> {
   /** What identifies the change Capstan started (deployment id, change set, version label…). */
   readonly data: D;
-  readonly lines: readonly string[];
+  readonly lines: readonly Said[];
 }
 
 export interface Observed<D = unknown, E extends Environment = Environment> {
@@ -126,7 +129,7 @@ export type Observation<D = unknown> =
   | {
       readonly kind: 'progress';
       readonly data: D;
-      readonly lines: readonly string[];
+      readonly lines: readonly Said[];
       readonly progress?: Progress | undefined;
       /** Anything moved since the last look: tasks started or drained, resources updated. */
       readonly moved: boolean;
@@ -137,9 +140,9 @@ export type Observation<D = unknown> =
   | {
       readonly kind: 'failed';
       readonly data: D;
-      readonly lines: readonly string[];
-      /** The cause, for people, from AWS. */
-      readonly reason: string;
+      readonly lines: readonly Said[];
+      /** The cause, from AWS. */
+      readonly reason: Said;
       /**
        * What the target does about it by itself: `following` is a rollback it started (to follow
        * with `data`), `done` a rollback already complete. Absent, Capstan rolls back if configured.
@@ -153,22 +156,22 @@ export type Observation<D = unknown> =
       /** Someone else's change replaced Capstan's: reported as such, never rolled back over. */
       readonly kind: 'superseded';
       readonly data: D;
-      readonly lines: readonly string[];
+      readonly lines: readonly Said[];
       readonly by: string;
     }
   | {
       /** AWS could not be read for this rollout alone (denied, throttled…): the others of the look stand. */
       readonly kind: 'unreadable';
       readonly data: D;
-      readonly lines: readonly string[];
+      readonly lines: readonly Said[];
       readonly error: unknown;
     }
   | {
       /** The target itself is gone (service, stack, environment deleted). */
       readonly kind: 'missing';
       readonly data: D;
-      readonly lines: readonly string[];
-      readonly what: string;
+      readonly lines: readonly Said[];
+      readonly what: Said;
     }
   | {
       /**
@@ -177,8 +180,8 @@ export type Observation<D = unknown> =
        */
       readonly kind: 'unrecorded';
       readonly data: unknown;
-      readonly lines: readonly string[];
-      readonly what: string;
+      readonly lines: readonly Said[];
+      readonly what: Said;
     };
 
 export interface RecentEvent {
@@ -191,8 +194,8 @@ export interface Reading {
   readonly digest?: string | undefined;
   /** The target's own status word: ACTIVE, UPDATE_COMPLETE, Ready… */
   readonly state: string;
-  /** Short facts for people: "tasks 2/2 running", "health Green (Ok)". */
-  readonly facts: readonly string[];
+  /** Short facts: tasks running, health. */
+  readonly facts: readonly Said[];
   readonly inProgress: boolean;
   readonly changedAt?: number | undefined;
   readonly events: readonly RecentEvent[];
@@ -245,6 +248,6 @@ export interface Strategy<K extends TargetKind, P, D, C> {
     detail: boolean,
   ): Promise<ReadonlyMap<Environment, Reading | Error>>;
   running(env: EnvironmentOf<K>): Promise<string | undefined>;
-  proceed?(env: EnvironmentOf<K>, data: D): Promise<readonly string[]>;
+  proceed?(env: EnvironmentOf<K>, data: D): Promise<readonly Said[]>;
   eventGroups?(event: AwsEvent): readonly string[];
 }

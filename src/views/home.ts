@@ -1,4 +1,5 @@
 import type { HomeView, KnownBlock } from '@slack/types';
+import { sayFact } from './facts/index.js';
 import type { Deployment } from '../domain/deployment.js';
 import { shortDigest } from '../domain/version.js';
 import type { EnvStatus } from '../usecases/status.js';
@@ -88,7 +89,7 @@ function freezeLines(s: EnvStatus): string[] {
 function cell(s: EnvStatus): string {
   const out = [`*${escape(s.env.name)}*  ${versionText(s)}`];
   if (s.ok) {
-    out.push(...s.facts.map(escape));
+    out.push(...s.facts.map((f) => (typeof f === 'string' ? escape(f) : sayFact(f))));
     if (s.inProgress && !s.inFlight) out.push(':arrows_counterclockwise: rollout in progress');
   }
   const d = s.inFlight;

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { sayFact } from './facts/index.js';
 import { STATE_LABEL } from '../domain/deployment.js';
 import { shortDigest } from '../domain/version.js';
 import type { EnvStatus } from '../usecases/status.js';
@@ -25,7 +26,7 @@ function versionText(s: EnvStatus): string {
 function lines(s: EnvStatus): string[] {
   const out: string[] = [];
   if (s.ok) {
-    out.push(...s.facts.map(escape));
+    out.push(...s.facts.map((f) => (typeof f === 'string' ? escape(f) : sayFact(f))));
     if (s.inProgress) out.push(':arrows_counterclockwise: rollout in progress');
     if (s.changedAt !== undefined && !Number.isNaN(s.changedAt))
       out.push(`changed ${slackDate(s.changedAt)}`);

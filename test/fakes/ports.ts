@@ -1,3 +1,5 @@
+import type { Said } from '../../src/domain/facts/index.js';
+import { say } from '../../src/views/facts/index.js';
 import type { Deployment } from '../../src/domain/deployment.js';
 import type { Directory } from '../../src/ports/chat.js';
 import type { Clock } from '../../src/ports/clock.js';
@@ -23,8 +25,9 @@ export class RecordingNotifier implements DeployNotifier {
     return { messageTs: d.messageTs ?? `ts-${d.id}` };
   }
 
-  detail(d: Deployment, lines: readonly string[]): void {
-    this.details.push({ id: d.id, lines });
+  /** As Slack would show them: the recorded lines are the views' words for what was said. */
+  detail(d: Deployment, lines: readonly Said[]): void {
+    this.details.push({ id: d.id, lines: lines.map(say) });
   }
 
   async flush(): Promise<void> {}

@@ -1,3 +1,4 @@
+import { say } from '../../src/views/facts/index.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { Deployment } from '../../src/domain/deployment.js';
@@ -226,7 +227,7 @@ describe('each Slack post that reports an event happens once across replicas', (
     const a = replica('a');
     const d = await recorded();
     const order: string[] = [];
-    a.inner.detail = (_d, lines) => void order.push(...lines);
+    a.inner.detail = (_d, lines) => void order.push(...lines.map(say));
     a.inner.announce = (_d, x) => void order.push(x.kind);
     a.notifier.detail(d, ['reached a steady state']);
     a.notifier.announce({ ...d, state: 'succeeded' }, { kind: 'outcome' });

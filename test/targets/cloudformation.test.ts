@@ -1,3 +1,4 @@
+import { say } from '../../src/views/facts/index.js';
 import {
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
@@ -88,7 +89,7 @@ async function follow(data: unknown, phase: 'rollout' | 'rollback' = 'rollout') 
   const lines: string[] = [];
   for (let i = 0; i < 10; i++) {
     const obs = await look(data, phase);
-    lines.push(...obs.lines);
+    lines.push(...obs.lines.map(say));
     if (obs.kind !== 'progress') return { last: obs, lines };
     data = obs.data;
     clock.advance(15_000);

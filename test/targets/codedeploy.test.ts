@@ -1,3 +1,4 @@
+import { say } from '../../src/views/facts/index.js';
 import {
   ContinueDeploymentCommand,
   CreateDeploymentCommand,
@@ -238,7 +239,7 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     expect(failed.lines[0]).toMatch(
       /^:x: CodeDeploy deployment `d-\w+` failed: HEALTH_CONSTRAINTS: The overall/,
     );
-    expect(failed.lines).toContain(`:x: ${failed.reason.split(' — ')[0]}`);
+    expect(failed.lines).toContain(`:x: ${say(failed.reason).split(' — ')[0]}`);
     expect(failed.lines.at(-1)).toContain(`rolling back by itself (deployment \`${rollbackId}\`)`);
 
     fake.cd.resetHistory();

@@ -5,7 +5,7 @@ import { isCapstanError } from '../../domain/errors.js';
 import { errorMessage } from '../../lib/errors.js';
 import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import { type Sleep, heldSleep } from '../../lib/sleep.js';
-import type { Observation, TargetStrategy } from '../../targets/strategy.js';
+import { type Observation, type TargetStrategy, saidForLog } from '../../targets/strategy.js';
 import { targetAs } from '../actAs.js';
 import type { DeployDeps } from '../deploy.js';
 import { applyOrReconcile, beginTracking } from '../execute.js';
@@ -287,12 +287,12 @@ export class RolloutTracker {
         return;
       case 'missing':
       case 'unrecorded':
-        await this.finish(d, { state: 'failed', reason: `${bare(obs.what)}.` });
+        await this.finish(d, { state: 'failed', reason: `${bare(saidForLog(obs.what))}.` });
         return;
       case 'failed':
         await this.finish(d, {
           state: obs.selfRollback ? 'rolled_back' : 'failed',
-          reason: `${bare(obs.reason)}. ${obs.selfRollback ? `${strategy.label} rolled back by itself` : `Capstan did not roll back this late: \`/deploy rollback ${d.app} ${d.env}\``}.`,
+          reason: `${bare(saidForLog(obs.reason))}. ${obs.selfRollback ? `${strategy.label} rolled back by itself` : `Capstan did not roll back this late: \`/deploy rollback ${d.app} ${d.env}\``}.`,
         });
     }
   }
@@ -372,7 +372,7 @@ export class RolloutTracker {
         await this.finish(d, {
           state: t.phase === 'rollout' ? 'failed' : 'rollback_failed',
           tracking: { ...t, data: obs.data },
-          reason: `${bare(obs.what)}.`,
+          reason: `${bare(saidForLog(obs.what))}.`,
         });
         return;
       case 'failed': {
@@ -383,7 +383,7 @@ export class RolloutTracker {
             d,
             {
               state: 'rolling_back',
-              reason: obs.reason,
+              reason: saidForLog(obs.reason),
               tracking: {
                 phase: 'rollback',
                 rolledBackBy: strategy.label,
@@ -402,11 +402,11 @@ export class RolloutTracker {
           await this.finish(d, {
             state: 'failed',
             tracking,
-            reason: `${bare(obs.reason)}${obs.selfRollback.runsNow ? `; ${strategy.label} put ${obs.selfRollback.runsNow} back` : ''}`,
+            reason: `${bare(saidForLog(obs.reason))}${obs.selfRollback.runsNow ? `; ${strategy.label} put ${obs.selfRollback.runsNow} back` : ''}`,
           });
           return;
         }
-        await this.failed(d, env, strategy, tracking, obs.reason);
+        await this.failed(d, env, strategy, tracking, saidForLog(obs.reason));
       }
     }
   }

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { BeanstalkFact } from './beanstalk.js';
+import { CloudFormationFact } from './cloudformation.js';
+import { CodeDeployFact } from './codedeploy.js';
+import { CommonFact } from './common.js';
+import { EcsFact } from './ecs.js';
+import { RolloutFact } from './rollout.js';
+
+/**
+ * Everything Capstan reports to people, as data: what a target saw (a task stopped, a resource
+ * failed, an AWS event), what a use case decided, why something was refused. Strategies and use
+ * cases return facts; src/views alone words them. Facts are plain JSON with a schema, so one kept
+ * in the ledger (a deployment's cause) is decoded when read back.
+ *
+ * Each kind is named `<area>.<what>`; each area keeps its facts in its own file.
+ */
+export const Fact = z.union([CommonFact, EcsFact, CloudFormationFact, BeanstalkFact, CodeDeployFact, RolloutFact]);
+export type Fact = z.infer<typeof Fact>;
+export type FactKind = Fact['kind'];
+
+/** One line for the log (not for people): the kind and its fields. */
+export function factForLog(f: Fact): string {
+  const { kind, ...fields } = f;
+  return `${kind} ${JSON.stringify(fields)}`;
+}
+
+/**
+ * Transitional, while the targets move from Slack text to facts (issue 17, item 2): a fact, or
+ * mrkdwn made by a target. Every target returns facts once the move is done, and this goes.
+ */
+export type Said = Fact | string;
+
+/** Transitional: text for the log and the ledger where a use case still keeps words. */
+export function saidForLog(s: Said): string {
+  return typeof s === 'string' ? s : factForLog(s);
+}

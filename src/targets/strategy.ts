@@ -136,7 +136,7 @@ export type Observation<D = unknown> =
       /** Set while the rollout waits for people (e.g. "waiting to reroute traffic"): Slack offers Continue. */
       readonly waiting?: string | undefined;
     }
-  | { readonly kind: 'succeeded'; readonly data: D; readonly lines: readonly string[] }
+  | { readonly kind: 'succeeded'; readonly data: D; readonly lines: readonly Said[] }
   | {
       readonly kind: 'failed';
       readonly data: D;

@@ -12,6 +12,7 @@ const words = (obs: Observation) => ({
   lines: obs.lines.map(say),
   reason: obs.kind === 'failed' ? say(obs.reason) : undefined,
 });
+const event = { kind: 'ecs.serviceEvent', message: 'has started 1 tasks' } as const;
 const exited = { reason: 'Essential container in task exited', containers: [{ name: 'app', exitCode: 1 }] };
 
 const NOW = 5_000;
@@ -28,11 +29,11 @@ const progress = (t: EcsTrack, moved = false): EcsJudgement => ({ kind: 'progres
 describe('conclude: what one look at a service says, from the judgement and the stopped tasks', () => {
   it('containers that keep exiting fail the rollout, the cause first, when no circuit breaker counts them', () => {
     const t = track({ crashes: 3, stopCause: exited });
-    const obs = conclude(progress(t), t, ['a line'], noBreaker, NOW);
+    const obs = conclude(progress(t), t, [event], noBreaker, NOW);
     expect(obs).toEqual({
       kind: 'failed',
       data: t,
-      lines: ['a line'],
+      lines: [event],
       reason: { kind: 'ecs.tasksKeepExiting', crashes: 3, cause: exited },
     });
     expect(words(obs).reason).toBe(

@@ -177,15 +177,3 @@ export const EcsFact = z.discriminatedUnion('kind', [
   ecsRollingBack,
 ]);
 export type EcsFact = z.infer<typeof EcsFact>;
-/** The facts an ECS rollout's failure is said with. */
-export type EcsFailureReason = Extract<
-  EcsFact,
-  {
-    kind:
-      | 'ecs.rolloutFailed'
-      | 'ecs.deploymentReplaced'
-      | 'ecs.tasksKeepStopping'
-      | 'ecs.tasksKeepExiting'
-      | 'ecs.taskStopCause';
-  }
->;

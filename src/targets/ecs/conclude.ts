@@ -1,7 +1,7 @@
 import type { StopCause } from '../../domain/facts/ecs.js';
 import type { Fact } from '../../domain/facts/index.js';
 import type { EcsService } from '../../ports/ecs.js';
-import type { Observation, Said } from '../strategy.js';
+import type { Observation } from '../strategy.js';
 import { type EcsJudgement, REPEATED_FAILURES, newTrack, progressOf } from './evaluate.js';
 import type { EcsTrack } from './schemas.js';
 
@@ -27,7 +27,7 @@ export function wantsStoppedTasks(j: EcsJudgement, tasksStopped: boolean, look: 
 export function conclude(
   j: EcsJudgement,
   data: EcsTrack,
-  lines: Said[],
+  lines: Fact[],
   circuitBreaker: EcsService['circuitBreaker'],
   now: number,
 ): Observation<EcsTrack> {
@@ -58,7 +58,7 @@ export function conclude(
 function failed(
   j: Extract<EcsJudgement, { kind: 'failed' }>,
   data: EcsTrack,
-  lines: Said[],
+  lines: Fact[],
   now: number,
 ): Observation<EcsTrack> {
   // Cause first: why the tasks stopped; how ECS reacted (its circuit breaker) goes to the thread.

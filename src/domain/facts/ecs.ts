@@ -74,7 +74,8 @@ export const ecsServiceChanged = z.object({
 /** The task definition has no container of the name capstan.yml gives. */
 export const ecsContainerNotFound = z.object({
   kind: z.literal('ecs.containerNotFound'),
-  taskDefinitionArn: z.string(),
+  /** The task definition as the refusal names it: its ARN, or `family:revision`. */
+  taskDefinition: z.string(),
   container: z.string(),
   available: z.array(z.string()),
 });

@@ -91,7 +91,7 @@ export function planRevision(source: RevisionSource, change: RevisionChange): Pl
     if (e instanceof ContainerNotFound) {
       throw new CapstanError('invalid_state', {
         kind: 'ecs.containerNotFound',
-        taskDefinitionArn: source.currentArn,
+        taskDefinition: source.currentArn,
         container: e.container,
         available: [...e.available],
       });

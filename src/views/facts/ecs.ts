@@ -58,7 +58,7 @@ export const ecsWords: Words<EcsFact> = {
   'ecs.serviceChanged': (f) =>
     `ECS service ${escape(f.service)} changed since this was reviewed: it now runs ${revision(f.runsNow)}, not ${revision(f.reviewed)}. Request the deploy again.`,
   'ecs.containerNotFound': (f) =>
-    `Task definition ${escape(f.taskDefinitionArn)} has no container "${escape(f.container)}" (it has ${f.available.map(escape).join(', ')}); fix \`container\` in capstan.yml.`,
+    `Task definition ${escape(f.taskDefinition)} has no container "${escape(f.container)}" (it has ${f.available.map(escape).join(', ')}); fix \`container\` in capstan.yml.`,
   'ecs.describeFailed': (f) =>
     `ECS could not describe service ${escape(f.service)} in cluster ${escape(f.cluster)} (${escape(f.region)}): ${escape(f.reason)}`,
   'ecs.deploymentStarted': (f) =>

@@ -81,7 +81,7 @@ describe('planRevision: the next task definition revision, from the one the serv
       throw new Error(`expected a CapstanError, got ${String(refusal)}`);
     expect(refusal.fact).toEqual({
       kind: 'ecs.containerNotFound',
-      taskDefinitionArn: ARN,
+      taskDefinition: ARN,
       container: 'web',
       available: ['app', 'sidecar'],
     });

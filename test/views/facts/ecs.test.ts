@@ -66,7 +66,7 @@ const EXAMPLES: readonly [EcsFact, string][] = [
   [
     {
       kind: 'ecs.containerNotFound',
-      taskDefinitionArn: OLD_TD,
+      taskDefinition: OLD_TD,
       container: 'web',
       available: ['app', 'sidecar'],
     },

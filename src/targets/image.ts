@@ -1,5 +1,4 @@
 import { CapstanError } from '../domain/errors.js';
-import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import type { ImageDetails, Registry } from '../ports/registry.js';
 
 /** The tag must exist in the environment's repository; if not, say which tags do. */
@@ -12,11 +11,11 @@ export async function requireImage(
   const image = await registry.findImage(region, repository, version);
   if (image) return image;
   const recent = await registry.recentTags(region, repository, 5).catch(() => []);
-  throw new CapstanError(
-    'image_not_found',
-    `There is no image tagged \`${escapeMrkdwn(version)}\` in ECR repository ${escapeMrkdwn(repository)} (${region}).` +
-      (recent.length > 0
-        ? ` Most recently pushed: ${recent.map((t) => `\`${escapeMrkdwn(t)}\``).join(', ')}.`
-        : ' The repository has no tagged images.'),
-  );
+  throw new CapstanError('image_not_found', {
+    kind: 'ecr.imageNotFound',
+    repository,
+    region,
+    tag: version,
+    recent: [...recent],
+  });
 }

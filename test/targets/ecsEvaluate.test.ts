@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EcsService } from '../../src/ports/ecs.js';
 import { evaluate, newTrack } from '../../src/targets/ecs/evaluate.js';
+import { say } from '../../src/views/facts/index.js';
 
 const service = (over: Partial<EcsService>): EcsService => ({
   name: 'svc',
@@ -47,7 +48,13 @@ describe('evaluate', () => {
     ).judgement;
     expect(obs.kind).toBe('failed');
     if (obs.kind !== 'failed') return;
-    expect(obs.reason).toBe(
+    expect(obs.reason).toEqual({
+      kind: 'ecs.deploymentReplaced',
+      deploymentId: 'ecs-svc/NEW',
+      event: '(service svc) (deployment ecs-svc/NEW) deployment failed: tasks failed to start.',
+      runsNow: 'td:41',
+    });
+    expect(say(obs.reason)).toBe(
       'ECS rolled back deployment ecs-svc/NEW: (deployment ecs-svc/NEW) deployment failed: tasks failed to start.; the service now runs td:41',
     );
     expect(obs.ecsRollback).toEqual({ deploymentId: 'ecs-svc/OLD2', taskDefinitionArn: 'td:41' });
@@ -72,7 +79,44 @@ describe('evaluate', () => {
       watch,
       'rollout',
     ).judgement;
-    expect(obs.kind).toBe('failed');
+    expect(obs).toMatchObject({
+      kind: 'failed',
+      reason: { kind: 'ecs.deploymentReplaced', deploymentId: 'ecs-svc/NEW', runsNow: 'td:41' },
+    });
+    if (obs.kind === 'failed') {
+      expect(say(obs.reason)).toBe('ECS replaced deployment ecs-svc/NEW; the service now runs td:41');
+    }
+  });
+
+  it('a deployment ECS marks FAILED is a failure in its words; without a breaker, tasks that keep failing are our judgement', () => {
+    const dep = {
+      id: 'ecs-svc/NEW',
+      status: 'PRIMARY',
+      taskDefinition: 'td:42',
+      desiredCount: 2,
+      runningCount: 0,
+      pendingCount: 0,
+      failedTasks: 3,
+      rolloutState: 'FAILED',
+    };
+    const failed = evaluate(service({ deployments: [dep] }), watch, 'rollout').judgement;
+    expect(failed).toMatchObject({ kind: 'failed', reason: { kind: 'ecs.rolloutFailed' } });
+    if (failed.kind === 'failed') expect(say(failed.reason)).toBe('ECS marked the rollout FAILED');
+    const stopping = evaluate(
+      service({
+        deployments: [{ ...dep, rolloutState: 'IN_PROGRESS' }],
+        circuitBreaker: { enable: false, rollback: false },
+      }),
+      watch,
+      'rollout',
+    ).judgement;
+    expect(stopping).toMatchObject({
+      kind: 'failed',
+      reason: { kind: 'ecs.tasksKeepStopping', failedTasks: 3 },
+    });
+    if (stopping.kind === 'failed') {
+      expect(say(stopping.reason)).toBe('tasks of the new revision keep stopping (3 in a row)');
+    }
   });
 
   it("somebody else's revision replacing Capstan's deployment is superseded, not a rollback by ECS", () => {

@@ -4,8 +4,6 @@ import type { Catalog, Environment } from '../../src/domain/catalog.js';
 import type { Deployment } from '../../src/domain/deployment.js';
 import type { TaskDefinitionDocument } from '../../src/domain/taskDefinition.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import type { Ecs, EcsService } from '../../src/ports/ecs.js';
-import type { Registry } from '../../src/ports/registry.js';
 import type { Store } from '../../src/ports/store.js';
 import { createEcsStrategy } from '../../src/targets/ecs/index.js';
 import { newTrack } from '../../src/targets/ecs/evaluate.js';
@@ -16,102 +14,7 @@ import { newDeployment } from '../../src/usecases/deploy.js';
 import { RolloutTracker } from '../../src/usecases/rollout/tracker.js';
 import { Watchlist } from '../../src/usecases/rollout/watchlist.js';
 import { ManualClock, RecordingNotifier, directoryOf } from '../fakes/ports.js';
-
-const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/todo';
-const DIGEST = `sha256:${'a'.repeat(64)}`;
-
-function environment(name: string): Environment {
-  return {
-    app: 'todo',
-    name,
-    channel: `C${name.toUpperCase()}`,
-    target: {
-      kind: 'ecs',
-      region: 'us-east-1',
-      cluster: 'todo',
-      service: `svc-${name}`,
-      container: 'app',
-      repository: 'todo',
-    },
-    policy: {
-      deployers: [{ kind: 'anyone' }],
-      approvers: [],
-      approvals: 0,
-      allowSelfApproval: false,
-      approvalTtlMs: 3_600_000,
-    },
-    rolloutTimeoutMs: 600_000,
-    rollback: 'auto',
-  };
-}
-
-/** A service whose one deployment, of `td`, is complete. */
-function steady(name: string, deploymentId: string, td: string): EcsService {
-  return {
-    name,
-    status: 'ACTIVE',
-    desiredCount: 1,
-    runningCount: 1,
-    pendingCount: 0,
-    taskDefinition: td,
-    circuitBreaker: { enable: true, rollback: true },
-    events: [],
-    deployments: [
-      {
-        id: deploymentId,
-        status: 'PRIMARY',
-        taskDefinition: td,
-        desiredCount: 1,
-        runningCount: 1,
-        pendingCount: 0,
-        failedTasks: 0,
-        rolloutState: 'COMPLETED',
-      },
-    ],
-  };
-}
-
-/** The ECS port, in memory: what the strategy reads and writes, and every call it made. */
-class MemoryEcs implements Ecs {
-  readonly calls: string[] = [];
-  readonly services = new Map<string, EcsService>();
-  readonly taskDefinitions = new Map<string, TaskDefinitionDocument>();
-  readonly registered: TaskDefinitionDocument[] = [];
-
-  async describeServices(_loc: unknown, names: readonly string[]) {
-    this.calls.push(`describeServices ${names.join(',')}`);
-    const services = names.flatMap((n) => this.services.get(n) ?? []);
-    return { services, missing: names.filter((n) => !this.services.has(n)) };
-  }
-  async clusterStatus() {
-    this.calls.push('clusterStatus');
-    return 'ACTIVE';
-  }
-  async describeTaskDefinition(_region: string, arn: string) {
-    this.calls.push(`describeTaskDefinition ${arn}`);
-    const doc = this.taskDefinitions.get(arn);
-    if (!doc) throw new Error(`no task definition ${arn}`);
-    return doc;
-  }
-  async registerTaskDefinition(_region: string, doc: TaskDefinitionDocument) {
-    this.calls.push('registerTaskDefinition');
-    this.registered.push(doc);
-    return 'td:42';
-  }
-  async updateService(_loc: unknown, service: string, arn: string) {
-    this.calls.push(`updateService ${service} ${arn}`);
-    return 'ecs-svc/NEW';
-  }
-  async stoppedTasks() {
-    this.calls.push('stoppedTasks');
-    return [];
-  }
-}
-
-const registry: Registry = {
-  findImage: async (_region, _repo, tag) => ({ tag, digest: DIGEST, repositoryUri: REPO }),
-  recentTags: async () => [],
-};
+import { DIGEST, MemoryEcs, REPO, environment, registry, steady } from './memoryEcs.js';
 
 let ecs: MemoryEcs;
 let clock: ManualClock;

@@ -1,11 +1,10 @@
 import type { EcsTarget } from '../../domain/catalog.js';
 import { CapstanError } from '../../domain/errors.js';
 import { containerImage } from '../../domain/taskDefinition.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { ApplyRequest, Started } from '../strategy.js';
-import { newTrack, revisionOf } from './evaluate.js';
+import { newTrack } from './evaluate.js';
 import type { EcsPlan, EcsTrack } from './schemas.js';
-import { type EcsEnvironment, type EcsStrategyDeps, readService } from './service.js';
+import { type EcsEnvironment, type EcsStrategyDeps, readService, where } from './service.js';
 
 /** Registers the reviewed revision and points the service at it, unless the service moved since the review. */
 export async function apply(
@@ -17,10 +16,12 @@ export async function apply(
   const { plan } = req;
   const service = await readService(deps.ecs, t);
   if (service.taskDefinition !== plan.currentArn) {
-    throw new CapstanError(
-      'conflict',
-      `ECS service ${t.service} changed since this was reviewed: it now runs ${revisionOf(service.taskDefinition)}, not ${revisionOf(plan.currentArn)}. Request the deploy again.`,
-    );
+    throw new CapstanError('conflict', {
+      kind: 'ecs.serviceChanged',
+      ...where(t),
+      runsNow: service.taskDefinition,
+      reviewed: plan.currentArn,
+    });
   }
   const arn = await deps.ecs.registerTaskDefinition(t.region, plan.next);
   const deploymentId = await deps.ecs.updateService(t, t.service, arn);
@@ -59,11 +60,16 @@ function started(
   deploymentId: string,
   plan: EcsPlan,
 ): Started<EcsTrack> {
-  const image = plan.image.split('/').pop() ?? plan.image;
   return {
     data: newTrack(arn, deploymentId, deps.now(), plan.currentArn),
     lines: [
-      `Registered \`${revisionOf(arn)}\` with \`${escapeMrkdwn(image)}\`; ECS deployment \`${deploymentId}\` started on service \`${escapeMrkdwn(t.service)}\`.`,
+      {
+        kind: 'ecs.deploymentStarted',
+        service: t.service,
+        taskDefinitionArn: arn,
+        image: plan.image,
+        deploymentId,
+      },
     ],
   };
 }

@@ -4,7 +4,7 @@ import { requireImage } from '../image.js';
 import { planRevision, readRevisionSource } from '../shared/taskDefinition.js';
 import type { CheckOptions, Checked } from '../strategy.js';
 import type { EcsContext } from './schemas.js';
-import { type EcsEnvironment, type EcsStrategyDeps, readService } from './service.js';
+import { type EcsEnvironment, type EcsStrategyDeps, readService, where } from './service.js';
 
 /**
  * Pre-flight, reads only: the tag exists, the cluster and the service are ACTIVE, no rollout is
@@ -23,17 +23,16 @@ export async function check(
     readService(deps.ecs, t),
   ]);
   if (clusterStatus !== 'ACTIVE') {
-    throw new CapstanError(
-      'invalid_state',
-      `ECS cluster ${t.cluster} (${t.region}) is ${clusterStatus ?? 'missing'}, not ACTIVE.`,
-    );
+    throw new CapstanError('invalid_state', {
+      kind: 'ecs.clusterNotActive',
+      cluster: t.cluster,
+      region: t.region,
+      status: clusterStatus,
+    });
   }
   const busy = service.deployments.find((d) => d.rolloutState === 'IN_PROGRESS');
   if (busy && !options?.rollingBack) {
-    throw new CapstanError(
-      'conflict',
-      `ECS service ${t.service} is already rolling out ${busy.id}; wait until it finishes.`,
-    );
+    throw new CapstanError('conflict', { kind: 'ecs.serviceBusy', ...where(t), deploymentId: busy.id });
   }
   // The revision the service runs now, not the newest one in the family.
   const context = await readRevisionSource(deps.ecs, t.region, service.taskDefinition, image);

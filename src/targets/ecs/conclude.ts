@@ -1,4 +1,5 @@
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
+import type { StopCause } from '../../domain/facts/ecs.js';
+import type { Fact } from '../../domain/facts/index.js';
 import type { EcsService } from '../../ports/ecs.js';
 import type { Observation } from '../strategy.js';
 import { type EcsJudgement, REPEATED_FAILURES, newTrack, progressOf } from './evaluate.js';
@@ -26,7 +27,7 @@ export function wantsStoppedTasks(j: EcsJudgement, tasksStopped: boolean, look: 
 export function conclude(
   j: EcsJudgement,
   data: EcsTrack,
-  lines: string[],
+  lines: Fact[],
   circuitBreaker: EcsService['circuitBreaker'],
   now: number,
 ): Observation<EcsTrack> {
@@ -37,14 +38,16 @@ export function conclude(
     data.running < data.desired &&
     (data.crashes ?? 0) >= REPEATED_FAILURES;
   if (crashLoop) {
-    const keeps = `containers of the new revision keep exiting (${data.crashes} tasks stopped)`;
-    return { kind: 'failed', data, lines, reason: data.stopCause ? `${data.stopCause}: ${keeps}` : keeps };
+    const reason: Fact = { kind: 'ecs.tasksKeepExiting', crashes: data.crashes ?? 0, ...cause(data) };
+    return { kind: 'failed', data, lines, reason };
   }
   switch (j.kind) {
     case 'progress':
       return { kind: 'progress', data, lines, progress: progressOf(data), moved: j.moved };
     case 'succeeded':
-      return { kind: 'succeeded', data, lines };
+      // The seam still types a success's lines as text; every reader of lines words facts (say()).
+      // TODO(lead): `succeeded.lines: readonly Said[]` in strategy.ts, then this cast goes.
+      return { kind: 'succeeded', data, lines: lines as unknown as readonly string[] };
     case 'superseded':
       return { kind: 'superseded', data, lines, by: j.by };
     case 'failed':
@@ -55,18 +58,17 @@ export function conclude(
 function failed(
   j: Extract<EcsJudgement, { kind: 'failed' }>,
   data: EcsTrack,
-  lines: string[],
+  lines: Fact[],
   now: number,
 ): Observation<EcsTrack> {
   // Cause first: why the tasks stopped; how ECS reacted (its circuit breaker) goes to the thread.
-  const said = j.reason.replace(/[.;\s]+$/, '');
-  if (j.judgedByCapstan) {
-    const reason = data.stopCause ? `${data.stopCause}: ${j.reason}` : j.reason;
-    return { kind: 'failed', data, lines, reason };
+  const failure = j.reason;
+  if (failure.kind === 'ecs.tasksKeepStopping') {
+    return { kind: 'failed', data, lines, reason: { ...failure, ...cause(data) } };
   }
-  const reason = data.stopCause ?? j.reason;
+  const reason: Fact = data.stopCause ? { kind: 'ecs.taskStopCause', ...data.stopCause } : failure;
   if (!j.ecsRollback) {
-    const how = data.stopCause ? [`:octagonal_sign: ${escapeMrkdwn(said)}.`] : [];
+    const how: Fact[] = data.stopCause ? [{ kind: 'ecs.gaveUp', failure }] : [];
     return { kind: 'failed', data, lines: [...lines, ...how], reason };
   }
   const rollbackTrack: EcsTrack = {
@@ -76,11 +78,13 @@ function failed(
   return {
     kind: 'failed',
     data,
-    lines: [
-      ...lines,
-      `:rewind: ECS is rolling back by itself (${escapeMrkdwn(said)}). Capstan follows that rollback and does not start another.`,
-    ],
+    lines: [...lines, { kind: 'ecs.rollingBack', failure }],
     reason,
     selfRollback: { kind: 'following', data: rollbackTrack },
   };
+}
+
+/** The cause of the newest stopped task, for a judgement said after it. */
+function cause(data: EcsTrack): { cause?: StopCause } {
+  return data.stopCause ? { cause: data.stopCause } : {};
 }

@@ -1,9 +1,12 @@
 import type { Progress } from '../../domain/deployment.js';
+import type { EcsFailure, EcsFact } from '../../domain/facts/ecs.js';
 import type { EcsService } from '../../ports/ecs.js';
 import type { EcsTrack } from './schemas.js';
 
 /** Consecutive failed tasks that count as "keeps stopping" when no circuit breaker decides. */
 export const REPEATED_FAILURES = 3;
+
+type TasksKeepStopping = Extract<EcsFact, { kind: 'ecs.tasksKeepStopping' }>;
 
 export type EcsJudgement =
   | { readonly kind: 'progress'; readonly track: EcsTrack; readonly moved: boolean }
@@ -11,9 +14,11 @@ export type EcsJudgement =
   | {
       readonly kind: 'failed';
       readonly track: EcsTrack;
-      readonly reason: string;
-      /** Capstan's own judgement (tasks keep stopping), not ECS's: it is said after the cause, not in its place. */
-      readonly judgedByCapstan?: boolean | undefined;
+      /**
+       * ECS's account of the failure, or Capstan's own judgement (tasks keep stopping), which is
+       * said after the cause, not in its place.
+       */
+      readonly reason: EcsFailure | TasksKeepStopping;
       /** ECS is rolling back by itself: Capstan follows this deployment and starts no other. */
       readonly ecsRollback?:
         | { readonly deploymentId?: string | undefined; readonly taskDefinitionArn?: string | undefined }
@@ -110,13 +115,15 @@ export function evaluate(service: EcsService, t: EcsTrack, phase: 'rollout' | 'r
     }
     // When the failed deployment is already gone, ECS's own account of why is in the service events.
     const why = service.events.find((e) => e.message.includes(t.ecsDeploymentId!) && /fail/i.test(e.message));
-    const runsNow = primary ? `; the service now runs ${revisionOf(primary.taskDefinition)}` : '';
     return look({
       kind: 'failed',
       track: base,
-      reason: why
-        ? `ECS rolled back deployment ${t.ecsDeploymentId}: ${why.message.replace(/^\(service [^)]+\) /, '')}${runsNow}`
-        : `ECS replaced deployment ${t.ecsDeploymentId}${runsNow}`,
+      reason: {
+        kind: 'ecs.deploymentReplaced',
+        deploymentId: t.ecsDeploymentId,
+        ...(why ? { event: why.message } : {}),
+        ...(primary ? { runsNow: primary.taskDefinition } : {}),
+      },
       ecsRollback: primary
         ? { deploymentId: primary.id, taskDefinitionArn: primary.taskDefinition }
         : undefined,
@@ -136,8 +143,9 @@ export function evaluate(service: EcsService, t: EcsTrack, phase: 'rollout' | 'r
   const tasksStopped = dep.failedTasks > t.failedTasks;
 
   if (dep.rolloutState === 'FAILED') {
-    const reason = dep.rolloutStateReason ?? 'ECS marked the rollout FAILED';
-    const ecsRollsBack = service.circuitBreaker.rollback || /rolling back|rolled back/i.test(reason);
+    const said = dep.rolloutStateReason;
+    const reason: EcsFailure = { kind: 'ecs.rolloutFailed', ...(said !== undefined ? { reason: said } : {}) };
+    const ecsRollsBack = service.circuitBreaker.rollback || /rolling back|rolled back/i.test(said ?? '');
     if (ecsRollsBack) {
       const other = service.deployments.find((d) => d.status === 'PRIMARY' && d.id !== dep.id);
       return look(
@@ -157,8 +165,7 @@ export function evaluate(service: EcsService, t: EcsTrack, phase: 'rollout' | 'r
       {
         kind: 'failed',
         track: next,
-        reason: `tasks of the new revision keep stopping (${dep.failedTasks} in a row)`,
-        judgedByCapstan: true,
+        reason: { kind: 'ecs.tasksKeepStopping', failedTasks: dep.failedTasks },
       },
       tasksStopped,
     );

@@ -1,13 +1,13 @@
 import type { EcsTarget } from '../../domain/catalog.js';
 import { CapstanError, isCapstanError } from '../../domain/errors.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
+import type { Fact } from '../../domain/facts/index.js';
 import type { EcsService } from '../../ports/ecs.js';
 import { observeEach, unreadable } from '../each.js';
 import type { Observation, Observed } from '../strategy.js';
 import { conclude, wantsStoppedTasks } from './conclude.js';
 import { evaluate } from './evaluate.js';
 import type { EcsTrack } from './schemas.js';
-import { type EcsEnvironment, type EcsStrategyDeps, batchesOf } from './service.js';
+import { type EcsEnvironment, type EcsStrategyDeps, batchesOf, where } from './service.js';
 import { readStoppedTasks } from './stopped.js';
 
 type Item = Observed<EcsTrack, EcsEnvironment>;
@@ -31,12 +31,12 @@ export function createObserver(deps: EcsStrategyDeps) {
         kind: 'missing',
         data: item.data,
         lines: [],
-        what: `ECS service ${t.service} in cluster ${t.cluster} (${t.region}) ${service ? `is ${service.status}` : 'no longer exists'}`,
+        what: { kind: 'ecs.serviceGone', ...where(t), ...(service ? { status: service.status } : {}) },
       };
     }
     const look = evaluate(service, item.data, item.phase);
     const j = look.judgement;
-    const lines = look.events.map((e) => `:information_source: ${escapeMrkdwn(e)}`);
+    const lines: Fact[] = look.events.map((message) => ({ kind: 'ecs.serviceEvent', message }));
     let data = j.track;
     const n = (looks.get(item.id) ?? 0) + 1;
     if (j.kind === 'progress') looks.set(item.id, n);
@@ -55,7 +55,7 @@ export function createObserver(deps: EcsStrategyDeps) {
     const found = await describeAll(deps, first.env.target, items);
     if (found === 'cluster gone') {
       const t = first.env.target;
-      const what = `ECS cluster ${t.cluster} (${t.region}) no longer exists`;
+      const what: Fact = { kind: 'ecs.clusterGone', cluster: t.cluster, region: t.region };
       return new Map(items.map((item) => [item.id, { kind: 'missing', data: item.data, lines: [], what }]));
     }
     return observeEach(items, (item) => one(item, found));
@@ -80,10 +80,13 @@ async function describeAll(
       const r = await deps.ecs.describeServices(loc, batch);
       for (const s of r.services) found.set(s.name, s);
       for (const f of r.failed ?? []) {
-        const error = new CapstanError(
-          'upstream',
-          `ECS could not describe service ${f.name} in cluster ${loc.cluster} (${loc.region}): ${f.reason}`,
-        );
+        const error = new CapstanError('upstream', {
+          kind: 'ecs.describeFailed',
+          service: f.name,
+          cluster: loc.cluster,
+          region: loc.region,
+          reason: f.reason,
+        });
         found.set(f.name, { error });
       }
     } catch (e) {

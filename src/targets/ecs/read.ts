@@ -1,4 +1,5 @@
 import type { EcsTarget, Environment } from '../../domain/catalog.js';
+import { CapstanError } from '../../domain/errors.js';
 import { containerImage, runningVersion } from '../../domain/taskDefinition.js';
 import { parseImage } from '../../domain/version.js';
 import { errorMessage } from '../../lib/errors.js';
@@ -11,6 +12,7 @@ import {
   clusterGroup,
   readService,
   serviceConsoleUrl,
+  where,
 } from './service.js';
 
 const EVENTS_IN_DETAIL = 5;
@@ -35,10 +37,7 @@ export async function read(
           const t = env.target;
           const s = services.get(t.service);
           if (s === undefined) {
-            out.set(
-              env,
-              new Error(`ECS service ${t.service} was not found in cluster ${t.cluster} (${t.region}).`),
-            );
+            out.set(env, new CapstanError('not_found', { kind: 'ecs.serviceNotFound', ...where(t) }));
           } else if (s instanceof Error) {
             out.set(env, s);
           } else {
@@ -68,8 +67,14 @@ async function describeCluster(
     try {
       const r = await deps.ecs.describeServices(loc, batch);
       for (const s of r.services) services.set(s.name, s);
-      for (const f of r.failed ?? [])
-        services.set(f.name, new Error(`ECS could not describe service ${f.name}: ${f.reason}`));
+      for (const f of r.failed ?? []) {
+        const fact = {
+          kind: 'ecs.describeFailed',
+          ...where({ ...loc, service: f.name }),
+          reason: f.reason,
+        } as const;
+        services.set(f.name, new CapstanError('upstream', fact));
+      }
     } catch (e) {
       for (const n of batch) services.set(n, e instanceof Error ? e : new Error(String(e)));
     }
@@ -91,7 +96,7 @@ async function readingOf(
     digest: image ? parseImage(image).digest : undefined,
     state: s.status,
     facts: [
-      `tasks ${s.runningCount}/${s.desiredCount} running${s.pendingCount ? `, ${s.pendingCount} pending` : ''}`,
+      { kind: 'ecs.taskCount', running: s.runningCount, desired: s.desiredCount, pending: s.pendingCount },
     ],
     inProgress: s.deployments.length > 1 || s.deployments.some((d) => d.rolloutState === 'IN_PROGRESS'),
     changedAt: primary?.updatedAt ?? primary?.createdAt,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type StopCause, stopCause } from '../../domain/facts/ecs.js';
 import { revisionSourceSchema, taskDefinitionDocumentSchema } from '../shared/taskDefinition.js';
 
 /** What apply() registers and points the service at, exactly as reviewed. Kept in the ledger. */
@@ -30,8 +31,11 @@ export const trackSchema = z.object({
   best: z.number().optional(),
   /** The followed deployment's rolloutState at the last look: a change is a stage ECS reports. */
   stage: z.string().optional(),
-  /** Why the latest stopped task of the followed revision stopped (plain text): the cause of a failure. */
-  stopCause: z.string().optional(),
+  /**
+   * Why the latest stopped task of the followed revision stopped: the cause of a failure. Tracks
+   * recorded before it was a fact kept it as text, read back as ECS's reason.
+   */
+  stopCause: z.union([stopCause, z.string().transform((reason): StopCause => ({ reason }))]).optional(),
   /** Tasks of the followed revision whose containers exited with an error or failed to start. */
   crashes: z.number().optional(),
 });

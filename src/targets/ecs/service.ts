@@ -36,17 +36,22 @@ export function batchesOf<T>(items: readonly T[], size = DESCRIBE_BATCH): T[][] 
   return out;
 }
 
+/** Which service, for facts that name it. */
+export function where(t: Pick<EcsTarget, 'service' | 'cluster' | 'region'>) {
+  return { service: t.service, cluster: t.cluster, region: t.region };
+}
+
 /** The environment's service, refused unless it exists and is ACTIVE. */
 export async function readService(ecs: Ecs, t: EcsTarget): Promise<EcsService> {
   const described = await ecs.describeServices(t, [t.service]);
   const service = described.services[0];
-  if (!service) {
-    throw new CapstanError(
-      'not_found',
-      `ECS service ${t.service} was not found in cluster ${t.cluster} (${t.region}).`,
-    );
+  if (!service) throw new CapstanError('not_found', { kind: 'ecs.serviceNotFound', ...where(t) });
+  if (service.status !== 'ACTIVE') {
+    throw new CapstanError('invalid_state', {
+      kind: 'ecs.serviceNotActive',
+      ...where(t),
+      status: service.status,
+    });
   }
-  if (service.status !== 'ACTIVE')
-    throw new CapstanError('invalid_state', `ECS service ${t.service} is ${service.status}, not ACTIVE.`);
   return service;
 }

@@ -1,6 +1,7 @@
 import type { EcsTarget } from '../../domain/catalog.js';
+import type { ContainerStop, StopCause } from '../../domain/facts/ecs.js';
+import type { Fact } from '../../domain/facts/index.js';
 import { errorMessage } from '../../lib/errors.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { Ecs, StoppedTask } from '../../ports/ecs.js';
 import type { EcsTrack } from './schemas.js';
 
@@ -8,26 +9,26 @@ import type { EcsTrack } from './schemas.js';
 const SEEN_STOPPED_TASKS = 50;
 
 /**
- * Tasks of the followed revision that stopped since they were last shown: a line for each, and in
- * the track how many crashed and why the newest stopped. A failed read is a line, never an error.
+ * Tasks of the followed revision that stopped since they were last shown: a fact for each, and in
+ * the track how many crashed and why the newest stopped. A failed read is a fact, never an error.
  */
 export async function readStoppedTasks(
   ecs: Ecs,
   t: EcsTarget,
   track: EcsTrack,
-): Promise<{ track: EcsTrack; lines: string[] }> {
+): Promise<{ track: EcsTrack; lines: Fact[] }> {
   try {
     const tasks = await ecs.stoppedTasks(t, t.service, track.taskDefinitionArn);
     return stoppedTasksSeen(track, tasks);
   } catch (e) {
-    return { track, lines: [`:warning: Could not read stopped tasks: ${escapeMrkdwn(errorMessage(e))}`] };
+    return { track, lines: [{ kind: 'aws.callFailed', what: 'stopped tasks', message: errorMessage(e) }] };
   }
 }
 
 export function stoppedTasksSeen(
   track: EcsTrack,
   tasks: readonly StoppedTask[],
-): { track: EcsTrack; lines: string[] } {
+): { track: EcsTrack; lines: Fact[] } {
   const fresh = tasks.filter((x) => !track.seenStoppedTasks.includes(x.arn));
   const newest = [...fresh].sort((a, b) => (b.stoppedAt ?? 0) - (a.stoppedAt ?? 0))[0];
   const crashed = fresh.filter((x) =>
@@ -40,26 +41,27 @@ export function stoppedTasksSeen(
       crashes: (track.crashes ?? 0) + crashed,
       stopCause: newest ? stopCauseOf(newest) : track.stopCause,
     },
-    lines: fresh.map(
-      (x) =>
-        `:x: Task \`${escapeMrkdwn(x.arn.split('/').pop() ?? x.arn)}\` stopped: ${escapeMrkdwn(stopCauseOf(x))}`,
-    ),
+    lines: fresh.map((x) => ({
+      kind: 'ecs.taskStopped',
+      id: x.arn.split('/').pop() ?? x.arn,
+      ...stopCauseOf(x),
+    })),
   };
 }
 
 /**
- * Why a task stopped, for people: ECS's stoppedReason, and what its containers add to it (an exit
- * code, a reason the stoppedReason does not already say).
+ * Why a task stopped: ECS's stoppedReason, and the containers that add to it (a reason the
+ * stoppedReason does not already say, else a non-zero exit code).
  */
-export function stopCauseOf(task: StoppedTask): string {
-  const stopped = task.stoppedReason ?? 'no reason given';
-  const detail = task.containers
-    .filter(
-      (c) => (c.reason && !stopped.includes(c.reason)) || (c.exitCode !== undefined && c.exitCode !== 0),
-    )
-    .map(
-      (c) => `${c.name}: ${c.reason && !stopped.includes(c.reason) ? c.reason : `exit code ${c.exitCode}`}`,
-    )
-    .join('; ');
-  return detail ? `${stopped} (${detail})` : stopped;
+export function stopCauseOf(task: StoppedTask): StopCause {
+  const stopped = task.stoppedReason ?? '';
+  const containers = task.containers.flatMap((c): ContainerStop[] => {
+    if (c.reason && !stopped.includes(c.reason)) return [{ name: c.name, reason: c.reason }];
+    if (c.exitCode !== undefined && c.exitCode !== 0) return [{ name: c.name, exitCode: c.exitCode }];
+    return [];
+  });
+  return {
+    ...(task.stoppedReason !== undefined ? { reason: task.stoppedReason } : {}),
+    ...(containers.length > 0 ? { containers } : {}),
+  };
 }

@@ -89,10 +89,12 @@ export function planRevision(source: RevisionSource, change: RevisionChange): Pl
     next = nextRevision(source.current, { ...change, image });
   } catch (e) {
     if (e instanceof ContainerNotFound) {
-      throw new CapstanError(
-        'invalid_state',
-        `Task definition ${source.currentArn} has no container "${e.container}" (it has ${e.available.join(', ')}); fix \`container\` in capstan.yml.`,
-      );
+      throw new CapstanError('invalid_state', {
+        kind: 'ecs.containerNotFound',
+        taskDefinition: source.currentArn,
+        container: e.container,
+        available: [...e.available],
+      });
     }
     throw e;
   }

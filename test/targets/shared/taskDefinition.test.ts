@@ -6,6 +6,7 @@ import {
   readRevisionSource,
   revisionSourceSchema,
 } from '../../../src/targets/shared/taskDefinition.js';
+import { sayError } from '../../../src/views/facts/index.js';
 
 const REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/todo';
 const DIGEST = `sha256:${'b'.repeat(64)}`;
@@ -70,8 +71,21 @@ describe('planRevision: the next task definition revision, from the one the serv
   it('refuses a container the task definition does not have, naming the ones it has and the fix', () => {
     const refuse = () =>
       planRevision(source(), { container: 'web', version: '1.1.0', requestedBy: 'U0ALICE' });
-    expect(refuse).toThrow(CapstanError);
-    expect(refuse).toThrow(
+    let refusal: unknown;
+    try {
+      refuse();
+    } catch (e) {
+      refusal = e;
+    }
+    if (!(refusal instanceof CapstanError))
+      throw new Error(`expected a CapstanError, got ${String(refusal)}`);
+    expect(refusal.fact).toEqual({
+      kind: 'ecs.containerNotFound',
+      taskDefinition: ARN,
+      container: 'web',
+      available: ['app', 'sidecar'],
+    });
+    expect(sayError(refusal)).toBe(
       `Task definition ${ARN} has no container "web" (it has app, sidecar); fix \`container\` in capstan.yml.`,
     );
   });

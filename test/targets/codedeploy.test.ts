@@ -459,6 +459,33 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     expect(fake.cd.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
   });
 
+  it('a deployment CreateDeployment started although it answered with a refusal is followed, the refusal said first', async () => {
+    const refusal = Object.assign(new Error("Deployment group already has an active Deployment 'd-X'"), {
+      name: 'DeploymentLimitExceededException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    fake.afterCreate = () => {
+      throw refusal;
+    };
+    const started = await deploy(serverEnv, '1.2.3');
+    expect(fake.cd.commandCalls(CreateDeploymentCommand)).toHaveLength(1);
+    expect(started.lines).toEqual([
+      {
+        kind: 'codedeploy.changedDespiteError',
+        error: { kind: 'codedeploy.concurrentRefused', group: GROUP, application: APP, region: REGION },
+      },
+      {
+        kind: 'codedeploy.started',
+        deploymentId: idOf(started),
+        group: GROUP,
+        deployed: { kind: 'bundle', uri: 's3://todo-bundles/todobackend/1.2.3.zip' },
+      },
+    ]);
+    expect(say(started.lines[0]!)).toBe(
+      `:warning: AWS answered with an error (CodeDeploy refused a new deployment to group ${GROUP} of ${APP} (${REGION}): another deployment is in progress.), but the change took effect.`,
+    );
+  });
+
   it('reads versions back through the key pattern', () => {
     expect(versionFromKey('todobackend/{version}.zip', 'todobackend/1.2.3.zip')).toBe('1.2.3');
     expect(versionFromKey('app/{version}/bundle-{version}.tgz', 'app/2.0/bundle-2.0.tgz')).toBe('2.0');
@@ -558,7 +585,10 @@ describe('CodeDeploy blue/green on ECS', () => {
 
   it('says so when asked to continue a deployment that no longer waits', async () => {
     const started = await deploy(ecsEnv, '1.2.3');
-    await expect(strategy.proceed!(ecsEnv, started.data)).rejects.toMatchObject({ code: 'invalid_state' });
+    await expect(strategy.proceed!(ecsEnv, started.data)).rejects.toMatchObject({
+      code: 'invalid_state',
+      fact: { kind: 'codedeploy.notWaiting', deploymentId: idOf(started), region: REGION },
+    });
   });
 
   it('refuses a group that deploys another ECS service than capstan.yml names', async () => {
@@ -566,6 +596,15 @@ describe('CodeDeploy blue/green on ECS', () => {
       ...ecsEnv,
       target: { ...ecsEnv.target, ecs: { ...ecsEnv.target.ecs, service: 'billing' } },
     };
-    await expect(strategy.check(elsewhere, '1.2.3')).rejects.toMatchObject({ code: 'invalid_state' });
+    await expect(strategy.check(elsewhere, '1.2.3')).rejects.toMatchObject({
+      code: 'invalid_state',
+      fact: {
+        kind: 'codedeploy.otherService',
+        group: GROUP,
+        deploys: ['todo-dev/todobackend-dev'],
+        cluster: 'todo-dev',
+        service: 'billing',
+      },
+    });
   });
 });

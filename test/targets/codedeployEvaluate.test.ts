@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { CapstanError } from '../../src/domain/errors.js';
 import type { CodeDeployDeployment } from '../../src/ports/codedeploy.js';
+import { errorOf } from '../../src/targets/codedeploy-shared/errors.js';
 import {
   ROLLBACK_GRACE_MS,
   concluded,
@@ -230,5 +232,32 @@ describe('judging a failed CodeDeploy deployment (pure)', () => {
     expect(concluded('rollback', rolled, { deploymentId: failed.id }, f, [], undefined)).toMatchObject({
       lines: [{ kind: 'codedeploy.rollbackRolledBack', rollbackId: 'd-DDDDDDDD4' }],
     });
+  });
+});
+
+describe('an error carried inside a CodeDeploy fact', () => {
+  it('is its own fact when it has one CodeDeploy facts can carry, else its text as AWS or the refusal wrote it', () => {
+    const refused = {
+      kind: 'codedeploy.concurrentRefused',
+      group: 'g',
+      application: 'a',
+      region: 'r',
+    } as const;
+    expect(errorOf(new CapstanError('conflict', refused))).toEqual(refused);
+    expect(errorOf(new Error('socket <hang> up'))).toEqual({
+      kind: 'codedeploy.error',
+      message: 'socket <hang> up',
+    });
+    // Transitional: a refusal made as mrkdwn is unescaped, so the view escapes it once.
+    expect(errorOf(new CapstanError('throttled', 'AWS is throttling &lt;x&gt;'))).toEqual({
+      kind: 'codedeploy.error',
+      message: 'AWS is throttling <x>',
+    });
+    const other = new CapstanError(
+      'not_found',
+      { kind: 'ecs.taskStopped', id: 't', reason: 'r' },
+      { cause: new Error('raw') },
+    );
+    expect(errorOf(other)).toEqual({ kind: 'codedeploy.error', message: 'raw' });
   });
 });

@@ -45,11 +45,9 @@ function eventWords(f: CodeDeployFactOf<'codedeploy.eventFailed'>): string {
 function errorWords(e: ErrorSaid): string {
   switch (e.kind) {
     case 'codedeploy.concurrentRefused':
-      return codeDeployWords[e.kind](e);
     case 'codedeploy.notWaiting':
-      return codeDeployWords[e.kind](e);
     case 'codedeploy.error':
-      return codeDeployWords[e.kind](e);
+      return wordWith(codeDeployWords, e);
     default:
       return wordWith(commonWords, e);
   }

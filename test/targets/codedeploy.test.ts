@@ -1,4 +1,3 @@
-import { say } from '../../src/views/facts/index.js';
 import {
   ContinueDeploymentCommand,
   CreateDeploymentCommand,
@@ -15,6 +14,7 @@ import { CapstanError } from '../../src/domain/errors.js';
 import { createCodeDeployEcsStrategy } from '../../src/targets/codedeploy-ecs/index.js';
 import { createCodeDeployServerStrategy, versionFromKey } from '../../src/targets/codedeploy-server/index.js';
 import { seal } from '../../src/targets/seal.js';
+import { say, sayError } from '../../src/views/facts/index.js';
 import type { EnvironmentOf, Observation, Started, TargetStrategy } from '../../src/targets/strategy.js';
 import { ManualClock } from '../fakes/ports.js';
 import { REPO_URI, tdArn } from '../fixtures/ecs.js';
@@ -160,13 +160,13 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
         description: 'Capstan dep-1 by U0BOB: 1.2.3',
       },
     ]);
-    expect(started.lines).toEqual([
+    expect(started.lines.map(say)).toEqual([
       `:rocket: CodeDeploy deployment \`${id}\` started: \`s3://todo-bundles/todobackend/1.2.3.zip\` to group \`${GROUP}\`.`,
     ]);
 
     const { last, seen } = await follow(serverEnv, started.data);
     expect(seen[0]).toMatchObject({ kind: 'progress', moved: true, progress: { done: 0, total: 2 } });
-    expect(seen[0]!.lines).toEqual([
+    expect(seen[0]!.lines.map(say)).toEqual([
       `:hourglass_flowing_sand: CodeDeploy deployment \`${id}\`: InProgress (0/2 targets done).`,
     ]);
     expect(last.kind).toBe('succeeded');
@@ -180,7 +180,13 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
       consoleUrl: `https://console.aws.amazon.com/codesuite/codedeploy/applications/${APP}/deployment-groups/${GROUP}?region=${REGION}`,
     });
     expect(reading).not.toBeInstanceOf(Error);
-    if (!(reading instanceof Error)) expect(reading?.facts).toContain(`last deployment ${id} Succeeded`);
+    if (!(reading instanceof Error)) {
+      expect(reading?.facts.map(say)).toEqual([
+        `last deployment ${id} Succeeded`,
+        'revision s3://todo-bundles/todobackend/1.2.3.zip',
+        'no automatic rollback in CodeDeploy',
+      ]);
+    }
   });
 
   it('says there is nothing to change for the version the group already runs', async () => {
@@ -199,22 +205,26 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     await expect(refusal).rejects.toBeInstanceOf(CapstanError);
     await expect(refusal).rejects.toMatchObject({
       code: 'not_found',
-      message: expect.stringContaining('s3://todo-bundles/todobackend/9.9.9.zip') as string,
+      fact: { kind: 'codedeploy.bundleMissing', uri: 's3://todo-bundles/todobackend/9.9.9.zip' },
     });
+    const said = await refusal.catch((e: unknown) => (e instanceof CapstanError ? sayError(e) : ''));
+    expect(said).toBe(
+      'There is no bundle for `9.9.9` at s3://todo-bundles/todobackend/9.9.9.zip (us-east-1): upload it first.',
+    );
     expect(fake.cd.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
   });
 
   it('refuses while another deployment is in progress in the group, naming it', async () => {
     fake.behave('1.2.1', 'stuck');
     const other = fake.startForeign('todobackend/1.2.1.zip');
-    await expect(strategy.check(serverEnv, '1.2.3')).rejects.toMatchObject({
+    const refusal = await strategy.check(serverEnv, '1.2.3').catch((e: unknown) => e);
+    expect(refusal).toMatchObject({
       code: 'conflict',
-      message: expect.stringMatching(
-        new RegExp(
-          `^CodeDeploy deployment ${other} \\(.*"hotfix from the console"\\) is already in progress`,
-        ),
-      ) as string,
+      fact: { kind: 'codedeploy.groupBusy', busy: { deploymentId: other } },
     });
+    expect(refusal instanceof CapstanError && sayError(refusal)).toMatch(
+      new RegExp(`^CodeDeploy deployment ${other} \\(.*"hotfix from the console"\\) is already in progress`),
+    );
   });
 
   it('follows CodeDeploy’s own rollback of a failure by the rollback’s id, with the cause first', async () => {
@@ -225,7 +235,7 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
 
     expect(failed.kind).toBe('failed');
     if (failed.kind !== 'failed') return;
-    expect(failed.reason).toBe(
+    expect(say(failed.reason)).toBe(
       'ApplicationStart failed on i-0abc1234: ScriptFailed: Script at specified location: scripts/start.sh run as user root failed with exit code 1' +
         ' (log: [stderr]Traceback (most recent call last): ⏎ [stderr]  File "manage.py", line 8' +
         ' ⏎ [stderr]django.db.utils.OperationalError: could not connect to server) — CodeDeploy: HEALTH_CONSTRAINTS',
@@ -236,11 +246,10 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
       kind: 'following',
       data: { deploymentId: rollbackId, rollbackOf: idOf(started) },
     });
-    expect(failed.lines[0]).toMatch(
-      /^:x: CodeDeploy deployment `d-\w+` failed: HEALTH_CONSTRAINTS: The overall/,
-    );
-    expect(failed.lines).toContain(`:x: ${say(failed.reason).split(' — ')[0]}`);
-    expect(failed.lines.at(-1)).toContain(`rolling back by itself (deployment \`${rollbackId}\`)`);
+    const lines = failed.lines.map(say);
+    expect(lines[0]).toMatch(/^:x: CodeDeploy deployment `d-\w+` failed: HEALTH_CONSTRAINTS: The overall/);
+    expect(lines).toContain(`:x: ${say(failed.reason).split(' — ')[0]}`);
+    expect(lines.at(-1)).toContain(`rolling back by itself (deployment \`${rollbackId}\`)`);
 
     fake.cd.resetHistory();
     const rollback = await follow(
@@ -266,7 +275,7 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     expect(last.kind).toBe('failed');
     if (last.kind !== 'failed') return;
     expect(last.selfRollback).toBeUndefined();
-    expect(last.reason).toMatch(/^ApplicationStart failed on i-0abc1234: ScriptFailed: /);
+    expect(say(last.reason)).toMatch(/^ApplicationStart failed on i-0abc1234: ScriptFailed: /);
   });
 
   it('waits briefly for an automatic rollback CodeDeploy has not started yet, posting the cause once', async () => {
@@ -277,16 +286,17 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     const inProgress = await look(serverEnv, again.data);
     const waiting = await look(serverEnv, inProgress.data);
     expect(waiting).toMatchObject({ kind: 'progress', moved: true });
-    expect(waiting.lines.at(-1)).toBe(
-      ':hourglass_flowing_sand: Waiting for CodeDeploy to start its automatic rollback.',
-    );
-    expect(waiting.lines[1]).toMatch(/^:x: ApplicationStart failed on i-0abc1234/);
+    expect(waiting.lines.at(-1)).toEqual({ kind: 'codedeploy.awaitingRollback' });
+    expect(say(waiting.lines[1]!)).toMatch(/^:x: ApplicationStart failed on i-0abc1234/);
     clock.advance(15_000);
     const following = await look(serverEnv, waiting.data);
     expect(following.kind).toBe('failed');
     if (following.kind !== 'failed') return;
     expect(following.selfRollback?.kind).toBe('following');
-    expect(following.reason).toMatch(/^ApplicationStart failed on i-0abc1234/);
+    expect(following.reason).toMatchObject({
+      kind: 'codedeploy.failure',
+      event: { event: 'ApplicationStart', target: 'i-0abc1234' },
+    });
     expect(following.lines).toHaveLength(1); // the cause was posted already
   });
 
@@ -306,7 +316,7 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     expect(failed.kind).toBe('failed');
     if (failed.kind !== 'failed') return;
     expect(failed.selfRollback).toBeUndefined();
-    expect(failed.lines.at(-1)).toContain('did not start a rollback');
+    expect(say(failed.lines.at(-1)!)).toContain('did not start a rollback');
   });
 
   it('shows why CodeDeploy declined to roll back, and still gives it the grace period first', async () => {
@@ -317,7 +327,7 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     const started = await deploy(serverEnv, '1.2.4-broken');
     const waiting = await look(serverEnv, (await look(serverEnv, started.data)).data);
     expect(waiting.kind).toBe('progress');
-    expect(waiting.lines).toContain(
+    expect(waiting.lines.map(say)).toContain(
       ':information_source: CodeDeploy says: Automatic rollback not performed &lt;no earlier revision&gt;',
     );
     clock.advance(91_000);
@@ -332,8 +342,16 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     const progress = await look(serverEnv, started.data);
     fake.stop(idOf(started));
     const stopped = await look(serverEnv, progress.data);
-    expect(stopped).toMatchObject({ kind: 'failed', reason: 'stopped by someone in CodeDeploy' });
-    if (stopped.kind === 'failed') expect(stopped.selfRollback).toBeUndefined();
+    expect(stopped).toMatchObject({
+      kind: 'failed',
+      reason: { kind: 'codedeploy.stoppedByHand', deploymentId: idOf(started) },
+    });
+    if (stopped.kind !== 'failed') return;
+    expect(say(stopped.reason)).toBe('stopped by someone in CodeDeploy');
+    expect(stopped.lines.map(say)).toEqual([
+      `:octagonal_sign: CodeDeploy deployment \`${idOf(started)}\` was stopped by someone in CodeDeploy.`,
+    ]);
+    expect(stopped.selfRollback).toBeUndefined();
   });
 
   it('a deployment stopped and replaced by someone else’s is superseded, not rolled back', async () => {
@@ -353,7 +371,7 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
   it('a deployment CodeDeploy does not know is missing', async () => {
     expect(await look(serverEnv, { deploymentId: 'd-NOSUCH123' })).toMatchObject({
       kind: 'missing',
-      what: 'CodeDeploy deployment d-NOSUCH123 no longer exists in us-east-1',
+      what: { kind: 'codedeploy.deploymentGone', deploymentId: 'd-NOSUCH123', region: 'us-east-1' },
     });
   });
 
@@ -390,11 +408,19 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     const started = await deploy(serverEnv, '1.2.4-broken');
     const { last } = await follow(serverEnv, started.data);
     if (last.kind !== 'failed') throw new Error(`expected a failure, got ${last.kind}`);
-    // Reasons stay plain text (views escape what they show); thread lines are escaped here.
-    for (const text of last.lines) expect(text).not.toMatch(/[<>]/);
-    expect(last.reason).toContain('boom <!channel> <https://evil.example|click me> & co');
-    expect(last.reason).toContain('<@U0ADMIN> approve this');
-    expect(last.reason).toContain('i-0abc<!here>');
+    // Facts keep AWS's words as they are; the views escape them where they are worded.
+    expect(last.reason).toMatchObject({
+      event: {
+        target: 'i-0abc<!here>',
+        message: 'boom <!channel> <https://evil.example|click me> & co',
+        log: 'ok ⏎ <@U0ADMIN> approve this',
+      },
+    });
+    for (const text of [...last.lines, last.reason].map(say)) expect(text).not.toMatch(/[<>]/);
+    expect(say(last.reason)).toContain(
+      'boom &lt;!channel&gt; &lt;https://evil.example|click me&gt; &amp; co',
+    );
+    expect(say(last.reason)).toContain('&lt;@U0ADMIN&gt; approve this');
   });
 
   it('reconcile finds the deployment of this very request, not one whose request id merely starts the same', async () => {
@@ -431,6 +457,33 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
       }),
     ).rejects.toMatchObject({ code: 'conflict' });
     expect(fake.cd.commandCalls(CreateDeploymentCommand)).toHaveLength(0);
+  });
+
+  it('a deployment CreateDeployment started although it answered with a refusal is followed, the refusal said first', async () => {
+    const refusal = Object.assign(new Error("Deployment group already has an active Deployment 'd-X'"), {
+      name: 'DeploymentLimitExceededException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    fake.afterCreate = () => {
+      throw refusal;
+    };
+    const started = await deploy(serverEnv, '1.2.3');
+    expect(fake.cd.commandCalls(CreateDeploymentCommand)).toHaveLength(1);
+    expect(started.lines).toEqual([
+      {
+        kind: 'codedeploy.changedDespiteError',
+        error: { kind: 'codedeploy.concurrentRefused', group: GROUP, application: APP, region: REGION },
+      },
+      {
+        kind: 'codedeploy.started',
+        deploymentId: idOf(started),
+        group: GROUP,
+        deployed: { kind: 'bundle', uri: 's3://todo-bundles/todobackend/1.2.3.zip' },
+      },
+    ]);
+    expect(say(started.lines[0]!)).toBe(
+      `:warning: AWS answered with an error (CodeDeploy refused a new deployment to group ${GROUP} of ${APP} (${REGION}): another deployment is in progress.), but the change took effect.`,
+    );
   });
 
   it('reads versions back through the key pattern', () => {
@@ -505,7 +558,7 @@ describe('CodeDeploy blue/green on ECS', () => {
     expect(inProgress.kind === 'progress' && inProgress.waiting).toBeFalsy();
     const ready = await look(ecsEnv, inProgress.data);
     expect(ready).toMatchObject({ kind: 'progress', moved: true, waiting: 'waiting to reroute traffic' });
-    expect(ready.lines[0]).toContain(
+    expect(say(ready.lines[0]!)).toContain(
       'CodeDeploy stops the deployment if traffic is not rerouted within 60 min',
     );
     const stillReady = await look(ecsEnv, ready.data);
@@ -520,7 +573,9 @@ describe('CodeDeploy blue/green on ECS', () => {
     expect(fake.cd.commandCalls(ContinueDeploymentCommand).map((c) => c.args[0].input)).toEqual([
       { deploymentId: idOf(started), deploymentWaitType: 'READY_WAIT' },
     ]);
-    expect(lines[0]).toContain('rerouting traffic');
+    expect(lines.map(say)).toEqual([
+      `:arrow_forward: CodeDeploy deployment \`${idOf(started)}\` is rerouting traffic to the new version.`,
+    ]);
 
     const { last, seen } = await follow(ecsEnv, stillReady.data);
     expect(seen[0]?.kind === 'progress' && seen[0].waiting).toBeFalsy();
@@ -530,7 +585,10 @@ describe('CodeDeploy blue/green on ECS', () => {
 
   it('says so when asked to continue a deployment that no longer waits', async () => {
     const started = await deploy(ecsEnv, '1.2.3');
-    await expect(strategy.proceed!(ecsEnv, started.data)).rejects.toMatchObject({ code: 'invalid_state' });
+    await expect(strategy.proceed!(ecsEnv, started.data)).rejects.toMatchObject({
+      code: 'invalid_state',
+      fact: { kind: 'codedeploy.notWaiting', deploymentId: idOf(started), region: REGION },
+    });
   });
 
   it('refuses a group that deploys another ECS service than capstan.yml names', async () => {
@@ -538,6 +596,15 @@ describe('CodeDeploy blue/green on ECS', () => {
       ...ecsEnv,
       target: { ...ecsEnv.target, ecs: { ...ecsEnv.target.ecs, service: 'billing' } },
     };
-    await expect(strategy.check(elsewhere, '1.2.3')).rejects.toMatchObject({ code: 'invalid_state' });
+    await expect(strategy.check(elsewhere, '1.2.3')).rejects.toMatchObject({
+      code: 'invalid_state',
+      fact: {
+        kind: 'codedeploy.otherService',
+        group: GROUP,
+        deploys: ['todo-dev/todobackend-dev'],
+        cluster: 'todo-dev',
+        service: 'billing',
+      },
+    });
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { CapstanError } from '../../src/domain/errors.js';
 import type { CodeDeployDeployment } from '../../src/ports/codedeploy.js';
+import { errorOf } from '../../src/targets/codedeploy-shared/errors.js';
 import {
   ROLLBACK_GRACE_MS,
   concluded,
@@ -11,7 +13,9 @@ import {
   rollbackMessage,
   waitForRollback,
 } from '../../src/targets/codedeploy-shared/evaluate.js';
-import { failedEventLine, failure, knownFailure } from '../../src/targets/codedeploy-shared/failure.js';
+import { failedEvent, failure, knownFailure } from '../../src/targets/codedeploy-shared/failure.js';
+import { trackSchema } from '../../src/targets/codedeploy-shared/schemas.js';
+import { say } from '../../src/views/facts/index.js';
 
 const overview = { pending: 0, inProgress: 0, succeeded: 0, failed: 0, skipped: 0, ready: 0 };
 
@@ -33,7 +37,7 @@ const group = { region: 'us-east-1', application: 'todobackend', deploymentGroup
 describe('judging one look at a CodeDeploy deployment (pure)', () => {
   it('only a new stage or targets moving forward is progress; failed targets are not', () => {
     const first = lookAt(deployment({ overview: { ...overview, pending: 2 } }), { deploymentId: 'd-1' });
-    expect(first).toMatchObject({ moved: true, statusChanged: true, whose: 'CodeDeploy deployment' });
+    expect(first).toMatchObject({ moved: true, statusChanged: true, rollback: false });
     const failing = lookAt(deployment({ overview: { ...overview, pending: 1, failed: 1 } }), first.track);
     expect(failing).toMatchObject({ moved: false, statusChanged: false });
     const onward = lookAt(deployment({ overview: { ...overview, succeeded: 1, failed: 1 } }), failing.track);
@@ -59,8 +63,15 @@ describe('judging one look at a CodeDeploy deployment (pure)', () => {
       readyOption: { actionOnTimeout: 'STOP_DEPLOYMENT', waitMinutes: 30 },
     });
     const obs = judgeActive(d, lookAt(d, { deploymentId: d.id, seen: 'InProgress' }), undefined);
-    expect(obs).toMatchObject({ kind: 'progress', waiting: 'waiting to reroute traffic' });
-    expect(obs.lines[0]).toContain('within 30 min.');
+    expect(obs).toMatchObject({
+      kind: 'progress',
+      waiting: 'waiting to reroute traffic',
+      lines: [{ kind: 'codedeploy.ready', deploymentId: d.id, rollback: false, stopsAfterMinutes: 30 }],
+    });
+    expect(say(obs.lines[0]!)).toContain('within 30 min.');
+    const onItsOwn = { ...d, readyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT', waitMinutes: 30 } };
+    const goesOn = judgeActive(onItsOwn, lookAt(onItsOwn, { deploymentId: d.id }), undefined);
+    expect(goesOn.lines).toEqual([{ kind: 'codedeploy.ready', deploymentId: d.id, rollback: false }]);
   });
 
   it('traffic rerouted while the original waits to be removed is a success', () => {
@@ -71,10 +82,15 @@ describe('judging one look at a CodeDeploy deployment (pure)', () => {
   it('a missing deployment names what is gone: the deployment, or its whole group', () => {
     expect(gone(group, { deploymentId: 'd-1' }, true)).toMatchObject({
       kind: 'missing',
-      what: 'CodeDeploy deployment d-1 no longer exists in us-east-1',
+      what: { kind: 'codedeploy.deploymentGone', deploymentId: 'd-1', region: 'us-east-1' },
     });
     expect(gone(group, { deploymentId: 'd-1' }, false)).toMatchObject({
-      what: 'CodeDeploy deployment group todobackend-prod of application todobackend no longer exists in us-east-1',
+      what: {
+        kind: 'codedeploy.groupGone',
+        group: 'todobackend-prod',
+        application: 'todobackend',
+        region: 'us-east-1',
+      },
     });
   });
 });
@@ -85,8 +101,8 @@ describe('judging a failed CodeDeploy deployment (pure)', () => {
     error: { code: 'HEALTH_CONSTRAINTS', message: 'too many failed' },
   });
 
-  it('puts the failing lifecycle event first in the reason, escaped', () => {
-    const line = failedEventLine({
+  it('puts the failing lifecycle event first in the reason, AWS’s words kept as they are', () => {
+    const event = failedEvent({
       id: 'i-1',
       status: 'Failed',
       lifecycleEvents: [
@@ -97,20 +113,39 @@ describe('judging a failed CodeDeploy deployment (pure)', () => {
         },
       ],
     });
-    expect(line).toBe('ApplicationStart failed on i-1: ScriptFailed: &lt;b&gt;');
-    const f = failure(failed, [line!]);
-    expect(f.reason).toBe(
-      'ApplicationStart failed on i-1: ScriptFailed: &lt;b&gt; — CodeDeploy: HEALTH_CONSTRAINTS',
-    );
-    expect(f.lines[0]).toBe(
+    expect(event).toEqual({
+      kind: 'codedeploy.eventFailed',
+      event: 'ApplicationStart',
+      target: 'i-1',
+      errorCode: 'ScriptFailed',
+      message: '<b>',
+    });
+    const f = failure(failed, [event!]);
+    expect(f.reason).toEqual({
+      kind: 'codedeploy.failure',
+      ended: {
+        kind: 'codedeploy.ended',
+        deploymentId: 'd-AAAAAAAA1',
+        status: 'Failed',
+        error: { code: 'HEALTH_CONSTRAINTS', message: 'too many failed' },
+      },
+      event,
+    });
+    expect(f.lines.map(say)).toEqual([
       ':x: CodeDeploy deployment `d-AAAAAAAA1` failed: HEALTH_CONSTRAINTS: too many failed',
+      ':x: ApplicationStart failed on i-1: ScriptFailed: &lt;b&gt;',
+    ]);
+    expect(say(f.reason)).toBe(
+      'ApplicationStart failed on i-1: ScriptFailed: &lt;b&gt; — CodeDeploy: HEALTH_CONSTRAINTS',
     );
   });
 
   it('says when the failing targets could not be read', () => {
-    expect(failure(failed, [], 'denied').lines).toContain(
-      ':warning: Could not read the failing targets: denied',
-    );
+    const denied = { kind: 'codedeploy.error', message: 'denied' } as const;
+    expect(failure(failed, [], denied).lines).toContainEqual({
+      kind: 'codedeploy.targetsUnread',
+      error: denied,
+    });
   });
 
   it('follows the rollback CodeDeploy started of a rollout, and only of a rollout', () => {
@@ -129,9 +164,7 @@ describe('judging a failed CodeDeploy deployment (pure)', () => {
     const now = 1_000_000;
     const waiting = waitForRollback({ d: failed, look, failure: f, lines: f.lines, timeoutMs: 900_000 }, now);
     expect(waiting).toMatchObject({ kind: 'progress', data: { failedAt: now, reason: f.reason } });
-    expect(waiting?.lines.at(-1)).toBe(
-      ':hourglass_flowing_sand: Waiting for CodeDeploy to start its automatic rollback.',
-    );
+    expect(waiting?.lines).toEqual([...f.lines, { kind: 'codedeploy.awaitingRollback' }]);
 
     const again = lookAt(failed, waiting!.data);
     const known = knownFailure(again.track)!;
@@ -152,6 +185,14 @@ describe('judging a failed CodeDeploy deployment (pure)', () => {
     ).toBeUndefined();
   });
 
+  it('a failure recorded as text by an older Capstan is dropped, so it is read from CodeDeploy again', () => {
+    const track = trackSchema.parse({ deploymentId: 'd-1', failedAt: 5, reason: 'ApplicationStart failed' });
+    expect(track).toEqual({ deploymentId: 'd-1', failedAt: 5, reason: undefined });
+    expect(knownFailure(track)).toBeUndefined();
+    const kept = trackSchema.parse({ deploymentId: 'd-1', reason: failure(failed, []).reason });
+    expect(knownFailure(kept)).toEqual({ reason: failure(failed, []).reason, lines: [] });
+  });
+
   it('a rollback is promised only for the events the group names', () => {
     expect(promisesRollback(failed, { enabled: true, events: ['DEPLOYMENT_FAILURE'] })).toBe(true);
     expect(promisesRollback(failed, { enabled: true, events: ['DEPLOYMENT_STOP_ON_ALARM'] })).toBe(false);
@@ -163,25 +204,60 @@ describe('judging a failed CodeDeploy deployment (pure)', () => {
   it('what CodeDeploy says about its rollback is shown once, on the rollout', () => {
     const d = { ...failed, rollback: { message: 'no last successful deployment' } };
     expect(rollbackMessage('rollout', d, { deploymentId: d.id })).toEqual([
-      ':information_source: CodeDeploy says: no last successful deployment',
+      { kind: 'codedeploy.rollbackNote', message: 'no last successful deployment' },
     ]);
-    expect(rollbackMessage('rollout', d, { deploymentId: d.id, reason: 'posted' })).toEqual([]);
+    const posted = failure(d, []).reason;
+    expect(rollbackMessage('rollout', d, { deploymentId: d.id, reason: posted })).toEqual([]);
     expect(rollbackMessage('rollback', d, { deploymentId: d.id })).toEqual([]);
   });
 
-  it('ends superseded when someone else’s deployment came after it, else failed with the reason unescaped', () => {
-    const f = { reason: 'a &lt;b&gt; c', lines: ['x'] };
+  it('ends superseded when someone else’s deployment came after it, else failed with its reason', () => {
+    const f = failure(failed, []);
     expect(
       concluded('rollout', failed, { deploymentId: failed.id }, f, f.lines, 'CodeDeploy deployment d-9'),
     ).toEqual({
       kind: 'superseded',
       data: { deploymentId: failed.id },
-      lines: ['x'],
+      lines: f.lines,
       by: 'CodeDeploy deployment d-9',
     });
-    expect(concluded('rollout', failed, { deploymentId: failed.id }, f, f.lines, undefined)).toMatchObject({
+    expect(concluded('rollout', failed, { deploymentId: failed.id }, f, f.lines, undefined)).toEqual({
       kind: 'failed',
-      reason: 'a <b> c',
+      data: { deploymentId: failed.id },
+      lines: f.lines,
+      reason: f.reason,
     });
+    // A rollback by Capstan that CodeDeploy rolls back too says so.
+    const rolled = { ...failed, rollback: { deploymentId: 'd-DDDDDDDD4' } };
+    expect(concluded('rollback', rolled, { deploymentId: failed.id }, f, [], undefined)).toMatchObject({
+      lines: [{ kind: 'codedeploy.rollbackRolledBack', rollbackId: 'd-DDDDDDDD4' }],
+    });
+  });
+});
+
+describe('an error carried inside a CodeDeploy fact', () => {
+  it('is its own fact when it has one CodeDeploy facts can carry, else its text as AWS or the refusal wrote it', () => {
+    const refused = {
+      kind: 'codedeploy.concurrentRefused',
+      group: 'g',
+      application: 'a',
+      region: 'r',
+    } as const;
+    expect(errorOf(new CapstanError('conflict', refused))).toEqual(refused);
+    expect(errorOf(new Error('socket <hang> up'))).toEqual({
+      kind: 'codedeploy.error',
+      message: 'socket <hang> up',
+    });
+    // Transitional: a refusal made as mrkdwn is unescaped, so the view escapes it once.
+    expect(errorOf(new CapstanError('throttled', 'AWS is throttling &lt;x&gt;'))).toEqual({
+      kind: 'codedeploy.error',
+      message: 'AWS is throttling <x>',
+    });
+    const other = new CapstanError(
+      'not_found',
+      { kind: 'ecs.taskStopped', id: 't', reason: 'r' },
+      { cause: new Error('raw') },
+    );
+    expect(errorOf(other)).toEqual({ kind: 'codedeploy.error', message: 'raw' });
   });
 });

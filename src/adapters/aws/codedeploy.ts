@@ -178,7 +178,12 @@ export function createCodeDeployAdapter(
         ) {
           throw new CapstanError(
             'conflict',
-            `CodeDeploy refused a new deployment to group ${ref.group} of ${ref.application} (${ref.region}): another deployment is in progress.`,
+            {
+              kind: 'codedeploy.concurrentRefused',
+              group: ref.group,
+              application: ref.application,
+              region: ref.region,
+            },
             { cause: e },
           );
         }
@@ -295,7 +300,7 @@ export function createCodeDeployAdapter(
         ) {
           throw new CapstanError(
             'invalid_state',
-            `CodeDeploy deployment ${deploymentId} is no longer waiting to go on (${region}).`,
+            { kind: 'codedeploy.notWaiting', deploymentId, region },
             { cause: e },
           );
         }

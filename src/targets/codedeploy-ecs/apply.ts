@@ -1,12 +1,11 @@
 import { CapstanError } from '../../domain/errors.js';
 import { parseImage, shortDigest } from '../../domain/version.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { CodeDeploy } from '../../ports/codedeploy.js';
 import type { Ecs } from '../../ports/ecs.js';
 import { createDeploymentOnce, findOwn } from '../codedeploy-shared/create.js';
 import { groupRef, requireIdle } from '../codedeploy-shared/group.js';
 import type { Track } from '../codedeploy-shared/schemas.js';
-import { afterError, code, description, started } from '../codedeploy-shared/words.js';
+import { afterError, description, started } from '../codedeploy-shared/started.js';
 import type { ApplyRequest, Started } from '../strategy.js';
 import { ecsAppSpec, revisionName } from './appspec.js';
 import { type BlueGreenEnvironment, readService, requireEcsGroup } from './check.js';
@@ -31,10 +30,12 @@ export async function apply(
   await requireIdle(cd, t);
   const service = await readService(ecs, t);
   if (service.taskDefinition !== plan.baseTaskDefinitionArn) {
-    throw new CapstanError(
-      'conflict',
-      `ECS service ${t.ecs.service} changed since this was reviewed: it now runs ${escapeMrkdwn(revisionName(service.taskDefinition))}, not ${escapeMrkdwn(revisionName(plan.baseTaskDefinitionArn))}. Request the deploy again.`,
-    );
+    throw new CapstanError('conflict', {
+      kind: 'codedeploy.serviceChanged',
+      service: t.ecs.service,
+      runs: revisionName(service.taskDefinition),
+      reviewed: revisionName(plan.baseTaskDefinitionArn),
+    });
   }
   const arn = await ecs.registerTaskDefinition(t.region, plan.next);
   const content = ecsAppSpec(arn, t.ecs.container, t.ecs.containerPort);
@@ -46,12 +47,12 @@ export async function apply(
     { requestId: req.requestId, now: deps.now },
   );
   const ref = parseImage(plan.image);
-  const label = `${ref.repository.split('/').pop() ?? ''}@${ref.digest ? shortDigest(ref.digest) : ''}`;
+  const image = `${ref.repository.split('/').pop() ?? ''}@${ref.digest ? shortDigest(ref.digest) : ''}`;
   return afterError(
     started(
       t,
       { deploymentId: created.id, version: plan.version, taskDefinitionArn: arn },
-      `${code(revisionName(arn))} with ${code(label)} (blue/green on ECS service ${code(t.ecs.service)})`,
+      { kind: 'blueGreen', taskDefinition: revisionName(arn), image, service: t.ecs.service },
     ),
     created.error,
   );
@@ -66,5 +67,9 @@ export async function reconcile(
   const t = env.target;
   const d = await findOwn(deps.codedeploy, groupRef(t), req.requestId, deps.now());
   if (!d) return undefined;
-  return started(t, { deploymentId: d.id, version: req.plan.version }, code(req.plan.version));
+  return started(
+    t,
+    { deploymentId: d.id, version: req.plan.version },
+    { kind: 'version', version: req.plan.version },
+  );
 }

@@ -1,7 +1,6 @@
 import type { CodeDeployEcsTarget } from '../../domain/catalog.js';
 import { CapstanError } from '../../domain/errors.js';
 import { type TaskDefinitionDocument, runningVersion } from '../../domain/taskDefinition.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { CodeDeploy, DeploymentGroup } from '../../ports/codedeploy.js';
 import type { Ecs, EcsService } from '../../ports/ecs.js';
 import type { Registry } from '../../ports/registry.js';
@@ -20,21 +19,21 @@ export interface CheckDeps {
   readonly ecs: Ecs;
 }
 
-const ECS = { computePlatform: 'ECS', described: 'an ECS service' } as const;
-
 /** The group, refused unless it deploys to ECS and (when it names services) to the service capstan.yml names. */
 export async function requireEcsGroup(cd: CodeDeploy, t: CodeDeployEcsTarget): Promise<DeploymentGroup> {
-  const group = await requireGroup(cd, t, ECS);
+  const group = await requireGroup(cd, t, 'ECS');
   const { cluster, service } = t.ecs;
   if (
     group.ecsServices.length > 0 &&
     !group.ecsServices.some((s) => s.service === service && s.cluster === cluster)
   ) {
-    const actual = group.ecsServices.map((s) => `${s.cluster}/${s.service}`).join(', ');
-    throw new CapstanError(
-      'invalid_state',
-      `CodeDeploy group ${t.deploymentGroup} deploys ECS service ${escapeMrkdwn(actual)}, not ${cluster}/${service} as capstan.yml says.`,
-    );
+    throw new CapstanError('invalid_state', {
+      kind: 'codedeploy.otherService',
+      group: t.deploymentGroup,
+      deploys: group.ecsServices.map((s) => `${s.cluster}/${s.service}`),
+      cluster,
+      service,
+    });
   }
   return group;
 }
@@ -44,10 +43,12 @@ export async function readService(ecs: Ecs, t: CodeDeployEcsTarget): Promise<Ecs
   const { services } = await ecs.describeServices({ region: t.region, cluster: e.cluster }, [e.service]);
   const service = services[0];
   if (!service) {
-    throw new CapstanError(
-      'not_found',
-      `ECS service ${e.service} was not found in cluster ${e.cluster} (${t.region}).`,
-    );
+    throw new CapstanError('not_found', {
+      kind: 'codedeploy.serviceNotFound',
+      service: e.service,
+      cluster: e.cluster,
+      region: t.region,
+    });
   }
   return service;
 }
@@ -63,10 +64,7 @@ export async function currentTaskDefinition(
   const arn =
     service.taskDefinition || (rev?.kind === 'appspec' ? taskDefinitionInAppSpec(rev.content) : undefined);
   if (!arn) {
-    throw new CapstanError(
-      'invalid_state',
-      `ECS service ${t.ecs.service} names no task definition to start from.`,
-    );
+    throw new CapstanError('invalid_state', { kind: 'codedeploy.noTaskDefinition', service: t.ecs.service });
   }
   return { arn, doc: await ecs.describeTaskDefinition(t.region, arn) };
 }

@@ -1,7 +1,6 @@
 import type { CodeDeployEcsTarget } from '../../domain/catalog.js';
 import { CapstanError } from '../../domain/errors.js';
 import { ContainerNotFound, type TaskDefinitionDocument, nextRevision } from '../../domain/taskDefinition.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import { revisionName } from './appspec.js';
 import type { Context } from './schemas.js';
 
@@ -23,10 +22,12 @@ export function nextDocument(
     });
   } catch (err) {
     if (err instanceof ContainerNotFound) {
-      throw new CapstanError(
-        'invalid_state',
-        `Task definition ${revisionName(ctx.currentArn)} has no container "${err.container}" (it has ${err.available.map(escapeMrkdwn).join(', ')}); fix \`container\` in capstan.yml.`,
-      );
+      throw new CapstanError('invalid_state', {
+        kind: 'codedeploy.containerMissing',
+        taskDefinition: revisionName(ctx.currentArn),
+        container: err.container,
+        available: [...err.available],
+      });
     }
     throw err;
   }

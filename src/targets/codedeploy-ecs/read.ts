@@ -20,7 +20,7 @@ export async function readRunning(
     running: {
       version: runningVersion(current.doc, t.ecs.container),
       digest: image ? parseImage(image).digest : undefined,
-      revision: revisionName(current.arn),
+      revision: { kind: 'taskDefinition', name: revisionName(current.arn) },
     },
   };
 }

@@ -1,13 +1,12 @@
 import { CapstanError } from '../../domain/errors.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { CodeDeploy } from '../../ports/codedeploy.js';
 import type { ObjectStore } from '../../ports/objects.js';
 import { createDeploymentOnce, findOwn } from '../codedeploy-shared/create.js';
 import { groupRef, requireIdle } from '../codedeploy-shared/group.js';
 import type { Track } from '../codedeploy-shared/schemas.js';
-import { afterError, code, description, started } from '../codedeploy-shared/words.js';
+import { afterError, description, started } from '../codedeploy-shared/started.js';
 import type { ApplyRequest, Started } from '../strategy.js';
-import { bareETag, revisionLabel, s3Uri, sameBundle } from './bundle.js';
+import { bareETag, revisionOf, s3Uri, sameBundle } from './bundle.js';
 import { type ServerEnvironment, requireServerGroup } from './check.js';
 import type { Plan } from './schemas.js';
 
@@ -30,20 +29,18 @@ export async function apply(
   await requireIdle(cd, t);
   const uri = s3Uri(plan.bucket, plan.key);
   const head = await deps.objects.head(t.region, plan.bucket, plan.key);
-  if (!head) throw new CapstanError('not_found', `The bundle ${uri} is gone since it was reviewed.`);
+  if (!head) throw new CapstanError('not_found', { kind: 'codedeploy.bundleGone', uri });
   if (plan.eTag && head.etag && bareETag(head.etag) !== plan.eTag) {
-    throw new CapstanError(
-      'conflict',
-      `The bundle ${uri} was replaced since it was reviewed. Request the deploy again.`,
-    );
+    throw new CapstanError('conflict', { kind: 'codedeploy.bundleReplaced', uri });
   }
   const rev = group.targetRevision;
   const baseKey = rev?.kind === 's3' ? rev.key : undefined;
   if (baseKey !== plan.baseKey) {
-    throw new CapstanError(
-      'conflict',
-      `CodeDeploy group ${t.deploymentGroup} changed since this was reviewed: it now deploys ${escapeMrkdwn(revisionLabel(rev))}. Request the deploy again.`,
-    );
+    throw new CapstanError('conflict', {
+      kind: 'codedeploy.groupChanged',
+      group: t.deploymentGroup,
+      deploys: revisionOf(rev),
+    });
   }
   const created = await createDeploymentOnce(
     cd,
@@ -53,7 +50,7 @@ export async function apply(
     { requestId: req.requestId, now: deps.now, matches: (d) => sameBundle(d, plan.key) },
   );
   return afterError(
-    started(t, { deploymentId: created.id, version: plan.version }, code(uri)),
+    started(t, { deploymentId: created.id, version: plan.version }, { kind: 'bundle', uri }),
     created.error,
   );
 }
@@ -70,5 +67,9 @@ export async function reconcile(
     matches: (x) => sameBundle(x, plan.key),
   });
   if (!d) return undefined;
-  return started(t, { deploymentId: d.id, version: plan.version }, code(s3Uri(plan.bucket, plan.key)));
+  return started(
+    t,
+    { deploymentId: d.id, version: plan.version },
+    { kind: 'bundle', uri: s3Uri(plan.bucket, plan.key) },
+  );
 }

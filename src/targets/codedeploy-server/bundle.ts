@@ -1,4 +1,5 @@
 import type { CodeDeployServerTarget } from '../../domain/catalog.js';
+import type { Revision } from '../../domain/facts/codedeploy.js';
 import { isImageTag } from '../../domain/version.js';
 import type { CodeDeployDeployment, RevisionLocation } from '../../ports/codedeploy.js';
 
@@ -33,10 +34,11 @@ export function serverVersion(r: ServerRevision, rev: RevisionLocation | undefin
   return rev?.kind === 's3' && rev.bucket === r.bucket ? versionFromKey(r.key, rev.key) : undefined;
 }
 
-export function revisionLabel(rev: RevisionLocation | undefined): string {
-  if (!rev) return '(none)';
-  if (rev.kind === 's3') return s3Uri(rev.bucket, rev.key);
-  return rev.kind === 'appspec' ? 'an AppSpec' : `a ${rev.type} revision`;
+/** What a group's revision is, for the facts people read. */
+export function revisionOf(rev: RevisionLocation | undefined): Revision {
+  if (!rev) return { kind: 'none' };
+  if (rev.kind === 's3') return { kind: 's3', uri: s3Uri(rev.bucket, rev.key) };
+  return rev.kind === 'appspec' ? { kind: 'appspec' } : { kind: 'other', type: rev.type };
 }
 
 export const sameBundle = (d: CodeDeployDeployment, key: string) =>

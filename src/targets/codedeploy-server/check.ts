@@ -1,7 +1,6 @@
 import type { CodeDeployServerTarget } from '../../domain/catalog.js';
 import { CapstanError } from '../../domain/errors.js';
 import { isImageTag } from '../../domain/version.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { CodeDeploy, DeploymentGroup } from '../../ports/codedeploy.js';
 import type { ObjectStore } from '../../ports/objects.js';
 import { requireGroup, requireIdle } from '../codedeploy-shared/group.js';
@@ -16,10 +15,8 @@ export interface CheckDeps {
   readonly objects: ObjectStore;
 }
 
-export const SERVER = { computePlatform: 'Server', described: 'an S3 bundle for EC2/on-premises' } as const;
-
 export const requireServerGroup = (cd: CodeDeploy, t: CodeDeployServerTarget): Promise<DeploymentGroup> =>
-  requireGroup(cd, t, SERVER);
+  requireGroup(cd, t, 'Server');
 
 /** Pre-flight: the group deploys to servers and is idle, and the version's bundle is in S3. */
 export async function check(
@@ -33,14 +30,16 @@ export async function check(
   const r = t.revision;
   const key = bundleKey(r, version);
   if (!isImageTag(version)) {
-    throw new CapstanError('invalid_state', `\`${escapeMrkdwn(version)}\` cannot name a bundle in S3.`);
+    throw new CapstanError('invalid_state', { kind: 'codedeploy.notABundleName', version });
   }
   const head = await deps.objects.head(t.region, r.bucket, key);
   if (!head) {
-    throw new CapstanError(
-      'not_found',
-      `There is no bundle for \`${version}\` at ${s3Uri(r.bucket, key)} (${t.region}): upload it first.`,
-    );
+    throw new CapstanError('not_found', {
+      kind: 'codedeploy.bundleMissing',
+      version,
+      uri: s3Uri(r.bucket, key),
+      region: t.region,
+    });
   }
   const rev = group.targetRevision;
   const context: Context = {

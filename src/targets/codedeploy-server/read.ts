@@ -1,6 +1,6 @@
 import type { CodeDeploy, DeploymentGroup } from '../../ports/codedeploy.js';
 import type { Running } from '../codedeploy-shared/read.js';
-import { revisionLabel, serverVersion } from './bundle.js';
+import { revisionOf, serverVersion } from './bundle.js';
 import { type ServerEnvironment, requireServerGroup } from './check.js';
 
 /** The group and what it runs: the version its target revision's key names. */
@@ -12,6 +12,6 @@ export async function readRunning(
   const rev = group.targetRevision;
   return {
     group,
-    running: { version: serverVersion(env.target.revision, rev), revision: revisionLabel(rev) },
+    running: { version: serverVersion(env.target.revision, rev), revision: revisionOf(rev) },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CapstanError, isCapstanError } from '../../domain/errors.js';
 import { errorMessage } from '../../lib/errors.js';
+import { errorOf } from './errors.js';
 import type {
   CodeDeploy,
   CodeDeployDeployment,
@@ -94,7 +95,12 @@ export async function createDeploymentOnce(
       } catch (readError) {
         throw new CapstanError(
           'upstream',
-          `CodeDeploy answered CreateDeployment for group ${ref.group} with an error (${errorMessage(e)}), and whether the deployment started could not be read (${errorMessage(readError)}): look at the group in the CodeDeploy console before deploying again.`,
+          {
+            kind: 'codedeploy.startUnknown',
+            group: ref.group,
+            error: errorOf(e),
+            readError: errorOf(readError),
+          },
           { cause: e },
         );
       }

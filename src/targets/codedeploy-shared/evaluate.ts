@@ -1,10 +1,11 @@
 import type { CodeDeployGroupTarget } from '../../domain/catalog.js';
-import { escapeMrkdwn, unescapeMrkdwn } from '../../lib/mrkdwn.js';
+import type { CodeDeployFact } from '../../domain/facts/codedeploy.js';
+import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { AutoRollback, CodeDeployDeployment } from '../../ports/codedeploy.js';
 import type { Observation } from '../strategy.js';
 import type { Failure } from './failure.js';
 import type { Track } from './schemas.js';
-import { code, counts, progressOf, short } from './words.js';
+import { progressOf } from './started.js';
 
 /**
  * Pure judgement of one look at a CodeDeploy deployment: no AWS, no clock (`now` is an argument).
@@ -22,8 +23,8 @@ export interface Look {
   readonly track: Track;
   readonly moved: boolean;
   readonly statusChanged: boolean;
-  /** "CodeDeploy deployment", or "CodeDeploy's rollback" while following one. */
-  readonly whose: string;
+  /** The deployment is CodeDeploy's own rollback, which Capstan follows. */
+  readonly rollback: boolean;
 }
 
 export function fingerprint(d: CodeDeployDeployment): string {
@@ -46,7 +47,7 @@ export function lookAt(d: CodeDeployDeployment, track: Track): Look {
     track: { ...track, seen: fingerprint(d), best: Math.max(best, forward(d)) },
     moved: statusChanged || forward(d) > best,
     statusChanged,
-    whose: track.rollbackOf ? "CodeDeploy's rollback" : 'CodeDeploy deployment',
+    rollback: track.rollbackOf !== undefined,
   };
 }
 
@@ -57,22 +58,37 @@ export function gone(t: CodeDeployGroupTarget, track: Track, groupExists: boolea
     data: track,
     lines: [],
     what: groupExists
-      ? `CodeDeploy deployment ${track.deploymentId} no longer exists in ${t.region}`
-      : `CodeDeploy deployment group ${t.deploymentGroup} of application ${t.application} no longer exists in ${t.region}`,
+      ? { kind: 'codedeploy.deploymentGone', deploymentId: track.deploymentId, region: t.region }
+      : {
+          kind: 'codedeploy.groupGone',
+          group: t.deploymentGroup,
+          application: t.application,
+          region: t.region,
+        },
   };
 }
 
 export const hasEnded = (d: CodeDeployDeployment) => d.status === 'Failed' || d.status === 'Stopped';
 
+/**
+ * Transitional: a success's lines are still text in the seam (strategy.ts, `succeeded.lines`). Once
+ * they take facts, these are `codedeploy.succeeded` and `codedeploy.trafficRerouted` (worded alike
+ * in src/views/facts/codedeploy.ts).
+ */
+const legacyCode = (s: string) => `\`${escapeMrkdwn(s)}\``;
+const legacyWhose = (rollback: boolean) => (rollback ? "CodeDeploy's rollback" : 'CodeDeploy deployment');
+
 /** A deployment that has not failed: succeeded, ready to reroute traffic, or on its way. `version`: what a success runs. */
 export function judgeActive(d: CodeDeployDeployment, look: Look, version: string | undefined): Judged {
-  const { track, moved, statusChanged, whose } = look;
+  const { track, moved, statusChanged, rollback } = look;
   if (d.status === 'Succeeded') {
-    const again = track.rollbackOf && version ? `: the group runs ${code(version)} again` : '';
+    const p = progressOf(d);
+    const counts = p ? ` (${p.done}/${p.total} targets done)` : '';
+    const again = track.rollbackOf && version ? `: the group runs ${legacyCode(version)} again` : '';
     return {
       kind: 'succeeded',
       data: track,
-      lines: [`:white_check_mark: ${whose} ${code(d.id)} succeeded${counts(d)}${again}.`],
+      lines: [`:white_check_mark: ${legacyWhose(rollback)} ${legacyCode(d.id)} succeeded${counts}${again}.`],
     };
   }
   if (d.status === 'Ready') return ready(d, look);
@@ -82,7 +98,7 @@ export function judgeActive(d: CodeDeployDeployment, look: Look, version: string
       kind: 'succeeded',
       data: track,
       lines: [
-        `:white_check_mark: ${whose} ${code(d.id)} rerouted all traffic to the new version; CodeDeploy keeps the original environment until its termination wait ends.`,
+        `:white_check_mark: ${legacyWhose(rollback)} ${legacyCode(d.id)} rerouted all traffic to the new version; CodeDeploy keeps the original environment until its termination wait ends.`,
       ],
     };
   }
@@ -92,27 +108,31 @@ export function judgeActive(d: CodeDeployDeployment, look: Look, version: string
     moved,
     progress: progressOf(d),
     lines: statusChanged
-      ? [`:hourglass_flowing_sand: ${whose} ${code(d.id)}: ${escapeMrkdwn(d.status)}${counts(d)}.`]
+      ? [
+          {
+            kind: 'codedeploy.status',
+            deploymentId: d.id,
+            rollback,
+            status: d.status,
+            progress: progressOf(d),
+          },
+        ]
       : [],
   };
 }
 
-function ready(d: CodeDeployDeployment, { track, moved, statusChanged, whose }: Look): Judged {
+function ready(d: CodeDeployDeployment, { track, moved, statusChanged, rollback }: Look): Judged {
   const opt = d.readyOption;
-  const deadline =
-    opt?.actionOnTimeout === 'STOP_DEPLOYMENT' && opt.waitMinutes !== undefined
-      ? ` CodeDeploy stops the deployment if traffic is not rerouted within ${opt.waitMinutes} min.`
-      : '';
+  const stops = opt?.actionOnTimeout === 'STOP_DEPLOYMENT' ? opt.waitMinutes : undefined;
   return {
     kind: 'progress',
     data: track,
     moved,
     progress: progressOf(d),
+    // Words the core's use cases and views still take as text (issue 17): kept as it is.
     waiting: 'waiting to reroute traffic',
     lines: statusChanged
-      ? [
-          `:double_vertical_bar: ${whose} ${code(d.id)} is ready: the new version runs beside the old one, which still gets the traffic. Continue reroutes it.${deadline}`,
-        ]
+      ? [{ kind: 'codedeploy.ready', deploymentId: d.id, rollback, stopsAfterMinutes: stops }]
       : [],
   };
 }
@@ -129,11 +149,8 @@ export function followSelfRollback(
   return {
     kind: 'failed',
     data: track,
-    reason: unescapeMrkdwn(f.reason),
-    lines: [
-      ...f.lines,
-      `:rewind: CodeDeploy is rolling back by itself (deployment ${code(rollbackId)}). Capstan follows that rollback and does not start another.`,
-    ],
+    reason: f.reason,
+    lines: [...f.lines, { kind: 'codedeploy.rollingBackItself', rollbackId }],
     selfRollback: { kind: 'following', data: { deploymentId: rollbackId, rollbackOf: d.id } },
   };
 }
@@ -143,10 +160,10 @@ export function rollbackMessage(
   phase: 'rollout' | 'rollback',
   d: CodeDeployDeployment,
   track: Track,
-): string[] {
+): CodeDeployFact[] {
   // What this message says when a rollback is merely late is not documented: it only informs.
   return phase === 'rollout' && d.rollback?.message && track.reason === undefined
-    ? [`:information_source: CodeDeploy says: ${escapeMrkdwn(short(d.rollback.message))}`]
+    ? [{ kind: 'codedeploy.rollbackNote', message: d.rollback.message }]
     : [];
 }
 
@@ -169,7 +186,7 @@ export function waitForRollback(
     readonly d: CodeDeployDeployment;
     readonly look: Look;
     readonly failure: Failure;
-    readonly lines: readonly string[];
+    readonly lines: readonly CodeDeployFact[];
     readonly timeoutMs: number;
   },
   now: number,
@@ -182,15 +199,14 @@ export function waitForRollback(
     data: { ...track, failedAt, reason: a.failure.reason },
     moved,
     progress: progressOf(a.d),
-    lines:
-      track.reason === undefined
-        ? [...a.lines, ':hourglass_flowing_sand: Waiting for CodeDeploy to start its automatic rollback.']
-        : [],
+    lines: track.reason === undefined ? [...a.lines, { kind: 'codedeploy.awaitingRollback' }] : [],
   };
 }
 
-export const rollbackNeverStarted = (d: CodeDeployDeployment) =>
-  `:warning: CodeDeploy's group is set to roll back by itself, but it did not start a rollback of ${code(d.id)}.`;
+export const rollbackNeverStarted = (d: CodeDeployDeployment): CodeDeployFact => ({
+  kind: 'codedeploy.rollbackNeverStarted',
+  deploymentId: d.id,
+});
 
 /** The deployments that are Capstan's own in this rollout: the deployment and what it rolls back. */
 export const oursOf = (d: CodeDeployDeployment, track: Track): ReadonlySet<string> =>
@@ -202,14 +218,12 @@ export function concluded(
   d: CodeDeployDeployment,
   track: Track,
   f: Failure,
-  lines: readonly string[],
+  lines: readonly CodeDeployFact[],
   by: string | undefined,
 ): Judged {
   if (by) return { kind: 'superseded', data: track, lines, by };
   const rollbackId = d.rollback?.deploymentId;
-  const also =
-    phase === 'rollback' && rollbackId
-      ? [`:information_source: CodeDeploy rolls this one back too (deployment ${code(rollbackId)}).`]
-      : [];
-  return { kind: 'failed', data: track, lines: [...lines, ...also], reason: unescapeMrkdwn(f.reason) };
+  const also: CodeDeployFact[] =
+    phase === 'rollback' && rollbackId ? [{ kind: 'codedeploy.rollbackRolledBack', rollbackId }] : [];
+  return { kind: 'failed', data: track, lines: [...lines, ...also], reason: f.reason };
 }

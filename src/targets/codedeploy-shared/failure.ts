@@ -1,57 +1,76 @@
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
+import type {
+  CodeDeployFact,
+  CodeDeployFactOf,
+  CodeDeployFailure,
+  ErrorSaid,
+} from '../../domain/facts/codedeploy.js';
 import type { CodeDeployDeployment, DeploymentTarget } from '../../ports/codedeploy.js';
 import type { Track } from './schemas.js';
-import { code, logTail, short } from './words.js';
+import { logTail } from './text.js';
 
-/** Why a deployment failed, in words, from what was read of it: pure. */
+/** Why a deployment failed, as facts, from what was read of it: pure. */
 
-/** Failure lines shown. */
+/** Failing events shown. */
 const FAILURE_LINES = 3;
 
-/** Why a deployment failed, for people: `reason` (mrkdwn) and the lines to post. */
+type EventFailed = CodeDeployFactOf<'codedeploy.eventFailed'>;
+
+/** Why a deployment failed: the `reason` and the facts to post. */
 export interface Failure {
-  readonly reason: string;
-  readonly lines: readonly string[];
+  readonly reason: CodeDeployFailure;
+  readonly lines: readonly CodeDeployFact[];
 }
 
 export const stoppedByHand = (d: CodeDeployDeployment) => d.error?.code === 'MANUAL_STOP';
 
 export function manualStop(d: CodeDeployDeployment): Failure {
   return {
-    reason: 'stopped by someone in CodeDeploy',
-    lines: [`:octagonal_sign: CodeDeploy deployment ${code(d.id)} was stopped by someone in CodeDeploy.`],
+    reason: { kind: 'codedeploy.stoppedByHand', deploymentId: d.id },
+    lines: [{ kind: 'codedeploy.manualStop', deploymentId: d.id }],
   };
 }
 
-/** The failing lifecycle event of one target, one line, cause first; undefined when none failed. */
-export function failedEventLine(target: DeploymentTarget): string | undefined {
+/** The failing lifecycle event of one target, with its diagnostics; undefined when none failed. */
+export function failedEvent(target: DeploymentTarget): EventFailed | undefined {
   const ev = target.lifecycleEvents.find((x) => x.status === 'Failed');
   if (!ev) return undefined;
   const diag = ev.diagnostics;
-  const parts = [diag?.errorCode, diag?.message && short(diag.message)].filter(Boolean).join(': ');
-  const script = diag?.scriptName && !diag.message?.includes(diag.scriptName) ? ` [${diag.scriptName}]` : '';
-  const tail = logTail(diag?.logTail);
-  return escapeMrkdwn(
-    `${ev.name} failed on ${target.id}${parts ? `: ${parts}` : ''}${script}${tail ? ` (log: ${tail})` : ''}`,
-  );
+  const log = logTail(diag?.logTail);
+  return {
+    kind: 'codedeploy.eventFailed',
+    event: ev.name,
+    target: target.id,
+    errorCode: diag?.errorCode,
+    message: diag?.message,
+    scriptName: diag?.scriptName,
+    log: log || undefined,
+  };
+}
+
+function ended(d: CodeDeployDeployment): CodeDeployFactOf<'codedeploy.ended'> {
+  return {
+    kind: 'codedeploy.ended',
+    deploymentId: d.id,
+    status: d.status,
+    error: d.error && { code: d.error.code, message: d.error.message },
+    statusMessage: d.statusMessages[0],
+  };
 }
 
 /** A failure from the deployment's error and its failing events; `unread`: why those could not be read. */
-export function failure(d: CodeDeployDeployment, eventLines: readonly string[], unread?: string): Failure {
-  const err = d.error;
-  const summary = err
-    ? escapeMrkdwn(short(`${err.code ?? 'error'}: ${err.message ?? ''}`))
-    : escapeMrkdwn(short(d.statusMessages[0] ?? `ended ${d.status}`));
-  const events = eventLines.slice(0, FAILURE_LINES);
-  const first = events[0];
+export function failure(
+  d: CodeDeployDeployment,
+  events: readonly EventFailed[],
+  unread?: ErrorSaid,
+): Failure {
+  const end = ended(d);
+  const shown = events.slice(0, FAILURE_LINES);
   return {
-    reason: first ? `${first} — CodeDeploy: ${escapeMrkdwn(err?.code ?? d.status)}` : summary,
+    reason: { kind: 'codedeploy.failure', ended: end, event: shown[0] },
     lines: [
-      `:x: CodeDeploy deployment ${code(d.id)} ${d.status === 'Stopped' ? 'stopped' : 'failed'}: ${summary}`,
-      ...events.map((x) => `:x: ${x}`),
-      ...(unread !== undefined
-        ? [`:warning: Could not read the failing targets: ${escapeMrkdwn(unread)}`]
-        : []),
+      end,
+      ...shown,
+      ...(unread !== undefined ? [{ kind: 'codedeploy.targetsUnread' as const, error: unread }] : []),
     ],
   };
 }

@@ -1,6 +1,5 @@
 import type { CodeDeployGroupTarget } from '../../domain/catalog.js';
 import { CapstanError } from '../../domain/errors.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import {
   ACTIVE_STATUSES,
   type CodeDeploy,
@@ -8,7 +7,6 @@ import {
   type DeploymentGroupRef,
 } from '../../ports/codedeploy.js';
 import type { EnvironmentOf } from '../strategy.js';
-import { whoStarted } from './words.js';
 
 /** The two kinds of CodeDeploy target: a server group (S3 bundles) and an ECS blue/green group. */
 export type CodeDeployKind = 'codedeploy-server' | 'codedeploy-ecs';
@@ -35,32 +33,29 @@ function consoleBase(region: string): string {
   return region.startsWith('cn-') ? 'https://console.amazonaws.cn' : 'https://console.aws.amazon.com';
 }
 
-/** What a group must deploy to for capstan.yml's description of it to hold. */
-export interface Platform {
-  /** CodeDeploy's compute platform: Server or ECS. */
-  readonly computePlatform: string;
-  /** What capstan.yml describes, for people: "an ECS service". */
-  readonly described: string;
-}
-
 /** The group, refused when it is missing or deploys to another platform than capstan.yml describes. */
 export async function requireGroup(
   cd: CodeDeploy,
   t: CodeDeployGroupTarget,
-  platform: Platform,
+  /** CodeDeploy's compute platform that capstan.yml describes. */
+  platform: 'Server' | 'ECS',
 ): Promise<DeploymentGroup> {
   const group = await cd.getDeploymentGroup(groupRef(t));
   if (!group) {
-    throw new CapstanError(
-      'not_found',
-      `CodeDeploy deployment group ${t.deploymentGroup} of application ${t.application} was not found in ${t.region}.`,
-    );
+    throw new CapstanError('not_found', {
+      kind: 'codedeploy.groupNotFound',
+      group: t.deploymentGroup,
+      application: t.application,
+      region: t.region,
+    });
   }
-  if (group.computePlatform !== platform.computePlatform) {
-    throw new CapstanError(
-      'invalid_state',
-      `CodeDeploy group ${t.deploymentGroup} deploys to ${escapeMrkdwn(group.computePlatform)}, but capstan.yml describes ${platform.described}.`,
-    );
+  if (group.computePlatform !== platform) {
+    throw new CapstanError('invalid_state', {
+      kind: 'codedeploy.wrongPlatform',
+      group: t.deploymentGroup,
+      platform: group.computePlatform,
+      expected: platform,
+    });
   }
   return group;
 }
@@ -70,12 +65,13 @@ export async function requireIdle(cd: CodeDeploy, t: CodeDeployGroupTarget): Pro
   const [busy] = await cd.listDeployments(groupRef(t), ACTIVE_STATUSES, { limit: 1 });
   if (busy === undefined) return;
   const d = await cd.getDeployment(t.region, busy);
-  const what = d ? whoStarted(d) : `CodeDeploy deployment ${busy}`;
-  const wait = d?.terminationWaitStarted
-    ? ' It is waiting to remove the original environment; end that wait in CodeDeploy or let it run out.'
-    : ' Wait for it to end, or stop it in CodeDeploy.';
-  throw new CapstanError(
-    'conflict',
-    `${escapeMrkdwn(what)} is already in progress in group ${t.deploymentGroup}.${wait}`,
-  );
+  throw new CapstanError('conflict', {
+    kind: 'codedeploy.groupBusy',
+    group: t.deploymentGroup,
+    busy: {
+      deploymentId: busy,
+      seen: d && { status: d.status, description: d.description, creator: d.creator },
+    },
+    terminationWait: d?.terminationWaitStarted === true,
+  });
 }

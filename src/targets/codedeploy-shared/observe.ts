@@ -1,6 +1,6 @@
 import type { CodeDeployGroupTarget } from '../../domain/catalog.js';
 import { isCapstanError } from '../../domain/errors.js';
-import { errorMessage } from '../../lib/errors.js';
+import type { CodeDeployFactOf } from '../../domain/facts/codedeploy.js';
 import type { CodeDeploy, CodeDeployDeployment, RevisionLocation } from '../../ports/codedeploy.js';
 import type { Observation, Observed } from '../strategy.js';
 import {
@@ -17,17 +17,11 @@ import {
   rollbackNeverStarted,
   waitForRollback,
 } from './evaluate.js';
-import {
-  type Failure,
-  failedEventLine,
-  failure,
-  knownFailure,
-  manualStop,
-  stoppedByHand,
-} from './failure.js';
+import { errorOf } from './errors.js';
+import { type Failure, failedEvent, failure, knownFailure, manualStop, stoppedByHand } from './failure.js';
 import { type CodeDeployEnvironment, groupRef } from './group.js';
 import type { Track } from './schemas.js';
-import { whoStarted } from './words.js';
+import { whoStarted } from './started.js';
 import { observeEach } from '../each.js';
 
 /** Failing targets read for diagnostics. */
@@ -96,15 +90,19 @@ async function failureOf(cd: CodeDeploy, region: string, d: CodeDeployDeployment
     return failure(d, await failingEvents(cd, region, d));
   } catch (e) {
     if (isCapstanError(e) && e.code === 'throttled') throw e; // look again on the next poll
-    return failure(d, [], errorMessage(e));
+    return failure(d, [], errorOf(e));
   }
 }
 
-/** The failing lifecycle events of a deployment, one line each, cause first. */
-async function failingEvents(cd: CodeDeploy, region: string, d: CodeDeployDeployment): Promise<string[]> {
+/** The failing lifecycle events of a deployment, one per target, cause first. */
+async function failingEvents(
+  cd: CodeDeploy,
+  region: string,
+  d: CodeDeployDeployment,
+): Promise<CodeDeployFactOf<'codedeploy.eventFailed'>[]> {
   const ids = await cd.listDeploymentTargets(region, d.id, ['Failed']);
   const targets = await cd.batchGetDeploymentTargets(region, d.id, ids.slice(0, FAILED_TARGETS_READ));
-  return targets.flatMap((target) => failedEventLine(target) ?? []);
+  return targets.flatMap((target) => failedEvent(target) ?? []);
 }
 
 async function expectsRollback(

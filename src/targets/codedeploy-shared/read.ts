@@ -1,17 +1,18 @@
 import type { CodeDeployGroupTarget, Environment } from '../../domain/catalog.js';
+import type { CodeDeployFact, Revision } from '../../domain/facts/codedeploy.js';
 import { errorMessage } from '../../lib/errors.js';
 import { ACTIVE_STATUSES, type CodeDeploy, type DeploymentGroup } from '../../ports/codedeploy.js';
 import type { AwsEvent, Reading, RecentEvent } from '../strategy.js';
 import { type CodeDeployEnvironment, type CodeDeployKind, groupConsoleUrl, pollGroupOf } from './group.js';
 import type { Track } from './schemas.js';
-import { code, short } from './words.js';
+import { short } from './text.js';
 
 /** What a group runs, as each kind of group can tell. */
 export interface Running {
   readonly version?: string | undefined;
   readonly digest?: string | undefined;
-  /** The revision, for people: an S3 URI, a task definition revision. */
-  readonly revision: string;
+  /** The revision: an S3 bundle, a task definition revision. */
+  readonly revision: Revision;
 }
 
 /** What `status` shows of a group; with `detail`, the error of its last failed deployment. */
@@ -23,15 +24,19 @@ export async function readingOf(
   detail: boolean,
 ): Promise<Reading> {
   const last = group.lastAttempted;
-  const facts = [
-    last ? `last deployment ${last.id} ${last.status}` : 'no deployments yet',
+  const facts: CodeDeployFact[] = [
+    last
+      ? { kind: 'codedeploy.lastDeployment', deploymentId: last.id, status: last.status }
+      : { kind: 'codedeploy.noDeployments' },
     ...(group.lastSuccessful && group.lastSuccessful.id !== last?.id
-      ? [`last success ${group.lastSuccessful.id}`]
+      ? [{ kind: 'codedeploy.lastSuccess' as const, deploymentId: group.lastSuccessful.id }]
       : []),
-    `revision ${running.revision}`,
-    group.autoRollback.enabled
-      ? `CodeDeploy rolls back on ${group.autoRollback.events.join(', ') || 'nothing'}`
-      : 'no automatic rollback in CodeDeploy',
+    { kind: 'codedeploy.revision', revision: running.revision },
+    {
+      kind: 'codedeploy.autoRollback',
+      enabled: group.autoRollback.enabled,
+      events: [...group.autoRollback.events],
+    },
   ];
   const events: RecentEvent[] = [];
   if (detail && last && (last.status === 'Failed' || last.status === 'Stopped')) {
@@ -78,11 +83,9 @@ export async function proceed(
   cd: CodeDeploy,
   env: CodeDeployEnvironment,
   track: Track,
-): Promise<readonly string[]> {
+): Promise<readonly CodeDeployFact[]> {
   await cd.continueDeployment(env.target.region, track.deploymentId, 'READY_WAIT');
-  return [
-    `:arrow_forward: CodeDeploy deployment ${code(track.deploymentId)} is rerouting traffic to the new version.`,
-  ];
+  return [{ kind: 'codedeploy.rerouting', deploymentId: track.deploymentId }];
 }
 
 /**

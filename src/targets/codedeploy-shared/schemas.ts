@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CodeDeployFailure } from '../../domain/facts/codedeploy.js';
 
 /** What Capstan keeps in the ledger about a CodeDeploy deployment it follows (either kind of group). */
 export const trackSchema = z.object({
@@ -13,7 +14,10 @@ export const trackSchema = z.object({
   best: z.number().optional(),
   /** First look at a failure whose automatic rollback CodeDeploy had not started yet. */
   failedAt: z.number().optional(),
-  /** The failure, already posted while waiting for that rollback. */
-  reason: z.string().optional(),
+  /**
+   * The failure, already posted while waiting for that rollback. One recorded as text by an older
+   * Capstan is dropped: the failure is then read from CodeDeploy again (and posted once more).
+   */
+  reason: CodeDeployFailure.optional().catch(undefined),
 });
 export type Track = z.infer<typeof trackSchema>;

@@ -1,30 +1,13 @@
 import type { CodeDeployGroupTarget } from '../../domain/catalog.js';
 import type { Progress } from '../../domain/deployment.js';
-import { isCapstanError } from '../../domain/errors.js';
-import { errorMessage } from '../../lib/errors.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
+import type { CodeDeployFactOf } from '../../domain/facts/codedeploy.js';
 import type { CodeDeployDeployment } from '../../ports/codedeploy.js';
 import type { Started } from '../strategy.js';
+import { errorOf } from './errors.js';
 import type { Track } from './schemas.js';
+import { short } from './text.js';
 
 const DESCRIPTION_MAX = 100;
-
-export const code = (s: string) => `\`${escapeMrkdwn(s)}\``;
-
-export function short(s: string, max = 300): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max)}…` : one;
-}
-
-export function logTail(tail: string | undefined): string {
-  const lines = (tail ?? '')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .slice(-3);
-  const text = lines.join(' ⏎ ');
-  return text.length > 300 ? `…${text.slice(-300)}` : text;
-}
 
 /** The description of Capstan's deployment: starts with the request id, so a truncated one still identifies it. */
 export function description(requestId: string, actor: string, version: string): string {
@@ -32,7 +15,7 @@ export function description(requestId: string, actor: string, version: string): 
   return full.length > DESCRIPTION_MAX ? `${full.slice(0, DESCRIPTION_MAX - 1)}…` : full;
 }
 
-/** Who started a deployment, for people. */
+/** Who started a deployment, as plain text: what a superseded rollout was replaced `by`. */
 export function whoStarted(d: CodeDeployDeployment): string {
   const by = d.description ? `"${short(d.description, 80)}"` : (d.creator ?? 'someone');
   return `CodeDeploy deployment ${d.id} (${d.status}, ${by})`;
@@ -44,16 +27,13 @@ export function progressOf(d: CodeDeployDeployment): Progress | undefined {
   return total > 0 ? { done: o.succeeded, total } : undefined;
 }
 
-export function counts(d: CodeDeployDeployment): string {
-  const p = progressOf(d);
-  return p ? ` (${p.done}/${p.total} targets done)` : '';
-}
+type Deployed = CodeDeployFactOf<'codedeploy.started'>['deployed'];
 
-export function started(t: CodeDeployGroupTarget, track: Track, what: string): Started<Track> {
+export function started(t: CodeDeployGroupTarget, track: Track, deployed: Deployed): Started<Track> {
   return {
     data: track,
     lines: [
-      `:rocket: CodeDeploy deployment ${code(track.deploymentId)} started: ${what} to group ${code(t.deploymentGroup)}.`,
+      { kind: 'codedeploy.started', deploymentId: track.deploymentId, group: t.deploymentGroup, deployed },
     ],
   };
 }
@@ -61,9 +41,5 @@ export function started(t: CodeDeployGroupTarget, track: Track, what: string): S
 /** A change that took effect although CodeDeploy answered with an error: said first, then followed. */
 export function afterError(s: Started<Track>, error: unknown): Started<Track> {
   if (error === undefined) return s;
-  const said = isCapstanError(error) ? error.message : escapeMrkdwn(errorMessage(error));
-  return {
-    ...s,
-    lines: [`:warning: AWS answered with an error (${said}), but the change took effect.`, ...s.lines],
-  };
+  return { ...s, lines: [{ kind: 'codedeploy.changedDespiteError', error: errorOf(error) }, ...s.lines] };
 }

@@ -303,6 +303,9 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
       actor: 'U0BOB',
     });
     expect(started).toBeDefined();
+    expect(started!.lines.map(say)).toEqual([
+      expect.stringMatching(/^Change set `capstan-todobackend-1-2-3-r-1` is EXECUTE_[A-Z_]+\.$/),
+    ]);
     const { last, lines } = await follow(started!.data);
     expect(last.kind).toBe('succeeded');
     expect(lines).toEqual([]); // the events are the console's operation's, not Capstan's
@@ -352,9 +355,53 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
   });
 });
 
+describe('CloudFormation: check() refuses what cannot be deployed, saying why', () => {
+  it('a stack without the image parameter names the parameter and where to fix it', async () => {
+    cfn.parameters = { DesiredCount: '3' };
+    expect(await refusal(strategy.check(env, '1.2.3'))).toEqual({
+      code: 'invalid_state',
+      said: 'Stack todobackend-prod has no parameter ApplicationImageTag; fix `imageParameter` in capstan.yml.',
+    });
+  });
+
+  it('a stack in the middle of an operation is refused until it settles', async () => {
+    cfn.status = 'UPDATE_IN_PROGRESS';
+    expect(await refusal(strategy.check(env, '1.2.3'))).toEqual({
+      code: 'conflict',
+      said: 'Stack todobackend-prod is UPDATE_IN_PROGRESS; wait until it settles.',
+    });
+  });
+
+  it('a stack that does not exist is named with its region', async () => {
+    cfn.deleted = true;
+    expect(await refusal(strategy.check(env, '1.2.3'))).toEqual({
+      code: 'not_found',
+      said: 'CloudFormation stack todobackend-prod does not exist in us-east-1.',
+    });
+  });
+});
+
 describe('CloudFormation: only the change set that was reviewed, on the stack as it was then', () => {
   const approve = (plan: unknown) =>
     strategy.apply(env, { requestId: 'r-1', version: '1.2.3', plan, actor: 'U0BOB' });
+
+  it('executes the reviewed change set and says so', async () => {
+    const prepared = await prepare('1.2.3', 'r-1');
+    const started = await approve(prepared.plan);
+    expect(started.lines.map(say)).toEqual(['Executing change set `capstan-todobackend-1-2-3-r-1`.']);
+  });
+
+  it('a change set that is no longer AVAILABLE is not executed again', async () => {
+    const prepared = await prepare('1.2.3', 'r-1');
+    await approve(prepared.plan);
+    expect(await refusal(approve(prepared.plan))).toEqual({
+      code: 'conflict',
+      said: expect.stringMatching(
+        /^The change set is EXECUTE_[A-Z_]+, so it was not executed\. Prepare a fresh change set to try again\.$/,
+      ) as string,
+    });
+    expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
+  });
 
   it('a stack updated since the change set was made is not touched; the refusal names that update, never a raw time', async () => {
     const prepared = await prepare('1.2.3', 'r-1');

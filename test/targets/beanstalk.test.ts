@@ -422,6 +422,58 @@ describe('Elastic Beanstalk strategy', () => {
   });
 });
 
+describe('Elastic Beanstalk: what was reviewed is what is deployed, or nothing', () => {
+  /** A refusal as people read it: its code and its words. */
+  async function refusal(p: Promise<unknown>): Promise<{ code: string; said: string }> {
+    const e = await p.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    if (!(e instanceof CapstanError)) throw new Error(`expected a CapstanError, got ${String(e)}`);
+    return { code: e.code, said: sayError(e) };
+  }
+
+  it('a tag pushed again since the request is refused, naming both images', async () => {
+    const checked = await strategy.check(env, '1.2.3');
+    const requested = `sha256:${'a'.repeat(64)}`;
+    const preparing = strategy.prepare(env, {
+      requestId: 'dep-1',
+      version: '1.2.3',
+      requestedBy: 'U0ALICE',
+      checked: { ...checked, digest: requested },
+    });
+    expect(await refusal(preparing)).toEqual({
+      code: 'conflict',
+      said: `Tag \`1.2.3\` now names sha256:${hex12('1.2.3')}, not sha256:${'a'.repeat(12)} as requested: request the deploy again.`,
+    });
+  });
+
+  it('labels taken by other images are refused, naming both', async () => {
+    fake.addVersion('1.2.3', `${REPO_URI}:1.2.3`);
+    fake.addVersion(`1.2.3-${hex12('1.2.3')}`, `${REPO_URI}:elsewhere`);
+    expect(await refusal(prepare('1.2.3'))).toEqual({
+      code: 'conflict',
+      said: `Application versions \`1.2.3\` and \`1.2.3-${hex12('1.2.3')}\` of ${APP} already exist with another image; delete one or push a new tag.`,
+    });
+  });
+
+  it('a version created by someone else since the review is not deployed', async () => {
+    const { prepared } = await prepare('1.2.3');
+    fake.addVersion('1.2.3', `${REPO_URI}@${digestOf('1.2.3')}`);
+    const applying = strategy.apply(env, {
+      requestId: 'dep-1',
+      version: '1.2.3',
+      plan: prepared.plan,
+      actor: 'U0BOB',
+    });
+    expect(await refusal(applying)).toEqual({
+      code: 'conflict',
+      said: `Application version \`1.2.3\` of ${APP} appeared since the review with another bundle: request the deploy again.`,
+    });
+    expect(fake.eb.commandCalls(UpdateEnvironmentCommand)).toHaveLength(0);
+  });
+});
+
 describe('tagOfLabel', () => {
   it('strips a digest suffix only when the version confirms the digest', () => {
     const digest = digestOf('main');

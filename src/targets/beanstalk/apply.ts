@@ -106,7 +106,12 @@ function started(
     data: track,
     lines: [
       ...lines,
-      { kind: 'beanstalk.updating', environment: t.environment, label: plan.label, requestId: track.requestId },
+      {
+        kind: 'beanstalk.updating',
+        environment: t.environment,
+        label: plan.label,
+        requestId: track.requestId,
+      },
     ],
   };
 }

@@ -64,7 +64,11 @@ export async function reconcile(
   return {
     data: track(plan, req.requestId, deps.now()),
     lines: [
-      { kind: 'cloudformation.changeSetIs', changeSet: plan.changeSetName, executionStatus: cs.executionStatus },
+      {
+        kind: 'cloudformation.changeSetIs',
+        changeSet: plan.changeSetName,
+        executionStatus: cs.executionStatus,
+      },
     ],
   };
 }

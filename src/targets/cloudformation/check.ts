@@ -24,7 +24,11 @@ export async function check(
     });
   }
   if (stack.status.endsWith('_IN_PROGRESS'))
-    throw new CapstanError('conflict', { kind: 'cloudformation.stackBusy', stack: t.stack, status: stack.status });
+    throw new CapstanError('conflict', {
+      kind: 'cloudformation.stackBusy',
+      stack: t.stack,
+      status: stack.status,
+    });
   return {
     fromVersion: versionOfParameter(stack.parameters[t.imageParameter]),
     digest: image.digest,

@@ -158,7 +158,14 @@ function failed(
     kind: 'failed',
     data: seen.track,
     lines: seen.lines,
-    reason: { kind: 'cloudformation.operationFailed', of, name, status, firstFailure: firstFailure(seen.own), account },
+    reason: {
+      kind: 'cloudformation.operationFailed',
+      of,
+      name,
+      status,
+      firstFailure: firstFailure(seen.own),
+      account,
+    },
     // CloudFormation has already put the stack back: there is nothing for Capstan to roll back.
     selfRollback: { kind: 'done' },
   };

@@ -43,7 +43,8 @@ export const beanstalkWords: Words<BeanstalkFact> = {
   'beanstalk.environmentNotFound': (f) => `${where(f)} was not found.`,
   'beanstalk.environmentNotReady': (f) =>
     `${where(f)} is ${escape(f.status)}, not Ready (health ${health(f)}): wait until its current operation ends, then deploy again.`,
-  'beanstalk.environmentGone': (f) => `${where(f)} ${f.status ? `is ${escape(f.status)}` : 'no longer exists'}`,
+  'beanstalk.environmentGone': (f) =>
+    `${where(f)} ${f.status ? `is ${escape(f.status)}` : 'no longer exists'}`,
   'beanstalk.updateError': (f) => escape(f.message),
   'beanstalk.revertedSilently': (f) =>
     `Environment ${escape(f.environment)} is Ready on ${escape(f.label)} again without reporting an error for ${escape(f.deployed)}.`,

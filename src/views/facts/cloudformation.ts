@@ -23,7 +23,8 @@ export const cloudFormationWords: Words<CloudFormationFact> = {
     `Stack ${escape(f.stack)} changed since this change set was made (${f.byToken ? `by stack update ${escape(f.byToken)}, ` : ''}now ${escape(f.status)}), so it was not executed. ${FRESH_OFFER}`,
   'cloudformation.noImageParameter': (f) =>
     `Stack ${escape(f.stack)} has no parameter ${escape(f.parameter)}; fix \`imageParameter\` in capstan.yml.`,
-  'cloudformation.stackBusy': (f) => `Stack ${escape(f.stack)} is ${escape(f.status)}; wait until it settles.`,
+  'cloudformation.stackBusy': (f) =>
+    `Stack ${escape(f.stack)} is ${escape(f.status)}; wait until it settles.`,
   'cloudformation.stackNotFound': (f) =>
     `CloudFormation stack ${escape(f.stack)} does not exist in ${escape(f.region)}.`,
   'cloudformation.stackGone': (f) =>
@@ -36,7 +37,11 @@ export const cloudFormationWords: Words<CloudFormationFact> = {
     `The change set was still ${escape(f.status)} after ${f.seconds}s.`,
   'cloudformation.operationFailed': (f) =>
     `${f.of === 'stack' ? 'Stack' : 'Change set'} ${escape(f.name)} ended ${escape(f.status)}. First failure: ${
-      f.firstFailure ? failedResource(f.firstFailure) : f.account ? escape(f.account) : 'no failing resource reported'
+      f.firstFailure
+        ? failedResource(f.firstFailure)
+        : f.account
+          ? escape(f.account)
+          : 'no failing resource reported'
     }`,
   'cloudformation.stackStatus': (f) => escape(f.status),
 };

@@ -14,6 +14,7 @@ import { createBeanstalkStrategy } from '../../src/targets/beanstalk/index.js';
 import { tagOfLabel } from '../../src/targets/beanstalk/labels.js';
 import { seal } from '../../src/targets/seal.js';
 import type { Observation, Started, TargetStrategy } from '../../src/targets/strategy.js';
+import { say, sayError } from '../../src/views/facts/index.js';
 import { ManualClock } from '../fakes/ports.js';
 import { REPO_URI } from '../fixtures/ecs.js';
 import { APP, ENV_ID, ENV_NAME, FakeBeanstalk, REGION, digestOf } from '../support/fakeBeanstalk.js';
@@ -97,6 +98,16 @@ const inputs = (calls: readonly { args: readonly [{ input: unknown }] }[]) =>
 
 const last = (seen: Observation[]) => seen[seen.length - 1];
 
+/** An observation's thread lines, as people read them. */
+const words = (o: Observation | undefined) => o?.lines.map(say) ?? [];
+
+/** What people read of an observation's cause: its reason (failed) or what is missing. */
+function cause(o: Observation | undefined): string | undefined {
+  if (o?.kind === 'failed') return say(o.reason);
+  if (o?.kind === 'missing') return say(o.what);
+  return undefined;
+}
+
 describe('Elastic Beanstalk strategy', () => {
   it('names the environment and groups polls by application', () => {
     expect(strategy.label).toBe('Elastic Beanstalk');
@@ -122,13 +133,27 @@ describe('Elastic Beanstalk strategy', () => {
     fake.set({ Status: 'Updating', Health: 'Grey' });
     const err = await strategy.check(env, '1.2.3').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CapstanError);
-    expect(err).toMatchObject({ code: 'invalid_state' });
-    expect((err as Error).message).toContain('is Updating, not Ready');
+    expect(err).toMatchObject({
+      code: 'invalid_state',
+      fact: {
+        kind: 'beanstalk.environmentNotReady',
+        environment: ENV_NAME,
+        status: 'Updating',
+        health: 'Grey',
+      },
+    });
+    expect(sayError(err as CapstanError)).toBe(
+      `Elastic Beanstalk environment ${ENV_NAME} of ${APP} (${REGION}) is Updating, not Ready (health Grey (Ok)): wait until its current operation ends, then deploy again.`,
+    );
   });
 
   it('refuses a missing environment', async () => {
     fake.env = undefined;
-    await expect(strategy.check(env, '1.2.3')).rejects.toMatchObject({ code: 'not_found' });
+    const err = await strategy.check(env, '1.2.3').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'not_found', fact: { kind: 'beanstalk.environmentNotFound' } });
+    expect(sayError(err as CapstanError)).toBe(
+      `Elastic Beanstalk environment ${ENV_NAME} of ${APP} (${REGION}) was not found.`,
+    );
   });
 
   it('deploys a new version: bundle pinned by digest, version, update, then success', async () => {
@@ -166,6 +191,10 @@ describe('Elastic Beanstalk strategy', () => {
     expect(inputs(fake.eb.commandCalls(UpdateEnvironmentCommand))).toEqual([
       expect.objectContaining({ EnvironmentName: ENV_NAME, VersionLabel: '1.2.3' }),
     ]);
+    expect(started.lines.map(say)).toEqual([
+      `Wrote \`s3://${BUCKET}/${key}\` pinning \`${REPO_URI}@${digestOf('1.2.3')}\` and created application version \`1.2.3\`.`,
+      `Elastic Beanstalk is updating environment \`${ENV_NAME}\` to \`1.2.3\` (request \`req-1\`).`,
+    ]);
     expect(started.data).toMatchObject({ label: '1.2.3', previousLabel: '1.2.2', requestId: 'req-1' });
 
     fake.then(
@@ -179,15 +208,13 @@ describe('Elastic Beanstalk strategy', () => {
     );
     const seen = await follow(started);
     expect(seen.map((o) => o.kind)).toEqual(['progress', 'progress', 'succeeded']);
-    expect(seen[0]).toMatchObject({
-      moved: true,
-      lines: [
-        ':information_source: Environment update is starting.',
-        ':information_source: Deploying new version to instance(s).',
-      ],
-    });
+    expect(seen[0]).toMatchObject({ moved: true });
+    expect(words(seen[0])).toEqual([
+      ':information_source: Environment update is starting.',
+      ':information_source: Deploying new version to instance(s).',
+    ]);
     expect(seen[1]).toMatchObject({ moved: false, lines: [] });
-    expect(last(seen)?.lines).toContain(':information_source: Environment update completed successfully.');
+    expect(words(last(seen))).toContain(':information_source: Environment update completed successfully.');
   });
 
   it('waits for Green health before calling it a success', async () => {
@@ -208,7 +235,15 @@ describe('Elastic Beanstalk strategy', () => {
     expect(prepared.review.diff?.lines).toContain(
       `bundle: s3://elasticbeanstalk-${REGION}-123456789012/${APP}/1.2.3/Dockerrun.aws.json (reused)`,
     );
-    await strategy.apply(env, { requestId: 'dep-1', version: '1.2.3', plan: prepared.plan, actor: 'U0BOB' });
+    const started = await strategy.apply(env, {
+      requestId: 'dep-1',
+      version: '1.2.3',
+      plan: prepared.plan,
+      actor: 'U0BOB',
+    });
+    expect(started.lines[0] && say(started.lines[0])).toBe(
+      `Reusing application version \`1.2.3\` (\`s3://elasticbeanstalk-${REGION}-123456789012/${APP}/1.2.3/Dockerrun.aws.json\`).`,
+    );
     expect(fake.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
     expect(fake.eb.commandCalls(CreateApplicationVersionCommand)).toHaveLength(0);
     expect(inputs(fake.eb.commandCalls(UpdateEnvironmentCommand))).toEqual([
@@ -253,12 +288,12 @@ describe('Elastic Beanstalk strategy', () => {
     );
     const seen = await follow(started);
     expect(seen.map((o) => o.kind)).toEqual(['progress', 'failed']);
-    expect(seen[0]?.lines).toContain(':x: Failed to deploy application.');
-    expect(last(seen)).toMatchObject({
-      kind: 'failed',
-      reason: expect.stringContaining('Command failed on instance') as unknown,
-      selfRollback: { kind: 'done', runsNow: '1.2.2' },
-    });
+    expect(words(seen[0])).toContain(':x: Failed to deploy application.');
+    expect(last(seen)).toMatchObject({ kind: 'failed', selfRollback: { kind: 'done', runsNow: '1.2.2' } });
+    expect(cause(last(seen))).toContain('Command failed on instance');
+    expect(words(last(seen))).toContain(
+      `:rewind: Elastic Beanstalk put environment \`${ENV_NAME}\` back on \`1.2.2\`.`,
+    );
   });
 
   it('fails without a self-rollback when the environment still runs the new label', async () => {
@@ -269,7 +304,10 @@ describe('Elastic Beanstalk strategy', () => {
       fake.set({ Status: 'Ready', Health: 'Red', HealthStatus: 'Severe' });
     });
     const o = last(await follow(started));
-    expect(o).toMatchObject({ kind: 'failed', reason: 'Failed to deploy application.' });
+    expect(o).toMatchObject({
+      kind: 'failed',
+      reason: { kind: 'beanstalk.updateError', message: 'Failed to deploy application.' },
+    });
     expect(o).not.toHaveProperty('selfRollback');
   });
 
@@ -277,7 +315,8 @@ describe('Elastic Beanstalk strategy', () => {
     const started = await deploy('1.2.3');
     fake.then(() => fake.set({ Status: 'Ready', Health: 'Red', HealthStatus: 'Severe' }));
     const o = last(await follow(started));
-    expect(o).toMatchObject({ kind: 'failed', reason: expect.stringContaining('Red (Severe)') as unknown });
+    expect(o).toMatchObject({ kind: 'failed' });
+    expect(cause(o)).toBe(`Environment ${ENV_NAME} runs 1.2.3 with health Red (Severe).`);
     expect(o).not.toHaveProperty('selfRollback');
   });
 
@@ -320,7 +359,11 @@ describe('Elastic Beanstalk strategy', () => {
     const started = await deploy('1.2.3');
     fake.then(() => fake.set({ Status: 'Terminated' }));
     const o = last(await follow(started));
-    expect(o).toMatchObject({ kind: 'missing', what: expect.stringContaining('is Terminated') as unknown });
+    expect(o).toMatchObject({
+      kind: 'missing',
+      what: { kind: 'beanstalk.environmentGone', status: 'Terminated' },
+    });
+    expect(cause(o)).toBe(`Elastic Beanstalk environment ${ENV_NAME} of ${APP} (${REGION}) is Terminated`);
   });
 
   it('throws a throttled CapstanError when AWS throttles a look', async () => {
@@ -345,12 +388,13 @@ describe('Elastic Beanstalk strategy', () => {
     });
     const o = last(await follow(started));
     if (o?.kind !== 'failed') throw new Error(`expected failed, got ${o?.kind}`);
-    expect(o.lines).toContain(
+    expect(words(o)).toContain(
       ':warning: &lt;!channel&gt; see &lt;https://evil.example|the fix&gt; &amp; more',
     );
-    // Reasons stay plain text (views escape what they show); thread lines are escaped here.
-    expect(o.reason).toBe('Failed: <@U0ADMIN> <!here>');
-    expect(o.lines.join('\n')).not.toMatch(/<[!@]/);
+    // Facts keep AWS's words as they are; the views escape them, once, where they are shown.
+    expect(o.reason).toEqual({ kind: 'beanstalk.updateError', message: 'Failed: <@U0ADMIN> <!here>' });
+    expect(say(o.reason)).toBe('Failed: &lt;@U0ADMIN&gt; &lt;!here&gt;');
+    expect(words(o).join('\n')).not.toMatch(/<[!@]/);
   });
 
   it('reconciles an update that took effect, finding its request id', async () => {
@@ -369,12 +413,64 @@ describe('Elastic Beanstalk strategy', () => {
     expect(r).toMatchObject({
       version: '1.2.2',
       state: 'Ready',
-      facts: ['health Green (Ok)'],
       inProgress: false,
     });
+    expect(r.facts.map(say)).toEqual(['health Green (Ok)']);
     expect(r.events[0]?.message).toBe('Environment update completed successfully.');
     expect(r.consoleUrl).toContain(`environmentId=${ENV_ID}`);
     expect(fake.eb.commandCalls(DescribeEnvironmentsCommand)).toHaveLength(1);
+  });
+});
+
+describe('Elastic Beanstalk: what was reviewed is what is deployed, or nothing', () => {
+  /** A refusal as people read it: its code and its words. */
+  async function refusal(p: Promise<unknown>): Promise<{ code: string; said: string }> {
+    const e = await p.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    if (!(e instanceof CapstanError)) throw new Error(`expected a CapstanError, got ${String(e)}`);
+    return { code: e.code, said: sayError(e) };
+  }
+
+  it('a tag pushed again since the request is refused, naming both images', async () => {
+    const checked = await strategy.check(env, '1.2.3');
+    const requested = `sha256:${'a'.repeat(64)}`;
+    const preparing = strategy.prepare(env, {
+      requestId: 'dep-1',
+      version: '1.2.3',
+      requestedBy: 'U0ALICE',
+      checked: { ...checked, digest: requested },
+    });
+    expect(await refusal(preparing)).toEqual({
+      code: 'conflict',
+      said: `Tag \`1.2.3\` now names sha256:${hex12('1.2.3')}, not sha256:${'a'.repeat(12)} as requested: request the deploy again.`,
+    });
+  });
+
+  it('labels taken by other images are refused, naming both', async () => {
+    fake.addVersion('1.2.3', `${REPO_URI}:1.2.3`);
+    fake.addVersion(`1.2.3-${hex12('1.2.3')}`, `${REPO_URI}:elsewhere`);
+    expect(await refusal(prepare('1.2.3'))).toEqual({
+      code: 'conflict',
+      said: `Application versions \`1.2.3\` and \`1.2.3-${hex12('1.2.3')}\` of ${APP} already exist with another image; delete one or push a new tag.`,
+    });
+  });
+
+  it('a version created by someone else since the review is not deployed', async () => {
+    const { prepared } = await prepare('1.2.3');
+    fake.addVersion('1.2.3', `${REPO_URI}@${digestOf('1.2.3')}`);
+    const applying = strategy.apply(env, {
+      requestId: 'dep-1',
+      version: '1.2.3',
+      plan: prepared.plan,
+      actor: 'U0BOB',
+    });
+    expect(await refusal(applying)).toEqual({
+      code: 'conflict',
+      said: `Application version \`1.2.3\` of ${APP} appeared since the review with another bundle: request the deploy again.`,
+    });
+    expect(fake.eb.commandCalls(UpdateEnvironmentCommand)).toHaveLength(0);
   });
 });
 
@@ -413,6 +509,8 @@ describe('Elastic Beanstalk: each rollout of a look is judged on its own answer'
     expect(out.get('dep-1')).toMatchObject({ kind: 'unreadable', error: { code: 'throttled' } });
     const gone = out.get('dep-2');
     if (gone?.kind !== 'missing') throw new Error(`expected missing, got ${gone?.kind}`);
-    expect(gone.what).toContain('todobackend-qa');
+    expect(say(gone.what)).toBe(
+      `Elastic Beanstalk environment todobackend-qa of ${APP} (${REGION}) no longer exists`,
+    );
   });
 });

@@ -9,6 +9,7 @@ import {
   isGone,
 } from '../../src/targets/beanstalk/evaluate.js';
 import type { BeanstalkTrack } from '../../src/targets/beanstalk/schemas.js';
+import { say } from '../../src/views/facts/index.js';
 
 const target: BeanstalkTarget = {
   kind: 'beanstalk',
@@ -55,6 +56,9 @@ const event = (at: number, message: string, severity = 'INFO', requestId = 'req-
   requestId,
 });
 
+/** A judgement's thread lines, as people read them. */
+const words = (j: { lines: readonly Parameters<typeof say>[0][] }) => j.lines.map(say);
+
 const look = (over: Partial<BeanstalkLook>): BeanstalkLook => ({
   target,
   phase: 'rollout',
@@ -70,9 +74,12 @@ describe('Elastic Beanstalk: the judgement of one look', () => {
     expect(j).toMatchObject({
       kind: 'progress',
       moved: true,
-      lines: [':information_source: Environment update is starting.'],
+      lines: [
+        { kind: 'beanstalk.event', at: 11_000, severity: 'INFO', message: 'Environment update is starting.' },
+      ],
       data: { begun: true, cursor: 11_000, look: 'Updating|Grey||1.2.3' },
     });
+    expect(words(j)).toEqual([':information_source: Environment update is starting.']);
   });
 
   it('events seen at the last look are not shown again, and the same words again are not progress', () => {
@@ -86,11 +93,8 @@ describe('Elastic Beanstalk: the judgement of one look', () => {
         ],
       }),
     );
-    expect(again).toMatchObject({
-      kind: 'progress',
-      moved: false,
-      lines: [':information_source: Deploying new version to instance(s).'],
-    });
+    expect(again).toMatchObject({ kind: 'progress', moved: false });
+    expect(words(again)).toEqual([':information_source: Deploying new version to instance(s).']);
   });
 
   it('events from before the update that are not its own are not shown', () => {
@@ -112,15 +116,18 @@ describe('Elastic Beanstalk: the judgement of one look', () => {
     expect(j).toMatchObject({ kind: 'progress', moved: true });
   });
 
-  it('the first error of the update is the reason, kept as plain text, while its line is escaped', () => {
+  it('the first error of the update is the reason, kept as Beanstalk said it; views escape it and its line', () => {
     const j = evaluate(
       look({
         environment: ready({ health: 'Red', healthStatus: 'Severe' }),
         events: [event(11_000, 'Failed: <@U0ADMIN> & co', 'ERROR'), event(12_000, 'Later error.', 'ERROR')],
       }),
     );
-    expect(j).toMatchObject({ kind: 'failed', reason: 'Failed: <@U0ADMIN> & co' });
-    expect(j.lines[0]).toBe(':x: Failed: &lt;@U0ADMIN&gt; &amp; co');
+    expect(j).toMatchObject({
+      kind: 'failed',
+      reason: { kind: 'beanstalk.updateError', message: 'Failed: <@U0ADMIN> & co' },
+    });
+    expect(words(j)[0]).toBe(':x: Failed: &lt;@U0ADMIN&gt; &amp; co');
     expect(j).not.toHaveProperty('selfRollback');
   });
 
@@ -133,10 +140,19 @@ describe('Elastic Beanstalk: the judgement of one look', () => {
     );
     expect(j).toMatchObject({
       kind: 'failed',
-      reason: 'Environment todo-prod is Ready on 1.2.2 again without reporting an error for 1.2.3.',
+      reason: {
+        kind: 'beanstalk.revertedSilently',
+        environment: 'todo-prod',
+        label: '1.2.2',
+        deployed: '1.2.3',
+      },
       selfRollback: { kind: 'done', runsNow: '1.2.2' },
     });
-    expect(j.lines).toContain(':rewind: Elastic Beanstalk put environment `todo-prod` back on `1.2.2`.');
+    if (j.kind !== 'failed') throw new Error(`expected failed, got ${j.kind}`);
+    expect(say(j.reason)).toBe(
+      'Environment todo-prod is Ready on 1.2.2 again without reporting an error for 1.2.3.',
+    );
+    expect(words(j)).toContain(':rewind: Elastic Beanstalk put environment `todo-prod` back on `1.2.2`.');
   });
 
   it('back on the previous label while following Capstan’s own rollback is no revert by Beanstalk', () => {
@@ -155,8 +171,16 @@ describe('Elastic Beanstalk: the judgement of one look', () => {
     const j = evaluate(look({ environment: ready({ health: 'Red', healthStatus: 'Severe' }) }));
     expect(j).toMatchObject({
       kind: 'failed',
-      reason: 'Environment todo-prod runs 1.2.3 with health Red (Severe).',
+      reason: {
+        kind: 'beanstalk.unhealthy',
+        environment: 'todo-prod',
+        label: '1.2.3',
+        health: 'Red',
+        healthStatus: 'Severe',
+      },
     });
+    if (j.kind !== 'failed') throw new Error(`expected failed, got ${j.kind}`);
+    expect(say(j.reason)).toBe('Environment todo-prod runs 1.2.3 with health Red (Severe).');
   });
 
   it('another label is someone else’s change, named by its label', () => {
@@ -170,8 +194,9 @@ describe('Elastic Beanstalk: the judgement of one look', () => {
     const events = Array.from({ length: 20 }, (_, i) => event(11_000 + i, `step ${i}`));
     const j = evaluate(look({ events }));
     expect(j.lines).toHaveLength(16);
-    expect(j.lines[0]).toBe('_…5 earlier events are in the Elastic Beanstalk console._');
-    expect(j.lines[15]).toBe(':information_source: step 19');
+    expect(j.lines[0]).toEqual({ kind: 'beanstalk.eventsOmitted', count: 5 });
+    expect(words(j)[0]).toBe('_…5 earlier events are in the Elastic Beanstalk console._');
+    expect(words(j)[15]).toBe(':information_source: step 19');
   });
 });
 
@@ -184,10 +209,10 @@ describe('Elastic Beanstalk: around a look', () => {
   it('a terminated environment is gone, and says so', () => {
     expect(isGone(ready())).toBe(false);
     expect(isGone(ready({ status: 'Terminating' }))).toBe(true);
-    expect(goneWhat(target, ready({ status: 'Terminated' }))).toBe(
+    expect(say(goneWhat(target, ready({ status: 'Terminated' })))).toBe(
       'Elastic Beanstalk environment todo-prod of todo (us-east-1) is Terminated',
     );
-    expect(goneWhat(target, undefined)).toBe(
+    expect(say(goneWhat(target, undefined))).toBe(
       'Elastic Beanstalk environment todo-prod of todo (us-east-1) no longer exists',
     );
   });

@@ -13,6 +13,7 @@ import { seal } from '../../src/targets/seal.js';
 import { type DeployDeps, requestDeploy } from '../../src/usecases/deploy.js';
 import { RolloutTracker } from '../../src/usecases/rollout/tracker.js';
 import { Watchlist } from '../../src/usecases/rollout/watchlist.js';
+import { cause } from '../../src/views/deploy.js';
 import { ManualClock, RecordingNotifier, directoryOf } from '../fakes/ports.js';
 import { APP, ENV_NAME, FakeBeanstalk, REGION } from '../support/fakeBeanstalk.js';
 
@@ -106,7 +107,8 @@ describe('Elastic Beanstalk through seal(): a tracking record that cannot be rea
 
     const done = await store.get(id);
     expect(done?.state).toBe('failed');
-    expect(done?.reason).toMatch(
+    // Why it ended, as its message says it (whether the ledger keeps it as text or as a fact).
+    expect(done && cause(done)).toMatch(
       new RegExp(`^Capstan cannot read what it recorded for ${id} \\(its tracking\\): label: `),
     );
     expect(notifier.last(id)?.state).toBe('failed');

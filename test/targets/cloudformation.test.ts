@@ -1,4 +1,3 @@
-import { say } from '../../src/views/facts/index.js';
 import {
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
@@ -15,6 +14,7 @@ import { createStackStrategy } from '../../src/targets/cloudformation/index.js';
 import { stackPlanSchema, stackTrackSchema } from '../../src/targets/cloudformation/schemas.js';
 import { seal } from '../../src/targets/seal.js';
 import type { Observation, Prepared, Started, TargetStrategy } from '../../src/targets/strategy.js';
+import { say, sayError } from '../../src/views/facts/index.js';
 import { ManualClock } from '../fakes/ports.js';
 import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeEcs } from '../support/fakeEcs.js';
@@ -97,6 +97,23 @@ async function follow(data: unknown, phase: 'rollout' | 'rollback' = 'rollout') 
   throw new Error('never ended');
 }
 
+/** What people read of an observation's cause: its reason (failed) or what is missing. */
+function cause(obs: Observation): string | undefined {
+  if (obs.kind === 'failed') return say(obs.reason);
+  if (obs.kind === 'missing' || obs.kind === 'unrecorded') return say(obs.what);
+  return undefined;
+}
+
+/** A refusal as people read it: its code and its words. */
+async function refusal(p: Promise<unknown>): Promise<{ code: string; said: string }> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (!(e instanceof CapstanError)) throw new Error(`expected a CapstanError, got ${String(e)}`);
+  return { code: e.code, said: sayError(e) };
+}
+
 const line = (logicalId: string, type: string, status: string, reason?: string) =>
   `\`${logicalId}\` ${type} *${status}*${reason ? `: ${reason}` : ''}`;
 const TD = 'AWS::ECS::TaskDefinition';
@@ -152,10 +169,22 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
     const { last, lines } = await follow(started.data);
     expect(last).toMatchObject({
       kind: 'failed',
-      reason:
-        'Stack todobackend-prod ended UPDATE_ROLLBACK_COMPLETE. First failure: Service (AWS::ECS::Service): Resource handler returned message: "ECS Deployment Circuit Breaker was triggered"',
+      reason: {
+        kind: 'cloudformation.operationFailed',
+        of: 'stack',
+        name: 'todobackend-prod',
+        status: 'UPDATE_ROLLBACK_COMPLETE',
+        firstFailure: {
+          logicalId: 'Service',
+          resourceType: SVC,
+          reason: 'Resource handler returned message: "ECS Deployment Circuit Breaker was triggered"',
+        },
+      },
       selfRollback: { kind: 'done' },
     });
+    expect(cause(last)).toBe(
+      'Stack todobackend-prod ended UPDATE_ROLLBACK_COMPLETE. First failure: Service (AWS::ECS::Service): Resource handler returned message: "ECS Deployment Circuit Breaker was triggered"',
+    );
     expect(lines).toContain(
       line(
         'todobackend-prod',
@@ -176,13 +205,11 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
     expect(cfn.status).toBe('UPDATE_COMPLETE');
 
     const obs = await look(started.data);
-    expect(obs).toMatchObject({
-      kind: 'failed',
-      reason:
-        'Stack todobackend-prod ended UPDATE_ROLLBACK_COMPLETE. First failure: Service (AWS::ECS::Service): circuit breaker',
-      selfRollback: { kind: 'done' },
-    });
-    expect(obs.lines).toEqual([
+    expect(obs).toMatchObject({ kind: 'failed', selfRollback: { kind: 'done' } });
+    expect(cause(obs)).toBe(
+      'Stack todobackend-prod ended UPDATE_ROLLBACK_COMPLETE. First failure: Service (AWS::ECS::Service): circuit breaker',
+    );
+    expect(obs.lines.map(say)).toEqual([
       line('todobackend-prod', STACK, 'UPDATE_IN_PROGRESS', 'User Initiated'),
       line('TaskDefinition', TD, 'UPDATE_IN_PROGRESS'),
       line('Service', SVC, 'UPDATE_IN_PROGRESS'),
@@ -211,7 +238,7 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
 
     const obs = await look(started.data);
     expect(obs.kind).toBe('succeeded');
-    expect(obs.lines).toEqual(OWN_SUCCESS);
+    expect(obs.lines.map(say)).toEqual(OWN_SUCCESS);
   });
 
   it('someone else’s update that replaced Capstan’s before its end could be seen is superseded, not rolled back', async () => {
@@ -256,13 +283,10 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
     const started = await execute();
     const obs = await look(started.data);
     expect(cfn.status).toBe('UPDATE_COMPLETE');
-    expect(obs).toMatchObject({
-      kind: 'failed',
-      reason: expect.stringMatching(
-        /^Change set capstan-todobackend-1-2-3-r-1 ended EXECUTE_FAILED\. First failure: Stack hook AWS::Guard::Check failed pre-update validation$/,
-      ) as string,
-      selfRollback: { kind: 'done' },
-    });
+    expect(obs).toMatchObject({ kind: 'failed', selfRollback: { kind: 'done' } });
+    expect(cause(obs)).toBe(
+      'Change set capstan-todobackend-1-2-3-r-1 ended EXECUTE_FAILED. First failure: Stack hook AWS::Guard::Check failed pre-update validation',
+    );
   });
 
   it('the exact change set executed by someone else (console) is followed by its ExecutionStatus', async () => {
@@ -279,6 +303,9 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
       actor: 'U0BOB',
     });
     expect(started).toBeDefined();
+    expect(started!.lines.map(say)).toEqual([
+      expect.stringMatching(/^Change set `capstan-todobackend-1-2-3-r-1` is EXECUTE_[A-Z_]+\.$/),
+    ]);
     const { last, lines } = await follow(started!.data);
     expect(last.kind).toBe('succeeded');
     expect(lines).toEqual([]); // the events are the console's operation's, not Capstan's
@@ -319,9 +346,37 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
   it('a deleted stack is missing', async () => {
     const started = await execute();
     cfn.deleted = true;
-    expect(await look(started.data)).toMatchObject({
+    const obs = await look(started.data);
+    expect(obs).toMatchObject({
       kind: 'missing',
-      what: 'CloudFormation stack todobackend-prod (us-east-1) no longer exists',
+      what: { kind: 'cloudformation.stackGone', stack: 'todobackend-prod', region: 'us-east-1' },
+    });
+    expect(cause(obs)).toBe('CloudFormation stack todobackend-prod (us-east-1) no longer exists');
+  });
+});
+
+describe('CloudFormation: check() refuses what cannot be deployed, saying why', () => {
+  it('a stack without the image parameter names the parameter and where to fix it', async () => {
+    cfn.parameters = { DesiredCount: '3' };
+    expect(await refusal(strategy.check(env, '1.2.3'))).toEqual({
+      code: 'invalid_state',
+      said: 'Stack todobackend-prod has no parameter ApplicationImageTag; fix `imageParameter` in capstan.yml.',
+    });
+  });
+
+  it('a stack in the middle of an operation is refused until it settles', async () => {
+    cfn.status = 'UPDATE_IN_PROGRESS';
+    expect(await refusal(strategy.check(env, '1.2.3'))).toEqual({
+      code: 'conflict',
+      said: 'Stack todobackend-prod is UPDATE_IN_PROGRESS; wait until it settles.',
+    });
+  });
+
+  it('a stack that does not exist is named with its region', async () => {
+    cfn.deleted = true;
+    expect(await refusal(strategy.check(env, '1.2.3'))).toEqual({
+      code: 'not_found',
+      said: 'CloudFormation stack todobackend-prod does not exist in us-east-1.',
     });
   });
 });
@@ -329,6 +384,24 @@ describe('CloudFormation: the outcome is that of the change set Capstan executed
 describe('CloudFormation: only the change set that was reviewed, on the stack as it was then', () => {
   const approve = (plan: unknown) =>
     strategy.apply(env, { requestId: 'r-1', version: '1.2.3', plan, actor: 'U0BOB' });
+
+  it('executes the reviewed change set and says so', async () => {
+    const prepared = await prepare('1.2.3', 'r-1');
+    const started = await approve(prepared.plan);
+    expect(started.lines.map(say)).toEqual(['Executing change set `capstan-todobackend-1-2-3-r-1`.']);
+  });
+
+  it('a change set that is no longer AVAILABLE is not executed again', async () => {
+    const prepared = await prepare('1.2.3', 'r-1');
+    await approve(prepared.plan);
+    expect(await refusal(approve(prepared.plan))).toEqual({
+      code: 'conflict',
+      said: expect.stringMatching(
+        /^The change set is EXECUTE_[A-Z_]+, so it was not executed\. Prepare a fresh change set to try again\.$/,
+      ) as string,
+    });
+    expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
+  });
 
   it('a stack updated since the change set was made is not touched; the refusal names that update, never a raw time', async () => {
     const prepared = await prepare('1.2.3', 'r-1');
@@ -341,19 +414,26 @@ describe('CloudFormation: only the change set that was reviewed, on the stack as
     expect(refused).toBeInstanceOf(CapstanError);
     expect(refused).toMatchObject({
       code: 'conflict',
-      message: `Stack todobackend-prod changed since this change set was made (by stack update ${CONSOLE}, now UPDATE_COMPLETE), so it was not executed. Prepare a fresh change set to try again.`,
+      fact: {
+        kind: 'cloudformation.stackChanged',
+        stack: 'todobackend-prod',
+        status: 'UPDATE_COMPLETE',
+        byToken: CONSOLE,
+      },
     });
-    expect(String(refused)).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
+    expect(sayError(refused as CapstanError)).toBe(
+      `Stack todobackend-prod changed since this change set was made (by stack update ${CONSOLE}, now UPDATE_COMPLETE), so it was not executed. Prepare a fresh change set to try again.`,
+    );
+    expect(sayError(refused as CapstanError)).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
     expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
   });
 
   it('where no event names the update, the refusal gives the stack’s status alone', async () => {
     const prepared = await prepare('1.2.3', 'r-1');
     cfn.lastUpdated = new Date(clock.now() + 60_000);
-    await expect(approve(prepared.plan)).rejects.toMatchObject({
+    expect(await refusal(approve(prepared.plan))).toEqual({
       code: 'conflict',
-      message:
-        'Stack todobackend-prod changed since this change set was made (now UPDATE_COMPLETE), so it was not executed. Prepare a fresh change set to try again.',
+      said: 'Stack todobackend-prod changed since this change set was made (now UPDATE_COMPLETE), so it was not executed. Prepare a fresh change set to try again.',
     });
     expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
   });
@@ -413,10 +493,9 @@ describe('CloudFormation: the change set is waited for with the SDK’s waiter',
       expect(cfn.cfn.commandCalls(DescribeChangeSetCommand).length).toBeGreaterThanOrEqual(3),
     );
     stopping.abort();
-    await expect(preparing).rejects.toMatchObject({
+    expect(await refusal(preparing)).toEqual({
       code: 'upstream',
-      message:
-        'Capstan stopped while CloudFormation computed the change set; nothing changed. Run the deploy again.',
+      said: 'Capstan stopped while CloudFormation computed the change set; nothing changed. Run the deploy again.',
     });
     expect(cfn.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
     expect(cfn.changeSets.size).toBe(0);
@@ -432,9 +511,9 @@ describe('CloudFormation: the change set is waited for with the SDK’s waiter',
       const preparing = prepare('1.2.3', 'r-1');
       preparing.catch(() => undefined);
       await vi.advanceTimersByTimeAsync(61_000);
-      await expect(preparing).rejects.toMatchObject({
+      expect(await refusal(preparing)).toEqual({
         code: 'upstream',
-        message: 'The change set was still CREATE_IN_PROGRESS after 60s.',
+        said: 'The change set was still CREATE_IN_PROGRESS after 60s.',
       });
       expect(cfn.changeSets.size).toBe(0);
     } finally {

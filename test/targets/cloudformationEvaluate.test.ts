@@ -8,6 +8,8 @@ import {
   seeEvents,
 } from '../../src/targets/cloudformation/evaluate.js';
 import type { StackTrack } from '../../src/targets/cloudformation/schemas.js';
+import type { Observation } from '../../src/targets/strategy.js';
+import { say } from '../../src/views/facts/index.js';
 
 const STACK = 'AWS::CloudFormation::Stack';
 const SVC = 'AWS::ECS::Service';
@@ -49,6 +51,9 @@ const ev = (ms: number, logicalId: string, type: string, status: string, token?:
 /** Newest first, as DescribeStackEvents answers. */
 const newestFirst = (...events: StackEvent[]) => [...events].reverse();
 
+/** The cause of a failed judgement, as people read it. */
+const reasonOf = (obs: Observation | undefined) => (obs?.kind === 'failed' ? say(obs.reason) : undefined);
+
 const changeSet = (executionStatus: string, statusReason?: string): ChangeSetInfo => ({
   arn: track.changeSetArn,
   name: track.changeSetName,
@@ -69,6 +74,21 @@ describe('CloudFormation evaluate: the events of Capstan’s own operation', () 
     );
     const seen = seeEvents(track, { stack, events });
     expect(seen.lines).toEqual([
+      {
+        kind: 'cloudformation.resourceEvent',
+        logicalId: 'todo-prod',
+        resourceType: STACK,
+        status: 'UPDATE_IN_PROGRESS',
+        reason: 'User Initiated',
+      },
+      {
+        kind: 'cloudformation.resourceEvent',
+        logicalId: 'Service',
+        resourceType: SVC,
+        status: 'UPDATE_IN_PROGRESS',
+      },
+    ]);
+    expect(seen.lines.map(say)).toEqual([
       '`todo-prod` AWS::CloudFormation::Stack *UPDATE_IN_PROGRESS*: User Initiated',
       '`Service` AWS::ECS::Service *UPDATE_IN_PROGRESS*',
     ]);
@@ -100,7 +120,7 @@ describe('CloudFormation evaluate: the events of Capstan’s own operation', () 
       ev(10, 'todo-prod', STACK, 'UPDATE_COMPLETE'),
     );
     const seen = seeEvents(untokened, { stack, events });
-    expect(seen.lines).toEqual(['`todo-prod` AWS::CloudFormation::Stack *UPDATE_COMPLETE*']);
+    expect(seen.lines.map(say)).toEqual(['`todo-prod` AWS::CloudFormation::Stack *UPDATE_COMPLETE*']);
     expect(judgeByEvents(untokened, seen)).toMatchObject({ kind: 'succeeded' });
   });
 
@@ -123,13 +143,23 @@ describe('CloudFormation evaluate: the events of Capstan’s own operation', () 
       ev(21, 'todo-prod', STACK, 'UPDATE_ROLLBACK_IN_PROGRESS', 'r-1', 'The following resource(s) failed'),
       ev(30, 'todo-prod', STACK, 'UPDATE_ROLLBACK_COMPLETE', 'r-1'),
     );
-    expect(judgeByEvents(track, seeEvents(track, { stack, events }))).toEqual(
+    const judged = judgeByEvents(track, seeEvents(track, { stack, events }));
+    expect(judged).toEqual(
       expect.objectContaining({
         kind: 'failed',
-        reason:
-          'Stack todo-prod ended UPDATE_ROLLBACK_COMPLETE. First failure: Service (AWS::ECS::Service): circuit breaker',
+        reason: {
+          kind: 'cloudformation.operationFailed',
+          of: 'stack',
+          name: 'todo-prod',
+          status: 'UPDATE_ROLLBACK_COMPLETE',
+          firstFailure: { logicalId: 'Service', resourceType: SVC, reason: 'circuit breaker' },
+          account: 'The following resource(s) failed',
+        },
         selfRollback: { kind: 'done' },
       }),
+    );
+    expect(reasonOf(judged)).toBe(
+      'Stack todo-prod ended UPDATE_ROLLBACK_COMPLETE. First failure: Service (AWS::ECS::Service): circuit breaker',
     );
   });
 
@@ -138,9 +168,9 @@ describe('CloudFormation evaluate: the events of Capstan’s own operation', () 
       ev(10, 'todo-prod', STACK, 'UPDATE_ROLLBACK_IN_PROGRESS', 'r-1', 'Parameter validation failed'),
       ev(20, 'todo-prod', STACK, 'UPDATE_ROLLBACK_COMPLETE', 'r-1'),
     );
-    expect(judgeByEvents(track, seeEvents(track, { stack, events }))).toMatchObject({
-      reason: 'Stack todo-prod ended UPDATE_ROLLBACK_COMPLETE. First failure: Parameter validation failed',
-    });
+    expect(reasonOf(judgeByEvents(track, seeEvents(track, { stack, events })))).toBe(
+      'Stack todo-prod ended UPDATE_ROLLBACK_COMPLETE. First failure: Parameter validation failed',
+    );
   });
 
   it('leaves it to the change set when none of its own events shows, or a later operation followed', () => {
@@ -166,11 +196,11 @@ describe('CloudFormation evaluate: the change set Capstan executed', () => {
       kind: 'progress',
       moved: false,
     });
-    expect(judgeByChangeSet(track, nothing, changeSet('EXECUTE_FAILED', 'hook failed'))).toMatchObject({
-      kind: 'failed',
-      reason: 'Change set capstan-todo-1-2-3-r-1 ended EXECUTE_FAILED. First failure: hook failed',
-      selfRollback: { kind: 'done' },
-    });
+    const failed = judgeByChangeSet(track, nothing, changeSet('EXECUTE_FAILED', 'hook failed'));
+    expect(failed).toMatchObject({ kind: 'failed', selfRollback: { kind: 'done' } });
+    expect(reasonOf(failed)).toBe(
+      'Change set capstan-todo-1-2-3-r-1 ended EXECUTE_FAILED. First failure: hook failed',
+    );
   });
 
   it('deleted under a later update: superseded by the oldest update after Capstan’s', () => {
@@ -204,18 +234,18 @@ describe('CloudFormation evaluate: small judgements', () => {
         ev(20, 'A', SVC, 'UPDATE_FAILED', 'r-1', 'first'),
         ev(10, 'C', SVC, 'UPDATE_FAILED', 'r-1'),
       ]),
-    ).toBe('A (AWS::ECS::Service): first');
+    ).toEqual({ logicalId: 'A', resourceType: SVC, reason: 'first' });
     expect(firstFailure([])).toBeUndefined();
   });
 
-  it('changedBy names the update that set LastUpdatedTime, when its events carry a token', () => {
+  it('changedBy gives the token of the update that set LastUpdatedTime, when its events carry one', () => {
     const events = newestFirst(
       ev(-10, 'todo-prod', STACK, 'UPDATE_COMPLETE', 'Console-before'),
       ev(100, 'todo-prod', STACK, 'UPDATE_IN_PROGRESS', 'Console-UpdateStack-1'),
       ev(110, 'Service', SVC, 'UPDATE_COMPLETE', 'Console-UpdateStack-1'),
       ev(120, 'todo-prod', STACK, 'UPDATE_COMPLETE', 'Console-UpdateStack-1'),
     );
-    expect(changedBy(events, 'todo-prod', T0 + 100)).toBe('stack update Console-UpdateStack-1');
+    expect(changedBy(events, 'todo-prod', T0 + 100)).toBe('Console-UpdateStack-1');
     expect(
       changedBy([ev(100, 'todo-prod', STACK, 'UPDATE_IN_PROGRESS')], 'todo-prod', T0 + 100),
     ).toBeUndefined();

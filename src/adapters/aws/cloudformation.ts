@@ -49,9 +49,11 @@ export function createCloudFormationAdapter(
         out = await client(region).send(new DescribeStacksCommand({ StackName: stack }));
       } catch (e) {
         if (e instanceof Error && /does not exist/.test(e.message)) {
-          throw new CapstanError('not_found', `CloudFormation stack ${stack} does not exist in ${region}.`, {
-            cause: e,
-          });
+          throw new CapstanError(
+            'not_found',
+            { kind: 'cloudformation.stackNotFound', stack, region },
+            { cause: e },
+          );
         }
         throw toCapstanError(e, op);
       }

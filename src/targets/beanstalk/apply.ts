@@ -1,7 +1,7 @@
 import type { BeanstalkTarget } from '../../domain/catalog.js';
 import { CapstanError } from '../../domain/errors.js';
+import type { BeanstalkFact } from '../../domain/facts/beanstalk.js';
 import { parseImage } from '../../domain/version.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { ApplyRequest, Started } from '../strategy.js';
 import type { BeanstalkStrategyDeps } from './deps.js';
 import { fingerprint, refOf } from './environment.js';
@@ -60,20 +60,19 @@ async function ensureVersion(
   deps: BeanstalkStrategyDeps,
   t: BeanstalkTarget,
   req: Request,
-): Promise<string[]> {
+): Promise<BeanstalkFact[]> {
   const { plan } = req;
-  const bundle = `s3://${plan.bucket}/${plan.key}`;
-  if (plan.reuse) {
-    return [`Reusing application version \`${escapeMrkdwn(plan.label)}\` (\`${escapeMrkdwn(bundle)}\`).`];
-  }
+  const bundle = { label: plan.label, bucket: plan.bucket, key: plan.key };
+  if (plan.reuse) return [{ kind: 'beanstalk.reusingVersion', ...bundle }];
   const [existing] = await deps.beanstalk.describeApplicationVersions(t.region, t.application, [plan.label]);
   if (existing) {
     // A retried apply finds the version it created itself; any other is someone else's.
     if (isPlanned(existing.bundle, plan)) return [];
-    throw new CapstanError(
-      'conflict',
-      `Application version \`${escapeMrkdwn(plan.label)}\` of ${escapeMrkdwn(t.application)} appeared since the review with another bundle: request the deploy again.`,
-    );
+    throw new CapstanError('conflict', {
+      kind: 'beanstalk.versionAppeared',
+      label: plan.label,
+      application: t.application,
+    });
   }
   await deps.objects.put(t.region, plan.bucket, plan.key, plan.body, 'application/json');
   const digest = parseImage(plan.image).digest ?? '';
@@ -91,9 +90,7 @@ async function ensureVersion(
       const [made] = await deps.beanstalk.describeApplicationVersions(t.region, t.application, [plan.label]);
       if (!isPlanned(made?.bundle, plan)) throw e;
     });
-  return [
-    `Wrote \`${escapeMrkdwn(bundle)}\` pinning \`${escapeMrkdwn(plan.image)}\` and created application version \`${escapeMrkdwn(plan.label)}\`.`,
-  ];
+  return [{ kind: 'beanstalk.versionCreated', ...bundle, image: plan.image }];
 }
 
 const isPlanned = (bundle: { bucket: string; key: string } | undefined, plan: BeanstalkPlan) =>
@@ -102,15 +99,19 @@ const isPlanned = (bundle: { bucket: string; key: string } | undefined, plan: Be
 function started(
   t: BeanstalkTarget,
   plan: BeanstalkPlan,
-  lines: readonly string[],
+  lines: readonly BeanstalkFact[],
   track: BeanstalkTrack,
 ): Started<BeanstalkTrack> {
-  const request = track.requestId ? ` (request \`${escapeMrkdwn(track.requestId)}\`)` : '';
   return {
     data: track,
     lines: [
       ...lines,
-      `Elastic Beanstalk is updating environment \`${escapeMrkdwn(t.environment)}\` to \`${escapeMrkdwn(plan.label)}\`${request}.`,
+      {
+        kind: 'beanstalk.updating',
+        environment: t.environment,
+        label: plan.label,
+        requestId: track.requestId,
+      },
     ],
   };
 }

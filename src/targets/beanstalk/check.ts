@@ -1,7 +1,6 @@
 import type { BeanstalkTarget } from '../../domain/catalog.js';
 import { CapstanError } from '../../domain/errors.js';
 import { parseImage } from '../../domain/version.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import { requireImage } from '../image.js';
 import type { Checked } from '../strategy.js';
 import type { BeanstalkStrategyDeps } from './deps.js';
@@ -20,10 +19,7 @@ export async function inspect(
     readyEnvironment(deps, t),
   ]);
   if (version.length > MAX_LABEL) {
-    throw new CapstanError(
-      'invalid_state',
-      `Tag \`${escapeMrkdwn(version)}\` is longer than the ${MAX_LABEL} characters of an Elastic Beanstalk version label.`,
-    );
+    throw new CapstanError('invalid_state', { kind: 'beanstalk.tagTooLong', tag: version, max: MAX_LABEL });
   }
   const current = e.versionLabel ? await runningNow(deps, t, e.versionLabel) : {};
   return {

@@ -24,9 +24,6 @@ export function environmentConsoleUrl(t: BeanstalkTarget, envId?: string): strin
 export const fingerprint = (e: BeanstalkEnvironment) =>
   [e.status, e.health ?? '', e.healthStatus ?? '', e.versionLabel ?? ''].join('|');
 
-export const healthText = (e: BeanstalkEnvironment) =>
-  `${e.health ?? 'unknown'}${e.healthStatus ? ` (${e.healthStatus})` : ''}`;
-
 /** The live environment of that name: a name can also belong to one terminated a while ago. */
 export function liveOne(
   found: readonly BeanstalkEnvironment[],

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { BeanstalkTarget } from '../../domain/catalog.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
+import type { BeanstalkFact } from '../../domain/facts/beanstalk.js';
 import type { BeanstalkEnvironment, BeanstalkEvent } from '../../ports/beanstalk.js';
 import type { Observation } from '../strategy.js';
-import { fingerprint, healthText, where } from './environment.js';
+import { fingerprint, refOf } from './environment.js';
 import type { BeanstalkTrack } from './schemas.js';
 
 /** Capstan's clock and AWS's may disagree: look back this far for the update's own events. */
@@ -32,7 +32,7 @@ export type BeanstalkJudgement =
   | {
       readonly kind: 'superseded';
       readonly data: BeanstalkTrack;
-      readonly lines: readonly string[];
+      readonly lines: readonly BeanstalkFact[];
       readonly label: string | undefined;
     };
 
@@ -40,9 +40,12 @@ export type BeanstalkJudgement =
 export const isGone = (e: BeanstalkEnvironment): boolean =>
   e.status === 'Terminated' || e.status === 'Terminating';
 
-/** What the environment's absence says, for people. */
-export const goneWhat = (t: BeanstalkTarget, e: BeanstalkEnvironment | undefined): string =>
-  `${where(t)} ${e ? `is ${escapeMrkdwn(e.status)}` : 'no longer exists'}`;
+/** What the environment's absence says. */
+export const goneWhat = (t: BeanstalkTarget, e: BeanstalkEnvironment | undefined): BeanstalkFact => ({
+  kind: 'beanstalk.environmentGone',
+  ...refOf(t),
+  status: e?.status,
+});
 
 /** Where the next look reads events from: after the last one seen, or a little before the update. */
 export const eventsSince = (track: BeanstalkTrack): number => track.cursor ?? track.since - CLOCK_SKEW_MS;
@@ -53,13 +56,19 @@ const eventKey = (ev: BeanstalkEvent) =>
 const isError = (ev: BeanstalkEvent) => ERROR_SEVERITIES.has(ev.severity);
 const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
-function eventLine(ev: BeanstalkEvent): string {
-  const mark = isError(ev) ? ':x:' : ev.severity === 'WARN' ? ':warning:' : ':information_source:';
-  return `${mark} ${escapeMrkdwn(ev.message)}`;
-}
+const eventLine = (ev: BeanstalkEvent): BeanstalkFact => ({
+  kind: 'beanstalk.event',
+  at: ev.at,
+  severity: ev.severity,
+  message: ev.message,
+});
 
 /** The events of the look not shown before, the track they leave, and whether anything moved. */
-export function follow(look: BeanstalkLook): { data: BeanstalkTrack; lines: string[]; moved: boolean } {
+export function follow(look: BeanstalkLook): {
+  data: BeanstalkTrack;
+  lines: BeanstalkFact[];
+  moved: boolean;
+} {
   const { track, environment: e, events } = look;
   const seen = new Set(track.seen ?? []);
   // Ours: the update's request id, or anything after it started; older events belong to earlier changes.
@@ -98,7 +107,7 @@ export function follow(look: BeanstalkLook): { data: BeanstalkTrack; lines: stri
   };
   const lines = fresh.slice(-LINES_PER_LOOK).map(eventLine);
   if (fresh.length > LINES_PER_LOOK)
-    lines.unshift(`_…${fresh.length - LINES_PER_LOOK} earlier events are in the Elastic Beanstalk console._`);
+    lines.unshift({ kind: 'beanstalk.eventsOmitted', count: fresh.length - LINES_PER_LOOK });
   return { data, lines, moved };
 }
 
@@ -113,10 +122,9 @@ export function evaluate(look: BeanstalkLook): BeanstalkJudgement {
   if (label !== data.label && !isPrevious) return { kind: 'superseded', data, lines, label };
   // Capstan's own rollback redeploys the previous label: going "back" to it there is no revert.
   const revert = isPrevious && look.phase === 'rollout';
-  // Reasons are plain text: views escape them where they are shown.
-  const failed = (reason: string): BeanstalkJudgement => {
+  const failed = (reason: BeanstalkFact): BeanstalkJudgement => {
     if (!revert) return { kind: 'failed', data, lines, reason };
-    const back = `:rewind: Elastic Beanstalk put environment \`${escapeMrkdwn(t.environment)}\` back on \`${escapeMrkdwn(label ?? '')}\`.`;
+    const back: BeanstalkFact = { kind: 'beanstalk.putBack', environment: t.environment, label: label ?? '' };
     return {
       kind: 'failed',
       data,
@@ -125,16 +133,33 @@ export function evaluate(look: BeanstalkLook): BeanstalkJudgement {
       selfRollback: { kind: 'done', runsNow: data.previousTag ?? label },
     };
   };
-  if (data.failure !== undefined) return failed(data.failure);
+  if (data.failure !== undefined) return failed({ kind: 'beanstalk.updateError', message: data.failure });
   if (isPrevious) {
-    return failed(
-      `Environment ${t.environment} is Ready on ${label ?? ''} again without reporting an error for ${data.label}.`,
-    );
+    return failed({
+      kind: 'beanstalk.revertedSilently',
+      environment: t.environment,
+      label: label ?? '',
+      deployed: data.label,
+    });
   }
   if (e.health === 'Red' || e.healthStatus === 'Severe') {
-    return failed(`Environment ${t.environment} runs ${data.label} with health ${healthText(e)}.`);
+    return failed({
+      kind: 'beanstalk.unhealthy',
+      environment: t.environment,
+      label: data.label,
+      health: e.health,
+      healthStatus: e.healthStatus,
+    });
   }
   const healthy =
     e.health === 'Green' && (e.healthStatus === undefined || ['Ok', 'Info'].includes(e.healthStatus));
-  return healthy ? { kind: 'succeeded', data, lines } : { kind: 'progress', data, lines, moved };
+  return healthy ? succeeded(data, lines) : { kind: 'progress', data, lines, moved };
+}
+
+/**
+ * Transitional: strategy.ts still types a success's lines as text, though every consumer words them
+ * with say() like any other observation's (the lead widens it to Said[]; this cast goes then).
+ */
+function succeeded(data: BeanstalkTrack, lines: readonly BeanstalkFact[]): BeanstalkJudgement {
+  return { kind: 'succeeded', data, lines: lines as unknown as readonly string[] };
 }

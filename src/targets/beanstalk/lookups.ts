@@ -1,9 +1,8 @@
 import type { BeanstalkTarget } from '../../domain/catalog.js';
 import { CapstanError } from '../../domain/errors.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { ApplicationVersion, BeanstalkEnvironment } from '../../ports/beanstalk.js';
 import type { BeanstalkStrategyDeps } from './deps.js';
-import { healthText, liveOne, where } from './environment.js';
+import { liveOne, refOf } from './environment.js';
 import { SUFFIXED, dockerrunImage, tagOfLabel } from './labels.js';
 
 /** A Dockerrun.aws.json is a few hundred bytes; anything much larger is a zip Capstan does not read. */
@@ -22,15 +21,22 @@ export async function findEnvironment(
 /** The environment, refused unless it exists and is Ready (Beanstalk takes one update at a time). */
 export async function readyEnvironment(deps: Deps, t: BeanstalkTarget): Promise<BeanstalkEnvironment> {
   const e = await findEnvironment(deps, t);
-  if (!e) throw new CapstanError('not_found', `${where(t)} was not found.`);
+  if (!e) throw notFound(t);
   if (e.status !== 'Ready') {
-    throw new CapstanError(
-      'invalid_state',
-      `${where(t)} is ${escapeMrkdwn(e.status)}, not Ready (health ${escapeMrkdwn(healthText(e))}): wait until its current operation ends, then deploy again.`,
-    );
+    throw new CapstanError('invalid_state', {
+      kind: 'beanstalk.environmentNotReady',
+      ...refOf(t),
+      status: e.status,
+      health: e.health,
+      healthStatus: e.healthStatus,
+    });
   }
   return e;
 }
+
+/** Refusal: no live environment of the target's name. */
+export const notFound = (t: BeanstalkTarget): CapstanError =>
+  new CapstanError('not_found', { kind: 'beanstalk.environmentNotFound', ...refOf(t) });
 
 /** The image a version's bundle names, when the bundle is a small Dockerrun.aws.json. */
 export async function bundleImage(

@@ -2,7 +2,6 @@ import type { BeanstalkTarget } from '../../domain/catalog.js';
 import type { Review } from '../../domain/deployment.js';
 import { CapstanError } from '../../domain/errors.js';
 import { parseImage, shortDigest } from '../../domain/version.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { PrepareRequest, Prepared } from '../strategy.js';
 import { inspect } from './check.js';
 import type { BeanstalkStrategyDeps } from './deps.js';
@@ -26,10 +25,12 @@ export async function prepare(
 ): Promise<Prepared<BeanstalkPlan>> {
   const ctx = req.checked.context ?? (await inspect(deps, t, req.version));
   if (req.checked.digest !== undefined && req.checked.digest !== ctx.digest) {
-    throw new CapstanError(
-      'conflict',
-      `Tag \`${escapeMrkdwn(req.version)}\` now names ${shortDigest(ctx.digest)}, not ${shortDigest(req.checked.digest)} as requested: request the deploy again.`,
-    );
+    throw new CapstanError('conflict', {
+      kind: 'beanstalk.tagMoved',
+      tag: req.version,
+      digest: ctx.digest,
+      requested: req.checked.digest,
+    });
   }
   const image = `${ctx.repositoryUri}@${ctx.digest}`;
   const chosen = await chooseVersion(deps, t, req.version, ctx.digest);
@@ -71,10 +72,11 @@ async function chooseVersion(
     if (v.bundle && image !== undefined && parseImage(image).digest === digest)
       return { label, reuse: true, bucket: v.bundle.bucket, key: v.bundle.key };
   }
-  throw new CapstanError(
-    'conflict',
-    `Application versions ${candidates.map((l) => `\`${escapeMrkdwn(l)}\``).join(' and ')} of ${escapeMrkdwn(t.application)} already exist with another image; delete one or push a new tag.`,
-  );
+  throw new CapstanError('conflict', {
+    kind: 'beanstalk.versionsTaken',
+    labels: candidates,
+    application: t.application,
+  });
 }
 
 /** The repository without its registry host, as people name it. */

@@ -1,11 +1,10 @@
 import type { BeanstalkTarget, Environment } from '../../domain/catalog.js';
-import { CapstanError } from '../../domain/errors.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { BeanstalkEnvironment } from '../../ports/beanstalk.js';
 import type { EnvironmentOf, Reading } from '../strategy.js';
 import type { BeanstalkStrategyDeps } from './deps.js';
-import { environmentConsoleUrl, healthText, liveOne, refOf, where } from './environment.js';
-import { findEnvironment, tagOf, tagsOf } from './lookups.js';
+import { environmentConsoleUrl, liveOne, refOf } from './environment.js';
+import { findEnvironment, notFound, tagOf, tagsOf } from './lookups.js';
 
 const EVENTS_IN_DETAIL = 5;
 const EVENTS_LOOKBACK_MS = 14 * 86_400_000;
@@ -31,7 +30,7 @@ export async function read(
 /** The version running now, to pick a rollback target. */
 export async function running(deps: BeanstalkStrategyDeps, t: BeanstalkTarget): Promise<string | undefined> {
   const e = await findEnvironment(deps, t);
-  if (!e) throw new CapstanError('not_found', `${where(t)} was not found.`);
+  if (!e) throw notFound(t);
   return e.versionLabel ? tagOf(deps, t, e.versionLabel) : undefined;
 }
 
@@ -61,7 +60,7 @@ async function readApplication(
       const t = env.target;
       const e = liveOne(found, t.environment);
       if (!e) {
-        out.set(env, new Error(`${where(t)} was not found.`));
+        out.set(env, notFound(t));
         return;
       }
       const version = e.versionLabel ? (tags.get(e.versionLabel) ?? e.versionLabel) : undefined;
@@ -90,7 +89,7 @@ async function readingOf(
   return {
     version,
     state: e.status,
-    facts: [`health ${healthText(e)}`],
+    facts: [{ kind: 'beanstalk.health', health: e.health, healthStatus: e.healthStatus }],
     inProgress: e.status !== 'Ready',
     changedAt: e.updatedAt,
     events,

@@ -1,12 +1,9 @@
 import { CapstanError } from '../../domain/errors.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { StackInfo } from '../../ports/stacks.js';
 import type { ApplyRequest, Started } from '../strategy.js';
 import type { StackStrategyDeps } from './deps.js';
 import { changedBy } from './evaluate.js';
 import type { StackPlan, StackTrack } from './schemas.js';
-
-const FRESH_OFFER = 'Prepare a fresh change set to try again.';
 
 /** Stack events read to say who changed a stack under a reviewed change set. */
 const EVENTS_FOR_CHANGER = 50;
@@ -22,16 +19,18 @@ export async function apply(
     deps.stacks.describeStack(plan.region, plan.stack),
   ]);
   if (cs.executionStatus !== 'AVAILABLE') {
-    throw new CapstanError(
-      'conflict',
-      `The change set is ${cs.executionStatus}${cs.statusReason ? ` (${cs.statusReason})` : ''}, so it was not executed. ${FRESH_OFFER}`,
-    );
+    throw new CapstanError('conflict', {
+      kind: 'cloudformation.changeSetNotAvailable',
+      changeSet: plan.changeSetName,
+      executionStatus: cs.executionStatus,
+      statusReason: cs.statusReason,
+    });
   }
   if (stack.updatedAt !== plan.stackUpdatedAt) throw await stackChanged(deps, plan, stack);
   await deps.stacks.executeChangeSet(plan.region, plan.changeSetArn, req.requestId);
   return {
     data: track(plan, req.requestId, deps.now()),
-    lines: [`Executing change set \`${escapeMrkdwn(plan.changeSetName)}\`.`],
+    lines: [{ kind: 'cloudformation.executing', changeSet: plan.changeSetName }],
   };
 }
 
@@ -46,11 +45,12 @@ async function stackChanged(
 ): Promise<CapstanError> {
   const since = Date.parse(stack.updatedAt);
   const events = await deps.stacks.events(plan.region, plan.stack, EVENTS_FOR_CHANGER, since).catch(() => []); // who did it is a courtesy: the refusal stands without it
-  const by = changedBy(events, stack.name, since);
-  return new CapstanError(
-    'conflict',
-    `Stack ${plan.stack} changed since this change set was made (${by ? `by ${by}, ` : ''}now ${stack.status}), so it was not executed. ${FRESH_OFFER}`,
-  );
+  return new CapstanError('conflict', {
+    kind: 'cloudformation.stackChanged',
+    stack: plan.stack,
+    status: stack.status,
+    byToken: changedBy(events, stack.name, since),
+  });
 }
 
 /** After a restart or an error from apply(): the change set's ExecutionStatus says whether it ran. */
@@ -63,7 +63,13 @@ export async function reconcile(
   if (!cs || cs.executionStatus === 'AVAILABLE' || cs.executionStatus === 'UNAVAILABLE') return undefined;
   return {
     data: track(plan, req.requestId, deps.now()),
-    lines: [`Change set \`${escapeMrkdwn(plan.changeSetName)}\` is ${cs.executionStatus}.`],
+    lines: [
+      {
+        kind: 'cloudformation.changeSetIs',
+        changeSet: plan.changeSetName,
+        executionStatus: cs.executionStatus,
+      },
+    ],
   };
 }
 

@@ -17,13 +17,18 @@ export async function check(
     deps.stacks.describeStack(t.region, t.stack),
   ]);
   if (!(t.imageParameter in stack.parameters)) {
-    throw new CapstanError(
-      'invalid_state',
-      `Stack ${t.stack} has no parameter ${t.imageParameter}; fix \`imageParameter\` in capstan.yml.`,
-    );
+    throw new CapstanError('invalid_state', {
+      kind: 'cloudformation.noImageParameter',
+      stack: t.stack,
+      parameter: t.imageParameter,
+    });
   }
   if (stack.status.endsWith('_IN_PROGRESS'))
-    throw new CapstanError('conflict', `Stack ${t.stack} is ${stack.status}; wait until it settles.`);
+    throw new CapstanError('conflict', {
+      kind: 'cloudformation.stackBusy',
+      stack: t.stack,
+      status: stack.status,
+    });
   return {
     fromVersion: versionOfParameter(stack.parameters[t.imageParameter]),
     digest: image.digest,

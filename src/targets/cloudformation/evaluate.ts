@@ -1,4 +1,4 @@
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
+import type { CfnFailedResource, CloudFormationFact } from '../../domain/facts/cloudformation.js';
 import type { ChangeSetInfo, StackEvent, StackInfo } from '../../ports/stacks.js';
 import type { Observation } from '../strategy.js';
 import type { StackTrack } from './schemas.js';
@@ -32,7 +32,7 @@ export interface StackLook {
 /** What the events of one look say, before the change set is asked. */
 export interface EventsSeen {
   readonly track: StackTrack;
-  readonly lines: readonly string[];
+  readonly lines: readonly CloudFormationFact[];
   readonly moved: boolean;
   /** Events of Capstan's own operation, newest first. */
   readonly own: readonly StackEvent[];
@@ -45,11 +45,13 @@ const isStackLevel = (stackName: string) => (e: StackEvent) =>
   e.resourceType === STACK_TYPE && e.logicalId === stackName;
 
 /** The first resource that failed, oldest first: the cause, not its consequences. */
-export function firstFailure(events: readonly StackEvent[]): string | undefined {
+export function firstFailure(events: readonly StackEvent[]): CfnFailedResource | undefined {
   const failed = [...events]
     .sort((a, b) => a.at - b.at)
     .find((e) => e.status.endsWith('_FAILED') && e.reason);
-  return failed ? `${failed.logicalId} (${failed.resourceType}): ${failed.reason}` : undefined;
+  return failed?.reason
+    ? { logicalId: failed.logicalId, resourceType: failed.resourceType, reason: failed.reason }
+    : undefined;
 }
 
 /** Sorts the events of a look into Capstan's own (new ones for the thread) and those of later operations. */
@@ -82,16 +84,22 @@ export function seeEvents(r: StackTrack, look: StackLook): EventsSeen {
   };
 }
 
-function eventLine(e: StackEvent): string {
-  return `\`${escapeMrkdwn(e.logicalId)}\` ${escapeMrkdwn(e.resourceType)} *${escapeMrkdwn(e.status)}*${e.reason ? `: ${escapeMrkdwn(e.reason)}` : ''}`;
+function eventLine(e: StackEvent): CloudFormationFact {
+  return {
+    kind: 'cloudformation.resourceEvent',
+    logicalId: e.logicalId,
+    resourceType: e.resourceType,
+    status: e.status,
+    reason: e.reason,
+  };
 }
 
 /** The outcome the events of Capstan's own operation settle, or undefined when the change set must say. */
 export function judgeByEvents(r: StackTrack, seen: EventsSeen): StackObservation | undefined {
   // Events come newest first: Capstan's operation's latest word on the stack as a whole.
   const latest = seen.own.find(isStackLevel(seen.stackName));
-  if (latest && SUCCESS.has(latest.status)) return { kind: 'succeeded', data: seen.track, lines: seen.lines };
-  if (latest && FAILURE.has(latest.status)) return failed(seen, `Stack ${r.stack} ended ${latest.status}`);
+  if (latest && SUCCESS.has(latest.status)) return succeeded(seen);
+  if (latest && FAILURE.has(latest.status)) return failed(seen, 'stack', r.stack, latest.status);
   if (latest && seen.later.length === 0) return progress(seen);
   return undefined;
 }
@@ -104,9 +112,9 @@ export function judgeByChangeSet(
 ): StackObservation {
   switch (cs?.executionStatus) {
     case 'EXECUTE_COMPLETE':
-      return { kind: 'succeeded', data: seen.track, lines: seen.lines };
+      return succeeded(seen);
     case 'EXECUTE_FAILED':
-      return failed(seen, `Change set ${r.changeSetName} ended EXECUTE_FAILED`, cs.statusReason);
+      return failed(seen, 'changeSet', r.changeSetName, 'EXECUTE_FAILED', cs.statusReason);
     case 'EXECUTE_IN_PROGRESS':
       return progress(seen);
   }
@@ -123,28 +131,49 @@ export function judgeByChangeSet(
   return progress(seen);
 }
 
+/**
+ * Transitional: strategy.ts still types a success's lines as text, though every consumer words them
+ * with say() like any other observation's (the lead widens it to Said[]; this cast goes then).
+ */
+function succeeded(seen: EventsSeen): StackObservation {
+  return { kind: 'succeeded', data: seen.track, lines: seen.lines as unknown as readonly string[] };
+}
+
 function progress(seen: EventsSeen): StackObservation {
   return { kind: 'progress', data: seen.track, lines: seen.lines, moved: seen.moved };
 }
 
-function failed(seen: EventsSeen, ended: string, stated?: string): StackObservation {
+function failed(
+  seen: EventsSeen,
+  of: 'stack' | 'changeSet',
+  name: string,
+  status: string,
+  stated?: string,
+): StackObservation {
   // Capstan's operation's own account ("The following resource(s) failed to update: […]").
   const stackLevel = isStackLevel(seen.stackName);
-  const said =
+  const account =
     seen.own.find((e) => stackLevel(e) && e.reason && /ROLLBACK|FAILED/.test(e.status))?.reason ?? stated;
   return {
     kind: 'failed',
     data: seen.track,
     lines: seen.lines,
-    reason: `${ended}. First failure: ${firstFailure(seen.own) ?? said ?? 'no failing resource reported'}`,
+    reason: {
+      kind: 'cloudformation.operationFailed',
+      of,
+      name,
+      status,
+      firstFailure: firstFailure(seen.own),
+      account,
+    },
     // CloudFormation has already put the stack back: there is nothing for Capstan to roll back.
     selfRollback: { kind: 'done' },
   };
 }
 
 /**
- * The stack update that set the stack's LastUpdatedTime (`since`), as "stack update <token>", when
- * its events carry a token: who changed a stack under a reviewed change set.
+ * The token of the stack update that set the stack's LastUpdatedTime (`since`), when its events
+ * carry one: who changed a stack under a reviewed change set.
  */
 export function changedBy(
   events: readonly StackEvent[],
@@ -153,6 +182,5 @@ export function changedBy(
 ): string | undefined {
   const stackLevel = isStackLevel(stackName);
   // Newest first: the oldest stack-level event from `since` on started that update.
-  const token = events.filter((e) => stackLevel(e) && e.at >= since).at(-1)?.clientRequestToken;
-  return token ? `stack update ${token}` : undefined;
+  return events.filter((e) => stackLevel(e) && e.at >= since).at(-1)?.clientRequestToken;
 }

@@ -42,7 +42,7 @@ async function observeOne(stacks: Stacks, r: StackTrack): Promise<StackObservati
       kind: 'missing',
       data: r,
       lines: [],
-      what: `CloudFormation stack ${r.stack} (${r.region}) no longer exists`,
+      what: { kind: 'cloudformation.stackGone', stack: r.stack, region: r.region },
     };
   }
   const seen = seeEvents(r, look);

@@ -1,6 +1,5 @@
 import type { ParameterChange, Review } from '../../domain/deployment.js';
 import { CapstanError } from '../../domain/errors.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { ChangeSetInfo } from '../../ports/stacks.js';
 import { requireImage } from '../image.js';
 import type { PrepareRequest, Prepared } from '../strategy.js';
@@ -54,10 +53,7 @@ export async function prepare(
     const reason = cs.statusReason ?? 'no reason given';
     if (NO_CHANGES.some((re) => re.test(reason))) return { plan, unchanged: true, review: { link } };
     await discard(deps, plan).catch(() => undefined);
-    throw new CapstanError(
-      'upstream',
-      `CloudFormation could not create the change set: ${escapeMrkdwn(reason)}`,
-    );
+    throw new CapstanError('upstream', { kind: 'cloudformation.changeSetFailed', reason });
   }
   const parameters: ParameterChange[] = [
     { key: t.imageParameter, from: stack.parameters[t.imageParameter], to: value },
@@ -76,15 +72,13 @@ async function computed(deps: StackStrategyDeps, plan: StackPlan): Promise<Chang
   // Nothing will execute it: it is not left behind in the stack's change sets.
   await discard(deps, plan).catch(() => undefined);
   if (deps.signal?.aborted) {
-    throw new CapstanError(
-      'upstream',
-      'Capstan stopped while CloudFormation computed the change set; nothing changed. Run the deploy again.',
-    );
+    throw new CapstanError('upstream', { kind: 'cloudformation.changeSetInterrupted' });
   }
-  throw new CapstanError(
-    'upstream',
-    `The change set was still ${cs.status} after ${Math.round(deps.changeSetTimeoutMs / 1000)}s.`,
-  );
+  throw new CapstanError('upstream', {
+    kind: 'cloudformation.changeSetTimedOut',
+    status: cs.status,
+    seconds: Math.round(deps.changeSetTimeoutMs / 1000),
+  });
 }
 
 function review(cs: ChangeSetInfo, parameters: ParameterChange[], link: Review['link']): Review {

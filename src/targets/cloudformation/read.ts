@@ -36,7 +36,7 @@ async function readOne(stacks: Stacks, env: StackEnvironment, detail: boolean): 
   return {
     version: versionOfParameter(stack.parameters[t.imageParameter]),
     state: stack.status,
-    facts: [stack.status],
+    facts: [{ kind: 'cloudformation.stackStatus', status: stack.status }],
     inProgress: stack.status.endsWith('_IN_PROGRESS'),
     changedAt: Date.parse(stack.updatedAt),
     events: events.map((e) => ({

@@ -48,13 +48,11 @@ describe('judging one look at a CodeDeploy deployment (pure)', () => {
   it('a success of the rollback Capstan follows says which version runs again', () => {
     const d = deployment({ status: 'Succeeded', overview: { ...overview, succeeded: 2 } });
     const look = lookAt(d, { deploymentId: d.id, rollbackOf: 'd-BBBBBBBB2' });
-    expect(judgeActive(d, look, '1.2.2')).toEqual({
-      kind: 'succeeded',
-      data: look.track,
-      lines: [
-        ":white_check_mark: CodeDeploy's rollback `d-AAAAAAAA1` succeeded (2/2 targets done): the group runs `1.2.2` again.",
-      ],
-    });
+    const judged = judgeActive(d, look, '1.2.2');
+    expect(judged).toMatchObject({ kind: 'succeeded', data: look.track });
+    expect(judged.lines.map(say)).toEqual([
+      ":white_check_mark: CodeDeploy's rollback `d-AAAAAAAA1` succeeded (2/2 targets done): the group runs `1.2.2` again.",
+    ]);
   });
 
   it('a deployment ready to reroute traffic waits for people, naming CodeDeploy’s own deadline', () => {

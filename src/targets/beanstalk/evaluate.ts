@@ -156,10 +156,6 @@ export function evaluate(look: BeanstalkLook): BeanstalkJudgement {
   return healthy ? succeeded(data, lines) : { kind: 'progress', data, lines, moved };
 }
 
-/**
- * Transitional: strategy.ts still types a success's lines as text, though every consumer words them
- * with say() like any other observation's (the lead widens it to Said[]; this cast goes then).
- */
 function succeeded(data: BeanstalkTrack, lines: readonly BeanstalkFact[]): BeanstalkJudgement {
-  return { kind: 'succeeded', data, lines: lines as unknown as readonly string[] };
+  return { kind: 'succeeded', data, lines };
 }

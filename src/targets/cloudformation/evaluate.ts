@@ -131,12 +131,8 @@ export function judgeByChangeSet(
   return progress(seen);
 }
 
-/**
- * Transitional: strategy.ts still types a success's lines as text, though every consumer words them
- * with say() like any other observation's (the lead widens it to Said[]; this cast goes then).
- */
 function succeeded(seen: EventsSeen): StackObservation {
-  return { kind: 'succeeded', data: seen.track, lines: seen.lines as unknown as readonly string[] };
+  return { kind: 'succeeded', data: seen.track, lines: seen.lines };
 }
 
 function progress(seen: EventsSeen): StackObservation {

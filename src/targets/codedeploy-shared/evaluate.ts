@@ -1,6 +1,5 @@
 import type { CodeDeployGroupTarget } from '../../domain/catalog.js';
 import type { CodeDeployFact } from '../../domain/facts/codedeploy.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import type { AutoRollback, CodeDeployDeployment } from '../../ports/codedeploy.js';
 import type { Observation } from '../strategy.js';
 import type { Failure } from './failure.js';
@@ -70,25 +69,15 @@ export function gone(t: CodeDeployGroupTarget, track: Track, groupExists: boolea
 
 export const hasEnded = (d: CodeDeployDeployment) => d.status === 'Failed' || d.status === 'Stopped';
 
-/**
- * Transitional: a success's lines are still text in the seam (strategy.ts, `succeeded.lines`). Once
- * they take facts, these are `codedeploy.succeeded` and `codedeploy.trafficRerouted` (worded alike
- * in src/views/facts/codedeploy.ts).
- */
-const legacyCode = (s: string) => `\`${escapeMrkdwn(s)}\``;
-const legacyWhose = (rollback: boolean) => (rollback ? "CodeDeploy's rollback" : 'CodeDeploy deployment');
-
 /** A deployment that has not failed: succeeded, ready to reroute traffic, or on its way. `version`: what a success runs. */
 export function judgeActive(d: CodeDeployDeployment, look: Look, version: string | undefined): Judged {
   const { track, moved, statusChanged, rollback } = look;
   if (d.status === 'Succeeded') {
-    const p = progressOf(d);
-    const counts = p ? ` (${p.done}/${p.total} targets done)` : '';
-    const again = track.rollbackOf && version ? `: the group runs ${legacyCode(version)} again` : '';
+    const runsAgain = track.rollbackOf ? version : undefined;
     return {
       kind: 'succeeded',
       data: track,
-      lines: [`:white_check_mark: ${legacyWhose(rollback)} ${legacyCode(d.id)} succeeded${counts}${again}.`],
+      lines: [{ kind: 'codedeploy.succeeded', deploymentId: d.id, rollback, progress: progressOf(d), runsAgain }],
     };
   }
   if (d.status === 'Ready') return ready(d, look);
@@ -97,9 +86,7 @@ export function judgeActive(d: CodeDeployDeployment, look: Look, version: string
     return {
       kind: 'succeeded',
       data: track,
-      lines: [
-        `:white_check_mark: ${legacyWhose(rollback)} ${legacyCode(d.id)} rerouted all traffic to the new version; CodeDeploy keeps the original environment until its termination wait ends.`,
-      ],
+      lines: [{ kind: 'codedeploy.trafficRerouted', deploymentId: d.id, rollback }],
     };
   }
   return {

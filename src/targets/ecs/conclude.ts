@@ -45,9 +45,7 @@ export function conclude(
     case 'progress':
       return { kind: 'progress', data, lines, progress: progressOf(data), moved: j.moved };
     case 'succeeded':
-      // The seam still types a success's lines as text; every reader of lines words facts (say()).
-      // TODO(lead): `succeeded.lines: readonly Said[]` in strategy.ts, then this cast goes.
-      return { kind: 'succeeded', data, lines: lines as unknown as readonly string[] };
+      return { kind: 'succeeded', data, lines };
     case 'superseded':
       return { kind: 'superseded', data, lines, by: j.by };
     case 'failed':

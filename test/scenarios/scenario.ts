@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { Deployment } from '../../src/domain/deployment.js';
 import { SlackStandIn, type StoredMessage } from '../../sandbox/slackApi.js';
+import { SkipClock } from '../fakes/skipClock.js';
 import { GROUPS, USERS } from '../fixtures/config.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
 
@@ -149,9 +150,12 @@ export class World {
     private readonly yaml: string,
     private readonly slack: SlackStandIn,
     private readonly dir: string,
+    /** Capstan's clock and sleep, which the fakes of AWS read too: `skip` lets time pass at once. */
+    readonly clock: SkipClock,
   ) {}
 
-  static async start(yaml: string): Promise<World> {
+  /** `clock` is the one the test's fakes of AWS were given (a fresh one when they read none). */
+  static async start(yaml: string, clock = new SkipClock()): Promise<World> {
     const slack = new SlackStandIn({ users: USERS, groups: GROUPS });
     await slack.start();
     const dir = mkdtempSync(join(tmpdir(), 'capstan-scenario-'));
@@ -160,8 +164,10 @@ export class World {
       standIn: slack,
       dbPath: join(dir, 'capstan.db'),
       ownsStandIn: false,
+      clock,
+      sleep: clock.sleep,
     });
-    return new World(h, yaml, slack, dir);
+    return new World(h, yaml, slack, dir, clock);
   }
 
   /** An orderly restart: the process finishes what it is doing, then a new one starts. */
@@ -183,6 +189,8 @@ export class World {
       standIn: this.slack,
       dbPath: old.dbPath,
       ownsStandIn: false,
+      clock: this.clock,
+      sleep: this.clock.sleep,
     });
   }
 
@@ -220,6 +228,42 @@ export class World {
           .find((m) => isParent(m.text, version, env) && until.test(m.text)),
       timeoutMs,
     );
+  }
+
+  /**
+   * The parent message once its text matches `until`, letting Capstan's time run ahead meanwhile
+   * (see `passUntil`): for an outcome that comes from a deadline, a time limit or a back-off.
+   */
+  parentLater(channel: string, version: string, env: string, until: RegExp, opts?: PassOptions) {
+    return this.passUntil(
+      () =>
+        this.h.slack
+          .channelMessages(channel)
+          .find((m) => isParent(m.text, version, env) && until.test(m.text)),
+      opts,
+    );
+  }
+
+  /**
+   * Waits for `predicate` while time passes faster: whenever it has not held for a moment of real
+   * time (`settleMs`, in which Capstan looks at AWS several times at the time it has), the clock skips
+   * `stepMs` and every wait of Capstan's that this ends, ends. Deadlines, time limits and back-offs
+   * pass in steps shorter than any of them; nothing happens earlier
+   * than Capstan's own clock says it may.
+   */
+  async passUntil<T>(
+    predicate: () => T | undefined | false,
+    { stepMs = 250, settleMs = 60, timeoutMs = 10_000 }: PassOptions = {},
+  ): Promise<T> {
+    const giveUpAt = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await this.h.slack.waitFor(predicate, settleMs);
+      } catch (e) {
+        if (Date.now() > giveUpAt) throw e;
+      }
+      this.clock.skip(stepMs);
+    }
   }
 
   /** The parent message as it is now (its last version). */
@@ -306,6 +350,15 @@ export class World {
   until<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
     return this.h.slack.waitFor(predicate, timeoutMs);
   }
+}
+
+export interface PassOptions {
+  /** How far the clock skips at a time (shorter than the deadlines in play). */
+  readonly stepMs?: number;
+  /** How long, in real time, Capstan runs at one time before the next skip. */
+  readonly settleMs?: number;
+  /** When to give up, in real time. */
+  readonly timeoutMs?: number;
 }
 
 const PARENT = /^(deploy|rollback|release) of \S+ (\S+) to (\S+): /;

@@ -48,3 +48,36 @@ export class SkipClock implements Clock {
       check();
     });
 }
+
+export interface PassOptions {
+  /** How far the clock skips at a time (shorter than the deadlines in play). */
+  readonly stepMs?: number;
+  /** How long, in real time, Capstan runs at one time before the next skip. */
+  readonly settleMs?: number;
+  /** When to give up, in real time. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Waits for `predicate` while time passes faster: whenever it has not held for a moment of real
+ * time (`settleMs`, in which Capstan looks at AWS several times at the time it has), the clock skips
+ * `stepMs` and every wait of Capstan's that this ends, ends. Deadlines, time limits and back-offs
+ * pass in steps shorter than any of them; nothing happens earlier than Capstan's own clock says it
+ * may. `waitFor` is the Slack stand-in's (it checks as Slack calls arrive and every 25 ms).
+ */
+export async function passUntil<T>(
+  clock: SkipClock,
+  waitFor: (predicate: () => T | undefined | false, timeoutMs: number) => Promise<T>,
+  predicate: () => T | undefined | false,
+  { stepMs = 250, settleMs = 60, timeoutMs = 10_000 }: PassOptions = {},
+): Promise<T> {
+  const giveUpAt = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await waitFor(predicate, settleMs);
+    } catch (e) {
+      if (Date.now() > giveUpAt) throw e;
+    }
+    clock.skip(stepMs);
+  }
+}

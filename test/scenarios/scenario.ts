@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { Deployment } from '../../src/domain/deployment.js';
 import { SlackStandIn, type StoredMessage } from '../../sandbox/slackApi.js';
-import { SkipClock } from '../fakes/skipClock.js';
+import { type PassOptions, SkipClock, passUntil } from '../fakes/skipClock.js';
 import { GROUPS, USERS } from '../fixtures/config.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
 
@@ -244,26 +244,9 @@ export class World {
     );
   }
 
-  /**
-   * Waits for `predicate` while time passes faster: whenever it has not held for a moment of real
-   * time (`settleMs`, in which Capstan looks at AWS several times at the time it has), the clock skips
-   * `stepMs` and every wait of Capstan's that this ends, ends. Deadlines, time limits and back-offs
-   * pass in steps shorter than any of them; nothing happens earlier
-   * than Capstan's own clock says it may.
-   */
-  async passUntil<T>(
-    predicate: () => T | undefined | false,
-    { stepMs = 250, settleMs = 60, timeoutMs = 10_000 }: PassOptions = {},
-  ): Promise<T> {
-    const giveUpAt = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        return await this.h.slack.waitFor(predicate, settleMs);
-      } catch (e) {
-        if (Date.now() > giveUpAt) throw e;
-      }
-      this.clock.skip(stepMs);
-    }
+  /** Waits for `predicate` while time passes faster (see passUntil in test/fakes/skipClock.ts). */
+  passUntil<T>(predicate: () => T | undefined | false, opts?: PassOptions): Promise<T> {
+    return passUntil(this.clock, (p, ms) => this.h.slack.waitFor(p, ms), predicate, opts);
   }
 
   /** The parent message as it is now (its last version). */
@@ -350,15 +333,6 @@ export class World {
   until<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
     return this.h.slack.waitFor(predicate, timeoutMs);
   }
-}
-
-export interface PassOptions {
-  /** How far the clock skips at a time (shorter than the deadlines in play). */
-  readonly stepMs?: number;
-  /** How long, in real time, Capstan runs at one time before the next skip. */
-  readonly settleMs?: number;
-  /** When to give up, in real time. */
-  readonly timeoutMs?: number;
 }
 
 const PARENT = /^(deploy|rollback|release) of \S+ (\S+) to (\S+): /;

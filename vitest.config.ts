@@ -1,19 +1,29 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * Left out of `npm run test:fast` (the inner loop: `vitest run --mode fast`): tests that start child
- * processes or a browser, the end-to-end journeys through the sandbox, and the suites that wait on the
- * wall clock. `npm test` runs everything. The fast run also shares modules between the files of a
- * worker (no isolation), which saves most of the import time: the full run keeps each file apart.
+ * processes or a browser, and the end-to-end journeys through the sandbox. `npm test` runs everything.
+ * Nothing in either run waits out a deadline: the suites that run Capstan whole let time pass on a
+ * SkipClock (test/fakes/skipClock.ts) and wait on conditions.
+ *
+ * Both runs share modules between the files of a worker (no isolation): importing Bolt, the AWS SDK
+ * and the sandbox once per worker rather than once per file saves most of the import time. Each test
+ * file therefore leaves nothing behind (it stops what it started and restores what it stubbed).
  */
 export const SLOW_TESTS = [
   'test/e2e/**', // the sandbox end to end, Chromium, replica processes
   'test/main.test.ts', // starts `src/main.ts` as a process
-  // These wait out real deadlines and keep-alives (about 50 s of the fast run's 95 s): back in the
-  // fast run once they run on a manual clock.
-  'test/scenarios/**',
+  'test/slack/processSurvives.test.ts', // starts `src/main.ts` as a process
+  // The SDK's Socket Mode client waits out its own ping timeout (5 s) before it reconnects.
   'test/slack/socketMode.test.ts',
 ];
+
+/**
+ * Vitest's default is one worker fewer than the cores, i.e. one on a 2-core machine; most test files
+ * wait on loopback HTTP and on Capstan's 20 ms loops as much as they compute, so every core runs one.
+ */
+const WORKERS = Math.max(2, availableParallelism());
 
 export default defineConfig(({ mode }) => {
   const fast = mode === 'fast';
@@ -25,7 +35,8 @@ export default defineConfig(({ mode }) => {
       testTimeout: 30_000,
       hookTimeout: 60_000,
       pool: 'forks',
-      isolate: !fast,
+      isolate: false,
+      maxWorkers: WORKERS,
       reporters: ['default', 'json'],
       outputFile: { json: fast ? 'test-artifacts/vitest-fast.json' : 'test-artifacts/vitest.json' },
     },

@@ -15,8 +15,6 @@ export const SLOW_TESTS = [
   'test/e2e/**', // the sandbox end to end, Chromium, replica processes
   'test/main.test.ts', // starts `src/main.ts` as a process
   'test/slack/processSurvives.test.ts', // starts `src/main.ts` as a process
-  // The SDK's Socket Mode client waits out its own ping timeout (5 s) before it reconnects.
-  'test/slack/socketMode.test.ts',
 ];
 
 /**

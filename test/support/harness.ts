@@ -53,6 +53,8 @@ export interface HarnessOptions {
   readonly ownsStandIn?: boolean;
   /** Capstan's clock; the fakes of AWS in the same test read it too (the system clock by default). */
   readonly clock?: Clock;
+  /** Socket Mode's ping timeout, which is also the SDK client's wait before it reconnects (5 s by default). */
+  readonly socketPingTimeoutMs?: number;
   /** The sleep every wait of Capstan goes through (the clock's own, for a SkipClock); a real timer by default. */
   readonly sleep?: Sleep;
 }
@@ -101,6 +103,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       changeSetPollMs: 20,
       expiryCheckMs: 50,
       ...(opts.sleep ? { sleep: opts.sleep } : {}),
+      ...(opts.socketPingTimeoutMs !== undefined ? { socketPingTimeoutMs: opts.socketPingTimeoutMs } : {}),
     },
   });
   const base = `http://127.0.0.1:${capstan.port}`;

@@ -40,21 +40,37 @@ describe('SkipClock: the wall clock, moved forward by the test', () => {
     await clock.sleep(3_600_000, stop.signal);
   });
 
-  it('passUntil skips in steps until the condition holds, checking between steps', async () => {
+  it('passUntil skips between two rounds of the loop that sleeps on it, until the condition holds', async () => {
     const clock = new SkipClock();
     const start = clock.now();
-    const at = await passUntil(
-      clock,
-      (p, ms) =>
-        new Promise((resolve, reject) => {
+    const stop = new AbortController();
+    let looks = 0;
+    const loop = (async () => {
+      while (!stop.signal.aborted) {
+        await clock.sleep(20, stop.signal);
+        looks += 1;
+      }
+    })();
+    /** Checks at every turn of the event loop; rejects once `ms` have passed. */
+    const waitFor = <U>(p: () => U | undefined | false, ms: number) =>
+      new Promise<U>((resolve, reject) => {
+        const giveUpAt = Date.now() + ms;
+        const check = () => {
           const v = p();
-          if (v) resolve(v);
-          else setImmediate(() => reject(new Error(`not within ${ms} ms`)));
-        }),
-      () => clock.now() - start >= 1_000 && clock.now(),
-      { stepMs: 250 },
-    );
+          if (v !== undefined && v !== false) resolve(v);
+          else if (Date.now() > giveUpAt) reject(new Error(`not within ${ms} ms`));
+          else setImmediate(check);
+        };
+        check();
+      });
+    const at = await passUntil(clock, waitFor, () => clock.now() - start >= 1_000 && clock.now(), {
+      stepMs: 250,
+    });
+    stop.abort();
+    await loop;
     expect(at - start).toBeGreaterThanOrEqual(1_000);
     expect(at - start).toBeLessThan(1_250 + 1_000);
+    // Four skips, each once the loop went round twice since the one before: at least eight rounds.
+    expect(looks).toBeGreaterThanOrEqual(8);
   });
 });

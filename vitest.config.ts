@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { SpreadSequencer } from './test/support/spreadSequencer.js';
 
 /**
  * Left out of `npm run test:fast` (the inner loop: `vitest run --mode fast`): tests that start child
@@ -35,6 +36,8 @@ export default defineConfig(({ mode }) => {
       pool: 'forks',
       isolate: false,
       maxWorkers: WORKERS,
+      // The files that start processes run one at a time beside the others, not two at once.
+      sequence: { sequencer: SpreadSequencer },
       reporters: ['default', 'json'],
       outputFile: { json: fast ? 'test-artifacts/vitest-fast.json' : 'test-artifacts/vitest.json' },
     },

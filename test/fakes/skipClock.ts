@@ -83,11 +83,14 @@ export async function passUntil<T>(
   const giveUpAt = Date.now() + timeoutMs;
   for (;;) {
     const rounds = clock.loopRounds(loopMs);
-    const seen = await waitFor(() => {
-      const v = predicate();
-      if (v !== undefined && v !== false) return { v };
-      return clock.loopRounds(loopMs) >= rounds + 2 && { v: undefined };
-    }, Math.max(1, giveUpAt - Date.now()));
+    const seen = await waitFor(
+      () => {
+        const v = predicate();
+        if (v !== undefined && v !== false) return { v };
+        return clock.loopRounds(loopMs) >= rounds + 2 && { v: undefined };
+      },
+      Math.max(1, giveUpAt - Date.now()),
+    );
     if (seen.v !== undefined) return seen.v;
     clock.skip(stepMs);
   }

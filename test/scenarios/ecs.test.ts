@@ -345,13 +345,9 @@ describe('ECS: progress is anything that moves', () => {
     };
     await deploy('1.2.3');
 
-    const done = await w.parentLater(
-      'C0DEV',
-      '1.2.3',
-      'dev',
-      /: (succeeded|rolled back to .*|failed)$/,
-      { stepMs: 100 },
-    );
+    const done = await w.parentLater('C0DEV', '1.2.3', 'dev', /: (succeeded|rolled back to .*|failed)$/, {
+      stepMs: 100,
+    });
     expect(done.text).toMatch(/: succeeded$/);
     expect(clock.now() - t0).toBeGreaterThan(1000);
     expect(updates()).toBe(1);

@@ -5,8 +5,8 @@ import { SpreadSequencer } from './test/support/spreadSequencer.js';
 /**
  * Left out of `npm run test:fast` (the inner loop: `vitest run --mode fast`): tests that start child
  * processes or a browser, and the end-to-end journeys through the sandbox. `npm test` runs everything.
- * Nothing in either run waits out a deadline: the suites that run Capstan whole let time pass on a
- * SkipClock (test/fakes/skipClock.ts) and wait on conditions.
+ * The suites that run Capstan whole in-process wait out no deadline: they let time pass on a SkipClock
+ * (test/fakes/skipClock.ts) and wait on conditions; only the processes of test/e2e run on the wall clock.
  *
  * Both runs share modules between the files of a worker (no isolation): importing Bolt, the AWS SDK
  * and the sandbox once per worker rather than once per file saves most of the import time. Each test

@@ -1,31 +1,57 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { SpreadSequencer } from './test/support/spreadSequencer.js';
 
 /**
  * Left out of `npm run test:fast` (the inner loop: `vitest run --mode fast`): tests that start child
- * processes or a browser, the end-to-end journeys through the sandbox, and the suites that wait on the
- * wall clock. `npm test` runs everything. The fast run also shares modules between the files of a
- * worker (no isolation), which saves most of the import time: the full run keeps each file apart.
+ * processes or a browser, and the end-to-end journeys through the sandbox. `npm test` runs everything.
+ * The suites that run Capstan whole in-process wait out no deadline: they let time pass on a SkipClock
+ * (test/fakes/skipClock.ts) and wait on conditions; only the processes of test/e2e run on the wall clock.
+ *
+ * Both runs share modules between the files of a worker (no isolation): importing Bolt, the AWS SDK
+ * and the sandbox once per worker rather than once per file saves most of the import time. Each test
+ * file therefore leaves nothing behind (it stops what it started and restores what it stubbed).
  */
 export const SLOW_TESTS = [
   'test/e2e/**', // the sandbox end to end, Chromium, replica processes
   'test/main.test.ts', // starts `src/main.ts` as a process
-  // These wait out real deadlines and keep-alives (about 50 s of the fast run's 95 s): back in the
-  // fast run once they run on a manual clock.
-  'test/scenarios/**',
-  'test/slack/socketMode.test.ts',
+  'test/slack/processSurvives.test.ts', // starts `src/main.ts` as a process
 ];
+
+/**
+ * Three replicas of Capstan as processes, judged on real-time lease bounds: beside another test file
+ * on two cores its children miss their renewals, so it runs last, alone.
+ */
+const ALONE = 'test/e2e/replicas.test.ts';
+
+/**
+ * Vitest's default is one worker fewer than the cores, i.e. one on a 2-core machine; most test files
+ * wait on loopback HTTP and on Capstan's 20 ms loops as much as they compute, so every core runs one.
+ */
+const WORKERS = Math.max(2, availableParallelism());
 
 export default defineConfig(({ mode }) => {
   const fast = mode === 'fast';
+  const exclude = fast ? [...configDefaults.exclude, ...SLOW_TESTS] : configDefaults.exclude;
   return {
     test: {
-      include: ['test/**/*.test.ts'],
-      exclude: fast ? [...configDefaults.exclude, ...SLOW_TESTS] : configDefaults.exclude,
+      // Each project lists its own files (a project's arrays would add to the root's).
       environment: 'node',
       testTimeout: 30_000,
       hookTimeout: 60_000,
       pool: 'forks',
-      isolate: !fast,
+      isolate: false,
+      maxWorkers: WORKERS,
+      // The files that start processes run one at a time beside the others, not two at once.
+      sequence: { sequencer: SpreadSequencer },
+      projects: [
+        {
+          extends: true,
+          test: { name: 'capstan', include: ['test/**/*.test.ts'], exclude: [...exclude, ALONE] },
+        },
+        // Runs once every other file is done, with the machine to itself (sequence.groupOrder).
+        { extends: true, test: { name: 'alone', include: [ALONE], exclude, sequence: { groupOrder: 1 } } },
+      ],
       reporters: ['default', 'json'],
       outputFile: { json: fast ? 'test-artifacts/vitest-fast.json' : 'test-artifacts/vitest.json' },
     },

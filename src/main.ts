@@ -45,6 +45,11 @@ export interface Timing {
   readonly expiryCheckMs: number;
   /** The one sleep every wait goes through (loops, long polls, paced Slack calls, time limits); abortable. */
   readonly sleep: Sleep;
+  /**
+   * Socket Mode: how long a ping to Slack may go unanswered, and how long the SDK's client waits before
+   * it reconnects (its own timer, which the sleep above cannot reach). The SDK's default.
+   */
+  readonly socketPingTimeoutMs: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -53,6 +58,7 @@ export const DEFAULT_TIMING: Timing = {
   changeSetPollMs: 2000,
   expiryCheckMs: 30_000,
   sleep: heldSleep,
+  socketPingTimeoutMs: 5_000,
 };
 
 export interface StartOptions {
@@ -155,6 +161,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     status: { catalog, store, targets, cache: statusCache(config.statusCacheMs), identity: aws.identity },
     claimDelivery: (key) => store.claimOnce(key, owner, clock.now()),
     isReady: () => ready,
+    socketPingTimeoutMs: timing.socketPingTimeoutMs,
     routes: [
       snsRoute(inbound),
       metricsRoute(metrics, (e) => logger.warn('could not render metrics', { error: errorMessage(e) })),

@@ -21,6 +21,8 @@ export interface SlackInputOptions {
   readonly status: StatusDeps;
   readonly claimDelivery: ClaimDelivery;
   readonly isReady: () => boolean;
+  /** Socket Mode's ping timeout and reconnect delay (Timing in main.ts). */
+  readonly socketPingTimeoutMs?: number | undefined;
   /** HTTP routes served beside Slack's (the SNS endpoint, /metrics). */
   readonly routes: NonNullable<SlackAppOptions['routes']>;
 }
@@ -40,6 +42,7 @@ export function createSlackInput(o: SlackInputOptions): ReturnType<typeof create
     // A delivery Slack repeats (to this replica or another) is acknowledged and not acted on again.
     claimDelivery: o.claimDelivery,
     isReady: o.isReady,
+    socketPingTimeoutMs: o.socketPingTimeoutMs,
     routes: o.routes,
     dispatch: {
       catalog,

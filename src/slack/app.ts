@@ -23,6 +23,8 @@ export interface SlackAppOptions {
   readonly botToken: string;
   readonly signingSecret?: string | undefined;
   readonly appToken?: string | undefined;
+  /** Socket Mode: how long a ping may go unanswered, and the wait before a reconnect (the SDK's 5 s by default). */
+  readonly socketPingTimeoutMs?: number | undefined;
   readonly apiUrl?: string | undefined;
   readonly port: number;
   /** The address the HTTP listener binds (in Socket Mode, the side listener's); all by default. */
@@ -67,6 +69,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
           ? new CapstanSocketReceiver({
               appToken: opts.appToken,
               apiUrl: opts.apiUrl,
+              pingTimeoutMs: opts.socketPingTimeoutMs,
               port: opts.port,
               host: opts.host,
               routes: customRoutes,

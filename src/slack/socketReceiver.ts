@@ -7,6 +7,8 @@ import type { Logger } from '../lib/logger.js';
 export interface SocketReceiverOptions {
   readonly appToken: string;
   readonly apiUrl?: string | undefined;
+  /** How long a ping may go unanswered, and how long the client waits before it reconnects (the SDK's default when absent). */
+  readonly pingTimeoutMs?: number | undefined;
   /** The side listener (health, metrics, SNS): Socket Mode needs no HTTP endpoint for Slack. */
   readonly port: number;
   readonly host?: string | undefined;
@@ -149,6 +151,7 @@ export class CapstanSocketReceiver implements Receiver {
     this.inner = new SocketModeReceiver({
       appToken: o.appToken,
       logger: o.boltLogger,
+      ...(o.pingTimeoutMs !== undefined ? { clientPingTimeout: o.pingTimeoutMs } : {}),
       installerOptions: o.apiUrl ? { clientOptions: { slackApiUrl: o.apiUrl } } : {},
     });
     guardEnvelopes(this.inner.client, o.logger);

@@ -3,6 +3,7 @@ import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-e
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/lib/logger.js';
 import type { SlackFault, StoredMessage } from '../../sandbox/slackApi.js';
+import { type PassOptions, SkipClock, passUntil } from '../fakes/skipClock.js';
 import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeEcs } from '../support/fakeEcs.js';
@@ -11,6 +12,7 @@ import { type Harness, responseTo, startHarness } from '../support/harness.js';
 let h: Harness;
 let ecs: FakeEcs;
 let cfn: FakeCfn;
+let clock: SkipClock;
 let lines: string[];
 let faults: unknown[];
 const onFault = (e: unknown) => faults.push(e);
@@ -20,9 +22,12 @@ beforeEach(async () => {
   faults = [];
   process.on('unhandledRejection', onFault);
   process.on('uncaughtException', onFault);
-  ecs = new FakeEcs();
-  cfn = new FakeCfn();
+  clock = new SkipClock();
+  ecs = new FakeEcs('todobackend-dev', { clock });
+  cfn = new FakeCfn(clock);
   h = await startHarness({
+    clock,
+    sleep: clock.sleep,
     // prod's rollout deadline at test speed, as dev's already is.
     yaml: TEST_YAML.replace(
       '          approvals: 1\n',
@@ -60,10 +65,13 @@ const unreadable = [
   { not: 'an error' },
 ];
 
-const dev = (until: (m: StoredMessage) => boolean) =>
-  h.slack.waitFor(
+/** The parent message in dev once `until` holds, time passing faster meanwhile (back-offs, the deadline). */
+const dev = (until: (m: StoredMessage) => boolean, opts?: PassOptions) =>
+  passUntil(
+    clock,
+    (p, ms) => h.slack.waitFor(p, ms),
     () => h.slack.channelMessages('C0DEV').find((m) => m.text.includes(' 1.2.3 to dev') && until(m)),
-    15_000,
+    { timeoutMs: 15_000, ...opts },
   );
 
 async function deploy(): Promise<void> {
@@ -84,7 +92,8 @@ describe('what AWS answers wrong', () => {
       };
     };
     await deploy();
-    await dev((m) => /: succeeded$/.test(m.text));
+    // Steps well short of the 3 s deadline: the back-off after each error passes, the deadline does not.
+    await dev((m) => /: succeeded$/.test(m.text), { stepMs: 100 });
     expect(left).toBe(0);
     expect(ecs.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
     expect(faults).toEqual([]);
@@ -159,14 +168,16 @@ describe('what CloudFormation answers wrong', () => {
       h.slack.channelMessages('C0PROD').find((m) => JSON.stringify(m.blocks).includes('capstan_approve')),
     );
     await h.click({ actionId: 'capstan_approve', value: id!, user: 'U0BOB', message: review });
-    const last = await h.slack.waitFor(
+    const last = await passUntil(
+      clock,
+      (p, ms) => h.slack.waitFor(p, ms),
       () =>
         h.slack
           .channelMessages('C0PROD')
           .find(
             (m) => m.ts === review.ts && /: (outcome unknown|failed|succeeded|rolled back)/i.test(m.text),
           ),
-      20_000,
+      { timeoutMs: 20_000 },
     );
     expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
     expect(last.text).toMatch(/: outcome unknown$/);

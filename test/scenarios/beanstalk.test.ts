@@ -1,6 +1,7 @@
 import { UpdateEnvironmentCommand } from '@aws-sdk/client-elastic-beanstalk';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SkipClock } from '../fakes/skipClock.js';
 import { FakeBeanstalk } from '../support/fakeBeanstalk.js';
 import { FakeEcs } from '../support/fakeEcs.js';
 import {
@@ -18,13 +19,15 @@ type Step = () => void;
 
 let w: World;
 let eb: FakeBeanstalk;
+let clock: SkipClock;
 let ecs: FakeEcs | undefined;
 /** What Elastic Beanstalk does after an update to a label, one step per look. */
 let timeline: Map<string, Step[]>;
 
 beforeEach(() => {
-  // Capstan runs on the system clock here, and so does this Beanstalk.
-  eb = new FakeBeanstalk();
+  // Capstan runs on the wall clock here, which the test moves forward at times, and so does this Beanstalk.
+  clock = new SkipClock();
+  eb = new FakeBeanstalk(clock);
   timeline = new Map();
   eb.onUpdate = (label) => {
     eb.then(...(timeline.get(label) ?? healthy()));
@@ -38,7 +41,7 @@ afterEach(async () => {
 });
 
 const start = async (envs = BEANSTALK_ENV) => {
-  w = await World.start(yamlWith(envs));
+  w = await World.start(yamlWith(envs), clock);
 };
 
 const updates = () => eb.eb.commandCalls(UpdateEnvironmentCommand).length;
@@ -148,7 +151,7 @@ describe('Elastic Beanstalk: every rollout ends', () => {
     timeline.set('1.2.4', []); // Updating for ever
     await deploy('1.2.4');
 
-    const done = await w.parent('C0STAGING', '1.2.4', 'staging', /: (rollback failed|failed)$/, 10_000);
+    const done = await w.parentLater('C0STAGING', '1.2.4', 'staging', /: (rollback failed|failed)$/);
     expect(done.text).toMatch(/: rollback failed$/);
     expect(body(done)).toContain('no progress for 1s');
     expect(body(done)).toContain('is Updating, not Ready');
@@ -180,13 +183,13 @@ describe('Elastic Beanstalk: every rollout ends', () => {
     };
     await deploy('1.2.3');
 
-    const unknown = await w.parent('C0STAGING', '1.2.3', 'staging', /: outcome unknown$/);
+    const unknown = await w.parentLater('C0STAGING', '1.2.3', 'staging', /: outcome unknown$/);
     expect(body(unknown)).toContain('Last seen: rolling out');
     expect(body(unknown)).toContain('AWS is throttling elasticbeanstalk:DescribeEnvironments');
     expect((await w.last('staging')).state).toBe('outcome_unknown');
     unreadable = false;
 
-    const done = await w.parent('C0STAGING', '1.2.3', 'staging', /: succeeded$/, 15_000);
+    const done = await w.parentLater('C0STAGING', '1.2.3', 'staging', /: succeeded$/);
     expect(done.ts).toBe(unknown.ts);
     expect((await w.last('staging')).state).toBe('succeeded');
   });
@@ -272,9 +275,9 @@ describe('Elastic Beanstalk: progress is anything that moves', () => {
     let said = 0;
     eb.beforeDescribe = () => {
       if (updates() === 0 || eb.env?.Status !== 'Updating') return;
-      t0 ||= Date.now();
+      t0 ||= clock.now();
       // One instance done every 300 ms, five in all: 1.5 s, with a timeout of 1 s.
-      const done = Math.floor((Date.now() - t0) / 300);
+      const done = Math.floor((clock.now() - t0) / 300);
       while (said < Math.min(done, 5)) eb.event(`Deploying new version to instance i-${++said} of 5.`);
       if (done >= 5) {
         eb.event('Environment update completed successfully.');
@@ -283,14 +286,15 @@ describe('Elastic Beanstalk: progress is anything that moves', () => {
     };
     await deploy('1.2.3');
 
-    const done = await w.parent(
+    const done = await w.parentLater(
       'C0STAGING',
       '1.2.3',
       'staging',
       /: (succeeded|failed|rolled back.*|rollback failed)$/,
+      { stepMs: 100 },
     );
     expect(done.text).toMatch(/: succeeded$/);
-    expect(Date.now() - t0).toBeGreaterThan(1000);
+    expect(clock.now() - t0).toBeGreaterThan(1000);
   });
 });
 
@@ -377,7 +381,7 @@ describe('Elastic Beanstalk: restarts', () => {
 
 describe('one sick target never delays the others', () => {
   it('Beanstalk reads that hang hold up no ECS rollout, and the Beanstalk rollout still ends at its deadline', async () => {
-    ecs = new FakeEcs(); // after the Beanstalk fake: its ECR answers for both
+    ecs = new FakeEcs('todobackend-dev', { clock }); // after the Beanstalk fake: its ECR answers for both
     await start(`${BEANSTALK_ENV}${ECS_ENVS}`);
     const hang = w.gate();
     eb.beforeDescribe = () => (updates() > 0 ? hang.wait() : undefined);
@@ -388,10 +392,10 @@ describe('one sick target never delays the others', () => {
     await w.parent('C0DEV', '1.2.3', 'dev', /: succeeded$/, 5_000);
     expect(ecs.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
 
-    await w.parent('C0STAGING', '1.2.3', 'staging', /: outcome unknown$/, 8_000);
+    await w.parentLater('C0STAGING', '1.2.3', 'staging', /: outcome unknown$/);
     eb.beforeDescribe = undefined;
     hang.open();
-    await w.parent('C0STAGING', '1.2.3', 'staging', /: succeeded$/, 15_000);
+    await w.parentLater('C0STAGING', '1.2.3', 'staging', /: succeeded$/);
   });
 });
 
@@ -412,12 +416,11 @@ describe('Elastic Beanstalk: a warning is not progress', () => {
     };
     await deploy('1.2.3');
 
-    const done = await w.parent(
+    const done = await w.parentLater(
       'C0STAGING',
       '1.2.3',
       'staging',
       /: (succeeded|failed|rolled back.*|rollback failed|outcome unknown)$/,
-      8_000,
     );
     expect(body(done)).toContain('no progress for 1s');
   });

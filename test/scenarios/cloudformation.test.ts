@@ -1,6 +1,7 @@
 import { CreateChangeSetCommand, ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SkipClock } from '../fakes/skipClock.js';
 import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeEcs } from '../support/fakeEcs.js';
 import { ECS_ENVS, World, awsError, body, cfnEnv, lostConnection, yamlWith } from './scenario.js';
@@ -9,9 +10,12 @@ let w: World;
 let cfn: FakeCfn;
 let ecs: FakeEcs; // its ECR answers for the image tags, and the ECS environments run beside the stack
 
+let clock: SkipClock;
+
 beforeEach(() => {
-  cfn = new FakeCfn();
-  ecs = new FakeEcs();
+  clock = new SkipClock();
+  cfn = new FakeCfn(clock);
+  ecs = new FakeEcs('todobackend-dev', { clock });
 });
 afterEach(async () => {
   await w?.stop();
@@ -20,7 +24,7 @@ afterEach(async () => {
 });
 
 const start = async (envs = cfnEnv()) => {
-  w = await World.start(yamlWith(envs));
+  w = await World.start(yamlWith(envs), clock);
 };
 
 const executes = () => cfn.cfn.commandCalls(ExecuteChangeSetCommand).length;
@@ -102,7 +106,7 @@ describe('CloudFormation: every release ends', () => {
     cfn.paused = true;
     await deploy('1.2.3');
 
-    const done = await w.parent('C0PROD', '1.2.3', 'prod', ENDED, 8_000);
+    const done = await w.parentLater('C0PROD', '1.2.3', 'prod', ENDED);
     expect(done.text).toMatch(/: (failed|rollback failed)$/);
     expect(body(done)).toContain('no progress for 1s');
     expect((await w.last('prod')).finishedAt).toBeDefined();
@@ -129,13 +133,13 @@ describe('CloudFormation: every release ends', () => {
     cfn.throttle = true;
     cfn.paused = false;
 
-    const unknown = await w.parent('C0PROD', '1.2.3', 'prod', /: outcome unknown$/);
+    const unknown = await w.parentLater('C0PROD', '1.2.3', 'prod', /: outcome unknown$/);
     expect(body(unknown)).toContain('Last seen: rolling out');
     expect(body(unknown)).toMatch(/AWS is throttling cloudformation:\w+/);
     expect((await w.last('prod')).state).toBe('outcome_unknown');
     cfn.throttle = false;
 
-    const done = await w.parent('C0PROD', '1.2.3', 'prod', /: succeeded$/, 15_000);
+    const done = await w.parentLater('C0PROD', '1.2.3', 'prod', /: succeeded$/);
     expect(done.ts).toBe(unknown.ts);
     expect((await w.last('prod')).state).toBe('succeeded');
   });
@@ -226,18 +230,18 @@ describe('CloudFormation: progress is anything that moves', () => {
     let said = 0;
     cfn.beforeDescribe = () => {
       if (executes() === 0 || !cfn.paused || cfn.status !== 'UPDATE_IN_PROGRESS') return;
-      t0 ||= Date.now();
+      t0 ||= clock.now();
       // One of five services updated every 300 ms: 1.5 s in all, with a timeout of 1 s.
-      const done = Math.floor((Date.now() - t0) / 300);
+      const done = Math.floor((clock.now() - t0) / 300);
       while (said < Math.min(done, 5))
         cfn.executionEvent(`Service${++said}`, 'AWS::ECS::Service', 'UPDATE_COMPLETE');
       if (done >= 5) cfn.paused = false;
     };
     await deploy('1.2.3');
 
-    const done = await w.parent('C0PROD', '1.2.3', 'prod', ENDED);
+    const done = await w.parentLater('C0PROD', '1.2.3', 'prod', ENDED, { stepMs: 100 });
     expect(done.text).toMatch(/: succeeded$/);
-    expect(Date.now() - t0).toBeGreaterThan(1000);
+    expect(clock.now() - t0).toBeGreaterThan(1000);
     await w.threadHas(done, '`Service5` AWS::ECS::Service *UPDATE_COMPLETE*');
   });
 });
@@ -326,6 +330,6 @@ describe('one sick stack never delays the others', () => {
     expect(await w.command('todobackend 1.2.3 to dev', 'C0DEV')).toContain('`1.2.3`');
     await w.parent('C0DEV', '1.2.3', 'dev', /: succeeded$/, 5_000);
     expect(ecs.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
-    await w.parent('C0PROD', '1.2.3', 'prod', /: outcome unknown$/);
+    await w.parentLater('C0PROD', '1.2.3', 'prod', /: outcome unknown$/);
   });
 });

@@ -1,6 +1,7 @@
 import { CreateDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SkipClock } from '../fakes/skipClock.js';
 import { FakeCodeDeploy } from '../support/fakeCodeDeploy.js';
 import { FakeEcs } from '../support/fakeEcs.js';
 import {
@@ -18,9 +19,11 @@ import {
 let w: World;
 let cd: FakeCodeDeploy;
 let ecs: FakeEcs | undefined;
+let clock: SkipClock;
 
 beforeEach(() => {
-  cd = new FakeCodeDeploy();
+  clock = new SkipClock();
+  cd = new FakeCodeDeploy('Server', clock);
 });
 afterEach(async () => {
   await w?.stop();
@@ -30,7 +33,7 @@ afterEach(async () => {
 });
 
 const start = async (envs = CODEDEPLOY_ENV) => {
-  w = await World.start(yamlWith(envs));
+  w = await World.start(yamlWith(envs), clock);
 };
 
 /** CreateDeployment calls Capstan made (CodeDeploy's own rollbacks are not among them). */
@@ -99,7 +102,7 @@ describe('CodeDeploy: every rollout ends', () => {
     cd.behave('1.2.4-broken', 'stuck');
     await deploy('1.2.4-broken');
 
-    const done = await w.parent('C0FLEET', '1.2.4-broken', 'fleet', ENDED, 10_000);
+    const done = await w.parentLater('C0FLEET', '1.2.4-broken', 'fleet', ENDED);
     expect(done.text).toMatch(/: rollback failed$/);
     expect(body(done)).toContain('no progress for 1s');
     expect(body(done)).toContain('is already in progress in group todobackend-prod');
@@ -131,13 +134,13 @@ describe('CodeDeploy: every rollout ends', () => {
     };
     await deploy('1.2.3');
 
-    const unknown = await w.parent('C0FLEET', '1.2.3', 'fleet', /: outcome unknown$/);
+    const unknown = await w.parentLater('C0FLEET', '1.2.3', 'fleet', /: outcome unknown$/);
     expect(body(unknown)).toContain('Last seen: rolling out');
     expect(body(unknown)).toContain('AWS is throttling codedeploy:GetDeployment');
     expect((await w.last('fleet')).state).toBe('outcome_unknown');
     unreadable = false;
 
-    const done = await w.parent('C0FLEET', '1.2.3', 'fleet', /: succeeded$/, 15_000);
+    const done = await w.parentLater('C0FLEET', '1.2.3', 'fleet', /: succeeded$/);
     expect(done.ts).toBe(unknown.ts);
     expect((await w.last('fleet')).state).toBe('succeeded');
   });
@@ -213,9 +216,9 @@ describe('CodeDeploy: progress is anything that moves', () => {
     cd.beforeGet = () => {
       const d = cd.last;
       if (creates() === 0 || d.status !== 'InProgress') return;
-      t0 ||= Date.now();
+      t0 ||= clock.now();
       // One of five instances done every 300 ms: 1.5 s in all, with a timeout of 1 s.
-      const done = Math.min(5, Math.floor((Date.now() - t0) / 300));
+      const done = Math.min(5, Math.floor((clock.now() - t0) / 300));
       d.deploymentOverview = {
         Pending: 5 - done,
         InProgress: 0,
@@ -228,9 +231,9 @@ describe('CodeDeploy: progress is anything that moves', () => {
     };
     await deploy('1.2.3');
 
-    const done = await w.parent('C0FLEET', '1.2.3', 'fleet', ENDED);
+    const done = await w.parentLater('C0FLEET', '1.2.3', 'fleet', ENDED, { stepMs: 100 });
     expect(done.text).toMatch(/: succeeded$/);
-    expect(Date.now() - t0).toBeGreaterThan(1000);
+    expect(clock.now() - t0).toBeGreaterThan(1000);
   });
 });
 
@@ -316,7 +319,7 @@ describe('CodeDeploy: restarts', () => {
 
 describe('one sick target never delays the others', () => {
   it('CodeDeploy reads that are throttled hold up no ECS rollout', async () => {
-    ecs = new FakeEcs();
+    ecs = new FakeEcs('todobackend-dev', { clock });
     await start(`${CODEDEPLOY_ENV}${ECS_ENVS}`);
     cd.throttle = false;
     cd.beforeGet = () => {
@@ -328,7 +331,7 @@ describe('one sick target never delays the others', () => {
     expect(await w.command('todobackend 1.2.3 to dev', 'C0DEV')).toContain('`1.2.3`');
     await w.parent('C0DEV', '1.2.3', 'dev', /: succeeded$/, 5_000);
     expect(ecs.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
-    await w.parent('C0FLEET', '1.2.3', 'fleet', /: outcome unknown$/);
+    await w.parentLater('C0FLEET', '1.2.3', 'fleet', /: outcome unknown$/);
   });
 });
 
@@ -358,7 +361,7 @@ describe("CodeDeploy: one rollout's read error never decides another's", () => {
     expect(body(fleet)).not.toContain(canaryId);
     expect((await w.last('fleet')).state).toBe('succeeded');
 
-    const canary = await w.parent('C0CANARY', '1.2.3', 'canary', ENDED);
+    const canary = await w.parentLater('C0CANARY', '1.2.3', 'canary', ENDED);
     expect(canary.text).toMatch(/: outcome unknown$/);
     expect(body(canary)).toContain(
       `AWS denied codedeploy:GetDeployment on CodeDeploy deployment ${canaryId}`,
@@ -375,7 +378,7 @@ describe("CodeDeploy: one rollout's read error never decides another's", () => {
       throw awsError('ExpiredTokenException', 'The security token included in the request is expired');
     };
 
-    const done = await w.parent('C0FLEET', '1.2.3', 'fleet', ENDED);
+    const done = await w.parentLater('C0FLEET', '1.2.3', 'fleet', ENDED);
     expect(done.text).toMatch(/: outcome unknown$/);
     expect(body(done)).toContain('have expired (ExpiredTokenException)');
     expect(body(done)).not.toContain('IAM policy');
@@ -482,7 +485,7 @@ describe('CodeDeploy: a failure is not progress', () => {
     };
     await deploy('1.2.4-broken');
 
-    const done = await w.parent('C0FLEET', '1.2.4-broken', 'fleet', ENDED, 8_000);
+    const done = await w.parentLater('C0FLEET', '1.2.4-broken', 'fleet', ENDED);
     expect(body(done)).toContain('no progress for 1s');
   });
 });

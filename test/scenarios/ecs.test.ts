@@ -1,6 +1,7 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_URI, taskDefinition, tdArn } from '../fixtures/ecs.js';
+import { SkipClock } from '../fakes/skipClock.js';
 import { FakeEcs, digestOf } from '../support/fakeEcs.js';
 import {
   ECS_ENVS,
@@ -16,9 +17,11 @@ import {
 let w: World;
 let aws: FakeEcs;
 let qa: FakeEcs;
+let clock: SkipClock;
 
 beforeEach(() => {
-  aws = new FakeEcs();
+  clock = new SkipClock();
+  aws = new FakeEcs('todobackend-dev', { clock });
   qa = new FakeEcs('todobackend-qa', { cluster: 'todo-qa', joining: aws });
 });
 afterEach(async () => {
@@ -27,7 +30,7 @@ afterEach(async () => {
 });
 
 const start = async (extra = '') => {
-  w = await World.start(yamlWith(ECS_ENVS, extra));
+  w = await World.start(yamlWith(ECS_ENVS, extra), clock);
 };
 
 /** UpdateService calls on a cluster (Capstan's own, and its rollbacks). */
@@ -93,7 +96,7 @@ describe('ECS: every rollout ends', () => {
     aws.behaviour.set('1.2.3', 'stuck');
     await deploy('1.2.4-broken');
 
-    const done = await w.parent('C0DEV', '1.2.4-broken', 'dev', /: rollback failed$/, 15_000);
+    const done = await w.parentLater('C0DEV', '1.2.4-broken', 'dev', /: rollback failed$/);
     expect(body(done)).toMatch(
       /no progress for 1s \(0\/2 done\); the rollback failed too: no progress for 1s/,
     );
@@ -149,24 +152,24 @@ describe('ECS: every rollout ends', () => {
     let lookedAt = 0;
     aws.beforeDescribe = () => {
       if (updates() === 0) return;
-      lookedAt = Date.now();
+      lookedAt = clock.now();
       // One look gets through (1/2 running), then AWS cannot be read.
       if (unreadable && aws.service.deployments?.[0]?.runningCount === 1) throw throttling();
     };
     await deploy('1.2.3');
 
-    const unknown = await w.parent('C0DEV', '1.2.3', 'dev', /: outcome unknown$/);
-    const shownAt = Date.now();
+    const unknown = await w.parentLater('C0DEV', '1.2.3', 'dev', /: outcome unknown$/);
+    const shownAt = clock.now();
     expect(body(unknown)).toContain('Last seen: rolling out 1/2');
     expect(body(unknown)).toContain('AWS is throttling ecs:DescribeServices');
     expect(body(unknown)).toContain('Capstan keeps checking');
     expect((await w.last('dev')).state).toBe('outcome_unknown');
 
     // Still checking well after the coordinator went round several times.
-    await w.until(() => lookedAt > shownAt + 1000, 8_000);
+    await w.passUntil(() => lookedAt > shownAt + 1000);
     unreadable = false;
 
-    const done = await w.parent('C0DEV', '1.2.3', 'dev', /: succeeded$/, 15_000);
+    const done = await w.parentLater('C0DEV', '1.2.3', 'dev', /: succeeded$/);
     expect(done.ts).toBe(unknown.ts);
     expect(w.states('C0DEV', '1.2.3', 'dev').slice(-2)).toEqual(['outcome unknown', 'succeeded']);
     expect((await w.last('dev')).state).toBe('succeeded');
@@ -179,13 +182,13 @@ describe('ECS: every rollout ends', () => {
     aws.beforeDescribe = () => (updates() > 0 ? hang.wait() : undefined);
     await deploy('1.2.3');
 
-    const unknown = await w.parent('C0DEV', '1.2.3', 'dev', /: outcome unknown$/, 8_000);
+    const unknown = await w.parentLater('C0DEV', '1.2.3', 'dev', /: outcome unknown$/);
     expect(body(unknown)).toContain('Last seen: rolling out');
     expect((await w.last('dev')).state).toBe('outcome_unknown');
 
     aws.beforeDescribe = undefined;
     hang.open();
-    await w.parent('C0DEV', '1.2.3', 'dev', /: succeeded$/, 15_000);
+    await w.parentLater('C0DEV', '1.2.3', 'dev', /: succeeded$/);
     expect((await w.last('dev')).state).toBe('succeeded');
   });
 });
@@ -328,9 +331,9 @@ describe('ECS: progress is anything that moves', () => {
     aws.beforeDescribe = () => {
       const [fresh, old] = aws.service.deployments ?? [];
       if (updates() === 0 || !fresh || fresh.rolloutState !== 'IN_PROGRESS') return;
-      t0 ||= Date.now();
+      t0 ||= clock.now();
       // New tasks are all up at once; the old ones drain one every 300 ms, 1.5 s in all (the timeout is 1 s).
-      const left = Math.max(0, 5 - Math.floor((Date.now() - t0) / 300));
+      const left = Math.max(0, 5 - Math.floor((clock.now() - t0) / 300));
       if (left === 0) {
         aws.service.deployments = [{ ...fresh, runningCount: 2, rolloutState: 'COMPLETED' }];
         return;
@@ -342,9 +345,11 @@ describe('ECS: progress is anything that moves', () => {
     };
     await deploy('1.2.3');
 
-    const done = await w.parent('C0DEV', '1.2.3', 'dev', /: (succeeded|rolled back to .*|failed)$/, 10_000);
+    const done = await w.parentLater('C0DEV', '1.2.3', 'dev', /: (succeeded|rolled back to .*|failed)$/, {
+      stepMs: 100,
+    });
     expect(done.text).toMatch(/: succeeded$/);
-    expect(Date.now() - t0).toBeGreaterThan(1000);
+    expect(clock.now() - t0).toBeGreaterThan(1000);
     expect(updates()).toBe(1);
   });
 });
@@ -398,9 +403,9 @@ describe('ECS: one sick cluster never delays the others', () => {
     await w.parent('C0DEV', '1.2.3', 'dev', /: succeeded$/, 5_000);
     expect(Date.now() - started).toBeLessThan(3_000);
 
-    await w.parent('C0QA', '1.2.3', 'qa', /: outcome unknown$/);
+    await w.parentLater('C0QA', '1.2.3', 'qa', /: outcome unknown$/);
     sick = false;
-    await w.parent('C0QA', '1.2.3', 'qa', /: succeeded$/, 15_000);
+    await w.parentLater('C0QA', '1.2.3', 'qa', /: succeeded$/);
     expect((await w.last('qa')).state).toBe('succeeded');
     expect((await w.last('dev')).state).toBe('succeeded');
   });
@@ -418,7 +423,7 @@ describe('ECS: one sick cluster never delays the others', () => {
 
     qa.beforeDescribe = undefined;
     hang.open();
-    await w.parent('C0QA', '1.2.3', 'qa', /: succeeded$/, 15_000);
+    await w.parentLater('C0QA', '1.2.3', 'qa', /: succeeded$/);
   });
 });
 
@@ -429,12 +434,11 @@ describe('ECS: a warning is not progress', () => {
     aws.behaviour.set('1.2.4-broken', 'unplaceable');
     await deploy('1.2.4-broken');
 
-    const done = await w.parent(
+    const done = await w.parentLater(
       'C0DEV',
       '1.2.4-broken',
       'dev',
       /: (rolled back to 1\.2\.3|failed|rollback failed)$/,
-      8_000,
     );
     expect(done.text).toMatch(/: rolled back to 1\.2\.3$/);
     expect(body(done)).toContain('no progress for 1s (0/2 done)');
@@ -485,7 +489,7 @@ describe('ECS: cause first, also when the circuit breaker decides', () => {
 describe("ECS: one service's trouble never decides another's", () => {
   it('DescribeServices fails for one service of a batch: that rollout alone is "outcome unknown" in ECS’s words; the other service’s rollout succeeds', async () => {
     const web = new FakeEcs('todobackend-web', { cluster: 'todo-dev', joining: aws });
-    w = await World.start(yamlWith(`${ECS_ENVS}${ECS_SAME_CLUSTER_ENV}`));
+    w = await World.start(yamlWith(`${ECS_ENVS}${ECS_SAME_CLUSTER_ENV}`), clock);
     aws.behaviour.set('1.2.3', 'stuck');
     await deploy('1.2.3');
     await w.parent('C0DEV', '1.2.3', 'dev', /rolling out/);
@@ -501,7 +505,7 @@ describe("ECS: one service's trouble never decides another's", () => {
       /: (succeeded|failed|outcome unknown|rolled back.*)$/,
     );
     expect(dev.text).toMatch(/: succeeded$/);
-    const other = await w.parent(
+    const other = await w.parentLater(
       'C0WEB',
       '1.2.3',
       'web',

@@ -1,5 +1,6 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SkipClock } from '../fakes/skipClock.js';
 import { FakeEcs } from '../support/fakeEcs.js';
 import { ECS_ENVS, World, body, throttling, yamlWith } from './scenario.js';
 
@@ -11,9 +12,11 @@ import { ECS_ENVS, World, body, throttling, yamlWith } from './scenario.js';
  */
 let w: World;
 let aws: FakeEcs;
+let clock: SkipClock;
 
 beforeEach(() => {
-  aws = new FakeEcs();
+  clock = new SkipClock();
+  aws = new FakeEcs('todobackend-dev', { clock });
 });
 afterEach(async () => {
   await w?.stop();
@@ -21,7 +24,7 @@ afterEach(async () => {
 });
 
 const start = async (extra = '') => {
-  w = await World.start(yamlWith(ECS_ENVS, extra));
+  w = await World.start(yamlWith(ECS_ENVS, extra), clock);
 };
 const updates = () => aws.ecs.commandCalls(UpdateServiceCommand).length;
 
@@ -147,11 +150,11 @@ describe('restarts on ECS', () => {
       if (unreadable && updates() > 0) throw throttling();
     };
     await deploy('1.2.3');
-    const unknown = await w.parent('C0DEV', '1.2.3', 'dev', /: outcome unknown$/);
+    const unknown = await w.parentLater('C0DEV', '1.2.3', 'dev', /: outcome unknown$/);
     await w.restart();
     unreadable = false;
 
-    const done = await w.parent('C0DEV', '1.2.3', 'dev', /: succeeded$/, 15_000);
+    const done = await w.parentLater('C0DEV', '1.2.3', 'dev', /: succeeded$/);
     expect(done.ts).toBe(unknown.ts);
     expect((await w.last('dev')).state).toBe('succeeded');
     expect(updates()).toBe(1);

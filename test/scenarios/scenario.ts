@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { Deployment } from '../../src/domain/deployment.js';
 import { SlackStandIn, type StoredMessage } from '../../sandbox/slackApi.js';
+import { type PassOptions, SkipClock, passUntil } from '../fakes/skipClock.js';
 import { GROUPS, USERS } from '../fixtures/config.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
 
@@ -149,9 +150,12 @@ export class World {
     private readonly yaml: string,
     private readonly slack: SlackStandIn,
     private readonly dir: string,
+    /** Capstan's clock and sleep, which the fakes of AWS read too: `skip` lets time pass at once. */
+    readonly clock: SkipClock,
   ) {}
 
-  static async start(yaml: string): Promise<World> {
+  /** `clock` is the one the test's fakes of AWS were given (a fresh one when they read none). */
+  static async start(yaml: string, clock = new SkipClock()): Promise<World> {
     const slack = new SlackStandIn({ users: USERS, groups: GROUPS });
     await slack.start();
     const dir = mkdtempSync(join(tmpdir(), 'capstan-scenario-'));
@@ -160,8 +164,10 @@ export class World {
       standIn: slack,
       dbPath: join(dir, 'capstan.db'),
       ownsStandIn: false,
+      clock,
+      sleep: clock.sleep,
     });
-    return new World(h, yaml, slack, dir);
+    return new World(h, yaml, slack, dir, clock);
   }
 
   /** An orderly restart: the process finishes what it is doing, then a new one starts. */
@@ -183,6 +189,8 @@ export class World {
       standIn: this.slack,
       dbPath: old.dbPath,
       ownsStandIn: false,
+      clock: this.clock,
+      sleep: this.clock.sleep,
     });
   }
 
@@ -220,6 +228,25 @@ export class World {
           .find((m) => isParent(m.text, version, env) && until.test(m.text)),
       timeoutMs,
     );
+  }
+
+  /**
+   * The parent message once its text matches `until`, letting Capstan's time run ahead meanwhile
+   * (see `passUntil`): for an outcome that comes from a deadline, a time limit or a back-off.
+   */
+  parentLater(channel: string, version: string, env: string, until: RegExp, opts?: PassOptions) {
+    return this.passUntil(
+      () =>
+        this.h.slack
+          .channelMessages(channel)
+          .find((m) => isParent(m.text, version, env) && until.test(m.text)),
+      opts,
+    );
+  }
+
+  /** Waits for `predicate` while time passes faster (see passUntil in test/fakes/skipClock.ts). */
+  passUntil<T>(predicate: () => T | undefined | false, opts?: PassOptions): Promise<T> {
+    return passUntil(this.clock, (p, ms) => this.h.slack.waitFor(p, ms), predicate, opts);
   }
 
   /** The parent message as it is now (its last version). */

@@ -4,6 +4,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SkipClock, passUntil } from '../fakes/skipClock.js';
 import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { REPO_URI } from '../fixtures/ecs.js';
 import { FakeEcs, digestOf } from '../support/fakeEcs.js';
@@ -13,10 +14,17 @@ import { RAW_TIME, withoutSlackDates } from '../views/rawTimes.js';
 
 let h: Harness;
 let aws: FakeEcs;
+let clock: SkipClock;
 
 beforeEach(async () => {
-  aws = new FakeEcs();
-  h = await startHarness({ yaml: TEST_YAML, slack: { users: USERS, groups: GROUPS } });
+  clock = new SkipClock();
+  aws = new FakeEcs('todobackend-dev', { clock });
+  h = await startHarness({
+    yaml: TEST_YAML,
+    slack: { users: USERS, groups: GROUPS },
+    clock,
+    sleep: clock.sleep,
+  });
 });
 afterEach(async () => {
   await h.stop();
@@ -168,7 +176,15 @@ describe('/deploy on ECS', () => {
     await deployOk('1.2.3');
     aws.behaviour.set('1.2.4-broken', 'stuck');
     await reply('todobackend 1.2.4-broken');
-    const msg = await parent('1.2.4-broken', /rolled back to 1\.2\.3$/, 15_000);
+    // The deadline passes because the test lets the time pass, in steps well short of it.
+    const msg = await passUntil(
+      clock,
+      (p, ms) => h.slack.waitFor(p, ms),
+      () =>
+        h.slack
+          .channelMessages('C0DEV')
+          .find((m) => m.text.includes(' 1.2.4-broken to dev') && /rolled back to 1\.2\.3$/.test(m.text)),
+    );
     expect(text(msg)).toMatch(/no progress for 3s/);
   });
 

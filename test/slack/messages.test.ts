@@ -5,6 +5,7 @@ import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeEcs, digestOf } from '../support/fakeEcs.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
+import { SkipClock } from '../fakes/skipClock.js';
 import { expectWithinBlockKit } from '../views/blockKit.js';
 
 /**
@@ -14,11 +15,13 @@ import { expectWithinBlockKit } from '../views/blockKit.js';
 let h: Harness;
 let ecs: FakeEcs;
 let cfn: FakeCfn;
+let clock: SkipClock;
 
 async function start(yaml = TEST_YAML) {
-  ecs = new FakeEcs();
-  cfn = new FakeCfn();
-  h = await startHarness({ yaml, slack: { users: USERS, groups: GROUPS } });
+  clock = new SkipClock();
+  ecs = new FakeEcs('todobackend-dev', { clock });
+  cfn = new FakeCfn(clock);
+  h = await startHarness({ yaml, slack: { users: USERS, groups: GROUPS }, clock, sleep: clock.sleep });
 }
 afterEach(async () => {
   await h.capstan.tracker.tick().catch(() => undefined);
@@ -233,6 +236,7 @@ describe('releases', () => {
   it('an expired request says so in the thread and to its requester', async () => {
     await prod(TEST_YAML.replace('approvals: 1', 'approvals: 1\n          approvalTtl: 1s'));
     const { review } = await requestRelease();
+    clock.skip(1_000);
     const told = await threadReply(review, (r) => r.text.includes('expired'));
     expect(told.text).toMatch(/^:hourglass: <@U0ALICE> your release .* expired <!date\^\d+/);
     const expired = await parent('C0PROD', (m) => m.ts === review.ts && /: expired$/.test(m.text));

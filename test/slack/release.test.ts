@@ -11,15 +11,18 @@ import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeEcs } from '../support/fakeEcs.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
+import { SkipClock } from '../fakes/skipClock.js';
 
 let h: Harness;
 let cfn: FakeCfn;
 let ecs: FakeEcs;
+let clock: SkipClock;
 
 async function start(yaml = TEST_YAML) {
-  cfn = new FakeCfn();
-  ecs = new FakeEcs();
-  h = await startHarness({ yaml, slack: { users: USERS, groups: GROUPS } });
+  clock = new SkipClock();
+  cfn = new FakeCfn(clock);
+  ecs = new FakeEcs('todobackend-dev', { clock });
+  h = await startHarness({ yaml, slack: { users: USERS, groups: GROUPS }, clock, sleep: clock.sleep });
 }
 afterEach(async () => {
   await h.stop();
@@ -236,7 +239,8 @@ describe('releases through a change set', () => {
     await start(TEST_YAML.replace('approvals: 1', 'approvals: 1\n          approvalTtl: 1s'));
     const { id } = await requestRelease();
     const review = await message('C0PROD', waiting);
-    const expired = await message('C0PROD', (m) => m.ts === review.ts && /: expired$/.test(m.text), 5000);
+    clock.skip(1_000);
+    const expired = await message('C0PROD', (m) => m.ts === review.ts && /: expired$/.test(m.text));
     expect(JSON.stringify(expired.blocks)).not.toContain('capstan_approve');
     expect(await click('capstan_approve', id, 'U0BOB', review)).toContain(
       'expired; it can no longer be approved or executed',

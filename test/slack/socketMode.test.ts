@@ -21,6 +21,8 @@ beforeEach(async () => {
     yaml: TEST_YAML,
     slack: { users: USERS, groups: GROUPS, appToken: APP_TOKEN },
     env: { SLACK_APP_TOKEN: APP_TOKEN },
+    // The SDK pings every third of this and waits this long before it reconnects (5 s by default).
+    socketPingTimeoutMs: 2_000,
   });
 });
 afterEach(async () => {
@@ -146,8 +148,8 @@ describe('Socket Mode', () => {
     expect(body(reply)).toContain('`1.2.2`');
   });
 
-  // Takes about 7 s: the SDK pings every clientPingTimeout/3 and waits clientPingTimeout before
-  // reconnecting (5 s; Bolt's App does not let Capstan set it).
+  // Takes about 3 s: the SDK pings every clientPingTimeout/3 and waits clientPingTimeout before
+  // reconnecting, on its own timers (2 s here).
   it('keeps the link alive, and when Slack asks it to reconnect, opens a fresh socket and keeps answering', async () => {
     // The SDK drops a link whose pings go unanswered; the stand-in answers them as Slack does.
     await h.slack.waitFor(() => h.slack.socket.pingsReceived > 0);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readConfig } from '../../src/config/readConfig.js';
 import { type Logger, silentLogger } from '../../src/lib/logger.js';
 import { type Capstan, startCapstan } from '../../src/main.js';
+import type { Sleep } from '../../src/lib/sleep.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { type EnvelopeType, SlackStandIn, type SlackStandInOptions } from '../../sandbox/slackApi.js';
 import { SIGNING_SECRET, slackHeaders } from './signing.js';
@@ -52,6 +53,10 @@ export interface HarnessOptions {
   readonly ownsStandIn?: boolean;
   /** Capstan's clock; the fakes of AWS in the same test read it too (the system clock by default). */
   readonly clock?: Clock;
+  /** Socket Mode's ping timeout, which is also the SDK client's wait before it reconnects (5 s by default). */
+  readonly socketPingTimeoutMs?: number;
+  /** The sleep every wait of Capstan goes through (the clock's own, for a SkipClock); a real timer by default. */
+  readonly sleep?: Sleep;
 }
 
 let responseSeq = 0;
@@ -92,7 +97,14 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     fetchCert: opts.fetchCert,
     clock: opts.clock,
     // Slack pacing and change-set polling at test speed: the suite waits on conditions, not on time.
-    timing: { slackPostIntervalMs: 20, slackUpdateIntervalMs: 20, changeSetPollMs: 20, expiryCheckMs: 50 },
+    timing: {
+      slackPostIntervalMs: 20,
+      slackUpdateIntervalMs: 20,
+      changeSetPollMs: 20,
+      expiryCheckMs: 50,
+      ...(opts.sleep ? { sleep: opts.sleep } : {}),
+      ...(opts.socketPingTimeoutMs !== undefined ? { socketPingTimeoutMs: opts.socketPingTimeoutMs } : {}),
+    },
   });
   const base = `http://127.0.0.1:${capstan.port}`;
 

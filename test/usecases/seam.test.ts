@@ -7,6 +7,7 @@ import { approve } from '../../src/usecases/approval.js';
 import { type DeployDeps, requestDeploy } from '../../src/usecases/deploy.js';
 import { RolloutTracker } from '../../src/usecases/rollout/tracker.js';
 import { Watchlist } from '../../src/usecases/rollout/watchlist.js';
+import { sayWhy } from '../../src/views/why.js';
 import { FakeTarget, fakeRegistry } from '../fakes/target.js';
 import { ManualClock, RecordingNotifier, directoryOf } from '../fakes/ports.js';
 
@@ -130,7 +131,8 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     expect(target.applied).toHaveLength(0);
     const d = await store.get(id);
     expect(d).toMatchObject({ state: 'failed', offerFresh: true });
-    expect(d?.reason).toContain('now points to');
+    expect(d?.cause).toMatchObject({ kind: 'release.tagMoved', version: '1.1.0' });
+    expect(sayWhy(d!)).toContain('now points to');
   });
 
   it("a failed rollout is rolled back by Capstan to the ledger's last good version", async () => {
@@ -182,7 +184,8 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     await tracker.tick();
     const d = await store.get(id);
     expect(d?.state).toBe('superseded');
-    expect(d?.reason).toContain('rev 77');
+    expect(d?.cause).toEqual({ kind: 'rollout.superseded', by: 'rev 77', late: false });
+    expect(sayWhy(d!)).toContain('rev 77');
     expect(target.applied).toHaveLength(1);
   });
 
@@ -193,7 +196,8 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     await tracker.tick();
     const d = await store.get(id);
     expect(d?.state).toBe('failed');
-    expect(d?.reason).toBe(`${what}.`);
+    expect(d?.cause).toEqual({ kind: 'rollout.cannotFollow', cause: what });
+    expect(sayWhy(d!)).toBe(`${what}.`);
     expect(target.applied).toHaveLength(1);
     expect(watchlist.size).toBe(0);
   });
@@ -217,7 +221,8 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     await tracker.tick();
     await settle();
     const d = await store.get(id);
-    expect(d?.reason).toBe('no progress for 60s (1/3 done)');
+    expect(d?.cause).toEqual({ kind: 'rollout.noProgress', seconds: 60, progress: { done: 1, total: 3 } });
+    expect(sayWhy(d!)).toBe('no progress for 60s (1/3 done)');
     expect(d?.state).toBe('rolling_back');
   });
 
@@ -275,7 +280,7 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     await tracker.tick();
     const unknown = await store.get(id);
     expect(unknown?.state).toBe('outcome_unknown');
-    expect(unknown?.reason).toMatch(
+    expect(sayWhy(unknown!)).toMatch(
       /Outcome unknown: AWS could not be read for 61s \(fake\|dev is throttled\)\. Last seen: rolling out 1\/2/,
     );
     // The environment is free again, and Capstan keeps checking.
@@ -287,5 +292,6 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     const known = await store.get(id);
     expect(known?.state).toBe('succeeded');
     expect(known?.reason).toBeUndefined();
+    expect(known?.cause).toBeUndefined();
   });
 });

@@ -30,11 +30,11 @@ describe('no raw clock times', () => {
   });
 
   it('a lock refusal says since when as a Slack date', async () => {
-    const m = failureMessage(new LockedError(LOCK, 'change', 'todobackend/dev is locked'), silentLogger, 'r');
+    const m = failureMessage(new LockedError(LOCK, 'change'), silentLogger, 'r');
     await golden('lock/refused-change', m);
     expect(m.text).toContain(`since <!date^${T0 / 1000}^`);
     expect(rawTimesIn(m)).toEqual([]);
-    await golden('lock/refused-lock', failureMessage(new LockedError(LOCK, 'lock', 'x'), silentLogger, 'r'));
+    await golden('lock/refused-lock', failureMessage(new LockedError(LOCK, 'lock'), silentLogger, 'r'));
   });
 
   it('a freeze refusal says when it ends as a Slack date', async () => {

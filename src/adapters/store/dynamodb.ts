@@ -321,7 +321,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
   }
 
   const busy = (d: Deployment) =>
-    new CapstanError('conflict', `${d.app}/${d.env} already has a deploy in flight.`);
+    new CapstanError('conflict', { kind: 'request.inFlight', app: d.app, env: d.env });
   const recordOf = (d: Deployment): Key & Values => ({
     ...recordKey(d.app, d.env, d.createdAt, d.id),
     id: d.id,

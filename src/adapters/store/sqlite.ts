@@ -47,7 +47,6 @@ interface Row {
   data: string;
 }
 
-
 export interface SqliteStoreOptions {
   /** The clock the ledger prunes by at start (none: no prune at start); later prunes go by the times callers pass in. */
   readonly now?: () => number;
@@ -183,9 +182,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         insert.run(row(d));
       } catch (e) {
         if (e instanceof Error && 'code' in e && String(e.code).startsWith('SQLITE_CONSTRAINT')) {
-          throw new CapstanError('conflict', `${d.app}/${d.env} already has a deploy in flight.`, {
-            cause: e,
-          });
+          throw new CapstanError(
+            'conflict',
+            { kind: 'request.inFlight', app: d.app, env: d.env },
+            {
+              cause: e,
+            },
+          );
         }
         throw e;
       }

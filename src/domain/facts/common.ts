@@ -39,7 +39,11 @@ export const awsExpired = z.object({
 export const awsUnknownKey = z.object({ kind: z.literal('aws.unknownKey'), ...where, code: z.string() });
 
 /** AWS denied an action: the IAM permission that is missing. */
-export const awsAccessDenied = z.object({ kind: z.literal('aws.accessDenied'), ...where, action: z.string() });
+export const awsAccessDenied = z.object({
+  kind: z.literal('aws.accessDenied'),
+  ...where,
+  action: z.string(),
+});
 
 export const awsThrottled = z.object({ kind: z.literal('aws.throttled'), ...where, action: z.string() });
 

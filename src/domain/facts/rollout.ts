@@ -103,7 +103,10 @@ export const rolloutManualRollback = z.object({
 export const rolloutNoGoodVersion = z.object({ kind: z.literal('rollout.noGoodVersion'), cause: Reported });
 
 /** Capstan rolls back to the last version that succeeded here. */
-export const rolloutRollingBackTo = z.object({ kind: z.literal('rollout.rollingBackTo'), version: z.string() });
+export const rolloutRollingBackTo = z.object({
+  kind: z.literal('rollout.rollingBackTo'),
+  version: z.string(),
+});
 
 /** AWS answered the change with an error, yet reading AWS showed the change took effect. */
 export const rolloutTookEffect = z.object({ kind: z.literal('rollout.tookEffect'), error: Reported });
@@ -125,7 +128,11 @@ export const rolloutFreezeOverridden = z.object({
 });
 
 /** Someone let a rollout that waited for people go on. */
-export const rolloutLetGoOn = z.object({ kind: z.literal('rollout.letGoOn'), by: z.string(), waiting: z.string() });
+export const rolloutLetGoOn = z.object({
+  kind: z.literal('rollout.letGoOn'),
+  by: z.string(),
+  waiting: z.string(),
+});
 
 /** Capstan restarted before (`applying`: while) changing AWS, or while preparing: nothing changed. */
 export const rolloutRestartedBefore = z.object({

@@ -5,11 +5,13 @@ import { lockRefusedText } from '../lock.js';
 import { escape } from '../message.js';
 import type { Words } from './words.js';
 
-const at = (f: { readonly resource: string; readonly region: string }) => `${escape(f.resource)} (${escape(f.region)})`;
+const at = (f: { readonly resource: string; readonly region: string }) =>
+  `${escape(f.resource)} (${escape(f.region)})`;
 const place = (f: { readonly app: string; readonly env: string }) => `${escape(f.app)}/${escape(f.env)}`;
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 /** AWS's own words, shortened: a "not found" names the resource first. */
-const detail = (m: string | undefined) => (m ? ` (${escape(m.length > 160 ? `${m.slice(0, 160)}…` : m)})` : '');
+const detail = (m: string | undefined) =>
+  m ? ` (${escape(m.length > 160 ? `${m.slice(0, 160)}…` : m)})` : '';
 
 export const commonWords: Words<CommonFact> = {
   'aws.callFailed': (f) =>
@@ -24,7 +26,8 @@ export const commonWords: Words<CommonFact> = {
   'aws.accessDenied': (f) =>
     `AWS denied ${escape(f.action)} on ${at(f)}: allow ${escape(f.action)} in Capstan's IAM policy.`,
   'aws.throttled': (f) => `AWS is throttling ${escape(f.action)} on ${at(f)}; try again in a minute.`,
-  'aws.notFound': (f) => `${capitalize(escape(f.resource))} was not found in ${escape(f.region)}${detail(f.message)}.`,
+  'aws.notFound': (f) =>
+    `${capitalize(escape(f.resource))} was not found in ${escape(f.region)}${detail(f.message)}.`,
   'aws.failed': (f) => `${escape(f.action)} on ${at(f)} failed: ${escape(f.message)}`,
   'aws.assumeRoleDenied': (f) =>
     `Capstan could not assume ${escape(f.roleArn)} for ${escape(f.user)}: the role's trust policy must allow Capstan sts:AssumeRole and sts:SetSourceIdentity (${escape(f.message)}).`,

@@ -36,7 +36,8 @@ const rollbackCommand = (f: { readonly app: string; readonly env: string }) =>
   `\`/deploy rollback ${escape(f.app)} ${escape(f.env)}\``;
 
 export const rolloutWords: Words<RolloutFact> = {
-  'rollout.resumed': (f) => `Capstan restarted and picked ${f.phase === 'rollback' ? 'the rollback' : 'this rollout'} up again.`,
+  'rollout.resumed': (f) =>
+    `Capstan restarted and picked ${f.phase === 'rollback' ? 'the rollback' : 'this rollout'} up again.`,
   'rollout.noProgress': (f) =>
     `no progress for ${f.seconds}s${f.progress ? ` (${f.progress.done}/${f.progress.total} done)` : ''}`,
   'rollout.outcomeUnknown': (f) => {
@@ -57,8 +58,7 @@ export const rolloutWords: Words<RolloutFact> = {
     `${f.before !== undefined ? `${sayReported(f.before)}; ` : ''}the rollback failed too: ${sayReported(f.cause)}`,
   'rollout.rollbackNotStarted': (f) =>
     `${sayReported(f.cause)}; starting the rollback failed: ${sayReported(f.error)}`,
-  'rollout.manualRollback': (f) =>
-    `${bare(f.cause)}. Automatic rollback is off here: ${rollbackCommand(f)}.`,
+  'rollout.manualRollback': (f) => `${bare(f.cause)}. Automatic rollback is off here: ${rollbackCommand(f)}.`,
   'rollout.noGoodVersion': (f) =>
     `${bare(f.cause)}. Capstan knows no earlier good version here, so it did not roll back.`,
   'rollout.rollingBackTo': (f) =>

@@ -15,7 +15,7 @@ export function failureMessage(e: unknown, logger: Logger, ref: string): SlackMe
   if (isCapstanError(e)) {
     logger.info('request refused', { code: e.code, reason: e.message });
     if (isLockedError(e)) return lockRefusedMessage(e.lock, e.refused);
-    if (isFrozenError(e)) return frozenRefusedMessage(e.message, e.freeze.endsAt);
+    if (isFrozenError(e)) return frozenRefusedMessage(sayError(e), e.freeze.endsAt);
     return notice(`:warning: ${sayError(e)}`);
   }
   logger.error('request failed', { error: errorMessage(e), stack: e instanceof Error ? e.stack : undefined });

@@ -61,14 +61,7 @@ async function passFreeze(
 ): Promise<FreezeOverride | undefined> {
   const open = openWindow(env.freezes ?? [], deps.clock.now());
   if (!open) return undefined;
-  const where = `${env.app}/${env.name}`;
-  if (!override) {
-    throw new FrozenError(
-      open,
-      where,
-      `${where} is frozen (${open.name}). Deploys and releases wait until it ends; rollbacks are still allowed. An admin can add --override "reason" to the command.`,
-    );
-  }
+  if (!override) throw new FrozenError(open, { app: env.app, env: env.name }, 'request');
   if (override.admins.length === 0 || !(await isAllowed(deps.directory, requestedBy, override.admins))) {
     throw new CapstanError('forbidden', {
       kind: 'freeze.overrideForbidden',

@@ -87,7 +87,6 @@ export async function applyOrReconcile(
  * ledger as plain text; who locked it goes to the thread, where a mention works.
  */
 async function requireOpen(deps: DeployDeps, env: Environment, d: Deployment): Promise<void> {
-  const where = `${env.app}/${env.name}`;
   const lock = await deps.store.getLock(env.app, env.name);
   if (lock) {
     const place = { app: env.app, env: env.name, reason: lock.reason };
@@ -96,11 +95,7 @@ async function requireOpen(deps: DeployDeps, env: Environment, d: Deployment): P
   }
   const open = d.override ? undefined : openWindow(env.freezes ?? [], deps.clock.now());
   if (open) {
-    throw new FrozenError(
-      open,
-      where,
-      `${where} is frozen (${open.name}); nothing was changed. Request it again after the freeze, or an admin can override with --override "reason".`,
-    );
+    throw new FrozenError(open, { app: env.app, env: env.name }, 'execute');
   }
 }
 

@@ -39,11 +39,7 @@ describe('no raw clock times', () => {
 
   it('a freeze refusal says when it ends as a Slack date', async () => {
     const freeze = { name: 'Christmas', timezone: 'Europe/Paris', startedAt: T0, endsAt: T0 + 86_400_000 };
-    const e = new FrozenError(
-      freeze,
-      'todobackend/prod',
-      'todobackend/prod is frozen (Christmas); nothing was changed.',
-    );
+    const e = new FrozenError(freeze, { app: 'todobackend', env: 'prod' }, 'execute');
     const m = failureMessage(e, silentLogger, 'r');
     await golden('help/frozen', m);
     expect(m.text).toContain(`<!date^${(T0 + 86_400_000) / 1000}^`);

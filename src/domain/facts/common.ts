@@ -120,6 +120,18 @@ export const lockNotLocked = z.object({ kind: z.literal('lock.notLocked'), ...pl
 /** Only the owner or an admin may unlock. */
 export const lockNotOwner = z.object({ kind: z.literal('lock.notOwner'), ...place, owner: z.string() });
 
+/**
+ * A freeze is in force: a deploy or release waits (`when: 'request'`), or one that waited for
+ * approval did not run (`'execute'`). The end is in the freeze's own record, not here: the ledger
+ * keeps this fact, and a view shows the end as a Slack date where it has it.
+ */
+export const freezeFrozen = z.object({
+  kind: z.literal('freeze.frozen'),
+  ...place,
+  freeze: z.string(),
+  when: z.enum(['request', 'execute']),
+});
+
 /** Only an admin may deploy through a freeze. */
 export const freezeOverrideForbidden = z.object({
   kind: z.literal('freeze.overrideForbidden'),
@@ -177,6 +189,7 @@ export const CommonFact = z.discriminatedUnion('kind', [
   lockTaken,
   lockNotLocked,
   lockNotOwner,
+  freezeFrozen,
   freezeOverrideForbidden,
   rollbackNoGoodVersion,
   rollbackAlreadyRuns,

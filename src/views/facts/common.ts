@@ -41,6 +41,10 @@ export const commonWords: Words<CommonFact> = {
   'lock.taken': (f) => `${place(f)} is already locked.`,
   'lock.notLocked': (f) => `${place(f)} is not locked.`,
   'lock.notOwner': (f) => `Only <@${f.owner}> (who locked it) or a Capstan admin can unlock ${place(f)}.`,
+  'freeze.frozen': (f) =>
+    f.when === 'request'
+      ? `${place(f)} is frozen (${escape(f.freeze)}). Deploys and releases wait until it ends; rollbacks are still allowed. An admin can add --override "reason" to the command.`
+      : `${place(f)} is frozen (${escape(f.freeze)}); nothing was changed. Request it again after the freeze, or an admin can override with --override "reason".`,
   'freeze.overrideForbidden': (f) =>
     `Only an admin can override the freeze (${escape(f.freeze)}). Admins: ${describePrincipals(f.admins)}.`,
   'rollback.noGoodVersion': (f) =>

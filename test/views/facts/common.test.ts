@@ -114,6 +114,14 @@ const cases: readonly [CommonFact, string][] = [
     { kind: 'lock.locked', ...place, owner: 'U0BOB', at: T0, refused: 'lock' },
     `:lock: *todobackend/prod* is locked by <@U0BOB> since <!date^${T0 / 1000}^{date_short_pretty} {time}|2026-12-07 09:30 UTC>. It is locked already.`,
   ],
+  [
+    { kind: 'freeze.frozen', ...place, freeze: 'Xmas & <NY>', when: 'request' },
+    'todobackend/prod is frozen (Xmas &amp; &lt;NY&gt;). Deploys and releases wait until it ends; rollbacks are still allowed. An admin can add --override "reason" to the command.',
+  ],
+  [
+    { kind: 'freeze.frozen', ...place, freeze: 'Xmas', when: 'execute' },
+    'todobackend/prod is frozen (Xmas); nothing was changed. Request it again after the freeze, or an admin can override with --override "reason".',
+  ],
   [{ kind: 'lock.taken', ...place }, 'todobackend/prod is already locked.'],
   [{ kind: 'lock.notLocked', ...place }, 'todobackend/prod is not locked.'],
   [

@@ -139,6 +139,24 @@ export const freezeOverrideForbidden = z.object({
   admins: z.array(principal),
 });
 
+/** An approval refused by the policy: the person asked for the change themselves. */
+export const approvalOwnRequest = z.object({ kind: z.literal('approval.ownRequest') });
+
+/** An approval refused by the policy: the person is not among the approvers. */
+export const approvalNotApprover = z.object({
+  kind: z.literal('approval.notApprover'),
+  approvers: z.array(principal),
+});
+
+/** An approval refused by the policy: the person approved already. */
+export const approvalAlready = z.object({ kind: z.literal('approval.already') });
+
+/** An approval refused by the policy: the rules this person can meet have their approvals; what is still needed. */
+export const approvalWouldNotCount = z.object({
+  kind: z.literal('approval.wouldNotCount'),
+  needed: z.array(z.object({ count: z.number(), from: z.array(principal) })),
+});
+
 /** Capstan knows no earlier good version to roll back to. */
 export const rollbackNoGoodVersion = z.object({ kind: z.literal('rollback.noGoodVersion'), ...place });
 
@@ -191,6 +209,10 @@ export const CommonFact = z.discriminatedUnion('kind', [
   lockNotOwner,
   freezeFrozen,
   freezeOverrideForbidden,
+  approvalOwnRequest,
+  approvalNotApprover,
+  approvalAlready,
+  approvalWouldNotCount,
   rollbackNoGoodVersion,
   rollbackAlreadyRuns,
   releaseTagMoved,
@@ -199,3 +221,11 @@ export const CommonFact = z.discriminatedUnion('kind', [
   pipelineApprovalGone,
 ]);
 export type CommonFact = z.infer<typeof CommonFact>;
+
+/** Why the approval policy refused an approval. */
+export type ApprovalRefusalFact = z.infer<
+  | typeof approvalOwnRequest
+  | typeof approvalNotApprover
+  | typeof approvalAlready
+  | typeof approvalWouldNotCount
+>;

@@ -47,6 +47,16 @@ export const commonWords: Words<CommonFact> = {
       : `${place(f)} is frozen (${escape(f.freeze)}); nothing was changed. Request it again after the freeze, or an admin can override with --override "reason".`,
   'freeze.overrideForbidden': (f) =>
     `Only an admin can override the freeze (${escape(f.freeze)}). Admins: ${describePrincipals(f.admins)}.`,
+  'approval.ownRequest': () => 'You asked for this change, so someone else has to approve it.',
+  'approval.notApprover': (f) =>
+    `You are not an approver here. Approvers: ${describePrincipals(f.approvers)}.`,
+  'approval.already': () => 'You already approved this; it needs another approver.',
+  'approval.wouldNotCount': (f) =>
+    `Your approval would not count: the rules you can meet already have their approvals. Still needed: ${
+      f.needed.length
+        ? f.needed.map((n) => `${n.count} from ${describePrincipals(n.from)}`).join(', ')
+        : 'nothing'
+    }.`,
   'rollback.noGoodVersion': (f) =>
     `Capstan has no earlier good version of ${escape(f.app)} in ${escape(f.env)}. Name one: \`/deploy rollback ${escape(f.app)} ${escape(f.env)} to &lt;version&gt;\`.`,
   'rollback.alreadyRuns': (f) => `${place(f)} already runs \`${escape(f.version)}\`.`,

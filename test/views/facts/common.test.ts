@@ -132,6 +132,22 @@ const cases: readonly [CommonFact, string][] = [
     { kind: 'freeze.overrideForbidden', freeze: 'Xmas <2026>', admins: [{ kind: 'group', id: 'S0OPS' }] },
     'Only an admin can override the freeze (Xmas &lt;2026&gt;). Admins: <!subteam^S0OPS>.',
   ],
+  [{ kind: 'approval.ownRequest' }, 'You asked for this change, so someone else has to approve it.'],
+  [
+    { kind: 'approval.notApprover', approvers: [{ kind: 'handle', handle: 'sre' }, { kind: 'anyone' }] },
+    'You are not an approver here. Approvers: @sre, anyone.',
+  ],
+  [{ kind: 'approval.already' }, 'You already approved this; it needs another approver.'],
+  [
+    {
+      kind: 'approval.wouldNotCount',
+      needed: [
+        { count: 1, from: [{ kind: 'handle', handle: 'owners' }] },
+        { count: 2, from: [{ kind: 'user', id: 'U0BOB' }] },
+      ],
+    },
+    'Your approval would not count: the rules you can meet already have their approvals. Still needed: 1 from @owners, 2 from <@U0BOB>.',
+  ],
   [
     { kind: 'rollback.noGoodVersion', ...place },
     'Capstan has no earlier good version of todobackend in prod. Name one: `/deploy rollback todobackend prod to &lt;version&gt;`.',

@@ -171,7 +171,8 @@ export async function expireRequest(deps: ApprovalDeps, d: Deployment): Promise<
   const written = await deps.deploy.store.update({
     ...d,
     state: 'expired',
-    reason: 'Nobody approved it in time; request it again.',
+    cause: { kind: 'release.expired' },
+    reason: undefined,
     finishedAt: now,
     updatedAt: now,
   });

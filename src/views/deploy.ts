@@ -99,7 +99,7 @@ function decision(d: Deployment): string | undefined {
     return `*Rejected by* <@${d.rejectedBy}>: ${escape(d.reason ?? 'no reason given')}${when}`;
   }
   if (d.state === 'expired')
-    return `*Expired* ${slackDate(d.finishedAt ?? d.updatedAt)}: ${escape(d.reason ?? 'nobody approved it in time.')}`;
+    return `*Expired* ${slackDate(d.finishedAt ?? d.updatedAt)}: ${sayWhy(d) ?? 'nobody approved it in time.'}`;
   if (d.approvals.length > 0 && d.state !== 'awaiting_approval')
     return `*Approved by* ${d.approvals.map((a) => `<@${a.userId}> ${slackDate(a.at)}`).join(', ')}`;
   return undefined;

@@ -68,7 +68,7 @@ describe('a decided request', () => {
   });
   const expired = release({
     state: 'expired',
-    reason: 'Nobody approved it in time; request it again.',
+    cause: { kind: 'release.expired' },
     finishedAt: T0 + 24 * 60 * MIN,
     updatedAt: T0 + 24 * 60 * MIN,
   });

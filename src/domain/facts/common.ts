@@ -188,6 +188,9 @@ export const releaseNothingToChange = z.object({
   version: z.string(),
 });
 
+/** Nobody approved the request in time. */
+export const releaseExpired = z.object({ kind: z.literal('release.expired') });
+
 /** A pipeline approval that AWS says is no longer open. */
 export const pipelineApprovalGone = z.object({ kind: z.literal('pipeline.approvalGone') });
 
@@ -218,6 +221,7 @@ export const CommonFact = z.discriminatedUnion('kind', [
   releaseTagMoved,
   releaseLocked,
   releaseNothingToChange,
+  releaseExpired,
   pipelineApprovalGone,
 ]);
 export type CommonFact = z.infer<typeof CommonFact>;

@@ -65,5 +65,6 @@ export const commonWords: Words<CommonFact> = {
   'release.locked': (f) =>
     `${place(f)} is locked${f.reason ? ` (“${escape(f.reason)}”)` : ''}; nothing was changed. Request it again once it is unlocked.`,
   'release.nothingToChange': (f) => `Nothing to change: ${place(f)} already runs \`${escape(f.version)}\`.`,
+  'release.expired': () => 'Nobody approved it in time; request it again.',
   'pipeline.approvalGone': () => 'This approval was already decided or has expired.',
 };

@@ -170,6 +170,7 @@ const cases: readonly [CommonFact, string][] = [
     { kind: 'release.nothingToChange', ...place, version: '1.2.3' },
     'Nothing to change: todobackend/prod already runs `1.2.3`.',
   ],
+  [{ kind: 'release.expired' }, 'Nobody approved it in time; request it again.'],
   [{ kind: 'pipeline.approvalGone' }, 'This approval was already decided or has expired.'],
 ];
 

@@ -31,7 +31,7 @@ export interface HandlerDeps {
 
 function env(catalog: Catalog, app: string, name: string): Environment {
   const e = findEnvironment(catalog, app, name);
-  if (!e) throw new CapstanError('not_found', `${app}/${name} is not configured.`);
+  if (!e) throw new CapstanError('not_found', { kind: 'env.notConfigured', app, env: name });
   return e;
 }
 

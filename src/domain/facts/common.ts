@@ -80,6 +80,9 @@ export const principal = z.discriminatedUnion('kind', [
 
 const place = { app: z.string(), env: z.string() };
 
+/** No such environment in capstan.yml. */
+export const envNotConfigured = z.object({ kind: z.literal('env.notConfigured'), ...place });
+
 /** The user may not deploy there. */
 export const accessNotDeployer = z.object({
   kind: z.literal('access.notDeployer'),
@@ -204,6 +207,7 @@ export const CommonFact = z.discriminatedUnion('kind', [
   awsNotFound,
   awsFailed,
   awsAssumeRoleDenied,
+  envNotConfigured,
   accessNotDeployer,
   requestInFlight,
   lockLocked,

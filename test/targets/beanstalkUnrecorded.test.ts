@@ -1,5 +1,6 @@
 import { UpdateEnvironmentCommand } from '@aws-sdk/client-elastic-beanstalk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sayWhy } from '../../src/views/why.js';
 import { createBeanstalkAdapter } from '../../src/adapters/aws/beanstalk.js';
 import { createEcrAdapter } from '../../src/adapters/aws/ecr.js';
 import { createS3Adapter } from '../../src/adapters/aws/s3.js';
@@ -106,7 +107,7 @@ describe('Elastic Beanstalk through seal(): a tracking record that cannot be rea
 
     const done = await store.get(id);
     expect(done?.state).toBe('failed');
-    expect(done?.reason).toMatch(
+    expect(sayWhy(done!)).toMatch(
       new RegExp(`^Capstan cannot read what it recorded for ${id} \\(its tracking\\): label: `),
     );
     expect(notifier.last(id)?.state).toBe('failed');

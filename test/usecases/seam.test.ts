@@ -156,6 +156,57 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     expect(await state(bad)).toBe('rolled_back');
   });
 
+  it('what the target reported is kept as the cause, inside what Capstan did about it', async () => {
+    const stopped = {
+      kind: 'ecs.taskStopped',
+      id: 't-1',
+      reason: 'Essential container <web> exited',
+      exitCode: 1,
+    } as const;
+    const first = await deploy(dev, '1.2.0');
+    target.script.set('*', [{ kind: 'failed', data: {}, lines: [], reason: stopped }]);
+    await tracker.tick();
+    // Nothing succeeded here before: nothing to roll back to.
+    const d = await store.get(first);
+    expect(d).toMatchObject({ state: 'failed', cause: { kind: 'rollout.noGoodVersion', cause: stopped } });
+    expect(d?.reason).toBeUndefined();
+    expect(sayWhy(d!)).toBe(
+      ':x: Task `t-1` stopped: Essential container &lt;web&gt; exited. Capstan knows no earlier good version here, so it did not roll back.',
+    );
+  });
+
+  it('a rollback that fails too keeps both causes, and the thread says where it rolled back to', async () => {
+    const good = await deploy(dev, '1.1.0');
+    target.script.set('*', [{ kind: 'succeeded', data: { version: '1.1.0', env: 'todo/dev' }, lines: [] }]);
+    await tracker.tick();
+    const bad = await deploy(dev, '1.2.0');
+    target.script.set('*', [
+      { kind: 'failed', data: {}, lines: [], reason: { kind: 'rollout.noProgress', seconds: 9 } },
+    ]);
+    await tracker.tick();
+    await settle();
+    expect(await store.get(bad)).toMatchObject({
+      state: 'rolling_back',
+      cause: { kind: 'rollout.noProgress', seconds: 9 },
+    });
+    expect(notifier.lines(bad)).toContain(
+      ':rewind: Rolling back to `1.1.0`, the last version that succeeded here.',
+    );
+    target.script.set('*', [{ kind: 'failed', data: {}, lines: [], reason: 'boom & bust' }]);
+    await tracker.tick();
+    const d = await store.get(bad);
+    expect(d).toMatchObject({
+      state: 'rollback_failed',
+      cause: {
+        kind: 'rollout.rollbackFailed',
+        before: { kind: 'rollout.noProgress', seconds: 9 },
+        cause: 'boom & bust',
+      },
+    });
+    expect(sayWhy(d!)).toBe('no progress for 9s; the rollback failed too: boom &amp; bust');
+    expect(await state(good)).toBe('succeeded');
+  });
+
   it("the target's own rollback is followed, never doubled", async () => {
     const id = await deploy(dev, '1.2.0');
     target.script.set('*', [

@@ -94,12 +94,11 @@ export function approvalProgress(policy: Policy, approvals: readonly CountedAppr
   return { rules: progress, counted, required: slotRule.length, complete: counted >= slotRule.length };
 }
 
-/** "1 from @sre, 2 from @todobackend-owners": what the approvals still lack. */
-export function describeNeeded(progress: ApprovalProgress): string {
-  const lacking = progress.rules
+/** What the approvals still lack: so many more from these principals, per rule not yet met. */
+export function stillNeeded(progress: ApprovalProgress): { count: number; from: Principal[] }[] {
+  return progress.rules
     .filter((r) => r.by.length < r.rule.count)
-    .map((r) => `${r.rule.count - r.by.length} from ${describePrincipals(r.rule.from)}`);
-  return lacking.length ? lacking.join(', ') : 'nothing';
+    .map((r) => ({ count: r.rule.count - r.by.length, from: [...r.rule.from] }));
 }
 
 /**
@@ -133,35 +132,9 @@ export function decideApproval(input: {
   const before = approvalProgress(policy, prior);
   const after = approvalProgress(policy, [...prior, { userId, rules: eligible }]);
   if (after.counted <= before.counted) {
-    const needed = before.rules
-      .filter((r) => r.by.length < r.rule.count)
-      .map((r) => ({ count: r.rule.count - r.by.length, from: [...r.rule.from] }));
-    return { ok: false, refusal: { kind: 'approval.wouldNotCount', needed } };
+    return { ok: false, refusal: { kind: 'approval.wouldNotCount', needed: stillNeeded(before) } };
   }
   return { ok: true, complete: after.complete, rules: eligible, remaining: after.required - after.counted };
-}
-
-/**
- * A principal as Slack shows it. A configured `@handle` is plain text that notifies nobody; with
- * its group id (`groupIds`: handle → id, from usergroups.list) it becomes a mention that does.
- */
-export function describePrincipal(p: Principal, groupIds?: ReadonlyMap<string, string>): string {
-  switch (p.kind) {
-    case 'anyone':
-      return 'anyone';
-    case 'user':
-      return `<@${p.id}>`;
-    case 'group':
-      return `<!subteam^${p.id}>`;
-    case 'handle': {
-      const id = groupIds?.get(p.handle);
-      return id ? `<!subteam^${id}>` : `@${p.handle}`;
-    }
-  }
-}
-
-export function describePrincipals(ps: readonly Principal[], groupIds?: ReadonlyMap<string, string>): string {
-  return ps.length === 0 ? 'nobody' : ps.map((p) => describePrincipal(p, groupIds)).join(', ');
 }
 
 /** The handles among `ps`, to look their group ids up. */

@@ -1,6 +1,6 @@
 import type { Deployment } from '../domain/deployment.js';
 import { sayWhy } from './why.js';
-import { describePrincipals } from '../domain/policy.js';
+import { describePrincipals } from './principals.js';
 import type { Announcement } from '../ports/notifier.js';
 import { EMOJI, cause, runsNow, stateText, wentWrong } from './deploy.js';
 import { type SlackMessage, LIMITS, clip, escape, slackDate } from './message.js';

@@ -2,7 +2,8 @@ import type { ModalView } from '@slack/types';
 import type { Environment, Policy } from '../domain/catalog.js';
 import { sayFact } from './facts/index.js';
 import { type Deployment, STATE_LABEL } from '../domain/deployment.js';
-import { type CountedApproval, approvalProgress, describePrincipals } from '../domain/policy.js';
+import { type CountedApproval, approvalProgress } from '../domain/policy.js';
+import { describePrincipals } from './principals.js';
 import type { ApprovalRefusal } from '../usecases/approval.js';
 import { escape, slackDate } from './message.js';
 

@@ -2,7 +2,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import type { Policy } from '../domain/catalog.js';
 import type { PipelineApproval, PipelineStageChange } from '../domain/pipelineApproval.js';
 import { sayFact } from './facts/index.js';
-import { describePrincipals } from '../domain/policy.js';
+import { describePrincipals } from './principals.js';
 import type { PipelineDecision } from '../usecases/relay.js';
 import { progressLines } from './approvals.js';
 import { type SlackMessage, actions, context, escape, fields, link, section, slackDate } from './message.js';

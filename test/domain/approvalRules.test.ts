@@ -6,7 +6,7 @@ import {
   approvalProgress,
   approvalRules,
   decideApproval,
-  describeNeeded,
+  stillNeeded,
 } from '../../src/domain/policy.js';
 
 const sre: Principal = { kind: 'handle', handle: 'sre' };
@@ -144,7 +144,7 @@ describe('a number of approvals is one rule', () => {
   it('counts approvals recorded without their rules (before rules existed)', () => {
     const progress = approvalProgress(single, [{ userId: 'U0CAROL' }]);
     expect(progress).toMatchObject({ counted: 1, required: 2, complete: false });
-    expect(describeNeeded(progress)).toBe('1 from @sre');
+    expect(stillNeeded(progress)).toEqual([{ count: 1, from: [sre] }]);
     expect(
       decideApproval({
         policy: single,

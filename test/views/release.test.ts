@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePrincipals } from '../../src/domain/policy.js';
+import { describePrincipals } from '../../src/views/principals.js';
 import type { ProceedResult } from '../../src/usecases/proceed.js';
 import { proceedText, reviewMessage } from '../../src/views/release.js';
 import {

@@ -1,5 +1,5 @@
 import type { CommonFact } from '../../domain/facts/common.js';
-import { describePrincipals } from '../../domain/policy.js';
+import { describePrincipals } from '../principals.js';
 import { shortDigest } from '../../domain/version.js';
 import { lockRefusedText } from '../lock.js';
 import { escape } from '../message.js';

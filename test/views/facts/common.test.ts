@@ -79,6 +79,7 @@ const cases: readonly [CommonFact, string][] = [
     },
     "Capstan could not assume arn:aws:iam::1:role/deploy for U0ALICE: the role's trust policy must allow Capstan sts:AssumeRole and sts:SetSourceIdentity (not &lt;authorized&gt;).",
   ],
+  [{ kind: 'env.notConfigured', app: 'todo<x>', env: 'prod' }, 'todo&lt;x&gt;/prod is not configured.'],
   [
     {
       kind: 'access.notDeployer',

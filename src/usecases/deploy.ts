@@ -10,7 +10,7 @@ import type { DeployDeps } from './deps.js';
 import { execute } from './execute.js';
 import { requireIdle, requireUnlocked } from './guards.js';
 import { finish, save, showAndRecord } from './record.js';
-import { errorReported } from './rollout/cause.js';
+import { errorReported } from '../domain/reported.js';
 
 export type { DeployDeps } from './deps.js';
 

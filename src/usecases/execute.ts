@@ -7,7 +7,8 @@ import type { ApplyRequest, Started, TargetStrategy } from '../targets/strategy.
 import { targetAs } from './actAs.js';
 import type { DeployDeps } from './deps.js';
 import { save, showAndRecord } from './record.js';
-import { errorReported, why } from './rollout/cause.js';
+import { errorReported } from '../domain/reported.js';
+import { why } from './rollout/cause.js';
 
 /**
  * Changes AWS for a prepared (and, where needed, approved) request, exactly as reviewed: what can

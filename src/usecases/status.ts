@@ -10,7 +10,7 @@ import { type AwsIdentity, CAPSTAN } from '../ports/identity.js';
 import type { Store } from '../ports/store.js';
 import type { Reading, TargetRegistry, TargetStrategy } from '../targets/strategy.js';
 import { targetAs } from './actAs.js';
-import { errorReported } from './rollout/cause.js';
+import { errorReported } from '../domain/reported.js';
 
 interface Common {
   readonly env: Environment;

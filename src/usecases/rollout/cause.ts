@@ -1,25 +1,7 @@
 import type { Deployment } from '../../domain/deployment.js';
-import { isCapstanError } from '../../domain/errors.js';
-import { type Fact, type Said, factForLog } from '../../domain/facts/index.js';
-import { Reported } from '../../domain/facts/rollout.js';
-import { errorMessage } from '../../lib/errors.js';
-import { unescapeMrkdwn } from '../../lib/mrkdwn.js';
-
-/**
- * What a target said, as an ending can build on it: its fact, or its text (targets that still
- * report text report plain text). A fact that is itself an ending is kept for the log only.
- */
-export function reported(s: Said): Reported {
-  if (typeof s === 'string') return s;
-  const r = Reported.safeParse(s);
-  return r.success ? r.data : factForLog(s);
-}
-
-/** What an error says, as the ledger keeps it: a refusal's fact, or its text (plain, never mrkdwn). */
-export function errorReported(e: unknown): Reported {
-  if (isCapstanError(e)) return e.fact ? reported(e.fact) : unescapeMrkdwn(e.message);
-  return errorMessage(e);
-}
+import type { Fact } from '../../domain/facts/index.js';
+import type { Reported } from '../../domain/facts/rollout.js';
+import { reported } from '../../domain/reported.js';
 
 /** Why a deployment ended (or is rolled back) as the ledger keeps it: a fact, or text where only text was said. */
 export function why(r: Reported | Fact): Pick<Deployment, 'cause' | 'reason'> {

@@ -11,7 +11,8 @@ import { targetAs } from '../actAs.js';
 import type { DeployDeps } from '../deploy.js';
 import { applyOrReconcile, beginTracking } from '../execute.js';
 import { save, showAndRecord } from '../record.js';
-import { errorReported, reported, saidBefore, why } from './cause.js';
+import { errorReported, reported } from '../../domain/reported.js';
+import { saidBefore, why } from './cause.js';
 import type { Watchlist } from './watchlist.js';
 
 export interface TrackerOptions {

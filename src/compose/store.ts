@@ -7,7 +7,8 @@ import type { Logger } from '../lib/logger.js';
 import type { Store } from '../ports/store.js';
 
 export async function openStore(config: Config, logger: Logger, now: () => number): Promise<Store> {
-  if (config.storage.kind === 'sqlite') return openSqliteStore(config.storage.path, { now });
+  if (config.storage.kind === 'sqlite')
+    return openSqliteStore(config.storage.path, { now, warn: (m, f) => logger.warn(m, f) });
   return connectDynamoStore({ ...config.storage, warn: (m, f) => logger.warn(m, f) });
 }
 

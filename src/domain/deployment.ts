@@ -1,3 +1,6 @@
+import type { Fact } from './facts/index.js';
+import { DEPLOYMENT_STATES, type DeploymentState } from './states.js';
+
 /**
  * One entry of the ledger: a deploy, a rollback or a release, from request to outcome.
  * A failed deploy that Capstan rolls back stays one entry (its `rollback` part), so the
@@ -5,24 +8,7 @@
  */
 export type DeploymentKind = 'deploy' | 'rollback' | 'release';
 
-/** Every state a ledger entry can be in (the store checks what it reads back against this). */
-export const DEPLOYMENT_STATES = [
-  'awaiting_approval',
-  'checking',
-  'rolling_out',
-  'rolling_back',
-  'succeeded',
-  'failed',
-  'rolled_back',
-  'rollback_failed',
-  'superseded',
-  'outcome_unknown',
-  'rejected',
-  'expired',
-  'nothing_to_change',
-] as const;
-
-export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
+export { DEPLOYMENT_STATES, type DeploymentState };
 
 const TERMINAL: ReadonlySet<DeploymentState> = new Set([
   'succeeded',
@@ -109,7 +95,12 @@ export interface Deployment {
   readonly toVersion: string;
   readonly imageDigest?: string | undefined;
   readonly state: DeploymentState;
-  /** Why it failed (for people), or the rollback/reject reason. */
+  /**
+   * Why it failed, or is being rolled back, as a fact (views word it). Absent in rows older than
+   * facts, and where a target still reported text: then `reason` says it.
+   */
+  readonly cause?: Fact | undefined;
+  /** Text: the reject reason people typed, or (older rows, targets still reporting text) why it failed. */
   readonly reason?: string | undefined;
   readonly channel: string;
   readonly messageTs?: string | undefined;

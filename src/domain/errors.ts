@@ -35,17 +35,24 @@ export type CapstanErrorCode =
   | 'upstream';
 
 /**
- * An environment is locked. The message is plain text for the log and the ledger; `lock` lets a
- * view say who locked it and since when (a Slack date, in each reader's time zone).
+ * An environment is locked: its fact says who locked it, since when and why, so a view words it with
+ * the time as a Slack date (in each reader's time zone).
  */
 export class LockedError extends CapstanError {
   constructor(
     readonly lock: Lock,
     /** What was refused: locking it (again), or a change to it. */
     readonly refused: 'lock' | 'change',
-    message: string,
   ) {
-    super('locked', message);
+    super('locked', {
+      kind: 'lock.locked',
+      app: lock.app,
+      env: lock.env,
+      owner: lock.owner,
+      reason: lock.reason,
+      at: lock.at,
+      refused,
+    });
   }
 }
 

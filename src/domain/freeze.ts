@@ -134,16 +134,19 @@ export function formatInstant(ms: number, timezone: string): string {
 }
 
 /**
- * Deploys and releases wait while a freeze is in force. The message is plain text (it is kept in
- * the ledger); `freeze` lets Slack show the end in each reader's own time zone.
+ * Deploys and releases wait while a freeze is in force. Its fact is what the ledger keeps (no time
+ * in it); `freeze` lets Slack show the end in each reader's own time zone.
  */
 export class FrozenError extends CapstanError {
+  /** "app/env", for people. */
+  readonly where: string;
   constructor(
     readonly freeze: OpenFreeze,
-    readonly where: string,
-    message: string,
+    place: { readonly app: string; readonly env: string },
+    when: 'request' | 'execute',
   ) {
-    super('locked', message);
+    super('locked', { kind: 'freeze.frozen', app: place.app, env: place.env, freeze: freeze.name, when });
+    this.where = `${place.app}/${place.env}`;
   }
 }
 

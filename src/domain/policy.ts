@@ -1,3 +1,4 @@
+import type { ApprovalRefusalFact } from './facts/common.js';
 import type { ApprovalRule, Policy, Principal } from './catalog.js';
 
 /** Resolves a principal list against one user's memberships. */
@@ -37,7 +38,7 @@ export type ApprovalDecision =
       /** Approvals still needed after this one. */
       readonly remaining: number;
     }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly refusal: ApprovalRefusalFact };
 
 /** The rules approvals must meet: the policy's own, or one rule of `approvals` people from `approvers`. */
 export function approvalRules(policy: Policy): readonly ApprovalRule[] {
@@ -93,12 +94,11 @@ export function approvalProgress(policy: Policy, approvals: readonly CountedAppr
   return { rules: progress, counted, required: slotRule.length, complete: counted >= slotRule.length };
 }
 
-/** "1 from @sre, 2 from @todobackend-owners": what the approvals still lack. */
-export function describeNeeded(progress: ApprovalProgress): string {
-  const lacking = progress.rules
+/** What the approvals still lack: so many more from these principals, per rule not yet met. */
+export function stillNeeded(progress: ApprovalProgress): { count: number; from: Principal[] }[] {
+  return progress.rules
     .filter((r) => r.by.length < r.rule.count)
-    .map((r) => `${r.rule.count - r.by.length} from ${describePrincipals(r.rule.from)}`);
-  return lacking.length ? lacking.join(', ') : 'nothing';
+    .map((r) => ({ count: r.rule.count - r.by.length, from: [...r.rule.from] }));
 }
 
 /**
@@ -118,52 +118,23 @@ export function decideApproval(input: {
 }): ApprovalDecision {
   const { policy, requester, userId, membership, approvedBy } = input;
   if (requester !== undefined && requester === userId && !policy.allowSelfApproval) {
-    return { ok: false, reason: 'You asked for this change, so someone else has to approve it.' };
+    return { ok: false, refusal: { kind: 'approval.ownRequest' } };
   }
   const rules = approvalRules(policy);
   const eligible = rules.flatMap((r, i) => (matches(r.from, userId, membership) ? [i] : []));
   if (eligible.length === 0) {
-    return {
-      ok: false,
-      reason: `You are not an approver here. Approvers: ${describePrincipals(policy.approvers)}.`,
-    };
+    return { ok: false, refusal: { kind: 'approval.notApprover', approvers: [...policy.approvers] } };
   }
   if (approvedBy.includes(userId)) {
-    return { ok: false, reason: 'You already approved this; it needs another approver.' };
+    return { ok: false, refusal: { kind: 'approval.already' } };
   }
   const prior = input.prior ?? approvedBy.map((u) => ({ userId: u }));
   const before = approvalProgress(policy, prior);
   const after = approvalProgress(policy, [...prior, { userId, rules: eligible }]);
   if (after.counted <= before.counted) {
-    return {
-      ok: false,
-      reason: `Your approval would not count: the rules you can meet already have their approvals. Still needed: ${describeNeeded(before)}.`,
-    };
+    return { ok: false, refusal: { kind: 'approval.wouldNotCount', needed: stillNeeded(before) } };
   }
   return { ok: true, complete: after.complete, rules: eligible, remaining: after.required - after.counted };
-}
-
-/**
- * A principal as Slack shows it. A configured `@handle` is plain text that notifies nobody; with
- * its group id (`groupIds`: handle → id, from usergroups.list) it becomes a mention that does.
- */
-export function describePrincipal(p: Principal, groupIds?: ReadonlyMap<string, string>): string {
-  switch (p.kind) {
-    case 'anyone':
-      return 'anyone';
-    case 'user':
-      return `<@${p.id}>`;
-    case 'group':
-      return `<!subteam^${p.id}>`;
-    case 'handle': {
-      const id = groupIds?.get(p.handle);
-      return id ? `<!subteam^${id}>` : `@${p.handle}`;
-    }
-  }
-}
-
-export function describePrincipals(ps: readonly Principal[], groupIds?: ReadonlyMap<string, string>): string {
-  return ps.length === 0 ? 'nobody' : ps.map((p) => describePrincipal(p, groupIds)).join(', ');
 }
 
 /** The handles among `ps`, to look their group ids up. */

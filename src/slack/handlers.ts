@@ -12,11 +12,11 @@ import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { requestRollback } from '../usecases/rollback.js';
 import { type EnvironmentChoice, chosenEnvironment, dryRunMessage } from '../views/deploy.js';
 import { approvalRefusalText } from '../views/approvals.js';
-import { notice } from '../views/help.js';
+import { frozenRequestText, notice } from '../views/help.js';
 import { pipelineDecisionText } from '../views/pipeline.js';
 import { historyMessage } from '../views/history.js';
 import { lockedMessage, unlockedMessage } from '../views/lock.js';
-import { escape, link, slackDate } from '../views/message.js';
+import { escape, link } from '../views/message.js';
 import type { CommandHandlers, Reply } from './dispatch.js';
 
 export interface HandlerDeps {
@@ -31,7 +31,7 @@ export interface HandlerDeps {
 
 function env(catalog: Catalog, app: string, name: string): Environment {
   const e = findEnvironment(catalog, app, name);
-  if (!e) throw new CapstanError('not_found', `${app}/${name} is not configured.`);
+  if (!e) throw new CapstanError('not_found', { kind: 'env.notConfigured', app, env: name });
   return e;
 }
 
@@ -89,9 +89,7 @@ export function approvalReply(r: ApprovalResult): string {
 
 /** A freeze refusal, its end shown in each reader's own time zone. */
 function frozenReply(e: FrozenError, cmd: { app: string; version: string; env: string }): Reply {
-  return ephemeral(
-    `:snowflake: *${escape(e.where)}* is frozen (${escape(e.freeze.name)}) until ${slackDate(e.freeze.endsAt)}. Deploys and releases wait until then; rollbacks are still allowed. An admin can override: \`/deploy ${cmd.app} ${cmd.version} to ${cmd.env} --override "reason"\`.`,
-  );
+  return ephemeral(frozenRequestText(e.where, e.freeze, cmd));
 }
 
 export function commandHandlers(deps: HandlerDeps): CommandHandlers {

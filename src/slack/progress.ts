@@ -1,4 +1,4 @@
-import type { Said } from '../domain/facts/index.js';
+import { type Said, factForLog } from '../domain/facts/index.js';
 import { say } from '../views/facts/index.js';
 import { type Deployment, isTerminal } from '../domain/deployment.js';
 import { handlesOf } from '../domain/policy.js';
@@ -261,7 +261,7 @@ export class SlackProgress implements DeployNotifier {
       env: d.env,
       version: d.toVersion,
       state: d.state,
-      reason: d.reason,
+      reason: d.cause ? factForLog(d.cause) : d.reason,
       channel: d.channel,
       error: errorMessage(e),
     };
@@ -376,7 +376,8 @@ export class SlackProgress implements DeployNotifier {
       },
       false,
       (e) => {
-        const fields = { id: d.id, kind: a.kind, state: d.state, reason: d.reason, error: errorMessage(e) };
+        const reason = d.cause ? factForLog(d.cause) : d.reason;
+        const fields = { id: d.id, kind: a.kind, state: d.state, reason, error: errorMessage(e) };
         if (a.kind === 'outcome')
           this.o.logger.error('Slack did not take the announcement of an outcome', fields);
         else this.o.logger.warn('Slack did not take an announcement', fields);

@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger.js';
 import { errorMessage } from '../lib/errors.js';
 import type { SlackMessage } from '../views/message.js';
 import { frozenRefusedMessage, notice } from '../views/help.js';
+import { sayError } from '../views/facts/index.js';
 import { lockRefusedMessage } from '../views/lock.js';
 
 /**
@@ -14,8 +15,8 @@ export function failureMessage(e: unknown, logger: Logger, ref: string): SlackMe
   if (isCapstanError(e)) {
     logger.info('request refused', { code: e.code, reason: e.message });
     if (isLockedError(e)) return lockRefusedMessage(e.lock, e.refused);
-    if (isFrozenError(e)) return frozenRefusedMessage(e.message, e.freeze.endsAt);
-    return notice(`:warning: ${e.message}`);
+    if (isFrozenError(e)) return frozenRefusedMessage(sayError(e), e.freeze.endsAt);
+    return notice(`:warning: ${sayError(e)}`);
   }
   logger.error('request failed', { error: errorMessage(e), stack: e instanceof Error ? e.stack : undefined });
   return notice(`:x: Something went wrong on Capstan's side (ref \`${ref}\`). The details are in its log.`);

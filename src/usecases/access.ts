@@ -1,6 +1,6 @@
 import type { Catalog, Environment, Principal } from '../domain/catalog.js';
 import { CapstanError } from '../domain/errors.js';
-import { type Membership, describePrincipals, matches } from '../domain/policy.js';
+import { type Membership, matches } from '../domain/policy.js';
 import type { Directory } from '../ports/chat.js';
 
 /** The groups among `principals` that the user belongs to (only those are looked up). */
@@ -31,10 +31,12 @@ export async function isAllowed(
 
 export async function requireDeployer(directory: Directory, env: Environment, userId: string): Promise<void> {
   if (!(await isAllowed(directory, userId, env.policy.deployers))) {
-    throw new CapstanError(
-      'forbidden',
-      `You may not deploy ${env.app} to ${env.name}. Deployers there: ${describePrincipals(env.policy.deployers)}.`,
-    );
+    throw new CapstanError('forbidden', {
+      kind: 'access.notDeployer',
+      app: env.app,
+      env: env.name,
+      deployers: [...env.policy.deployers],
+    });
   }
 }
 

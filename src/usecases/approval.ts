@@ -1,6 +1,7 @@
 import type { Catalog, Environment } from '../domain/catalog.js';
 import { findEnvironment } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
+import type { ApprovalRefusalFact } from '../domain/facts/common.js';
 import { decideApproval, matches } from '../domain/policy.js';
 import { errorMessage } from '../lib/errors.js';
 import { CAPSTAN } from '../ports/identity.js';
@@ -34,7 +35,7 @@ export type ApprovalRefusal =
   | { readonly code: 'decided'; readonly deployment: Deployment }
   | { readonly code: 'expired'; readonly id: string }
   /** The approval rules refused this person (the policy's own reason). */
-  | { readonly code: 'policy'; readonly reason: string }
+  | { readonly code: 'policy'; readonly fact: ApprovalRefusalFact }
   | { readonly code: 'not_rejecter' }
   | { readonly code: 'busy' };
 
@@ -77,7 +78,7 @@ export async function approve(deps: ApprovalDeps, id: string, userId: string): P
       prior: d.approvals,
     });
     if (!decision.ok)
-      return { kind: 'refused', refusal: { code: 'policy', reason: decision.reason }, deployment: d };
+      return { kind: 'refused', refusal: { code: 'policy', fact: decision.refusal }, deployment: d };
     // Which rules this person could meet is kept, so later approvals are counted against them.
     const approvals = [...d.approvals, { userId, at: now, rules: decision.rules }];
     const state = decision.complete ? 'checking' : 'awaiting_approval';
@@ -170,7 +171,8 @@ export async function expireRequest(deps: ApprovalDeps, d: Deployment): Promise<
   const written = await deps.deploy.store.update({
     ...d,
     state: 'expired',
-    reason: 'Nobody approved it in time; request it again.',
+    cause: { kind: 'release.expired' },
+    reason: undefined,
     finishedAt: now,
     updatedAt: now,
   });

@@ -2,9 +2,7 @@ import type { Environment, Principal } from '../domain/catalog.js';
 import type { Deployment, DeploymentKind, FreezeOverride, Review } from '../domain/deployment.js';
 import { CapstanError } from '../domain/errors.js';
 import { FrozenError, openWindow } from '../domain/freeze.js';
-import { describePrincipals } from '../domain/policy.js';
 import { newId } from '../lib/ids.js';
-import { escapeMrkdwn, unescapeMrkdwn } from '../lib/mrkdwn.js';
 import type { Checked } from '../targets/strategy.js';
 import { isAllowed, requireDeployer } from './access.js';
 import { targetAs } from './actAs.js';
@@ -12,6 +10,7 @@ import type { DeployDeps } from './deps.js';
 import { execute } from './execute.js';
 import { requireIdle, requireUnlocked } from './guards.js';
 import { finish, save, showAndRecord } from './record.js';
+import { errorReported } from '../domain/reported.js';
 
 export type { DeployDeps } from './deps.js';
 
@@ -62,19 +61,13 @@ async function passFreeze(
 ): Promise<FreezeOverride | undefined> {
   const open = openWindow(env.freezes ?? [], deps.clock.now());
   if (!open) return undefined;
-  const where = `${env.app}/${env.name}`;
-  if (!override) {
-    throw new FrozenError(
-      open,
-      where,
-      `${where} is frozen (${open.name}). Deploys and releases wait until it ends; rollbacks are still allowed. An admin can add --override "reason" to the command.`,
-    );
-  }
+  if (!override) throw new FrozenError(open, { app: env.app, env: env.name }, 'request');
   if (override.admins.length === 0 || !(await isAllowed(deps.directory, requestedBy, override.admins))) {
-    throw new CapstanError(
-      'forbidden',
-      `Only an admin can override the freeze (${open.name}). Admins: ${describePrincipals(override.admins)}.`,
-    );
+    throw new CapstanError('forbidden', {
+      kind: 'freeze.overrideForbidden',
+      freeze: open.name,
+      admins: [...override.admins],
+    });
   }
   return { by: requestedBy, reason: override.reason, freeze: open.name, until: open.endsAt };
 }
@@ -141,7 +134,7 @@ export async function requestDeploy(
   const shown = await showAndRecord(deps, d);
   if (override) {
     deps.notifier.detail(shown, [
-      `:warning: <@${override.by}> overrode the freeze “${escapeMrkdwn(override.freeze)}”: ${escapeMrkdwn(override.reason)}`,
+      { kind: 'rollout.freezeOverridden', by: override.by, freeze: override.freeze, reason: override.reason },
     ]);
   }
   deps.background(prepareAndGate(deps, env, shown, checked));
@@ -177,18 +170,18 @@ export async function prepareAndGate(
       checked: checked ?? (await target.check(env, d.toVersion)),
     });
   } catch (e) {
-    await finish(deps, d, 'failed', unescapeMrkdwn(e instanceof Error ? e.message : String(e)));
+    await finish(deps, d, 'failed', errorReported(e));
     return;
   }
   const now = deps.clock.now();
   if (prepared.unchanged) {
     await target.discard(env, prepared).catch(() => undefined);
-    await finish(
-      deps,
-      d,
-      'nothing_to_change',
-      `Nothing to change: ${env.app}/${env.name} already runs \`${d.toVersion}\`.`,
-    );
+    await finish(deps, d, 'nothing_to_change', {
+      kind: 'release.nothingToChange',
+      app: env.app,
+      env: env.name,
+      version: d.toVersion,
+    });
     return;
   }
   const withPlan = { plan: prepared.plan, review: prepared.review };

@@ -2,13 +2,13 @@ import type { Environment } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
 import { CapstanError, isCapstanError } from '../domain/errors.js';
 import { FrozenError, openWindow } from '../domain/freeze.js';
-import { shortDigest } from '../domain/version.js';
 import { errorMessage } from '../lib/errors.js';
-import { escapeMrkdwn, unescapeMrkdwn } from '../lib/mrkdwn.js';
 import type { ApplyRequest, Started, TargetStrategy } from '../targets/strategy.js';
 import { targetAs } from './actAs.js';
 import type { DeployDeps } from './deps.js';
 import { save, showAndRecord } from './record.js';
+import { errorReported } from '../domain/reported.js';
+import { why } from './rollout/cause.js';
 
 /**
  * Changes AWS for a prepared (and, where needed, approved) request, exactly as reviewed: what can
@@ -28,10 +28,12 @@ export async function execute(
     if (options.recheck && d.imageDigest) {
       const now = await target.check(env, d.toVersion);
       if (now.digest !== undefined && now.digest !== d.imageDigest) {
-        throw new CapstanError(
-          'conflict',
-          `Tag \`${d.toVersion}\` now points to ${shortDigest(now.digest)}, not the reviewed ${shortDigest(d.imageDigest)}, so nothing was changed. Prepare a fresh review to see what it would change now.`,
-        );
+        throw new CapstanError('conflict', {
+          kind: 'release.tagMoved',
+          version: d.toVersion,
+          digest: now.digest,
+          reviewedDigest: d.imageDigest,
+        });
       }
     }
     // Last, so that nothing slow stands between these checks and the change.
@@ -86,23 +88,15 @@ export async function applyOrReconcile(
  * ledger as plain text; who locked it goes to the thread, where a mention works.
  */
 async function requireOpen(deps: DeployDeps, env: Environment, d: Deployment): Promise<void> {
-  const where = `${env.app}/${env.name}`;
   const lock = await deps.store.getLock(env.app, env.name);
   if (lock) {
-    const why = lock.reason ? `: ${escapeMrkdwn(lock.reason)}` : '';
-    deps.notifier.detail(d, [`:lock: Not executed: <@${lock.owner}> locked ${where}${why}.`]);
-    throw new CapstanError(
-      'locked',
-      `${where} is locked${lock.reason ? ` (“${lock.reason}”)` : ''}; nothing was changed. Request it again once it is unlocked.`,
-    );
+    const place = { app: env.app, env: env.name, reason: lock.reason };
+    deps.notifier.detail(d, [{ kind: 'rollout.lockedNotExecuted', ...place, owner: lock.owner }]);
+    throw new CapstanError('locked', { kind: 'release.locked', ...place });
   }
   const open = d.override ? undefined : openWindow(env.freezes ?? [], deps.clock.now());
   if (open) {
-    throw new FrozenError(
-      open,
-      where,
-      `${where} is frozen (${open.name}); nothing was changed. Request it again after the freeze, or an admin can override with --override "reason".`,
-    );
+    throw new FrozenError(open, { app: env.app, env: env.name }, 'execute');
   }
 }
 
@@ -126,10 +120,7 @@ export async function beginTracking(
     now,
   );
   const lines = [...started.lines];
-  if (failure !== undefined)
-    lines.unshift(
-      `:warning: AWS answered with an error (${escapeMrkdwn(errorMessage(failure))}), but the change took effect.`,
-    );
+  if (failure !== undefined) lines.unshift({ kind: 'rollout.tookEffect', error: errorReported(failure) });
   deps.notifier.detail(cur, lines);
   const shown = await showAndRecord(deps, cur);
   deps.follow(shown);
@@ -148,8 +139,7 @@ async function refuse(deps: DeployDeps, d: Deployment, e: unknown): Promise<void
       cur,
       {
         state: 'failed',
-        // Reasons are kept as plain text; views escape them where they are shown.
-        reason: unescapeMrkdwn(errorMessage(e)),
+        ...why(errorReported(e)),
         offerFresh: changed || undefined,
         finishedAt: now,
       },

@@ -11,9 +11,11 @@ export async function requireUnlocked(store: Store, env: Environment): Promise<v
 export async function requireIdle(store: Store, env: Environment): Promise<void> {
   const d = await store.inFlightFor(env.app, env.name);
   if (d) {
-    throw new CapstanError(
-      'conflict',
-      `${env.app}/${env.name} already has a ${d.kind} of \`${d.toVersion}\` in flight (by <@${d.requestedBy}>, \`${d.id}\`). Wait for it to finish.`,
-    );
+    throw new CapstanError('conflict', {
+      kind: 'request.inFlight',
+      app: env.app,
+      env: env.name,
+      other: { id: d.id, kind: d.kind, version: d.toVersion, by: d.requestedBy },
+    });
   }
 }

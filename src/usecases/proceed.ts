@@ -2,7 +2,6 @@ import type { Catalog } from '../domain/catalog.js';
 import { findEnvironment } from '../domain/catalog.js';
 import type { Principal } from '../domain/catalog.js';
 import { matches } from '../domain/policy.js';
-import { escapeMrkdwn } from '../lib/mrkdwn.js';
 import { membershipFor } from './access.js';
 import { targetAs } from './actAs.js';
 import type { DeployDeps } from './deps.js';
@@ -49,9 +48,6 @@ export async function proceedRollout(
       approvers: env.policy.approvers,
     };
   const lines = await target.proceed(env, d.tracking.data);
-  deps.notifier.detail(d, [
-    `:arrow_forward: <@${userId}> let it go on (${escapeMrkdwn(waiting)}).`,
-    ...lines,
-  ]);
+  deps.notifier.detail(d, [{ kind: 'rollout.letGoOn', by: userId, waiting }, ...lines]);
   return { kind: 'continuing', id: d.id };
 }

@@ -1,10 +1,13 @@
 import type { Deployment } from '../domain/deployment.js';
+import type { Fact } from '../domain/facts/index.js';
+import type { Reported } from '../domain/facts/rollout.js';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeployNotifier, ShownMessage } from '../ports/notifier.js';
 import type { Store } from '../ports/store.js';
 import { LOST, MAX_ATTEMPTS, retryOnConflict } from './compareAndSet.js';
 import type { DeployDeps } from './deps.js';
+import { why } from './rollout/cause.js';
 
 /**
  * Writes a change to a deployment, retrying on a concurrent write (compare-and-set on `rev`): the
@@ -29,16 +32,16 @@ export async function save(
   );
 }
 
-/** Ends a request with `state` and `reason` (plain text; views word and escape it) and shows it. */
+/** Ends a request with `state` and why (a fact, or plain text; views word and escape it) and shows it. */
 export async function finish(
   deps: Pick<DeployDeps, 'store' | 'notifier' | 'clock' | 'logger'>,
   d: Deployment,
   state: Deployment['state'],
-  reason: string,
+  said: Reported | Fact,
 ): Promise<Deployment> {
   const cur = (await deps.store.get(d.id)) ?? d;
   const now = deps.clock.now();
-  return showAndRecord(deps, await save(deps.store, cur, { state, reason, finishedAt: now }, now));
+  return showAndRecord(deps, await save(deps.store, cur, { state, ...why(said), finishedAt: now }, now));
 }
 
 /** Shows the deployment in Slack, and keeps the message's timestamp in the ledger. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Catalog } from '../domain/catalog.js';
 import { isCapstanError } from '../domain/errors.js';
 import { type PipelineApproval, approvalSummary, routeFor } from '../domain/pipelineApproval.js';
+import type { ApprovalRefusalFact } from '../domain/facts/common.js';
 import { decideApproval, matches } from '../domain/policy.js';
 import { errorMessage } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
@@ -165,7 +166,7 @@ export type PipelineDecision =
   | { readonly kind: 'expired' }
   | { readonly kind: 'decided_elsewhere' }
   /** The approval rules refused this person (the policy's own reason). */
-  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'refused'; readonly fact: ApprovalRefusalFact }
   | { readonly kind: 'not_approver' }
   | { readonly kind: 'recorded'; readonly remaining: number }
   | { readonly kind: 'approved'; readonly pipeline: string }
@@ -211,7 +212,7 @@ export async function decidePipelineApproval(
           approvedBy: a.approvals.map((x) => x.userId),
           prior: a.approvals,
         });
-        if (!ok.ok) return { kind: 'refused', reason: ok.reason };
+        if (!ok.ok) return { kind: 'refused', fact: ok.refusal };
         approvals = [...a.approvals, { userId, at: now, rules: ok.rules }];
         if (!ok.complete) {
           const next = await deps.store.updatePipelineApproval({ ...a, approvals, updatedAt: now });

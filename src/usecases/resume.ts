@@ -48,17 +48,12 @@ export async function resumeOne(deps: DeployDeps, env: Environment, d: Deploymen
       await beginTracking(
         deps,
         d,
-        { ...started, lines: ['Capstan restarted and picked this rollout up again.', ...started.lines] },
+        { ...started, lines: [{ kind: 'rollout.resumed', phase: 'rollout' }, ...started.lines] },
         'rollout',
       );
       return true;
     }
-    await finish(
-      deps,
-      d,
-      'failed',
-      `Capstan restarted before ${target.describe(env)} was changed; nothing changed. Run the deploy again.`,
-    );
+    await finish(deps, d, 'failed', { kind: 'rollout.restartedBefore', where: target.describe(env) });
     return false;
   }
   if (d.state === 'checking' && d.plan !== undefined) {
@@ -69,12 +64,7 @@ export async function resumeOne(deps: DeployDeps, env: Environment, d: Deploymen
   }
   if (d.state === 'checking') {
     await target.discard(env, d).catch(() => undefined);
-    await finish(
-      deps,
-      d,
-      'failed',
-      'Capstan restarted while preparing this; nothing changed. Run the deploy again.',
-    );
+    await finish(deps, d, 'failed', { kind: 'rollout.restartedBefore' });
     return false;
   }
   // Waiting for approval: nothing runs until someone decides (or it expires).

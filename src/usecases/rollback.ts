@@ -20,10 +20,7 @@ export async function rollbackTarget(
   // `running` may be a tag or, where the image parameter carries a digest, the digest itself.
   const target = good.find((g) => g.version !== running && g.digest !== running);
   if (!target) {
-    throw new CapstanError(
-      'invalid_state',
-      `Capstan has no earlier good version of ${env.app} in ${env.name}. Name one: \`/deploy rollback ${env.app} ${env.name} to <version>\`.`,
-    );
+    throw new CapstanError('invalid_state', { kind: 'rollback.noGoodVersion', app: env.app, env: env.name });
   }
   return target.version;
 }
@@ -39,6 +36,11 @@ export async function requestRollback(
   const runningNow = await targetAs(deps, env, requestedBy).running(env);
   const version = await rollbackTarget(deps.store, env, runningNow, named);
   if (version === runningNow)
-    throw new CapstanError('invalid_state', `${env.app}/${env.name} already runs \`${version}\`.`);
+    throw new CapstanError('invalid_state', {
+      kind: 'rollback.alreadyRuns',
+      app: env.app,
+      env: env.name,
+      version,
+    });
   return requestDeploy(deps, env, version, requestedBy, { kind: 'rollback' });
 }

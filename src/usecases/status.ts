@@ -1,6 +1,7 @@
 import type { Catalog, Environment } from '../domain/catalog.js';
 import type { Deployment, Lock } from '../domain/deployment.js';
 import { isCapstanError } from '../domain/errors.js';
+import type { Reported } from '../domain/facts/rollout.js';
 import { type NextFreeze, type OpenFreeze, nextWindow, openWindow } from '../domain/freeze.js';
 import { errorMessage } from '../lib/errors.js';
 import { SingleFlight } from '../lib/singleFlight.js';
@@ -9,6 +10,7 @@ import { type AwsIdentity, CAPSTAN } from '../ports/identity.js';
 import type { Store } from '../ports/store.js';
 import type { Reading, TargetRegistry, TargetStrategy } from '../targets/strategy.js';
 import { targetAs } from './actAs.js';
+import { errorReported } from '../domain/reported.js';
 
 interface Common {
   readonly env: Environment;
@@ -22,7 +24,9 @@ interface Common {
 }
 
 export type EnvStatus =
-  (Common & Reading & { readonly ok: true }) | (Common & { readonly ok: false; readonly error: string });
+  | (Common & Reading & { readonly ok: true })
+  /** `error`: why it could not be read, a refusal's fact or the error's text. */
+  | (Common & { readonly ok: false; readonly error: Reported });
 
 export interface StatusDeps {
   readonly catalog: Catalog;
@@ -89,7 +93,7 @@ export async function readStatus(
       return {
         ...common,
         ok: false,
-        error: isCapstanError(r) ? r.message : `unexpected error: ${r.message}`,
+        error: isCapstanError(r) ? errorReported(r) : `unexpected error: ${r.message}`,
       };
     return { ...common, ...r, ok: true };
   });

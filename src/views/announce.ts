@@ -1,5 +1,6 @@
 import type { Deployment } from '../domain/deployment.js';
-import { describePrincipals } from '../domain/policy.js';
+import { sayWhy } from './why.js';
+import { describePrincipals } from './principals.js';
 import type { Announcement } from '../ports/notifier.js';
 import { EMOJI, cause, runsNow, stateText, wentWrong } from './deploy.js';
 import { type SlackMessage, LIMITS, clip, escape, slackDate } from './message.js';
@@ -50,7 +51,7 @@ function outcome(d: Deployment): Said | undefined {
         `${EMOJI[d.state]} ${who} your ${what(d)} expired ${slackDate(d.finishedAt ?? d.updatedAt)}: nobody approved it in time. Request it again to go ahead.`,
       );
     case 'nothing_to_change':
-      return say(`${EMOJI[d.state]} ${who} ${escape(d.reason ?? 'nothing to change.')}`);
+      return say(`${EMOJI[d.state]} ${who} ${sayWhy(d) ?? 'nothing to change.'}`);
     default:
       return undefined;
   }

@@ -1,7 +1,9 @@
 import type { ModalView } from '@slack/types';
 import type { Environment, Policy } from '../domain/catalog.js';
+import { sayFact } from './facts/index.js';
 import { type Deployment, STATE_LABEL } from '../domain/deployment.js';
-import { type CountedApproval, approvalProgress, describePrincipals } from '../domain/policy.js';
+import { type CountedApproval, approvalProgress } from '../domain/policy.js';
+import { describePrincipals } from './principals.js';
 import type { ApprovalRefusal } from '../usecases/approval.js';
 import { escape, slackDate } from './message.js';
 
@@ -118,7 +120,7 @@ export function approvalRefusalText(r: ApprovalRefusal): string {
     case 'expired':
       return expired(r.id);
     case 'policy':
-      return r.reason;
+      return sayFact(r.fact);
     case 'not_rejecter':
       return 'Only an approver, or the person who asked, can reject this.';
     case 'busy':

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { Environment } from '../domain/catalog.js';
+import { sayWhy } from './why.js';
 import {
   type Deployment,
   type DeploymentState,
@@ -75,9 +76,8 @@ export function title(d: Deployment): string {
 
 /** Why it went wrong (or is being rolled back), in one line, as the target told it. */
 export function cause(d: Deployment): string | undefined {
-  return (wentWrong(d) || d.state === 'rolling_back') && d.reason
-    ? clip(escape(d.reason), REASON_MAX)
-    : undefined;
+  const why = sayWhy(d);
+  return (wentWrong(d) || d.state === 'rolling_back') && why ? clip(why, REASON_MAX) : undefined;
 }
 
 /** What runs after it went wrong, when Capstan knows. */
@@ -99,7 +99,7 @@ function decision(d: Deployment): string | undefined {
     return `*Rejected by* <@${d.rejectedBy}>: ${escape(d.reason ?? 'no reason given')}${when}`;
   }
   if (d.state === 'expired')
-    return `*Expired* ${slackDate(d.finishedAt ?? d.updatedAt)}: ${escape(d.reason ?? 'nobody approved it in time.')}`;
+    return `*Expired* ${slackDate(d.finishedAt ?? d.updatedAt)}: ${sayWhy(d) ?? 'nobody approved it in time.'}`;
   if (d.approvals.length > 0 && d.state !== 'awaiting_approval')
     return `*Approved by* ${d.approvals.map((a) => `<@${a.userId}> ${slackDate(a.at)}`).join(', ')}`;
   return undefined;
@@ -145,8 +145,8 @@ export function deploymentMessage(
       `*Request*\n\`${d.id}\``,
     ]),
   );
-  if (!why && d.reason && d.state !== 'rejected' && d.state !== 'expired')
-    blocks.push(section(`*Why:* ${clip(escape(d.reason), REASON_MAX)}`));
+  const said = d.state !== 'rejected' && d.state !== 'expired' ? sayWhy(d) : undefined;
+  if (!why && said) blocks.push(section(`*Why:* ${clip(said, REASON_MAX)}`));
   if (d.override) {
     const o = d.override;
     blocks.push(

@@ -39,6 +39,15 @@ export function notice(text: string): SlackMessage {
   return { text, blocks: [section(text)] };
 }
 
+/** A deploy refused by a freeze, its end in each reader's own time zone, and the command that overrides it. */
+export function frozenRequestText(
+  where: string,
+  freeze: { readonly name: string; readonly endsAt: number },
+  cmd: { readonly app: string; readonly version: string; readonly env: string },
+): string {
+  return `:snowflake: *${escape(where)}* is frozen (${escape(freeze.name)}) until ${slackDate(freeze.endsAt)}. Deploys and releases wait until then; rollbacks are still allowed. An admin can override: \`/deploy ${cmd.app} ${cmd.version} to ${cmd.env} --override "reason"\`.`;
+}
+
 /** A freeze refusal; the ledger's text has no time in it, the end is a Slack date. */
 export function frozenRefusedMessage(message: string, endsAt: number): SlackMessage {
   return notice(`:snowflake: ${message} The freeze ends ${slackDate(endsAt)}.`);

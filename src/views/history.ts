@@ -1,4 +1,5 @@
 import type { Deployment } from '../domain/deployment.js';
+import { sayWhy } from './why.js';
 import { isTerminal } from '../domain/deployment.js';
 import {
   type SlackMessage,
@@ -29,10 +30,11 @@ export function historyMessage(
     const end = isTerminal(d.state) ? (d.finishedAt ?? d.updatedAt) : now;
     const from = d.fromVersion ? `\`${escape(d.fromVersion)}\` → ` : '';
     const thread = link(d.permalink, 'thread');
+    const why = sayWhy(d, 300);
     return section(
       `*${d.kind}* ${env ? '' : `to *${escape(d.env)}* `}${from}\`${escape(d.toVersion)}\`: *${stateText(d)}*\n` +
         `<@${d.requestedBy}> · ${slackDate(d.createdAt)} · ${tookPhrase(d, end)}${thread ? ` · ${thread}` : ''}` +
-        (d.reason ? `\n_${escape(d.reason.length > 300 ? `${d.reason.slice(0, 300)}…` : d.reason)}_` : '') +
+        (why ? `\n_${why}_` : '') +
         (d.override
           ? `\n:warning: freeze “${escape(d.override.freeze)}” overridden by <@${d.override.by}>: ${escape(d.override.reason)}`
           : ''),

@@ -1,4 +1,5 @@
 import type { HomeView, KnownBlock } from '@slack/types';
+import { sayReported } from './facts/rollout.js';
 import { sayFact } from './facts/index.js';
 import type { Deployment } from '../domain/deployment.js';
 import { shortDigest } from '../domain/version.js';
@@ -71,7 +72,7 @@ function waitingBlock(w: WaitingRequest, now: number): KnownBlock {
 }
 
 function versionText(s: EnvStatus): string {
-  if (!s.ok) return `:warning: ${escape(s.error)}`;
+  if (!s.ok) return `:warning: ${sayReported(s.error)}`;
   const v = s.version ? `\`${escape(s.version)}\`` : '_unknown version_';
   return s.digest ? `${v} (${shortDigest(s.digest)})` : v;
 }

@@ -16,7 +16,7 @@ export function unlockedMessage(env: Environment, lock: Lock, by: string): Slack
 }
 
 /** A refusal because of a lock: who locked it, since when (a Slack date), why, and the way out. */
-export function lockRefusedMessage(lock: Lock, refused: 'lock' | 'change'): SlackMessage {
+export function lockRefusedText(lock: Lock, refused: 'lock' | 'change'): string {
   const place = `*${escape(lock.app)}/${escape(lock.env)}*`;
   const why = lock.reason ? `: ${escape(lock.reason)}` : '';
   const unlock = `\`/deploy unlock ${escape(lock.app)} ${escape(lock.env)}\``;
@@ -24,6 +24,10 @@ export function lockRefusedMessage(lock: Lock, refused: 'lock' | 'change'): Slac
     refused === 'lock'
       ? 'It is locked already.'
       : `Nothing changes there until <@${lock.owner}> or an admin runs ${unlock}.`;
-  const text = `:lock: ${place} is locked by <@${lock.owner}> since ${slackDate(lock.at)}${why}. ${next}`;
+  return `:lock: ${place} is locked by <@${lock.owner}> since ${slackDate(lock.at)}${why}. ${next}`;
+}
+
+export function lockRefusedMessage(lock: Lock, refused: 'lock' | 'change'): SlackMessage {
+  const text = lockRefusedText(lock, refused);
   return { text, blocks: [section(text)] };
 }

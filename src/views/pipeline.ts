@@ -1,7 +1,8 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { Policy } from '../domain/catalog.js';
 import type { PipelineApproval, PipelineStageChange } from '../domain/pipelineApproval.js';
-import { describePrincipals } from '../domain/policy.js';
+import { sayFact } from './facts/index.js';
+import { describePrincipals } from './principals.js';
 import type { PipelineDecision } from '../usecases/relay.js';
 import { progressLines } from './approvals.js';
 import { type SlackMessage, actions, context, escape, fields, link, section, slackDate } from './message.js';
@@ -166,7 +167,7 @@ export function pipelineDecisionText(r: PipelineDecision): string {
     case 'decided_elsewhere':
       return 'This approval was already decided or has expired in CodePipeline.';
     case 'refused':
-      return r.reason;
+      return sayFact(r.fact);
     case 'not_approver':
       return 'Only an approver can reject this.';
     case 'recorded':

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Environment } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
-import { describePrincipals } from '../domain/policy.js';
+import { describePrincipals } from './principals.js';
 import type { ProceedResult } from '../usecases/proceed.js';
 import { approvalLines } from './approvals.js';
 import { deploymentMessage } from './deploy.js';

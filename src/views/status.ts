@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { sayReported } from './facts/rollout.js';
 import { sayFact } from './facts/index.js';
 import { STATE_LABEL } from '../domain/deployment.js';
 import { shortDigest } from '../domain/version.js';
@@ -18,7 +19,7 @@ import {
 } from './message.js';
 
 function versionText(s: EnvStatus): string {
-  if (!s.ok) return `:warning: ${escape(s.error)}`;
+  if (!s.ok) return `:warning: ${sayReported(s.error)}`;
   const v = s.version ? `\`${escape(s.version)}\`` : '_unknown version_';
   return s.digest ? `${v} (${shortDigest(s.digest)})` : v;
 }
@@ -104,7 +105,7 @@ export function statusDetail(s: EnvStatus): SlackMessage {
   }
   return {
     text: clipText(
-      `Status of ${s.env.app}/${s.env.name}: ${escape(s.ok ? (s.version ?? 'unknown') : s.error)}`,
+      `Status of ${s.env.app}/${s.env.name}: ${s.ok ? escape(s.version ?? 'unknown') : sayReported(s.error)}`,
     ),
     blocks,
   };

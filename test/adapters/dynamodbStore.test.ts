@@ -46,8 +46,8 @@ async function freshTable(): Promise<string> {
   return table;
 }
 
-describeStoreContract('DynamoDB', async () => {
-  const store = openDynamoStore({ table: await freshTable(), client: newClient() });
+describeStoreContract('DynamoDB', async (warn) => {
+  const store = openDynamoStore({ table: await freshTable(), client: newClient(), warn });
   return { store, cleanup: async () => store.close() };
 });
 

@@ -59,6 +59,13 @@ describe('ECR adapter: the most recently pushed tags', () => {
         'todobackend',
         5,
       ),
-    ).rejects.toThrow(/ecr:DescribeImages.*ECR repository todobackend/);
+    ).rejects.toMatchObject({
+      code: 'access_denied',
+      fact: {
+        kind: 'aws.accessDenied',
+        action: 'ecr:DescribeImages',
+        resource: 'ECR repository todobackend',
+      },
+    });
   });
 });

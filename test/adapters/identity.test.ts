@@ -1,3 +1,4 @@
+import { sayError } from '../../src/views/facts/index.js';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -132,8 +133,9 @@ describe('assuming an environment role for the person behind the calls', () => {
       .catch((e: unknown) => e);
     expect(ran).toBe(false);
     expect(isCapstanError(refused) && refused.code).toBe('access_denied');
-    expect(String((refused as Error).message)).toContain(`Capstan could not assume ${ROLE} for U0ALICE`);
-    expect(String((refused as Error).message)).toContain('sts:SetSourceIdentity');
+    const said = isCapstanError(refused) ? sayError(refused) : '';
+    expect(said).toContain(`Capstan could not assume ${ROLE} for U0ALICE`);
+    expect(said).toContain('sts:SetSourceIdentity');
     await id.run({ roleArn: ROLE, user: 'U0ALICE', region: 'us-east-1' }, async () => (ran = true));
     expect(ran).toBe(true);
     expect(assumed()).toHaveLength(2);

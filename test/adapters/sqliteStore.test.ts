@@ -24,8 +24,8 @@ const d = (id: string, over: Partial<Deployment> = {}): Deployment => ({
   ...over,
 });
 
-describeStoreContract('SQLite', async () => {
-  const store = openSqliteStore(':memory:');
+describeStoreContract('SQLite', async (warn) => {
+  const store = openSqliteStore(':memory:', { warn });
   return { store, cleanup: async () => store.close() };
 });
 

@@ -1,12 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Deployment, DeploymentState } from '../../src/domain/deployment.js';
 import { CapstanError } from '../../src/domain/errors.js';
+import type { Fact } from '../../src/domain/facts/index.js';
 import type { PipelineApproval, PipelineApprovalState } from '../../src/domain/pipelineApproval.js';
 import type { Store } from '../../src/ports/store.js';
 
 export interface OpenedStore {
   readonly store: Store;
   readonly cleanup: () => Promise<void>;
+  /** What the store told its `warn` (parts of records it left out as unreadable). */
+  readonly warnings: readonly { readonly message: string; readonly fields: Record<string, unknown> }[];
 }
 
 /** A whole record: the stores read what they keep back through its schema. */
@@ -45,12 +48,18 @@ const approval = (id: string, over: Partial<PipelineApproval> = {}): PipelineApp
 const isConflict = (e: unknown) => e instanceof CapstanError && e.code === 'conflict';
 
 /** The behaviour every Store must have; run it against each implementation. */
-export function describeStoreContract(name: string, open: () => Promise<OpenedStore>): void {
+export function describeStoreContract(
+  name: string,
+  open: (
+    warn: (message: string, fields: Record<string, unknown>) => void,
+  ) => Promise<Omit<OpenedStore, 'warnings'>>,
+): void {
   describe(`${name} store contract`, () => {
     let opened: OpenedStore;
     let store: Store;
     beforeEach(async () => {
-      opened = await open();
+      const warnings: { message: string; fields: Record<string, unknown> }[] = [];
+      opened = { ...(await open((message, fields) => warnings.push({ message, fields }))), warnings };
       store = opened.store;
     });
     afterEach(async () => {
@@ -72,6 +81,39 @@ export function describeStoreContract(name: string, open: () => Promise<OpenedSt
         await store.create(d);
         expect(await store.get('d-1')).toEqual(d);
         expect(await store.get('d-unknown')).toBeUndefined();
+      });
+
+      it('keeps why a deployment ended as a fact, nested facts included', async () => {
+        const cause: Fact = {
+          kind: 'rollout.manualRollback',
+          app: 'todobackend',
+          env: 'dev',
+          cause: {
+            kind: 'ecs.taskStopped',
+            id: 't-1',
+            reason: 'Essential container <web> exited',
+            containers: [{ name: 'web', exitCode: 1 }],
+          },
+        };
+        const d = deployment('d-1', { state: 'failed', cause, reason: undefined });
+        await store.create(d);
+        expect((await store.get('d-1'))?.cause).toEqual(cause);
+        expect(opened.warnings).toEqual([]);
+      });
+
+      it('a cause it cannot read is left out and told, and the record stands', async () => {
+        // Written by a newer replica that knows a kind of fact this one does not.
+        const cause = { kind: 'ecs.fromTheFuture', detail: 1 } as unknown as Fact;
+        await store.create(deployment('d-1', { state: 'failed', cause, reason: 'typed by someone' }));
+        const back = await store.get('d-1');
+        expect(back).toMatchObject({ id: 'd-1', state: 'failed', reason: 'typed by someone' });
+        expect(back?.cause).toBeUndefined();
+        expect(opened.warnings).toEqual([
+          {
+            message: expect.stringContaining('cause') as unknown,
+            fields: expect.objectContaining({ id: 'd-1' }) as unknown,
+          },
+        ]);
       });
 
       it('update is a compare-and-set on rev: a stale revision changes nothing', async () => {

@@ -1,3 +1,4 @@
+import { sayFact } from '../../src/views/facts/index.js';
 import { describe, expect, it } from 'vitest';
 import type { Policy, Principal } from '../../src/domain/catalog.js';
 import {
@@ -5,7 +6,7 @@ import {
   approvalProgress,
   approvalRules,
   decideApproval,
-  describeNeeded,
+  stillNeeded,
 } from '../../src/domain/policy.js';
 
 const sre: Principal = { kind: 'handle', handle: 'sre' };
@@ -67,22 +68,24 @@ describe('approval rules from several groups', () => {
     expect(carol).toMatchObject({ ok: true, complete: false });
     expect(erin).toEqual({
       ok: false,
-      reason:
-        'Your approval would not count: the rules you can meet already have their approvals. Still needed: 1 from @owners.',
+      refusal: { kind: 'approval.wouldNotCount', needed: [{ count: 1, from: [owners] }] },
     });
+    expect(erin?.ok === false && sayFact(erin.refusal)).toBe(
+      'Your approval would not count: the rules you can meet already have their approvals. Still needed: 1 from @owners.',
+    );
     expect(bob).toMatchObject({ ok: true, complete: true });
   });
 
   it('one click counts once, even for a person in both groups', () => {
     const [first, again] = run(twoGroups, ['U0BOB', 'U0BOB']);
     expect(first).toMatchObject({ ok: true, complete: false });
-    expect(again).toEqual({ ok: false, reason: 'You already approved this; it needs another approver.' });
+    expect(again).toEqual({ ok: false, refusal: { kind: 'approval.already' } });
   });
 
   it('the requester never counts unless self-approval is allowed', () => {
     expect(run(twoGroups, ['U0ALICE'])[0]).toEqual({
       ok: false,
-      reason: 'You asked for this change, so someone else has to approve it.',
+      refusal: { kind: 'approval.ownRequest' },
     });
     expect(run({ ...twoGroups, allowSelfApproval: true }, ['U0ALICE', 'U0CAROL'])[1]).toMatchObject({
       ok: true,
@@ -91,10 +94,14 @@ describe('approval rules from several groups', () => {
   });
 
   it('someone in neither group is not an approver', () => {
-    expect(run(twoGroups, ['U0MALLORY'])[0]).toEqual({
+    const mallory = run(twoGroups, ['U0MALLORY'])[0];
+    expect(mallory).toEqual({
       ok: false,
-      reason: 'You are not an approver here. Approvers: @sre, @owners.',
+      refusal: { kind: 'approval.notApprover', approvers: [sre, owners] },
     });
+    expect(mallory?.ok === false && sayFact(mallory.refusal)).toBe(
+      'You are not an approver here. Approvers: @sre, @owners.',
+    );
   });
 
   it('counts above one: two from @sre and one from @owners need three different people', () => {
@@ -127,7 +134,7 @@ describe('a number of approvals is one rule', () => {
 
   it('behaves as before: distinct people, complete at the count', () => {
     const decisions = run(single, ['U0CAROL', 'U0CAROL', 'U0ERIN']);
-    expect(decisions.map((d) => (d.ok ? d.complete : d.reason))).toEqual([
+    expect(decisions.map((d) => (d.ok ? d.complete : sayFact(d.refusal)))).toEqual([
       false,
       'You already approved this; it needs another approver.',
       true,
@@ -137,7 +144,7 @@ describe('a number of approvals is one rule', () => {
   it('counts approvals recorded without their rules (before rules existed)', () => {
     const progress = approvalProgress(single, [{ userId: 'U0CAROL' }]);
     expect(progress).toMatchObject({ counted: 1, required: 2, complete: false });
-    expect(describeNeeded(progress)).toBe('1 from @sre');
+    expect(stillNeeded(progress)).toEqual([{ count: 1, from: [sre] }]);
     expect(
       decideApproval({
         policy: single,

@@ -1,6 +1,7 @@
 import { UpdateEnvironmentCommand } from '@aws-sdk/client-elastic-beanstalk';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sayWhy } from '../../src/views/why.js';
 import { SkipClock } from '../fakes/skipClock.js';
 import { FakeBeanstalk } from '../support/fakeBeanstalk.js';
 import { FakeEcs } from '../support/fakeEcs.js';
@@ -439,8 +440,9 @@ describe('Elastic Beanstalk: reasons read as sentences', () => {
 
     const done = await w.parent('C0STAGING', '1.2.3', 'staging', /: (failed|rolled back.*|rollback failed)$/);
     const d = await w.last('staging');
-    expect(d.reason).toContain('with health Red (Severe)');
-    expect(d.reason).not.toMatch(/[.;:]\s*[.;:]/);
+    // Why, as people read it (the ledger keeps it as a fact).
+    expect(sayWhy(d)).toContain('with health Red (Severe)');
+    expect(sayWhy(d)).not.toMatch(/[.;:]\s*[.;:]/);
     expect(body(done)).not.toMatch(/\)\.\./);
   });
 });

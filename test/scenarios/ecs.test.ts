@@ -1,5 +1,6 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sayWhy } from '../../src/views/why.js';
 import { REPO_URI, taskDefinition, tdArn } from '../fixtures/ecs.js';
 import { SkipClock } from '../fakes/skipClock.js';
 import { FakeEcs, digestOf } from '../support/fakeEcs.js';
@@ -126,7 +127,7 @@ describe('ECS: every rollout ends', () => {
     );
     const d = await w.last('dev');
     expect(d.state).toBe('failed');
-    expect(d.reason).toContain('todobackend-dev');
+    expect(sayWhy(d)).toContain('todobackend-dev');
     expect(updates()).toBe(1);
   });
 

@@ -554,7 +554,7 @@ describe('every view, given outside text everywhere it takes some', () => {
     expectNone(leaksIn(lockedMessage(ENV, LOCK), unlockedMessage(ENV, LOCK, 'U0CAROL')));
     const d = hostileDeployment('awaiting_approval');
     const replies = [
-      approvalReply({ kind: 'refused', refusal: { code: 'policy', reason: 'You already approved this.' } }),
+      approvalReply({ kind: 'refused', refusal: { code: 'policy', fact: { kind: 'approval.already' } } }),
       approvalReply({ kind: 'refused', refusal: { code: 'unknown_request', id: HOSTILE } }),
       approvalReply({ kind: 'refused', refusal: { code: 'decided', deployment: d }, deployment: d }),
       approvalReply({ kind: 'approved', deployment: d, remaining: 1 }),

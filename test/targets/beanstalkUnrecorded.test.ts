@@ -1,5 +1,6 @@
 import { UpdateEnvironmentCommand } from '@aws-sdk/client-elastic-beanstalk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sayWhy } from '../../src/views/why.js';
 import { createBeanstalkAdapter } from '../../src/adapters/aws/beanstalk.js';
 import { createEcrAdapter } from '../../src/adapters/aws/ecr.js';
 import { createS3Adapter } from '../../src/adapters/aws/s3.js';
@@ -13,7 +14,6 @@ import { seal } from '../../src/targets/seal.js';
 import { type DeployDeps, requestDeploy } from '../../src/usecases/deploy.js';
 import { RolloutTracker } from '../../src/usecases/rollout/tracker.js';
 import { Watchlist } from '../../src/usecases/rollout/watchlist.js';
-import { cause } from '../../src/views/deploy.js';
 import { ManualClock, RecordingNotifier, directoryOf } from '../fakes/ports.js';
 import { APP, ENV_NAME, FakeBeanstalk, REGION } from '../support/fakeBeanstalk.js';
 
@@ -107,8 +107,7 @@ describe('Elastic Beanstalk through seal(): a tracking record that cannot be rea
 
     const done = await store.get(id);
     expect(done?.state).toBe('failed');
-    // Why it ended, as its message says it (whether the ledger keeps it as text or as a fact).
-    expect(done && cause(done)).toMatch(
+    expect(sayWhy(done!)).toMatch(
       new RegExp(`^Capstan cannot read what it recorded for ${id} \\(its tracking\\): label: `),
     );
     expect(notifier.last(id)?.state).toBe('failed');

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sayWhy } from '../../src/views/why.js';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { Catalog, Environment } from '../../src/domain/catalog.js';
 import type { Deployment } from '../../src/domain/deployment.js';
@@ -67,7 +68,7 @@ describe('the ECS strategy behind seal(): what the ledger gives back is decoded 
 
     const ended = await store.get(damaged.id);
     expect(ended?.state).toBe('failed');
-    expect(ended?.reason).toContain(
+    expect(sayWhy(ended!)).toContain(
       `Capstan cannot read what it recorded for ${damaged.id} (its tracking): taskDefinitionArn:`,
     );
     expect((await store.get(sound.id))?.state).toBe('succeeded');

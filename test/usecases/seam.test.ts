@@ -7,6 +7,7 @@ import { approve } from '../../src/usecases/approval.js';
 import { type DeployDeps, requestDeploy } from '../../src/usecases/deploy.js';
 import { RolloutTracker } from '../../src/usecases/rollout/tracker.js';
 import { Watchlist } from '../../src/usecases/rollout/watchlist.js';
+import { sayWhy } from '../../src/views/why.js';
 import { FakeTarget, fakeRegistry } from '../fakes/target.js';
 import { ManualClock, RecordingNotifier, directoryOf } from '../fakes/ports.js';
 
@@ -130,7 +131,8 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     expect(target.applied).toHaveLength(0);
     const d = await store.get(id);
     expect(d).toMatchObject({ state: 'failed', offerFresh: true });
-    expect(d?.reason).toContain('now points to');
+    expect(d?.cause).toMatchObject({ kind: 'release.tagMoved', version: '1.1.0' });
+    expect(sayWhy(d!)).toContain('now points to');
   });
 
   it("a failed rollout is rolled back by Capstan to the ledger's last good version", async () => {
@@ -152,6 +154,57 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     target.script.set('*', [{ kind: 'succeeded', data: { version: '1.1.0', env: 'todo/dev' }, lines: [] }]);
     await tracker.tick();
     expect(await state(bad)).toBe('rolled_back');
+  });
+
+  it('what the target reported is kept as the cause, inside what Capstan did about it', async () => {
+    const stopped = {
+      kind: 'ecs.taskStopped',
+      id: 't-1',
+      reason: 'Essential container <web> exited',
+      exitCode: 1,
+    } as const;
+    const first = await deploy(dev, '1.2.0');
+    target.script.set('*', [{ kind: 'failed', data: {}, lines: [], reason: stopped }]);
+    await tracker.tick();
+    // Nothing succeeded here before: nothing to roll back to.
+    const d = await store.get(first);
+    expect(d).toMatchObject({ state: 'failed', cause: { kind: 'rollout.noGoodVersion', cause: stopped } });
+    expect(d?.reason).toBeUndefined();
+    expect(sayWhy(d!)).toBe(
+      ':x: Task `t-1` stopped: Essential container &lt;web&gt; exited. Capstan knows no earlier good version here, so it did not roll back.',
+    );
+  });
+
+  it('a rollback that fails too keeps both causes, and the thread says where it rolled back to', async () => {
+    const good = await deploy(dev, '1.1.0');
+    target.script.set('*', [{ kind: 'succeeded', data: { version: '1.1.0', env: 'todo/dev' }, lines: [] }]);
+    await tracker.tick();
+    const bad = await deploy(dev, '1.2.0');
+    target.script.set('*', [
+      { kind: 'failed', data: {}, lines: [], reason: { kind: 'rollout.noProgress', seconds: 9 } },
+    ]);
+    await tracker.tick();
+    await settle();
+    expect(await store.get(bad)).toMatchObject({
+      state: 'rolling_back',
+      cause: { kind: 'rollout.noProgress', seconds: 9 },
+    });
+    expect(notifier.lines(bad)).toContain(
+      ':rewind: Rolling back to `1.1.0`, the last version that succeeded here.',
+    );
+    target.script.set('*', [{ kind: 'failed', data: {}, lines: [], reason: 'boom & bust' }]);
+    await tracker.tick();
+    const d = await store.get(bad);
+    expect(d).toMatchObject({
+      state: 'rollback_failed',
+      cause: {
+        kind: 'rollout.rollbackFailed',
+        before: { kind: 'rollout.noProgress', seconds: 9 },
+        cause: 'boom & bust',
+      },
+    });
+    expect(sayWhy(d!)).toBe('no progress for 9s; the rollback failed too: boom &amp; bust');
+    expect(await state(good)).toBe('succeeded');
   });
 
   it("the target's own rollback is followed, never doubled", async () => {
@@ -182,7 +235,8 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     await tracker.tick();
     const d = await store.get(id);
     expect(d?.state).toBe('superseded');
-    expect(d?.reason).toContain('rev 77');
+    expect(d?.cause).toEqual({ kind: 'rollout.superseded', by: 'rev 77', late: false });
+    expect(sayWhy(d!)).toContain('rev 77');
     expect(target.applied).toHaveLength(1);
   });
 
@@ -193,7 +247,8 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     await tracker.tick();
     const d = await store.get(id);
     expect(d?.state).toBe('failed');
-    expect(d?.reason).toBe(`${what}.`);
+    expect(d?.cause).toEqual({ kind: 'rollout.cannotFollow', cause: what });
+    expect(sayWhy(d!)).toBe(`${what}.`);
     expect(target.applied).toHaveLength(1);
     expect(watchlist.size).toBe(0);
   });
@@ -217,7 +272,8 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     await tracker.tick();
     await settle();
     const d = await store.get(id);
-    expect(d?.reason).toBe('no progress for 60s (1/3 done)');
+    expect(d?.cause).toEqual({ kind: 'rollout.noProgress', seconds: 60, progress: { done: 1, total: 3 } });
+    expect(sayWhy(d!)).toBe('no progress for 60s (1/3 done)');
     expect(d?.state).toBe('rolling_back');
   });
 
@@ -275,7 +331,7 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     await tracker.tick();
     const unknown = await store.get(id);
     expect(unknown?.state).toBe('outcome_unknown');
-    expect(unknown?.reason).toMatch(
+    expect(sayWhy(unknown!)).toMatch(
       /Outcome unknown: AWS could not be read for 61s \(fake\|dev is throttled\)\. Last seen: rolling out 1\/2/,
     );
     // The environment is free again, and Capstan keeps checking.
@@ -287,5 +343,6 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     const known = await store.get(id);
     expect(known?.state).toBe('succeeded');
     expect(known?.reason).toBeUndefined();
+    expect(known?.cause).toBeUndefined();
   });
 });

@@ -32,7 +32,7 @@ describe('why a click on Approve or Reject changed nothing', () => {
     ],
     [{ code: 'expired', id: 'r-4' }, '`r-4` expired; it can no longer be approved or executed.'],
     [
-      { code: 'policy', reason: 'You already approved this; it needs another approver.' },
+      { code: 'policy', fact: { kind: 'approval.already' } },
       'You already approved this; it needs another approver.',
     ],
     [{ code: 'not_rejecter' }, 'Only an approver, or the person who asked, can reject this.'],

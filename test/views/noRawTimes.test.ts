@@ -30,20 +30,16 @@ describe('no raw clock times', () => {
   });
 
   it('a lock refusal says since when as a Slack date', async () => {
-    const m = failureMessage(new LockedError(LOCK, 'change', 'todobackend/dev is locked'), silentLogger, 'r');
+    const m = failureMessage(new LockedError(LOCK, 'change'), silentLogger, 'r');
     await golden('lock/refused-change', m);
     expect(m.text).toContain(`since <!date^${T0 / 1000}^`);
     expect(rawTimesIn(m)).toEqual([]);
-    await golden('lock/refused-lock', failureMessage(new LockedError(LOCK, 'lock', 'x'), silentLogger, 'r'));
+    await golden('lock/refused-lock', failureMessage(new LockedError(LOCK, 'lock'), silentLogger, 'r'));
   });
 
   it('a freeze refusal says when it ends as a Slack date', async () => {
     const freeze = { name: 'Christmas', timezone: 'Europe/Paris', startedAt: T0, endsAt: T0 + 86_400_000 };
-    const e = new FrozenError(
-      freeze,
-      'todobackend/prod',
-      'todobackend/prod is frozen (Christmas); nothing was changed.',
-    );
+    const e = new FrozenError(freeze, { app: 'todobackend', env: 'prod' }, 'execute');
     const m = failureMessage(e, silentLogger, 'r');
     await golden('help/frozen', m);
     expect(m.text).toContain(`<!date^${(T0 + 86_400_000) / 1000}^`);

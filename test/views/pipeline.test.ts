@@ -107,7 +107,7 @@ describe('the answer to a click on a relayed approval', () => {
     [{ kind: 'expired' }, 'This approval has expired.'],
     [{ kind: 'decided_elsewhere' }, 'This approval was already decided or has expired in CodePipeline.'],
     [
-      { kind: 'refused', reason: 'You already approved this; it needs another approver.' },
+      { kind: 'refused', fact: { kind: 'approval.already' } },
       'You already approved this; it needs another approver.',
     ],
     [{ kind: 'not_approver' }, 'Only an approver can reject this.'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePrincipals } from '../../src/domain/policy.js';
+import { describePrincipals } from '../../src/views/principals.js';
 import type { ProceedResult } from '../../src/usecases/proceed.js';
 import { proceedText, reviewMessage } from '../../src/views/release.js';
 import {
@@ -68,7 +68,7 @@ describe('a decided request', () => {
   });
   const expired = release({
     state: 'expired',
-    reason: 'Nobody approved it in time; request it again.',
+    cause: { kind: 'release.expired' },
     finishedAt: T0 + 24 * 60 * MIN,
     updatedAt: T0 + 24 * 60 * MIN,
   });

@@ -34,9 +34,13 @@ export function createCodePipelineAdapter(
         );
       } catch (e) {
         if (e instanceof Error && DECIDED.has(e.name)) {
-          throw new CapstanError('conflict', 'This approval was already decided or has expired.', {
-            cause: e,
-          });
+          throw new CapstanError(
+            'conflict',
+            { kind: 'pipeline.approvalGone' },
+            {
+              cause: e,
+            },
+          );
         }
         throw toCapstanError(e, op);
       }

@@ -1,6 +1,6 @@
-import { CapstanError } from '../../domain/errors.js';
+import { CapstanError, type CapstanErrorCode } from '../../domain/errors.js';
+import type { Fact } from '../../domain/facts/index.js';
 import { errorMessage } from '../../lib/errors.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 
 export interface Operation {
   /** IAM action, e.g. `ecs:DescribeServices`. */
@@ -47,64 +47,30 @@ export function isThrottling(e: unknown): boolean {
   return e instanceof Error && (THROTTLING.has(e.name) || /rate exceeded/i.test(e.message));
 }
 
-/** Maps an SDK error to one line naming the resource and, for a denial, the missing permission. */
+/** Maps an SDK error to a refusal naming the resource and, for a denial, the missing permission. */
 export function toCapstanError(e: unknown, op: Operation): CapstanError {
   if (e instanceof CapstanError) return e;
   const name = e instanceof Error ? e.name : 'Error';
-  // AWS's words end up in Slack mrkdwn: escaped here, once, where they enter.
-  const message = escapeMrkdwn(errorMessage(e));
-  const where = `${op.resource} (${op.region})`;
-  if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
-    return new CapstanError(
-      'no_credentials',
-      `No AWS credentials to read ${where}: give Capstan a role or set AWS_PROFILE.`,
-      { cause: e },
-    );
-  }
-  if (EXPIRED.has(name) || /security token included in the request is expired/i.test(message)) {
-    return new CapstanError(
-      'expired',
-      `The AWS credentials Capstan used for ${where} have expired (${name}): renew the session or the role Capstan runs with; no IAM permission is missing.`,
-      { cause: e },
-    );
-  }
-  if (name === 'RequestExpired' || /signature expired/i.test(message)) {
-    return new CapstanError(
-      'expired',
-      `AWS refused a request to ${where} as expired (${name}): the clock of the machine Capstan runs on is probably off.`,
-      { cause: e },
-    );
-  }
-  if (UNKNOWN_KEY.has(name)) {
-    return new CapstanError(
-      'no_credentials',
-      `AWS does not recognize the credentials Capstan used for ${where} (${name}): the access key is wrong or was deleted.`,
-      { cause: e },
-    );
-  }
+  // AWS's own words, as they are: views escape them where they are shown.
+  const message = errorMessage(e);
+  const where = { resource: op.resource, region: op.region };
+  const refusal = (code: CapstanErrorCode, fact: Fact) => new CapstanError(code, fact, { cause: e });
+  if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message))
+    return refusal('no_credentials', { kind: 'aws.noCredentials', ...where });
+  if (EXPIRED.has(name) || /security token included in the request is expired/i.test(message))
+    return refusal('expired', { kind: 'aws.expired', ...where, what: 'session', code: name });
+  if (name === 'RequestExpired' || /signature expired/i.test(message))
+    return refusal('expired', { kind: 'aws.expired', ...where, what: 'request', code: name });
+  if (UNKNOWN_KEY.has(name))
+    return refusal('no_credentials', { kind: 'aws.unknownKey', ...where, code: name });
   if (DENIED.has(name) || /not authorized to perform/i.test(message)) {
     const action = /perform: ([a-z0-9-]+:[A-Za-z0-9]+)/.exec(message)?.[1] ?? op.action;
-    return new CapstanError(
-      'access_denied',
-      `AWS denied ${action} on ${where}: allow ${action} in Capstan's IAM policy.`,
-      { cause: e },
-    );
+    return refusal('access_denied', { kind: 'aws.accessDenied', ...where, action });
   }
-  if (isThrottling(e)) {
-    return new CapstanError(
-      'throttled',
-      `AWS is throttling ${op.action} on ${where}; try again in a minute.`,
-      { cause: e },
-    );
-  }
-  if (NOT_FOUND.has(name) || /does not exist|not found|^No Application( Version)? named/i.test(message)) {
-    return new CapstanError(
-      'not_found',
-      `${capitalize(op.resource)} was not found in ${op.region}${detail(message)}.`,
-      { cause: e },
-    );
-  }
-  return new CapstanError('upstream', `${op.action} on ${where} failed: ${message}`, { cause: e });
+  if (isThrottling(e)) return refusal('throttled', { kind: 'aws.throttled', ...where, action: op.action });
+  if (NOT_FOUND.has(name) || /does not exist|not found|^No Application( Version)? named/i.test(message))
+    return refusal('not_found', { kind: 'aws.notFound', ...where, message: message || undefined });
+  return refusal('upstream', { kind: 'aws.failed', ...where, action: op.action, message });
 }
 
 /** Told of every AWS call that failed, with AWS's error code (`ThrottlingException`…): metrics. */
@@ -132,12 +98,4 @@ export async function call<T>(op: Operation, fn: () => Promise<T>): Promise<T> {
     }
     throw err;
   }
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-function detail(message: string): string {
-  return message ? ` (${message.length > 160 ? `${message.slice(0, 160)}…` : message})` : '';
 }

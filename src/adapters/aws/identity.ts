@@ -2,7 +2,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CapstanError } from '../../domain/errors.js';
 import { errorMessage } from '../../lib/errors.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import { type AwsCaller, type AwsIdentity, CAPSTAN } from '../../ports/identity.js';
 import { toCapstanError } from './errors.js';
 
@@ -105,7 +104,12 @@ export function createAwsIdentity(opts: AwsIdentityOptions = {}): AwsIdentity {
       if (err.code !== 'access_denied') throw err;
       throw new CapstanError(
         'access_denied',
-        `Capstan could not assume ${caller.roleArn} for ${caller.user}: the role's trust policy must allow Capstan sts:AssumeRole and sts:SetSourceIdentity (${escapeMrkdwn(errorMessage(e))}).`,
+        {
+          kind: 'aws.assumeRoleDenied',
+          roleArn: caller.roleArn,
+          user: caller.user,
+          message: errorMessage(e),
+        },
         { cause: e },
       );
     }

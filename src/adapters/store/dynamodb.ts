@@ -17,7 +17,7 @@ import type { PipelineApproval } from '../../domain/pipelineApproval.js';
 import { type GoodVersion, type Lease, type Store, goodVersionOf } from '../../ports/store.js';
 import { toCapstanError } from '../aws/errors.js';
 import { TTL_ATTRIBUTE, expiresAfter } from './retention.js';
-import { deploymentRow, lockRow, pipelineApprovalRow, readRow } from './rows.js';
+import { type RowWarn, deploymentRowOf, lockRow, pipelineApprovalRow, readRow } from './rows.js';
 
 /*
  * One table, string keys `pk` (hash) and `sk` (range), no secondary index. Name parts are
@@ -68,6 +68,8 @@ export interface DynamoStoreOptions {
   readonly table: string;
   readonly region?: string;
   readonly client?: DynamoDBClient;
+  /** Told when part of a record is left out as unreadable (a deployment's cause of an unknown kind). */
+  readonly warn?: RowWarn;
 }
 
 const k = (...parts: string[]): string => parts.map(encodeURIComponent).join('#');
@@ -103,7 +105,6 @@ const parseWith =
   <T>(schema: z.ZodType<T>, what: string) =>
   (item: Item | undefined): T | undefined =>
     item?.data?.S === undefined ? undefined : readRow(schema, what, item.data.S);
-const parseDeployment = parseWith<Deployment>(deploymentRow, 'deployment');
 const parseLock = parseWith<Lock>(lockRow, 'lock');
 const parseApproval = parseWith<PipelineApproval>(pipelineApprovalRow, 'pipeline approval');
 const isOpen = (a: PipelineApproval) => a.state === 'open' || a.state === 'deciding';
@@ -232,6 +233,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
   const { table, region } = options;
   const client = options.client ?? new DynamoDBClient(region === undefined ? {} : { region });
   const fail = (e: unknown, action: string) => failure(e, client, table, action, region);
+  const parseDeployment = parseWith<Deployment>(deploymentRowOf(options.warn), 'deployment');
 
   async function read(key: Key): Promise<Item | undefined> {
     try {
@@ -319,7 +321,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
   }
 
   const busy = (d: Deployment) =>
-    new CapstanError('conflict', `${d.app}/${d.env} already has a deploy in flight.`);
+    new CapstanError('conflict', { kind: 'request.inFlight', app: d.app, env: d.env });
   const recordOf = (d: Deployment): Key & Values => ({
     ...recordKey(d.app, d.env, d.createdAt, d.id),
     id: d.id,
@@ -572,5 +574,10 @@ export async function connectDynamoStore(options: {
 }): Promise<Store> {
   const client = new DynamoDBClient(options.region === undefined ? {} : { region: options.region });
   await ensureTable(client, options.table, options.warn === undefined ? {} : { warn: options.warn });
-  return openDynamoStore({ table: options.table, region: options.region, client });
+  return openDynamoStore({
+    table: options.table,
+    region: options.region,
+    client,
+    ...(options.warn === undefined ? {} : { warn: options.warn }),
+  });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEPLOYMENT_STATES, type Deployment, type Lock } from '../../domain/deployment.js';
+import { Fact } from '../../domain/facts/index.js';
 import type { PipelineApproval } from '../../domain/pipelineApproval.js';
 
 /**
@@ -38,7 +39,7 @@ const tracking = z
   })
   .transform(({ data, ...rest }) => ({ ...rest, data }));
 
-export const deploymentRow = z.looseObject({
+const deploymentFields = z.looseObject({
   id: str,
   rev: num,
   kind: z.enum(['deploy', 'rollback', 'release']),
@@ -49,6 +50,7 @@ export const deploymentRow = z.looseObject({
   toVersion: str,
   imageDigest: opt(str),
   state: deploymentState,
+  cause: opt(z.unknown()),
   reason: opt(str),
   channel: str,
   messageTs: opt(str),
@@ -67,7 +69,30 @@ export const deploymentRow = z.looseObject({
   rejectedBy: opt(str),
   expiresAt: opt(num),
   override: opt(z.looseObject({ by: str, reason: str, freeze: str, until: num })),
-}) satisfies z.ZodType<Deployment>;
+});
+
+/** Told when part of a record is left out as unreadable (the record itself is kept). */
+export type RowWarn = (message: string, fields: Record<string, unknown>) => void;
+
+/**
+ * A deployment as the ledger keeps it. Its `cause` is a fact; one that does not decode (a kind
+ * this version does not know, a damaged field) is left out and told to `warn`: the entry, its
+ * state and its `reason` stand, and views say what they can without it.
+ */
+export function deploymentRowOf(warn: RowWarn = () => undefined): z.ZodType<Deployment> {
+  return deploymentFields.transform(({ cause, ...row }): Deployment => {
+    if (cause === undefined) return row;
+    const fact = Fact.safeParse(cause);
+    if (fact.success) return { ...row, cause: fact.data };
+    warn("a deployment's cause in the ledger is not a fact Capstan knows; it is left out", {
+      id: row.id,
+      problem: z.prettifyError(fact.error).slice(0, 500),
+    });
+    return row;
+  });
+}
+
+export const deploymentRow = deploymentRowOf();
 
 export const pipelineApprovalRow = z.looseObject({
   id: str,

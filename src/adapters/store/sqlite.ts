@@ -6,7 +6,7 @@ import { CapstanError } from '../../domain/errors.js';
 import type { PipelineApproval } from '../../domain/pipelineApproval.js';
 import { type GoodVersion, type Lease, type Store, goodVersionOf } from '../../ports/store.js';
 import { SHORT_LIVED_RETENTION_MS } from './retention.js';
-import { deploymentRow, lockRow, pipelineApprovalRow, readRow, readValue } from './rows.js';
+import { type RowWarn, deploymentRowOf, lockRow, pipelineApprovalRow, readRow, readValue } from './rows.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS deployments (
@@ -47,14 +47,13 @@ interface Row {
   data: string;
 }
 
-const parse = (r: Row | undefined): Deployment | undefined =>
-  r ? readRow(deploymentRow, 'deployment', r.data) : undefined;
-
 export interface SqliteStoreOptions {
   /** The clock the ledger prunes by at start (none: no prune at start); later prunes go by the times callers pass in. */
   readonly now?: () => number;
   /** How often, in the callers' time, expired rows are pruned again (hourly by default). */
   readonly pruneEveryMs?: number;
+  /** Told when part of a record is left out as unreadable (a deployment's cause of an unknown kind). */
+  readonly warn?: RowWarn;
 }
 
 /**
@@ -69,6 +68,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  const deploymentRow = deploymentRowOf(options.warn);
+  const parse = (r: Row | undefined): Deployment | undefined =>
+    r ? readRow(deploymentRow, 'deployment', r.data) : undefined;
 
   const insert = db.prepare(
     'INSERT INTO deployments (id, app, env, state, active, rev, created_at, data) VALUES (@id, @app, @env, @state, @active, @rev, @created_at, @data)',
@@ -180,9 +182,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         insert.run(row(d));
       } catch (e) {
         if (e instanceof Error && 'code' in e && String(e.code).startsWith('SQLITE_CONSTRAINT')) {
-          throw new CapstanError('conflict', `${d.app}/${d.env} already has a deploy in flight.`, {
-            cause: e,
-          });
+          throw new CapstanError(
+            'conflict',
+            { kind: 'request.inFlight', app: d.app, env: d.env },
+            {
+              cause: e,
+            },
+          );
         }
         throw e;
       }

@@ -1,15 +1,18 @@
 import type { Catalog, Environment } from '../../domain/catalog.js';
 import { findEnvironment } from '../../domain/catalog.js';
-import { type Deployment, STATE_LABEL, type Tracking } from '../../domain/deployment.js';
+import type { Deployment, Tracking } from '../../domain/deployment.js';
+import type { Reported } from '../../domain/facts/rollout.js';
 import { isCapstanError } from '../../domain/errors.js';
+import { factForLog } from '../../domain/facts/index.js';
 import { errorMessage } from '../../lib/errors.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import { type Sleep, heldSleep } from '../../lib/sleep.js';
-import { type Observation, type TargetStrategy, saidForLog } from '../../targets/strategy.js';
+import type { Observation, TargetStrategy } from '../../targets/strategy.js';
 import { targetAs } from '../actAs.js';
 import type { DeployDeps } from '../deploy.js';
 import { applyOrReconcile, beginTracking } from '../execute.js';
 import { save, showAndRecord } from '../record.js';
+import { errorReported, reported } from '../../domain/reported.js';
+import { saidBefore, why } from './cause.js';
 import type { Watchlist } from './watchlist.js';
 
 export interface TrackerOptions {
@@ -53,11 +56,6 @@ async function withinTimeout<T>(work: Promise<T>, ms: number, sleep: Sleep): Pro
   } finally {
     done.abort();
   }
-}
-
-/** A reason without its closing punctuation, so a sentence built on it never ends ".." or ".)." twice over. */
-function bare(reason: string): string {
-  return reason.replace(/[.;:\s]+$/, '');
 }
 
 interface Group {
@@ -248,16 +246,18 @@ export class RolloutTracker {
     const now = this.deps.clock.now();
     const t = d.tracking!;
     if (d.state === 'outcome_unknown' || now - t.lastProgressAt <= env.rolloutTimeoutMs) return;
-    const seen = t.progress
-      ? `${STATE_LABEL[d.state]} ${t.progress.done}/${t.progress.total}`
-      : STATE_LABEL[d.state];
     const cur = await save(
       this.deps.store,
       d,
       {
         state: 'outcome_unknown',
         finishedAt: now,
-        reason: `Outcome unknown: AWS could not be read for ${Math.round((now - t.lastProgressAt) / 1000)}s (${errorMessage(e)}). Last seen: ${seen}. Capstan keeps checking and will replace this with the real outcome.`,
+        ...why({
+          kind: 'rollout.outcomeUnknown',
+          seconds: Math.round((now - t.lastProgressAt) / 1000),
+          error: errorReported(e),
+          lastSeen: { state: d.state, progress: t.progress },
+        }),
       },
       now,
     );
@@ -279,20 +279,33 @@ export class RolloutTracker {
       case 'succeeded':
         await this.finish(d, {
           state: t.phase === 'rollout' ? 'succeeded' : 'rolled_back',
+          cause: undefined,
           reason: undefined,
         });
         return;
       case 'superseded':
-        await this.finish(d, { state: 'superseded', reason: `Superseded by ${obs.by}.` });
+        await this.finish(d, {
+          state: 'superseded',
+          ...why({ kind: 'rollout.superseded', by: obs.by, late: true }),
+        });
         return;
       case 'missing':
       case 'unrecorded':
-        await this.finish(d, { state: 'failed', reason: `${bare(saidForLog(obs.what))}.` });
+        await this.finish(d, {
+          state: 'failed',
+          ...why({ kind: 'rollout.cannotFollow', cause: reported(obs.what) }),
+        });
         return;
       case 'failed':
         await this.finish(d, {
           state: obs.selfRollback ? 'rolled_back' : 'failed',
-          reason: `${bare(saidForLog(obs.reason))}. ${obs.selfRollback ? `${strategy.label} rolled back by itself` : `Capstan did not roll back this late: \`/deploy rollback ${d.app} ${d.env}\``}.`,
+          ...why({
+            kind: 'rollout.failedLate',
+            app: d.app,
+            env: d.env,
+            cause: reported(obs.reason),
+            rolledBackBy: obs.selfRollback ? strategy.label : undefined,
+          }),
         });
     }
   }
@@ -327,14 +340,11 @@ export class RolloutTracker {
         };
         // A rollout waiting for people is not stalled: the target's own wait setting bounds it.
         if (!obs.moved && !obs.waiting && now - t.lastProgressAt > env.rolloutTimeoutMs) {
-          const done = obs.progress ? ` (${obs.progress.done}/${obs.progress.total} done)` : '';
-          await this.failed(
-            d,
-            env,
-            strategy,
-            tracking,
-            `no progress for ${Math.round(env.rolloutTimeoutMs / 1000)}s${done}`,
-          );
+          await this.failed(d, env, strategy, tracking, {
+            kind: 'rollout.noProgress',
+            seconds: Math.round(env.rolloutTimeoutMs / 1000),
+            progress: obs.progress,
+          });
           return;
         }
         if (JSON.stringify(tracking) === JSON.stringify(t)) return;
@@ -364,7 +374,7 @@ export class RolloutTracker {
         await this.finish(d, {
           state: 'superseded',
           tracking: { ...t, data: obs.data },
-          reason: `Superseded by ${obs.by}: someone else's change replaced this one, so Capstan did not roll back over it.`,
+          ...why({ kind: 'rollout.superseded', by: obs.by, late: false }),
         });
         return;
       case 'missing':
@@ -372,7 +382,7 @@ export class RolloutTracker {
         await this.finish(d, {
           state: t.phase === 'rollout' ? 'failed' : 'rollback_failed',
           tracking: { ...t, data: obs.data },
-          reason: `${bare(saidForLog(obs.what))}.`,
+          ...why({ kind: 'rollout.cannotFollow', cause: reported(obs.what) }),
         });
         return;
       case 'failed': {
@@ -383,7 +393,7 @@ export class RolloutTracker {
             d,
             {
               state: 'rolling_back',
-              reason: saidForLog(obs.reason),
+              ...why(reported(obs.reason)),
               tracking: {
                 phase: 'rollback',
                 rolledBackBy: strategy.label,
@@ -402,11 +412,16 @@ export class RolloutTracker {
           await this.finish(d, {
             state: 'failed',
             tracking,
-            reason: `${bare(saidForLog(obs.reason))}${obs.selfRollback.runsNow ? `; ${strategy.label} put ${obs.selfRollback.runsNow} back` : ''}`,
+            ...why({
+              kind: 'rollout.putBack',
+              cause: reported(obs.reason),
+              by: strategy.label,
+              runsNow: obs.selfRollback.runsNow,
+            }),
           });
           return;
         }
-        await this.failed(d, env, strategy, tracking, saidForLog(obs.reason));
+        await this.failed(d, env, strategy, tracking, reported(obs.reason));
       }
     }
   }
@@ -417,13 +432,13 @@ export class RolloutTracker {
     env: Environment,
     strategy: TargetStrategy,
     tracking: Tracking,
-    reason: string,
+    reason: Reported,
   ): Promise<void> {
     if (tracking.phase === 'rollback') {
       await this.finish(d, {
         state: 'rollback_failed',
         tracking,
-        reason: `${d.reason ? `${d.reason}; ` : ''}the rollback failed too: ${reason}`,
+        ...why({ kind: 'rollout.rollbackFailed', before: saidBefore(d), cause: reason }),
       });
       return;
     }
@@ -431,7 +446,7 @@ export class RolloutTracker {
       await this.finish(d, {
         state: 'failed',
         tracking,
-        reason: `${bare(reason)}. Automatic rollback is off here: \`/deploy rollback ${env.app} ${env.name}\`.`,
+        ...why({ kind: 'rollout.manualRollback', app: env.app, env: env.name, cause: reason }),
       });
       return;
     }
@@ -444,7 +459,7 @@ export class RolloutTracker {
     env: Environment,
     strategy: TargetStrategy,
     tracking: Tracking,
-    reason: string,
+    reason: Reported,
   ): Promise<void> {
     const deps = this.deps;
     const good = (await deps.store.goodVersions(env.app, env.name, 5)).find((g) => g.version !== d.toVersion);
@@ -452,17 +467,15 @@ export class RolloutTracker {
       await this.finish(d, {
         state: 'failed',
         tracking,
-        reason: `${bare(reason)}. Capstan knows no earlier good version here, so it did not roll back.`,
+        ...why({ kind: 'rollout.noGoodVersion', cause: reason }),
       });
       return;
     }
-    deps.notifier.detail(d, [
-      `:rewind: Rolling back to \`${escapeMrkdwn(good.version)}\`, the last version that succeeded here.`,
-    ]);
+    deps.notifier.detail(d, [{ kind: 'rollout.rollingBackTo', version: good.version }]);
     let cur = await save(
       deps.store,
       d,
-      { state: 'rolling_back', reason, rollbackVersion: good.version, tracking },
+      { state: 'rolling_back', ...why(reason), rollbackVersion: good.version, tracking },
       deps.clock.now(),
     );
     this.opts.watchlist.set(cur);
@@ -497,7 +510,7 @@ export class RolloutTracker {
     } catch (e) {
       await this.finish(cur, {
         state: 'rollback_failed',
-        reason: `${reason}; starting the rollback failed: ${errorMessage(e)}`,
+        ...why({ kind: 'rollout.rollbackNotStarted', cause: reason, error: errorReported(e) }),
       });
     }
   }
@@ -516,7 +529,7 @@ export class RolloutTracker {
       app: cur.app,
       env: cur.env,
       state: cur.state,
-      reason: cur.reason,
+      cause: cur.cause ? factForLog(cur.cause) : cur.reason,
     });
   }
 }

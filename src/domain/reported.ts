@@ -1,4 +1,5 @@
 import { isCapstanError } from './errors.js';
+import { AwsRefusal } from './facts/common.js';
 import { type Said, factForLog } from './facts/index.js';
 import { Reported } from './facts/rollout.js';
 
@@ -26,4 +27,15 @@ export function errorReported(e: unknown): Reported {
 /** The text escapeMrkdwn (lib/mrkdwn.ts) was given. */
 function unescape(s: string): string {
   return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/**
+ * What an error from a call to AWS says, as `aws.callFailed` nests it: AWS's refusal (adapters/aws
+ * make them), or the error's plain text.
+ */
+export function awsErrorReported(e: unknown): string | AwsRefusal {
+  const r = errorReported(e);
+  if (typeof r === 'string') return r;
+  const refusal = AwsRefusal.safeParse(r);
+  return refusal.success ? refusal.data : factForLog(r);
 }

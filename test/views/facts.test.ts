@@ -5,7 +5,7 @@ import { sayError, sayFact } from '../../src/views/facts/index.js';
 
 describe('facts, worded only in the views', () => {
   it('escapes what came from outside exactly once', () => {
-    const said = sayFact({ kind: 'aws.callFailed', what: 'stopped tasks of <web>', message: 'a & b' });
+    const said = sayFact({ kind: 'aws.callFailed', what: 'stopped tasks of <web>', error: 'a & b' });
     expect(said).toBe(':warning: Could not read stopped tasks of &lt;web&gt;: a &amp; b');
   });
 

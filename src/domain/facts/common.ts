@@ -6,16 +6,6 @@ import { z } from 'zod';
  * Refusals (what a CapstanError carries) live here too, so any rollout fact may nest them.
  */
 
-/** A read or call to AWS that failed for this rollout alone; the rollout goes on. */
-export const awsCallFailed = z.object({
-  kind: z.literal('aws.callFailed'),
-  /** IAM action, e.g. `ecs:ListTasks`. */
-  action: z.string().optional(),
-  /** What it acted on, e.g. "stopped tasks of ECS service web". */
-  what: z.string(),
-  /** What AWS said (outside text). */
-  message: z.string(),
-});
 
 /** Where an AWS call went: what it acted on, as a person names it ("ECS service web"), and the region. */
 const where = { resource: z.string(), region: z.string() };
@@ -60,6 +50,29 @@ export const awsFailed = z.object({
   ...where,
   action: z.string(),
   message: z.string(),
+});
+
+/** An AWS refusal, nested in a fact that says what it stopped. */
+export const AwsRefusal = z.discriminatedUnion('kind', [
+  awsNoCredentials,
+  awsExpired,
+  awsUnknownKey,
+  awsAccessDenied,
+  awsThrottled,
+  awsNotFound,
+  awsFailed,
+]);
+export type AwsRefusal = z.infer<typeof AwsRefusal>;
+
+/** A read or call to AWS that failed for this rollout alone; the rollout goes on. */
+export const awsCallFailed = z.object({
+  kind: z.literal('aws.callFailed'),
+  /** IAM action, e.g. `ecs:ListTasks`. */
+  action: z.string().optional(),
+  /** What it acted on, e.g. "stopped tasks of ECS service web". */
+  what: z.string(),
+  /** Why: AWS's refusal, or what the error said (outside text). */
+  error: z.union([z.string(), AwsRefusal]),
 });
 
 /** A role to act on someone's behalf could not be assumed: its trust policy is the usual cause. */

@@ -1,16 +1,19 @@
 import { isCapstanError } from '../../domain/errors.js';
-import { type ErrorSaid, errorSaid } from '../../domain/facts/codedeploy.js';
+import { errorReported } from '../../domain/reported.js';
 import { errorMessage } from '../../lib/errors.js';
-import { unescapeMrkdwn } from '../../lib/mrkdwn.js';
+import { type ErrorSaid, errorSaid } from '../../domain/facts/codedeploy.js';
+import { factForLog } from '../../domain/facts/index.js';
 
-/** An error caught on the way, as a fact to carry inside another: its own fact when it has one. */
+/**
+ * An error caught on the way, as a fact to carry inside another: its own fact when a CodeDeploy
+ * fact may carry it, else its text.
+ */
 export function errorOf(e: unknown): ErrorSaid {
-  if (isCapstanError(e)) {
-    const own = errorSaid.safeParse(e.fact);
-    if (own.success) return own.data;
-    // Transitional: an error made with text carries mrkdwn, escaped where it was made.
-    if (!e.fact) return { kind: 'codedeploy.error', message: unescapeMrkdwn(e.message) };
-    return { kind: 'codedeploy.error', message: errorMessage(e.cause ?? e) };
-  }
-  return { kind: 'codedeploy.error', message: errorMessage(e) };
+  const r = errorReported(e);
+  if (typeof r === 'string') return { kind: 'codedeploy.error', message: r };
+  const own = errorSaid.safeParse(r);
+  if (own.success) return own.data;
+  // Another area's refusal: what caused it, in its own words (else its fact, for the log).
+  const cause = isCapstanError(e) && e.cause !== undefined ? errorMessage(e.cause) : factForLog(r);
+  return { kind: 'codedeploy.error', message: cause };
 }

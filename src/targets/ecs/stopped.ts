@@ -1,3 +1,4 @@
+import { awsErrorReported } from '../../domain/reported.js';
 import type { EcsTarget } from '../../domain/catalog.js';
 import type { ContainerStop, StopCause } from '../../domain/facts/ecs.js';
 import type { Fact } from '../../domain/facts/index.js';
@@ -21,7 +22,7 @@ export async function readStoppedTasks(
     const tasks = await ecs.stoppedTasks(t, t.service, track.taskDefinitionArn);
     return stoppedTasksSeen(track, tasks);
   } catch (e) {
-    return { track, lines: [{ kind: 'aws.callFailed', what: 'stopped tasks', message: errorMessage(e) }] };
+    return { track, lines: [{ kind: 'aws.callFailed', what: 'stopped tasks', error: awsErrorReported(e) }] };
   }
 }
 

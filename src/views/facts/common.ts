@@ -1,4 +1,4 @@
-import type { CommonFact } from '../../domain/facts/common.js';
+import type { AwsRefusal, CommonFact } from '../../domain/facts/common.js';
 import { describePrincipals } from '../principals.js';
 import { shortDigest } from '../../domain/version.js';
 import { lockRefusedText } from '../lock.js';
@@ -15,7 +15,9 @@ const detail = (m: string | undefined) =>
 
 export const commonWords: Words<CommonFact> = {
   'aws.callFailed': (f) =>
-    `:warning: Could not read ${escape(f.what)}${f.action ? ` (${escape(f.action)})` : ''}: ${escape(f.message)}`,
+    `:warning: Could not read ${escape(f.what)}${f.action ? ` (${escape(f.action)})` : ''}: ${
+      typeof f.error === 'string' ? escape(f.error) : sayAwsRefusal(f.error)
+    }`,
   'aws.noCredentials': (f) => `No AWS credentials to read ${at(f)}: give Capstan a role or set AWS_PROFILE.`,
   'aws.expired': (f) =>
     f.what === 'session'
@@ -69,3 +71,9 @@ export const commonWords: Words<CommonFact> = {
   'release.expired': () => 'Nobody approved it in time; request it again.',
   'pipeline.approvalGone': () => 'This approval was already decided or has expired.',
 };
+
+/** An AWS refusal nested in another fact, worded as on its own. */
+function sayAwsRefusal(r: AwsRefusal): string {
+  const word = commonWords[r.kind] as (f: AwsRefusal) => string;
+  return word(r);
+}

@@ -191,7 +191,7 @@ const CASES: Cases = {
           kind: 'aws.callFailed',
           action: 'codedeploy:ListDeploymentTargets',
           what: 'targets',
-          message: 'denied <x>',
+          error: 'denied <x>',
         },
       },
       ':warning: Could not read the failing targets: :warning: Could not read targets (codedeploy:ListDeploymentTargets): denied &lt;x&gt;',

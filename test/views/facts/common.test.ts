@@ -10,7 +10,7 @@ const T0 = Date.UTC(2026, 11, 7, 9, 30);
 /** Every kind of common fact, worded; outside text (`<`, `&`, `*`) is escaped once. */
 const cases: readonly [CommonFact, string][] = [
   [
-    { kind: 'aws.callFailed', action: 'ecs:ListTasks', what: 'stopped tasks of <web>', message: 'a & b' },
+    { kind: 'aws.callFailed', action: 'ecs:ListTasks', what: 'stopped tasks of <web>', error: 'a & b' },
     ':warning: Could not read stopped tasks of &lt;web&gt; (ecs:ListTasks): a &amp; b',
   ],
   [

@@ -1,0 +1,80 @@
+/** Runs `fn` after `ms`; returns what cancels it. */
+export type After = (ms: number, fn: () => void) => () => void;
+
+const realAfter: After = (ms, fn) => {
+  const t = setTimeout(fn, ms);
+  return () => clearTimeout(t);
+};
+
+/** Lets the event loop read what has arrived (I/O) before going on. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export interface AckFirstOptions {
+  /** The longest work waits for acknowledgements, so that a steady stream of deliveries cannot starve it. */
+  readonly maxWaitMs?: number;
+  readonly after?: After;
+}
+
+/**
+ * Acknowledgements before work. Slack gives up on a delivery after 3 s, while the work that follows
+ * an acknowledgement (a claim in the ledger, status reads, an answer on response_url) can wait a
+ * moment: each delivery counts itself in from the moment it arrives until it is acknowledged, and
+ * work after an acknowledgement waits its `turn()` until no delivery is waiting for its own (at
+ * most `maxWaitMs`). In a burst, every acknowledgement goes out before any delivery's work runs.
+ */
+export class AckFirst {
+  private waiting = 0;
+  private readonly idle = new Set<() => void>();
+  private readonly maxWaitMs: number;
+  private readonly after: After;
+
+  constructor(o: AckFirstOptions = {}) {
+    this.maxWaitMs = o.maxWaitMs ?? 250;
+    this.after = o.after ?? realAfter;
+  }
+
+  /** Deliveries arrived and not acknowledged yet. */
+  get pending(): number {
+    return this.waiting;
+  }
+
+  /** A delivery arrived; the function returned says it was acknowledged (once, however often called). */
+  arrive(): () => void {
+    this.waiting++;
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.waiting--;
+      if (this.waiting === 0) for (const wake of [...this.idle]) wake();
+    };
+  }
+
+  /**
+   * Resolves when work may run: once the event loop has read what arrived and no delivery waits
+   * for its acknowledgement, or after `maxWaitMs`.
+   */
+  async turn(): Promise<void> {
+    let wake: () => void = () => {};
+    let late = false;
+    const cancel = this.after(this.maxWaitMs, () => {
+      late = true;
+      wake();
+    });
+    try {
+      for (;;) {
+        await nextTurn();
+        if (this.waiting === 0 || late) return;
+        await new Promise<void>((resolve) => {
+          wake = () => {
+            this.idle.delete(wake);
+            resolve();
+          };
+          this.idle.add(wake);
+        });
+      }
+    } finally {
+      cancel();
+    }
+  }
+}

@@ -70,10 +70,16 @@ export interface Ecs {
   registerTaskDefinition(region: string, doc: TaskDefinitionDocument): Promise<string>;
   /** Points the service at a task definition; returns the id of the deployment this starts. */
   updateService(loc: ServiceLocation, service: string, taskDefinitionArn: string): Promise<string>;
-  /** Recently stopped tasks of the service started from `taskDefinitionArn`. */
+  /**
+   * Recently stopped tasks of the service started from `taskDefinitionArn`. These reads share one
+   * rate budget over every service (a few calls a second): a routine read that finds none left
+   * this time reads nothing and answers none, to be read on a later look; an `urgent` read (the
+   * cause of a failure) skips the per-service share and may use a reserve.
+   */
   stoppedTasks(
     loc: ServiceLocation,
     service: string,
     taskDefinitionArn: string,
+    options?: { readonly urgent?: boolean },
   ): Promise<readonly StoppedTask[]>;
 }

@@ -220,6 +220,7 @@ export async function benchFleet(o: FleetOptions): Promise<FleetResult> {
     let rss = 0;
     const deadline = origin + Math.max(...o.endsAt) + o.intervalMs * 4;
     while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`Capstan exited ${child.exitCode}: ${output.join('\n')}`);
       rss = Math.max(rss, memoryOf(child.pid!).rss);
       readShown();
       if ([...healthy].every((a) => shownAt.has(a))) break;

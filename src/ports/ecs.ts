@@ -36,7 +36,10 @@ export interface EcsService {
   readonly deployments: readonly EcsDeployment[];
   /** deploymentConfiguration.deploymentCircuitBreaker */
   readonly circuitBreaker: { readonly enable: boolean; readonly rollback: boolean };
-  /** Newest first, as ECS returns them. */
+  /**
+   * Newest first, as ECS returns them; the newest 20 of ECS's 100 (SERVICE_EVENTS_KEPT in the
+   * adapter): what happened since the look before, seconds ago, and the few `status` shows.
+   */
   readonly events: readonly ServiceEvent[];
 }
 

@@ -16,6 +16,7 @@ import type { Ecs, EcsDeployment, EcsService, ServiceLocation, StoppedTask } fro
 import { perRegion } from './clients.js';
 import type { FairBudget } from '../../lib/fairBudget.js';
 import { escapeMrkdwn } from '../../lib/mrkdwn.js';
+import { keepNewestServiceEvents } from './ecsEvents.js';
 import { call } from './errors.js';
 
 const ms = (d: Date | undefined) => (d instanceof Date ? d.getTime() : undefined);
@@ -57,8 +58,8 @@ export interface EcsAdapterOptions {
 }
 
 export function createEcsAdapter(
-  client: (region: string) => ECSClient = perRegion(
-    (region, credentials) => new ECSClient({ region, credentials }),
+  client: (region: string) => ECSClient = perRegion((region, credentials) =>
+    keepNewestServiceEvents(new ECSClient({ region, credentials })),
   ),
   o: EcsAdapterOptions = {},
 ): Ecs {

@@ -93,9 +93,10 @@ async function fleetPart() {
     healthy.describeCallsPerTick <= Math.ceil(n / 10),
   );
   row(
-    'ListTasks calls per polling tick (stopped tasks, every 4th look)',
-    healthy.listTasksPerTick.toFixed(0),
-    '-',
+    'ListTasks calls (stopped tasks): busiest second / a second on average',
+    `${healthy.listTasksMaxPerSecond} / ${healthy.listTasksPerSecond.toFixed(1)}`,
+    '≤ 10 / ≤ 2 (one budget)',
+    healthy.listTasksMaxPerSecond <= 10 && healthy.listTasksPerSecond <= 2,
   );
   row(
     'memory of that process while following them (RSS, max)',

@@ -17,7 +17,7 @@ function manualTimers() {
       t.fn();
     }
   };
-  return { after, advance, live: () => due.filter((t) => !t.cancelled).length };
+  return { after, now: () => now, advance, live: () => due.filter((t) => !t.cancelled).length };
 }
 
 const settled = async (p: Promise<void>) => {
@@ -31,16 +31,17 @@ const settled = async (p: Promise<void>) => {
 describe('AckFirst: acknowledgements before work', () => {
   it('lets work go at once when no delivery waits for its acknowledgement', async () => {
     const t = manualTimers();
-    const gate = new AckFirst({ after: t.after });
+    const gate = new AckFirst({ after: t.after, now: t.now });
     expect(await settled(gate.turn())).toBe(true);
     expect(t.live()).toBe(0);
   });
 
   it('holds work until every delivery that arrived is acknowledged', async () => {
     const t = manualTimers();
-    const gate = new AckFirst({ after: t.after });
+    const gate = new AckFirst({ after: t.after, now: t.now });
     const a = gate.arrive();
     const b = gate.arrive();
+    t.advance(10);
     const work = gate.turn();
     expect(await settled(work)).toBe(false);
     a();
@@ -54,12 +55,29 @@ describe('AckFirst: acknowledgements before work', () => {
 
   it('lets work go after maxWaitMs however many deliveries keep arriving', async () => {
     const t = manualTimers();
-    const gate = new AckFirst({ after: t.after, maxWaitMs: 250 });
+    const gate = new AckFirst({ after: t.after, now: t.now, maxWaitMs: 250 });
     gate.arrive();
     const work = gate.turn();
     t.advance(249);
     expect(await settled(work)).toBe(false);
     t.advance(1);
     expect(await settled(work)).toBe(true);
+  });
+
+  it('holds work while deliveries keep arriving a few ms apart, and lets it go once they stop for quietMs', async () => {
+    const t = manualTimers();
+    const gate = new AckFirst({ after: t.after, now: t.now, quietMs: 5 });
+    gate.arrive()();
+    const work = gate.turn();
+    for (let i = 0; i < 10; i++) {
+      t.advance(3);
+      expect(await settled(work)).toBe(false);
+      gate.arrive()(); // the next delivery of the burst, acknowledged at once
+    }
+    t.advance(4);
+    expect(await settled(work)).toBe(false);
+    t.advance(1);
+    expect(await settled(work)).toBe(true);
+    expect(t.live()).toBe(0);
   });
 });

@@ -41,7 +41,7 @@ describe('AckFirst: acknowledgements before work', () => {
     const gate = new AckFirst({ after: t.after, now: t.now });
     const a = gate.arrive();
     const b = gate.arrive();
-    t.advance(10);
+    t.advance(30); // longer ago than quietMs: only the acknowledgements hold the work
     const work = gate.turn();
     expect(await settled(work)).toBe(false);
     a();

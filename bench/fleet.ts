@@ -32,6 +32,9 @@ export interface FleetResult {
   readonly describeCallsPerTick: number;
   readonly servicesPerCall: number;
   readonly listTasksPerTick: number;
+  /** ListTasks calls (stopped-task reads) in the busiest second, and on average a second, while rollouts were in flight. */
+  readonly listTasksMaxPerSecond: number;
+  readonly listTasksPerSecond: number;
   /** Resident memory of the Capstan process: highest sample while it followed them, and the kernel's high-water mark. */
   readonly rssMb: number;
   readonly peakRssMb: number;
@@ -220,6 +223,7 @@ export async function benchFleet(o: FleetOptions): Promise<FleetResult> {
     let rss = 0;
     const deadline = origin + Math.max(...o.endsAt) + o.intervalMs * 4;
     while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`Capstan exited ${child.exitCode}: ${output.join('\n')}`);
       rss = Math.max(rss, memoryOf(child.pid!).rss);
       readShown();
       if ([...healthy].every((a) => shownAt.has(a))) break;
@@ -243,6 +247,13 @@ export async function benchFleet(o: FleetOptions): Promise<FleetResult> {
       first,
     ).slice(0, whole);
     const calls = inFlightTicks.flat();
+    const listed = ecs.others.filter((c) => c.operation === 'ListTasks' && c.at >= origin);
+    const bySecond = new Map<number, number>();
+    for (const c of listed)
+      bySecond.set(
+        Math.floor((c.at - origin) / 1000),
+        (bySecond.get(Math.floor((c.at - origin) / 1000)) ?? 0) + 1,
+      );
     const throttledCalls = ecs.describes.filter((c) => c.throttled && c.at >= origin).length;
     return {
       rollouts: o.rollouts,
@@ -250,6 +261,8 @@ export async function benchFleet(o: FleetOptions): Promise<FleetResult> {
       describeCallsPerTick: median(inFlightTicks.map((t) => t.length)),
       servicesPerCall: calls.reduce((n, c) => n + c.services, 0) / Math.max(1, calls.length),
       listTasksPerTick: median(listTasks.map((t) => t.length)),
+      listTasksMaxPerSecond: Math.max(0, ...bySecond.values()),
+      listTasksPerSecond: (listed.length * 1000) / Math.max(1, end - origin),
       rssMb: rss,
       peakRssMb,
       heapUsedMb: gauge('nodejs_heap_size_used_bytes'),

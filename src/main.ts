@@ -90,7 +90,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   // Ports: the ledger, AWS, and this replica's share of the work.
   const store = await openStore(config, logger, now);
   const owner = replicaName(config);
-  const aws = createAwsPorts();
+  const aws = createAwsPorts({ now, pollIntervalMs: config.pollIntervalMs });
   // Aborted by stop(): waits on AWS (a change set being computed) end at once.
   const stopping = new AbortController();
   const targets = createTargets(aws, {

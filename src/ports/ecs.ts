@@ -36,7 +36,10 @@ export interface EcsService {
   readonly deployments: readonly EcsDeployment[];
   /** deploymentConfiguration.deploymentCircuitBreaker */
   readonly circuitBreaker: { readonly enable: boolean; readonly rollback: boolean };
-  /** Newest first, as ECS returns them. */
+  /**
+   * Newest first, as ECS returns them; the newest 20 of ECS's 100 (SERVICE_EVENTS_KEPT in the
+   * adapter): what happened since the look before, seconds ago, and the few `status` shows.
+   */
   readonly events: readonly ServiceEvent[];
 }
 
@@ -70,10 +73,16 @@ export interface Ecs {
   registerTaskDefinition(region: string, doc: TaskDefinitionDocument): Promise<string>;
   /** Points the service at a task definition; returns the id of the deployment this starts. */
   updateService(loc: ServiceLocation, service: string, taskDefinitionArn: string): Promise<string>;
-  /** Recently stopped tasks of the service started from `taskDefinitionArn`. */
+  /**
+   * Recently stopped tasks of the service started from `taskDefinitionArn`. These reads share one
+   * rate budget over every service (a few calls a second): a routine read that finds none left
+   * this time reads nothing and answers none, to be read on a later look; an `urgent` read (the
+   * cause of a failure) skips the per-service share and may use a reserve.
+   */
   stoppedTasks(
     loc: ServiceLocation,
     service: string,
     taskDefinitionArn: string,
+    options?: { readonly urgent?: boolean },
   ): Promise<readonly StoppedTask[]>;
 }

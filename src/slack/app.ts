@@ -14,7 +14,8 @@ import type { SlackMessage } from '../views/message.js';
 import { helpMessage, invalidMessage, notice } from '../views/help.js';
 import { toBoltLogger } from './boltLogger.js';
 import { FreshHttpReceiver } from './freshness.js';
-import { type ClaimDelivery, GuardedApp } from './guardedApp.js';
+import { type ClaimDelivery, GuardedApp, isSeenBefore } from './guardedApp.js';
+import { AckFirst } from '../lib/ackFirst.js';
 import { CapstanSocketReceiver } from './socketReceiver.js';
 import { type DispatchDeps, dispatch, statusReply } from './dispatch.js';
 import { failureMessage } from './respond.js';
@@ -61,6 +62,8 @@ export function createSlackApp(opts: SlackAppOptions): App {
   const logger = opts.logger;
   const boltLogger = toBoltLogger(logger);
   const customRoutes = [healthz(opts.isReady), ...(opts.routes ?? [])];
+  // Every delivery is counted in from its arrival to its acknowledgement; work after an ack waits for the others' acks.
+  const ackFirst = new AckFirst();
   const app = new GuardedApp(
     {
       token: opts.botToken,
@@ -89,7 +92,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
       convoStore: false,
       ...(opts.apiUrl ? { clientOptions: { slackApiUrl: opts.apiUrl } } : {}),
     },
-    { logger, claim: opts.claimDelivery },
+    { logger, claim: opts.claimDelivery, ackFirst },
   );
   const names = namesOf(opts.dispatch.catalog);
   const appNames = opts.dispatch.catalog.apps.map((a) => a.name);
@@ -161,6 +164,8 @@ export function createSlackApp(opts: SlackAppOptions): App {
   opts.interactions?.(app);
 
   app.error(async (error) => {
+    // A repeated delivery stops its listener at the ack; GuardedApp says so once.
+    if (isSeenBefore(error)) throw error;
     logger.error('unhandled error in a Slack listener', { error: error.message, code: error.code });
   });
   return app;

@@ -1,4 +1,5 @@
 import { App, type AppOptions, type ReceiverEvent } from '@slack/bolt';
+import { AckFirst } from '../lib/ackFirst.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { deliveryKey, inboundProblem, kindOf } from './inbound.js';
@@ -10,7 +11,20 @@ export interface GuardOptions {
   readonly logger: Logger;
   /** Without it, only this process's own memory of recent deliveries de-duplicates. */
   readonly claim?: ClaimDelivery | undefined;
+  /** Shared with the receiver, which counts a delivery in as soon as it arrives. */
+  readonly ackFirst?: AckFirst | undefined;
 }
+
+/** Thrown out of a listener's ack() when the delivery was acted on before: nothing after the ack runs. */
+export class SeenBefore extends Error {
+  readonly code = 'capstan_seen_before';
+  constructor(readonly key: string) {
+    super(`Slack delivery ${key} was acted on before`);
+  }
+}
+
+export const isSeenBefore = (e: unknown): e is SeenBefore =>
+  e instanceof SeenBefore || (e as { code?: unknown } | null)?.code === 'capstan_seen_before';
 
 /** Deliveries remembered in memory, so a retry reaching this replica costs no ledger write. */
 const REMEMBERED = 2000;
@@ -21,7 +35,10 @@ const REMEMBERED = 2000;
  *   never by content, and acknowledged so that Slack does not send it again;
  * - a delivery Slack repeats (a Socket Mode envelope sent again, an HTTP retry with
  *   X-Slack-Retry-Num) is acknowledged and acted on no more: the first delivery claims its key in
- *   the shared ledger, so a retry reaching another replica is dropped there too;
+ *   the shared ledger, so a retry reaching another replica is dropped there too. The claim comes
+ *   right after the acknowledgement and before anything the listener does after it (every listener
+ *   acknowledges first), once no other delivery waits for its acknowledgement (AckFirst): the
+ *   acknowledgements of a burst go out before any ledger write or work;
  * - whatever a listener throws is logged and never leaves the App, and a delivery nobody
  *   acknowledged is acknowledged when its listeners are done.
  */
@@ -29,23 +46,30 @@ export class GuardedApp extends App {
   private readonly log: Logger;
   private readonly claim: ClaimDelivery | undefined;
   private readonly recent = new Set<string>();
+  private readonly ackFirst: AckFirst;
 
   constructor(options: AppOptions, guard: GuardOptions) {
     super(options);
     this.log = guard.logger.child({ component: 'inbound' });
     this.claim = guard.claim;
+    this.ackFirst = guard.ackFirst ?? new AckFirst();
   }
 
   override async processEvent(event: ReceiverEvent): Promise<void> {
+    const acknowledged = this.ackFirst.arrive();
     let acked = false;
-    const ack: ReceiverEvent['ack'] = async (response) => {
+    const sendAck: ReceiverEvent['ack'] = async (response) => {
       if (acked) return;
       acked = true;
-      await event.ack(response);
+      try {
+        await event.ack(response);
+      } finally {
+        acknowledged();
+      }
     };
     const settle = async () => {
       if (!acked)
-        await ack().catch((e: unknown) =>
+        await sendAck().catch((e: unknown) =>
           this.log.warn('could not acknowledge a Slack delivery', { error: errorMessage(e) }),
         );
     };
@@ -56,27 +80,58 @@ export class GuardedApp extends App {
       this.log.warn('Slack payload dropped', { kind, reason: problem.slice(0, 200) });
       return settle();
     }
-    const key = deliveryKey(event.body);
-    if (!(await this.first(key))) {
-      this.log.info('Slack delivery seen before; acknowledged, not acted on again', {
-        kind,
-        key,
-        retryNum: event.retryNum,
-        retryReason: event.retryReason,
-      });
-      return settle();
-    }
+    let gate: Promise<void> | undefined;
+    // What listeners call. A plain acknowledgement goes out at once and the delivery is claimed
+    // before the listener goes on; one that is itself the answer (help, a typo) is claimed first,
+    // so that a retry gets a plain acknowledgement and the answer is given once.
+    const ack: ReceiverEvent['ack'] = async (response) => {
+      if (acked) return gate;
+      if (response === undefined || response === '') {
+        await sendAck();
+        gate = this.claimed(event, true);
+        return gate;
+      }
+      gate = this.claimed(event, false);
+      const first = await gate.then(
+        () => true,
+        (e: unknown) => {
+          if (isSeenBefore(e)) return false;
+          throw e;
+        },
+      );
+      await sendAck(first ? response : undefined);
+      return gate;
+    };
     try {
       await super.processEvent({ ...event, ack });
     } catch (e) {
-      this.log.error('a Slack listener failed', {
-        kind,
-        error: errorMessage(e),
-        stack: e instanceof Error ? e.stack : undefined,
-      });
+      if (isSeenBefore(e)) {
+        this.log.info('Slack delivery seen before; acknowledged, not acted on again', {
+          kind,
+          key: e.key,
+          retryNum: event.retryNum,
+          retryReason: event.retryReason,
+        });
+      } else {
+        this.log.error('a Slack listener failed', {
+          kind,
+          error: errorMessage(e),
+          stack: e instanceof Error ? e.stack : undefined,
+        });
+      }
     } finally {
       await settle();
     }
+  }
+
+  /**
+   * Throws SeenBefore unless this is the delivery's first time; after a plain acknowledgement, once
+   * no other delivery waits for its own.
+   */
+  private async claimed(event: ReceiverEvent, afterAck: boolean): Promise<void> {
+    if (afterAck) await this.ackFirst.turn();
+    const key = deliveryKey(event.body);
+    if (!(await this.first(key))) throw new SeenBefore(key);
   }
 
   private async first(key: string): Promise<boolean> {

@@ -14,7 +14,9 @@ import {
 import type { TaskDefinition, TaskDefinitionDocument } from '../../domain/taskDefinition.js';
 import type { Ecs, EcsDeployment, EcsService, ServiceLocation, StoppedTask } from '../../ports/ecs.js';
 import { perRegion } from './clients.js';
+import type { FairBudget } from '../../lib/fairBudget.js';
 import { escapeMrkdwn } from '../../lib/mrkdwn.js';
+import { keepNewestServiceEvents } from './ecsEvents.js';
 import { call } from './errors.js';
 
 const ms = (d: Date | undefined) => (d instanceof Date ? d.getTime() : undefined);
@@ -50,10 +52,16 @@ function toDeployment(d: SdkDeployment): EcsDeployment {
   };
 }
 
+export interface EcsAdapterOptions {
+  /** Shared by every stopped-task read (ListTasks, then DescribeTasks); none: unlimited. */
+  readonly stoppedTasksBudget?: FairBudget | undefined;
+}
+
 export function createEcsAdapter(
-  client: (region: string) => ECSClient = perRegion(
-    (region, credentials) => new ECSClient({ region, credentials }),
+  client: (region: string) => ECSClient = perRegion((region, credentials) =>
+    keepNewestServiceEvents(new ECSClient({ region, credentials })),
   ),
+  o: EcsAdapterOptions = {},
 ): Ecs {
   return {
     async describeServices(loc, services) {
@@ -163,7 +171,9 @@ export function createEcsAdapter(
       return primary.id;
     },
 
-    async stoppedTasks(loc: ServiceLocation, service, taskDefinitionArn) {
+    async stoppedTasks(loc: ServiceLocation, service, taskDefinitionArn, options) {
+      const key = `${loc.region}/${loc.cluster}/${service}`;
+      if (o.stoppedTasksBudget && !o.stoppedTasksBudget.take(key, options?.urgent)) return [];
       const op = { action: 'ecs:ListTasks', resource: `tasks of ECS service ${service}`, region: loc.region };
       const list = await call(op, () =>
         client(loc.region).send(

@@ -15,7 +15,6 @@ import type { TaskDefinition, TaskDefinitionDocument } from '../../domain/taskDe
 import type { Ecs, EcsDeployment, EcsService, ServiceLocation, StoppedTask } from '../../ports/ecs.js';
 import { perRegion } from './clients.js';
 import type { FairBudget } from '../../lib/fairBudget.js';
-import { escapeMrkdwn } from '../../lib/mrkdwn.js';
 import { keepNewestServiceEvents } from './ecsEvents.js';
 import { call } from './errors.js';
 
@@ -102,7 +101,7 @@ export function createEcsAdapter(
         .filter((f) => f.reason !== 'MISSING')
         .map((f) => ({
           name: nameOf(f.arn),
-          reason: escapeMrkdwn(`${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`),
+          reason: `${f.reason ?? 'unknown'}${f.detail ? ` (${f.detail})` : ''}`,
         }));
       // A service is gone only when ECS says MISSING: one the answer names nowhere (or without its
       // status) cannot be judged, and that is its own read error, not its neighbours'.
@@ -111,7 +110,7 @@ export function createEcsAdapter(
         if (!answered.has(name) || found.some((f) => f.name === name && f.status === ''))
           failed.push({
             name,
-            reason: `ecs:DescribeServices in ECS cluster ${escapeMrkdwn(loc.cluster)} (${loc.region}) answered nothing about it`,
+            reason: `ecs:DescribeServices in ECS cluster ${loc.cluster} (${loc.region}) answered nothing about it`,
           });
       }
       return { services: found.filter((f) => !failed.some((x) => x.name === f.name)), missing, failed };

@@ -42,7 +42,9 @@ export function createObserver(deps: EcsStrategyDeps) {
     if (j.kind === 'progress') looks.set(item.id, n);
     else looks.delete(item.id);
     if (wantsStoppedTasks(j, look.tasksStopped, n)) {
-      const stopped = await readStoppedTasks(deps.ecs, t, data);
+      // ECS said tasks stopped, or a failure needs its cause: urgent; a routine check waits its turn.
+      const urgent = look.tasksStopped || j.kind === 'failed';
+      const stopped = await readStoppedTasks(deps.ecs, t, data, urgent);
       data = stopped.track;
       lines.push(...stopped.lines);
     }

@@ -2,7 +2,6 @@ import { awsErrorReported } from '../../domain/reported.js';
 import type { EcsTarget } from '../../domain/catalog.js';
 import type { ContainerStop, StopCause } from '../../domain/facts/ecs.js';
 import type { Fact } from '../../domain/facts/index.js';
-import { errorMessage } from '../../lib/errors.js';
 import type { Ecs, StoppedTask } from '../../ports/ecs.js';
 import type { EcsTrack } from './schemas.js';
 
@@ -17,9 +16,10 @@ export async function readStoppedTasks(
   ecs: Ecs,
   t: EcsTarget,
   track: EcsTrack,
+  urgent = false,
 ): Promise<{ track: EcsTrack; lines: Fact[] }> {
   try {
-    const tasks = await ecs.stoppedTasks(t, t.service, track.taskDefinitionArn);
+    const tasks = await ecs.stoppedTasks(t, t.service, track.taskDefinitionArn, { urgent });
     return stoppedTasksSeen(track, tasks);
   } catch (e) {
     return { track, lines: [{ kind: 'aws.callFailed', what: 'stopped tasks', error: awsErrorReported(e) }] };

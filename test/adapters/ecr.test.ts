@@ -1,10 +1,12 @@
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createEcrAdapter } from '../../src/adapters/aws/ecr.js';
 
 const ecr = mockClient(ECRClient);
 afterEach(() => ecr.reset());
+// Test files share a worker without isolation: the real send comes back for the next file.
+afterAll(() => ecr.restore());
 
 const image = (tag: string, pushedAt: number) => ({
   imageTags: [tag],

@@ -1,11 +1,13 @@
 import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createEcsAdapter } from '../../src/adapters/aws/ecs.js';
 import { stoppedTasksBudget } from '../../src/compose/aws.js';
 
 const ecs = mockClient(ECSClient);
 afterEach(() => ecs.reset());
+// Test files share a worker without isolation: the real send comes back for the next file.
+afterAll(() => ecs.restore());
 
 const loc = { region: 'us-east-1', cluster: 'c1' };
 

@@ -463,7 +463,7 @@ describe('ECS: cause first, also when the circuit breaker decides', () => {
     const why = done.blocks?.map((b) => JSON.stringify(b)).find((b) => b.includes('*Why:*')) ?? '';
     expect(why).toContain('CannotPullContainerError: pull image manifest has been retried 5 time(s)');
     expect(why).not.toContain('circuit breaker');
-    expect((await w.last('dev')).reason).toMatch(/^CannotPullContainerError: /);
+    expect(sayWhy(await w.last('dev'))).toMatch(/^CannotPullContainerError: /);
     const thread = await w.threadHas(done, 'ECS deployment circuit breaker: rolling back to deploymentId');
     expect(updates()).toBe(2);
 
@@ -482,7 +482,7 @@ describe('ECS: cause first, also when the circuit breaker decides', () => {
 
     const done = await w.parent('C0DEV', '1.2.4-broken', 'dev', /: rolled back to 1\.2\.3$/);
     expect(body(done)).toContain('CannotPullContainerError');
-    expect((await w.last('dev')).reason).toMatch(/^CannotPullContainerError: /);
+    expect(sayWhy(await w.last('dev'))).toMatch(/^CannotPullContainerError: /);
     await w.threadHas(done, 'ECS deployment circuit breaker: task failed to start.');
   });
 });

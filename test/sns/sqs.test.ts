@@ -1,7 +1,7 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { TOPIC, type TestSigner, approvalMessage, notification, testSigner } from '../support/snsSigning.js';
@@ -19,7 +19,12 @@ pipelines:
 `;
 
 const sqs = mockClient(SQSClient);
-mockClient(CodePipelineClient);
+const pipelines = mockClient(CodePipelineClient);
+// Test files share a worker without isolation: the real send comes back for the next file.
+afterAll(() => {
+  sqs.restore();
+  pipelines.restore();
+});
 let signer: TestSigner;
 let h: Harness;
 

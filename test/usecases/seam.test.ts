@@ -161,7 +161,6 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
       kind: 'ecs.taskStopped',
       id: 't-1',
       reason: 'Essential container <web> exited',
-      exitCode: 1,
     } as const;
     const first = await deploy(dev, '1.2.0');
     target.script.set('*', [{ kind: 'failed', data: {}, lines: [], reason: stopped }]);

@@ -4,20 +4,16 @@ import { type Fact, factForLog } from './facts/index.js';
 /**
  * A failure the user can act on. `code` is stable for tests and logs; `fact` says what happened, as
  * data (src/views words it); `cause` keeps the underlying error for the log only.
- *
- * Transitional (issue 17, item 2): an error made with text instead of a fact keeps that text, mrkdwn,
- * as what Slack shows; once every refusal is a fact, `fact` is always set.
+ * The message is the fact's log line: people read the fact worded by the views (`sayError`).
  */
 export class CapstanError extends Error {
   override readonly name = 'CapstanError';
-  readonly fact: Fact | undefined;
   constructor(
     readonly code: CapstanErrorCode,
-    said: Fact | string,
+    readonly fact: Fact,
     options?: { cause?: unknown },
   ) {
-    super(typeof said === 'string' ? said : factForLog(said), options);
-    this.fact = typeof said === 'string' ? undefined : said;
+    super(factForLog(fact), options);
   }
 }
 

@@ -1,32 +1,25 @@
 import { isCapstanError } from './errors.js';
 import { AwsRefusal } from './facts/common.js';
-import { type Said, factForLog } from './facts/index.js';
+import { type Fact, factForLog } from './facts/index.js';
 import { Reported } from './facts/rollout.js';
 
 /**
- * What a target said, as a fact can nest it: its fact, or its text (targets that still report
- * text report plain text). A fact that cannot be nested (a rollout's ending) is kept for the log only.
+ * What a target said, as a fact can nest it. A fact that cannot be nested (a rollout's ending) is
+ * kept for the log only. (`Reported` still reads text: ledger rows written before targets said facts.)
  */
-export function reported(s: Said): Reported {
-  if (typeof s === 'string') return s;
+export function reported(s: Fact): Reported {
   const r = Reported.safeParse(s);
   return r.success ? r.data : factForLog(s);
 }
 
 /**
- * What an error says, as a fact can nest it: a refusal's fact, or the error's text, plain (a
- * refusal still made with mrkdwn is unescaped: views escape it where they word it). Use this, not
+ * What an error says, as a fact can nest it: a refusal's fact, or the error's text, plain. Use this, not
  * `e.message`, wherever an error is told to people: a refusal's message is its fact for the log.
  */
 export function errorReported(e: unknown): Reported {
-  if (isCapstanError(e)) return e.fact ? reported(e.fact) : unescape(e.message);
+  if (isCapstanError(e)) return reported(e.fact);
   if (e instanceof Error) return e.message;
   return typeof e === 'string' ? e : JSON.stringify(e);
-}
-
-/** The text escapeMrkdwn (lib/mrkdwn.ts) was given. */
-function unescape(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 /**

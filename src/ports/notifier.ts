@@ -1,6 +1,6 @@
 import type { Principal } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
-import type { Said } from '../domain/facts/index.js';
+import type { Fact } from '../domain/facts/index.js';
 
 /** A turn of a deployment that people must hear about, not only see in its message. */
 export type Announcement =
@@ -46,7 +46,7 @@ export interface DeployNotifier {
    */
   show(d: Deployment, placed?: Placed): Promise<ShownMessage | undefined>;
   /** Adds lines to the thread; lines given close together are sent as one message. */
-  detail(d: Deployment, lines: readonly Said[]): void;
+  detail(d: Deployment, lines: readonly Fact[]): void;
   /**
    * Says it in the thread, mentioning who must act or know (the requester, the approvers); a
    * failure is shown in the channel too. Optional: notifiers that only keep a record may skip it.

@@ -1,4 +1,4 @@
-import type { Said } from '../domain/facts/index.js';
+import type { Fact } from '../domain/facts/index.js';
 import { createHash } from 'node:crypto';
 import { type Deployment, isTerminal } from '../domain/deployment.js';
 import { errorMessage } from '../lib/errors.js';
@@ -86,9 +86,9 @@ export class OnceNotifier implements DeployNotifier {
     return this.inner.show({ ...d, messageTs: recorded.messageTs, permalink: recorded.permalink }, placed);
   }
 
-  detail(d: Deployment, lines: readonly Said[]): void {
+  detail(d: Deployment, lines: readonly Fact[]): void {
     if (lines.length === 0) return;
-    const keys = lines.map((line) => this.keyOf(d.id, typeof line === 'string' ? line : JSON.stringify(line)));
+    const keys = lines.map((line) => this.keyOf(d.id, JSON.stringify(line)));
     this.enqueue(d, async (to) => {
       const won = await Promise.all(keys.map((k) => this.claim(k)));
       const fresh = lines.filter((_, i) => won[i]);

@@ -1,5 +1,5 @@
-import { type Said, factForLog } from '../domain/facts/index.js';
-import { say } from '../views/facts/index.js';
+import { type Fact, factForLog } from '../domain/facts/index.js';
+import { sayFact } from '../views/facts/index.js';
 import { type Deployment, isTerminal } from '../domain/deployment.js';
 import { handlesOf } from '../domain/policy.js';
 import { errorMessage } from '../lib/errors.js';
@@ -249,7 +249,7 @@ export class SlackProgress implements DeployNotifier {
     );
   }
 
-  /** Said once the parent message could not be shown: the ledger, status and history still have it. */
+  /** Fact once the parent message could not be shown: the ledger, status and history still have it. */
   private gaveUp(d: Deployment, e: unknown): void {
     if (failureOf(e) !== 'passing') {
       this.parent(d.id).unreachable = true;
@@ -270,9 +270,9 @@ export class SlackProgress implements DeployNotifier {
     else this.o.logger.warn('Slack did not take the state of a deployment', fields);
   }
 
-  detail(d: Deployment, said: readonly Said[]): void {
+  detail(d: Deployment, said: readonly Fact[]): void {
     if (said.length === 0 || this.parents.get(d.id)?.unreachable) return;
-    this.lines.set(d.id, [...(this.lines.get(d.id) ?? []), ...said.map(say)]);
+    this.lines.set(d.id, [...(this.lines.get(d.id) ?? []), ...said.map(sayFact)]);
     this.queueLines(d);
   }
 

@@ -18,7 +18,7 @@ export class UnreadableRecord extends CapstanError {
     readonly id: string,
     readonly problem: string,
   ) {
-    super('invalid_state', `Capstan cannot read what it recorded for ${id} (${what}): ${problem}`);
+    super('invalid_state', { kind: 'record.unreadable', id, what, problem });
   }
 }
 
@@ -63,7 +63,8 @@ export function seal<K extends TargetKind, P, D, C>(s: Strategy<K, P, D, C>): Ta
         });
       } catch (e) {
         if (!(e instanceof UnreadableRecord)) throw e;
-        out.set(item.id, { kind: 'unrecorded', data: item.data, lines: [], what: e.message });
+        const what = { kind: 'record.unreadable', id: e.id, what: e.what, problem: e.problem } as const;
+        out.set(item.id, { kind: 'unrecorded', data: item.data, lines: [], what });
       }
     }
     if (readable.length === 0) return out;

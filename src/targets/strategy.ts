@@ -1,9 +1,7 @@
 import type { z } from 'zod';
 import type { Environment, Target } from '../domain/catalog.js';
 import type { Progress, Review } from '../domain/deployment.js';
-import type { Said } from '../domain/facts/index.js';
-
-export { type Said, saidForLog } from '../domain/facts/index.js';
+import type { Fact } from '../domain/facts/index.js';
 
 /**
  * One kind of deploy target (an ECS service, a CloudFormation stack, an Elastic Beanstalk
@@ -48,7 +46,7 @@ export interface TargetStrategy {
    * Lets a rollout that waits for people go on (CodeDeploy blue/green waiting to reroute traffic:
    * ContinueDeployment). Only strategies whose observations report `waiting` have it.
    */
-  proceed?(env: Environment, data: unknown): Promise<readonly Said[]>;
+  proceed?(env: Environment, data: unknown): Promise<readonly Fact[]>;
   /**
    * The poll groups (as pollGroup() names them) an event from AWS concerns, to be looked at now.
    * An event never decides an outcome: observe() still reads the truth, so a duplicate, late or
@@ -113,7 +111,7 @@ export interface ApplyRequest<P = unknown> {
 export interface Started<D = unknown> {
   /** What identifies the change Capstan started (deployment id, change set, version label…). */
   readonly data: D;
-  readonly lines: readonly Said[];
+  readonly lines: readonly Fact[];
 }
 
 export interface Observed<D = unknown, E extends Environment = Environment> {
@@ -129,20 +127,20 @@ export type Observation<D = unknown> =
   | {
       readonly kind: 'progress';
       readonly data: D;
-      readonly lines: readonly Said[];
+      readonly lines: readonly Fact[];
       readonly progress?: Progress | undefined;
       /** Anything moved since the last look: tasks started or drained, resources updated. */
       readonly moved: boolean;
       /** Set while the rollout waits for people (e.g. "waiting to reroute traffic"): Slack offers Continue. */
       readonly waiting?: string | undefined;
     }
-  | { readonly kind: 'succeeded'; readonly data: D; readonly lines: readonly Said[] }
+  | { readonly kind: 'succeeded'; readonly data: D; readonly lines: readonly Fact[] }
   | {
       readonly kind: 'failed';
       readonly data: D;
-      readonly lines: readonly Said[];
+      readonly lines: readonly Fact[];
       /** The cause, from AWS. */
-      readonly reason: Said;
+      readonly reason: Fact;
       /**
        * What the target does about it by itself: `following` is a rollback it started (to follow
        * with `data`), `done` a rollback already complete. Absent, Capstan rolls back if configured.
@@ -156,22 +154,22 @@ export type Observation<D = unknown> =
       /** Someone else's change replaced Capstan's: reported as such, never rolled back over. */
       readonly kind: 'superseded';
       readonly data: D;
-      readonly lines: readonly Said[];
+      readonly lines: readonly Fact[];
       readonly by: string;
     }
   | {
       /** AWS could not be read for this rollout alone (denied, throttled…): the others of the look stand. */
       readonly kind: 'unreadable';
       readonly data: D;
-      readonly lines: readonly Said[];
+      readonly lines: readonly Fact[];
       readonly error: unknown;
     }
   | {
       /** The target itself is gone (service, stack, environment deleted). */
       readonly kind: 'missing';
       readonly data: D;
-      readonly lines: readonly Said[];
-      readonly what: Said;
+      readonly lines: readonly Fact[];
+      readonly what: Fact;
     }
   | {
       /**
@@ -180,8 +178,8 @@ export type Observation<D = unknown> =
        */
       readonly kind: 'unrecorded';
       readonly data: unknown;
-      readonly lines: readonly Said[];
-      readonly what: Said;
+      readonly lines: readonly Fact[];
+      readonly what: Fact;
     };
 
 export interface RecentEvent {
@@ -195,7 +193,7 @@ export interface Reading {
   /** The target's own status word: ACTIVE, UPDATE_COMPLETE, Ready… */
   readonly state: string;
   /** Short facts: tasks running, health. */
-  readonly facts: readonly Said[];
+  readonly facts: readonly Fact[];
   readonly inProgress: boolean;
   readonly changedAt?: number | undefined;
   readonly events: readonly RecentEvent[];
@@ -248,6 +246,6 @@ export interface Strategy<K extends TargetKind, P, D, C> {
     detail: boolean,
   ): Promise<ReadonlyMap<Environment, Reading | Error>>;
   running(env: EnvironmentOf<K>): Promise<string | undefined>;
-  proceed?(env: EnvironmentOf<K>, data: D): Promise<readonly Said[]>;
+  proceed?(env: EnvironmentOf<K>, data: D): Promise<readonly Fact[]>;
   eventGroups?(event: AwsEvent): readonly string[];
 }

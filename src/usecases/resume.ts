@@ -30,7 +30,7 @@ export async function resumeOne(deps: DeployDeps, env: Environment, d: Deploymen
       await beginTracking(
         deps,
         d,
-        { ...started, lines: ['Capstan restarted and picked the rollback up again.', ...started.lines] },
+        { ...started, lines: [{ kind: 'rollout.resumed', phase: 'rollback' }, ...started.lines] },
         'rollback',
       );
       return true;

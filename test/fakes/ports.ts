@@ -1,5 +1,5 @@
-import type { Said } from '../../src/domain/facts/index.js';
-import { say } from '../../src/views/facts/index.js';
+import type { Fact } from '../../src/domain/facts/index.js';
+import { sayFact as say } from '../../src/views/facts/index.js';
 import type { Deployment } from '../../src/domain/deployment.js';
 import type { Directory } from '../../src/ports/chat.js';
 import type { Clock } from '../../src/ports/clock.js';
@@ -26,7 +26,7 @@ export class RecordingNotifier implements DeployNotifier {
   }
 
   /** As Slack would show them: the recorded lines are the views' words for what was said. */
-  detail(d: Deployment, lines: readonly Said[]): void {
+  detail(d: Deployment, lines: readonly Fact[]): void {
     this.details.push({ id: d.id, lines: lines.map(say) });
   }
 
@@ -54,3 +54,6 @@ export function directoryOf(groups: Record<string, readonly string[]>): Director
     },
   };
 }
+
+/** A fact worded as its text alone: for tests of how lines travel, not of how they are worded. */
+export const textFact = (message: string) => ({ kind: 'codedeploy.error', message }) as const;

@@ -1,3 +1,4 @@
+import { textFact } from './ports.js';
 import type { Environment } from '../../src/domain/catalog.js';
 import type { Deployment } from '../../src/domain/deployment.js';
 import type {
@@ -74,7 +75,7 @@ export class FakeTarget implements TargetStrategy {
       this.applyError = undefined;
       throw e;
     }
-    return { data: { version: req.version, env: this.key(env) }, lines: [`applied ${req.version}`] };
+    return { data: { version: req.version, env: this.key(env) }, lines: [textFact(`applied ${req.version}`)] };
   }
 
   async reconcile(env: Environment, req: ApplyRequest): Promise<Started | undefined> {

@@ -1,3 +1,4 @@
+import { textFact } from '../fakes/ports.js';
 import { DescribeChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   CodePipelineClient,
@@ -485,7 +486,7 @@ function hostileStatus(ok: boolean): EnvStatus {
         version: HOSTILE,
         digest: `sha256:${'b'.repeat(64)}`,
         state: HOSTILE,
-        facts: [HOSTILE],
+        facts: [textFact(HOSTILE)],
         inProgress: true,
         changedAt: NOW,
         events: [{ at: NOW, message: HOSTILE }],

@@ -1,3 +1,4 @@
+import { textFact } from '../fakes/ports.js';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -219,7 +220,7 @@ const reading = (version: string, facts: string[]) => ({
   version,
   digest: `sha256:${'ab12'.repeat(16)}`,
   state: 'ACTIVE',
-  facts,
+  facts: facts.map(textFact),
   inProgress: false,
   events: [],
 });

@@ -1,4 +1,5 @@
-import { say } from '../../src/views/facts/index.js';
+import { textFact } from '../fakes/ports.js';
+import { sayFact as say } from '../../src/views/facts/index.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { Deployment } from '../../src/domain/deployment.js';
@@ -62,10 +63,10 @@ describe('each Slack post that reports an event happens once across replicas', (
     const a = replica('a');
     const b = replica('b');
     const d = await recorded();
-    a.notifier.detail(d, ['started 2 tasks', 'task 1 is running']);
+    a.notifier.detail(d, [textFact('started 2 tasks'), textFact('task 1 is running')]);
     await a.notifier.flush();
     // b took the rollout over and saw the same events again, plus a new one.
-    b.notifier.detail(d, ['started 2 tasks', 'task 1 is running', 'reached a steady state']);
+    b.notifier.detail(d, [textFact('started 2 tasks'), textFact('task 1 is running'), textFact('reached a steady state')]);
     await b.notifier.flush();
     expect(a.inner.lines('d-1')).toEqual(['started 2 tasks', 'task 1 is running']);
     expect(b.inner.lines('d-1')).toEqual(['reached a steady state']);
@@ -75,8 +76,8 @@ describe('each Slack post that reports an event happens once across replicas', (
     const a = replica('a');
     const b = replica('b');
     const d = await recorded();
-    a.notifier.detail(d, ['task 1 stopped: CannotPullContainerError']);
-    b.notifier.detail(d, ['task 1 stopped: CannotPullContainerError']);
+    a.notifier.detail(d, [textFact('task 1 stopped: CannotPullContainerError')]);
+    b.notifier.detail(d, [textFact('task 1 stopped: CannotPullContainerError')]);
     await Promise.all([a.notifier.flush(), b.notifier.flush()]);
     expect([...a.inner.lines('d-1'), ...b.inner.lines('d-1')]).toEqual([
       'task 1 stopped: CannotPullContainerError',
@@ -87,10 +88,10 @@ describe('each Slack post that reports an event happens once across replicas', (
     const a = replica('a');
     const b = replica('b');
     const d = await recorded();
-    a.notifier.detail(d, ['has reached a steady state.']);
-    a.notifier.detail(d, ['has reached a steady state.']);
+    a.notifier.detail(d, [textFact('has reached a steady state.')]);
+    a.notifier.detail(d, [textFact('has reached a steady state.')]);
     await a.notifier.flush();
-    b.notifier.detail(d, ['has reached a steady state.']);
+    b.notifier.detail(d, [textFact('has reached a steady state.')]);
     await b.notifier.flush();
     expect(a.inner.lines('d-1')).toEqual(['has reached a steady state.', 'has reached a steady state.']);
     expect(b.inner.lines('d-1')).toEqual([]);
@@ -99,8 +100,8 @@ describe('each Slack post that reports an event happens once across replicas', (
   it('the same line in two deployments is two events', async () => {
     const a = replica('a');
     const b = replica('b');
-    a.notifier.detail(await recorded('d-1'), ['has reached a steady state.']);
-    b.notifier.detail(await recorded('d-2', 'staging'), ['has reached a steady state.']);
+    a.notifier.detail(await recorded('d-1'), [textFact('has reached a steady state.')]);
+    b.notifier.detail(await recorded('d-2', 'staging'), [textFact('has reached a steady state.')]);
     await Promise.all([a.notifier.flush(), b.notifier.flush()]);
     expect(a.inner.lines('d-1')).toHaveLength(1);
     expect(b.inner.lines('d-2')).toHaveLength(1);
@@ -115,8 +116,8 @@ describe('each Slack post that reports an event happens once across replicas', (
     };
     const a = replica('a', { claimOnce: slowFirst });
     const d = await recorded();
-    a.notifier.detail(d, ['first']);
-    a.notifier.detail(d, ['second']);
+    a.notifier.detail(d, [textFact('first')]);
+    a.notifier.detail(d, [textFact('second')]);
     await a.notifier.flush();
     expect(a.inner.details.map((x) => x.lines)).toEqual([['first'], ['second']]);
   });
@@ -126,7 +127,7 @@ describe('each Slack post that reports an event happens once across replicas', (
       claimOnce: () => Promise.reject(new Error('ProvisionedThroughputExceededException')),
     });
     const d = await recorded();
-    a.notifier.detail(d, ['task 1 is running']);
+    a.notifier.detail(d, [textFact('task 1 is running')]);
     await a.notifier.flush();
     expect(a.inner.lines('d-1')).toEqual(['task 1 is running']);
   });
@@ -156,7 +157,7 @@ describe('each Slack post that reports an event happens once across replicas', (
     const c = replica('c');
     const threaded = vi.spyOn(c.inner, 'detail');
     await c.notifier.show({ ...d, state: 'rolling_out' });
-    c.notifier.detail(d, ['task 2 is running']);
+    c.notifier.detail(d, [textFact('task 2 is running')]);
     await c.notifier.flush();
     expect(threaded).toHaveBeenCalledWith(expect.objectContaining({ messageTs: 'ts-d-1' }), [
       'task 2 is running',
@@ -229,7 +230,7 @@ describe('each Slack post that reports an event happens once across replicas', (
     const order: string[] = [];
     a.inner.detail = (_d, lines) => void order.push(...lines.map(say));
     a.inner.announce = (_d, x) => void order.push(x.kind);
-    a.notifier.detail(d, ['reached a steady state']);
+    a.notifier.detail(d, [textFact('reached a steady state')]);
     a.notifier.announce({ ...d, state: 'succeeded' }, { kind: 'outcome' });
     await a.notifier.flush();
     expect(order).toEqual(['reached a steady state', 'outcome']);

@@ -1,3 +1,4 @@
+import { textFact } from '../fakes/ports.js';
 import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSlackChat } from '../../src/adapters/slack/chat.js';
@@ -203,10 +204,10 @@ describe('the notifier over the real Web API client, against the stand-in', () =
     const { progress, parentTs } = await notifier();
     slack.failNext('chat.postMessage', { status: 500 });
     const d = deployment({ messageTs: parentTs });
-    progress.detail(d, ['first line']);
-    progress.detail(d, ['second line']);
+    progress.detail(d, [textFact('first line')]);
+    progress.detail(d, [textFact('second line')]);
     await progress.flush();
-    progress.detail(d, ['third line']);
+    progress.detail(d, [textFact('third line')]);
     await progress.flush();
     const thread = slack.thread('C0DEV', parentTs).map((m) => m.text);
     expect(slack.callsOf('chat.postMessage:500')).toHaveLength(1);
@@ -230,7 +231,7 @@ describe('the notifier over the real Web API client, against the stand-in', () =
     expect(await progress.show(ended('succeeded', { messageTs: parentTs }))).toMatchObject({
       messageTs: fresh.ts,
     });
-    progress.detail(d, ['a line']);
+    progress.detail(d, [textFact('a line')]);
     await progress.flush();
     expect(at(fresh.ts).text).toMatch(/: succeeded$/);
     expect(at(parentTs).text).toBe('parent');

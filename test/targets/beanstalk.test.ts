@@ -14,7 +14,7 @@ import { createBeanstalkStrategy } from '../../src/targets/beanstalk/index.js';
 import { tagOfLabel } from '../../src/targets/beanstalk/labels.js';
 import { seal } from '../../src/targets/seal.js';
 import type { Observation, Started, TargetStrategy } from '../../src/targets/strategy.js';
-import { say, sayError } from '../../src/views/facts/index.js';
+import { sayError, sayFact as say } from '../../src/views/facts/index.js';
 import { ManualClock } from '../fakes/ports.js';
 import { REPO_URI } from '../fixtures/ecs.js';
 import { APP, ENV_ID, ENV_NAME, FakeBeanstalk, REGION, digestOf } from '../support/fakeBeanstalk.js';

@@ -9,7 +9,7 @@ import {
   isGone,
 } from '../../src/targets/beanstalk/evaluate.js';
 import type { BeanstalkTrack } from '../../src/targets/beanstalk/schemas.js';
-import { say } from '../../src/views/facts/index.js';
+import { sayFact as say } from '../../src/views/facts/index.js';
 
 const target: BeanstalkTarget = {
   kind: 'beanstalk',

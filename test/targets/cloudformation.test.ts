@@ -14,7 +14,7 @@ import { createStackStrategy } from '../../src/targets/cloudformation/index.js';
 import { stackPlanSchema, stackTrackSchema } from '../../src/targets/cloudformation/schemas.js';
 import { seal } from '../../src/targets/seal.js';
 import type { Observation, Prepared, Started, TargetStrategy } from '../../src/targets/strategy.js';
-import { say, sayError } from '../../src/views/facts/index.js';
+import { sayError, sayFact as say } from '../../src/views/facts/index.js';
 import { ManualClock } from '../fakes/ports.js';
 import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeEcs } from '../support/fakeEcs.js';

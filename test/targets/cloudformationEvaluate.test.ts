@@ -9,7 +9,7 @@ import {
 } from '../../src/targets/cloudformation/evaluate.js';
 import type { StackTrack } from '../../src/targets/cloudformation/schemas.js';
 import type { Observation } from '../../src/targets/strategy.js';
-import { say } from '../../src/views/facts/index.js';
+import { sayFact as say } from '../../src/views/facts/index.js';
 
 const STACK = 'AWS::CloudFormation::Stack';
 const SVC = 'AWS::ECS::Service';

@@ -14,7 +14,7 @@ import { CapstanError } from '../../src/domain/errors.js';
 import { createCodeDeployEcsStrategy } from '../../src/targets/codedeploy-ecs/index.js';
 import { createCodeDeployServerStrategy, versionFromKey } from '../../src/targets/codedeploy-server/index.js';
 import { seal } from '../../src/targets/seal.js';
-import { say, sayError } from '../../src/views/facts/index.js';
+import { sayError, sayFact as say } from '../../src/views/facts/index.js';
 import type { EnvironmentOf, Observation, Started, TargetStrategy } from '../../src/targets/strategy.js';
 import { ManualClock } from '../fakes/ports.js';
 import { REPO_URI, tdArn } from '../fixtures/ecs.js';

@@ -5,7 +5,7 @@ import type { StoppedTask } from '../../src/ports/ecs.js';
 import { type EcsTrack, trackSchema } from '../../src/targets/ecs/schemas.js';
 import { stopCauseOf, stoppedTasksSeen } from '../../src/targets/ecs/stopped.js';
 import type { Observation } from '../../src/targets/strategy.js';
-import { say } from '../../src/views/facts/index.js';
+import { sayFact as say } from '../../src/views/facts/index.js';
 
 /** What people read of an observation: its lines and, when it failed, its reason. */
 const words = (obs: Observation) => ({

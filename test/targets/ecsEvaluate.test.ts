@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EcsService } from '../../src/ports/ecs.js';
 import { evaluate, newTrack } from '../../src/targets/ecs/evaluate.js';
-import { say } from '../../src/views/facts/index.js';
+import { sayFact as say } from '../../src/views/facts/index.js';
 
 const service = (over: Partial<EcsService>): EcsService => ({
   name: 'svc',

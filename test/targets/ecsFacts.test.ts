@@ -7,7 +7,7 @@ import { createEcsStrategy } from '../../src/targets/ecs/index.js';
 import { newTrack } from '../../src/targets/ecs/evaluate.js';
 import { seal } from '../../src/targets/seal.js';
 import type { Observation, TargetStrategy } from '../../src/targets/strategy.js';
-import { say, sayError } from '../../src/views/facts/index.js';
+import { sayError, sayFact as say } from '../../src/views/facts/index.js';
 import { ManualClock } from '../fakes/ports.js';
 import { MemoryEcs, REPO, environment, registry, registryWithout, steady } from './memoryEcs.js';
 
@@ -227,7 +227,7 @@ describe('what the ECS strategy says while it changes and follows a service', ()
     }
 
     // What the adapter says when DescribeServices answers ClusterNotFoundException.
-    ecs.describing = new CapstanError('not_found', 'ECS cluster todo was not found in us-east-1.');
+    ecs.describing = new CapstanError('not_found', { kind: 'aws.notFound', resource: 'ECS cluster todo', region: 'us-east-1' });
     const cluster = await observeOne();
     expect(cluster).toMatchObject({
       kind: 'missing',

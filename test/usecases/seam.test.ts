@@ -1,3 +1,4 @@
+import { textFact } from '../fakes/ports.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { Catalog, Environment, Policy } from '../../src/domain/catalog.js';
@@ -103,7 +104,7 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     expect(target.applied).toMatchObject([{ requestId: id, version: '1.1.0', actor: 'U0ALICE' }]);
     expect(await state(id)).toBe('rolling_out');
     target.script.set('*', [
-      { kind: 'succeeded', data: { version: '1.1.0', env: 'todo/dev' }, lines: ['done'] },
+      { kind: 'succeeded', data: { version: '1.1.0', env: 'todo/dev' }, lines: [textFact('done')] },
     ]);
     await tracker.tick();
     expect(await state(id)).toBe('succeeded');
@@ -141,7 +142,7 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     await tracker.tick();
     expect(await state(good)).toBe('succeeded');
     const bad = await deploy(dev, '1.2.0');
-    target.script.set('*', [{ kind: 'failed', data: {}, lines: [], reason: 'boom' }]);
+    target.script.set('*', [{ kind: 'failed', data: {}, lines: [], reason: textFact('boom') }]);
     await tracker.tick();
     await settle();
     expect(target.checks.at(-1)).toEqual({ version: '1.1.0', rollingBack: true });
@@ -191,7 +192,7 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     expect(notifier.lines(bad)).toContain(
       ':rewind: Rolling back to `1.1.0`, the last version that succeeded here.',
     );
-    target.script.set('*', [{ kind: 'failed', data: {}, lines: [], reason: 'boom & bust' }]);
+    target.script.set('*', [{ kind: 'failed', data: {}, lines: [], reason: textFact('boom & bust') }]);
     await tracker.tick();
     const d = await store.get(bad);
     expect(d).toMatchObject({
@@ -213,7 +214,7 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
         kind: 'failed',
         data: {},
         lines: [],
-        reason: 'alarm',
+        reason: textFact('alarm'),
         selfRollback: { kind: 'following', data: { rb: 1 } },
       },
       { kind: 'succeeded', data: { version: '1.0.0', env: 'todo/dev' }, lines: [] },
@@ -241,13 +242,15 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
 
   it('a rollout whose record cannot be read back ends failed, named, and nothing is rolled back blind', async () => {
     const id = await deploy(dev, '1.2.0');
-    const what = `Capstan cannot read what it recorded for ${id} (its tracking): deploymentId: required`;
+    const what = { kind: 'record.unreadable', id, what: 'its tracking', problem: 'deploymentId: required' } as const;
     target.script.set('*', [{ kind: 'unrecorded', data: {}, lines: [], what }]);
     await tracker.tick();
     const d = await store.get(id);
     expect(d?.state).toBe('failed');
     expect(d?.cause).toEqual({ kind: 'rollout.cannotFollow', cause: what });
-    expect(sayWhy(d!)).toBe(`${what}.`);
+    expect(sayWhy(d!)).toBe(
+      `Capstan cannot read what it recorded for ${id} (its tracking): deploymentId: required.`,
+    );
     expect(target.applied).toHaveLength(1);
     expect(watchlist.size).toBe(0);
   });

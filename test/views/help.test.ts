@@ -36,7 +36,7 @@ describe('invalid input', () => {
 describe('errors', () => {
   it('a refusal is shown as the user can act on it', async () => {
     const m = failureMessage(
-      new CapstanError('locked', 'todobackend/dev is locked by <@U0BOB>.'),
+      new CapstanError('locked', { kind: 'lock.notOwner', app: 'todobackend', env: 'dev', owner: 'U0BOB' }),
       silentLogger,
       'req-golden',
     );

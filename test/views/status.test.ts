@@ -1,3 +1,4 @@
+import { textFact } from '../fakes/ports.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { helpMessage } from '../../src/views/help.js';
@@ -13,7 +14,7 @@ const dev: EnvStatus = {
   version: '1.2.3',
   digest: DIGEST_NEW,
   state: 'ACTIVE',
-  facts: ['tasks 2/2 running', 'task definition todobackend:42'],
+  facts: [textFact('tasks 2/2 running'), textFact('task definition todobackend:42')],
   inProgress: true,
   changedAt: T0 - 60 * MIN,
   events: [

@@ -175,7 +175,7 @@ async function untilActive(client: DynamoDBClient, table: string, o: EnsureTable
     if (waited + delay > maxWaitMs) {
       throw new CapstanError(
         'upstream',
-        `DynamoDB table ${table} was not ACTIVE after ${Math.round(maxWaitMs / 1000)} s; try again, or create it beforehand (deploy/capstan.yaml does).`,
+        { kind: 'store.tableNotActive', table, seconds: Math.round(maxWaitMs / 1000) },
       );
     }
     await sleep(delay);
@@ -388,7 +388,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
         values: { ':app': d.app, ':env': d.env, ':at': d.createdAt },
       };
       if (!(await put(pointer, samePlace))) {
-        throw new CapstanError('conflict', `Deployment ${d.id} is already recorded elsewhere.`);
+        throw new CapstanError('conflict', { kind: 'store.alreadyRecorded', what: 'deployment', id: d.id });
       }
       if (isTerminal(d.state)) {
         const values = { ':app': d.app, ':env': d.env };
@@ -476,7 +476,7 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     async createPipelineApproval(a) {
       if (isOpen(a)) await listOpen(a);
       if (!(await put(approvalOf(a), CREATE_ONLY))) {
-        throw new CapstanError('conflict', `Pipeline approval ${a.id} is already recorded.`);
+        throw new CapstanError('conflict', { kind: 'store.alreadyRecorded', what: 'pipelineApproval', id: a.id });
       }
     },
     async getPipelineApproval(id) {

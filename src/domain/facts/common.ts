@@ -75,6 +75,31 @@ export const awsCallFailed = z.object({
   error: z.union([z.string(), AwsRefusal]),
 });
 
+/** What Capstan recorded in the ledger cannot be read back (written by another version, or damaged). */
+export const recordUnreadable = z.object({
+  kind: z.literal('record.unreadable'),
+  /** The deployment or environment it belongs to. */
+  id: z.string(),
+  /** Which part: "the plan", "its tracking". */
+  what: z.string(),
+  /** What did not decode, as the schema says it. */
+  problem: z.string(),
+});
+
+/** The ledger's DynamoDB table did not turn ACTIVE in time at start-up. */
+export const storeTableNotActive = z.object({
+  kind: z.literal('store.tableNotActive'),
+  table: z.string(),
+  seconds: z.number(),
+});
+
+/** The ledger already holds a record of this id (written by another replica). */
+export const storeAlreadyRecorded = z.object({
+  kind: z.literal('store.alreadyRecorded'),
+  what: z.enum(['deployment', 'pipelineApproval']),
+  id: z.string(),
+});
+
 /** A role to act on someone's behalf could not be assumed: its trust policy is the usual cause. */
 export const awsAssumeRoleDenied = z.object({
   kind: z.literal('aws.assumeRoleDenied'),
@@ -211,6 +236,9 @@ export const releaseExpired = z.object({ kind: z.literal('release.expired') });
 export const pipelineApprovalGone = z.object({ kind: z.literal('pipeline.approvalGone') });
 
 export const CommonFact = z.discriminatedUnion('kind', [
+  storeTableNotActive,
+  storeAlreadyRecorded,
+  recordUnreadable,
   awsCallFailed,
   awsNoCredentials,
   awsExpired,

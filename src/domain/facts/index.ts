@@ -23,14 +23,3 @@ export function factForLog(f: Fact): string {
   const { kind, ...fields } = f;
   return `${kind} ${JSON.stringify(fields)}`;
 }
-
-/**
- * Transitional, while the targets move from Slack text to facts (issue 17, item 2): a fact, or
- * mrkdwn made by a target. Every target returns facts once the move is done, and this goes.
- */
-export type Said = Fact | string;
-
-/** Transitional: text for the log and the ledger where a use case still keeps words. */
-export function saidForLog(s: Said): string {
-  return typeof s === 'string' ? s : factForLog(s);
-}

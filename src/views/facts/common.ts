@@ -14,6 +14,12 @@ const detail = (m: string | undefined) =>
   m ? ` (${escape(m.length > 160 ? `${m.slice(0, 160)}…` : m)})` : '';
 
 export const commonWords: Words<CommonFact> = {
+  'store.tableNotActive': (f) =>
+    `DynamoDB table ${escape(f.table)} was not ACTIVE after ${f.seconds} s; try again, or create it beforehand (deploy/capstan.yaml does).`,
+  'store.alreadyRecorded': (f) =>
+    `${f.what === 'deployment' ? 'Deployment' : 'Pipeline approval'} ${escape(f.id)} is already recorded${f.what === 'deployment' ? ' elsewhere' : ''}.`,
+  'record.unreadable': (f) =>
+    `Capstan cannot read what it recorded for ${escape(f.id)} (${escape(f.what)}): ${escape(f.problem)}`,
   'aws.callFailed': (f) =>
     `:warning: Could not read ${escape(f.what)}${f.action ? ` (${escape(f.action)})` : ''}: ${
       typeof f.error === 'string' ? escape(f.error) : sayAwsRefusal(f.error)

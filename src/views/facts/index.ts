@@ -25,15 +25,7 @@ export function sayFact(fact: Fact): string {
   return word(fact);
 }
 
-/**
- * Transitional, while targets move from Slack text to facts: text is already mrkdwn (and escaped
- * where it was made). Goes once every target returns facts.
- */
-export function say(line: Fact | string): string {
-  return typeof line === 'string' ? line : sayFact(line);
-}
-
-/** What a refusal or failure says to people: its fact, worded (transitional: or its mrkdwn message). */
+/** What a refusal or failure says to people: its fact, worded. */
 export function sayError(e: CapstanError): string {
-  return e.fact ? sayFact(e.fact) : e.message;
+  return sayFact(e.fact);
 }

@@ -10,6 +10,18 @@ const T0 = Date.UTC(2026, 11, 7, 9, 30);
 /** Every kind of common fact, worded; outside text (`<`, `&`, `*`) is escaped once. */
 const cases: readonly [CommonFact, string][] = [
   [
+    { kind: 'record.unreadable', id: 'dep-1', what: 'its tracking', problem: 'label: expected <string>' },
+    'Capstan cannot read what it recorded for dep-1 (its tracking): label: expected &lt;string&gt;',
+  ],
+  [
+    {
+      kind: 'aws.callFailed',
+      what: 'stopped tasks',
+      error: { kind: 'aws.accessDenied', resource: 'ECS cluster c', region: 'eu-west-1', action: 'ecs:ListTasks' },
+    },
+    ":warning: Could not read stopped tasks: AWS denied ecs:ListTasks on ECS cluster c (eu-west-1): allow ecs:ListTasks in Capstan's IAM policy.",
+  ],
+  [
     { kind: 'aws.callFailed', action: 'ecs:ListTasks', what: 'stopped tasks of <web>', error: 'a & b' },
     ':warning: Could not read stopped tasks of &lt;web&gt; (ecs:ListTasks): a &amp; b',
   ],

@@ -160,7 +160,7 @@ describe('each Slack post that reports an event happens once across replicas', (
     c.notifier.detail(d, [textFact('task 2 is running')]);
     await c.notifier.flush();
     expect(threaded).toHaveBeenCalledWith(expect.objectContaining({ messageTs: 'ts-d-1' }), [
-      'task 2 is running',
+      textFact('task 2 is running'),
     ]);
     expect(c.inner.shown.at(-1)?.messageTs).toBe('ts-d-1');
     expect(posts(a, b, c)).toHaveLength(1);

@@ -443,9 +443,12 @@ describe('CloudFormation: only the change set that was reviewed, on the stack as
     const damaged = { ...stackPlanSchema.parse(prepared.plan), changeSetArn: 42 };
     await expect(approve(damaged)).rejects.toMatchObject({
       code: 'invalid_state',
-      message: expect.stringMatching(
-        /^Capstan cannot read what it recorded for r-1 \(the plan\): changeSetArn: /,
-      ) as string,
+      fact: {
+        kind: 'record.unreadable',
+        id: 'r-1',
+        what: 'the plan',
+        problem: expect.stringMatching(/^changeSetArn: /) as string,
+      },
     });
     expect(cfn.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
   });
@@ -460,9 +463,12 @@ describe('CloudFormation: what Capstan recorded is decoded before the strategy r
     expect(alone.get('r-2')).toMatchObject({
       kind: 'unrecorded',
       data: damaged,
-      what: expect.stringMatching(
-        /^Capstan cannot read what it recorded for r-2 \(its tracking\): executedAt: /,
-      ) as string,
+      what: {
+        kind: 'record.unreadable',
+        id: 'r-2',
+        what: 'its tracking',
+        problem: expect.stringMatching(/^executedAt: /) as string,
+      },
     });
     expect(cfn.cfn.calls()).toHaveLength(calls);
 

@@ -377,7 +377,12 @@ describe('CodeDeploy on EC2/on-premises: an S3 bundle per version', () => {
     const obs = await look(serverEnv, { deploymentId: 42 });
     expect(obs).toMatchObject({
       kind: 'unrecorded',
-      what: 'Capstan cannot read what it recorded for dep-1 (its tracking): deploymentId: Invalid input: expected string, received number',
+      what: {
+        kind: 'record.unreadable',
+        id: 'dep-1',
+        what: 'its tracking',
+        problem: 'deploymentId: Invalid input: expected string, received number',
+      },
     });
     expect(fake.cd.commandCalls(GetDeploymentCommand)).toHaveLength(0);
   });

@@ -84,7 +84,9 @@ describe('the ECS strategy behind seal(): what the ledger gives back is decoded 
         actor: 'U0ALICE',
         plan: { next: 'a task definition', currentArn: 'td:41' },
       });
-    await expect(applying()).rejects.toThrow(/cannot read what it recorded for dep-12345678 \(the plan\)/);
+    await expect(applying()).rejects.toMatchObject({
+      fact: { kind: 'record.unreadable', id: 'dep-12345678', what: 'the plan' },
+    });
     expect(ecs.calls).toEqual([]);
   });
 

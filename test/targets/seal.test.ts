@@ -1,3 +1,4 @@
+import { sayFact } from '../../src/views/facts/index.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type UnreadableRecord, seal } from '../../src/targets/seal.js';
@@ -79,7 +80,9 @@ describe('seal: the typed seam meets the ledger', () => {
       plan: { taskDefinition: 'td', revision: 'forty-two' },
       actor: 'U0ALICE',
     });
-    await expect(apply).rejects.toThrow(/cannot read what it recorded for dep-7 \(the plan\): revision/);
+    await expect(apply).rejects.toMatchObject({
+      fact: { kind: 'record.unreadable', id: 'dep-7', what: 'the plan', problem: expect.stringMatching(/^revision/) as string },
+    });
     await expect(apply).rejects.toMatchObject({ code: 'invalid_state' } satisfies Partial<UnreadableRecord>);
     expect(seen.applied).toEqual([]);
   });
@@ -93,8 +96,8 @@ describe('seal: the typed seam meets the ledger', () => {
     expect(out.get('dep-1')?.kind).toBe('succeeded');
     const broken = out.get('dep-2');
     expect(broken?.kind).toBe('unrecorded');
-    expect(broken?.kind === 'unrecorded' && broken.what).toMatch(
-      /cannot read what it recorded for dep-2 \(its tracking\): deploymentId/,
+    expect(broken?.kind === 'unrecorded' && sayFact(broken.what)).toMatch(
+      /^Capstan cannot read what it recorded for dep-2 \(its tracking\): deploymentId/,
     );
     expect(seen.observed.map((o) => o.id)).toEqual(['dep-1']);
   });

@@ -150,7 +150,7 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     expect(await store.get(bad)).toMatchObject({
       state: 'rolling_back',
       rollbackVersion: '1.1.0',
-      reason: 'boom',
+      cause: textFact('boom'),
     });
     target.script.set('*', [{ kind: 'succeeded', data: { version: '1.1.0', env: 'todo/dev' }, lines: [] }]);
     await tracker.tick();
@@ -200,7 +200,7 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
       cause: {
         kind: 'rollout.rollbackFailed',
         before: { kind: 'rollout.noProgress', seconds: 9 },
-        cause: 'boom & bust',
+        cause: textFact('boom & bust'),
       },
     });
     expect(sayWhy(d!)).toBe('no progress for 9s; the rollback failed too: boom &amp; bust');

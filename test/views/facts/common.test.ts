@@ -10,6 +10,18 @@ const T0 = Date.UTC(2026, 11, 7, 9, 30);
 /** Every kind of common fact, worded; outside text (`<`, `&`, `*`) is escaped once. */
 const cases: readonly [CommonFact, string][] = [
   [
+    { kind: 'store.tableNotActive', table: 'capstan<x>', seconds: 60 },
+    'DynamoDB table capstan&lt;x&gt; was not ACTIVE after 60 s; try again, or create it beforehand (deploy/capstan.yaml does).',
+  ],
+  [
+    { kind: 'store.alreadyRecorded', what: 'deployment', id: 'dep-1' },
+    'Deployment dep-1 is already recorded elsewhere.',
+  ],
+  [
+    { kind: 'store.alreadyRecorded', what: 'pipelineApproval', id: 'pa-1' },
+    'Pipeline approval pa-1 is already recorded.',
+  ],
+  [
     { kind: 'record.unreadable', id: 'dep-1', what: 'its tracking', problem: 'label: expected <string>' },
     'Capstan cannot read what it recorded for dep-1 (its tracking): label: expected &lt;string&gt;',
   ],

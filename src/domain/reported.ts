@@ -1,6 +1,6 @@
 import { isCapstanError } from './errors.js';
 import { AwsRefusal } from './facts/common.js';
-import { type Fact, factForLog } from './facts/index.js';
+import type { Fact } from './facts/index.js';
 import { Reported } from './facts/rollout.js';
 
 /**
@@ -9,7 +9,10 @@ import { Reported } from './facts/rollout.js';
  */
 export function reported(s: Fact): Reported {
   const r = Reported.safeParse(s);
-  return r.success ? r.data : factForLog(s);
+  if (r.success) return r.data;
+  // An ending (a cause kept from before) nests what it ended on: keep that, never a log line.
+  const inner = 'cause' in s ? Reported.safeParse(s.cause) : undefined;
+  return inner?.success ? inner.data : s.kind;
 }
 
 /**
@@ -30,5 +33,8 @@ export function awsErrorReported(e: unknown): string | AwsRefusal {
   const r = errorReported(e);
   if (typeof r === 'string') return r;
   const refusal = AwsRefusal.safeParse(r);
-  return refusal.success ? refusal.data : factForLog(r);
+  if (refusal.success) return refusal.data;
+  // Not AWS's refusal (the ports only throw those): what caused it, else its kind, never a log line.
+  const cause = isCapstanError(e) ? e.cause : undefined;
+  return cause instanceof Error && !isCapstanError(cause) ? cause.message : r.kind;
 }

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Environment, Target } from '../domain/catalog.js';
 import type { Progress, Review } from '../domain/deployment.js';
 import type { Fact } from '../domain/facts/index.js';
+import type { NestableFact } from '../domain/facts/rollout.js';
 
 /**
  * One kind of deploy target (an ECS service, a CloudFormation stack, an Elastic Beanstalk
@@ -140,7 +141,7 @@ export type Observation<D = unknown> =
       readonly data: D;
       readonly lines: readonly Fact[];
       /** The cause, from AWS. */
-      readonly reason: Fact;
+      readonly reason: NestableFact;
       /**
        * What the target does about it by itself: `following` is a rollback it started (to follow
        * with `data`), `done` a rollback already complete. Absent, Capstan rolls back if configured.
@@ -169,7 +170,7 @@ export type Observation<D = unknown> =
       readonly kind: 'missing';
       readonly data: D;
       readonly lines: readonly Fact[];
-      readonly what: Fact;
+      readonly what: NestableFact;
     }
   | {
       /**
@@ -179,7 +180,7 @@ export type Observation<D = unknown> =
       readonly kind: 'unrecorded';
       readonly data: unknown;
       readonly lines: readonly Fact[];
-      readonly what: Fact;
+      readonly what: NestableFact;
     };
 
 export interface RecentEvent {

@@ -76,8 +76,8 @@ export function title(d: Deployment): string {
 
 /** Why it went wrong (or is being rolled back), in one line, as the target told it. */
 export function cause(d: Deployment): string | undefined {
-  const why = sayWhy(d);
-  return (wentWrong(d) || d.state === 'rolling_back') && why ? clip(why, REASON_MAX) : undefined;
+  const why = sayWhy(d, REASON_MAX);
+  return (wentWrong(d) || d.state === 'rolling_back') && why ? why : undefined;
 }
 
 /** What runs after it went wrong, when Capstan knows. */
@@ -145,8 +145,8 @@ export function deploymentMessage(
       `*Request*\n\`${d.id}\``,
     ]),
   );
-  const said = d.state !== 'rejected' && d.state !== 'expired' ? sayWhy(d) : undefined;
-  if (!why && said) blocks.push(section(`*Why:* ${clip(said, REASON_MAX)}`));
+  const said = d.state !== 'rejected' && d.state !== 'expired' ? sayWhy(d, REASON_MAX) : undefined;
+  if (!why && said) blocks.push(section(`*Why:* ${said}`));
   if (d.override) {
     const o = d.override;
     blocks.push(

@@ -36,6 +36,8 @@ export const Reported = z.union([
   rolloutNoProgress,
 ]);
 export type Reported = z.infer<typeof Reported>;
+/** A fact an ending can nest: what a target reports as a failure's cause or as what is gone. */
+export type NestableFact = Exclude<Reported, string>;
 
 /** AWS could not be read for longer than the rollout may take: its outcome is unknown. */
 export const rolloutOutcomeUnknown = z.object({

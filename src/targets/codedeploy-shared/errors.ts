@@ -2,7 +2,6 @@ import { isCapstanError } from '../../domain/errors.js';
 import { errorReported } from '../../domain/reported.js';
 import { errorMessage } from '../../lib/errors.js';
 import { type ErrorSaid, errorSaid } from '../../domain/facts/codedeploy.js';
-import { factForLog } from '../../domain/facts/index.js';
 
 /**
  * An error caught on the way, as a fact to carry inside another: its own fact when a CodeDeploy
@@ -13,7 +12,8 @@ export function errorOf(e: unknown): ErrorSaid {
   if (typeof r === 'string') return { kind: 'codedeploy.error', message: r };
   const own = errorSaid.safeParse(r);
   if (own.success) return own.data;
-  // Another area's refusal: what caused it, in its own words (else its fact, for the log).
-  const cause = isCapstanError(e) && e.cause !== undefined ? errorMessage(e.cause) : factForLog(r);
-  return { kind: 'codedeploy.error', message: cause };
+  // Another area's refusal: what caused it (its own fact when it has one), else its kind; never a log line.
+  const cause = isCapstanError(e) ? e.cause : undefined;
+  if (isCapstanError(cause)) return errorOf(cause);
+  return { kind: 'codedeploy.error', message: cause instanceof Error ? errorMessage(cause) : r.kind };
 }

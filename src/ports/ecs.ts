@@ -66,7 +66,8 @@ export interface Ecs {
   ): Promise<{
     readonly services: readonly EcsService[];
     readonly missing: readonly string[];
-    readonly failed?: readonly { readonly name: string; readonly reason: string }[] | undefined;
+    /** `reason`: ECS's own (outside text); absent when the answer said nothing about that service. */
+    readonly failed?: readonly { readonly name: string; readonly reason?: string | undefined }[] | undefined;
   }>;
   clusterStatus(loc: ServiceLocation): Promise<string | undefined>;
   describeTaskDefinition(region: string, taskDefinition: string): Promise<TaskDefinitionDocument>;

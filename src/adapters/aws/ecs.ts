@@ -97,7 +97,7 @@ export function createEcsAdapter(
       const nameOf = (arn: string | undefined) =>
         services.find((s) => arn === s || arn?.endsWith(`/${s}`)) ?? arn ?? '';
       const missing = failures.filter((f) => f.reason === 'MISSING').map((f) => nameOf(f.arn));
-      const failed = failures
+      const failed: { name: string; reason?: string }[] = failures
         .filter((f) => f.reason !== 'MISSING')
         .map((f) => ({
           name: nameOf(f.arn),
@@ -108,10 +108,7 @@ export function createEcsAdapter(
       const answered = new Set([...found.map((s) => s.name), ...failures.map((f) => nameOf(f.arn))]);
       for (const name of services) {
         if (!answered.has(name) || found.some((f) => f.name === name && f.status === ''))
-          failed.push({
-            name,
-            reason: `ecs:DescribeServices in ECS cluster ${loc.cluster} (${loc.region}) answered nothing about it`,
-          });
+          failed.push({ name });
       }
       return { services: found.filter((f) => !failed.some((x) => x.name === f.name)), missing, failed };
     },

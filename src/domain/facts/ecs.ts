@@ -83,7 +83,8 @@ export const ecsContainerNotFound = z.object({
 export const ecsDescribeFailed = z.object({
   kind: z.literal('ecs.describeFailed'),
   ...service,
-  reason: z.string(),
+  /** ECS's reason (outside text); absent when DescribeServices answered nothing about the service. */
+  reason: z.string().optional(),
 });
 
 /** Capstan registered a revision and pointed the service at it. */

@@ -60,7 +60,9 @@ export const ecsWords: Words<EcsFact> = {
   'ecs.containerNotFound': (f) =>
     `Task definition ${escape(f.taskDefinition)} has no container "${escape(f.container)}" (it has ${f.available.map(escape).join(', ')}); fix \`container\` in capstan.yml.`,
   'ecs.describeFailed': (f) =>
-    `ECS could not describe service ${escape(f.service)} in cluster ${escape(f.cluster)} (${escape(f.region)}): ${escape(f.reason)}`,
+    f.reason === undefined
+      ? `ecs:DescribeServices in ECS cluster ${escape(f.cluster)} (${escape(f.region)}) answered nothing about service ${escape(f.service)}`
+      : `ECS could not describe service ${escape(f.service)} in cluster ${escape(f.cluster)} (${escape(f.region)}): ${escape(f.reason)}`,
   'ecs.deploymentStarted': (f) =>
     `Registered \`${revision(f.taskDefinitionArn)}\` with \`${escape(f.image.split('/').pop() ?? f.image)}\`; ECS deployment \`${escape(f.deploymentId)}\` started on service \`${escape(f.service)}\`.`,
   'ecs.serviceEvent': (f) => `:information_source: ${escape(f.message)}`,

@@ -77,6 +77,10 @@ const EXAMPLES: readonly [EcsFact, string][] = [
     'ECS could not describe service web in cluster prod (us-east-1): ACCESS_DENIED',
   ],
   [
+    { kind: 'ecs.describeFailed', ...where },
+    'ecs:DescribeServices in ECS cluster prod (us-east-1) answered nothing about service web',
+  ],
+  [
     {
       kind: 'ecs.deploymentStarted',
       service: 'web',

@@ -2,6 +2,7 @@ import type { Command } from '../commands/command.js';
 import type { Catalog } from '../domain/catalog.js';
 import { type StatusDeps, readStatus } from '../usecases/status.js';
 import { notice } from '../views/help.js';
+import { notAvailableText } from '../views/replies.js';
 import type { SlackMessage } from '../views/message.js';
 import { statusDetail, statusMatrix } from '../views/status.js';
 
@@ -47,7 +48,7 @@ export async function dispatch(
   if (handler === undefined) {
     return {
       visibility: 'ephemeral',
-      message: notice(`\`/deploy ${command.kind}\` is not available yet in this version of Capstan.`),
+      message: notice(notAvailableText(command.kind)),
     };
   }
   return handler(command, actor);

@@ -1,22 +1,20 @@
 import type { Catalog, Environment } from '../domain/catalog.js';
 import { defaultEnvironment, findApp, findEnvironment } from '../domain/catalog.js';
-import type { Deployment } from '../domain/deployment.js';
 import { CapstanError } from '../domain/errors.js';
 import { type FrozenError, isFrozenError } from '../domain/freeze.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
-import { type ApprovalDeps, type ApprovalResult, approve, reject } from '../usecases/approval.js';
-import { type DeployDeps, type DeployResult, requestDeploy } from '../usecases/deploy.js';
+import { type ApprovalDeps, approve, reject } from '../usecases/approval.js';
+import { type DeployDeps, requestDeploy } from '../usecases/deploy.js';
 import { type LockDeps, lockEnvironment, unlockEnvironment } from '../usecases/lock.js';
 import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { requestRollback } from '../usecases/rollback.js';
-import { type EnvironmentChoice, chosenEnvironment, dryRunMessage } from '../views/deploy.js';
-import { approvalRefusalText } from '../views/approvals.js';
+import { type EnvironmentChoice, dryRunMessage } from '../views/deploy.js';
 import { frozenRequestText, notice } from '../views/help.js';
 import { pipelineDecisionText } from '../views/pipeline.js';
 import { historyMessage } from '../views/history.js';
 import { lockedMessage, unlockedMessage } from '../views/lock.js';
-import { escape, link } from '../views/message.js';
+import { approvalReply, startedText } from '../views/replies.js';
 import type { CommandHandlers, Reply } from './dispatch.js';
 
 export interface HandlerDeps {
@@ -50,43 +48,6 @@ function chooseEnv(
 
 const ephemeral = (text: string): Reply => ({ visibility: 'ephemeral', message: notice(text) });
 
-/** Where a deploy is followed, for every ephemeral reply about it: ephemeral replies vanish, the thread stays. */
-export function where(d: Deployment): string {
-  // A link label cannot hold a channel mention, so the thread link stands beside it.
-  const thread = link(d.permalink, 'thread');
-  return `in <#${d.channel}>${thread ? ` (${thread})` : ''}`;
-}
-
-function startedReply(
-  r: Extract<DeployResult, { kind: 'started' }>,
-  e: Environment,
-  choice: EnvironmentChoice,
-): Reply {
-  const d = r.deployment;
-  const what = `*${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}*${chosenEnvironment(e, choice)}`;
-  if (r.approval)
-    return ephemeral(
-      `${d.kind === 'rollback' ? 'Rollback' : 'Release'} of ${what} needs approval (request \`${d.id}\`): preparing the review of what will change; review it ${where(d)}.`,
-    );
-  return ephemeral(
-    `${d.kind === 'rollback' ? 'Rolling back' : 'Deploying'} ${what} (request \`${d.id}\`); follow it ${where(d)}.`,
-  );
-}
-
-/** What the person who clicked or typed approve/reject is told. */
-export function approvalReply(r: ApprovalResult): string {
-  switch (r.kind) {
-    case 'refused':
-      return `:no_entry: ${approvalRefusalText(r.refusal)}${r.deployment ? ` The request is ${where(r.deployment)}.` : ''}`;
-    case 'approved':
-      return `:white_check_mark: Approval recorded for \`${r.deployment.id}\`; ${r.remaining} more needed. Follow it ${where(r.deployment)}.`;
-    case 'executing':
-      return `:white_check_mark: Approved. \`${r.deployment.id}\` is going ahead; follow it ${where(r.deployment)}.`;
-    case 'rejected':
-      return `:no_entry_sign: Rejected \`${r.deployment.id}\`; the record is ${where(r.deployment)}.`;
-  }
-}
-
 /** A freeze refusal, its end shown in each reader's own time zone. */
 function frozenReply(e: FrozenError, cmd: { app: string; version: string; env: string }): Reply {
   return ephemeral(frozenRequestText(e.where, e.freeze, cmd));
@@ -114,13 +75,13 @@ export function commandHandlers(deps: HandlerDeps): CommandHandlers {
           message: dryRunMessage(e, cmd.version, result.fromVersion, result.review, result.unchanged, choice),
         };
       }
-      return startedReply(result, e, choice);
+      return ephemeral(startedText(result, e, choice));
     },
 
     async rollback(cmd, actor) {
       const { e, choice } = chooseEnv(deps.catalog, cmd, actor.channelId);
       const result = await requestRollback(deps.deploy, e, actor.userId, cmd.version);
-      return result.kind === 'started' ? startedReply(result, e, choice) : undefined;
+      return result.kind === 'started' ? ephemeral(startedText(result, e, choice)) : undefined;
     },
 
     async approve(cmd, actor) {

@@ -7,12 +7,12 @@ import { type ApprovalDeps, approve, reject, whyNotReject } from '../usecases/ap
 import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { requestDeploy } from '../usecases/deploy.js';
 import { proceedRollout } from '../usecases/proceed.js';
-import { REJECT_MODAL, approvalRefusalText, rejectModal } from '../views/approvals.js';
+import { REJECT_MODAL, rejectModal } from '../views/approvals.js';
 import { notice } from '../views/help.js';
 import { PIPELINE_ACTION, commentModal, pipelineDecisionText } from '../views/pipeline.js';
 import { ACTION, proceedText } from '../views/release.js';
 import { toRespond } from './app.js';
-import { approvalReply } from './handlers.js';
+import { approvalReply, freshReviewText, noSuchRequestText, refusedText } from '../views/replies.js';
 import { failureMessage } from './respond.js';
 
 type Click = {
@@ -66,7 +66,7 @@ export function registerInteractions(
         await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(d) });
         return;
       }
-      message = notice(`:no_entry: ${approvalRefusalText(refusal ?? { code: 'unknown_request', id })}`);
+      message = notice(refusedText(refusal ?? { code: 'unknown_request', id }));
     } catch (e) {
       message = failureMessage(e, log, ref);
     }
@@ -103,11 +103,11 @@ export function registerInteractions(
     handle(async (id, user) => {
       const old = await deps.approvals.deploy.store.get(id);
       const env = old && findEnvironment(deps.catalog, old.app, old.env);
-      if (!old || !env) return `There is no request \`${id}\`.`;
+      if (!old || !env) return noSuchRequestText(id);
       const r = await requestDeploy(deps.approvals.deploy, env, old.toVersion, user, {
         kind: old.kind === 'rollback' ? 'rollback' : 'deploy',
       });
-      return r.kind === 'started' ? `Preparing a fresh review (request \`${r.deployment.id}\`).` : '';
+      return r.kind === 'started' ? freshReviewText(r.deployment.id) : '';
     }),
   );
 

@@ -6,6 +6,7 @@ import type { SlackMessage } from '../views/message.js';
 import { frozenRefusedMessage, notice } from '../views/help.js';
 import { sayError } from '../views/facts/index.js';
 import { lockRefusedMessage } from '../views/lock.js';
+import { bugText, warningText } from '../views/replies.js';
 
 /**
  * The one place a failed request turns into words: a CapstanError is the user's to act on and
@@ -16,8 +17,8 @@ export function failureMessage(e: unknown, logger: Logger, ref: string): SlackMe
     logger.info('request refused', { code: e.code, reason: e.message });
     if (isLockedError(e)) return lockRefusedMessage(e.lock, e.refused);
     if (isFrozenError(e)) return frozenRefusedMessage(sayError(e), e.freeze.endsAt);
-    return notice(`:warning: ${sayError(e)}`);
+    return notice(warningText(sayError(e)));
   }
   logger.error('request failed', { error: errorMessage(e), stack: e instanceof Error ? e.stack : undefined });
-  return notice(`:x: Something went wrong on Capstan's side (ref \`${ref}\`). The details are in its log.`);
+  return notice(bugText(ref));
 }

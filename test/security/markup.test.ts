@@ -20,7 +20,7 @@ import {
 } from '../../src/domain/deployment.js';
 import type { PipelineApproval, PipelineApprovalState } from '../../src/domain/pipelineApproval.js';
 import type { RecordedCall } from '../../sandbox/slackApi.js';
-import { approvalReply } from '../../src/slack/handlers.js';
+import { approvalReply } from '../../src/views/replies.js';
 import type { EnvStatus } from '../../src/usecases/status.js';
 import { announcement } from '../../src/views/announce.js';
 import { deploymentMessage, dryRunMessage } from '../../src/views/deploy.js';

@@ -18,11 +18,12 @@ describe('what an ending builds on', () => {
     expect(errorReported('plain')).toBe('plain');
   });
 
-  it("keeps a target's fact or text as it is; an ending cannot nest in another, so it is kept for the log", () => {
+  it("keeps a target's fact as it is; an ending never nests in another, nor does its log line", () => {
     const stopped = { kind: 'ecs.taskStopped', id: 't-1', reason: 'exit 1' } as const;
     expect(reported(stopped)).toEqual(stopped);
-    expect(reported({ kind: 'rollout.superseded', by: 'x', late: true })).toBe(
-      'rollout.superseded {"by":"x","late":true}',
-    );
+    // An ending kept from before gives what it ended on.
+    expect(reported({ kind: 'rollout.noGoodVersion', cause: stopped })).toEqual(stopped);
+    // One with nothing to nest gives its kind, never its fields as JSON.
+    expect(reported({ kind: 'rollout.superseded', by: 'x', late: true })).toBe('rollout.superseded');
   });
 });

@@ -9,7 +9,7 @@ import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { ConfirmSubscriptionCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment, Policy } from '../../src/domain/catalog.js';
 import {
   DEPLOYMENT_STATES,
@@ -151,6 +151,11 @@ let ecs: FakeEcs;
 let cfn: FakeCfn;
 const codepipeline = mockClient(CodePipelineClient);
 const sns = mockClient(SNSClient);
+// Test files share a worker without isolation: the real send comes back for the next file.
+afterAll(() => {
+  codepipeline.restore();
+  sns.restore();
+});
 
 beforeAll(async () => {
   signer = await testSigner();

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { ConfirmSubscriptionCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../sandbox/slackApi.js';
 import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -33,6 +33,11 @@ pipelines:
 
 const codepipeline = mockClient(CodePipelineClient);
 const sns = mockClient(SNSClient);
+// Test files share a worker without isolation: the real send comes back for the next file.
+afterAll(() => {
+  codepipeline.restore();
+  sns.restore();
+});
 let signer: TestSigner;
 let h: Harness;
 const logLines: string[] = [];

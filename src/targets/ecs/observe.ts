@@ -76,30 +76,25 @@ async function describeAll(
 ): Promise<Map<string, Described> | 'cluster gone'> {
   const found = new Map<string, Described>();
   const batches = batchesOf([...new Set(items.map((i) => i.env.target.service))]);
-  // The batches of a cluster are asked together: an ending in the last batch is not held up by
-  // the nine before it (each call is its own; a throttled one fails only its own services).
-  const answers = await Promise.allSettled(
-    batches.map(async (batch) => deps.ecs.describeServices(loc, batch)),
-  );
   let failures = 0;
-  for (const [i, answer] of answers.entries()) {
-    if (answer.status === 'rejected') {
-      const e: unknown = answer.reason;
+  for (const batch of batches) {
+    try {
+      const r = await deps.ecs.describeServices(loc, batch);
+      for (const s of r.services) found.set(s.name, s);
+      for (const f of r.failed ?? []) {
+        const error = new CapstanError('upstream', {
+          kind: 'ecs.describeFailed',
+          service: f.name,
+          cluster: loc.cluster,
+          region: loc.region,
+          reason: f.reason,
+        });
+        found.set(f.name, { error });
+      }
+    } catch (e) {
       if (isCapstanError(e) && e.code === 'not_found') return 'cluster gone';
       if (++failures === batches.length) throw e;
-      for (const n of batches[i] ?? []) found.set(n, { error: e });
-      continue;
-    }
-    for (const s of answer.value.services) found.set(s.name, s);
-    for (const f of answer.value.failed ?? []) {
-      const error = new CapstanError('upstream', {
-        kind: 'ecs.describeFailed',
-        service: f.name,
-        cluster: loc.cluster,
-        region: loc.region,
-        reason: f.reason,
-      });
-      found.set(f.name, { error });
+      for (const n of batch) found.set(n, { error: e });
     }
   }
   return found;

@@ -6,7 +6,7 @@ import type {
 } from '../../domain/facts/codedeploy.js';
 import type { CodeDeployDeployment, DeploymentTarget } from '../../ports/codedeploy.js';
 import type { Track } from './schemas.js';
-import { logTail } from './text.js';
+import { logTail } from '../../lib/text.js';
 
 /** Why a deployment failed, as facts, from what was read of it: pure. */
 

@@ -5,7 +5,7 @@ import { ACTIVE_STATUSES, type CodeDeploy, type DeploymentGroup } from '../../po
 import type { AwsEvent, Reading, RecentEvent } from '../strategy.js';
 import { type CodeDeployEnvironment, type CodeDeployKind, groupConsoleUrl, pollGroupOf } from './group.js';
 import type { Track } from './schemas.js';
-import { short } from './text.js';
+import { short } from '../../lib/text.js';
 
 /** What a group runs, as each kind of group can tell. */
 export interface Running {

@@ -5,7 +5,7 @@ import type { CodeDeployDeployment } from '../../ports/codedeploy.js';
 import type { Started } from '../strategy.js';
 import { errorOf } from './errors.js';
 import type { Track } from './schemas.js';
-import { short } from './text.js';
+import { short } from '../../lib/text.js';
 
 const DESCRIPTION_MAX = 100;
 

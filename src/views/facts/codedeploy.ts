@@ -1,5 +1,5 @@
 import type { CodeDeployFact, CodeDeployFactOf, ErrorSaid, Revision } from '../../domain/facts/codedeploy.js';
-import { short } from '../../targets/codedeploy-shared/text.js';
+import { short } from '../../lib/text.js';
 import { escape } from '../message.js';
 import { commonWords } from './common.js';
 import type { Words } from './words.js';

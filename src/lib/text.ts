@@ -1,4 +1,4 @@
-/** Plain text from CodeDeploy made short enough to show and to keep: no Slack markup here. */
+/** Plain text made short enough to show and to keep (AWS messages, script logs): no Slack markup here. */
 
 /** One line of at most `max` characters (whitespace folded). */
 export function short(s: string, max = 300): string {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { isCapstanError } from './errors.js';
 import { AwsRefusal } from './facts/common.js';
 import type { Fact } from './facts/index.js';
@@ -26,15 +27,22 @@ export function errorReported(e: unknown): Reported {
 }
 
 /**
+ * An error as a fact of `schema` can nest it: its own fact when the schema takes it; else what
+ * caused it, the same way; else its kind. Never its log line.
+ */
+export function errorNested<T>(e: unknown, schema: z.ZodType<T>): T | string {
+  const r = errorReported(e);
+  if (typeof r === 'string') return r;
+  const own = schema.safeParse(r);
+  if (own.success) return own.data;
+  const cause = isCapstanError(e) ? e.cause : undefined;
+  return cause instanceof Error ? errorNested(cause, schema) : r.kind;
+}
+
+/**
  * What an error from a call to AWS says, as `aws.callFailed` nests it: AWS's refusal (adapters/aws
  * make them), or the error's plain text.
  */
 export function awsErrorReported(e: unknown): string | AwsRefusal {
-  const r = errorReported(e);
-  if (typeof r === 'string') return r;
-  const refusal = AwsRefusal.safeParse(r);
-  if (refusal.success) return refusal.data;
-  // Not AWS's refusal (the ports only throw those): what caused it, else its kind, never a log line.
-  const cause = isCapstanError(e) ? e.cause : undefined;
-  return cause instanceof Error && !isCapstanError(cause) ? cause.message : r.kind;
+  return errorNested(e, AwsRefusal);
 }

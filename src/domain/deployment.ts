@@ -12,6 +12,7 @@ export { DEPLOYMENT_STATES, type DeploymentState };
 
 const TERMINAL: ReadonlySet<DeploymentState> = new Set([
   'succeeded',
+  'verified',
   'failed',
   'rolled_back',
   'rollback_failed',
@@ -134,6 +135,8 @@ export const STATE_LABEL: Record<DeploymentState, string> = {
   rolling_out: 'rolling out',
   rolling_back: 'rolling back',
   succeeded: 'succeeded',
+  verifying: 'verifying',
+  verified: 'verified',
   failed: 'failed',
   rolled_back: 'rolled back',
   rollback_failed: 'rollback failed',

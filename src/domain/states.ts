@@ -5,6 +5,8 @@ export const DEPLOYMENT_STATES = [
   'rolling_out',
   'rolling_back',
   'succeeded',
+  'verifying',
+  'verified',
   'failed',
   'rolled_back',
   'rollback_failed',

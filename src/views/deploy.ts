@@ -30,6 +30,8 @@ export const EMOJI: Record<DeploymentState, string> = {
   rolling_out: ':rocket:',
   rolling_back: ':rewind:',
   succeeded: ':white_check_mark:',
+  verifying: ':stethoscope:',
+  verified: ':white_check_mark:',
   failed: ':x:',
   rolled_back: ':leftwards_arrow_with_hook:',
   rollback_failed: ':rotating_light:',

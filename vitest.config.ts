@@ -19,6 +19,19 @@ export const SLOW_TESTS = [
 ];
 
 /**
+ * Also left out of the inner loop, though they run in-process: the heaviest suites, about half of its
+ * time, which start a whole Capstan (Bolt, SQLite, the Slack stand-in) for every test and follow long
+ * timelines, or emulate a service. `npm test` runs them; what they cover is told here so nobody
+ * mistakes a green `test:fast` for a green `npm test`.
+ */
+export const HEAVY_TESTS = [
+  'test/scenarios/**', // every target's rollouts end to end on a SkipClock: deadlines, restarts, throttling
+  'test/fuzz/**', // fuzzed HTTP, Socket Mode, queue and AWS input against a whole Capstan
+  'test/sandbox/aws-new-services.test.ts', // the sandbox's simulated S3, Beanstalk and CodeDeploy over HTTP
+  'test/adapters/dynamodbStore.test.ts', // the ledger's contract on DynamoDB, against dynalite
+];
+
+/**
  * Three replicas of Capstan as processes, judged on real-time lease bounds: beside another test file
  * on two cores its children miss their renewals, so it runs last, alone.
  */
@@ -32,7 +45,7 @@ const WORKERS = Math.max(2, availableParallelism());
 
 export default defineConfig(({ mode }) => {
   const fast = mode === 'fast';
-  const exclude = fast ? [...configDefaults.exclude, ...SLOW_TESTS] : configDefaults.exclude;
+  const exclude = fast ? [...configDefaults.exclude, ...SLOW_TESTS, ...HEAVY_TESTS] : configDefaults.exclude;
   return {
     test: {
       // Each project lists its own files (a project's arrays would add to the root's).

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The static checks of `npm test`, side by side: the type check and the linter are each one thread,
-// so on two cores they take as long as the slower of them rather than both. Each one's output is
-// printed whole once it ends; the exit code is non-zero when either failed.
+// The static checks (`npm run checks`: a step of its own beside `npm test`, and CI runs both), side
+// by side: the type check and the linter are each one thread, so on two cores they take as long as
+// the slower of them rather than both. Each one's output is printed whole once it ends; the exit
+// code is non-zero when either failed.
 import { spawn } from 'node:child_process';
 import { Buffer } from 'node:buffer';
 import process from 'node:process';

@@ -1,6 +1,6 @@
 import { createSign } from 'node:crypto';
 import { generate } from 'selfsigned';
-import { type SnsEnvelope, stringToSign } from '../../src/adapters/sns/verify.js';
+import type { SnsEnvelope } from '../../src/adapters/sns/verify.js';
 
 export const TOPIC = 'arn:aws:sns:us-east-1:123456789012:capstan-approvals';
 export const CERT_URL =
@@ -22,15 +22,49 @@ export interface TestSigner {
 }
 
 /**
+ * The keys SNS signs, in its (byte-sorted) order, as AWS documents them in the SNS Developer Guide
+ * ("Verifying the signatures of Amazon SNS messages"): written here, never taken from Capstan, so
+ * that a mistake in Capstan's own list cannot sign and verify alike.
+ */
+const CONFIRMATION = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+const SIGNED_KEYS: Readonly<Record<string, readonly string[]>> = {
+  Notification: ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'],
+  SubscriptionConfirmation: CONFIRMATION,
+  UnsubscribeConfirmation: CONFIRMATION,
+};
+
+/** What SNS signs: `name\nvalue\n` for each key; a Notification's Subject only when it has one. */
+export function documentedStringToSign(m: Readonly<Record<string, unknown>>): string {
+  const keys = typeof m.Type === 'string' ? SIGNED_KEYS[m.Type] : undefined;
+  if (!keys) throw new Error(`SNS signs no message of Type ${JSON.stringify(m.Type)}`);
+  return keys
+    .filter((k) => !(k === 'Subject' && (m.Subject === undefined || m.Subject === null)))
+    .map((k) => {
+      const value = m[k];
+      if (typeof value !== 'string') throw new Error(`SNS signs ${k} as text, not ${JSON.stringify(value)}`);
+      return `${k}\n${value}\n`;
+    })
+    .join('');
+}
+
+/**
+ * An RSA key and its self-signed certificate, made once per test process (making one costs a
+ * fifth of a second of CPU): every signer of the process signs with it, as every message of one
+ * SNS region is signed with one key.
+ */
+let keyPair: ReturnType<typeof generate> | undefined;
+
+/**
  * A locally generated key and self-signed certificate that sign messages exactly as SNS does.
  * The certificate is served at `certUrls` (CERT_URL unless told), so a test can show that a URL
  * is refused for what it is, not because nothing answers there.
  */
 export async function testSigner(certUrls: readonly string[] = [CERT_URL]): Promise<TestSigner> {
-  const pems = await generate([{ name: 'commonName', value: 'sns.amazonaws.com' }], {
+  keyPair ??= generate([{ name: 'commonName', value: 'sns.amazonaws.com' }], {
     keySize: 2048,
     algorithm: 'sha256',
   });
+  const pems = await keyPair;
   const fetched: string[] = [];
   return {
     cert: pems.cert,
@@ -44,7 +78,7 @@ export async function testSigner(certUrls: readonly string[] = [CERT_URL]): Prom
         Signature: '',
       } as SnsEnvelope;
       const signer = createSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256');
-      signer.update(stringToSign(full), 'utf8');
+      signer.update(documentedStringToSign(full), 'utf8');
       return { ...full, Signature: signer.sign(pems.private, 'base64') };
     },
     async fetchCert(url) {

@@ -96,13 +96,16 @@ describe('through Capstan (signed commands, the Slack stand-in, ECS faked at sen
     await reply('todobackend 1.2.3');
     const first = await parent('1.2.3', /rolling out/i);
     h.slack.messages.splice(h.slack.messages.indexOf(first), 1);
+    // The rollout holds until Capstan's next edit finds the message gone and posts it anew (Slack
+    // edits are coalesced: were the rollout let finish at once, that edit could be the outcome).
+    const posts = () => h.slack.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === undefined);
+    const reposted = await h.slack.waitFor(() => posts()[1]);
+    expect(String(reposted.args.text)).not.toMatch(/: succeeded$/);
     aws.behaviour.set('1.2.3', 'success');
     const done = await parent('1.2.3', /: succeeded$/);
     expect(parents('1.2.3')).toEqual([done]);
     // Posted anew before the outcome, then edited to it: the ledger pointed at it in time.
-    const reposted = h.slack.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === undefined);
-    expect(reposted).toHaveLength(2);
-    expect(String(reposted[1]!.args.text)).not.toMatch(/: succeeded$/);
+    expect(posts()).toHaveLength(2);
     expect(done.edits).toBeGreaterThan(0);
     // The outcome is said under the message as it stands after its last edit: the new one.
     const said = await h.slack.waitFor(() =>

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedAws } from '../sandbox/aws/server.js';
 import { SlackStandIn } from '../sandbox/slackApi.js';
+import { startFlags } from './startFlags.js';
 
 const SECRET = 'bench-signing-secret';
 const BURST = 50;
@@ -81,7 +82,7 @@ export async function benchAck(nodeArgs: readonly string[] = []): Promise<AckBen
     SLACK_API_URL: slack.apiUrl,
     HOST: '127.0.0.1',
   };
-  const capstan = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
+  const capstan = spawn(process.execPath, [...nodeArgs, ...startFlags(), 'dist/main.js'], {
     env: {
       ...env,
       CAPSTAN_CONFIG: writeConfig(dir),

@@ -9,6 +9,7 @@ import { SlackStandIn } from '../sandbox/slackApi.js';
 import { newTrack } from '../src/targets/ecs/evaluate.js';
 import { newDeployment } from '../src/usecases/deploy.js';
 import { TimetableEcs } from './ecsServer.js';
+import { startFlags } from './startFlags.js';
 
 export interface FleetOptions {
   readonly rollouts: number;
@@ -20,7 +21,7 @@ export interface FleetOptions {
   /** Clusters whose every DescribeServices fails with ThrottlingException. */
   readonly throttle?: readonly string[];
   readonly port: number;
-  /** Flags for node before dist/main.js (--cpu-prof when looking for a cause). */
+  /** Flags for node before dist/main.js: by default those Capstan is started with (startFlags()). */
   readonly nodeArgs?: readonly string[];
 }
 
@@ -168,7 +169,7 @@ export async function benchFleet(o: FleetOptions): Promise<FleetResult> {
 
   const t0 = performance.now();
   const output: string[] = [];
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), 'dist/main.js'], {
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? startFlags()), 'dist/main.js'], {
     env: {
       PATH: process.env.PATH,
       CAPSTAN_CONFIG: config,

@@ -4,6 +4,7 @@ import {
   startReplicaSet,
   waitForOutcomes,
 } from '../test/e2e/replicaSet.js';
+import { startFlags } from './startFlags.js';
 
 export interface ReplicasBench {
   readonly replicas: number;
@@ -38,7 +39,7 @@ export async function benchReplicas(
     pollMs,
     tickMs: 1500,
     // What `npm run bench` built.
-    command: o.command ?? ['dist/main.js'],
+    command: o.command ?? [...startFlags(), 'dist/main.js'],
   });
   try {
     const kill = await burstThenStopBusiest(rs, '1.2.3', 'SIGKILL');

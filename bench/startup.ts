@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SlackStandIn } from '../sandbox/slackApi.js';
+import { startFlags } from './startFlags.js';
 
 /** `node dist/main.js` from spawn to a 200 on /healthz, `runs` times. */
 export async function benchStartup(runs: number): Promise<number[]> {
@@ -18,7 +19,7 @@ export async function benchStartup(runs: number): Promise<number[]> {
   for (let i = 0; i < runs; i++) {
     const port = 4700 + i;
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['dist/main.js'], {
+    const child = spawn(process.execPath, [...startFlags(), 'dist/main.js'], {
       env: {
         PATH: process.env.PATH,
         CAPSTAN_CONFIG: file,

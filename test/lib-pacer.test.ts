@@ -96,6 +96,32 @@ describe('Pacer', () => {
     expect(at).toEqual([0, 0, 40, 80, 120]);
   });
 
+  it('runs urgent jobs without waiting when told so, and makes the others wait for what they spent', async () => {
+    const clock = new ManualClock(0);
+    const sleep = new ManualSleep(clock);
+    const at: string[] = [];
+    const p = new Pacer<string>({
+      intervalMs: 1000,
+      burst: 1,
+      now: () => clock.now(),
+      sleep: sleep.sleep,
+      onError: () => {},
+      urgentUnpaced: true,
+    });
+    const job = (name: string) => async () => void at.push(`${name}@${clock.now()}`);
+    void p.push('progress-1', job('progress-1'));
+    for (const k of ['a', 'b', 'c']) void p.push(`outcome-${k}`, job(`outcome-${k}`), true);
+    void p.push('progress-2', job('progress-2'));
+    const idle = p.idle();
+    // The burst's token went to the first job; the outcomes ran at once after it, spending 3 more.
+    await sleep.pending();
+    expect(at).toEqual(['progress-1@0', 'outcome-a@0', 'outcome-b@0', 'outcome-c@0']);
+    expect(sleep.waits.map((w) => w.ms)).toEqual([4000]);
+    sleep.release();
+    await idle;
+    expect(at.at(-1)).toBe('progress-2@4000');
+  });
+
   it('retries a failed job after the delay it is given, with the latest job pushed meanwhile, and idle() waits for it', async () => {
     const { waits, sleep } = manualSleep();
     const errors: unknown[] = [];

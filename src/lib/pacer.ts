@@ -21,6 +21,13 @@ export interface PacerOptions {
   readonly onError: (e: unknown) => void;
   /** Without it a failed job is dropped. */
   readonly retry?: PacerRetry | undefined;
+  /**
+   * Urgent jobs run without waiting for a token; they still spend one (the count may go below
+   * zero), so the jobs after them wait the longer. For what must not wait behind the rate, such as
+   * a deployment's outcome, where the rate is only Capstan's courtesy and the other side says itself
+   * when it is too much (a 429's Retry-After, waited out through `retry`).
+   */
+  readonly urgentUnpaced?: boolean | undefined;
   /** How waits for a token are waited (and retry delays, unless retry says otherwise); tests pass their own. */
   readonly sleep?: Sleep | undefined;
 }
@@ -142,7 +149,7 @@ export class Pacer<K> {
         return;
       }
       this.refill();
-      if (this.tokens < 1) {
+      if (this.tokens < 1 && !(isUrgent && this.o.urgentUnpaced)) {
         await this.sleep(Math.ceil((1 - this.tokens) * this.intervalMs));
         continue; // the job may have been replaced, or an urgent one queued, while waiting
       }

@@ -55,6 +55,16 @@ export interface StoppedTask {
   }[];
 }
 
+/**
+ * The service events a look needs, of the newest 20: those after `after` (ms; older ones were shown
+ * already), and older ones naming one of `mentioning` (the deployment followed: its failure is read
+ * from them). Others may be left out of the answer, so nothing is built for them.
+ */
+export interface EventsWanted {
+  readonly after: number;
+  readonly mentioning: readonly string[];
+}
+
 export interface Ecs {
   /**
    * At most 10 services a call (the API's limit); `missing` lists names ECS does not know, `failed`
@@ -63,6 +73,7 @@ export interface Ecs {
   describeServices(
     loc: ServiceLocation,
     services: readonly string[],
+    options?: { readonly events?: EventsWanted | undefined },
   ): Promise<{
     readonly services: readonly EcsService[];
     readonly missing: readonly string[];

@@ -19,7 +19,10 @@ export interface ProgressOptions {
   readonly logger: Logger;
   /** Posts per channel: Slack allows about one a second. */
   readonly postIntervalMs?: number;
-  /** chat.update per channel: about one a second, with short bursts; Slack's 429s are waited out by the client. */
+  /**
+   * Progress edits (chat.update) per channel: about one a second, with short bursts. An outcome does
+   * not wait for this pace; Slack's 429s are waited out as Retry-After says.
+   */
   readonly updateIntervalMs?: number;
   readonly updateBurst?: number;
   /**
@@ -112,12 +115,14 @@ export class SlackProgress implements DeployNotifier {
     method: string,
     intervalMs: number,
     burst: number,
+    urgentUnpaced = false,
   ): Pacer<string> {
     let p = pacers.get(channel);
     if (!p) {
       p = new Pacer({
         intervalMs,
         burst,
+        urgentUnpaced,
         now: () => this.o.clock.now(),
         onError: (e) => this.fail(method, e),
         retry: { delayMs: (e, attempt) => this.retryIn(e, attempt), sleep: this.o.sleep },
@@ -131,6 +136,11 @@ export class SlackProgress implements DeployNotifier {
     return this.paced(this.posts, channel, 'chat.postMessage', this.o.postIntervalMs ?? 1000, 1);
   }
 
+  /**
+   * chat.update is limited per workspace (Tier 3, 50+ a minute with bursts), not per channel: progress
+   * edits keep to a pace per channel and coalesce per message, while an outcome (or a wait for people)
+   * goes first and does not wait for that pace, only spends from it; a 429 is waited out as Slack says.
+   */
   private updater(channel: string): Pacer<string> {
     return this.paced(
       this.updates,
@@ -138,6 +148,7 @@ export class SlackProgress implements DeployNotifier {
       'chat.update',
       this.o.updateIntervalMs ?? 1000,
       this.o.updateBurst ?? 3,
+      true,
     );
   }
 

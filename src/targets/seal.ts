@@ -45,6 +45,15 @@ export function seal<K extends TargetKind, P, D, C>(s: Strategy<K, P, D, C>): Ta
     );
   };
   const plan = (value: unknown, id: string) => decode(s.schemas.plan, value, 'the plan', id);
+  // Each look hands over the tracking data the ledger gave, mostly the very object of the look before:
+  // decoded once, not at every look of every rollout.
+  const decoded = new WeakMap<object, D>();
+  const data = (value: unknown, id: string): D => {
+    if (typeof value !== 'object' || value === null) return decode(s.schemas.data, value, 'its tracking', id);
+    let d = decoded.get(value);
+    if (d === undefined) decoded.set(value, (d = decode(s.schemas.data, value, 'its tracking', id)));
+    return d;
+  };
   const context = (value: unknown): C | undefined => {
     // The context only saves reads: one that does not fit is read again.
     const r = s.schemas.context.safeParse(value);
@@ -59,7 +68,7 @@ export function seal<K extends TargetKind, P, D, C>(s: Strategy<K, P, D, C>): Ta
         readable.push({
           ...item,
           env: own(item.env),
-          data: decode(s.schemas.data, item.data, 'its tracking', item.id),
+          data: data(item.data, item.id),
         });
       } catch (e) {
         if (!(e instanceof UnreadableRecord)) throw e;

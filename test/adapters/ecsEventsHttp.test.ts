@@ -58,6 +58,21 @@ describe('ECS adapter: DescribeServices answers keep the newest events only', ()
     expect(services[0]!.deployments.map((d) => d.id)).toEqual(['ecs-svc/1']);
   });
 
+  it('leaves out, for a look, the events it saw already, except those naming the deployment it follows', async () => {
+    const ecs = createEcsAdapter(() => keepNewestServiceEvents(client()));
+    const { services } = await ecs.describeServices({ region: 'us-east-1', cluster: 'c' }, ['web'], {
+      events: { after: (1_790_000_000 - 3) * 1000, mentioning: ['event 10,'] },
+    });
+    // Newer than `after`, with a second's leeway for rounding: ev0 to ev3; and the one naming it.
+    expect(services[0]!.events.map((e) => e.id)).toEqual(['ev0', 'ev1', 'ev2', 'ev3', 'ev10']);
+    expect(services[0]!.deployments.map((d) => d.id)).toEqual(['ecs-svc/1']);
+    // Not beyond the newest 20: an old event naming it further down stays out.
+    const old = await ecs.describeServices({ region: 'us-east-1', cluster: 'c' }, ['web'], {
+      events: { after: 1_790_000_000_000, mentioning: ['event 30,'] },
+    });
+    expect(old.services[0]!.events.map((e) => e.id)).toEqual(['ev0']);
+  });
+
   it('reads all of them without the cut (the SDK alone)', async () => {
     const ecs = createEcsAdapter(() => client());
     const { services } = await ecs.describeServices({ region: 'us-east-1', cluster: 'c' }, ['web']);

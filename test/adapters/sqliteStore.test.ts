@@ -54,6 +54,29 @@ describe('SQLite store', () => {
     expect((await store.get('d-1'))?.state).toBe('rolling_out');
   });
 
+  it('reads what another process changed in flight, records read before or not', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'capstan-store-')), 'c.db');
+    const [mine, other] = [openSqliteStore(path), openSqliteStore(path)];
+    await mine.create(d('d-1', { state: 'rolling_out', createdAt: 1 }));
+    await mine.create(d('d-2', { env: 'prod', state: 'rolling_out', createdAt: 2 }));
+    expect((await mine.inFlight()).map((x) => [x.id, x.rev])).toEqual([
+      ['d-1', 0],
+      ['d-2', 0],
+    ]);
+    const [one, two] = await Promise.all([other.get('d-1'), other.get('d-2')]);
+    await other.update({ ...one!, tracking: { phase: 'rollout', startedAt: 1, lastProgressAt: 7, data: {} } });
+    await other.update({ ...two!, state: 'succeeded' });
+    await other.create(d('d-3', { env: 'staging', state: 'rolling_out', createdAt: 3 }));
+    const now = await mine.inFlight();
+    expect(now.map((x) => [x.id, x.rev])).toEqual([
+      ['d-1', 1],
+      ['d-3', 0],
+    ]);
+    expect(now[0]!.tracking?.lastProgressAt).toBe(7);
+    mine.close();
+    other.close();
+  });
+
   it('keeps everything across a reopen of the same file', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'capstan-store-')), 'c.db');
     const s1 = openSqliteStore(path);

@@ -15,7 +15,7 @@ import type { TaskDefinition, TaskDefinitionDocument } from '../../domain/taskDe
 import type { Ecs, EcsDeployment, EcsService, ServiceLocation, StoppedTask } from '../../ports/ecs.js';
 import { perRegion } from './clients.js';
 import type { FairBudget } from '../../lib/fairBudget.js';
-import { keepNewestServiceEvents } from './ecsEvents.js';
+import { eventsWanted, keepNewestServiceEvents } from './ecsEvents.js';
 import { call } from './errors.js';
 
 const ms = (d: Date | undefined) => (d instanceof Date ? d.getTime() : undefined);
@@ -57,13 +57,17 @@ export interface EcsAdapterOptions {
 }
 
 export function createEcsAdapter(
+  // The middleware stack is resolved once per command type (it never changes after this), not on every
+  // call: a thousand rollouts make a hundred DescribeServices calls every polling interval.
   client: (region: string) => ECSClient = perRegion((region, credentials) =>
-    keepNewestServiceEvents(new ECSClient({ region, credentials })),
+    keepNewestServiceEvents(new ECSClient({ region, credentials, cacheMiddleware: true })),
   ),
   o: EcsAdapterOptions = {},
 ): Ecs {
   return {
-    async describeServices(loc, services) {
+    async describeServices(loc, services, options) {
+      const input = { cluster: loc.cluster, services: [...services] };
+      if (options?.events) eventsWanted(input, options.events);
       const out = await call(
         {
           action: 'ecs:DescribeServices',
@@ -71,9 +75,7 @@ export function createEcsAdapter(
           region: loc.region,
         },
         () =>
-          client(loc.region).send(
-            new DescribeServicesCommand({ cluster: loc.cluster, services: [...services] }),
-          ),
+          client(loc.region).send(new DescribeServicesCommand(input)),
       );
       const found: EcsService[] = (Array.isArray(out.services) ? out.services : []).map((s) => ({
         name: s.serviceName ?? '',

@@ -1,4 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { EventsWanted } from '../../ports/ecs.js';
+import { type ElementFilter, cutArrays, holdsWithin, topLevelNumber } from './jsonCut.js';
 
 /** How many of each service's events, newest first, Capstan keeps from a DescribeServices answer. */
 export const SERVICE_EVENTS_KEPT = 20;
@@ -12,72 +14,27 @@ async function readAll(body: Body): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN = new Set([0x5b, 0x7b]); // [ {
-const CLOSE = new Set([0x5d, 0x7d]); // ] }
-const isSpace = (b: number | undefined) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+const wanted = new WeakMap<object, EventsWanted>();
 
-/**
- * The JSON text with every array under `key` cut to its first `kept` (at least 1) elements, read as bytes
- * without building the document: strings are skipped whole (escapes included), brackets counted
- * outside them. Text that does not close is given back as it came, for the SDK to judge.
- */
-export function cutArrays(raw: Buffer, key: string, kept: number): Buffer {
-  const name = Buffer.from(key);
-  const parts: Buffer[] = [];
-  let from = 0;
-  let depth = 0;
-  let target = -1; // depth inside the array being cut; -1: none
-  let elements = 0;
-  let cutAt = -1;
-  let afterKey = false; // just read `"<key>"`, waiting for `:` then `[`
-  let colon = false;
-  for (let i = 0; i < raw.length; i++) {
-    const b = raw[i]!;
-    if (b === QUOTE) {
-      const start = i + 1;
-      for (i = start; i < raw.length && raw[i] !== QUOTE; i++) if (raw[i] === BACKSLASH) i++;
-      if (i >= raw.length) return raw;
-      afterKey = target === -1 && i - start === name.length && raw.subarray(start, i).equals(name);
-      colon = false;
-      continue;
-    }
-    if (isSpace(b)) continue;
-    if (afterKey && !colon && b === COLON) {
-      colon = true;
-      continue;
-    }
-    const opensTarget = afterKey && colon && b === 0x5b;
-    afterKey = false;
-    if (OPEN.has(b)) {
-      depth++;
-      if (opensTarget) {
-        target = depth;
-        elements = 0;
-      }
-    } else if (CLOSE.has(b)) {
-      if (depth === target) {
-        if (cutAt !== -1) {
-          parts.push(raw.subarray(from, cutAt));
-          from = i;
-        }
-        target = -1;
-        cutAt = -1;
-      }
-      depth--;
-      if (depth < 0) return raw;
-    } else if (b === COMMA && depth === target) {
-      elements++;
-      if (elements === kept && cutAt === -1) cutAt = i;
-    }
-  }
-  if (depth !== 0 || target !== -1) return raw;
-  if (parts.length === 0) return raw;
-  parts.push(raw.subarray(from));
-  return Buffer.concat(parts);
+/** A DescribeServices input whose answer needs only the events `w` names (of the newest `kept`). */
+export function eventsWanted<T extends object>(input: T, w: EventsWanted): T {
+  wanted.set(input, w);
+  return input;
+}
+
+const CREATED_AT = Buffer.from('createdAt');
+
+/** An event newer than `w.after` (a second's leeway for rounding), or one naming what `w` names. */
+function wantedEvent(w: EventsWanted): ElementFilter {
+  const names = w.mentioning.filter((m) => m.length > 0).map((m) => Buffer.from(m));
+  return (raw, start, end) => {
+    const seconds = topLevelNumber(raw, start, end, CREATED_AT);
+    return (
+      seconds === undefined ||
+      seconds * 1000 > w.after - 1000 ||
+      names.some((n) => holdsWithin(raw, start, end, n))
+    );
+  };
 }
 
 /**
@@ -85,8 +42,9 @@ export function cutArrays(raw: Buffer, key: string, kept: number): Buffer {
  * what happened since the look before (seconds ago) and, for `status`, the latest five. A thousand
  * rollouts make a hundred such calls every polling interval, and the SDK would build every event
  * of every answer into objects (and Capstan again from those), which sized the heap to three times
- * what it holds. The answer is cut to the newest `kept` events per service before the SDK reads it;
- * an answer that cannot be read so goes on to the SDK untouched.
+ * what it holds. The answer is cut to the newest `kept` events per service before the SDK reads it,
+ * and for a look (eventsWanted) further to those it has not seen yet: most looks then read none.
+ * An answer that cannot be read so goes on to the SDK untouched.
  */
 export function keepNewestServiceEvents(client: ECSClient, kept = SERVICE_EVENTS_KEPT): ECSClient {
   client.middlewareStack.add(
@@ -95,7 +53,8 @@ export function keepNewestServiceEvents(client: ECSClient, kept = SERVICE_EVENTS
       const response = out.response as { statusCode?: number; body?: unknown };
       if (context.commandName !== 'DescribeServicesCommand' || response.statusCode !== 200) return out;
       if (!isStream(response.body)) return out;
-      response.body = cutArrays(await readAll(response.body), 'events', kept);
+      const w = typeof args.input === 'object' && args.input !== null ? wanted.get(args.input) : undefined;
+      response.body = cutArrays(await readAll(response.body), 'events', kept, w && wantedEvent(w));
       return out;
     },
     // In the deserialize step after the SDK's deserializer: it sees the answer as it came.

@@ -80,7 +80,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     'UPDATE deployments SET state = @state, active = @active, rev = @rev, data = @data WHERE id = @id AND rev = @expected AND (active = 1 OR @active = 0)',
   );
   const byId = db.prepare<[string], Row>('SELECT data FROM deployments WHERE id = ?');
-  const active = db.prepare<[], Row>('SELECT data FROM deployments WHERE active = 1 ORDER BY created_at');
+  const active = db.prepare<[], { id: string; rev: number }>(
+    'SELECT id, rev FROM deployments WHERE active = 1 ORDER BY created_at',
+  );
+  // What inFlight() read last time, by id: a row whose rev has not moved since is not read again.
+  let inFlightRead = new Map<string, Deployment>();
   const activeFor = db.prepare<[string, string], Row>(
     'SELECT data FROM deployments WHERE active = 1 AND app = ? AND env = ?',
   );
@@ -174,6 +178,18 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     created_at: d.createdAt,
     data: JSON.stringify(d),
   });
+  // The replica coordinator asks every few seconds, with a thousand rollouts in flight: their numbers
+  // are read, and only the records that changed since are read and decoded again (in one transaction,
+  // so another process's write cannot fall between the two reads).
+  const readInFlight = db.transaction(() => {
+    const read = new Map<string, Deployment>();
+    for (const { id, rev } of active.all()) {
+      const known = inFlightRead.get(id);
+      const d = known?.rev === rev ? known : parse(byId.get(id));
+      if (d) read.set(id, d);
+    }
+    return read;
+  });
   const lockOf = (l: unknown): Lock | undefined => (l ? readValue(lockRow, 'lock', l) : undefined);
 
   return {
@@ -208,7 +224,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       }
     },
     async inFlight() {
-      return active.all().map((r) => parse(r)!);
+      inFlightRead = readInFlight();
+      return [...inFlightRead.values()];
     },
     async inFlightFor(app, env) {
       return parse(activeFor.get(app, env));

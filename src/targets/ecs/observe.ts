@@ -1,7 +1,7 @@
 import type { EcsTarget } from '../../domain/catalog.js';
 import { CapstanError, isCapstanError } from '../../domain/errors.js';
 import type { Fact } from '../../domain/facts/index.js';
-import type { EcsService } from '../../ports/ecs.js';
+import type { EcsService, EventsWanted } from '../../ports/ecs.js';
 import { observeEach, unreadable } from '../each.js';
 import type { Observation, Observed } from '../strategy.js';
 import { conclude, wantsStoppedTasks } from './conclude.js';
@@ -64,6 +64,15 @@ export function createObserver(deps: EcsStrategyDeps) {
   };
 }
 
+/** The events a look at `batch` needs: those after the earliest last seen, and any naming a deployment followed. */
+function eventsWanted(items: readonly Item[], batch: readonly string[]): EventsWanted {
+  const mine = items.filter((i) => batch.includes(i.env.target.service));
+  return {
+    after: Math.min(...mine.map((i) => i.data.lastEventAt)),
+    mentioning: mine.flatMap((i) => (i.data.ecsDeploymentId ? [i.data.ecsDeploymentId] : [])),
+  };
+}
+
 /**
  * The services of the look, described in batches. A batch that fails is the error of its services;
  * when every batch fails (throttled or denied for the whole cluster) the look as a whole fails and
@@ -79,7 +88,7 @@ async function describeAll(
   let failures = 0;
   for (const batch of batches) {
     try {
-      const r = await deps.ecs.describeServices(loc, batch);
+      const r = await deps.ecs.describeServices(loc, batch, { events: eventsWanted(items, batch) });
       for (const s of r.services) found.set(s.name, s);
       for (const f of r.failed ?? []) {
         const error = new CapstanError('upstream', {

@@ -5,6 +5,7 @@ import type { Reported } from '../../domain/facts/rollout.js';
 import { isCapstanError } from '../../domain/errors.js';
 import { factForLog } from '../../domain/facts/index.js';
 import { errorMessage } from '../../lib/errors.js';
+import { sameJson } from '../../lib/sameJson.js';
 import { type Sleep, heldSleep } from '../../lib/sleep.js';
 import type { Observation, TargetStrategy } from '../../targets/strategy.js';
 import { targetAs } from '../actAs.js';
@@ -347,9 +348,8 @@ export class RolloutTracker {
           });
           return;
         }
-        if (JSON.stringify(tracking) === JSON.stringify(t)) return;
-        const visible =
-          JSON.stringify(tracking.progress) !== JSON.stringify(t.progress) || tracking.waiting !== t.waiting;
+        if (sameJson(tracking, t)) return;
+        const visible = !sameJson(tracking.progress, t.progress) || tracking.waiting !== t.waiting;
         const cur = await save(deps.store, d, { tracking }, now);
         this.opts.watchlist.set(cur);
         if (visible) await deps.notifier.show(cur);

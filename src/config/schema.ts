@@ -3,7 +3,20 @@ import type { CodeDeployTarget, Principal } from '../domain/catalog.js';
 import { cronProblem, isTimeZone } from '../domain/freeze.js';
 import { parseDuration } from './duration.js';
 
-const RESERVED = ['status', 'approve', 'reject', 'rollback', 'history', 'lock', 'unlock', 'help', 'to'];
+const RESERVED = [
+  'status',
+  'approve',
+  'reject',
+  'rollback',
+  'history',
+  'lock',
+  'unlock',
+  'help',
+  'to',
+  'stats',
+  'promote',
+  'from',
+];
 const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 const name = z

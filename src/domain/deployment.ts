@@ -95,6 +95,8 @@ export interface Deployment {
   readonly fromVersion?: string | undefined;
   readonly toVersion: string;
   readonly imageDigest?: string | undefined;
+  /** When the image was pushed to its registry (ECR's imagePushedAt), read at check: change lead time starts here. */
+  readonly imagePushedAt?: number | undefined;
   readonly state: DeploymentState;
   /**
    * Why it failed, or is being rolled back, as a fact (views word it). Absent in rows older than

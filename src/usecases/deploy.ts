@@ -125,6 +125,7 @@ export async function requestDeploy(
   const d = newDeployment(env, kind, version, requestedBy, deps.clock.now(), {
     fromVersion: checked.fromVersion,
     imageDigest: checked.digest,
+    imagePushedAt: checked.pushedAt,
     override,
   });
   // Owned before it exists, so no other replica's coordinator can take it over while it is prepared.

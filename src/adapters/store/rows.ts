@@ -49,6 +49,7 @@ const deploymentFields = z.looseObject({
   fromVersion: opt(str),
   toVersion: str,
   imageDigest: opt(str),
+  imagePushedAt: opt(num),
   state: deploymentState,
   cause: opt(z.unknown()),
   reason: opt(str),

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import { type SlackAppOptions, createSlackApp } from '../slack/app.js';
 import { commandHandlers } from '../slack/handlers.js';
+import { deliveryHandlers } from '../slack/deliveryHandlers.js';
 import { registerInteractions } from '../slack/interactions.js';
 import type { ClaimDelivery } from '../slack/guardedApp.js';
 import type { StatusDeps } from '../usecases/status.js';
@@ -47,15 +48,18 @@ export function createSlackInput(o: SlackInputOptions): ReturnType<typeof create
     dispatch: {
       catalog,
       status: o.status,
-      handlers: commandHandlers({
-        catalog,
-        store,
-        clock,
-        deploy: u.deploy,
-        locks: { catalog, store, directory: o.output.directory, clock },
-        approvals: u.approvals,
-        relay: u.relay,
-      }),
+      handlers: {
+        ...commandHandlers({
+          catalog,
+          store,
+          clock,
+          deploy: u.deploy,
+          locks: { catalog, store, directory: o.output.directory, clock },
+          approvals: u.approvals,
+          relay: u.relay,
+        }),
+        ...deliveryHandlers({ catalog, store, clock }),
+      },
     },
     // The Home tab tells the time by Capstan's one clock.
     home: { clock },

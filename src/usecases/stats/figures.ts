@@ -28,7 +28,11 @@ export interface DeliveryFigures {
   };
   readonly changeFail: { readonly failed: number; readonly of: number };
   /** Failure → next verified deploy; `open`: failures not yet followed by one. */
-  readonly recovery: { readonly medianMs?: number | undefined; readonly recovered: number; readonly open: number };
+  readonly recovery: {
+    readonly medianMs?: number | undefined;
+    readonly recovered: number;
+    readonly open: number;
+  };
   readonly rework: { readonly rework: number; readonly of: number };
   readonly weeks: readonly WeekCount[];
 }

@@ -1,39 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Deployment } from '../../../src/domain/deployment.js';
 import { countsAsVerified } from '../../../src/domain/verified.js';
-import { DAY_MS, deliveryFigures, median, p90 } from '../../../src/usecases/stats/figures.js';
-import { MIN, T0, deployment } from '../../fixtures/deployments.js';
+import { deliveryFigures, median, p90 } from '../../../src/usecases/stats/figures.js';
+import { H, HISTORY, day, entry } from '../../fixtures/delivery.js';
+import { MIN, T0 } from '../../fixtures/deployments.js';
 
-const H = 60 * MIN;
-const day = (n: number) => T0 + n * DAY_MS;
 const WINDOW = { from: T0, to: day(14) };
 const noVerify = { name: 'dev' };
 const withVerify = { name: 'dev', verify: { bake: '5m' } };
-
-function entry(
-  id: string,
-  kind: Deployment['kind'],
-  state: Deployment['state'],
-  createdAt: number,
-  tookMs: number,
-  pushedAt?: number,
-): Deployment {
-  const finishedAt = createdAt + tookMs;
-  return deployment({ id, kind, state, createdAt, finishedAt, updatedAt: finishedAt, imagePushedAt: pushedAt });
-}
-
-/** A scripted fortnight with known answers (worked out by hand in the comments). */
-const HISTORY = [
-  entry('d1', 'deploy', 'succeeded', day(1), 10 * MIN, day(1) - 50 * MIN), // lead 60 min
-  entry('d2', 'deploy', 'failed', day(2), 5 * MIN), // failure at day 2 + 5 min
-  entry('d3', 'deploy', 'succeeded', day(2) + 2 * H, 10 * MIN, day(2) + H), // lead 70 min; rework; recovers d2 in 125 min
-  entry('d4', 'release', 'succeeded', day(5), 10 * MIN), // no push time; undone by r5 → failed
-  entry('r5', 'rollback', 'succeeded', day(5) + 3 * H, 5 * MIN), // rework; recovers d4 in 5 min
-  entry('d6', 'deploy', 'verified', day(9), 20 * MIN, day(9) - 100 * MIN), // lead 120 min
-  entry('d7', 'release', 'rejected', day(10), MIN), // never ran
-  entry('d8', 'deploy', 'outcome_unknown', day(10) + H, 30 * MIN), // counted apart
-  entry('d9', 'deploy', 'rolled_back', day(12), 8 * MIN), // failed, not yet recovered
-];
 
 describe('delivery figures', () => {
   it('computes each figure of a scripted history', () => {
@@ -55,7 +28,9 @@ describe('delivery figures', () => {
     expect(f.leadTime).toEqual({ medianMs: 120 * MIN, p90Ms: 120 * MIN, measured: 1, verified: 1 });
     // d2 and d4 both recover at d6's end (day 9 + 20 min); d9 is still open.
     expect(f.recovery.recovered).toBe(2);
-    expect(f.recovery.medianMs).toBe(median([day(9) + 20 * MIN - (day(2) + 5 * MIN), day(9) + 20 * MIN - (day(5) + 3 * H)]));
+    expect(f.recovery.medianMs).toBe(
+      median([day(9) + 20 * MIN - (day(2) + 5 * MIN), day(9) + 20 * MIN - (day(5) + 3 * H)]),
+    );
     expect(f.recovery.open).toBe(1);
   });
 
@@ -79,7 +54,12 @@ describe('delivery figures', () => {
     const one = [entry('d1', 'deploy', 'succeeded', day(3), 10 * MIN, day(3) - 3 * H)];
     const f = deliveryFigures(one, WINDOW, () => true);
     expect(f.deploys).toBe(1);
-    expect(f.leadTime).toEqual({ medianMs: 3 * H + 10 * MIN, p90Ms: 3 * H + 10 * MIN, measured: 1, verified: 1 });
+    expect(f.leadTime).toEqual({
+      medianMs: 3 * H + 10 * MIN,
+      p90Ms: 3 * H + 10 * MIN,
+      measured: 1,
+      verified: 1,
+    });
     expect(f.changeFail).toEqual({ failed: 0, of: 1 });
     expect(f.rework).toEqual({ rework: 0, of: 1 });
     expect(f.recovery).toEqual({ medianMs: undefined, recovered: 0, open: 0 });

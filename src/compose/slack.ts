@@ -58,7 +58,7 @@ export function createSlackInput(o: SlackInputOptions): ReturnType<typeof create
           approvals: u.approvals,
           relay: u.relay,
         }),
-        ...deliveryHandlers({ catalog, store, clock }),
+        ...deliveryHandlers({ catalog, store, clock, deploy: u.deploy }),
       },
     },
     // The Home tab tells the time by Capstan's one clock.

@@ -129,6 +129,18 @@ export interface Deployment {
   readonly expiresAt?: number | undefined;
   /** Set when an admin requested it during a freeze. */
   readonly override?: FreezeOverride | undefined;
+  /** `/deploy promote`: the environment whose verified digest this deploys. */
+  readonly promotedFrom?: string | undefined;
+  /** Set when an admin deployed past the promotion gate. */
+  readonly promotionOverride?: PromotionOverride | undefined;
+}
+
+/** An admin let an image through the promotion gate: who, why, and what the gate said. */
+export interface PromotionOverride {
+  readonly by: string;
+  readonly reason: string;
+  readonly from: string;
+  readonly refused: 'notVerified' | 'soaking';
 }
 
 export const STATE_LABEL: Record<DeploymentState, string> = {

@@ -5,6 +5,7 @@ import type { Store } from '../ports/store.js';
 import { type SlackAppOptions, createSlackApp } from '../slack/app.js';
 import { commandHandlers } from '../slack/handlers.js';
 import { deliveryHandlers } from '../slack/deliveryHandlers.js';
+import { createResvgRenderer } from '../adapters/render/resvg.js';
 import { registerInteractions } from '../slack/interactions.js';
 import type { ClaimDelivery } from '../slack/guardedApp.js';
 import type { StatusDeps } from '../usecases/status.js';
@@ -58,7 +59,13 @@ export function createSlackInput(o: SlackInputOptions): ReturnType<typeof create
           approvals: u.approvals,
           relay: u.relay,
         }),
-        ...deliveryHandlers({ catalog, store, clock, deploy: u.deploy }),
+        ...deliveryHandlers({
+          catalog,
+          store,
+          clock,
+          deploy: u.deploy,
+          chart: { files: o.output.files, renderer: createResvgRenderer(), chat: o.output.chat, logger },
+        }),
       },
     },
     // The Home tab tells the time by Capstan's one clock.

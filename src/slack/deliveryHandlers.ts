@@ -9,12 +9,15 @@ import { notice } from '../views/help.js';
 import { promotionStartedText } from '../views/promotion.js';
 import { statsMessage } from '../views/stats.js';
 import type { CommandHandlers } from './dispatch.js';
+import { type ChartDeps, shareStatsChart } from './statsChart.js';
 
 export interface DeliveryHandlerDeps {
   readonly catalog: Catalog;
   readonly store: Store;
   readonly clock: Clock;
   readonly deploy: DeployDeps;
+  /** Where the stats chart is rendered and shared; without it the figures come as text alone. */
+  readonly chart?: ChartDeps | undefined;
 }
 
 /**
@@ -35,8 +38,12 @@ export function deliveryHandlers(deps: DeliveryHandlerDeps): Pick<CommandHandler
       return { visibility: 'ephemeral', message: notice(promotionStartedText(r, to)) };
     },
 
-    async stats(cmd) {
+    async stats(cmd, actor) {
       const stats = await readStats(deps, cmd);
+      if (deps.chart && stats.envs.length > 0)
+        deps.deploy.background(
+          shareStatsChart(deps.chart, stats, cmd, { channel: actor.channelId, user: actor.userId }),
+        );
       return { visibility: 'in_channel', message: statsMessage(stats, cmd) };
     },
   };

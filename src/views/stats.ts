@@ -87,3 +87,23 @@ export function statsMessage(
     ]),
   };
 }
+
+/** The chart's title: what it shows, for which apps, over which weeks. */
+export function chartTitle(
+  stats: DeliveryStats,
+  scope: { app?: string | undefined; env?: string | undefined },
+): string {
+  const what = scope.app ? `${scope.app}${scope.env ? `/${scope.env}` : ''}` : 'every app';
+  return `Deploys and failures per week: ${what}, last ${stats.days} days`;
+}
+
+/** Told to the person who asked when the chart could not be shared (the figures were answered). */
+export function chartFailedText(e: unknown): string {
+  const code = (e as { data?: { error?: unknown } } | undefined)?.data?.error;
+  const why = typeof code === 'string' ? ` (Slack said \`${escape(code)}\`)` : '';
+  const hint =
+    code === 'not_in_channel' || code === 'channel_not_found'
+      ? ' Invite Capstan to this channel to get it.'
+      : '';
+  return `:warning: The chart of deploys per week could not be shared here${why}; the figures above are complete.${hint}`;
+}

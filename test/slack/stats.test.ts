@@ -3,6 +3,7 @@ import { SkipClock } from '../fakes/skipClock.js';
 import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { FakeEcs } from '../support/fakeEcs.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
+import { decodePng } from '../support/png.js';
 
 let h: Harness;
 let aws: FakeEcs;
@@ -46,6 +47,27 @@ describe('/deploy stats', () => {
     // ECR says 1.2.3 was pushed 27 days before the deploy: that is the lead time.
     expect(Math.round((clock.now() - pushedAt) / 86_400_000)).toBe(27);
     expect(text).toContain('median 27d, p90 27d · from 1 of 1 verified changes');
+
+    // The chart, shared in the channel through Slack's external upload flow, with its numbers as text.
+    const shared = await h.slack.waitFor(() => h.slack.channelMessages('C0DEV').find((m) => m.files?.length));
+    const file = shared.files![0]!;
+    expect(file.title).toBe('Deploys and failures per week: todobackend/dev, last 7 days');
+    expect(file.altText).toContain(': 1 deploy, 0 failures.');
+    expect(decodePng(file.bytes!)).toMatchObject({ width: 720, height: 360 });
+    expect(file.length).toBe(file.bytes!.length);
+    const methods = h.slack.calls.map((c) => c.method);
+    expect(methods.indexOf('files.getUploadURLExternal')).toBeLessThan(methods.indexOf('upload'));
+    expect(methods.indexOf('upload')).toBeLessThan(methods.indexOf('files.completeUploadExternal'));
+  });
+
+  it('a chart Slack refuses is told to the person who asked; the figures stand', async () => {
+    h.slack.failOnce.set('files.getUploadURLExternal', 'not_in_channel');
+    const answer = JSON.stringify(await reply('stats todobackend'));
+    expect(answer).toContain('Delivery of todobackend, last 30 days');
+    const told = await h.slack.waitFor(() =>
+      h.slack.messages.find((m) => m.ephemeralTo === 'U0ALICE' && m.text.includes('could not be shared')),
+    );
+    expect(told.text).toContain('Invite Capstan to this channel');
   });
 
   it('refuses a bad --days with the usage, and changes nothing', async () => {

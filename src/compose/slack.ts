@@ -5,6 +5,7 @@ import type { Store } from '../ports/store.js';
 import { type SlackAppOptions, createSlackApp } from '../slack/app.js';
 import { commandHandlers } from '../slack/handlers.js';
 import { deliveryHandlers } from '../slack/deliveryHandlers.js';
+import type { CommandHandlers } from '../slack/dispatch.js';
 import { createResvgRenderer } from '../adapters/render/resvg.js';
 import { registerInteractions } from '../slack/interactions.js';
 import type { ClaimDelivery } from '../slack/guardedApp.js';
@@ -29,6 +30,14 @@ export interface SlackInputOptions {
   readonly routes: NonNullable<SlackAppOptions['routes']>;
 }
 
+/** The delivery commands (stats, promote, history --csv) beside the others; plain history stays theirs. */
+function withDelivery(
+  base: CommandHandlers,
+  delivery: (history: CommandHandlers['history']) => Partial<CommandHandlers>,
+): CommandHandlers {
+  return { ...base, ...delivery(base.history) };
+}
+
 /** The Bolt app, built last and whole: every listener and route has what it calls from the start. */
 export function createSlackInput(o: SlackInputOptions): ReturnType<typeof createSlackApp> {
   const { config, store, clock, logger, useCases: u } = o;
@@ -49,8 +58,8 @@ export function createSlackInput(o: SlackInputOptions): ReturnType<typeof create
     dispatch: {
       catalog,
       status: o.status,
-      handlers: {
-        ...commandHandlers({
+      handlers: withDelivery(
+        commandHandlers({
           catalog,
           store,
           clock,
@@ -59,14 +68,17 @@ export function createSlackInput(o: SlackInputOptions): ReturnType<typeof create
           approvals: u.approvals,
           relay: u.relay,
         }),
-        ...deliveryHandlers({
-          catalog,
-          store,
-          clock,
-          deploy: u.deploy,
-          chart: { files: o.output.files, renderer: createResvgRenderer(), chat: o.output.chat, logger },
-        }),
-      },
+        (history) =>
+          deliveryHandlers({
+            catalog,
+            store,
+            clock,
+            deploy: u.deploy,
+            chart: { files: o.output.files, renderer: createResvgRenderer(), chat: o.output.chat, logger },
+            history,
+            csv: { files: o.output.files, logger },
+          }),
+      ),
     },
     // The Home tab tells the time by Capstan's one clock.
     home: { clock },

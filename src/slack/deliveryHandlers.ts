@@ -10,6 +10,7 @@ import { promotionStartedText } from '../views/promotion.js';
 import { statsMessage } from '../views/stats.js';
 import type { CommandHandlers } from './dispatch.js';
 import { type ChartDeps, shareStatsChart } from './statsChart.js';
+import { type CsvDeps, exportHistory } from './historyCsv.js';
 
 export interface DeliveryHandlerDeps {
   readonly catalog: Catalog;
@@ -18,14 +19,25 @@ export interface DeliveryHandlerDeps {
   readonly deploy: DeployDeps;
   /** Where the stats chart is rendered and shared; without it the figures come as text alone. */
   readonly chart?: ChartDeps | undefined;
+  /** `/deploy history` without `--csv`. */
+  readonly history?: CommandHandlers['history'];
+  /** Where `--csv` exports are shared; without it `--csv` is answered as not available. */
+  readonly csv?: CsvDeps | undefined;
 }
 
 /**
  * `/deploy stats`: the delivery figures, said in the channel (they describe the team's flow, not a
  * person). `/deploy promote`: the verified image of one environment to the next.
  */
-export function deliveryHandlers(deps: DeliveryHandlerDeps): Pick<CommandHandlers, 'stats' | 'promote'> {
+export function deliveryHandlers(
+  deps: DeliveryHandlerDeps,
+): Pick<CommandHandlers, 'stats' | 'promote' | 'history'> {
   return {
+    async history(cmd, actor) {
+      if (cmd.csv && deps.csv)
+        return exportHistory({ ...deps.csv, store: deps.store, clock: deps.clock }, cmd, actor);
+      return deps.history?.(cmd, actor);
+    },
     async promote(cmd, actor) {
       const to = findEnvironment(deps.catalog, cmd.app, cmd.to);
       if (!to) throw new CapstanError('not_found', { kind: 'env.notConfigured', app: cmd.app, env: cmd.to });

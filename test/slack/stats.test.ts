@@ -4,6 +4,7 @@ import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { FakeEcs } from '../support/fakeEcs.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
 import { decodePng } from '../support/png.js';
+import { parseCsv } from '../support/csv.js';
 
 let h: Harness;
 let aws: FakeEcs;
@@ -68,6 +69,28 @@ describe('/deploy stats', () => {
       h.slack.messages.find((m) => m.ephemeralTo === 'U0ALICE' && m.text.includes('could not be shared')),
     );
     expect(told.text).toContain('Invite Capstan to this channel');
+  });
+
+  it('/deploy history --csv shares every entry of the ledger as a CSV file that reads back', async () => {
+    await reply('todobackend 1.2.3 to dev');
+    await h.slack.waitFor(() =>
+      h.slack.channelMessages('C0DEV').find((m) => / 1\.2\.3 to dev.*: succeeded$/.test(m.text)),
+    );
+    const answer = JSON.stringify(await reply('history todobackend dev --csv'));
+    expect(answer).toContain('Shared the history of *todobackend/dev* in this channel as CSV: its one entry');
+    const shared = h.slack.channelMessages('C0DEV').find((m) => m.files?.length);
+    const file = shared!.files![0]!;
+    expect(file.filename).toMatch(/^todobackend-dev-history-\d{4}-\d{2}-\d{2}\.csv$/);
+    const [header, row] = parseCsv(file.bytes!.toString('utf8'));
+    const got = Object.fromEntries(header!.map((c, i) => [c, row![i]]));
+    expect(got).toMatchObject({
+      kind: 'deploy',
+      env: 'dev',
+      state: 'succeeded',
+      requested_by: 'U0ALICE',
+      to_version: '1.2.3',
+    });
+    expect(got.image_digest).toMatch(/^sha256:/);
   });
 
   it('refuses a bad --days with the usage, and changes nothing', async () => {

@@ -1,4 +1,5 @@
 import type { Config } from '../config/readConfig.js';
+import type { CapstanMetrics } from '../metrics/metrics.js';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
@@ -28,6 +29,8 @@ export interface SlackInputOptions {
   readonly socketPingTimeoutMs?: number | undefined;
   /** HTTP routes served beside Slack's (the SNS endpoint, /metrics). */
   readonly routes: NonNullable<SlackAppOptions['routes']>;
+  /** Counts shared charts and exports. */
+  readonly metrics?: CapstanMetrics | undefined;
 }
 
 /** The delivery commands (stats, promote, history --csv) beside the others; plain history stays theirs. */
@@ -74,9 +77,15 @@ export function createSlackInput(o: SlackInputOptions): ReturnType<typeof create
             store,
             clock,
             deploy: u.deploy,
-            chart: { files: o.output.files, renderer: createResvgRenderer(), chat: o.output.chat, logger },
+            chart: {
+              files: o.output.files,
+              renderer: createResvgRenderer(),
+              chat: o.output.chat,
+              logger,
+              onShared: (r) => o.metrics?.fileShared('chart', r),
+            },
             history,
-            csv: { files: o.output.files, logger },
+            csv: { files: o.output.files, logger, onShared: (r) => o.metrics?.fileShared('csv', r) },
           }),
       ),
     },

@@ -8,10 +8,13 @@ import { notice } from '../views/help.js';
 import type { Logger } from '../lib/logger.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Actor, Reply } from './dispatch.js';
+import { slackCode } from './statsChart.js';
 
 export interface CsvDeps {
   readonly files: FileSharing;
   readonly logger: Logger;
+  /** Told whether the export was shared (`ok`) or what Slack said (the /metrics counter). */
+  readonly onShared?: ((result: string) => void) | undefined;
 }
 
 /** `/deploy history <app> [<env>] --csv`: every entry of the ledger there, shared in the channel as a CSV file. */
@@ -31,7 +34,9 @@ export async function exportHistory(
       title: filename,
       content: Buffer.from(historyCsv(entries), 'utf8'),
     });
+    deps.onShared?.('ok');
   } catch (e) {
+    deps.onShared?.(slackCode(e));
     deps.logger.warn('could not share the history export', {
       channel: actor.channelId,
       error: errorMessage(e),

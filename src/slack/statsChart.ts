@@ -12,9 +12,17 @@ export interface ChartDeps {
   readonly renderer: ImageRenderer;
   readonly chat: Pick<Chat, 'postEphemeral'>;
   readonly logger: Logger;
+  /** Told whether the chart was shared (`ok`) or what Slack said (the /metrics counter). */
+  readonly onShared?: ((result: string) => void) | undefined;
 }
 
 /** The weekly chart as PNG bytes, rendered in-process from its SVG. */
+/** Slack's error string, or `error`. */
+export function slackCode(e: unknown): string {
+  const code = (e as { data?: { error?: unknown } } | undefined)?.data?.error;
+  return typeof code === 'string' ? code : 'error';
+}
+
 export function renderWeeklyChart(renderer: ImageRenderer, stats: DeliveryStats, title: string): Buffer {
   return renderer.png(weeklyChartSvg(title, addWeeks(stats.envs.map((e) => e.figures.weeks))));
 }
@@ -41,7 +49,9 @@ export async function shareStatsChart(
       altText: weeklyChartAltText(title, weeks),
       comment: title,
     });
+    deps.onShared?.('ok');
   } catch (e) {
+    deps.onShared?.(slackCode(e));
     deps.logger.warn('could not share the stats chart', { channel: where.channel, error: errorMessage(e) });
     await deps.chat
       .postEphemeral(where.channel, where.user, notice(chartFailedText(e)))

@@ -26,4 +26,7 @@ export interface DeployDeps {
   readonly identity?: AwsIdentity | undefined;
   /** The environments, for the promotion gate to find a source's `verify` configuration. */
   readonly catalog?: Catalog | undefined;
+  /** Told what the promotion gate did (the /metrics counter). */
+  readonly onPromotionGate?:
+    ((result: 'passed' | 'not_verified' | 'soaking' | 'overridden') => void) | undefined;
 }

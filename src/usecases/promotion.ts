@@ -14,6 +14,9 @@ export interface PromotionGateDeps {
   readonly directory: Directory;
   /** To find the source environment (its `verify`); without it, `succeeded` counts as verified there. */
   readonly catalog?: Catalog | undefined;
+  /** Told what the gate did (the /metrics counter). */
+  readonly onPromotionGate?:
+    ((result: 'passed' | 'not_verified' | 'soaking' | 'overridden') => void) | undefined;
 }
 
 /** Entries of the source read to find a verification of the digest. */
@@ -45,15 +48,20 @@ export async function passPromotion(
       : judgePromotion(ledger, digest, promotion.soakMs, deps.clock.now(), (d) =>
           countsAsVerified(d, source ?? { name: promotion.from }),
         );
-  if (verdict.ok) return undefined;
+  if (verdict.ok) {
+    deps.onPromotionGate?.('passed');
+    return undefined;
+  }
   if (override) {
     if (override.admins.length === 0 || !(await isAllowed(deps.directory, requestedBy, override.admins)))
       throw new CapstanError('forbidden', {
         kind: 'promotion.overrideForbidden',
         admins: [...override.admins],
       });
+    deps.onPromotionGate?.('overridden');
     return { by: requestedBy, reason: override.reason, from: promotion.from, refused: verdict.refused };
   }
+  deps.onPromotionGate?.(verdict.refused === 'soaking' ? 'soaking' : 'not_verified');
   const image = { app: env.app, env: env.name, from: promotion.from, version, digest: digest ?? 'unknown' };
   throw new CapstanError(
     'invalid_state',

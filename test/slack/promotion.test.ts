@@ -99,6 +99,16 @@ describe('promotion', () => {
     const td = String(prodUpdates()[0]!.args[0].input.taskDefinition);
     const registered = staging.taskDefs.get(td)?.taskDefinition?.containerDefinitions?.[0]?.image;
     expect(registered).toContain(digestOf('1.2.3'));
+
+    // /metrics counts what the gate did: one refusal of each kind, then one pass.
+    const metrics = await (await fetch(`${h.base}/metrics`)).text();
+    for (const [result, n] of [
+      ['not_verified', 1],
+      ['soaking', 1],
+      ['passed', 1],
+      ['overridden', 0],
+    ] as const)
+      expect(metrics).toContain(`capstan_promotion_gate_total{result="${result}"} ${n}\n`);
   });
 
   it('an admin overrides with a reason, announced on the deploy in the channel; anyone else is refused', async () => {
@@ -113,7 +123,9 @@ describe('promotion', () => {
       '<@U0ADMIN> deployed past the promotion gate (not verified in staging): INC-7 cannot wait',
     );
     const history = await reply('history todobackend prod');
-    expect(history).toContain('promotion gate overridden by <@U0ADMIN> (not verified in staging): INC-7 cannot wait');
+    expect(history).toContain(
+      'promotion gate overridden by <@U0ADMIN> (not verified in staging): INC-7 cannot wait',
+    );
   });
 
   it('compares digests, not tags: another tag of the verified image passes, a moved tag does not', async () => {

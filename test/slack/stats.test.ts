@@ -59,6 +59,8 @@ describe('/deploy stats', () => {
     const methods = h.slack.calls.map((c) => c.method);
     expect(methods.indexOf('files.getUploadURLExternal')).toBeLessThan(methods.indexOf('upload'));
     expect(methods.indexOf('upload')).toBeLessThan(methods.indexOf('files.completeUploadExternal'));
+    const metrics = await (await fetch(`${h.base}/metrics`)).text();
+    expect(metrics).toContain('capstan_files_shared_total{what="chart",result="ok"} 1\n');
   });
 
   it('a chart Slack refuses is told to the person who asked; the figures stand', async () => {

@@ -21,7 +21,7 @@ export function exportSharedText(
     : count === 1
       ? 'its one entry'
       : `all ${count} entries`;
-  return `:page_facing_up: Shared the history of ${scope} in this channel as CSV: ${all}, with who, digest, approvals, overrides, outcome and times.`;
+  return `:package: Shared the history of ${scope} in this channel as CSV: ${all}, with who, digest, approvals, overrides, outcome and times.`;
 }
 
 export function exportFailedText(e: unknown): string {

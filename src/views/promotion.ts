@@ -8,5 +8,5 @@ import { startedText } from './replies.js';
 export function promotionStartedText(r: Extract<DeployResult, { kind: 'started' }>, e: Environment): string {
   const d = r.deployment;
   const image = d.imageDigest ? ` (image ${escape(shortDigest(d.imageDigest))})` : '';
-  return `:arrow_heading_up: Promoting what *${escape(d.promotedFrom ?? '?')}* runs verified${image}. ${startedText(r, e, 'typed')}`;
+  return `:arrow_right: Promoting what *${escape(d.promotedFrom ?? '?')}* runs verified${image}. ${startedText(r, e, 'typed')}`;
 }

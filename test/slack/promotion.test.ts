@@ -122,6 +122,14 @@ describe('promotion', () => {
     expect(JSON.stringify(parent.blocks)).toContain(
       '<@U0ADMIN> deployed past the promotion gate (not verified in staging): INC-7 cannot wait',
     );
+    // Said in its thread as well, when it was requested.
+    await h.slack.waitFor(() =>
+      h.slack
+        .thread(parent.channel, parent.ts)
+        .find((m) =>
+          m.text.includes('<@U0ADMIN> deployed past the promotion gate (not verified in staging)'),
+        ),
+    );
     const history = await reply('history todobackend prod');
     expect(history).toContain(
       'promotion gate overridden by <@U0ADMIN> (not verified in staging): INC-7 cannot wait',

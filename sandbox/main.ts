@@ -10,6 +10,7 @@ import { type Capstan, type StartOptions, startCapstan } from '../src/main.js';
 import { SimulatedAws } from './aws/server.js';
 import { SlackStandIn } from './slackApi.js';
 import { SlackBridge } from './ui/bridge.js';
+import { seedHistory } from './seed.js';
 
 export const SANDBOX_USERS = [
   { id: 'U0ALICE', name: 'alice', role: 'developer' },
@@ -38,6 +39,11 @@ export interface SandboxOptions {
   readonly logger?: Logger;
   /** Capstan's waits (Slack pacing, change-set polling): tests run them fast. */
   readonly timing?: StartOptions['timing'];
+  /**
+   * The delivery demo: four weeks of dev history in the ledger (for `/deploy stats`), and bluegreen
+   * taking only what dev verified (`promotion: { from: dev }`). Off in tests, whose journeys it would change.
+   */
+  readonly deliveryDemo?: boolean;
 }
 
 export interface Sandbox {
@@ -84,7 +90,12 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   });
   const yaml = readFileSync(new URL('./capstan.yml', import.meta.url), 'utf8')
     .replace('__DATA__', dataDir)
-    .replace('__POLL__', `${o.pollMs ?? 1000}ms`);
+    .replace('__POLL__', `${o.pollMs ?? 1000}ms`)
+    .replace(
+      '        channel: C0BLUEGREEN\n',
+      `        channel: C0BLUEGREEN\n${o.deliveryDemo ? '        promotion: { from: dev, soak: 0s }\n' : ''}`,
+    );
+  if (o.deliveryDemo) await seedHistory(join(dataDir, 'capstan.db'), Date.now());
   const production = httpsCertFetcher();
   const start = async () => {
     const result = readConfig(
@@ -145,6 +156,7 @@ async function cli(): Promise<void> {
   const sandbox = await startSandbox({
     port,
     logger: createLogger('info', (l) => process.stderr.write(`${l}\n`)),
+    deliveryDemo: true,
   });
   process.stdout.write(
     [
@@ -160,8 +172,11 @@ async function cli(): Promise<void> {
       '  then in #todobackend-prod:  /deploy todobackend 1.2.3 to prod  and approve as bob.',
       '  Elastic Beanstalk in #todobackend-staging:  /deploy todobackend 1.2.3 to staging  (1.2.4-broken fails).',
       '  CodeDeploy in #todobackend-fleet:  /deploy todobackend 1.2.4-broken to fleet  (CodeDeploy rolls back);',
-      '    in #todobackend-bluegreen:  /deploy todobackend 1.2.3 to bluegreen, then Continue as bob.',
+      '    in #todobackend-bluegreen:  /deploy todobackend 1.2.3 to bluegreen (once dev runs it), then Continue as bob.',
       '  "Start todobackend-pipeline" relays a CodePipeline manual approval.',
+      '  Delivery: /deploy stats todobackend dev  (four seeded weeks, with a chart);  /deploy history todobackend dev --csv',
+      '    bluegreen takes only what dev verified: /deploy todobackend 1.2.3 to bluegreen is refused,',
+      '    /deploy promote todobackend to bluegreen  sends what dev runs.',
       '',
       `  Simulated AWS: ${sandbox.aws.url}   Capstan: http://127.0.0.1:${sandbox.capstan.port}   Ctrl-C stops.`,
       '',

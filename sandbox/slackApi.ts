@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { SlackFiles, type StoredFile } from './slackFiles.js';
 
 /**
  * A local stand-in for the Slack Web API (reached through SLACK_API_URL) and for response_url.
@@ -26,6 +27,8 @@ export interface StoredMessage {
   readonly user: string;
   edits: number;
   readonly ephemeralTo?: string | undefined;
+  /** Files shared with the message (files.completeUploadExternal). */
+  readonly files?: readonly StoredFile[] | undefined;
 }
 
 export interface SlackUser {
@@ -68,6 +71,8 @@ export class SlackStandIn {
   readonly failOnce = new Map<string, string>();
   /** Channels archived: posts and edits there answer `is_archived`, as Slack does. */
   readonly archived = new Set<string>();
+  /** Files uploaded through files.getUploadURLExternal and the upload URL. */
+  readonly uploads = new SlackFiles();
   private readonly faults: {
     method: string;
     fault: SlackFault;
@@ -213,7 +218,8 @@ export class SlackStandIn {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://x');
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -226,6 +232,22 @@ export class SlackStandIn {
       this.onResponse?.(url.pathname, body);
       this.calls.push({ method: 'response_url', args: body, at: Date.now() });
       send(200, { ok: true });
+      this.notify();
+      return;
+    }
+    if (url.pathname.startsWith('/upload/')) {
+      const status = await this.uploads.receive(
+        url.pathname.slice('/upload/'.length),
+        bytes,
+        req.headers['content-type'],
+      );
+      this.calls.push({
+        method: 'upload',
+        args: { path: url.pathname, bytes: bytes.length },
+        at: Date.now(),
+      });
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end(status === 200 ? 'OK - uploaded' : 'not found');
       this.notify();
       return;
     }
@@ -333,6 +355,20 @@ export class SlackStandIn {
         });
         return { ok: true, message_ts: ts };
       }
+      case 'files.getUploadURLExternal':
+        return this.uploads.uploadUrl(a, this.url);
+      case 'files.completeUploadExternal':
+        return this.uploads.complete(a, (channel, text, files) => {
+          this.messages.push({
+            channel,
+            ts: this.nextTs(),
+            text,
+            blocks: [],
+            user: this.botUserId,
+            edits: 0,
+            files,
+          });
+        });
       case 'chat.getPermalink':
         return {
           ok: true,

@@ -162,6 +162,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     claimDelivery: (key) => store.claimOnce(key, owner, clock.now()),
     isReady: () => ready,
     socketPingTimeoutMs: timing.socketPingTimeoutMs,
+    metrics,
     routes: [
       snsRoute(inbound),
       metricsRoute(metrics, (e) => logger.warn('could not render metrics', { error: errorMessage(e) })),

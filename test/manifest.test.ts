@@ -60,6 +60,8 @@ describe('manifest.yml', () => {
         'commands',
         'usergroups:read',
         'users:read',
+        // files.uploadV2 (getUploadURLExternal, completeUploadExternal): the stats chart and the CSV export.
+        'files:write',
       ].sort(),
     );
   });

@@ -23,14 +23,34 @@ export type Command =
       /** No environment was typed: `env` is the app's first, and the channel may choose another. */
       readonly envDefaulted?: true | undefined;
     }
-  | { readonly kind: 'history'; readonly app: string; readonly env?: string | undefined }
+  | {
+      readonly kind: 'history';
+      readonly app: string;
+      readonly env?: string | undefined;
+      /** `--csv`: every entry, uploaded as a file. */
+      readonly csv?: true | undefined;
+    }
   | {
       readonly kind: 'lock';
       readonly app: string;
       readonly env: string;
       readonly reason?: string | undefined;
     }
-  | { readonly kind: 'unlock'; readonly app: string; readonly env: string };
+  | { readonly kind: 'unlock'; readonly app: string; readonly env: string }
+  | {
+      readonly kind: 'stats';
+      readonly app?: string | undefined;
+      readonly env?: string | undefined;
+      readonly days: number;
+    }
+  | {
+      readonly kind: 'promote';
+      readonly app: string;
+      /** Absent: the destination's `promotion.from`. */
+      readonly from?: string | undefined;
+      readonly to: string;
+      readonly override?: string | undefined;
+    };
 
 export type ParseResult =
   | { readonly kind: 'command'; readonly command: Command }

@@ -4,7 +4,20 @@ import type { Command, Names, ParseResult } from './command.js';
 import { USAGE, type UsageKey } from './usage.js';
 
 const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9-]{2,63}$/;
-const SUBCOMMANDS = ['status', 'approve', 'reject', 'rollback', 'history', 'lock', 'unlock', 'help'];
+const SUBCOMMANDS = [
+  'status',
+  'approve',
+  'reject',
+  'rollback',
+  'history',
+  'lock',
+  'unlock',
+  'help',
+  'stats',
+  'promote',
+];
+/** `--days` of `/deploy stats`: a default month, at most a year. */
+const DAYS = { default: 30, max: 365 } as const;
 
 /** Internal to the parser: unwinds to parseCommand, which turns it into a result. */
 class Invalid extends Error {
@@ -113,14 +126,21 @@ function parseTokens(tokens: string[], names: Names): Command | 'help' {
     case 'reject':
       return { kind: 'reject', requestId: requestId(args[0], 'reject'), reason: rest(args.slice(1)) };
     case 'history': {
-      const app = resolveApp(names, args[0], 'history');
-      noMore(args.slice(2), 'history');
+      const csv = args.includes('--csv');
+      const words = args.filter((a) => a !== '--csv');
+      const app = resolveApp(names, words[0], 'history');
+      noMore(words.slice(2), 'history');
       return {
         kind: 'history',
         app: app.name,
-        env: args[1] === undefined ? undefined : resolveEnv(app, args[1], 'history', true),
+        env: words[1] === undefined ? undefined : resolveEnv(app, words[1], 'history', true),
+        ...(csv ? { csv: true } : {}),
       };
     }
+    case 'stats':
+      return parseStats(args, names);
+    case 'promote':
+      return parsePromote(args, names);
     case 'lock': {
       const app = resolveApp(names, args[0], 'lock');
       return {
@@ -164,13 +184,16 @@ const QUOTES: Readonly<Record<string, string>> = { '"': '"', "'": "'", 'â€œ': 'â
 const OVERRIDE_HINT = 'give the reason in quotes: --override "why this cannot wait"';
 
 /** Takes `--override <reason>` out of the tokens: a reason in quotes, or a single word. */
-function takeOverride(tokens: readonly string[]): { readonly rest: string[]; readonly reason?: string } {
+function takeOverride(
+  tokens: readonly string[],
+  key: UsageKey = 'deploy',
+): { readonly rest: string[]; readonly reason?: string } {
   const at = tokens.indexOf('--override');
   if (at < 0) return { rest: [...tokens] };
-  if (tokens.indexOf('--override', at + 1) >= 0) invalid('Give --override once.', 'deploy');
+  if (tokens.indexOf('--override', at + 1) >= 0) invalid('Give --override once.', key);
   const first = tokens[at + 1];
   if (first === undefined || first.startsWith('--'))
-    invalid(`--override needs a reason: ${OVERRIDE_HINT}.`, 'deploy');
+    invalid(`--override needs a reason: ${OVERRIDE_HINT}.`, key);
   const close = QUOTES[first.charAt(0)];
   let last = at + 1;
   let reason = first;
@@ -178,15 +201,15 @@ function takeOverride(tokens: readonly string[]): { readonly rest: string[]; rea
     const closes = (i: number) => tokens[i]!.endsWith(close) && (i > at + 1 || first.length > 1);
     while (last < tokens.length && !closes(last)) last++;
     if (last >= tokens.length)
-      invalid(`The --override reason has no closing quote; ${OVERRIDE_HINT}.`, 'deploy');
+      invalid(`The --override reason has no closing quote; ${OVERRIDE_HINT}.`, key);
     reason = tokens
       .slice(at + 1, last + 1)
       .join(' ')
       .slice(1, -1)
       .trim();
   }
-  if (reason === '') invalid(`--override needs a reason: ${OVERRIDE_HINT}.`, 'deploy');
-  if (reason.length > 300) invalid('Keep the --override reason under 300 characters.', 'deploy');
+  if (reason === '') invalid(`--override needs a reason: ${OVERRIDE_HINT}.`, key);
+  if (reason.length > 300) invalid('Keep the --override reason under 300 characters.', key);
   return { rest: [...tokens.slice(0, at), ...tokens.slice(last + 1)], reason };
 }
 
@@ -226,6 +249,44 @@ function parseDeploy(all: readonly string[], names: Names): Command {
     override,
     ...(env === undefined ? { envDefaulted: true } : {}),
   };
+}
+
+/** `stats [<app>] [<env>] [--days N]` */
+function parseStats(args: readonly string[], names: Names): Command {
+  const at = args.indexOf('--days');
+  let days: number = DAYS.default;
+  let words = [...args];
+  if (at >= 0) {
+    const n = args[at + 1];
+    if (n === undefined || !/^\d{1,3}$/.test(n) || Number(n) < 1 || Number(n) > DAYS.max)
+      invalid(`--days takes a whole number of days from 1 to ${DAYS.max}, e.g. --days 30.`, 'stats');
+    days = Number(n);
+    words = [...args.slice(0, at), ...args.slice(at + 2)];
+  }
+  const flag = words.find((w) => w.startsWith('--'));
+  if (flag !== undefined) invalid(`Unknown option ${show(flag)}; the option is --days N.`, 'stats');
+  if (words.length === 0) return { kind: 'stats', days };
+  const app = resolveApp(names, words[0], 'stats');
+  noMore(words.slice(2), 'stats');
+  const env = words[1] === undefined ? undefined : resolveEnv(app, words[1], 'stats', true);
+  return { kind: 'stats', app: app.name, env, days };
+}
+
+/** `promote <app> [from <env>] to <env> [--override "<reason>"]` */
+function parsePromote(args: readonly string[], names: Names): Command {
+  const { rest: words, reason: override } = takeOverride(args, 'promote');
+  const app = resolveApp(names, words[0], 'promote');
+  let more = words.slice(1);
+  let from: string | undefined;
+  if (more[0] === 'from') {
+    from = resolveEnv(app, more[1], 'promote', true);
+    more = more.slice(2);
+  }
+  if (more[0] !== 'to') invalid(`Where to? Say \`to <env>\`: one of ${app.envs.join(', ')}.`, 'promote');
+  const to = resolveEnv(app, more[1], 'promote', true);
+  noMore(more.slice(2), 'promote');
+  if (from === to) invalid(`Promote from one environment to another, not ${show(to)} to itself.`, 'promote');
+  return { kind: 'promote', app: app.name, from, to, override };
 }
 
 /** Turns `/deploy` text into a command, a help request, or a message saying what is wrong. Never throws on any text. */

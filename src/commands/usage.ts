@@ -4,9 +4,11 @@ export const USAGE = {
   approve: '/deploy approve <request-id>',
   reject: '/deploy reject <request-id> [reason…]',
   rollback: '/deploy rollback <app> [<env>] [to <version>]',
-  history: '/deploy history <app> [<env>]',
+  history: '/deploy history <app> [<env>] [--csv]',
   lock: '/deploy lock <app> <env> [reason…]',
   unlock: '/deploy unlock <app> <env>',
+  stats: '/deploy stats [<app>] [<env>] [--days 30]',
+  promote: '/deploy promote <app> [from <env>] to <env> [--override "<reason>"]',
   help: '/deploy help',
 } as const;
 

@@ -1,9 +1,13 @@
 import type { Config } from '../config/readConfig.js';
+import type { CapstanMetrics } from '../metrics/metrics.js';
 import type { Logger } from '../lib/logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import { type SlackAppOptions, createSlackApp } from '../slack/app.js';
 import { commandHandlers } from '../slack/handlers.js';
+import { deliveryHandlers } from '../slack/deliveryHandlers.js';
+import type { CommandHandlers } from '../slack/dispatch.js';
+import { createResvgRenderer } from '../adapters/render/resvg.js';
 import { registerInteractions } from '../slack/interactions.js';
 import type { ClaimDelivery } from '../slack/guardedApp.js';
 import type { StatusDeps } from '../usecases/status.js';
@@ -25,6 +29,16 @@ export interface SlackInputOptions {
   readonly socketPingTimeoutMs?: number | undefined;
   /** HTTP routes served beside Slack's (the SNS endpoint, /metrics). */
   readonly routes: NonNullable<SlackAppOptions['routes']>;
+  /** Counts shared charts and exports. */
+  readonly metrics?: CapstanMetrics | undefined;
+}
+
+/** The delivery commands (stats, promote, history --csv) beside the others; plain history stays theirs. */
+function withDelivery(
+  base: CommandHandlers,
+  delivery: (history: CommandHandlers['history']) => Partial<CommandHandlers>,
+): CommandHandlers {
+  return { ...base, ...delivery(base.history) };
 }
 
 /** The Bolt app, built last and whole: every listener and route has what it calls from the start. */
@@ -47,15 +61,33 @@ export function createSlackInput(o: SlackInputOptions): ReturnType<typeof create
     dispatch: {
       catalog,
       status: o.status,
-      handlers: commandHandlers({
-        catalog,
-        store,
-        clock,
-        deploy: u.deploy,
-        locks: { catalog, store, directory: o.output.directory, clock },
-        approvals: u.approvals,
-        relay: u.relay,
-      }),
+      handlers: withDelivery(
+        commandHandlers({
+          catalog,
+          store,
+          clock,
+          deploy: u.deploy,
+          locks: { catalog, store, directory: o.output.directory, clock },
+          approvals: u.approvals,
+          relay: u.relay,
+        }),
+        (history) =>
+          deliveryHandlers({
+            catalog,
+            store,
+            clock,
+            deploy: u.deploy,
+            chart: {
+              files: o.output.files,
+              renderer: createResvgRenderer(),
+              chat: o.output.chat,
+              logger,
+              onShared: (r) => o.metrics?.fileShared('chart', r),
+            },
+            history,
+            csv: { files: o.output.files, logger, onShared: (r) => o.metrics?.fileShared('csv', r) },
+          }),
+      ),
     },
     // The Home tab tells the time by Capstan's one clock.
     home: { clock },

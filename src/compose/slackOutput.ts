@@ -1,4 +1,5 @@
 import { createSlackChat, createSlackDirectory } from '../adapters/slack/chat.js';
+import { createSlackFileSharing } from '../adapters/slack/files.js';
 import type { Config } from '../config/readConfig.js';
 import { findEnvironment } from '../domain/catalog.js';
 import type { Logger } from '../lib/logger.js';
@@ -53,7 +54,13 @@ export function createSlackOutput(o: SlackOutputOptions) {
     config.storage.kind === 'sqlite'
       ? progress
       : new OnceNotifier(progress, { store, owner: o.owner, clock, logger });
-  return { chat, directory, notifier, pipelineNotifier: createPipelineNotifier(chat, clock, directory) };
+  return {
+    chat,
+    directory,
+    notifier,
+    pipelineNotifier: createPipelineNotifier(chat, clock, directory),
+    files: createSlackFileSharing(client),
+  };
 }
 
 export type SlackOutput = ReturnType<typeof createSlackOutput>;

@@ -55,6 +55,8 @@ export function createUseCases(p: UseCaseParts) {
     own: (d) => leases.own(d.id),
     background: p.background.run,
     identity: p.aws.identity,
+    catalog,
+    onPromotionGate: (result) => metrics.promotion(result),
   };
   // With AWS events flowing, a rollout is looked at when one arrives; polling is the slower safety net.
   const pace = config.events ? new EventPace({ intervalMs: config.pollIntervalMs, clock }) : undefined;

@@ -3,7 +3,20 @@ import type { CodeDeployTarget, Principal } from '../domain/catalog.js';
 import { cronProblem, isTimeZone } from '../domain/freeze.js';
 import { parseDuration } from './duration.js';
 
-const RESERVED = ['status', 'approve', 'reject', 'rollback', 'history', 'lock', 'unlock', 'help', 'to'];
+const RESERVED = [
+  'status',
+  'approve',
+  'reject',
+  'rollback',
+  'history',
+  'lock',
+  'unlock',
+  'help',
+  'to',
+  'stats',
+  'promote',
+  'from',
+];
 const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 const name = z
@@ -196,6 +209,8 @@ const environment = z
     rolloutTimeout: duration.default(10 * 60_000),
     rollback: z.enum(['auto', 'manual']).default('auto'),
     freezes,
+    /** Only digests verified in `from` at least `soak` ago may be deployed here. */
+    promotion: z.strictObject({ from: name, soak: duration.default(0) }).optional(),
   })
   .superRefine((e, ctx) => {
     if (TARGETS.filter((t) => e[t] !== undefined).length !== 1) {
@@ -207,7 +222,18 @@ const environment = z
 const app = z.strictObject({
   environments: z
     .record(name, environment)
-    .refine((envs) => Object.keys(envs).length > 0, 'list at least one environment'),
+    .refine((envs) => Object.keys(envs).length > 0, 'list at least one environment')
+    .superRefine((envs, ctx) => {
+      for (const [envName, e] of Object.entries(envs)) {
+        const from = e.promotion?.from;
+        if (from !== undefined && (from === envName || envs[from] === undefined))
+          ctx.addIssue({
+            code: 'custom',
+            path: [envName, 'promotion', 'from'],
+            message: `must name another environment of this app: ${Object.keys(envs).join(', ')}`,
+          });
+      }
+    }),
 });
 
 /** A relayed CodePipeline approval takes the same approval rules as a release; nobody deploys through it. */

@@ -122,6 +122,14 @@ export interface Environment {
   readonly rollback: 'auto' | 'manual';
   /** The configuration's freezes for every environment, then this environment's own. */
   readonly freezes?: readonly FreezeWindow[] | undefined;
+  /** Takes only image digests verified in `from` at least `soakMs` ago (promotion.ts). */
+  readonly promotion?: Promotion | undefined;
+}
+
+export interface Promotion {
+  /** Another environment of the same app. */
+  readonly from: string;
+  readonly soakMs: number;
 }
 
 export interface App {

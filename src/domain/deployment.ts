@@ -95,6 +95,8 @@ export interface Deployment {
   readonly fromVersion?: string | undefined;
   readonly toVersion: string;
   readonly imageDigest?: string | undefined;
+  /** When the image was pushed to its registry (ECR's imagePushedAt), read at check: change lead time starts here. */
+  readonly imagePushedAt?: number | undefined;
   readonly state: DeploymentState;
   /**
    * Why it failed, or is being rolled back, as a fact (views word it). Absent in rows older than
@@ -127,6 +129,18 @@ export interface Deployment {
   readonly expiresAt?: number | undefined;
   /** Set when an admin requested it during a freeze. */
   readonly override?: FreezeOverride | undefined;
+  /** `/deploy promote`: the environment whose verified digest this deploys. */
+  readonly promotedFrom?: string | undefined;
+  /** Set when an admin deployed past the promotion gate. */
+  readonly promotionOverride?: PromotionOverride | undefined;
+}
+
+/** An admin let an image through the promotion gate: who, why, and what the gate said. */
+export interface PromotionOverride {
+  readonly by: string;
+  readonly reason: string;
+  readonly from: string;
+  readonly refused: 'notVerified' | 'soaking';
 }
 
 export const STATE_LABEL: Record<DeploymentState, string> = {

@@ -8,6 +8,9 @@ export interface MetricsSources {
   readonly now: () => number;
 }
 
+export const PROMOTION_RESULTS = ['passed', 'not_verified', 'soaking', 'overridden'] as const;
+export type PromotionResult = (typeof PROMOTION_RESULTS)[number];
+
 /** States shown even at zero, so a dashboard's lines do not break when nothing rolls out. */
 const IN_FLIGHT_STATES = ['rolling_out', 'rolling_back', 'outcome_unknown'];
 /** Endings waiting for Slack: bounded, since a message that never lands leaves its entry behind. */
@@ -25,6 +28,8 @@ export class CapstanMetrics {
   private readonly slackErrors: Counter<'method' | 'code'>;
   private readonly events: Counter<'outcome'>;
   private readonly endToSlack: Histogram;
+  private readonly promotionGate: Counter<'result'>;
+  private readonly shared: Counter<'what' | 'result'>;
   private readonly waiting = new Map<string, number>();
 
   constructor(private readonly sources: MetricsSources) {
@@ -80,6 +85,29 @@ export class CapstanMetrics {
       labelNames: ['outcome'],
       registers,
     });
+    this.promotionGate = new Counter({
+      name: 'capstan_promotion_gate_total',
+      help: 'Deploys to environments with a promotion gate, by what the gate did.',
+      labelNames: ['result'],
+      registers,
+    });
+    for (const result of PROMOTION_RESULTS) this.promotionGate.inc({ result }, 0);
+    this.shared = new Counter({
+      name: 'capstan_files_shared_total',
+      help: 'Stats charts and CSV exports shared in Slack, by result.',
+      labelNames: ['what', 'result'],
+      registers,
+    });
+  }
+
+  /** The promotion gate passed, refused (not verified, still soaking) or was overridden by an admin. */
+  promotion(result: PromotionResult): void {
+    this.promotionGate.inc({ result });
+  }
+
+  /** A chart or export was shared (`ok`) or Slack refused it (its error code). */
+  fileShared(what: 'chart' | 'csv', result: string): void {
+    this.shared.inc({ what, result: boundedCode(result) });
   }
 
   /** A rollout reached its end; `at` is when Capstan saw it. */

@@ -77,6 +77,8 @@ export interface Checked<C = unknown> {
   readonly fromVersion?: string | undefined;
   /** The image digest the tag resolves to now; an approval binds to it. */
   readonly digest?: string | undefined;
+  /** When that image was pushed (ECR's imagePushedAt), where the registry says. */
+  readonly pushedAt?: number | undefined;
   /** The strategy's own reads, handed to prepare() so it need not read them again. */
   readonly context?: C | undefined;
 }

@@ -11,6 +11,7 @@ import { execute } from './execute.js';
 import { requireIdle, requireUnlocked } from './guards.js';
 import { finish, save, showAndRecord } from './record.js';
 import { errorReported } from '../domain/reported.js';
+import { passPromotion } from './promotion.js';
 
 export type { DeployDeps } from './deps.js';
 
@@ -93,8 +94,10 @@ export async function requestDeploy(
   options: {
     readonly dryRun?: boolean;
     readonly kind?: 'deploy' | 'rollback';
-    /** `--override "<reason>"`: an admin deploying through a freeze. */
+    /** `--override "<reason>"`: an admin deploying through a freeze or the promotion gate. */
     readonly override?: OverrideRequest | undefined;
+    /** `/deploy promote`: the source environment, and the digest verified there that must be what runs. */
+    readonly promote?: { readonly from: string; readonly digest: string } | undefined;
   } = {},
 ): Promise<DeployResult> {
   await requireDeployer(deps.directory, env, requestedBy);
@@ -107,6 +110,21 @@ export async function requestDeploy(
   await requireIdle(deps.store, env);
   const target = targetAs(deps, env, requestedBy);
   const checked = await target.check(env, version);
+  if (options.promote && checked.digest !== options.promote.digest) {
+    throw new CapstanError('conflict', {
+      kind: 'promotion.digestMoved',
+      app: env.app,
+      env: env.name,
+      version,
+      expected: options.promote.digest,
+      found: checked.digest ?? 'none',
+    });
+  }
+  // Rollbacks go back to what ran before; a dry run changes nothing.
+  const promotionOverride =
+    options.kind === 'rollback' || options.dryRun
+      ? undefined
+      : await passPromotion(deps, env, version, checked.digest, requestedBy, options.override);
   if (options.dryRun) {
     const requestId = newId('dry');
     const prepared = await target.prepare(env, { requestId, version, requestedBy, checked });
@@ -125,7 +143,10 @@ export async function requestDeploy(
   const d = newDeployment(env, kind, version, requestedBy, deps.clock.now(), {
     fromVersion: checked.fromVersion,
     imageDigest: checked.digest,
+    imagePushedAt: checked.pushedAt,
     override,
+    promotedFrom: options.promote?.from,
+    promotionOverride,
   });
   // Owned before it exists, so no other replica's coordinator can take it over while it is prepared.
   await deps.own(d);
@@ -137,6 +158,7 @@ export async function requestDeploy(
       { kind: 'rollout.freezeOverridden', by: override.by, freeze: override.freeze, reason: override.reason },
     ]);
   }
+  if (promotionOverride) deps.notifier.detail(shown, [{ kind: 'promotion.overridden', ...promotionOverride }]);
   deps.background(prepareAndGate(deps, env, shown, checked));
   return { kind: 'started', deployment: shown, approval };
 }

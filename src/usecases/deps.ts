@@ -1,3 +1,4 @@
+import type { Catalog } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { Logger } from '../lib/logger.js';
 import type { Directory } from '../ports/chat.js';
@@ -23,4 +24,9 @@ export interface DeployDeps {
   readonly background: (work: Promise<unknown>) => void;
   /** Who is behind each AWS call (an environment's roleArn, assumed for that person). */
   readonly identity?: AwsIdentity | undefined;
+  /** The environments, for the promotion gate to find a source's `verify` configuration. */
+  readonly catalog?: Catalog | undefined;
+  /** Told what the promotion gate did (the /metrics counter). */
+  readonly onPromotionGate?:
+    ((result: 'passed' | 'not_verified' | 'soaking' | 'overridden') => void) | undefined;
 }

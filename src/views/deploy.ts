@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { promotionBlocks } from './promotionGate.js';
 import type { Environment } from '../domain/catalog.js';
 import { sayWhy } from './why.js';
 import {
@@ -157,6 +158,7 @@ export function deploymentMessage(
       ),
     );
   }
+  blocks.push(...promotionBlocks(d));
   const ctx: string[] = [];
   if (d.imageDigest) ctx.push(`image ${shortDigest(d.imageDigest)}`);
   if (d.rollbackVersion && d.state === 'rolling_back')

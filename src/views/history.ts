@@ -37,6 +37,9 @@ export function historyMessage(
         (why ? `\n_${why}_` : '') +
         (d.override
           ? `\n:warning: freeze “${escape(d.override.freeze)}” overridden by <@${d.override.by}>: ${escape(d.override.reason)}`
+          : '') +
+        (d.promotionOverride
+          ? `\n:warning: promotion gate overridden by <@${d.promotionOverride.by}> (${d.promotionOverride.refused === 'soaking' ? 'still soaking' : 'not verified'} in ${escape(d.promotionOverride.from)}): ${escape(d.promotionOverride.reason)}`
           : ''),
     );
   });

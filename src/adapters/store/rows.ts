@@ -49,6 +49,7 @@ const deploymentFields = z.looseObject({
   fromVersion: opt(str),
   toVersion: str,
   imageDigest: opt(str),
+  imagePushedAt: opt(num),
   state: deploymentState,
   cause: opt(z.unknown()),
   reason: opt(str),
@@ -69,6 +70,10 @@ const deploymentFields = z.looseObject({
   rejectedBy: opt(str),
   expiresAt: opt(num),
   override: opt(z.looseObject({ by: str, reason: str, freeze: str, until: num })),
+  promotedFrom: opt(str),
+  promotionOverride: opt(
+    z.looseObject({ by: str, reason: str, from: str, refused: z.enum(['notVerified', 'soaking']) }),
+  ),
 });
 
 /** Told when part of a record is left out as unreadable (the record itself is kept). */

@@ -4,6 +4,7 @@ import { CloudFormationFact } from './cloudformation.js';
 import { CodeDeployFact } from './codedeploy.js';
 import { CommonFact } from './common.js';
 import { EcsFact } from './ecs.js';
+import { PromotionFact } from './promotion.js';
 import { RolloutFact } from './rollout.js';
 
 /**
@@ -14,7 +15,15 @@ import { RolloutFact } from './rollout.js';
  *
  * Each kind is named `<area>.<what>`; each area keeps its facts in its own file.
  */
-export const Fact = z.union([CommonFact, EcsFact, CloudFormationFact, BeanstalkFact, CodeDeployFact, RolloutFact]);
+export const Fact = z.union([
+  CommonFact,
+  EcsFact,
+  CloudFormationFact,
+  BeanstalkFact,
+  CodeDeployFact,
+  RolloutFact,
+  PromotionFact,
+]);
 export type Fact = z.infer<typeof Fact>;
 export type FactKind = Fact['kind'];
 

@@ -32,6 +32,7 @@ export async function check(
   return {
     fromVersion: versionOfParameter(stack.parameters[t.imageParameter]),
     digest: image.digest,
+    pushedAt: image.pushedAt,
     context: { stack, image },
   };
 }

@@ -74,7 +74,12 @@ export async function check(
   deps: CheckDeps,
   env: BlueGreenEnvironment,
   version: string,
-): Promise<{ readonly fromVersion: string | undefined; readonly digest: string; readonly context: Context }> {
+): Promise<{
+  readonly fromVersion: string | undefined;
+  readonly digest: string;
+  readonly pushedAt?: number | undefined;
+  readonly context: Context;
+}> {
   const t = env.target;
   const group = await requireEcsGroup(deps.codedeploy, t);
   await requireIdle(deps.codedeploy, t);
@@ -89,5 +94,10 @@ export async function check(
     image: { repositoryUri: image.repositoryUri, digest: image.digest },
   };
   nextDocument(t, context, version, 'check'); // refuses a missing container before anything is recorded
-  return { fromVersion: runningVersion(current.doc, t.ecs.container), digest: image.digest, context };
+  return {
+    fromVersion: runningVersion(current.doc, t.ecs.container),
+    digest: image.digest,
+    pushedAt: image.pushedAt,
+    context,
+  };
 }

@@ -38,5 +38,10 @@ export async function check(
   const context = await readRevisionSource(deps.ecs, t.region, service.taskDefinition, image);
   // Refuses a missing container before anything is recorded.
   planRevision(context, { container: t.container, version, requestedBy: 'check' });
-  return { fromVersion: runningVersion(context.current, t.container), digest: image.digest, context };
+  return {
+    fromVersion: runningVersion(context.current, t.container),
+    digest: image.digest,
+    pushedAt: image.pushedAt,
+    context,
+  };
 }

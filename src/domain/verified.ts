@@ -1,0 +1,14 @@
+import type { DeploymentState } from './states.js';
+
+/**
+ * Whether a ledger entry counts as verified: promotion and the delivery figures both ask this.
+ * An environment with a `verify` configuration must reach `verified`; one without counts a
+ * `succeeded` rollout as verified (nothing more is checked there).
+ */
+export function countsAsVerified(
+  d: { readonly state: DeploymentState },
+  environment: { readonly name: string; readonly verify?: unknown } | undefined,
+): boolean {
+  if (d.state === 'verified') return true;
+  return d.state === 'succeeded' && environment?.verify === undefined;
+}

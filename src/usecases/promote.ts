@@ -1,0 +1,39 @@
+import type { Environment } from '../domain/catalog.js';
+import { CapstanError } from '../domain/errors.js';
+import { runningNow } from '../domain/promotion.js';
+import { countsAsVerified } from '../domain/verified.js';
+import { type DeployDeps, type DeployResult, type OverrideRequest, requestDeploy } from './deploy.js';
+
+/** Entries of the source read to find what it runs now. */
+const RECENT = 20;
+
+/**
+ * `/deploy promote <app> [from <env>] to <env>`: deploys to `to`, through its normal flow (approvals,
+ * locks, freezes, its promotion gate), exactly the image digest that runs verified in the source,
+ * under the tag it was deployed with there. The destination's check must resolve that tag to the
+ * same digest, or nothing changes.
+ */
+export async function requestPromotion(
+  deps: DeployDeps,
+  to: Environment,
+  from: Environment | undefined,
+  requestedBy: string,
+  override?: OverrideRequest,
+): Promise<DeployResult> {
+  if (!from)
+    throw new CapstanError('invalid_state', { kind: 'promotion.noSource', app: to.app, env: to.name });
+  const last = runningNow(await deps.store.history(from.app, from.name, RECENT));
+  if (!last || !last.imageDigest || !countsAsVerified(last, from)) {
+    throw new CapstanError('invalid_state', {
+      kind: 'promotion.nothingVerified',
+      app: to.app,
+      env: to.name,
+      from: from.name,
+      last: last && { version: last.toVersion, state: last.state },
+    });
+  }
+  return requestDeploy(deps, to, last.toVersion, requestedBy, {
+    override,
+    promote: { from: from.name, digest: last.imageDigest },
+  });
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { createResvgRenderer } from '../../src/adapters/render/resvg.js';
+import { deliveryFigures } from '../../src/usecases/stats/figures.js';
+import { CHART, addWeeks, weeklyChartAltText, weeklyChartSvg } from '../../src/views/chart.js';
+import { HISTORY, day } from '../fixtures/delivery.js';
+import { T0 } from '../fixtures/deployments.js';
+import { decodePng } from '../support/png.js';
+
+const weeks = deliveryFigures(HISTORY, { from: T0, to: day(14) }, () => true).weeks;
+
+describe('the weekly chart', () => {
+  it('renders in-process to a PNG that decodes, at the chart size', () => {
+    const png = createResvgRenderer().png(weeklyChartSvg('Deploys <and> failures', weeks));
+    const image = decodePng(png);
+    expect({ width: image.width, height: image.height }).toEqual({
+      width: CHART.width,
+      height: CHART.height,
+    });
+    expect(image.rows).toHaveLength(CHART.height);
+  });
+
+  it('draws its words: a font is found, so a title changes the picture', () => {
+    const r = createResvgRenderer();
+    const titled = r.png(weeklyChartSvg('Deploys per week', weeks));
+    const untitled = r.png(weeklyChartSvg('', weeks));
+    expect(titled.equals(untitled)).toBe(false);
+  });
+
+  it('bars and counts in the SVG, outside text escaped', () => {
+    const svg = weeklyChartSvg('a <b> & c', weeks);
+    expect(svg).toContain('a &lt;b&gt; &amp; c');
+    expect(svg.match(/<rect /g)).toHaveLength(1 + 2 * weeks.length + 2);
+    expect(weeklyChartAltText('t', weeks)).toBe(
+      't. week of 20 Nov: 5 deploys, 2 failures; week of 27 Nov: 2 deploys, 1 failure.',
+    );
+  });
+
+  it('adds up the weeks of several environments', () => {
+    expect(addWeeks([weeks, weeks])[0]).toEqual({ start: T0, deploys: 10, failures: 4 });
+    expect(addWeeks([])).toEqual([]);
+  });
+});

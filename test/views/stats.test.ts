@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { deliveryFigures } from '../../src/usecases/stats/figures.js';
+import { statsMessage, share } from '../../src/views/stats.js';
+import { HISTORY, day } from '../fixtures/delivery.js';
+import { T0 } from '../fixtures/deployments.js';
+import { golden } from './blockKit.js';
+
+const window = { from: T0, to: day(14) };
+
+describe('stats', () => {
+  it('says each figure with what it counts, small numbers as counts', async () => {
+    const figures = deliveryFigures(
+      HISTORY,
+      window,
+      (d) => d.state === 'verified' || d.state === 'succeeded',
+    );
+    const empty = deliveryFigures([], window, () => true);
+    const m = statsMessage(
+      {
+        ...window,
+        days: 14,
+        envs: [
+          { app: 'todobackend', env: 'dev', figures, partial: false },
+          { app: 'todobackend', env: 'prod', figures: empty, partial: false },
+        ],
+      },
+      { app: 'todobackend' },
+    );
+    await golden('stats/app', m);
+    const text = JSON.stringify(m);
+    expect(text).toContain('3 of 7 deploys failed');
+    expect(text).toContain('median 1h 10m, p90 2h 0m');
+    expect(text).toContain('1 deploy with an unknown outcome left out');
+    expect(text).toContain('no verified change yet');
+    expect(m.text).toContain('todobackend/dev: 7 deploys, change fail rate 3 of 7');
+  });
+
+  it('a share is a count below 20, with a percentage from there', () => {
+    expect(share(2, 7)).toBe('2 of 7');
+    expect(share(6, 40)).toBe('6 of 40 (15 %)');
+    expect(share(0, 0)).toBe('none yet');
+  });
+});

@@ -21,6 +21,10 @@ export function ecsEventGroups(e: AwsEvent): readonly string[] {
         return [];
       cluster = arnPath(d.clusterArn)?.[1];
       break;
+    case 'ECS Hook State Change':
+      // A pause hook waits (or ended): the next look reads lifecycleHookDetails.
+      cluster = arnPath(d.clusterArn)?.[1] ?? arnPath(d.serviceDeploymentArn)?.[1];
+      break;
     case 'ECS Service Action':
       if (d.eventType !== 'WARN' && d.eventType !== 'ERROR') return [];
       cluster = arnPath(d.clusterArn)?.[1] ?? clusterOfServiceArn(e.resources[0]);

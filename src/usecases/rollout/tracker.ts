@@ -336,10 +336,13 @@ export class RolloutTracker {
           data: obs.data,
           progress: obs.progress,
           waiting: obs.waiting,
+          stage: obs.stage,
+          pause: obs.pause,
           lastProgressAt: obs.moved || obs.waiting !== t.waiting ? now : t.lastProgressAt,
         };
         // A rollout waiting for people is not stalled: the target's own wait setting bounds it.
-        if (!obs.moved && !obs.waiting && now - t.lastProgressAt > env.rolloutTimeoutMs) {
+        // So is one the target's own clock holds (an ECS bake): its timeout governs, and is shown.
+        if (!obs.moved && !obs.waiting && !obs.held && now - t.lastProgressAt > env.rolloutTimeoutMs) {
           await this.failed(d, env, strategy, tracking, {
             kind: 'rollout.noProgress',
             seconds: Math.round(env.rolloutTimeoutMs / 1000),
@@ -349,7 +352,9 @@ export class RolloutTracker {
         }
         if (JSON.stringify(tracking) === JSON.stringify(t)) return;
         const visible =
-          JSON.stringify(tracking.progress) !== JSON.stringify(t.progress) || tracking.waiting !== t.waiting;
+          JSON.stringify(tracking.progress) !== JSON.stringify(t.progress) ||
+          tracking.waiting !== t.waiting ||
+          JSON.stringify([tracking.stage, tracking.pause]) !== JSON.stringify([t.stage, t.pause]);
         const cur = await save(deps.store, d, { tracking }, now);
         this.opts.watchlist.set(cur);
         if (visible) await deps.notifier.show(cur);

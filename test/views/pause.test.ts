@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { deploymentMessage } from '../../src/views/deploy.js';
+import { PAUSE_ACTION } from '../../src/views/pause.js';
+import { T0, deployment } from '../fixtures/deployments.js';
+import { golden } from './blockKit.js';
+
+const NOW = T0 + 3 * 60_000;
+const tracking = deployment().tracking!;
+const paused = deployment({
+  tracking: {
+    ...tracking,
+    waiting: 'paused at POST_TEST_TRAFFIC_SHIFT (0% production traffic)',
+    stage: { stage: 'POST_TEST_TRAFFIC_SHIFT', testPercent: 100, productionPercent: 0 },
+    pause: { stage: 'POST_TEST_TRAFFIC_SHIFT', timeoutAction: 'ROLLBACK', expiresAt: T0 + 3_600_000 },
+  },
+});
+const baking = deployment({
+  tracking: { ...tracking, stage: { stage: 'BAKE_TIME', productionPercent: 100, until: T0 + 600_000 } },
+});
+const buttons = (m: ReturnType<typeof deploymentMessage>) =>
+  (m.blocks ?? []).flatMap((b) =>
+    b.type === 'actions' ? b.elements.map((e) => ('action_id' in e ? e.action_id : '')) : [],
+  );
+
+describe('a progressive ECS rollout’s parent message', () => {
+  it('paused at a hook: the stage, what ECS does and when (a Slack date), Continue and Roll back', async () => {
+    const m = deploymentMessage(paused, NOW);
+    await golden('deploy/ecs-paused', m);
+    expect(m.text).toContain('rolling out 1/2: paused at test traffic on the new revision');
+    expect(JSON.stringify(m.blocks)).toContain('ECS rolls back by itself at <!date^');
+    expect(buttons(m)).toEqual([PAUSE_ACTION.proceed, PAUSE_ACTION.rollBack]);
+  });
+
+  it('baking: the time left as a Slack date, and Roll back alone', async () => {
+    const m = deploymentMessage(baking, NOW);
+    await golden('deploy/ecs-baking', m);
+    expect(m.text).toContain('baking with both revisions up, 100% of production traffic, until <!date^');
+    expect(buttons(m)).toEqual([PAUSE_ACTION.rollBack]);
+  });
+
+  it('no buttons once it ended', () => {
+    expect(buttons(deploymentMessage({ ...paused, state: 'succeeded', finishedAt: NOW }, NOW))).toEqual([]);
+  });
+});

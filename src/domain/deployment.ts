@@ -55,6 +55,8 @@ export interface PauseDecision {
   readonly at: number;
   readonly action: 'continue' | 'rollback';
   readonly stage?: string | undefined;
+  /** Which pause it decided (the same pause is the same key on every replica): a second click finds it. */
+  readonly key?: string | undefined;
 }
 
 /** What the poll loop follows: the change Capstan started, as its strategy identifies it. */

@@ -2,16 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SkipClock } from '../fakes/skipClock.js';
 import { FakeEcs } from '../support/fakeEcs.js';
 import { FakeServiceDeployments, blueGreen, linear } from '../support/fakeServiceDeployments.js';
-import { World, body, yamlWith } from './scenario.js';
-
-/** A blue/green (or linear) service: Bob and Carol approve; the rollout timeout is far shorter than ECS's bake. */
-export const PROGRESSIVE_ENV = `
-      dev:
-        channel: C0DEV
-        ecs: { region: us-east-1, cluster: todo-dev, service: todobackend-dev, container: app, repository: todobackend }
-        policy: { deployers: ["*"], approvers: ["@deploy-approvers"] }
-        rolloutTimeout: 1s
-`;
+import { startProgressive } from './progressive.js';
+import { type World, body } from './scenario.js';
 
 let w: World;
 let aws: FakeEcs;
@@ -25,10 +17,6 @@ afterEach(async () => {
   await w?.stop();
   aws.restore();
 });
-
-export async function startProgressive(c: SkipClock, extra = ''): Promise<World> {
-  return World.start(yamlWith(PROGRESSIVE_ENV, extra), c);
-}
 
 /** Lets ECS's minutes pass in one-minute steps, with a look between each. */
 const minutes = { stepMs: 60_000, timeoutMs: 20_000 };

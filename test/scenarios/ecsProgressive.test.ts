@@ -1,3 +1,4 @@
+import { StopServiceDeploymentCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SkipClock } from '../fakes/skipClock.js';
 import { FakeEcs } from '../support/fakeEcs.js';
@@ -77,6 +78,17 @@ describe('ECS service deployments (BLUE_GREEN, LINEAR): followed by ARN, stage b
     const thread = await w.threadHas(done, 'cleaning up');
     expect(thread.split('shifting production traffic, 50% of production traffic').length - 1).toBe(1);
     expect(thread.split('shifting production traffic, 100% of production traffic').length - 1).toBe(1);
+  });
+
+  it('a deployment that stops moving before any pause or bake meets rolloutTimeout, and Capstan rolls it back through ECS', async () => {
+    const sd = new FakeServiceDeployments(aws, [{ stage: 'SCALE_UP', stuck: true }, ...blueGreen().slice(1)]);
+    w = await startProgressive(clock);
+    await w.command('todobackend 1.2.3 to dev', 'C0DEV');
+    const done = await w.parentLater('C0DEV', '1.2.3', 'dev', /: rolled back by ECS$/);
+    expect(body(done)).toContain('no progress for 1s');
+    expect(aws.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(1);
+    expect(aws.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+    expect(sd.current.status).toBe('ROLLBACK_SUCCESSFUL');
   });
 
   it('someone else’s deployment stopping Capstan’s is "superseded", never rolled back over', async () => {

@@ -15,6 +15,8 @@ export interface Step {
   readonly test?: number;
   readonly pause?: { readonly minutes: number; readonly timeoutAction: 'CONTINUE' | 'ROLLBACK' };
   readonly bakeMinutes?: number;
+  /** Nothing moves past this step (tasks never become healthy). */
+  readonly stuck?: boolean;
   /** ECS rolls back by itself on reaching this step (an alarm), with this reason. */
   readonly alarm?: string;
 }
@@ -209,6 +211,7 @@ export class FakeServiceDeployments {
       }
       if (hook.status === 'AWAITING_ACTION') return d;
     }
+    if (s.stuck) return d;
     if (s.bakeMinutes !== undefined && this.now() < d.stageStart + s.bakeMinutes * 60_000) return d;
     this.enter(d, d.at + 1);
     return d;

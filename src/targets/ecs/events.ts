@@ -34,7 +34,8 @@ export function ecsEventGroups(e: AwsEvent): readonly string[] {
   }
   if (!cluster) return [];
   // capstan.yml may name the cluster or give its ARN.
-  const arn = typeof e.resources[0] === 'string' ? e.resources[0].split(':') : [];
+  const named = typeof e.resources[0] === 'string' ? e.resources[0] : d.clusterArn;
+  const arn = typeof named === 'string' ? named.split(':') : [];
   const clusterArn = arn.length >= 6 ? `${arn.slice(0, 5).join(':')}:cluster/${cluster}` : undefined;
   const { region } = e;
   return [

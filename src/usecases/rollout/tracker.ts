@@ -13,6 +13,7 @@ import { applyOrReconcile, beginTracking } from '../execute.js';
 import { save, showAndRecord } from '../record.js';
 import { errorReported, reported } from '../../domain/reported.js';
 import { saidBefore, why } from './cause.js';
+import { rollBackInPlace } from './inPlace.js';
 import type { Watchlist } from './watchlist.js';
 
 export interface TrackerOptions {
@@ -467,6 +468,12 @@ export class RolloutTracker {
     reason: Reported,
   ): Promise<void> {
     const deps = this.deps;
+    const inPlace = await rollBackInPlace(deps, d, env, strategy, tracking, reason);
+    if (inPlace) {
+      this.opts.watchlist.set(inPlace);
+      await deps.notifier.show(inPlace);
+      return;
+    }
     const good = (await deps.store.goodVersions(env.app, env.name, 5)).find((g) => g.version !== d.toVersion);
     if (!good) {
       await this.finish(d, {

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
-import type { Deployment, Tracking } from '../domain/deployment.js';
+import type { Deployment, PauseDecision, Tracking } from '../domain/deployment.js';
 import { stageName, stageWords, timeoutWords } from './facts/ecsProgressive.js';
-import { actions, section } from './message.js';
+import { actions, section, slackDate } from './message.js';
 
 /** The buttons of a rollout the target holds at a pause, or in a stage it can roll back from. */
 export const PAUSE_ACTION = { proceed: 'capstan_continue', rollBack: 'capstan_roll_back_in_place' } as const;
@@ -52,4 +52,14 @@ export function pauseBlocks(d: Deployment): KnownBlock[] {
       rollBack,
     ]),
   ];
+}
+
+/** Who decided what at the pauses, and when: for `history`. */
+export function decisionsText(decisions: readonly PauseDecision[]): string {
+  return decisions
+    .map(
+      (x) =>
+        `${x.action === 'continue' ? ':arrow_forward: continued' : ':rewind: rolled back'} by <@${x.by}> ${slackDate(x.at)}${x.stage ? ` at ${stageName(x.stage)}` : ''}`,
+    )
+    .join(' · ');
 }

@@ -71,6 +71,7 @@ describe('pause hooks become Continue and Roll back, decided on the clicking use
     expect(buttonsOf(done)).toEqual([]);
     const last = await w.last('dev');
     expect(last.decisions).toMatchObject([{ by: 'U0BOB', action: 'continue', stage: 'POST_TEST_TRAFFIC_SHIFT' }]);
+    expect(await w.command('history todobackend dev', 'C0DEV')).toContain('continued by <@U0BOB>');
   });
 
   it('refuses Continue from the requester (no self-approval) and from a stranger; nothing reaches ECS', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deploymentMessage } from '../../src/views/deploy.js';
+import { historyMessage } from '../../src/views/history.js';
 import { PAUSE_ACTION } from '../../src/views/pause.js';
 import { T0, deployment } from '../fixtures/deployments.js';
 import { golden } from './blockKit.js';
@@ -36,6 +37,24 @@ describe('a progressive ECS rollout’s parent message', () => {
     await golden('deploy/ecs-baking', m);
     expect(m.text).toContain('baking with both revisions up, 100% of production traffic, until <!date^');
     expect(buttons(m)).toEqual([PAUSE_ACTION.rollBack]);
+  });
+
+  it('history says who decided at the pauses, when and which', async () => {
+    const decided = {
+      ...paused,
+      state: 'rolled_back' as const,
+      finishedAt: NOW,
+      decisions: [
+        { by: 'U0BOB', at: T0 + 60_000, action: 'continue' as const, stage: 'POST_TEST_TRAFFIC_SHIFT' },
+        { by: 'U0ALICE', at: T0 + 120_000, action: 'rollback' as const },
+      ],
+    };
+    const m = historyMessage('todobackend', 'dev', [decided], NOW);
+    await golden('history/ecs-decisions', m);
+    expect(JSON.stringify(m.blocks)).toContain(
+      ':arrow_forward: continued by <@U0BOB> <!date^',
+    );
+    expect(JSON.stringify(m.blocks)).toContain(':rewind: rolled back by <@U0ALICE>');
   });
 
   it('no buttons once it ended', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { announcement } from '../../src/views/announce.js';
 import { deploymentMessage } from '../../src/views/deploy.js';
 import { historyMessage } from '../../src/views/history.js';
 import { PAUSE_ACTION } from '../../src/views/pause.js';
@@ -55,6 +56,17 @@ describe('a progressive ECS rollout’s parent message', () => {
       ':arrow_forward: continued by <@U0BOB> <!date^',
     );
     expect(JSON.stringify(m.blocks)).toContain(':rewind: rolled back by <@U0ALICE>');
+  });
+
+  it('asks the approvers in the thread, naming the pause as people read it', async () => {
+    const said = announcement(paused, {
+      kind: 'continue_requested',
+      approvers: [{ kind: 'handle', handle: 'deploy-approvers' }],
+      waiting: paused.tracking!.waiting!,
+      selfAllowed: false,
+    });
+    await golden('announce/ecs-pause', said!.message);
+    expect(said!.message.text).toContain('let it go on (paused at test traffic on the new revision)');
   });
 
   it('no buttons once it ended', () => {

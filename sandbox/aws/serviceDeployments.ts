@@ -90,6 +90,12 @@ export class SimServiceDeployments {
     return arn;
   }
 
+  /** Lets every pause hook waiting now reach its timeout (the sandbox's way of letting time pass). */
+  expirePauses(): void {
+    const now = Date.now();
+    for (const d of this.all) for (const h of d.hooks) if (h.status === 'AWAITING_ACTION') h.expiresAt = now;
+  }
+
   tick(): void {
     const now = Date.now();
     for (const d of this.all) this.step(d, now);

@@ -53,9 +53,9 @@ describe('sandbox journeys: ECS blue/green and linear service deployments', () =
 
   it('blue/green: a pause nobody decides times out, and ECS rolls back by itself', async () => {
     sb = await fastSandbox();
-    sb.aws.serviceDeployments.pauseMs = 1_000;
     await sb.ui.command('U0ALICE', 'C0GREEN', 'todobackend 1.2.3 to green');
     const waiting = await paused(sb);
+    sb.aws.serviceDeployments.expirePauses();
     const done = await find(
       sb,
       'C0GREEN',

@@ -37,7 +37,8 @@ export interface ServiceDeployment {
   readonly strategy?: string | undefined;
   readonly bakeTimeMinutes?: number | undefined;
   readonly stepBakeTimeMinutes?: number | undefined;
-  readonly rollback?: { readonly reason?: string | undefined; readonly startedAt?: number | undefined } | undefined;
+  readonly rollback?:
+    { readonly reason?: string | undefined; readonly startedAt?: number | undefined } | undefined;
 }
 
 export interface ServiceDeploymentBrief {
@@ -61,7 +62,11 @@ export interface EcsServiceDeployments {
     taskDefinitionArn: string,
   ): Promise<{ readonly serviceDeploymentArn?: string | undefined }>;
   /** The service's deployments created after `createdAfter` (ms), newest first. */
-  list(loc: ServiceLocation, service: string, createdAfter: number): Promise<readonly ServiceDeploymentBrief[]>;
+  list(
+    loc: ServiceLocation,
+    service: string,
+    createdAfter: number,
+  ): Promise<readonly ServiceDeploymentBrief[]>;
   /** `missing`: ARNs ECS no longer knows (kept 90 days). */
   describe(
     region: string,

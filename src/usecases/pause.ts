@@ -112,7 +112,9 @@ export async function decideAtPause(
       claimed,
       (cur) => ({ decisions: (cur.decisions ?? []).filter((x) => x.key !== key) }),
       deps.clock.now(),
-    ).catch((err: unknown) => deps.logger.warn('could not take a decision back', { id, error: errorMessage(err) }));
+    ).catch((err: unknown) =>
+      deps.logger.warn('could not take a decision back', { id, error: errorMessage(err) }),
+    );
     throw e;
   }
   const said: Fact =
@@ -140,7 +142,13 @@ async function authorize(
   const membership = await membershipFor(deps.directory, userId, env.policy.approvers);
   const selfOk = env.policy.allowSelfApproval || userId !== d.requestedBy;
   if (!selfOk || !matches(env.policy.approvers, userId, membership))
-    return { kind: 'not_allowed', app: env.app, env: env.name, requester: !selfOk, approvers: env.policy.approvers };
+    return {
+      kind: 'not_allowed',
+      app: env.app,
+      env: env.name,
+      requester: !selfOk,
+      approvers: env.policy.approvers,
+    };
   await requireUnlocked(deps.store, env);
   const open = openWindow(env.freezes ?? [], deps.clock.now());
   if (open) throw new FrozenError(open, { app: env.app, env: env.name }, 'execute');

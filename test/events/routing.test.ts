@@ -107,7 +107,9 @@ describe('which poll group an AWS event concerns', () => {
       serviceDeploymentArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:service-deployment/todo-dev/todo/abc`,
     };
     for (const resources of [[], [detail.serviceDeploymentArn]]) {
-      const groups = ecs.eventGroups!(arrived({ source: 'aws.ecs', type: 'ECS Hook State Change', resources, detail }));
+      const groups = ecs.eventGroups!(
+        arrived({ source: 'aws.ecs', type: 'ECS Hook State Change', resources, detail }),
+      );
       expect(groups).toContain(ecs.pollGroup(ecsEnv('todo-dev')));
       expect(groups).toContain(ecs.pollGroup(ecsEnv(clusterArn)));
       expect(groups).not.toContain(ecs.pollGroup(ecsEnv('todo-prod')));

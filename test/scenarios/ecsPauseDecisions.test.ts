@@ -61,23 +61,34 @@ describe('pause hooks become Continue and Roll back, decided on the clicking use
     expect(buttonsOf(m)).toEqual([PAUSE_ACTION.proceed, PAUSE_ACTION.rollBack]);
     // The approvers are asked in the thread.
     const thread = await w.threadHas(m, 'waits for one of you');
-    expect(thread).toMatch(/<!subteam\^S0APPROVERS[^>]*>: the .* waits for one of you \(not <@U0ALICE>, who asked for it\)/);
+    expect(thread).toMatch(
+      /<!subteam\^S0APPROVERS[^>]*>: the .* waits for one of you \(not <@U0ALICE>, who asked for it\)/,
+    );
     expect(await click(m, PAUSE_ACTION.proceed, 'U0BOB')).toContain('Continuing');
-    expect(continues()).toEqual([{ serviceDeploymentArn: sd.current.arn, hookId: 'ecs-pause-1-2', action: 'CONTINUE' }]);
+    expect(continues()).toEqual([
+      { serviceDeploymentArn: sd.current.arn, hookId: 'ecs-pause-1-2', action: 'CONTINUE' },
+    ]);
     const after = await w.parent('C0DEV', '1.2.3', 'dev', /production traffic|baking|succeeded/);
     expect(buttonsOf(after)).not.toContain(PAUSE_ACTION.proceed);
     await w.threadHas(m, '<@U0BOB> let it go on from test traffic on the new revision');
-    const done = await w.parentLater('C0DEV', '1.2.3', 'dev', /: succeeded$/, { stepMs: 60_000, timeoutMs: 20_000 });
+    const done = await w.parentLater('C0DEV', '1.2.3', 'dev', /: succeeded$/, {
+      stepMs: 60_000,
+      timeoutMs: 20_000,
+    });
     expect(buttonsOf(done)).toEqual([]);
     const last = await w.last('dev');
-    expect(last.decisions).toMatchObject([{ by: 'U0BOB', action: 'continue', stage: 'POST_TEST_TRAFFIC_SHIFT' }]);
+    expect(last.decisions).toMatchObject([
+      { by: 'U0BOB', action: 'continue', stage: 'POST_TEST_TRAFFIC_SHIFT' },
+    ]);
     expect(await w.command('history todobackend dev', 'C0DEV')).toContain('continued by <@U0BOB>');
   });
 
   it('refuses Continue from the requester (no self-approval) and from a stranger; nothing reaches ECS', async () => {
     const m = await paused();
     expect(await click(m, PAUSE_ACTION.proceed, 'U0ALICE')).toContain('other than the person who asked');
-    expect(await click(m, PAUSE_ACTION.proceed, 'U0MALLORY')).toContain('Only an approver of todobackend/dev');
+    expect(await click(m, PAUSE_ACTION.proceed, 'U0MALLORY')).toContain(
+      'Only an approver of todobackend/dev',
+    );
     expect(continues()).toEqual([]);
     expect((await w.last('dev')).decisions ?? []).toEqual([]);
   });
@@ -108,8 +119,14 @@ describe('pause hooks become Continue and Roll back, decided on the clicking use
     const other = await w.replica();
     const clickOn = (h: typeof w.h, user: string) =>
       h.click({ actionId: PAUSE_ACTION.proceed, value: d().id, user, message: m });
-    const answers = await Promise.all([clickOn(w.h, 'U0BOB'), clickOn(other, 'U0CAROL'), clickOn(w.h, 'U0CAROL')]);
-    const said = await Promise.all(answers.map((a) => responseTo(w.h.slack, a.responseUrl).then(JSON.stringify)));
+    const answers = await Promise.all([
+      clickOn(w.h, 'U0BOB'),
+      clickOn(other, 'U0CAROL'),
+      clickOn(w.h, 'U0CAROL'),
+    ]);
+    const said = await Promise.all(
+      answers.map((a) => responseTo(w.h.slack, a.responseUrl).then(JSON.stringify)),
+    );
     expect(continues()).toHaveLength(1);
     expect(said.filter((s) => s.includes('Continuing'))).toHaveLength(1);
     expect(said.filter((s) => s.includes('already decided'))).toHaveLength(2);
@@ -138,7 +155,9 @@ describe('pause hooks become Continue and Roll back, decided on the clicking use
     expect(stops()).toBe(1);
     const done = await w.parent('C0DEV', '1.2.3', 'dev', /: rolled back by ECS$/);
     expect(body(done)).toContain('Stopped by request');
-    expect(aws.ecs.commandCalls((await import('@aws-sdk/client-ecs')).UpdateServiceCommand)).toHaveLength(updates);
+    expect(aws.ecs.commandCalls((await import('@aws-sdk/client-ecs')).UpdateServiceCommand)).toHaveLength(
+      updates,
+    );
   });
 
   it('/deploy rollback at a pause rolls back through ECS', async () => {

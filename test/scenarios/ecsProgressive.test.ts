@@ -61,7 +61,11 @@ describe('ECS service deployments (BLUE_GREEN, LINEAR): followed by ARN, stage b
 
   it('ECS rolling back by itself during the bake (an alarm) is followed to ROLLBACK_SUCCESSFUL, and Capstan starts nothing', async () => {
     const steps = blueGreen('CONTINUE').filter((s) => !s.pause);
-    steps.splice(3, 0, { stage: 'BAKE_TIME', prod: 100, alarm: 'CloudWatch alarm todo-5xx went into ALARM.' });
+    steps.splice(3, 0, {
+      stage: 'BAKE_TIME',
+      prod: 100,
+      alarm: 'CloudWatch alarm todo-5xx went into ALARM.',
+    });
     new FakeServiceDeployments(aws, steps);
     w = await startProgressive(clock);
     await w.command('todobackend 1.2.3 to dev', 'C0DEV');

@@ -244,7 +244,9 @@ export class FakeServiceDeployments {
         bakeTimeInMinutes: 10,
         linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 5 },
       },
-      ...(d.rollbackReason ? { rollback: { reason: d.rollbackReason, startedAt: new Date(this.now()) } } : {}),
+      ...(d.rollbackReason
+        ? { rollback: { reason: d.rollbackReason, startedAt: new Date(this.now()) } }
+        : {}),
     };
   }
 }

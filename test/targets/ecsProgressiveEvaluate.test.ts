@@ -41,7 +41,11 @@ describe('evaluateServiceDeployment: ECS’s status of the followed ARN decides'
     expect(o).toMatchObject({
       kind: 'failed',
       selfRollback: { kind: 'done' },
-      reason: { kind: 'ecs.serviceDeploymentFailed', status: 'ROLLBACK_SUCCESSFUL', rollbackReason: 'alarm x' },
+      reason: {
+        kind: 'ecs.serviceDeploymentFailed',
+        status: 'ROLLBACK_SUCCESSFUL',
+        rollbackReason: 'alarm x',
+      },
     });
   });
 
@@ -69,7 +73,12 @@ describe('evaluateServiceDeployment: ECS’s status of the followed ARN decides'
   });
 
   it('a pause hook awaiting action holds the deadline and offers a decision, said once', () => {
-    const hook = { hookId: 'h1', status: 'AWAITING_ACTION', expiresAt: NOW + 60_000, timeoutAction: 'ROLLBACK' };
+    const hook = {
+      hookId: 'h1',
+      status: 'AWAITING_ACTION',
+      expiresAt: NOW + 60_000,
+      timeoutAction: 'ROLLBACK',
+    };
     const o = judge({ lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT', hooks: [hook], testWeight: 100 });
     expect(o).toMatchObject({
       kind: 'progress',
@@ -96,13 +105,21 @@ describe('evaluateServiceDeployment: ECS’s status of the followed ARN decides'
       sd,
     );
     expect(o).toMatchObject({ kind: 'progress', pause: undefined, waiting: undefined });
-    expect(o.lines).toEqual([{ kind: 'ecs.hookEnded', stage: 'POST_TEST_TRAFFIC_SHIFT', status: 'SUCCEEDED' }]);
+    expect(o.lines).toEqual([
+      { kind: 'ecs.hookEnded', stage: 'POST_TEST_TRAFFIC_SHIFT', status: 'SUCCEEDED' },
+    ]);
   });
 
   it('a bake is held by ECS’s clock and shows when it ends; scaling up is not', () => {
     const bake = judge({ lifecycleStage: 'BAKE_TIME', bakeTimeMinutes: 10, productionWeight: 100 });
-    expect(bake).toMatchObject({ kind: 'progress', held: true, stage: { stage: 'BAKE_TIME', until: NOW + 600_000 } });
-    expect(judge({ lifecycleStage: 'SCALE_UP' }, 'rollout', { stage: 'PENDING' })).toMatchObject({ held: false });
+    expect(bake).toMatchObject({
+      kind: 'progress',
+      held: true,
+      stage: { stage: 'BAKE_TIME', until: NOW + 600_000 },
+    });
+    expect(judge({ lifecycleStage: 'SCALE_UP' }, 'rollout', { stage: 'PENDING' })).toMatchObject({
+      held: false,
+    });
   });
 
   it('picks the deployment UpdateService named, else the first created since Capstan asked', () => {

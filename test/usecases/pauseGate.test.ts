@@ -85,21 +85,36 @@ describe('CodeDeploy blue/green Continue takes the gate of every pause', () => {
   });
 
   it('a lock refuses Continue, naming who holds it', async () => {
-    await store.putLock({ app: 'todobackend', env: 'dev', owner: 'U0CAROL', reason: 'incident', at: clock.now() });
+    await store.putLock({
+      app: 'todobackend',
+      env: 'dev',
+      owner: 'U0CAROL',
+      reason: 'incident',
+      at: clock.now(),
+    });
     const refused = await proceedRollout(deps, 'd-bg', 'U0BOB').catch((e: unknown) => e);
     expect(isCapstanError(refused) && refused.code).toBe('locked');
     expect(proceeded).toBe(0);
   });
 
   it('a freeze in force refuses Continue', async () => {
-    deps = depsWith({ ...bluegreen, freezes: [{ name: 'always', cron: '* * * * *', durationMs: 120_000, timezone: 'UTC' }] });
+    deps = depsWith({
+      ...bluegreen,
+      freezes: [{ name: 'always', cron: '* * * * *', durationMs: 120_000, timezone: 'UTC' }],
+    });
     const refused = await proceedRollout(deps, 'd-bg', 'U0BOB').catch((e: unknown) => e);
-    expect(isCapstanError(refused) && refused.fact).toMatchObject({ kind: 'freeze.frozen', freeze: 'always' });
+    expect(isCapstanError(refused) && refused.fact).toMatchObject({
+      kind: 'freeze.frozen',
+      freeze: 'always',
+    });
     expect(proceeded).toBe(0);
   });
 
   it('the requester may not continue their own deploy where self-approval is not allowed', async () => {
-    expect(await proceedRollout(deps, 'd-bg', 'U0ALICE')).toMatchObject({ kind: 'not_allowed', requester: true });
+    expect(await proceedRollout(deps, 'd-bg', 'U0ALICE')).toMatchObject({
+      kind: 'not_allowed',
+      requester: true,
+    });
     expect(proceeded).toBe(0);
   });
 });

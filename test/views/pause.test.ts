@@ -52,9 +52,7 @@ describe('a progressive ECS rollout’s parent message', () => {
     };
     const m = historyMessage('todobackend', 'dev', [decided], NOW);
     await golden('history/ecs-decisions', m);
-    expect(JSON.stringify(m.blocks)).toContain(
-      ':arrow_forward: continued by <@U0BOB> <!date^',
-    );
+    expect(JSON.stringify(m.blocks)).toContain(':arrow_forward: continued by <@U0BOB> <!date^');
     expect(JSON.stringify(m.blocks)).toContain(':rewind: rolled back by <@U0ALICE>');
   });
 

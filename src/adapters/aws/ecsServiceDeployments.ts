@@ -43,7 +43,8 @@ function toDeployment(d: SdkServiceDeployment): ServiceDeployment {
     strategy: config?.strategy,
     bakeTimeMinutes: num(config?.bakeTimeInMinutes),
     stepBakeTimeMinutes: num(
-      config?.linearConfiguration?.stepBakeTimeInMinutes ?? config?.canaryConfiguration?.canaryBakeTimeInMinutes,
+      config?.linearConfiguration?.stepBakeTimeInMinutes ??
+        config?.canaryConfiguration?.canaryBakeTimeInMinutes,
     ),
     rollback: d.rollback ? { reason: d.rollback.reason, startedAt: ms(d.rollback.startedAt) } : undefined,
   };
@@ -123,7 +124,9 @@ export function createEcsServiceDeploymentsAdapter(
     async stop(region, arn) {
       const op = { action: 'ecs:StopServiceDeployment', resource: named(arn), region };
       await call(op, () =>
-        client(region).send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' })),
+        client(region).send(
+          new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }),
+        ),
       );
     },
   };

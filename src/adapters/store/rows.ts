@@ -74,7 +74,15 @@ const deploymentFields = z.looseObject({
   expiresAt: opt(num),
   override: opt(z.looseObject({ by: str, reason: str, freeze: str, until: num })),
   decisions: opt(
-    z.array(z.looseObject({ by: str, at: num, action: z.enum(['continue', 'rollback']), stage: opt(str), key: opt(str) })),
+    z.array(
+      z.looseObject({
+        by: str,
+        at: num,
+        action: z.enum(['continue', 'rollback']),
+        stage: opt(str),
+        key: opt(str),
+      }),
+    ),
   ),
 });
 

@@ -41,7 +41,8 @@ export async function reconcile(
   const { plan } = req;
   const service = await readService(deps.ecs, t);
   const progressive = progressiveOf(deps, service);
-  if (progressive) return reconcileProgressive({ ...deps, serviceDeployments: progressive }, env, service, req);
+  if (progressive)
+    return reconcileProgressive({ ...deps, serviceDeployments: progressive }, env, service, req);
   // Capstan's revision carries the request's image and tags; a deployment of it means the update took effect.
   // Newest first: a rollback's image is also the image of the old deployment still draining.
   const newestFirst = [...service.deployments].sort(

@@ -52,7 +52,9 @@ export function createEcsStrategy(deps: EcsStrategyDeps): Strategy<'ecs', EcsPla
 function observeBoth(deps: EcsStrategyDeps) {
   const rolling = createObserver(deps);
   const sdPort = deps.serviceDeployments;
-  const progressive = sdPort ? createProgressiveObserver({ serviceDeployments: sdPort, now: deps.now }) : undefined;
+  const progressive = sdPort
+    ? createProgressiveObserver({ serviceDeployments: sdPort, now: deps.now })
+    : undefined;
   return async (
     items: readonly Observed<EcsTrack, EcsEnvironment>[],
   ): Promise<ReadonlyMap<string, Observation<EcsTrack>>> => {

@@ -25,7 +25,8 @@ export function stageWords(s: RolloutStage): string {
   const parts = [stageName(s.stage)];
   if (s.productionPercent !== undefined && /PRODUCTION|BAKE/.test(s.stage))
     parts.push(`${s.productionPercent}% of production traffic`);
-  else if (s.testPercent !== undefined && /TEST/.test(s.stage)) parts.push(`${s.testPercent}% of test traffic`);
+  else if (s.testPercent !== undefined && /TEST/.test(s.stage))
+    parts.push(`${s.testPercent}% of test traffic`);
   if (s.until !== undefined) parts.push(`until ${slackDate(s.until)}`);
   return parts.join(', ');
 }

@@ -24,16 +24,18 @@ export const PROGRESSIVE_EXAMPLES: readonly [EcsProgressiveFact, string][] = [
     { kind: 'ecs.stageReached', stage: 'BAKE_TIME', productionPercent: 100, until: AT },
     `:arrow_right: baking with both revisions up, 100% of production traffic, until ${DATE}`,
   ],
-  [
-    { kind: 'ecs.stageReached', stage: 'NEW_<b>' },
-    ':arrow_right: NEW_&lt;b&gt;',
-  ],
+  [{ kind: 'ecs.stageReached', stage: 'NEW_<b>' }, ':arrow_right: NEW_&lt;b&gt;'],
   [
     { kind: 'ecs.hookAwaiting', stage: 'POST_TEST_TRAFFIC_SHIFT', timeoutAction: 'ROLLBACK', expiresAt: AT },
     `:double_vertical_bar: Paused at test traffic on the new revision: waiting for Continue or Roll back; ECS rolls back by itself at ${DATE}.`,
   ],
   [
-    { kind: 'ecs.hookEnded', stage: 'POST_TEST_TRAFFIC_SHIFT', status: 'TIMED_OUT', timeoutAction: 'CONTINUE' },
+    {
+      kind: 'ecs.hookEnded',
+      stage: 'POST_TEST_TRAFFIC_SHIFT',
+      status: 'TIMED_OUT',
+      timeoutAction: 'CONTINUE',
+    },
     ':hourglass: Nobody decided at test traffic on the new revision in time: ECS continued by itself.',
   ],
   [
@@ -52,7 +54,10 @@ export const PROGRESSIVE_EXAMPLES: readonly [EcsProgressiveFact, string][] = [
     { kind: 'ecs.serviceDeploymentFailed', status: 'ROLLBACK_SUCCESSFUL', rollbackReason: 'alarm <x>' },
     'ECS rolled the deployment back: alarm &lt;x&gt;',
   ],
-  [{ kind: 'ecs.serviceDeploymentFailed', status: 'ROLLBACK_FAILED' }, 'ECS could not roll the deployment back'],
+  [
+    { kind: 'ecs.serviceDeploymentFailed', status: 'ROLLBACK_FAILED' },
+    'ECS could not roll the deployment back',
+  ],
   [
     { kind: 'ecs.serviceDeploymentFailed', status: 'STOPPED', reason: 'stopped' },
     'The ECS deployment was stopped: stopped',

@@ -12,10 +12,7 @@ import { PROGRESSIVE, type ServiceDeploymentTrack } from './schemas.js';
 const RECONCILE_WINDOW_MS = 15 * 60_000;
 
 /** The service deployments port when this service deploys progressively: chosen by the service's own strategy. */
-export function progressiveOf(
-  deps: EcsStrategyDeps,
-  service: EcsService,
-): EcsServiceDeployments | undefined {
+export function progressiveOf(deps: EcsStrategyDeps, service: EcsService): EcsServiceDeployments | undefined {
   return service.strategy && PROGRESSIVE.has(service.strategy) ? deps.serviceDeployments : undefined;
 }
 
@@ -65,7 +62,10 @@ async function started(
 ): Promise<Started<EcsTrack>> {
   // ECS may list it only a moment later: then the first looks find it.
   const found = await findStarted(deps as Parameters<typeof findStarted>[0], env, sd).catch(() => undefined);
-  const track = { ...newTrack(taskDefinitionArn, undefined, deps.now(), plan.currentArn), sd: { ...sd, arn: found } };
+  const track = {
+    ...newTrack(taskDefinitionArn, undefined, deps.now(), plan.currentArn),
+    sd: { ...sd, arn: found },
+  };
   return {
     data: track,
     lines: [

@@ -66,7 +66,8 @@ export function evaluateServiceDeployment(
   const stageChanged = d.lifecycleStage !== sd.stage || d.productionWeight !== sd.productionPercent;
   const stageSince = stageChanged ? now : (sd.stageSince ?? now);
   const stage = stageOf(d, stageSince);
-  if (stageChanged && stage && !ROLLING_BACK.has(d.status)) lines.push({ kind: 'ecs.stageReached', ...stage });
+  if (stageChanged && stage && !ROLLING_BACK.has(d.status))
+    lines.push({ kind: 'ecs.stageReached', ...stage });
 
   const waiting = d.hooks.find((h) => h.status === 'AWAITING_ACTION' && h.hookId !== '');
   const hook: AwaitingHook | undefined = waiting && {
@@ -140,7 +141,8 @@ export function evaluateServiceDeployment(
     // ECS rolls back (by its alarms or circuit breaker, or because someone asked): follow the same ARN.
     return { kind: 'failed', data, lines, reason: failure, selfRollback: { kind: 'following', data } };
   }
-  const baking = d.lifecycleStage === 'BAKE_TIME' || (stage?.until !== undefined && !ROLLING_BACK.has(d.status));
+  const baking =
+    d.lifecycleStage === 'BAKE_TIME' || (stage?.until !== undefined && !ROLLING_BACK.has(d.status));
   return {
     kind: 'progress',
     data,

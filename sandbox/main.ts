@@ -24,6 +24,8 @@ const CHANNELS = [
   { id: 'C0STAGING', name: 'todobackend-staging' },
   { id: 'C0FLEET', name: 'todobackend-fleet' },
   { id: 'C0BLUEGREEN', name: 'todobackend-bluegreen' },
+  { id: 'C0GREEN', name: 'todobackend-green' },
+  { id: 'C0LINEAR', name: 'todobackend-linear' },
   { id: 'C0PIPELINE', name: 'todobackend-pipeline' },
 ];
 

@@ -33,6 +33,8 @@ interface SimService {
   taskDefinition: string;
   /** CODE_DEPLOY: CodeDeploy replaces the task set; UpdateService cannot change the task definition. */
   controller: 'ECS' | 'CODE_DEPLOY';
+  /** BLUE_GREEN or LINEAR: deployed as ECS service deployments (serviceDeployments.ts). */
+  strategy?: 'BLUE_GREEN' | 'LINEAR';
   deployments: SimDeployment[];
   events: { id: string; createdAt: Date; message: string }[];
 }
@@ -66,6 +68,10 @@ export class SimEcs {
   readonly tasks: SimTask[] = [];
   private revisions = new Map<string, number>();
   private seq = 0;
+  /** Set by SimServiceDeployments: UpdateService on a BLUE_GREEN or LINEAR service starts a service deployment. */
+  onProgressiveUpdate:
+    | ((cluster: string, service: string, strategy: string, td: string, previous: string) => string)
+    | undefined;
   /** Failed tasks before the circuit breaker trips (ECS uses at least 10; the sandbox is impatient). */
   breakerThreshold = 3;
 
@@ -143,6 +149,44 @@ export class SimEcs {
       events: [],
     });
     this.event(this.services.get('todobackend-bg')!, 'has reached a steady state.');
+    // Services ECS deploys itself, stage by stage (see serviceDeployments.ts).
+    for (const [name, strategy] of [
+      ['todobackend-green', 'BLUE_GREEN'],
+      ['todobackend-linear', 'LINEAR'],
+    ] as const) {
+      const s: SimService = {
+        name,
+        cluster: 'todobackend-dev',
+        desiredCount: 2,
+        taskDefinition: arn,
+        controller: 'ECS',
+        strategy,
+        deployments: [{ ...first, id: this.deploymentId() }],
+        events: [],
+      };
+      this.services.set(name, s);
+      this.event(s, 'has reached a steady state.');
+    }
+  }
+
+  /** A service deployment ended: the service runs `taskDefinition`, steady. */
+  settle(service: string, taskDefinition: string): void {
+    const s = this.services.get(service);
+    const d = s?.deployments[0];
+    if (!s || !d) return;
+    s.taskDefinition = taskDefinition;
+    s.deployments = [
+      {
+        ...d,
+        status: 'PRIMARY',
+        taskDefinition,
+        runningCount: s.desiredCount,
+        pendingCount: 0,
+        rolloutState: 'COMPLETED',
+        updatedAt: now(),
+      },
+    ];
+    this.event(s, 'has reached a steady state.');
   }
 
   /** CodeDeploy moved production traffic to a replacement task set running this task definition. */
@@ -418,6 +462,7 @@ export class SimEcs {
             maximumPercent: 200,
             minimumHealthyPercent: 100,
             deploymentCircuitBreaker: { enable: true, rollback: true },
+            ...(s.strategy ? { strategy: s.strategy, bakeTimeInMinutes: 1 } : {}),
           },
           deployments: s.deployments.map((d) => ({
             ...d,
@@ -477,6 +522,9 @@ export class SimEcs {
     if (input.taskDefinition && !this.findTaskDef(input.taskDefinition))
       throw new AwsError('ClientException', 'TaskDefinition not found.');
     const td = input.taskDefinition ?? s.taskDefinition;
+    const current = s.strategy
+      ? this.onProgressiveUpdate?.(s.cluster, s.name, s.strategy, td, s.taskDefinition)
+      : undefined;
     for (const d of s.deployments) if (d.status === 'PRIMARY') d.status = 'ACTIVE';
     const d: SimDeployment = {
       id: this.deploymentId(),
@@ -493,7 +541,8 @@ export class SimEcs {
     };
     s.deployments.unshift(d);
     s.taskDefinition = td;
-    return { service: this.DescribeServices({ cluster: s.cluster, services: [s.name] }).services[0] };
+    const service = this.DescribeServices({ cluster: s.cluster, services: [s.name] }).services[0];
+    return { service: current ? { ...service, currentServiceDeployment: current } : service };
   }
 
   ListTasks(input: { cluster: string; serviceName?: string; desiredStatus?: string }) {

@@ -5,6 +5,7 @@ import { SimBeanstalk } from './beanstalk.js';
 import { SimCloudFormation } from './cloudformation.js';
 import { SimCodeDeploy } from './codedeploy.js';
 import { ACCOUNT, REGION, SimEcs } from './ecs.js';
+import { SimServiceDeployments } from './serviceDeployments.js';
 import { AwsError } from './errors.js';
 import { SimPipeline } from './pipeline.js';
 import { decodePutBody, routeS3, s3ErrorXml, SimS3 } from './s3.js';
@@ -52,6 +53,7 @@ export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:todobackend-approvals
 export class SimulatedAws {
   readonly calls: RecordedAwsCall[] = [];
   readonly ecs = new SimEcs();
+  readonly serviceDeployments = new SimServiceDeployments(this.ecs);
   readonly cloudformation = new SimCloudFormation(
     (tag) => this.ecs.images.get('todobackend')?.find((i) => i.tag === tag)?.broken ?? false,
   );
@@ -96,6 +98,7 @@ export class SimulatedAws {
 
   tick(): void {
     this.ecs.tick();
+    this.serviceDeployments.tick();
     this.cloudformation.tick();
     this.pipeline.tick();
     this.beanstalk.tick();
@@ -113,15 +116,23 @@ export class SimulatedAws {
       Object.fromEntries(names.map((n) => [n, (o as Record<string, Handler>)[n]!.bind(o)]));
     switch (service) {
       case 'ecs':
-        return bind(this.ecs, [
-          'DescribeClusters',
-          'DescribeServices',
-          'DescribeTaskDefinition',
-          'RegisterTaskDefinition',
-          'UpdateService',
-          'ListTasks',
-          'DescribeTasks',
-        ]);
+        return {
+          ...bind(this.ecs, [
+            'DescribeClusters',
+            'DescribeServices',
+            'DescribeTaskDefinition',
+            'RegisterTaskDefinition',
+            'UpdateService',
+            'ListTasks',
+            'DescribeTasks',
+          ]),
+          ...bind(this.serviceDeployments, [
+            'ListServiceDeployments',
+            'DescribeServiceDeployments',
+            'ContinueServiceDeployment',
+            'StopServiceDeployment',
+          ]),
+        };
       case 'ecr':
         return bind(this.ecs, ['DescribeImages']);
       case 'codepipeline':

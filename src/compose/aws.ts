@@ -4,6 +4,7 @@ import { createCodeDeployAdapter } from '../adapters/aws/codedeploy.js';
 import { createCodePipelineAdapter } from '../adapters/aws/codepipeline.js';
 import { createEcrAdapter } from '../adapters/aws/ecr.js';
 import { createEcsAdapter } from '../adapters/aws/ecs.js';
+import { createEcsServiceDeploymentsAdapter } from '../adapters/aws/ecsServiceDeployments.js';
 import { createAwsIdentity } from '../adapters/aws/identity.js';
 import { createS3Adapter } from '../adapters/aws/s3.js';
 import { createSnsAdapter } from '../adapters/aws/sns.js';
@@ -32,6 +33,7 @@ export function stoppedTasksBudget(o: AwsPortsOptions = {}): FairBudget {
 export function createAwsPorts(o: AwsPortsOptions = {}) {
   return {
     ecs: createEcsAdapter(undefined, { stoppedTasksBudget: stoppedTasksBudget(o) }),
+    serviceDeployments: createEcsServiceDeploymentsAdapter(),
     registry: createEcrAdapter(),
     stacks: createCloudFormationAdapter(),
     objects: createS3Adapter(),

@@ -23,7 +23,7 @@ export function createTargets(aws: AwsPorts, o: TargetOptions) {
     beanstalk: seal(createBeanstalkStrategy({ beanstalk: aws.beanstalk, objects, registry, now })),
     'codedeploy-server': seal(createCodeDeployServerStrategy({ codedeploy, objects, now })),
     'codedeploy-ecs': seal(createCodeDeployEcsStrategy({ codedeploy, registry, ecs, now })),
-    ecs: seal(createEcsStrategy({ ecs, registry, now })),
+    ecs: seal(createEcsStrategy({ ecs, registry, now, serviceDeployments: aws.serviceDeployments })),
     cloudformation: seal(
       createStackStrategy({
         stacks,

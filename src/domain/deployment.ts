@@ -32,6 +32,33 @@ export interface Progress {
   readonly total: number;
 }
 
+/** Where a progressive rollout is: the target's own stage name, traffic shifted, a bake's end. */
+export interface RolloutStage {
+  readonly stage: string;
+  readonly productionPercent?: number | undefined;
+  readonly testPercent?: number | undefined;
+  /** A bake: when the target ends it (ms). */
+  readonly until?: number | undefined;
+}
+
+/** A pause the target holds until people decide, or until it decides itself at `expiresAt`. */
+export interface RolloutPause {
+  readonly stage: string;
+  /** What the target does at `expiresAt` (ECS: CONTINUE or ROLLBACK). */
+  readonly timeoutAction?: string | undefined;
+  readonly expiresAt?: number | undefined;
+}
+
+/** A decision taken in Slack at a pause: who, when, which. */
+export interface PauseDecision {
+  readonly by: string;
+  readonly at: number;
+  readonly action: 'continue' | 'rollback';
+  readonly stage?: string | undefined;
+  /** Which pause it decided (the same pause is the same key on every replica): a second click finds it. */
+  readonly key?: string | undefined;
+}
+
 /** What the poll loop follows: the change Capstan started, as its strategy identifies it. */
 export interface Tracking {
   readonly phase: 'rollout' | 'rollback';
@@ -43,6 +70,10 @@ export interface Tracking {
   readonly progress?: Progress | undefined;
   /** Set while the rollout waits for people to let it go on (blue/green traffic reroute). */
   readonly waiting?: string | undefined;
+  /** Where a progressive rollout is (ECS's lifecycle stage), for the parent message. */
+  readonly stage?: RolloutStage | undefined;
+  /** A pause the target holds for people to decide (an ECS pause hook): Continue or Roll back. */
+  readonly pause?: RolloutPause | undefined;
   /** The strategy's own (deployment id, change set, version label…). */
   readonly data: unknown;
 }
@@ -129,6 +160,8 @@ export interface Deployment {
   readonly expiresAt?: number | undefined;
   /** Set when an admin requested it during a freeze. */
   readonly override?: FreezeOverride | undefined;
+  /** Decisions taken in Slack at the target's pauses (Continue, Roll back), oldest first. */
+  readonly decisions?: readonly PauseDecision[] | undefined;
   /** `/deploy promote`: the environment whose verified digest this deploys. */
   readonly promotedFrom?: string | undefined;
   /** Set when an admin deployed past the promotion gate. */

@@ -36,6 +36,8 @@ export interface EcsService {
   readonly deployments: readonly EcsDeployment[];
   /** deploymentConfiguration.deploymentCircuitBreaker */
   readonly circuitBreaker: { readonly enable: boolean; readonly rollback: boolean };
+  /** deploymentConfiguration.strategy: ROLLING (or absent), BLUE_GREEN, LINEAR, CANARY. */
+  readonly strategy?: string | undefined;
   /**
    * Newest first, as ECS returns them; the newest 20 of ECS's 100 (SERVICE_EVENTS_KEPT in the
    * adapter): what happened since the look before, seconds ago, and the few `status` shows.

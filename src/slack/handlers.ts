@@ -8,10 +8,12 @@ import { type ApprovalDeps, approve, reject } from '../usecases/approval.js';
 import { type DeployDeps, requestDeploy } from '../usecases/deploy.js';
 import { type LockDeps, lockEnvironment, unlockEnvironment } from '../usecases/lock.js';
 import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
+import { rollBackInFlight } from '../usecases/pause.js';
 import { requestRollback } from '../usecases/rollback.js';
 import { type EnvironmentChoice, dryRunMessage } from '../views/deploy.js';
 import { frozenRequestText, notice } from '../views/help.js';
 import { pipelineDecisionText } from '../views/pipeline.js';
+import { proceedText } from '../views/release.js';
 import { historyMessage } from '../views/history.js';
 import { lockedMessage, unlockedMessage } from '../views/lock.js';
 import { approvalReply, startedText } from '../views/replies.js';
@@ -80,6 +82,12 @@ export function commandHandlers(deps: HandlerDeps): CommandHandlers {
 
     async rollback(cmd, actor) {
       const { e, choice } = chooseEnv(deps.catalog, cmd, actor.channelId);
+      // A rollout ECS can roll back itself (a service deployment in flight) goes back through ECS.
+      const inPlace =
+        cmd.version === undefined
+          ? await rollBackInFlight({ ...deps.deploy, catalog: deps.catalog }, e, actor.userId)
+          : undefined;
+      if (inPlace) return ephemeral(proceedText(inPlace));
       const result = await requestRollback(deps.deploy, e, actor.userId, cmd.version);
       return result.kind === 'started' ? ephemeral(startedText(result, e, choice)) : undefined;
     },

@@ -6,7 +6,9 @@ import type { Logger } from '../lib/logger.js';
 import { type ApprovalDeps, approve, reject, whyNotReject } from '../usecases/approval.js';
 import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { requestDeploy } from '../usecases/deploy.js';
+import { decideAtPause } from '../usecases/pause.js';
 import { proceedRollout } from '../usecases/proceed.js';
+import { PAUSE_ACTION } from '../views/pause.js';
 import { REJECT_MODAL, rejectModal } from '../views/approvals.js';
 import { notice } from '../views/help.js';
 import { PIPELINE_ACTION, commentModal, pipelineDecisionText } from '../views/pipeline.js';
@@ -115,6 +117,15 @@ export function registerInteractions(
     ACTION.proceed,
     handle(async (id, user) =>
       proceedText(await proceedRollout({ ...deps.approvals.deploy, catalog: deps.catalog }, id, user)),
+    ),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    PAUSE_ACTION.rollBack,
+    handle(async (id, user) =>
+      proceedText(
+        await decideAtPause({ ...deps.approvals.deploy, catalog: deps.catalog }, id, user, 'rollback'),
+      ),
     ),
   );
 

@@ -103,6 +103,15 @@ export function seal<K extends TargetKind, P, D, C>(s: Strategy<K, P, D, C>): Ta
             s.proceed!(own(env), decode(s.schemas.data, data, 'its tracking', `${env.app}/${env.name}`)),
         }
       : {}),
+    ...(s.rollBackInPlace
+      ? {
+          rollBackInPlace: async (env: Environment, data: unknown) =>
+            s.rollBackInPlace!(
+              own(env),
+              decode(s.schemas.data, data, 'its tracking', `${env.app}/${env.name}`),
+            ),
+        }
+      : {}),
     ...(s.eventGroups ? { eventGroups: s.eventGroups.bind(s) } : {}),
   };
 }

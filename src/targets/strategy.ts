@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Environment, Target } from '../domain/catalog.js';
-import type { Progress, Review } from '../domain/deployment.js';
+import type { Progress, Review, RolloutPause, RolloutStage } from '../domain/deployment.js';
 import type { Fact } from '../domain/facts/index.js';
 import type { NestableFact } from '../domain/facts/rollout.js';
 
@@ -48,6 +48,12 @@ export interface TargetStrategy {
    * ContinueDeployment). Only strategies whose observations report `waiting` have it.
    */
   proceed?(env: Environment, data: unknown): Promise<readonly Fact[]>;
+  /**
+   * Rolls a rollout in flight back through the target's own rollback (ECS service deployments:
+   * ContinueServiceDeployment ROLLBACK at a pause, else StopServiceDeployment ROLLBACK), never a
+   * second deployment over it. undefined when this rollout has no such rollback.
+   */
+  rollBackInPlace?(env: Environment, data: unknown): Promise<readonly Fact[] | undefined>;
   /**
    * The poll groups (as pollGroup() names them) an event from AWS concerns, to be looked at now.
    * An event never decides an outcome: observe() still reads the truth, so a duplicate, late or
@@ -136,6 +142,12 @@ export type Observation<D = unknown> =
       readonly moved: boolean;
       /** Set while the rollout waits for people (e.g. "waiting to reroute traffic"): Slack offers Continue. */
       readonly waiting?: string | undefined;
+      /** Where a progressive rollout is (ECS's lifecycle stage). */
+      readonly stage?: RolloutStage | undefined;
+      /** A pause the target holds for people: Slack offers Continue and Roll back. */
+      readonly pause?: RolloutPause | undefined;
+      /** The target's own clock governs now (a pause, a bake): Capstan's rolloutTimeout does not run. */
+      readonly held?: boolean | undefined;
     }
   | { readonly kind: 'succeeded'; readonly data: D; readonly lines: readonly Fact[] }
   | {
@@ -250,5 +262,6 @@ export interface Strategy<K extends TargetKind, P, D, C> {
   ): Promise<ReadonlyMap<Environment, Reading | Error>>;
   running(env: EnvironmentOf<K>): Promise<string | undefined>;
   proceed?(env: EnvironmentOf<K>, data: D): Promise<readonly Fact[]>;
+  rollBackInPlace?(env: EnvironmentOf<K>, data: D): Promise<readonly Fact[] | undefined>;
   eventGroups?(event: AwsEvent): readonly string[];
 }

@@ -13,6 +13,7 @@ const CALLS_AWS: ReadonlySet<PropertyKey> = new Set<keyof TargetStrategy>([
   'read',
   'running',
   'proceed',
+  'rollBackInPlace',
 ]);
 
 /**

@@ -1,3 +1,4 @@
+import { stageName } from './facts/ecsProgressive.js';
 import type { Deployment } from '../domain/deployment.js';
 import { sayWhy } from './why.js';
 import { describePrincipals } from './principals.js';
@@ -76,7 +77,7 @@ export function announcement(
     case 'continue_requested': {
       const self = a.selfAllowed ? '' : ` (not <@${d.requestedBy}>, who asked for it)`;
       return say(
-        `:raised_hand: ${describePrincipals(a.approvers, groupIds)}: the ${what(d)} waits for one of you${self} to let it go on (${escape(a.waiting)}). Press *Continue* on the message above.`,
+        `:raised_hand: ${describePrincipals(a.approvers, groupIds)}: the ${what(d)} waits for one of you${self} to let it go on (${d.tracking?.pause ? `paused at ${stageName(d.tracking.pause.stage)}` : escape(a.waiting)}). Press *Continue* on the message above.`,
       );
     }
     case 'approved': {

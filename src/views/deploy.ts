@@ -22,6 +22,7 @@ import {
   section,
   slackDate,
 } from './message.js';
+import { pauseBlocks, whereText } from './pause.js';
 import { reviewBlocks } from './review.js';
 import { tookText } from './took.js';
 
@@ -64,6 +65,8 @@ export function stateText(d: Deployment): string {
   const t = d.tracking;
   if ((d.state === 'rolling_out' || d.state === 'rolling_back') && t) {
     const progress = t.progress ? ` ${t.progress.done}/${t.progress.total}` : '';
+    const where = whereText(t);
+    if (where) return `${label}${progress}: ${where}`;
     return `${label}${progress}${t.waiting ? ` (${escape(t.waiting)})` : ''}`;
   }
   if (d.state === 'rolled_back' && t?.rolledBackBy) return `rolled back by ${escape(t.rolledBackBy)}`;
@@ -167,7 +170,9 @@ export function deploymentMessage(
   if (aws) ctx.push(aws);
   ctx.push('details in the thread');
   blocks.push(context(ctx));
-  if (d.state === 'rolling_out' && d.tracking?.waiting) {
+  const paused = pauseBlocks(d);
+  if (paused.length > 0) blocks.push(...paused);
+  else if (d.state === 'rolling_out' && d.tracking?.waiting) {
     blocks.push(
       actions(`proceed:${d.id}:${d.rev}`, [
         {

@@ -12,6 +12,7 @@ import {
   slackDate,
 } from './message.js';
 import { stateText } from './deploy.js';
+import { decisionsText } from './pause.js';
 import { tookPhrase } from './took.js';
 
 export function historyMessage(
@@ -35,6 +36,7 @@ export function historyMessage(
       `*${d.kind}* ${env ? '' : `to *${escape(d.env)}* `}${from}\`${escape(d.toVersion)}\`: *${stateText(d)}*\n` +
         `<@${d.requestedBy}> · ${slackDate(d.createdAt)} · ${tookPhrase(d, end)}${thread ? ` · ${thread}` : ''}` +
         (why ? `\n_${why}_` : '') +
+        (d.decisions?.length ? `\n${decisionsText(d.decisions)}` : '') +
         (d.override
           ? `\n:warning: freeze “${escape(d.override.freeze)}” overridden by <@${d.override.by}>: ${escape(d.override.reason)}`
           : '') +

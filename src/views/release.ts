@@ -5,7 +5,7 @@ import { describePrincipals } from './principals.js';
 import type { ProceedResult } from '../usecases/proceed.js';
 import { approvalLines } from './approvals.js';
 import { deploymentMessage } from './deploy.js';
-import { type SlackMessage, LIMITS, actions, context, escape } from './message.js';
+import { type SlackMessage, LIMITS, actions, context, escape, slackDate } from './message.js';
 import { reviewBlocks } from './review.js';
 
 export const ACTION = {
@@ -89,10 +89,16 @@ export function proceedText(r: ProceedResult): string {
     case 'not_configured':
       return `\`${r.id}\` is for ${r.app}/${r.env}, which is no longer configured.`;
     case 'not_waiting':
-      return `\`${r.id}\` is not waiting for anyone to continue it.`;
+      return r.action === 'rollback'
+        ? `\`${escape(r.id)}\` has no rollout in flight that ECS can roll back now.`
+        : `\`${escape(r.id)}\` is not waiting for anyone to continue it.`;
     case 'not_allowed':
       return `Only an approver of ${r.app}/${r.env}${r.requester ? ' other than the person who asked' : ''} can let this go on: ${describePrincipals(r.approvers)}.`;
     case 'continuing':
       return `Continuing \`${r.id}\`.`;
+    case 'rolling_back':
+      return `Rolling \`${r.id}\` back through ECS.`;
+    case 'decided_already':
+      return `<@${r.decision.by}> already decided ${r.decision.action === 'continue' ? 'to continue' : 'to roll back'} \`${escape(r.id)}\` at ${slackDate(r.decision.at)}.`;
   }
 }

@@ -105,7 +105,7 @@ describe('deploy/capstan.yaml', () => {
     expect(template.Parameters?.DesiredCount).toMatchObject({ Default: 2 });
   });
 
-  it('feeds the events queue from the four EventBridge rules, and only from them', () => {
+  it('feeds the events queue from the five EventBridge rules, and only from them', () => {
     const rules = ofType('AWS::Events::Rule');
     const detailTypes = rules.flatMap(
       ([, r]) => (r.Properties?.EventPattern as { 'detail-type': string[] })['detail-type'],
@@ -114,6 +114,7 @@ describe('deploy/capstan.yaml', () => {
       'CloudFormation Stack Status Change',
       'CodeDeploy Deployment State-change Notification',
       'ECS Deployment State Change',
+      'ECS Hook State Change',
       'ECS Task State Change',
     ]);
     for (const [, r] of rules) {

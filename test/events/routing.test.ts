@@ -95,6 +95,27 @@ describe('which poll group an AWS event concerns', () => {
     expect(groups).not.toContain(ecs.pollGroup(ecsEnv('todo-prod')));
   });
 
+  it('an ECS pause hook waiting for a decision names its cluster, with or without resources', () => {
+    const detail = {
+      eventType: 'INFO',
+      eventName: 'HOOK_AWAITING_ACTION',
+      hookId: 'ecs-pause-1',
+      hookType: 'PAUSE',
+      lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT',
+      clusterArn,
+      serviceArn,
+      serviceDeploymentArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:service-deployment/todo-dev/todo/abc`,
+    };
+    for (const resources of [[], [detail.serviceDeploymentArn]]) {
+      const groups = ecs.eventGroups!(
+        arrived({ source: 'aws.ecs', type: 'ECS Hook State Change', resources, detail }),
+      );
+      expect(groups).toContain(ecs.pollGroup(ecsEnv('todo-dev')));
+      expect(groups).toContain(ecs.pollGroup(ecsEnv(clusterArn)));
+      expect(groups).not.toContain(ecs.pollGroup(ecsEnv('todo-prod')));
+    }
+  });
+
   it('a service ARN of the old format (no cluster) names no group: polling covers it', () => {
     const e = arrived({
       source: 'aws.ecs',

@@ -194,6 +194,18 @@ export class World {
     });
   }
 
+  /** Another replica on the same ledger and Slack, running alongside this one (the caller stops it). */
+  replica(): Promise<Harness> {
+    return startHarness({
+      yaml: this.yaml,
+      standIn: this.slack,
+      dbPath: this.h.dbPath,
+      ownsStandIn: false,
+      clock: this.clock,
+      sleep: this.clock.sleep,
+    });
+  }
+
   /** A gate for a fake's call to wait on; whatever still waits when the scenario ends fails then. */
   gate(): Gate {
     const g = new Gate();

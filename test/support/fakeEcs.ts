@@ -55,6 +55,8 @@ export class FakeEcs {
   private steps = new Map<string, number>();
   private eventSeq = 0;
   circuitBreaker = { enable: true, rollback: false };
+  /** deploymentConfiguration.strategy as DescribeServices answers it (ROLLING when unset). */
+  strategy: 'BLUE_GREEN' | 'LINEAR' | 'CANARY' | undefined;
   /** Called on every DescribeServices of this service's cluster, before answering (to script failures, or hang). */
   beforeDescribe: (() => void | Promise<void>) | undefined;
   /** Called on UpdateService before it changes anything: a throw is an error with no effect, a hang stops before AWS. */
@@ -222,7 +224,10 @@ export class FakeEcs {
         f.step();
         services.push({
           ...f.service,
-          deploymentConfiguration: { deploymentCircuitBreaker: f.circuitBreaker },
+          deploymentConfiguration: {
+            deploymentCircuitBreaker: f.circuitBreaker,
+            ...(f.strategy ? { strategy: f.strategy } : {}),
+          },
         });
       }
       return { services, failures };

@@ -89,6 +89,7 @@ export function createEcsAdapter(
           enable: s.deploymentConfiguration?.deploymentCircuitBreaker?.enable ?? false,
           rollback: s.deploymentConfiguration?.deploymentCircuitBreaker?.rollback ?? false,
         },
+        strategy: s.deploymentConfiguration?.strategy,
         events: (Array.isArray(s.events) ? s.events : []).map((e) => ({
           id: typeof e.id === 'string' ? e.id : '',
           at: ms(e.createdAt) ?? 0,

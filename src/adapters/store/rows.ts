@@ -34,6 +34,10 @@ const tracking = z
     lastProgressAt: num,
     progress: opt(z.looseObject({ done: num, total: num })),
     waiting: opt(str),
+    stage: opt(
+      z.looseObject({ stage: str, productionPercent: opt(num), testPercent: opt(num), until: opt(num) }),
+    ),
+    pause: opt(z.looseObject({ stage: str, timeoutAction: opt(str), expiresAt: opt(num) })),
     // JSON drops an undefined `data`; the record has the key all the same.
     data: opt(z.unknown()),
   })
@@ -73,6 +77,17 @@ const deploymentFields = z.looseObject({
   promotedFrom: opt(str),
   promotionOverride: opt(
     z.looseObject({ by: str, reason: str, from: str, refused: z.enum(['notVerified', 'soaking']) }),
+  ),
+  decisions: opt(
+    z.array(
+      z.looseObject({
+        by: str,
+        at: num,
+        action: z.enum(['continue', 'rollback']),
+        stage: opt(str),
+        key: opt(str),
+      }),
+    ),
   ),
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EcsProgressiveFact } from './ecsProgressive.js';
 
 /**
  * What the ECS strategy reports, and the image refusals every target shares (src/views/facts/ecs.ts
@@ -177,5 +178,6 @@ export const EcsFact = z.discriminatedUnion('kind', [
   ecsTasksKeepExiting,
   ecsGaveUp,
   ecsRollingBack,
+  ...EcsProgressiveFact.options,
 ]);
 export type EcsFact = z.infer<typeof EcsFact>;

@@ -3,6 +3,7 @@ import { CapstanError } from '../../domain/errors.js';
 import { containerImage } from '../../domain/taskDefinition.js';
 import type { ApplyRequest, Started } from '../strategy.js';
 import { newTrack } from './evaluate.js';
+import { applyProgressive, progressiveOf, reconcileProgressive } from './progressive/apply.js';
 import type { EcsPlan, EcsTrack } from './schemas.js';
 import { type EcsEnvironment, type EcsStrategyDeps, readService, where } from './service.js';
 
@@ -23,6 +24,8 @@ export async function apply(
       reviewed: plan.currentArn,
     });
   }
+  const progressive = progressiveOf(deps, service);
+  if (progressive) return applyProgressive({ ...deps, serviceDeployments: progressive }, env, service, req);
   const arn = await deps.ecs.registerTaskDefinition(t.region, plan.next);
   const deploymentId = await deps.ecs.updateService(t, t.service, arn);
   return started(deps, t, arn, deploymentId, plan);
@@ -37,6 +40,9 @@ export async function reconcile(
   const t = env.target;
   const { plan } = req;
   const service = await readService(deps.ecs, t);
+  const progressive = progressiveOf(deps, service);
+  if (progressive)
+    return reconcileProgressive({ ...deps, serviceDeployments: progressive }, env, service, req);
   // Capstan's revision carries the request's image and tags; a deployment of it means the update took effect.
   // Newest first: a rollback's image is also the image of the old deployment still draining.
   const newestFirst = [...service.deployments].sort(

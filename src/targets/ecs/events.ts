@@ -21,6 +21,10 @@ export function ecsEventGroups(e: AwsEvent): readonly string[] {
         return [];
       cluster = arnPath(d.clusterArn)?.[1];
       break;
+    case 'ECS Hook State Change':
+      // A pause hook waits (or ended): the next look reads lifecycleHookDetails.
+      cluster = arnPath(d.clusterArn)?.[1] ?? arnPath(d.serviceDeploymentArn)?.[1];
+      break;
     case 'ECS Service Action':
       if (d.eventType !== 'WARN' && d.eventType !== 'ERROR') return [];
       cluster = arnPath(d.clusterArn)?.[1] ?? clusterOfServiceArn(e.resources[0]);
@@ -30,7 +34,8 @@ export function ecsEventGroups(e: AwsEvent): readonly string[] {
   }
   if (!cluster) return [];
   // capstan.yml may name the cluster or give its ARN.
-  const arn = typeof e.resources[0] === 'string' ? e.resources[0].split(':') : [];
+  const named = typeof e.resources[0] === 'string' ? e.resources[0] : d.clusterArn;
+  const arn = typeof named === 'string' ? named.split(':') : [];
   const clusterArn = arn.length >= 6 ? `${arn.slice(0, 5).join(':')}:cluster/${cluster}` : undefined;
   const { region } = e;
   return [

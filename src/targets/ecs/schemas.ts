@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type StopCause, stopCause } from '../../domain/facts/ecs.js';
+import { serviceDeploymentTrackSchema } from './progressive/schemas.js';
 import { revisionSourceSchema, taskDefinitionDocumentSchema } from '../shared/taskDefinition.js';
 
 /** What apply() registers and points the service at, exactly as reviewed. Kept in the ledger. */
@@ -38,6 +39,8 @@ export const trackSchema = z.object({
   stopCause: z.union([stopCause, z.string().transform((reason): StopCause => ({ reason }))]).optional(),
   /** Tasks of the followed revision whose containers exited with an error or failed to start. */
   crashes: z.number().optional(),
+  /** Set for BLUE_GREEN, LINEAR and CANARY services: the service deployment followed by ARN. */
+  sd: serviceDeploymentTrackSchema.optional(),
 });
 export type EcsTrack = Readonly<z.infer<typeof trackSchema>>;
 

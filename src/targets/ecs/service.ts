@@ -1,11 +1,14 @@
 import type { EcsTarget } from '../../domain/catalog.js';
 import { CapstanError } from '../../domain/errors.js';
 import type { Ecs, EcsService } from '../../ports/ecs.js';
+import type { EcsServiceDeployments } from '../../ports/ecsServiceDeployments.js';
 import type { Registry } from '../../ports/registry.js';
 import type { EnvironmentOf } from '../strategy.js';
 
 export interface EcsStrategyDeps {
   readonly ecs: Ecs;
+  /** Service deployments of BLUE_GREEN, LINEAR and CANARY services; without it every service is followed as ROLLING. */
+  readonly serviceDeployments?: EcsServiceDeployments | undefined;
   readonly registry: Registry;
   readonly now: () => number;
 }

@@ -14,6 +14,7 @@ import { applyOrReconcile, beginTracking } from '../execute.js';
 import { save, showAndRecord } from '../record.js';
 import { errorReported, reported } from '../../domain/reported.js';
 import { saidBefore, why } from './cause.js';
+import { rollBackInPlace } from './inPlace.js';
 import type { Watchlist } from './watchlist.js';
 
 export interface TrackerOptions {
@@ -337,10 +338,13 @@ export class RolloutTracker {
           data: obs.data,
           progress: obs.progress,
           waiting: obs.waiting,
+          stage: obs.stage,
+          pause: obs.pause,
           lastProgressAt: obs.moved || obs.waiting !== t.waiting ? now : t.lastProgressAt,
         };
         // A rollout waiting for people is not stalled: the target's own wait setting bounds it.
-        if (!obs.moved && !obs.waiting && now - t.lastProgressAt > env.rolloutTimeoutMs) {
+        // So is one the target's own clock holds (an ECS bake): its timeout governs, and is shown.
+        if (!obs.moved && !obs.waiting && !obs.held && now - t.lastProgressAt > env.rolloutTimeoutMs) {
           await this.failed(d, env, strategy, tracking, {
             kind: 'rollout.noProgress',
             seconds: Math.round(env.rolloutTimeoutMs / 1000),
@@ -349,7 +353,10 @@ export class RolloutTracker {
           return;
         }
         if (sameJson(tracking, t)) return;
-        const visible = !sameJson(tracking.progress, t.progress) || tracking.waiting !== t.waiting;
+        const visible =
+          !sameJson(tracking.progress, t.progress) ||
+          tracking.waiting !== t.waiting ||
+          !sameJson([tracking.stage, tracking.pause], [t.stage, t.pause]);
         const cur = await save(deps.store, d, { tracking }, now);
         this.opts.watchlist.set(cur);
         if (visible) await deps.notifier.show(cur);
@@ -462,6 +469,12 @@ export class RolloutTracker {
     reason: Reported,
   ): Promise<void> {
     const deps = this.deps;
+    const inPlace = await rollBackInPlace(deps, d, env, strategy, tracking, reason);
+    if (inPlace) {
+      this.opts.watchlist.set(inPlace);
+      await deps.notifier.show(inPlace);
+      return;
+    }
     const good = (await deps.store.goodVersions(env.app, env.name, 5)).find((g) => g.version !== d.toVersion);
     if (!good) {
       await this.finish(d, {

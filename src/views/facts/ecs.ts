@@ -1,5 +1,6 @@
 import type { EcsFact, EcsFailure, StopCause } from '../../domain/facts/ecs.js';
 import { escape } from '../message.js';
+import { ecsProgressiveWords } from './ecsProgressive.js';
 import type { Words } from './words.js';
 
 /** `family:revision`, the last part of a task definition ARN. */
@@ -80,4 +81,5 @@ export const ecsWords: Words<EcsFact> = {
   'ecs.gaveUp': (f) => `:octagonal_sign: ${failureWords(f.failure, bare)}.`,
   'ecs.rollingBack': (f) =>
     `:rewind: ECS is rolling back by itself (${failureWords(f.failure, bare)}). Capstan follows that rollback and does not start another.`,
+  ...ecsProgressiveWords,
 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EcsFact } from '../../../src/domain/facts/ecs.js';
 import { sayFact } from '../../../src/views/facts/index.js';
+import { PROGRESSIVE_EXAMPLES } from './ecsProgressiveExamples.js';
 
 const where = { service: 'web', cluster: 'prod', region: 'us-east-1' };
 const TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/todo:42';
@@ -162,6 +163,7 @@ const EXAMPLES: readonly [EcsFact, string][] = [
     },
     ':rewind: ECS is rolling back by itself (ECS rolled back deployment ecs-svc/NEW: deployment failed). Capstan follows that rollback and does not start another.',
   ],
+  ...PROGRESSIVE_EXAMPLES,
 ];
 
 describe('ECS facts, worded', () => {

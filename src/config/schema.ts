@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CodeDeployTarget, Principal } from '../domain/catalog.js';
 import { cronProblem, isTimeZone } from '../domain/freeze.js';
 import { parseDuration } from './duration.js';
+import { verifySchema } from './verify.js';
 
 const RESERVED = ['status', 'approve', 'reject', 'rollback', 'history', 'lock', 'unlock', 'help', 'to'];
 const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -196,6 +197,8 @@ const environment = z
     rolloutTimeout: duration.default(10 * 60_000),
     rollback: z.enum(['auto', 'manual']).default('auto'),
     freezes,
+    /** Alarms watched for a bake window after the rollout succeeds (config/verify.ts). */
+    verify: verifySchema.optional(),
   })
   .superRefine((e, ctx) => {
     if (TARGETS.filter((t) => e[t] !== undefined).length !== 1) {

@@ -68,6 +68,7 @@ export function toCatalog(raw: RawConfig): Catalog {
         rolloutTimeoutMs: e.rolloutTimeout,
         rollback: e.rollback,
         freezes: [...raw.freezes, ...e.freezes].map(toFreeze),
+        ...(e.verify && { verify: e.verify }),
       };
     }),
   }));

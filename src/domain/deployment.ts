@@ -1,5 +1,6 @@
 import type { Fact } from './facts/index.js';
 import { DEPLOYMENT_STATES, type DeploymentState } from './states.js';
+import type { Verification } from './verify.js';
 
 /**
  * One entry of the ledger: a deploy, a rollback or a release, from request to outcome.
@@ -127,6 +128,8 @@ export interface Deployment {
   readonly expiresAt?: number | undefined;
   /** Set when an admin requested it during a freeze. */
   readonly override?: FreezeOverride | undefined;
+  /** The bake after a successful rollout: its end, the alarms and what people decided (domain/verify.ts). */
+  readonly verification?: Verification | undefined;
 }
 
 export const STATE_LABEL: Record<DeploymentState, string> = {

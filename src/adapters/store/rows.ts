@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEPLOYMENT_STATES, type Deployment, type Lock } from '../../domain/deployment.js';
 import { Fact } from '../../domain/facts/index.js';
 import type { PipelineApproval } from '../../domain/pipelineApproval.js';
+import { Verification } from '../../domain/verify.js';
 
 /**
  * What the ledger stores, read back through a schema rather than a cast: a row that does not have
@@ -69,6 +70,7 @@ const deploymentFields = z.looseObject({
   rejectedBy: opt(str),
   expiresAt: opt(num),
   override: opt(z.looseObject({ by: str, reason: str, freeze: str, until: num })),
+  verification: opt(Verification),
 });
 
 /** Told when part of a record is left out as unreadable (the record itself is kept). */

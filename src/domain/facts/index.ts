@@ -5,6 +5,7 @@ import { CodeDeployFact } from './codedeploy.js';
 import { CommonFact } from './common.js';
 import { EcsFact } from './ecs.js';
 import { RolloutFact } from './rollout.js';
+import { VerifyFact } from './verify.js';
 
 /**
  * Everything Capstan reports to people, as data: what a target saw (a task stopped, a resource
@@ -14,7 +15,15 @@ import { RolloutFact } from './rollout.js';
  *
  * Each kind is named `<area>.<what>`; each area keeps its facts in its own file.
  */
-export const Fact = z.union([CommonFact, EcsFact, CloudFormationFact, BeanstalkFact, CodeDeployFact, RolloutFact]);
+export const Fact = z.union([
+  CommonFact,
+  EcsFact,
+  CloudFormationFact,
+  BeanstalkFact,
+  CodeDeployFact,
+  RolloutFact,
+  VerifyFact,
+]);
 export type Fact = z.infer<typeof Fact>;
 export type FactKind = Fact['kind'];
 

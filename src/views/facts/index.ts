@@ -6,6 +6,7 @@ import { codeDeployWords } from './codedeploy.js';
 import { commonWords } from './common.js';
 import { ecsWords } from './ecs.js';
 import { rolloutWords } from './rollout.js';
+import { verifyWords } from './verify.js';
 import type { Words } from './words.js';
 
 const WORDS: Words<Fact> = {
@@ -15,6 +16,7 @@ const WORDS: Words<Fact> = {
   ...beanstalkWords,
   ...codeDeployWords,
   ...rolloutWords,
+  ...verifyWords,
 };
 
 /** A fact as Slack mrkdwn: what came from outside escaped here, once. */

@@ -70,6 +70,7 @@ export function createUseCases(p: UseCaseParts) {
       metrics.rolloutFinished(d.id, e ? targets.for(e).label : 'unknown', d.state, at);
     },
     sleep: p.sleep,
+    alarms: p.aws.alarms,
   });
   const approvals: ApprovalDeps = { catalog, deploy };
   const relay: RelayDeps = {

@@ -23,6 +23,7 @@ import {
 } from './message.js';
 import { reviewBlocks } from './review.js';
 import { tookText } from './took.js';
+import { verifyBlocks } from './verify.js';
 
 export const EMOJI: Record<DeploymentState, string> = {
   awaiting_approval: ':raised_hand:',
@@ -157,6 +158,7 @@ export function deploymentMessage(
       ),
     );
   }
+  blocks.push(...verifyBlocks(d, _now));
   const ctx: string[] = [];
   if (d.imageDigest) ctx.push(`image ${shortDigest(d.imageDigest)}`);
   if (d.rollbackVersion && d.state === 'rolling_back')

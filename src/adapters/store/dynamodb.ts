@@ -445,8 +445,10 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     async goodVersions(app, env, limit) {
       const out: GoodVersion[] = [];
       if (limit <= 0) return out;
-      for await (const d of deployments(app, env, limit * 2, '#state = :succeeded', {
+      // Verified counts as good, as succeeded does (environments that do not verify end there).
+      for await (const d of deployments(app, env, limit * 2, '#state IN (:succeeded, :verified)', {
         ':succeeded': 'succeeded',
+        ':verified': 'verified',
       })) {
         const g = goodVersionOf(d);
         if (!out.some((o) => o.version === g.version) && out.push(g) === limit) break;

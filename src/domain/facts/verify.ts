@@ -11,6 +11,8 @@ export const verifyAlarmed = z.object({
   flapped: z.boolean(),
 });
 
+export type VerifyAlarmed = z.infer<typeof verifyAlarmed>;
+
 /** Someone rolled it back from the bake's Roll back button. */
 export const verifyRollbackAsked = z.object({
   kind: z.literal('verify.rollbackAsked'),

@@ -14,6 +14,9 @@ import { save, showAndRecord } from '../record.js';
 import { errorReported, reported } from '../../domain/reported.js';
 import { saidBefore, why } from './cause.js';
 import type { Watchlist } from './watchlist.js';
+import type { Alarms } from '../../ports/alarms.js';
+import { beginBake, verifies } from '../verify/begin.js';
+import { lookAtBakes } from '../verify/bakes.js';
 
 export interface TrackerOptions {
   readonly catalog: Catalog;
@@ -36,10 +39,15 @@ export interface TrackerOptions {
   readonly onFinished?: (d: Deployment, at: number) => void;
   /** How a look's time limit is waited; tests pass a manual one. */
   readonly sleep?: Sleep | undefined;
+  /** CloudWatch, for the bakes of environments that verify their rollouts (usecases/verify/). */
+  readonly alarms?: Alarms | undefined;
 }
 
 /** How long a rollout whose outcome is unknown is still checked in the background. */
 export const KEEP_CHECKING_MS = 24 * 3_600_000;
+
+/** The busy key of the bakes' look. */
+const BAKES = 'verify:bakes';
 
 /**
  * A look that takes longer than a rollout's whole timeout is as good as unreadable: it counts
@@ -96,7 +104,26 @@ export class RolloutTracker {
       (key, base) =>
         !this.busy.has(key) && (this.backoff.get(key)?.until ?? 0) <= now && this.due(key, base, now),
     );
-    return Promise.all([...groups].map(([key, g]) => this.look(key, g))).then(() => undefined);
+    return Promise.all([...[...groups].map(([key, g]) => this.look(key, g)), this.bakes()]).then(
+      () => undefined,
+    );
+  }
+
+  /** Looks at every bake in progress (verifying after success), unless the last look is still going. */
+  private async bakes(): Promise<void> {
+    const alarms = this.opts.alarms;
+    if (!alarms || this.busy.has(BAKES)) return;
+    this.busy.add(BAKES);
+    try {
+      await lookAtBakes({ deploy: this.deps, alarms }, this.opts, {
+        rollBack: (d, env, reason) =>
+          this.rollBack(d, env, targetAs(this.deps, env, d.requestedBy), d.tracking!, reason),
+        ended: (d) => this.ended(d, this.deps.clock.now()),
+        kept: (d) => this.opts.watchlist.set(d),
+      });
+    } finally {
+      this.busy.delete(BAKES);
+    }
   }
 
   /**
@@ -161,6 +188,7 @@ export class RolloutTracker {
         this.opts.watchlist.remove(d.id);
         continue;
       }
+      if (d.state === 'verifying') continue; // its target is done: bakes() watches its alarms
       // Observed (and rolled back) as the person who asked: with a role, one session per group.
       const strategy = targetAs(this.deps, env, d.requestedBy);
       const base = strategy.pollGroup(env);
@@ -365,6 +393,10 @@ export class RolloutTracker {
         return;
       }
       case 'succeeded':
+        if (t.phase === 'rollout' && verifies(env) && this.opts.alarms) {
+          this.opts.watchlist.set(await beginBake(deps, d, env, { ...t, data: obs.data }));
+          return;
+        }
         await this.finish(d, {
           state: t.phase === 'rollout' ? 'succeeded' : 'rolled_back',
           tracking: { ...t, data: obs.data },
@@ -518,8 +550,13 @@ export class RolloutTracker {
   private async finish(d: Deployment, change: Partial<Deployment>): Promise<void> {
     const deps = this.deps;
     const now = deps.clock.now();
-    const cur = await save(deps.store, d, { ...change, finishedAt: now }, now);
-    this.opts.watchlist.remove(d.id);
+    await this.ended(await save(deps.store, d, { ...change, finishedAt: now }, now), now);
+  }
+
+  /** What every ending does once it is in the ledger: stop following, count it, say it. */
+  private async ended(cur: Deployment, now: number): Promise<void> {
+    const deps = this.deps;
+    this.opts.watchlist.remove(cur.id);
     this.opts.onFinished?.(cur, now);
     // The requester hears how it ended; a failure is told to the channel too.
     const shown = await showAndRecord(deps, cur);

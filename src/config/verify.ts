@@ -25,7 +25,10 @@ export const verifySchema = z
     bake: z.union([z.string(), z.number()]).transform((v, ctx) => {
       const ms = parseDuration(v);
       if (ms === undefined || ms <= 0 || ms > 24 * 3_600_000) {
-        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 10m, longer than 0 and at most 24h' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a duration such as 10m, longer than 0 and at most 24h',
+        });
         return z.NEVER;
       }
       return ms;

@@ -101,7 +101,8 @@ export async function alarmed(
   since: number,
   history: AlarmHistory,
 ): Promise<Tripped | undefined> {
-  if (r.state === 'ALARM') return { alarm: r.name, reason: r.reason, at: r.changedAt ?? since, flapped: false };
+  if (r.state === 'ALARM')
+    return { alarm: r.name, reason: r.reason, at: r.changedAt ?? since, flapped: false };
   if (r.changedAt === undefined || r.changedAt < since) return undefined;
   const hit = await history(r.name, since);
   return hit ? { alarm: r.name, reason: hit.reason, at: hit.at, flapped: true } : undefined;

@@ -23,7 +23,7 @@ import {
 } from './message.js';
 import { reviewBlocks } from './review.js';
 import { tookText } from './took.js';
-import { verifyBlocks } from './verify.js';
+import { alarmFirst, verifyBlocks } from './verify.js';
 
 export const EMOJI: Record<DeploymentState, string> = {
   awaiting_approval: ':raised_hand:',
@@ -133,7 +133,7 @@ export function deploymentMessage(
   _now: number,
   o: DeploymentMessageOptions = {},
 ): SlackMessage {
-  const blocks: KnownBlock[] = [section(`${EMOJI[d.state]} ${title(d)}`)];
+  const blocks: KnownBlock[] = [section(`${EMOJI[d.state]} ${title(d)}`), ...alarmFirst(d)];
   const why = cause(d);
   if (why) blocks.push(section(`*Why:* ${why}`));
   const after = runsNow(d);

@@ -3,7 +3,17 @@ import type { Deployment } from '../domain/deployment.js';
 import type { AlarmSeen } from '../domain/verify.js';
 import type { Announcement } from '../ports/notifier.js';
 import { sayFact } from './facts/index.js';
-import { type ButtonSpec, type SlackMessage, LIMITS, actions, clip, context, escape, section, slackDate } from './message.js';
+import {
+  type ButtonSpec,
+  type SlackMessage,
+  LIMITS,
+  actions,
+  clip,
+  context,
+  escape,
+  section,
+  slackDate,
+} from './message.js';
 import { describePrincipals } from './principals.js';
 
 const MARK: Record<AlarmSeen['state'], string> = {
@@ -16,8 +26,7 @@ const MARK: Record<AlarmSeen['state'], string> = {
 const SHOWN_ALARMS = 10;
 
 function alarmLine(a: AlarmSeen): string {
-  const state =
-    a.state === 'INSUFFICIENT_DATA' ? 'insufficient data (shown, not a failure)' : a.state;
+  const state = a.state === 'INSUFFICIENT_DATA' ? 'insufficient data (shown, not a failure)' : a.state;
   return `${MARK[a.state]} \`${escape(a.name)}\` ${state}`;
 }
 
@@ -35,6 +44,14 @@ const button = (d: Deployment, text: string, action: string, style?: 'primary' |
   style,
 });
 
+/** An alarm that went off during the bake comes first, right under the title, while people decide. */
+export function alarmFirst(d: Deployment): KnownBlock[] {
+  const t = d.verification?.tripped;
+  if (d.state !== 'verifying' || !t) return [];
+  const fact = { kind: 'verify.alarmed' as const, alarm: t.alarm, reason: t.reason, flapped: t.flapped };
+  return [section(clip(`*Alarm:* ${sayFact(fact)}`, LIMITS.sectionText))];
+}
+
 /**
  * What the parent message shows of a bake: while verifying, when it ends (and about how long is
  * left at the last look), each alarm and its state, and the buttons; once verified, what was watched.
@@ -43,13 +60,17 @@ export function verifyBlocks(d: Deployment, now: number): KnownBlock[] {
   const v = d.verification;
   if (!v) return [];
   if (d.state === 'verified') {
-    const by = v.decision?.kind === 'complete' && v.decision.by ? `; completed early by <@${v.decision.by}>` : '';
-    return [context([`Verified: ${v.alarms.length} alarm${v.alarms.length === 1 ? '' : 's'} watched from ${slackDate(v.startedAt, '{time}')}${by}`])];
+    const by =
+      v.decision?.kind === 'complete' && v.decision.by ? `; completed early by <@${v.decision.by}>` : '';
+    return [
+      context([
+        `Verified: ${v.alarms.length} alarm${v.alarms.length === 1 ? '' : 's'} watched from ${slackDate(v.startedAt, '{time}')}${by}`,
+      ]),
+    ];
   }
   if (d.state !== 'verifying') return [];
   const left = Math.max(0, Math.ceil((v.endsAt - now) / 60_000));
   const blocks: KnownBlock[] = [];
-  if (v.tripped) blocks.push(section(clip(`*Alarm:* ${sayFact({ kind: 'verify.alarmed', alarm: v.tripped.alarm, reason: v.tripped.reason, flapped: v.tripped.flapped })}`, LIMITS.sectionText)));
   blocks.push(
     section(
       clip(
@@ -76,7 +97,10 @@ export function alarmAsk(
   a: Extract<Announcement, { kind: 'alarm_ask' }>,
   groupIds?: ReadonlyMap<string, string>,
 ): { readonly message: SlackMessage; readonly broadcast: boolean } {
-  const who = [`<@${d.requestedBy}>`, ...(a.approvers.length > 0 ? [describePrincipals(a.approvers, groupIds)] : [])].join(', ');
+  const who = [
+    `<@${d.requestedBy}>`,
+    ...(a.approvers.length > 0 ? [describePrincipals(a.approvers, groupIds)] : []),
+  ].join(', ');
   const text = `${sayFact(a.alarm)}. ${who}: the deploy of *${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}* waits for you: *Roll back* or *Keep* on the message above.`;
   return { message: { text: clip(text, LIMITS.text) }, broadcast: true };
 }

@@ -100,7 +100,9 @@ describe('verification: alarms watched for a bake after the rollout succeeds', (
     const done = await w.parentLater('C0DEV', '1.2.4-broken', 'dev', /: rolled back/, { stepMs: 1_000 });
     expect(done.text).toContain('rolled back to 1.2.3');
     const why = body(done);
-    expect(why).toMatch(/\*Why:\* :rotating_light: Alarm `todobackend-dev-5xx` went off: Threshold Crossed: 1 datapoint \[12\.0\]/);
+    expect(why).toMatch(
+      /\*Why:\* :rotating_light: Alarm `todobackend-dev-5xx` went off: Threshold Crossed: 1 datapoint \[12\.0\]/,
+    );
     const d = await w.last('dev');
     expect(d.state).toBe('rolled_back');
     expect(d.rollbackVersion).toBe('1.2.3');
@@ -113,12 +115,16 @@ describe('verification: alarms watched for a bake after the rollout succeeds', (
     await bakeOver('1.2.3', /: verified$/);
     await deploy('1.2.4-broken');
     await w.parent('C0DEV', '1.2.4-broken', 'dev', /: verifying$/);
-    await w.h.slack.waitFor(() => body(w.current('C0DEV', '1.2.4-broken', 'dev')).includes(FIVE_XX) || undefined);
+    await w.h.slack.waitFor(
+      () => body(w.current('C0DEV', '1.2.4-broken', 'dev')).includes(FIVE_XX) || undefined,
+    );
     cw.set(FIVE_XX, 'ALARM', 'Threshold Crossed: a spike');
     cw.set(FIVE_XX, 'OK', 'Threshold Crossed: back to normal');
 
     const done = await w.parentLater('C0DEV', '1.2.4-broken', 'dev', /: rolled back/, { stepMs: 1_000 });
-    expect(body(done)).toContain('Alarm `todobackend-dev-5xx` went off (and was back to OK when Capstan looked): Threshold Crossed: a spike');
+    expect(body(done)).toContain(
+      'Alarm `todobackend-dev-5xx` went off (and was back to OK when Capstan looked): Threshold Crossed: a spike',
+    );
     expect((await w.last('dev')).verification?.tripped?.flapped).toBe(true);
   });
 });

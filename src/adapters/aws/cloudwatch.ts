@@ -65,7 +65,10 @@ export function createCloudWatchAdapter(
             region,
           },
           async () => {
-            const pages = paginateDescribeAlarms({ client: client(region) }, { ...input, AlarmTypes: [...ALARM_TYPES] });
+            const pages = paginateDescribeAlarms(
+              { client: client(region) },
+              { ...input, AlarmTypes: [...ALARM_TYPES] },
+            );
             for await (const page of pages)
               for (const a of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
                 const r = reading(a);

@@ -173,10 +173,11 @@ async function untilActive(client: DynamoDBClient, table: string, o: EnsureTable
     }
     const delay = TABLE_POLL_DELAYS_MS[Math.min(attempt, TABLE_POLL_DELAYS_MS.length - 1)]!;
     if (waited + delay > maxWaitMs) {
-      throw new CapstanError(
-        'upstream',
-        { kind: 'store.tableNotActive', table, seconds: Math.round(maxWaitMs / 1000) },
-      );
+      throw new CapstanError('upstream', {
+        kind: 'store.tableNotActive',
+        table,
+        seconds: Math.round(maxWaitMs / 1000),
+      });
     }
     await sleep(delay);
     waited += delay;
@@ -478,7 +479,11 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     async createPipelineApproval(a) {
       if (isOpen(a)) await listOpen(a);
       if (!(await put(approvalOf(a), CREATE_ONLY))) {
-        throw new CapstanError('conflict', { kind: 'store.alreadyRecorded', what: 'pipelineApproval', id: a.id });
+        throw new CapstanError('conflict', {
+          kind: 'store.alreadyRecorded',
+          what: 'pipelineApproval',
+          id: a.id,
+        });
       }
     },
     async getPipelineApproval(id) {

@@ -21,8 +21,13 @@ export const verifyWords: Words<VerifyFact> = {
   'verify.extended': (f) => `:hourglass: <@${f.by}> extended the bake until ${slackDate(f.until, '{time}')}.`,
   'verify.alarmFiring': (f) =>
     `:rotating_light: Not deployed: ${f.alarms
-      .map((a) => `${alarmName(a.name)} is in ALARM${a.reason ? ` (${escape(a.reason.replace(/[.\s]+$/, ''))})` : ''}`)
-      .join('; ')}. Deploy to ${escape(f.app)}/${escape(f.env)} once it is OK, or an admin can add \`--override "reason"\`.`,
+      .map(
+        (a) =>
+          `${alarmName(a.name)} is in ALARM${a.reason ? ` (${escape(a.reason.replace(/[.\s]+$/, ''))})` : ''}`,
+      )
+      .join(
+        '; ',
+      )}. Deploy to ${escape(f.app)}/${escape(f.env)} once it is OK, or an admin can add \`--override "reason"\`.`,
   'verify.noSuchAlarm': (f) =>
     `:x: The verification of ${escape(f.app)}/${escape(f.env)} names alarms that match nothing in CloudWatch (${escape(f.region)}): ${list(f.patterns)}. Fix \`verify.alarms\` in capstan.yml.`,
   'verify.alarmOverridden': (f) =>

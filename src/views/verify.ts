@@ -15,6 +15,8 @@ import {
   slackDate,
 } from './message.js';
 import { describePrincipals } from './principals.js';
+import { BAKE_ACTION } from './verifyReplies.js';
+import type { BakeChoice } from '../usecases/verify/decide.js';
 
 const MARK: Record<AlarmSeen['state'], string> = {
   OK: ':large_green_circle:',
@@ -37,9 +39,14 @@ function alarmList(alarms: readonly AlarmSeen[]): string {
   return [...shown, ...(more > 0 ? [`and ${more} more`] : [])].join('\n');
 }
 
-const button = (d: Deployment, text: string, action: string, style?: 'primary' | 'danger'): ButtonSpec => ({
+const button = (
+  d: Deployment,
+  text: string,
+  action: BakeChoice,
+  style?: 'primary' | 'danger',
+): ButtonSpec => ({
   text,
-  actionId: `capstan_bake_${action}`,
+  actionId: BAKE_ACTION[action],
   value: d.id,
   style,
 });

@@ -55,6 +55,7 @@ export function createUseCases(p: UseCaseParts) {
     own: (d) => leases.own(d.id),
     background: p.background.run,
     identity: p.aws.identity,
+    alarms: p.aws.alarms,
   };
   // With AWS events flowing, a rollout is looked at when one arrives; polling is the slower safety net.
   const pace = config.events ? new EventPace({ intervalMs: config.pollIntervalMs, clock }) : undefined;

@@ -130,6 +130,10 @@ export interface Deployment {
   readonly override?: FreezeOverride | undefined;
   /** The bake after a successful rollout: its end, the alarms and what people decided (domain/verify.ts). */
   readonly verification?: Verification | undefined;
+  /** Set when an admin deployed although alarms it verifies with were in ALARM. */
+  readonly alarmOverride?:
+    | { readonly by: string; readonly reason: string; readonly alarms: readonly string[] }
+    | undefined;
 }
 
 export const STATE_LABEL: Record<DeploymentState, string> = {

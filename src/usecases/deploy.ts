@@ -11,6 +11,7 @@ import { execute } from './execute.js';
 import { requireIdle, requireUnlocked } from './guards.js';
 import { finish, save, showAndRecord } from './record.js';
 import { errorReported } from '../domain/reported.js';
+import { checkAlarmsBefore } from './verify/preflight.js';
 
 export type { DeployDeps } from './deps.js';
 
@@ -105,6 +106,11 @@ export async function requestDeploy(
       ? undefined
       : await passFreeze(deps, env, requestedBy, options.override);
   await requireIdle(deps.store, env);
+  // A rollback goes whatever the alarms say; a dry run changes nothing.
+  const alarmOverride =
+    options.kind === 'rollback' || options.dryRun
+      ? undefined
+      : await checkAlarmsBefore(deps, env, requestedBy, options.override);
   const target = targetAs(deps, env, requestedBy);
   const checked = await target.check(env, version);
   if (options.dryRun) {
@@ -126,6 +132,7 @@ export async function requestDeploy(
     fromVersion: checked.fromVersion,
     imageDigest: checked.digest,
     override,
+    alarmOverride,
   });
   // Owned before it exists, so no other replica's coordinator can take it over while it is prepared.
   await deps.own(d);
@@ -137,6 +144,10 @@ export async function requestDeploy(
       { kind: 'rollout.freezeOverridden', by: override.by, freeze: override.freeze, reason: override.reason },
     ]);
   }
+  if (alarmOverride)
+    deps.notifier.detail(shown, [
+      { kind: 'verify.alarmOverridden', ...alarmOverride, alarms: [...alarmOverride.alarms] },
+    ]);
   deps.background(prepareAndGate(deps, env, shown, checked));
   return { kind: 'started', deployment: shown, approval };
 }

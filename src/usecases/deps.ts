@@ -5,6 +5,7 @@ import type { Clock } from '../ports/clock.js';
 import type { AwsIdentity } from '../ports/identity.js';
 import type { DeployNotifier } from '../ports/notifier.js';
 import type { Store } from '../ports/store.js';
+import type { Alarms } from '../ports/alarms.js';
 import type { TargetRegistry } from '../targets/strategy.js';
 
 /** What the deployment flows (request, decide, execute, rollback, proceed, resume) share. */
@@ -23,4 +24,6 @@ export interface DeployDeps {
   readonly background: (work: Promise<unknown>) => void;
   /** Who is behind each AWS call (an environment's roleArn, assumed for that person). */
   readonly identity?: AwsIdentity | undefined;
+  /** CloudWatch, for the alarms checked before a deploy to an environment that verifies. */
+  readonly alarms?: Alarms | undefined;
 }

@@ -64,6 +64,18 @@ export function alarmFirst(d: Deployment): KnownBlock[] {
  * left at the last look), each alarm and its state, and the buttons; once verified, what was watched.
  */
 export function verifyBlocks(d: Deployment, now: number): KnownBlock[] {
+  const o = d.alarmOverride;
+  const overridden = o
+    ? [
+        section(
+          clip(sayFact({ kind: 'verify.alarmOverridden', ...o, alarms: [...o.alarms] }), LIMITS.sectionText),
+        ),
+      ]
+    : [];
+  return [...overridden, ...bakeBlocks(d, now)];
+}
+
+function bakeBlocks(d: Deployment, now: number): KnownBlock[] {
   const v = d.verification;
   if (!v) return [];
   if (d.state === 'verified') {

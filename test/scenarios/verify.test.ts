@@ -128,3 +128,46 @@ describe('verification: alarms watched for a bake after the rollout succeeds', (
     expect((await w.last('dev')).verification?.tripped?.flapped).toBe(true);
   });
 });
+
+describe('verification starts from a clean signal', () => {
+  it('an alarm already in ALARM refuses the deploy, naming it; nothing is recorded or changed', async () => {
+    cw.set(FIVE_XX, 'ALARM', 'Threshold Crossed: errors above 5%.');
+    await start();
+    const answer = await w.command('todobackend 1.2.3 to dev', 'C0DEV');
+    expect(answer).toContain(
+      'Not deployed: `todobackend-dev-5xx` is in ALARM (Threshold Crossed: errors above 5%)',
+    );
+    expect(answer).toContain('--override');
+    expect(await w.ledger('dev')).toEqual([]);
+    expect(ecs.service.taskDefinition).toContain(':41');
+  });
+
+  it("an admin's --override goes through, announced in the thread and recorded", async () => {
+    cw.set(FIVE_XX, 'ALARM', 'Threshold Crossed');
+    await start();
+    const refused = await w.command(
+      'todobackend 1.2.3 to dev --override "hotfix for it"',
+      'C0DEV',
+      'U0ALICE',
+    );
+    expect(refused).toContain('Not deployed');
+    await w.command('todobackend 1.2.3 to dev --override "hotfix for <it>"', 'C0DEV', 'U0ADMIN');
+    const m = await w.parent('C0DEV', '1.2.3', 'dev', /: (rolling out|verifying)$/);
+    expect(await w.threadHas(m, 'deployed although')).toContain(
+      '<@U0ADMIN> deployed although `todobackend-dev-5xx` is in ALARM: hotfix for &lt;it&gt;',
+    );
+    expect((await w.last('dev')).alarmOverride).toEqual({
+      by: 'U0ADMIN',
+      reason: 'hotfix for <it>',
+      alarms: [FIVE_XX],
+    });
+  });
+
+  it('an alarm pattern that matches nothing is a configuration error, said before anything starts', async () => {
+    cw.alarms.delete(LATENCY);
+    await start();
+    const answer = await w.command('todobackend 1.2.3 to dev', 'C0DEV');
+    expect(answer).toContain('match nothing in CloudWatch (us-east-1): `todobackend-dev-l*`');
+    expect(await w.ledger('dev')).toEqual([]);
+  });
+});

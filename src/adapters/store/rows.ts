@@ -71,6 +71,7 @@ const deploymentFields = z.looseObject({
   expiresAt: opt(num),
   override: opt(z.looseObject({ by: str, reason: str, freeze: str, until: num })),
   verification: opt(Verification),
+  alarmOverride: opt(z.looseObject({ by: str, reason: str, alarms: z.array(str) })),
 });
 
 /** Told when part of a record is left out as unreadable (the record itself is kept). */

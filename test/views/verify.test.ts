@@ -59,6 +59,14 @@ describe('the parent message while verifying and after', () => {
       }),
     ],
     [
+      'verifying-alarm-overridden',
+      deployment({
+        state: 'verifying',
+        verification: baking,
+        alarmOverride: { by: 'U0ADMIN', reason: 'hotfix <INC-7>', alarms: ['todobackend-prod-5xx'] },
+      }),
+    ],
+    [
       'verified',
       ended('verified', { verification: { ...baking, decision: { kind: 'timeUp', at: T0 + 15 * MIN } } }),
     ],

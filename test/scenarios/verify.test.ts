@@ -63,6 +63,7 @@ describe('verification: alarms watched for a bake after the rollout succeeds', (
     expect(during.state).toBe('verifying');
     const endsAt = during.verification!.endsAt;
     expect(endsAt - during.verification!.startedAt).toBe(60_000);
+    expect(await w.command('status todobackend dev', 'C0DEV')).toContain('verifying');
 
     const done = await bakeOver('1.2.3', /: verified$/);
     const d = await w.last('dev');
@@ -71,6 +72,9 @@ describe('verification: alarms watched for a bake after the rollout succeeds', (
     expect(body(done)).not.toContain('capstan_bake_');
     expect(await w.threadHas(baking, 'No alarm went off during the bake: verified.')).toContain(FIVE_XX);
     w.expectPath('C0DEV', '1.2.3', 'dev', ['checking', 'rolling out', 'verifying', 'verified']);
+    const history = await w.command('history todobackend dev', 'C0DEV');
+    expect(history).toContain('verified');
+    expect(history).not.toContain('succeeded');
   });
 
   it('a bake in progress survives a restart: the new process ends it at the recorded end, once', async () => {

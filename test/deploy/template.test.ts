@@ -105,13 +105,14 @@ describe('deploy/capstan.yaml', () => {
     expect(template.Parameters?.DesiredCount).toMatchObject({ Default: 2 });
   });
 
-  it('feeds the events queue from the four EventBridge rules, and only from them', () => {
+  it('feeds the events queue from the five EventBridge rules, and only from them', () => {
     const rules = ofType('AWS::Events::Rule');
     const detailTypes = rules.flatMap(
       ([, r]) => (r.Properties?.EventPattern as { 'detail-type': string[] })['detail-type'],
     );
     expect(detailTypes.sort()).toEqual([
       'CloudFormation Stack Status Change',
+      'CloudWatch Alarm State Change',
       'CodeDeploy Deployment State-change Notification',
       'ECS Deployment State Change',
       'ECS Task State Change',

@@ -17,6 +17,7 @@ import type { Watchlist } from './watchlist.js';
 import type { Alarms } from '../../ports/alarms.js';
 import { beginBake, verifies } from '../verify/begin.js';
 import { lookAtBakes } from '../verify/bakes.js';
+import { BAKES_GROUP } from '../verify/events.js';
 
 export interface TrackerOptions {
   readonly catalog: Catalog;
@@ -140,9 +141,10 @@ export class RolloutTracker {
       now,
       (key, base) => wanted.has(base) && (this.backoff.get(key)?.until ?? 0) <= now,
     );
-    return Promise.all(
-      [...groups].map(([key, g]) => (this.busy.has(key) ? this.lookAgain(key) : this.look(key, g))),
-    ).then(() => undefined);
+    return Promise.all([
+      ...[...groups].map(([key, g]) => (this.busy.has(key) ? this.lookAgain(key) : this.look(key, g))),
+      wanted.has(BAKES_GROUP) ? this.bakes() : undefined,
+    ]).then(() => undefined);
   }
 
   private due(key: string, base: string, now: number): boolean {

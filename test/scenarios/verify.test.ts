@@ -93,6 +93,23 @@ describe('verification: alarms watched for a bake after the rollout succeeds', (
     expect(thread.match(/verified\./g)).toHaveLength(1);
   });
 
+  it('a replica killed in the middle of a look: the next one carries the same bake on, and ends it once', async () => {
+    await start();
+    await deploy('1.2.3');
+    const baking = await w.parent('C0DEV', '1.2.3', 'dev', /: verifying$/);
+    const endsAt = (await w.last('dev')).verification!.endsAt;
+    const held = w.gate();
+    cw.beforeDescribe = () => held.wait();
+    await w.until(() => held.reached);
+    cw.beforeDescribe = undefined;
+    await w.crash(() => held.fail());
+    await bakeOver('1.2.3', /: verified$/);
+    const d = await w.last('dev');
+    expect(d.finishedAt!).toBeGreaterThanOrEqual(endsAt);
+    const thread = await w.threadHas(baking, 'is verified');
+    expect(thread.match(/is verified/g)).toHaveLength(1);
+  });
+
   it('an alarm in the bake rolls back at once to the last verified version, the alarm and its reason named first', async () => {
     await start();
     await deploy('1.2.3');

@@ -24,12 +24,12 @@ interface Alarm {
 export class FakeCloudWatch {
   readonly cw = mockClient(CloudWatchClient);
   readonly alarms = new Map<string, Alarm>();
-  /** Called before each DescribeAlarms answers (to script a failure). */
-  beforeDescribe: (() => void) | undefined;
+  /** Called before each DescribeAlarms answers (to script a failure, or hang). */
+  beforeDescribe: (() => void | Promise<void>) | undefined;
 
   constructor(private readonly clock: Clock) {
-    this.cw.on(DescribeAlarmsCommand).callsFake((input: DescribeAlarmsCommand['input']) => {
-      this.beforeDescribe?.();
+    this.cw.on(DescribeAlarmsCommand).callsFake(async (input: DescribeAlarmsCommand['input']) => {
+      await this.beforeDescribe?.();
       if (!input.AlarmTypes?.includes('MetricAlarm')) return { MetricAlarms: [] };
       const wanted = [...this.alarms.keys()].filter((n) =>
         input.AlarmNames ? input.AlarmNames.includes(n) : n.startsWith(input.AlarmNamePrefix ?? ''),

@@ -5,6 +5,7 @@ import type { Verification } from '../../src/domain/verify.js';
 import { announcement } from '../../src/views/announce.js';
 import { deploymentMessage } from '../../src/views/deploy.js';
 import { sayFact } from '../../src/views/facts/index.js';
+import { bakeChoiceText, keepModal } from '../../src/views/verifyReplies.js';
 import { MIN, T0, deployment, ended } from '../fixtures/deployments.js';
 import { golden } from './blockKit.js';
 
@@ -115,6 +116,39 @@ describe('the parent message while verifying and after', () => {
     );
     expect(said!.message.text).toContain(`<@${d.requestedBy}>, <@U0BOB>`);
     await golden('announce/alarm-ask', said!.message);
+  });
+});
+
+describe('answering the buttons of a bake', () => {
+  it('the Keep modal asks why, naming the version and the alarm', async () => {
+    const d = deployment({ state: 'verifying', verification: { ...baking, onAlarm: 'ask', tripped } });
+    const view = keepModal(d);
+    expect(view.private_metadata).toBe(d.id);
+    await golden('verify/keep-modal', view, 'modal');
+  });
+
+  it('the outcome of a verified deploy is told to the requester', async () => {
+    const said = announcement(ended('verified', { verification: baking }), { kind: 'outcome' });
+    expect(said!.message.text).toMatch(
+      /^:white_check_mark: <@U0ALICE> your deploy of .* is verified \(took /,
+    );
+    await golden('announce/verified', said!.message);
+  });
+
+  it('says who may decide when the clicker may not, and that a decided bake is decided', () => {
+    expect(
+      bakeChoiceText({
+        kind: 'not_allowed',
+        choice: 'complete',
+        app: 'todobackend',
+        env: 'prod',
+        who: [{ kind: 'user', id: 'U0BOB' }],
+        requester: true,
+      }),
+    ).toBe(
+      'Only <@U0BOB> other than the person who asked can complete this verification (todobackend/prod).',
+    );
+    expect(bakeChoiceText({ kind: 'not_baking', id: 'd-1' })).toContain('no longer waiting');
   });
 });
 

@@ -78,6 +78,8 @@ export const Verification = z.looseObject({
   /** Set when an alarm went off (onAlarm ask: the bake waits for people). */
   tripped: tripped.optional(),
   extended: z.array(z.object({ by: z.string(), at: z.number() })).optional(),
+  /** The alarms could not be read since then (said once in the thread; the bake cannot end meanwhile). */
+  unreadableSince: z.number().optional(),
   decision: decision.optional(),
 });
 export type Verification = z.infer<typeof Verification>;

@@ -90,6 +90,12 @@ function bakeBlocks(d: Deployment, now: number): KnownBlock[] {
   if (d.state !== 'verifying') return [];
   const left = Math.max(0, Math.ceil((v.endsAt - now) / 60_000));
   const blocks: KnownBlock[] = [];
+  if (v.unreadableSince !== undefined)
+    blocks.push(
+      section(
+        `:warning: The alarms could not be read since ${slackDate(v.unreadableSince, '{time}')}: the verification ends only after they are read again (see the thread).`,
+      ),
+    );
   blocks.push(
     section(
       clip(

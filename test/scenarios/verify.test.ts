@@ -110,6 +110,33 @@ describe('verification: alarms watched for a bake after the rollout succeeds', (
     expect(thread.match(/is verified/g)).toHaveLength(1);
   });
 
+  it('alarms that cannot be read are said once, and the bake does not end until they are read again', async () => {
+    await start();
+    await deploy('1.2.3');
+    const baking = await w.parent('C0DEV', '1.2.3', 'dev', /: verifying$/);
+    const endsAt = (await w.last('dev')).verification!.endsAt;
+    cw.beforeDescribe = () => {
+      throw Object.assign(
+        new Error('User: capstan is not authorized to perform: cloudwatch:DescribeAlarms'),
+        {
+          name: 'AccessDenied',
+          $metadata: {},
+        },
+      );
+    };
+    const thread = await w.threadHas(baking, 'cloudwatch:DescribeAlarms');
+    expect(thread).toContain('the alarms of this verification');
+    await w.passUntil(() => clock.now() > endsAt + 30_000, { stepMs: 5_000 });
+    const stuck = await w.last('dev');
+    expect(stuck.state).toBe('verifying');
+    expect(stuck.verification!.unreadableSince).toBeDefined();
+    expect(body(w.current('C0DEV', '1.2.3', 'dev'))).toContain('could not be read since');
+    expect(w.thread(baking).match(/Could not read the alarms of this verification/g)).toHaveLength(1);
+    cw.beforeDescribe = undefined;
+    await bakeOver('1.2.3', /: verified$/);
+    expect((await w.last('dev')).verification!.unreadableSince).toBeUndefined();
+  });
+
   it('an alarm in the bake rolls back at once to the last verified version, the alarm and its reason named first', async () => {
     await start();
     await deploy('1.2.3');

@@ -60,6 +60,10 @@ describe('the parent message while verifying and after', () => {
       }),
     ],
     [
+      'verifying-alarms-unreadable',
+      deployment({ state: 'verifying', verification: { ...baking, unreadableSince: T0 + 6 * MIN } }),
+    ],
+    [
       'verifying-alarm-overridden',
       deployment({
         state: 'verifying',

@@ -8,6 +8,8 @@ import {
   alarmed,
 } from '../../domain/verify.js';
 import { errorMessage } from '../../lib/errors.js';
+import { isCapstanError } from '../../domain/errors.js';
+import { AwsRefusal } from '../../domain/facts/common.js';
 import type { Alarms } from '../../ports/alarms.js';
 import type { DeployDeps } from '../deps.js';
 import { verifies } from './begin.js';
@@ -43,6 +45,27 @@ async function firstAlarmed(
  * look, is decided on once and carried out. Alarms that cannot be read end nothing: a bake is
  * verified only by a look that read them at or after its end.
  */
+/** The first look that could not read the alarms says so in the thread and on the message, once. */
+async function unreadable(deps: BakeDeps, d: Deployment, now: number, e: unknown): Promise<void> {
+  const { store, notifier } = deps.deploy;
+  const cur = await changeBake(store, d.id, now, (v) =>
+    v.unreadableSince === undefined ? { ...v, unreadableSince: now } : undefined,
+  );
+  if (!cur) return;
+  // AWS's refusal (access denied names the missing permission) when it was one; otherwise its words.
+  const fact = AwsRefusal.safeParse(isCapstanError(e) ? e.fact : undefined);
+  notifier.detail(cur, [
+    {
+      kind: 'aws.callFailed',
+      what: 'the alarms of this verification',
+      ...(fact.success
+        ? { error: fact.data }
+        : { action: 'cloudwatch:DescribeAlarms', error: errorMessage(e) }),
+    },
+  ]);
+  await notifier.show(cur);
+}
+
 export async function lookAtBake(
   deps: BakeDeps,
   seen: Deployment,
@@ -66,6 +89,7 @@ export async function lookAtBake(
       tripped = await firstAlarmed(deps.alarms, region, readings, since || d.verification.startedAt);
     } catch (e) {
       logger.warn('could not read the alarms of a bake', { id: d.id, error: errorMessage(e) });
+      await unreadable(deps, d, now, e);
       return;
     }
   }
@@ -81,7 +105,8 @@ export async function lookAtBake(
         : undefined;
   // Only a change is written: a look that saw nothing new moves `lookedAt` in memory (after a
   // restart, history is asked from an older time: more is read, nothing is missed).
-  if (!tripped && !decide(before) && sameAlarms(before.alarms, readings)) {
+  const clean = before.unreadableSince === undefined;
+  if (clean && !tripped && !decide(before) && sameAlarms(before.alarms, readings)) {
     hooks.kept({ ...d, verification: { ...before, lookedAt: now } });
     if (minutesLeft(before.endsAt, since || before.startedAt) !== minutesLeft(before.endsAt, now))
       await notifier.show(d);
@@ -89,7 +114,14 @@ export async function lookAtBake(
   }
   const cur = await changeBake(store, d.id, clock.now(), (v) => {
     if (v.decision || v.tripped) return undefined;
-    return { ...v, lookedAt: now, alarms: [...readings], tripped, decision: decide(v) };
+    return {
+      ...v,
+      lookedAt: now,
+      alarms: [...readings],
+      tripped,
+      decision: decide(v),
+      unreadableSince: undefined,
+    };
   });
   if (!cur?.verification) return;
   hooks.kept(cur);

@@ -24,6 +24,8 @@ const CHANNELS = [
   { id: 'C0FLEET', name: 'todobackend-fleet' },
   { id: 'C0BLUEGREEN', name: 'todobackend-bluegreen' },
   { id: 'C0PIPELINE', name: 'todobackend-pipeline' },
+  { id: 'C0LIVE', name: 'todobackend-live' },
+  { id: 'C0WATCHED', name: 'todobackend-watched' },
 ];
 
 export interface SandboxOptions {
@@ -35,6 +37,8 @@ export interface SandboxOptions {
   readonly tickMs?: number;
   /** Capstan's polling interval. */
   readonly pollMs?: number;
+  /** How long `live` and `watched` bake after a rollout succeeds (a minute unless told). */
+  readonly bakeMs?: number;
   readonly logger?: Logger;
   /** Capstan's waits (Slack pacing, change-set polling): tests run them fast. */
   readonly timing?: StartOptions['timing'];
@@ -84,7 +88,8 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   });
   const yaml = readFileSync(new URL('./capstan.yml', import.meta.url), 'utf8')
     .replace('__DATA__', dataDir)
-    .replace('__POLL__', `${o.pollMs ?? 1000}ms`);
+    .replace('__POLL__', `${o.pollMs ?? 1000}ms`)
+    .replaceAll('__BAKE__', `${o.bakeMs ?? 60_000}ms`);
   const production = httpsCertFetcher();
   const start = async () => {
     const result = readConfig(
@@ -162,6 +167,9 @@ async function cli(): Promise<void> {
       '  CodeDeploy in #todobackend-fleet:  /deploy todobackend 1.2.4-broken to fleet  (CodeDeploy rolls back);',
       '    in #todobackend-bluegreen:  /deploy todobackend 1.2.3 to bluegreen, then Continue as bob.',
       '  "Start todobackend-pipeline" relays a CodePipeline manual approval.',
+      '  Verification in #todobackend-live:  /deploy todobackend 1.2.3 to live  bakes a minute, then verified;',
+      '    then 1.2.4-broken to live: its 5XX alarm trips after success, and Capstan rolls back to 1.2.3.',
+      '    In #todobackend-watched the alarm asks instead: Roll back or Keep.',
       '',
       `  Simulated AWS: ${sandbox.aws.url}   Capstan: http://127.0.0.1:${sandbox.capstan.port}   Ctrl-C stops.`,
       '',

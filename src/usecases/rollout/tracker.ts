@@ -84,6 +84,8 @@ export class RolloutTracker {
   private readonly looking = new Map<string, Promise<void>>();
   private readonly again = new Map<string, Promise<void>>();
   private readonly lastLook = new Map<string, number>();
+  /** Capstan's rollbacks being started in this process (a bake's runs beside the rollout looks). */
+  private readonly rollingBack = new Set<string>();
 
   constructor(
     private readonly deps: DeployDeps,
@@ -395,6 +397,12 @@ export class RolloutTracker {
         return;
       }
       case 'succeeded':
+        if (t.phase === 'rollout' && d.state === 'rolling_back') {
+          // A bake decided to roll back a rollout AWS still shows done: the rollback goes on (again
+          // after a restart cut it short), never a second bake.
+          if (!this.rollingBack.has(d.id)) await this.rollBack(d, env, strategy, t, saidBefore(d) ?? '');
+          return;
+        }
         if (t.phase === 'rollout' && verifies(env) && this.opts.alarms) {
           this.opts.watchlist.set(await beginBake(deps, d, env, { ...t, data: obs.data }));
           return;
@@ -489,6 +497,22 @@ export class RolloutTracker {
 
   /** Redeploys the last version that succeeded here, according to the ledger. */
   private async rollBack(
+    d: Deployment,
+    env: Environment,
+    strategy: TargetStrategy,
+    tracking: Tracking,
+    reason: Reported,
+  ): Promise<void> {
+    if (this.rollingBack.has(d.id)) return;
+    this.rollingBack.add(d.id);
+    try {
+      await this.rollBackOnce(d, env, strategy, tracking, reason);
+    } finally {
+      this.rollingBack.delete(d.id);
+    }
+  }
+
+  private async rollBackOnce(
     d: Deployment,
     env: Environment,
     strategy: TargetStrategy,

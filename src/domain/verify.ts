@@ -33,6 +33,8 @@ export interface AlarmReading {
   readonly reason?: string | undefined;
   /** When its state last changed (StateTransitionedTimestamp), epoch ms. */
   readonly changedAt?: number | undefined;
+  /** Its ARN (what CloudFormation's rollback triggers name). */
+  readonly arn?: string | undefined;
 }
 
 const alarmSeen = z.object({

@@ -62,6 +62,7 @@ export class FakeCloudWatch {
     const a = this.alarms.get(name)!;
     return {
       AlarmName: name,
+      AlarmArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`,
       StateValue: a.state,
       StateReason: a.reason,
       StateTransitionedTimestamp: new Date(a.changedAt),

@@ -128,6 +128,15 @@ export function createCloudFormationAdapter(
               Capabilities: input.capabilities as Capability[],
               ...(input.roleArn ? { RoleARN: input.roleArn } : {}),
               Description: input.description.slice(0, 1024),
+              ...(input.rollbackTriggers && {
+                RollbackConfiguration: {
+                  RollbackTriggers: input.rollbackTriggers.alarmArns.map((Arn) => ({
+                    Arn,
+                    Type: 'AWS::CloudWatch::Alarm',
+                  })),
+                  MonitoringTimeInMinutes: input.rollbackTriggers.monitoringMinutes,
+                },
+              }),
             }),
           ),
       );

@@ -23,6 +23,7 @@ function reading(a: MetricAlarm | CompositeAlarm): AlarmReading | undefined {
     state: state satisfies AlarmState,
     reason: a.StateReason,
     changedAt: (a.StateTransitionedTimestamp ?? a.StateUpdatedTimestamp)?.getTime(),
+    arn: a.AlarmArn,
   };
 }
 

@@ -35,6 +35,8 @@ export interface AlarmReading {
   readonly changedAt?: number | undefined;
   /** Its ARN (what CloudFormation's rollback triggers name). */
   readonly arn?: string | undefined;
+  /** A composite alarm (a rule over other alarms), not a metric alarm. */
+  readonly composite?: boolean | undefined;
 }
 
 const alarmSeen = z.object({

@@ -55,7 +55,11 @@ export interface CreateChangeSetInput {
   readonly description: string;
   /** CloudFormation's own watch (RollbackConfiguration): these alarms roll the update back while it monitors. */
   readonly rollbackTriggers?:
-    { readonly alarmArns: readonly string[]; readonly monitoringMinutes: number } | undefined;
+    | {
+        readonly alarms: readonly { readonly arn: string; readonly composite: boolean }[];
+        readonly monitoringMinutes: number;
+      }
+    | undefined;
 }
 
 export interface ChangeSetWait {

@@ -1,4 +1,5 @@
 import { CreateChangeSetCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createCloudFormationAdapter } from '../../src/adapters/aws/cloudformation.js';
 import { createCloudWatchAdapter } from '../../src/adapters/aws/cloudwatch.js';
@@ -92,4 +93,26 @@ it('an environment without verify sends no rollback configuration, and reads no 
   const input = await created(base);
   expect(input.RollbackConfiguration).toBeUndefined();
   expect(cw.cw.calls()).toHaveLength(0);
+});
+
+it('a composite alarm is a composite trigger', async () => {
+  cw.cw.on(DescribeAlarmsCommand).resolves({
+    MetricAlarms: [],
+    CompositeAlarms: [
+      {
+        AlarmName: 'prod-health',
+        AlarmArn: arn('prod-health'),
+        AlarmRule: 'ALARM(prod-5xx)',
+        StateValue: 'OK',
+      },
+    ],
+  });
+  const input = await created({
+    ...base,
+    verify: { alarms: ['prod-health'], bakeMs: 60_000, onAlarm: 'rollback' },
+  });
+  expect(input.RollbackConfiguration).toEqual({
+    RollbackTriggers: [{ Arn: arn('prod-health'), Type: 'AWS::CloudWatch::CompositeAlarm' }],
+    MonitoringTimeInMinutes: 1,
+  });
 });

@@ -130,9 +130,9 @@ export function createCloudFormationAdapter(
               Description: input.description.slice(0, 1024),
               ...(input.rollbackTriggers && {
                 RollbackConfiguration: {
-                  RollbackTriggers: input.rollbackTriggers.alarmArns.map((Arn) => ({
-                    Arn,
-                    Type: 'AWS::CloudWatch::Alarm',
+                  RollbackTriggers: input.rollbackTriggers.alarms.map((a) => ({
+                    Arn: a.arn,
+                    Type: a.composite ? 'AWS::CloudWatch::CompositeAlarm' : 'AWS::CloudWatch::Alarm',
                   })),
                   MonitoringTimeInMinutes: input.rollbackTriggers.monitoringMinutes,
                 },

@@ -24,6 +24,7 @@ function reading(a: MetricAlarm | CompositeAlarm): AlarmReading | undefined {
     reason: a.StateReason,
     changedAt: (a.StateTransitionedTimestamp ?? a.StateUpdatedTimestamp)?.getTime(),
     arn: a.AlarmArn,
+    ...('AlarmRule' in a && { composite: true }),
   };
 }
 

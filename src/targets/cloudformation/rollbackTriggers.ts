@@ -1,3 +1,4 @@
+import type { CreateChangeSetInput } from '../../ports/stacks.js';
 import type { StackEnvironment, StackStrategyDeps } from './deps.js';
 
 /** CloudFormation's limits on a RollbackConfiguration. */
@@ -14,11 +15,13 @@ const MAX_MONITORING_MINUTES = 180;
 export async function rollbackTriggers(
   deps: StackStrategyDeps,
   env: StackEnvironment,
-): Promise<{ alarmArns: string[]; monitoringMinutes: number } | undefined> {
+): Promise<CreateChangeSetInput['rollbackTriggers']> {
   if (!env.verify || !deps.alarms) return undefined;
   const readings = await deps.alarms.describe(env.target.region, env.verify.alarms);
-  const alarmArns = readings.flatMap((r) => (r.arn ? [r.arn] : [])).slice(0, MAX_TRIGGERS);
-  if (alarmArns.length === 0) return undefined;
+  const alarms = readings
+    .flatMap((r) => (r.arn ? [{ arn: r.arn, composite: r.composite === true }] : []))
+    .slice(0, MAX_TRIGGERS);
+  if (alarms.length === 0) return undefined;
   const monitoringMinutes = Math.min(MAX_MONITORING_MINUTES, Math.ceil(env.verify.bakeMs / 60_000));
-  return { alarmArns, monitoringMinutes };
+  return { alarms, monitoringMinutes };
 }

@@ -33,6 +33,7 @@ describe('sandbox journeys: verification (simulated CloudWatch alarms after the 
       sb,
       'C0LIVE',
       (m) => m.text === 'deploy of todobackend 1.2.3 to live: verified',
+      30_000,
     );
     expect(text(verified)).toContain('`1.2.2` → `1.2.3`');
     await threadWith(
@@ -82,7 +83,7 @@ describe('sandbox journeys: verification (simulated CloudWatch alarms after the 
     await sb.slack.waitFor(
       () => sb!.aws.cloudwatch.alarm('todobackend-live-5xx')?.state === 'OK' || undefined,
     );
-  });
+  }, 90_000);
 
   it('watched: the alarm asks the requester and the approvers; Keep (with why) ends it succeeded, not verified', async () => {
     sb = await bakingSandbox(60_000);
@@ -108,6 +109,7 @@ describe('sandbox journeys: verification (simulated CloudWatch alarms after the 
       sb,
       'C0WATCHED',
       (m) => m.ts === asking.ts && m.text === 'deploy of todobackend 1.2.4-broken to watched: succeeded',
+      30_000,
     );
     expect(JSON.stringify(kept.blocks)).not.toContain('capstan_bake_keep');
     await threadWith(
@@ -126,5 +128,5 @@ describe('sandbox journeys: verification (simulated CloudWatch alarms after the 
       '`todobackend-watched-5xx` is in ALARM (Threshold Crossed: 3 out of the last 3',
     );
     expect(sb.aws.count('ecs', 'UpdateService')).toBe(1);
-  });
+  }, 90_000);
 });

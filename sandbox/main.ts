@@ -27,6 +27,8 @@ const CHANNELS = [
   { id: 'C0GREEN', name: 'todobackend-green' },
   { id: 'C0LINEAR', name: 'todobackend-linear' },
   { id: 'C0PIPELINE', name: 'todobackend-pipeline' },
+  { id: 'C0LIVE', name: 'todobackend-live' },
+  { id: 'C0WATCHED', name: 'todobackend-watched' },
 ];
 
 export interface SandboxOptions {
@@ -38,6 +40,8 @@ export interface SandboxOptions {
   readonly tickMs?: number;
   /** Capstan's polling interval. */
   readonly pollMs?: number;
+  /** How long `live` and `watched` bake after a rollout succeeds (a minute unless told). */
+  readonly bakeMs?: number;
   readonly logger?: Logger;
   /** Capstan's waits (Slack pacing, change-set polling): tests run them fast. */
   readonly timing?: StartOptions['timing'];
@@ -93,6 +97,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   const yaml = readFileSync(new URL('./capstan.yml', import.meta.url), 'utf8')
     .replace('__DATA__', dataDir)
     .replace('__POLL__', `${o.pollMs ?? 1000}ms`)
+    .replaceAll('__BAKE__', `${o.bakeMs ?? 60_000}ms`)
     .replace(
       '        channel: C0BLUEGREEN\n',
       `        channel: C0BLUEGREEN\n${o.deliveryDemo ? '        promotion: { from: dev, soak: 0s }\n' : ''}`,
@@ -179,6 +184,9 @@ async function cli(): Promise<void> {
       '  Delivery: /deploy stats todobackend dev  (four seeded weeks, with a chart);  /deploy history todobackend dev --csv',
       '    bluegreen takes only what dev verified: /deploy todobackend 1.2.3 to bluegreen is refused,',
       '    /deploy promote todobackend to bluegreen  sends what dev runs.',
+      '  Verification in #todobackend-live:  /deploy todobackend 1.2.3 to live  bakes a minute, then verified;',
+      '    then 1.2.4-broken to live: its 5XX alarm trips after success, and Capstan rolls back to 1.2.3.',
+      '    In #todobackend-watched the alarm asks instead: Roll back or Keep.',
       '',
       `  Simulated AWS: ${sandbox.aws.url}   Capstan: http://127.0.0.1:${sandbox.capstan.port}   Ctrl-C stops.`,
       '',

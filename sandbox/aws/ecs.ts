@@ -37,6 +37,8 @@ interface SimService {
   strategy?: 'BLUE_GREEN' | 'LINEAR';
   deployments: SimDeployment[];
   events: { id: string; createdAt: Date; message: string }[];
+  /** A broken build's tasks start here, and answer errors once they take traffic (see cloudwatch.ts). */
+  latent?: boolean;
 }
 
 interface SimTask {
@@ -213,6 +215,30 @@ export class SimEcs {
     this.event(s, 'has reached a steady state.');
   }
 
+  /** Another rolling service on dev's cluster, steady on the version dev starts on. */
+  addService(name: string, latent: boolean): void {
+    const dev = this.services.get('todobackend-dev')!;
+    const [first] = dev.deployments.slice(-1);
+    const s: SimService = {
+      name,
+      cluster: dev.cluster,
+      desiredCount: dev.desiredCount,
+      taskDefinition: dev.taskDefinition,
+      controller: 'ECS',
+      deployments: first ? [{ ...first, taskDefinition: dev.taskDefinition, id: this.deploymentId() }] : [],
+      events: [],
+      latent,
+    };
+    this.services.set(name, s);
+    this.event(s, 'has reached a steady state.');
+  }
+
+  /** The image a service's primary deployment runs, and whether that rollout is complete. */
+  running(service: string): { image: SimImage | undefined; completed: boolean } | undefined {
+    const d = this.services.get(service)?.deployments.find((x) => x.status === 'PRIMARY');
+    return d && { image: this.imageOf(d.taskDefinition), completed: d.rolloutState === 'COMPLETED' };
+  }
+
   repositoryUri(repo: string): string {
     return `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${repo}`;
   }
@@ -295,7 +321,7 @@ export class SimEcs {
       if (!d || d.rolloutState !== 'IN_PROGRESS') continue;
       d.updatedAt = now();
       const image = this.imageOf(d.taskDefinition);
-      if (image?.broken) {
+      if (image?.broken && !s.latent) {
         if (d.pendingCount === 0) {
           d.pendingCount = d.desiredCount;
           this.event(

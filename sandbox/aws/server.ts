@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
 import { SimBeanstalk } from './beanstalk.js';
 import { SimCloudFormation } from './cloudformation.js';
+import { SimCloudWatch } from './cloudwatch.js';
 import { SimCodeDeploy } from './codedeploy.js';
 import { ACCOUNT, REGION, SimEcs } from './ecs.js';
 import { SimServiceDeployments } from './serviceDeployments.js';
@@ -27,6 +28,8 @@ const JSON_SERVICES: Record<string, string> = {
   AmazonEC2ContainerRegistry_V20150921: 'ecr',
   CodePipeline_20150709: 'codepipeline',
   CodeDeploy_20141006: 'codedeploy',
+  // AWS JSON 1.0 (awsQueryCompatible): the SDK's CloudWatch client no longer speaks Query.
+  GraniteServiceVersion20100801: 'cloudwatch',
 };
 const QUERY_SERVICES: Record<string, { service: string; namespace: string }> = {
   '2010-05-15': {
@@ -62,6 +65,7 @@ export class SimulatedAws {
   readonly s3 = new SimS3();
   readonly beanstalk = new SimBeanstalk(this.s3, this.ecs);
   readonly codedeploy = new SimCodeDeploy(this.s3, this.ecs);
+  readonly cloudwatch = new SimCloudWatch(this.ecs);
   private server: Server | undefined;
   private timer: NodeJS.Timeout | undefined;
   private cert = '';
@@ -103,6 +107,7 @@ export class SimulatedAws {
     this.pipeline.tick();
     this.beanstalk.tick();
     this.codedeploy.tick();
+    this.cloudwatch.tick();
   }
 
   async stop(): Promise<void> {
@@ -167,6 +172,8 @@ export class SimulatedAws {
           'StopDeployment',
           'ContinueDeployment',
         ]);
+      case 'cloudwatch':
+        return bind(this.cloudwatch, ['DescribeAlarms', 'DescribeAlarmHistory']);
       case 'sts':
         return {
           GetCallerIdentity: () => ({
@@ -199,7 +206,8 @@ export class SimulatedAws {
       const service = JSON_SERVICES[prefix ?? ''] ?? 'unknown';
       const send = (status: number, payload: unknown) => {
         res.writeHead(status, {
-          'content-type': 'application/x-amz-json-1.1',
+          // JSON 1.1, or 1.0 for a client that speaks it (CloudWatch).
+          'content-type': req.headers['content-type'] ?? 'application/x-amz-json-1.1',
           'x-amzn-requestid': requestId,
         });
         res.end(JSON.stringify(payload));

@@ -20,9 +20,9 @@ function makeRenderer(directory, options) {
     large_blue_circle: '🔵', large_green_circle: '🟢', leftwards_arrow_with_hook: '↩️', link: '🔗', lock: '🔒',
     mag: '🔍', no_entry: '⛔', no_entry_sign: '🚫', octagonal_sign: '🛑', package: '📦', question: '❓',
     raised_hand: '✋', red_circle: '🔴', repeat: '🔁', rewind: '⏪', rocket: '🚀', rotating_light: '🚨',
-    shield: '🛡️', snowflake: '❄️', stopwatch: '⏱️', tada: '🎉', thumbsup: '👍', '+1': '👍', '-1': '👎',
+    shield: '🛡️', snowflake: '❄️', stethoscope: '🩺', stopwatch: '⏱️', tada: '🎉', thumbsup: '👍', '+1': '👍', '-1': '👎',
     twisted_rightwards_arrows: '🔀', unlock: '🔓', warning: '⚠️', wastebasket: '🗑️',
-    white_check_mark: '✅', x: '❌', zzz: '💤',
+    white_check_mark: '✅', white_circle: '⚪', x: '❌', zzz: '💤',
   };
   const dir = () => directory() || {};
   /** Slack text to HTML text: its entities stay entities, a bare & becomes one. */

@@ -1,5 +1,6 @@
 import { createBeanstalkAdapter } from '../adapters/aws/beanstalk.js';
 import { createCloudFormationAdapter } from '../adapters/aws/cloudformation.js';
+import { createCloudWatchAdapter } from '../adapters/aws/cloudwatch.js';
 import { createCodeDeployAdapter } from '../adapters/aws/codedeploy.js';
 import { createCodePipelineAdapter } from '../adapters/aws/codepipeline.js';
 import { createEcrAdapter } from '../adapters/aws/ecr.js';
@@ -41,6 +42,7 @@ export function createAwsPorts(o: AwsPortsOptions = {}) {
     codedeploy: createCodeDeployAdapter(),
     pipelines: createCodePipelineAdapter(),
     subscriptions: createSnsAdapter(),
+    alarms: createCloudWatchAdapter(),
     // An environment's roleArn is assumed for the person behind each call; the adapters' clients follow.
     identity: createAwsIdentity(),
   };

@@ -32,6 +32,7 @@ export function createTargets(aws: AwsPorts, o: TargetOptions) {
         changeSetPollMs: o.changeSetPollMs,
         changeSetTimeoutMs: 10 * 60_000,
         signal: o.signal,
+        alarms: aws.alarms,
       }),
     ),
   });

@@ -57,6 +57,7 @@ export function createUseCases(p: UseCaseParts) {
     identity: p.aws.identity,
     catalog,
     onPromotionGate: (result) => metrics.promotion(result),
+    alarms: p.aws.alarms,
   };
   // With AWS events flowing, a rollout is looked at when one arrives; polling is the slower safety net.
   const pace = config.events ? new EventPace({ intervalMs: config.pollIntervalMs, clock }) : undefined;
@@ -72,6 +73,7 @@ export function createUseCases(p: UseCaseParts) {
       metrics.rolloutFinished(d.id, e ? targets.for(e).label : 'unknown', d.state, at);
     },
     sleep: p.sleep,
+    alarms: p.aws.alarms,
   });
   const approvals: ApprovalDeps = { catalog, deploy };
   const relay: RelayDeps = {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CodeDeployTarget, Principal } from '../domain/catalog.js';
 import { cronProblem, isTimeZone } from '../domain/freeze.js';
 import { parseDuration } from './duration.js';
+import { verifySchema } from './verify.js';
 
 const RESERVED = [
   'status',
@@ -211,6 +212,8 @@ const environment = z
     freezes,
     /** Only digests verified in `from` at least `soak` ago may be deployed here. */
     promotion: z.strictObject({ from: name, soak: duration.default(0) }).optional(),
+    /** Alarms watched for a bake window after the rollout succeeds (config/verify.ts). */
+    verify: verifySchema.optional(),
   })
   .superRefine((e, ctx) => {
     if (TARGETS.filter((t) => e[t] !== undefined).length !== 1) {

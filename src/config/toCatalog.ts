@@ -69,6 +69,7 @@ export function toCatalog(raw: RawConfig): Catalog {
         rollback: e.rollback,
         freezes: [...raw.freezes, ...e.freezes].map(toFreeze),
         ...(e.promotion && { promotion: { from: e.promotion.from, soakMs: e.promotion.soak } }),
+        ...(e.verify && { verify: e.verify }),
       };
     }),
   }));

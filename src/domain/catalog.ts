@@ -1,3 +1,5 @@
+import type { VerifyPolicy } from './verify.js';
+
 /** Who a policy names: a Slack user, a user group (by id or handle), or everyone. */
 export type Principal =
   | { readonly kind: 'user'; readonly id: string }
@@ -122,6 +124,8 @@ export interface Environment {
   readonly rollback: 'auto' | 'manual';
   /** The configuration's freezes for every environment, then this environment's own. */
   readonly freezes?: readonly FreezeWindow[] | undefined;
+  /** Alarms watched for a bake window after each rollout succeeds; absent: success is the end. */
+  readonly verify?: VerifyPolicy | undefined;
   /** Takes only image digests verified in `from` at least `soakMs` ago (promotion.ts). */
   readonly promotion?: Promotion | undefined;
 }

@@ -1,5 +1,6 @@
 import type { Fact } from './facts/index.js';
 import { DEPLOYMENT_STATES, type DeploymentState } from './states.js';
+import type { Verification } from './verify.js';
 
 /**
  * One entry of the ledger: a deploy, a rollback or a release, from request to outcome.
@@ -160,6 +161,12 @@ export interface Deployment {
   readonly expiresAt?: number | undefined;
   /** Set when an admin requested it during a freeze. */
   readonly override?: FreezeOverride | undefined;
+  /** The bake after a successful rollout: its end, the alarms and what people decided (domain/verify.ts). */
+  readonly verification?: Verification | undefined;
+  /** Set when an admin deployed although alarms it verifies with were in ALARM. */
+  readonly alarmOverride?:
+    | { readonly by: string; readonly reason: string; readonly alarms: readonly string[] }
+    | undefined;
   /** Decisions taken in Slack at the target's pauses (Continue, Roll back), oldest first. */
   readonly decisions?: readonly PauseDecision[] | undefined;
   /** `/deploy promote`: the environment whose verified digest this deploys. */

@@ -6,6 +6,7 @@ import { type Clock, systemClock } from '../ports/clock.js';
 import type { Queue, QueueMessage } from '../ports/pipelines.js';
 import type { AwsEvent, TargetStrategy } from '../targets/strategy.js';
 import { parseEvent } from './envelope.js';
+import { alarmEventGroups } from '../usecases/verify/events.js';
 import type { EventPace } from './pace.js';
 
 /** What became of one message: looked at its groups, concerned no rollout, seen before, unreadable, or kept to retry. */
@@ -141,7 +142,7 @@ export class EventPoller {
   }
 
   private groupsOf(event: AwsEvent): readonly string[] {
-    const out = new Set<string>();
+    const out = new Set<string>(alarmEventGroups(event));
     for (const s of this.deps.strategies) for (const g of s.eventGroups?.(event) ?? []) out.add(g);
     return [...out];
   }

@@ -1,6 +1,7 @@
 import type { Principal } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { Fact } from '../domain/facts/index.js';
+import type { VerifyAlarmed } from '../domain/facts/verify.js';
 
 /** A turn of a deployment that people must hear about, not only see in its message. */
 export type Announcement =
@@ -19,6 +20,12 @@ export type Announcement =
       readonly waiting: string;
       /** Whether the person who asked may press Continue too. */
       readonly selfAllowed: boolean;
+    }
+  /** An alarm went off during the bake (onAlarm: ask): the requester and the approvers choose Roll back or Keep. */
+  | {
+      readonly kind: 'alarm_ask';
+      readonly approvers: readonly Principal[];
+      readonly alarm: VerifyAlarmed;
     }
   /** `by` approved; `remaining` more approvals are needed (0: it goes ahead). */
   | { readonly kind: 'approved'; readonly by: string; readonly remaining: number }

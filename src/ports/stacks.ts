@@ -53,6 +53,13 @@ export interface CreateChangeSetInput {
   readonly capabilities: readonly string[];
   readonly roleArn?: string | undefined;
   readonly description: string;
+  /** CloudFormation's own watch (RollbackConfiguration): these alarms roll the update back while it monitors. */
+  readonly rollbackTriggers?:
+    | {
+        readonly alarms: readonly { readonly arn: string; readonly composite: boolean }[];
+        readonly monitoringMinutes: number;
+      }
+    | undefined;
 }
 
 export interface ChangeSetWait {

@@ -16,6 +16,7 @@ import { ACTION, proceedText } from '../views/release.js';
 import { toRespond } from './app.js';
 import { approvalReply, freshReviewText, noSuchRequestText, refusedText } from '../views/replies.js';
 import { failureMessage } from './respond.js';
+import { registerBakeActions } from './bakeActions.js';
 
 type Click = {
   ack: () => Promise<void>;
@@ -119,6 +120,8 @@ export function registerInteractions(
       proceedText(await proceedRollout({ ...deps.approvals.deploy, catalog: deps.catalog }, id, user)),
     ),
   );
+
+  registerBakeActions(app, { deploy: deps.approvals.deploy, catalog: deps.catalog, logger: deps.logger });
 
   app.action<BlockAction<ButtonAction>>(
     PAUSE_ACTION.rollBack,

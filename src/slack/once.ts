@@ -28,6 +28,8 @@ function announcementKey(d: Deployment, a: Announcement): string {
       return `said:${d.id}:review:${hash(JSON.stringify([a.required, a.approvers, d.review ?? null]))}`;
     case 'continue_requested':
       return `said:${d.id}:continue:${hash(a.waiting)}`;
+    case 'alarm_ask':
+      return `said:${d.id}:alarm:${hash(JSON.stringify(a.alarm))}`;
   }
 }
 

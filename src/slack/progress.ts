@@ -376,7 +376,7 @@ export class SlackProgress implements DeployNotifier {
         // Details that follow start a new message: an older one would show them above what was said.
         this.lastDetail.delete(d.id);
         const asksGroups =
-          (a.kind === 'review_requested' || a.kind === 'continue_requested') &&
+          (a.kind === 'review_requested' || a.kind === 'continue_requested' || a.kind === 'alarm_ask') &&
           handlesOf(a.approvers).length > 0;
         const groups = asksGroups ? await this.groupIds() : NO_GROUPS;
         const said = announcement(d, a, groups);

@@ -12,6 +12,7 @@ import { requireIdle, requireUnlocked } from './guards.js';
 import { finish, save, showAndRecord } from './record.js';
 import { errorReported } from '../domain/reported.js';
 import { passPromotion } from './promotion.js';
+import { checkAlarmsBefore } from './verify/preflight.js';
 
 export type { DeployDeps } from './deps.js';
 
@@ -108,6 +109,11 @@ export async function requestDeploy(
       ? undefined
       : await passFreeze(deps, env, requestedBy, options.override);
   await requireIdle(deps.store, env);
+  // A rollback goes whatever the alarms say; a dry run changes nothing.
+  const alarmOverride =
+    options.kind === 'rollback' || options.dryRun
+      ? undefined
+      : await checkAlarmsBefore(deps, env, requestedBy, options.override);
   const target = targetAs(deps, env, requestedBy);
   const checked = await target.check(env, version);
   if (options.promote && checked.digest !== options.promote.digest) {
@@ -147,6 +153,7 @@ export async function requestDeploy(
     override,
     promotedFrom: options.promote?.from,
     promotionOverride,
+    alarmOverride,
   });
   // Owned before it exists, so no other replica's coordinator can take it over while it is prepared.
   await deps.own(d);
@@ -159,6 +166,10 @@ export async function requestDeploy(
     ]);
   }
   if (promotionOverride) deps.notifier.detail(shown, [{ kind: 'promotion.overridden', ...promotionOverride }]);
+  if (alarmOverride)
+    deps.notifier.detail(shown, [
+      { kind: 'verify.alarmOverridden', ...alarmOverride, alarms: [...alarmOverride.alarms] },
+    ]);
   deps.background(prepareAndGate(deps, env, shown, checked));
   return { kind: 'started', deployment: shown, approval };
 }

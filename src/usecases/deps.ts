@@ -6,6 +6,7 @@ import type { Clock } from '../ports/clock.js';
 import type { AwsIdentity } from '../ports/identity.js';
 import type { DeployNotifier } from '../ports/notifier.js';
 import type { Store } from '../ports/store.js';
+import type { Alarms } from '../ports/alarms.js';
 import type { TargetRegistry } from '../targets/strategy.js';
 
 /** What the deployment flows (request, decide, execute, rollback, proceed, resume) share. */
@@ -29,4 +30,6 @@ export interface DeployDeps {
   /** Told what the promotion gate did (the /metrics counter). */
   readonly onPromotionGate?:
     ((result: 'passed' | 'not_verified' | 'soaking' | 'overridden') => void) | undefined;
+  /** CloudWatch, for the alarms checked before a deploy to an environment that verifies. */
+  readonly alarms?: Alarms | undefined;
 }

@@ -6,6 +6,7 @@ import type { Announcement } from '../ports/notifier.js';
 import { EMOJI, cause, runsNow, stateText, wentWrong } from './deploy.js';
 import { type SlackMessage, LIMITS, clip, escape, slackDate } from './message.js';
 import { tookText } from './took.js';
+import { alarmAsk } from './verify.js';
 
 export interface Said {
   readonly message: SlackMessage;
@@ -41,6 +42,8 @@ function outcome(d: Deployment): Said | undefined {
   switch (d.state) {
     case 'succeeded':
       return say(`${EMOJI[d.state]} ${who} your ${what(d)} succeeded (took ${took}).`);
+    case 'verified':
+      return say(`${EMOJI[d.state]} ${who} your ${what(d)} is verified (took ${took}).`);
     case 'rejected': {
       const by = d.rejectedBy === d.requestedBy ? 'you' : `<@${d.rejectedBy ?? '?'}>`;
       return say(
@@ -80,6 +83,8 @@ export function announcement(
         `:raised_hand: ${describePrincipals(a.approvers, groupIds)}: the ${what(d)} waits for one of you${self} to let it go on (${d.tracking?.pause ? `paused at ${stageName(d.tracking.pause.stage)}` : escape(a.waiting)}). Press *Continue* on the message above.`,
       );
     }
+    case 'alarm_ask':
+      return alarmAsk(d, a, groupIds);
     case 'approved': {
       const at = d.approvals.find((x) => x.userId === a.by)?.at ?? d.updatedAt;
       const next =

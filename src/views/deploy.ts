@@ -25,6 +25,7 @@ import {
 import { pauseBlocks, whereText } from './pause.js';
 import { reviewBlocks } from './review.js';
 import { tookText } from './took.js';
+import { alarmFirst, verifyBlocks } from './verify.js';
 
 export const EMOJI: Record<DeploymentState, string> = {
   awaiting_approval: ':raised_hand:',
@@ -136,7 +137,7 @@ export function deploymentMessage(
   _now: number,
   o: DeploymentMessageOptions = {},
 ): SlackMessage {
-  const blocks: KnownBlock[] = [section(`${EMOJI[d.state]} ${title(d)}`)];
+  const blocks: KnownBlock[] = [section(`${EMOJI[d.state]} ${title(d)}`), ...alarmFirst(d)];
   const why = cause(d);
   if (why) blocks.push(section(`*Why:* ${why}`));
   const after = runsNow(d);
@@ -162,6 +163,7 @@ export function deploymentMessage(
     );
   }
   blocks.push(...promotionBlocks(d));
+  blocks.push(...verifyBlocks(d, _now));
   const ctx: string[] = [];
   if (d.imageDigest) ctx.push(`image ${shortDigest(d.imageDigest)}`);
   if (d.rollbackVersion && d.state === 'rolling_back')

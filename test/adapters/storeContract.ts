@@ -240,6 +240,18 @@ export function describeStoreContract(
         ]);
         expect(await store.goodVersions('todobackend', 'staging', 10)).toEqual([]);
       });
+
+      it('counts a verified deployment as good; one still verifying is not yet', async () => {
+        const v = (id: string, toVersion: string, createdAt: number) =>
+          deployment(id, { toVersion, createdAt, imageDigest: `sha256:${toVersion}` });
+        await finished(v('d-1', '1.0.0', 1));
+        await finished(v('d-2', '2.0.0', 2), 'verified');
+        await store.create({ ...v('d-3', '3.0.0', 3), state: 'verifying' });
+        expect((await store.goodVersions('todobackend', 'dev', 10)).map((g) => g.version)).toEqual([
+          '2.0.0',
+          '1.0.0',
+        ]);
+      });
     });
 
     describe('locks', () => {

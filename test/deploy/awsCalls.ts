@@ -5,6 +5,7 @@ import ts from 'typescript';
 /** IAM service prefix of each SDK client package Capstan may use. */
 export const IAM_PREFIX: Readonly<Record<string, string>> = {
   '@aws-sdk/client-cloudformation': 'cloudformation',
+  '@aws-sdk/client-cloudwatch': 'cloudwatch',
   '@aws-sdk/client-codedeploy': 'codedeploy',
   '@aws-sdk/client-codepipeline': 'codepipeline',
   '@aws-sdk/client-dynamodb': 'dynamodb',

@@ -112,6 +112,7 @@ describe('deploy/capstan.yaml', () => {
     );
     expect(detailTypes.sort()).toEqual([
       'CloudFormation Stack Status Change',
+      'CloudWatch Alarm State Change',
       'CodeDeploy Deployment State-change Notification',
       'ECS Deployment State Change',
       'ECS Hook State Change',

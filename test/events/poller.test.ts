@@ -107,6 +107,19 @@ describe('the AWS events queue', () => {
     expect(pace.flowing('g3')).toBe(false);
   });
 
+  it('an alarm state change makes the bakes be looked at now', async () => {
+    const { queue, pokes, outcomes, poller } = setUp();
+    await poller.handle([
+      queue.send({
+        ...event('alarm-1', { alarmName: 'todobackend-prod-5xx', state: { value: 'ALARM' } }),
+        source: 'aws.cloudwatch',
+        'detail-type': 'CloudWatch Alarm State Change',
+      }),
+    ]);
+    expect(pokes).toEqual([['verify:alarms']]);
+    expect(outcomes).toEqual(['looked']);
+  });
+
   it('deletes a duplicate without looking again, within a batch and across batches', async () => {
     const { queue, pokes, outcomes, poller } = setUp();
     await poller.handle([queue.send(event('a', { group: 'g1' })), queue.send(event('a', { group: 'g1' }))]);

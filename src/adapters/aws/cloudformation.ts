@@ -128,6 +128,15 @@ export function createCloudFormationAdapter(
               Capabilities: input.capabilities as Capability[],
               ...(input.roleArn ? { RoleARN: input.roleArn } : {}),
               Description: input.description.slice(0, 1024),
+              ...(input.rollbackTriggers && {
+                RollbackConfiguration: {
+                  RollbackTriggers: input.rollbackTriggers.alarms.map((a) => ({
+                    Arn: a.arn,
+                    Type: a.composite ? 'AWS::CloudWatch::CompositeAlarm' : 'AWS::CloudWatch::Alarm',
+                  })),
+                  MonitoringTimeInMinutes: input.rollbackTriggers.monitoringMinutes,
+                },
+              }),
             }),
           ),
       );

@@ -173,10 +173,11 @@ async function untilActive(client: DynamoDBClient, table: string, o: EnsureTable
     }
     const delay = TABLE_POLL_DELAYS_MS[Math.min(attempt, TABLE_POLL_DELAYS_MS.length - 1)]!;
     if (waited + delay > maxWaitMs) {
-      throw new CapstanError(
-        'upstream',
-        { kind: 'store.tableNotActive', table, seconds: Math.round(maxWaitMs / 1000) },
-      );
+      throw new CapstanError('upstream', {
+        kind: 'store.tableNotActive',
+        table,
+        seconds: Math.round(maxWaitMs / 1000),
+      });
     }
     await sleep(delay);
     waited += delay;
@@ -445,8 +446,10 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     async goodVersions(app, env, limit) {
       const out: GoodVersion[] = [];
       if (limit <= 0) return out;
-      for await (const d of deployments(app, env, limit * 2, '#state = :succeeded', {
+      // Verified counts as good, as succeeded does (environments that do not verify end there).
+      for await (const d of deployments(app, env, limit * 2, '#state IN (:succeeded, :verified)', {
         ':succeeded': 'succeeded',
+        ':verified': 'verified',
       })) {
         const g = goodVersionOf(d);
         if (!out.some((o) => o.version === g.version) && out.push(g) === limit) break;
@@ -476,7 +479,11 @@ export function openDynamoStore(options: DynamoStoreOptions): Store {
     async createPipelineApproval(a) {
       if (isOpen(a)) await listOpen(a);
       if (!(await put(approvalOf(a), CREATE_ONLY))) {
-        throw new CapstanError('conflict', { kind: 'store.alreadyRecorded', what: 'pipelineApproval', id: a.id });
+        throw new CapstanError('conflict', {
+          kind: 'store.alreadyRecorded',
+          what: 'pipelineApproval',
+          id: a.id,
+        });
       }
     },
     async getPipelineApproval(id) {

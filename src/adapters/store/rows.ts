@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEPLOYMENT_STATES, type Deployment, type Lock } from '../../domain/deployment.js';
 import { Fact } from '../../domain/facts/index.js';
 import type { PipelineApproval } from '../../domain/pipelineApproval.js';
+import { Verification } from '../../domain/verify.js';
 
 /**
  * What the ledger stores, read back through a schema rather than a cast: a row that does not have
@@ -89,6 +90,8 @@ const deploymentFields = z.looseObject({
       }),
     ),
   ),
+  verification: opt(Verification),
+  alarmOverride: opt(z.looseObject({ by: str, reason: str, alarms: z.array(str) })),
 });
 
 /** Told when part of a record is left out as unreadable (the record itself is kept). */

@@ -95,7 +95,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     'SELECT data FROM deployments WHERE app = ? ORDER BY created_at DESC LIMIT ?',
   );
   const good = db.prepare<[string, string], Row>(
-    "SELECT data FROM deployments WHERE app = ? AND env = ? AND state = 'succeeded' ORDER BY created_at DESC",
+    "SELECT data FROM deployments WHERE app = ? AND env = ? AND state IN ('succeeded', 'verified') ORDER BY created_at DESC",
   );
   const getLock = db.prepare<[string, string], unknown>(
     'SELECT app, env, owner, reason, at FROM locks WHERE app = ? AND env = ?',

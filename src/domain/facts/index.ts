@@ -6,6 +6,7 @@ import { CommonFact } from './common.js';
 import { EcsFact } from './ecs.js';
 import { PromotionFact } from './promotion.js';
 import { RolloutFact } from './rollout.js';
+import { VerifyFact } from './verify.js';
 
 /**
  * Everything Capstan reports to people, as data: what a target saw (a task stopped, a resource
@@ -23,6 +24,7 @@ export const Fact = z.union([
   CodeDeployFact,
   RolloutFact,
   PromotionFact,
+  VerifyFact,
 ]);
 export type Fact = z.infer<typeof Fact>;
 export type FactKind = Fact['kind'];

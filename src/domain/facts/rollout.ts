@@ -5,6 +5,7 @@ import { CloudFormationFact } from './cloudformation.js';
 import { CodeDeployFact } from './codedeploy.js';
 import { CommonFact } from './common.js';
 import { EcsFact } from './ecs.js';
+import { verifyAlarmed, verifyRollbackAsked } from './verify.js';
 
 /** What the use cases report about a rollout (src/views/facts/rollout.ts words them). */
 
@@ -34,6 +35,8 @@ export const Reported = z.union([
   BeanstalkFact,
   CodeDeployFact,
   rolloutNoProgress,
+  verifyAlarmed,
+  verifyRollbackAsked,
 ]);
 export type Reported = z.infer<typeof Reported>;
 /** A fact an ending can nest: what a target reports as a failure's cause or as what is gone. */

@@ -1,3 +1,4 @@
+import type { Alarms } from '../../ports/alarms.js';
 import type { Registry } from '../../ports/registry.js';
 import type { Stacks } from '../../ports/stacks.js';
 import type { EnvironmentOf } from '../strategy.js';
@@ -11,6 +12,8 @@ export interface StackStrategyDeps {
   readonly changeSetTimeoutMs: number;
   /** Capstan is stopping: a wait for a change set ends at once. */
   readonly signal?: AbortSignal | undefined;
+  /** CloudWatch: an environment's `verify` alarms become the change set's rollback triggers. */
+  readonly alarms?: Alarms | undefined;
 }
 
 /** An environment deployed through a CloudFormation stack. */

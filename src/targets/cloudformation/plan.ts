@@ -5,6 +5,7 @@ import { requireImage } from '../image.js';
 import type { PrepareRequest, Prepared } from '../strategy.js';
 import type { StackEnvironment, StackStrategyDeps } from './deps.js';
 import { changeSetConsoleUrl, changeSetName, imageParameterValue } from './names.js';
+import { rollbackTriggers } from './rollbackTriggers.js';
 import type { StackContext, StackPlan } from './schemas.js';
 
 const NO_CHANGES = [/^The submitted information didn't contain changes/, /^No updates are to be performed/];
@@ -35,6 +36,7 @@ export async function prepare(
     capabilities: t.capabilities,
     roleArn: t.roleArn,
     description: `Capstan ${req.requestId}: ${env.app} ${req.version} requested by ${req.requestedBy}`,
+    rollbackTriggers: await rollbackTriggers(deps, env),
   });
   const plan: StackPlan = {
     region: t.region,

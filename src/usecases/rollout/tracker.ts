@@ -16,6 +16,10 @@ import { errorReported, reported } from '../../domain/reported.js';
 import { saidBefore, why } from './cause.js';
 import { rollBackInPlace } from './inPlace.js';
 import type { Watchlist } from './watchlist.js';
+import type { Alarms } from '../../ports/alarms.js';
+import { beginBake, verifies } from '../verify/begin.js';
+import { lookAtBakes } from '../verify/bakes.js';
+import { BAKES_GROUP } from '../verify/events.js';
 
 export interface TrackerOptions {
   readonly catalog: Catalog;
@@ -38,10 +42,15 @@ export interface TrackerOptions {
   readonly onFinished?: (d: Deployment, at: number) => void;
   /** How a look's time limit is waited; tests pass a manual one. */
   readonly sleep?: Sleep | undefined;
+  /** CloudWatch, for the bakes of environments that verify their rollouts (usecases/verify/). */
+  readonly alarms?: Alarms | undefined;
 }
 
 /** How long a rollout whose outcome is unknown is still checked in the background. */
 export const KEEP_CHECKING_MS = 24 * 3_600_000;
+
+/** The busy key of the bakes' look. */
+const BAKES = 'verify:bakes';
 
 /**
  * A look that takes longer than a rollout's whole timeout is as good as unreadable: it counts
@@ -77,6 +86,8 @@ export class RolloutTracker {
   private readonly looking = new Map<string, Promise<void>>();
   private readonly again = new Map<string, Promise<void>>();
   private readonly lastLook = new Map<string, number>();
+  /** Capstan's rollbacks being started in this process (a bake's runs beside the rollout looks). */
+  private readonly rollingBack = new Set<string>();
 
   constructor(
     private readonly deps: DeployDeps,
@@ -98,7 +109,26 @@ export class RolloutTracker {
       (key, base) =>
         !this.busy.has(key) && (this.backoff.get(key)?.until ?? 0) <= now && this.due(key, base, now),
     );
-    return Promise.all([...groups].map(([key, g]) => this.look(key, g))).then(() => undefined);
+    return Promise.all([...[...groups].map(([key, g]) => this.look(key, g)), this.bakes()]).then(
+      () => undefined,
+    );
+  }
+
+  /** Looks at every bake in progress (verifying after success), unless the last look is still going. */
+  private async bakes(): Promise<void> {
+    const alarms = this.opts.alarms;
+    if (!alarms || this.busy.has(BAKES)) return;
+    this.busy.add(BAKES);
+    try {
+      await lookAtBakes({ deploy: this.deps, alarms }, this.opts, {
+        rollBack: (d, env, reason) =>
+          this.rollBack(d, env, targetAs(this.deps, env, d.requestedBy), d.tracking!, reason),
+        ended: (d) => this.ended(d, this.deps.clock.now()),
+        kept: (d) => this.opts.watchlist.set(d),
+      });
+    } finally {
+      this.busy.delete(BAKES);
+    }
   }
 
   /**
@@ -115,9 +145,10 @@ export class RolloutTracker {
       now,
       (key, base) => wanted.has(base) && (this.backoff.get(key)?.until ?? 0) <= now,
     );
-    return Promise.all(
-      [...groups].map(([key, g]) => (this.busy.has(key) ? this.lookAgain(key) : this.look(key, g))),
-    ).then(() => undefined);
+    return Promise.all([
+      ...[...groups].map(([key, g]) => (this.busy.has(key) ? this.lookAgain(key) : this.look(key, g))),
+      wanted.has(BAKES_GROUP) ? this.bakes() : undefined,
+    ]).then(() => undefined);
   }
 
   private due(key: string, base: string, now: number): boolean {
@@ -163,6 +194,7 @@ export class RolloutTracker {
         this.opts.watchlist.remove(d.id);
         continue;
       }
+      if (d.state === 'verifying') continue; // its target is done: bakes() watches its alarms
       // Observed (and rolled back) as the person who asked: with a role, one session per group.
       const strategy = targetAs(this.deps, env, d.requestedBy);
       const base = strategy.pollGroup(env);
@@ -372,6 +404,16 @@ export class RolloutTracker {
         return;
       }
       case 'succeeded':
+        if (t.phase === 'rollout' && d.state === 'rolling_back') {
+          // A bake decided to roll back a rollout AWS still shows done: the rollback goes on (again
+          // after a restart cut it short), never a second bake.
+          if (!this.rollingBack.has(d.id)) await this.rollBack(d, env, strategy, t, saidBefore(d) ?? '');
+          return;
+        }
+        if (t.phase === 'rollout' && verifies(env) && this.opts.alarms) {
+          this.opts.watchlist.set(await beginBake(deps, d, env, { ...t, data: obs.data }));
+          return;
+        }
         await this.finish(d, {
           state: t.phase === 'rollout' ? 'succeeded' : 'rolled_back',
           tracking: { ...t, data: obs.data },
@@ -468,6 +510,22 @@ export class RolloutTracker {
     tracking: Tracking,
     reason: Reported,
   ): Promise<void> {
+    if (this.rollingBack.has(d.id)) return;
+    this.rollingBack.add(d.id);
+    try {
+      await this.rollBackOnce(d, env, strategy, tracking, reason);
+    } finally {
+      this.rollingBack.delete(d.id);
+    }
+  }
+
+  private async rollBackOnce(
+    d: Deployment,
+    env: Environment,
+    strategy: TargetStrategy,
+    tracking: Tracking,
+    reason: Reported,
+  ): Promise<void> {
     const deps = this.deps;
     const inPlace = await rollBackInPlace(deps, d, env, strategy, tracking, reason);
     if (inPlace) {
@@ -531,8 +589,13 @@ export class RolloutTracker {
   private async finish(d: Deployment, change: Partial<Deployment>): Promise<void> {
     const deps = this.deps;
     const now = deps.clock.now();
-    const cur = await save(deps.store, d, { ...change, finishedAt: now }, now);
-    this.opts.watchlist.remove(d.id);
+    await this.ended(await save(deps.store, d, { ...change, finishedAt: now }, now), now);
+  }
+
+  /** What every ending does once it is in the ledger: stop following, count it, say it. */
+  private async ended(cur: Deployment, now: number): Promise<void> {
+    const deps = this.deps;
+    this.opts.watchlist.remove(cur.id);
     this.opts.onFinished?.(cur, now);
     // The requester hears how it ended; a failure is told to the channel too.
     const shown = await showAndRecord(deps, cur);

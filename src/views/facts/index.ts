@@ -7,6 +7,7 @@ import { commonWords } from './common.js';
 import { ecsWords } from './ecs.js';
 import { rolloutWords } from './rollout.js';
 import { promotionWords } from './promotion.js';
+import { verifyWords } from './verify.js';
 import type { Words } from './words.js';
 
 const WORDS: Words<Fact> = {
@@ -17,6 +18,7 @@ const WORDS: Words<Fact> = {
   ...codeDeployWords,
   ...rolloutWords,
   ...promotionWords,
+  ...verifyWords,
 };
 
 /** A fact as Slack mrkdwn: what came from outside escaped here, once. */

@@ -6,6 +6,7 @@ import { cloudFormationWords } from './cloudformation.js';
 import { codeDeployWords } from './codedeploy.js';
 import { commonWords } from './common.js';
 import { ecsWords } from './ecs.js';
+import { verifyWords } from './verify.js';
 import type { Words } from './words.js';
 
 /** What an ending builds on, worded: a fact of its area, or text from outside, escaped. */
@@ -18,6 +19,8 @@ export function sayReported(r: Reported): string {
     ...beanstalkWords,
     ...codeDeployWords,
     'rollout.noProgress': rolloutWords['rollout.noProgress'],
+    'verify.alarmed': verifyWords['verify.alarmed'],
+    'verify.rollbackAsked': verifyWords['verify.rollbackAsked'],
   };
   // Each kind's function takes exactly its fact; TypeScript cannot follow that through an index.
   return (words[r.kind] as (f: Exclude<Reported, string>) => string)(r);

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+/**
+ * Verification: after a rollout succeeds, Capstan watches CloudWatch alarms for a bake window before
+ * it calls the version verified. What is configured, what is kept in the ledger while it bakes, and
+ * the one judgement of whether an alarm went off.
+ */
+
+export const ALARM_STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
+export type AlarmState = (typeof ALARM_STATES)[number];
+
+/** `verify:` of an environment: alarm names, or name prefixes ending in `*`. */
+export interface VerifyPolicy {
+  readonly alarms: readonly string[];
+  readonly bakeMs: number;
+  readonly onAlarm: 'rollback' | 'ask';
+}
+
+/** A pattern ending in `*` is a name prefix; any other is an exact alarm name. */
+export function alarmPrefix(pattern: string): string | undefined {
+  return pattern.endsWith('*') ? pattern.slice(0, -1) : undefined;
+}
+
+export function alarmMatches(pattern: string, name: string): boolean {
+  const prefix = alarmPrefix(pattern);
+  return prefix === undefined ? name === pattern : name.startsWith(prefix);
+}
+
+/** One alarm as CloudWatch describes it. */
+export interface AlarmReading {
+  readonly name: string;
+  readonly state: AlarmState;
+  readonly reason?: string | undefined;
+  /** When its state last changed (StateTransitionedTimestamp), epoch ms. */
+  readonly changedAt?: number | undefined;
+  /** Its ARN (what CloudFormation's rollback triggers name). */
+  readonly arn?: string | undefined;
+  /** A composite alarm (a rule over other alarms), not a metric alarm. */
+  readonly composite?: boolean | undefined;
+}
+
+const alarmSeen = z.object({
+  name: z.string(),
+  state: z.enum(ALARM_STATES),
+  reason: z.string().optional(),
+  changedAt: z.number().optional(),
+});
+export type AlarmSeen = z.infer<typeof alarmSeen>;
+
+/** What went off: the alarm, its reason, and whether it was already back to OK when Capstan looked. */
+const tripped = z.object({
+  alarm: z.string(),
+  reason: z.string().optional(),
+  at: z.number(),
+  flapped: z.boolean(),
+});
+export type Tripped = z.infer<typeof tripped>;
+
+/**
+ * How a bake ends, decided once (compare-and-set on the ledger) and then carried out, so a restart
+ * between the two carries it out and racing clicks decide once: its time was up, an alarm rolled it
+ * back, or someone completed it early, rolled it back, or kept it after an alarm.
+ */
+const decision = z.object({
+  kind: z.enum(['timeUp', 'alarm', 'complete', 'rollback', 'keep']),
+  at: z.number(),
+  /** The person who decided (absent: Capstan did, on time or on an alarm). */
+  by: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type BakeDecision = z.infer<typeof decision>;
+
+/** What the ledger keeps of a bake in progress: enough for another replica to carry it on. */
+export const Verification = z.looseObject({
+  startedAt: z.number(),
+  /** The bake ends here (grows by Extend); never earlier. */
+  endsAt: z.number(),
+  onAlarm: z.enum(['rollback', 'ask']),
+  /** When Capstan last read the alarms: the next look asks their history since then. */
+  lookedAt: z.number().optional(),
+  alarms: z.array(alarmSeen),
+  /** Set when an alarm went off (onAlarm ask: the bake waits for people). */
+  tripped: tripped.optional(),
+  extended: z.array(z.object({ by: z.string(), at: z.number() })).optional(),
+  /** The alarms could not be read since then (said once in the thread; the bake cannot end meanwhile). */
+  unreadableSince: z.number().optional(),
+  decision: decision.optional(),
+});
+export type Verification = z.infer<typeof Verification>;
+
+/** How much longer each Extend click bakes. */
+export const EXTEND_MS = 10 * 60_000;
+
+/** DescribeAlarmHistory, asked: when (and why) the alarm last entered ALARM since `since`, if it did. */
+export type AlarmHistory = (
+  name: string,
+  since: number,
+) => Promise<{ readonly at: number; readonly reason?: string | undefined } | undefined>;
+
+/**
+ * Whether an alarm went off since the last look. An alarm in ALARM now did; one that is not, but
+ * whose state changed since the last look, may have gone OK → ALARM → OK in between: its history
+ * says whether it reached ALARM, so a flap within one look is never lost.
+ */
+export async function alarmed(
+  r: AlarmReading,
+  since: number,
+  history: AlarmHistory,
+): Promise<Tripped | undefined> {
+  if (r.state === 'ALARM')
+    return { alarm: r.name, reason: r.reason, at: r.changedAt ?? since, flapped: false };
+  if (r.changedAt === undefined || r.changedAt < since) return undefined;
+  const hit = await history(r.name, since);
+  return hit ? { alarm: r.name, reason: hit.reason, at: hit.at, flapped: true } : undefined;
+}

@@ -1,0 +1,137 @@
+import type { Environment } from '../../domain/catalog.js';
+import type { Deployment } from '../../domain/deployment.js';
+import {
+  type AlarmReading,
+  type BakeDecision,
+  type Tripped,
+  type Verification,
+  alarmed,
+} from '../../domain/verify.js';
+import { errorMessage } from '../../lib/errors.js';
+import { isCapstanError } from '../../domain/errors.js';
+import { AwsRefusal } from '../../domain/facts/common.js';
+import type { Alarms } from '../../ports/alarms.js';
+import type { DeployDeps } from '../deps.js';
+import { verifies } from './begin.js';
+import { type BakeHooks, alarmFact, carryOut } from './carry.js';
+import { changeBake } from './claim.js';
+
+export interface BakeDeps {
+  readonly deploy: DeployDeps;
+  readonly alarms: Alarms;
+}
+
+const minutesLeft = (endsAt: number, now: number) => Math.max(0, Math.ceil((endsAt - now) / 60_000));
+
+function sameAlarms(a: readonly AlarmReading[], b: readonly AlarmReading[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.name === b[i]?.name && x.state === b[i]?.state);
+}
+
+/** The first alarm that went off since `since`, in its name's order (ALARM now, or flapped in between). */
+async function firstAlarmed(
+  alarms: Alarms,
+  region: string,
+  readings: readonly AlarmReading[],
+  since: number,
+): Promise<Tripped | undefined> {
+  const history = (name: string, from: number) => alarms.enteredAlarm(region, name, from);
+  const judged = await Promise.all(readings.map((r) => alarmed(r, since, history)));
+  return judged.find((t) => t !== undefined);
+}
+
+/**
+ * One look at a bake: a decision already recorded (a click, a look that died before acting) is
+ * carried out; otherwise the alarms are read, and an alarm, or the end of the bake after a clean
+ * look, is decided on once and carried out. Alarms that cannot be read end nothing: a bake is
+ * verified only by a look that read them at or after its end.
+ */
+/** The first look that could not read the alarms says so in the thread and on the message, once. */
+async function unreadable(deps: BakeDeps, d: Deployment, now: number, e: unknown): Promise<void> {
+  const { store, notifier } = deps.deploy;
+  const cur = await changeBake(store, d.id, now, (v) =>
+    v.unreadableSince === undefined ? { ...v, unreadableSince: now } : undefined,
+  );
+  if (!cur) return;
+  // AWS's refusal (access denied names the missing permission) when it was one; otherwise its words.
+  const fact = AwsRefusal.safeParse(isCapstanError(e) ? e.fact : undefined);
+  notifier.detail(cur, [
+    {
+      kind: 'aws.callFailed',
+      what: 'the alarms of this verification',
+      ...(fact.success
+        ? { error: fact.data }
+        : { action: 'cloudwatch:DescribeAlarms', error: errorMessage(e) }),
+    },
+  ]);
+  await notifier.show(cur);
+}
+
+export async function lookAtBake(
+  deps: BakeDeps,
+  seen: Deployment,
+  env: Environment,
+  hooks: BakeHooks,
+): Promise<void> {
+  const { store, clock, notifier, logger } = deps.deploy;
+  const d = await store.get(seen.id);
+  if (!d || d.state !== 'verifying' || !d.verification) return;
+  if (d.verification.decision) return carryOut(deps.deploy, d, env, hooks);
+  // Waiting for people after an alarm (onAlarm: ask): the buttons decide.
+  if (d.verification.tripped) return;
+  const now = clock.now();
+  let readings: readonly AlarmReading[] = [];
+  let tripped: Tripped | undefined;
+  if (verifies(env)) {
+    const region = env.target.region;
+    try {
+      readings = await deps.alarms.describe(region, env.verify.alarms);
+      const since = Math.max(d.verification.lookedAt ?? 0, seen.verification?.lookedAt ?? 0);
+      tripped = await firstAlarmed(deps.alarms, region, readings, since || d.verification.startedAt);
+    } catch (e) {
+      logger.warn('could not read the alarms of a bake', { id: d.id, error: errorMessage(e) });
+      await unreadable(deps, d, now, e);
+      return;
+    }
+  }
+  const before = d.verification;
+  const since = Math.max(before.lookedAt ?? 0, seen.verification?.lookedAt ?? 0);
+  const decide = (v: Verification): BakeDecision | undefined =>
+    tripped
+      ? v.onAlarm === 'rollback'
+        ? { kind: 'alarm', at: now }
+        : undefined
+      : now >= v.endsAt
+        ? { kind: 'timeUp', at: now }
+        : undefined;
+  // Only a change is written: a look that saw nothing new moves `lookedAt` in memory (after a
+  // restart, history is asked from an older time: more is read, nothing is missed).
+  const clean = before.unreadableSince === undefined;
+  if (clean && !tripped && !decide(before) && sameAlarms(before.alarms, readings)) {
+    hooks.kept({ ...d, verification: { ...before, lookedAt: now } });
+    if (minutesLeft(before.endsAt, since || before.startedAt) !== minutesLeft(before.endsAt, now))
+      await notifier.show(d);
+    return;
+  }
+  const cur = await changeBake(store, d.id, clock.now(), (v) => {
+    if (v.decision || v.tripped) return undefined;
+    return {
+      ...v,
+      lookedAt: now,
+      alarms: [...readings],
+      tripped,
+      decision: decide(v),
+      unreadableSince: undefined,
+    };
+  });
+  if (!cur?.verification) return;
+  hooks.kept(cur);
+  if (cur.verification.decision) return carryOut(deps.deploy, cur, env, hooks);
+  if (cur.verification.tripped) {
+    notifier.announce?.(cur, {
+      kind: 'alarm_ask',
+      approvers: env.policy.approvers,
+      alarm: alarmFact(cur.verification.tripped),
+    });
+  }
+  await notifier.show(cur);
+}

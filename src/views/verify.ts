@@ -1,0 +1,131 @@
+import type { KnownBlock } from '@slack/types';
+import type { Deployment } from '../domain/deployment.js';
+import type { AlarmSeen } from '../domain/verify.js';
+import type { Announcement } from '../ports/notifier.js';
+import { sayFact } from './facts/index.js';
+import {
+  type ButtonSpec,
+  type SlackMessage,
+  LIMITS,
+  actions,
+  clip,
+  context,
+  escape,
+  section,
+  slackDate,
+} from './message.js';
+import { describePrincipals } from './principals.js';
+import { BAKE_ACTION } from './verifyReplies.js';
+import type { BakeChoice } from '../usecases/verify/decide.js';
+
+const MARK: Record<AlarmSeen['state'], string> = {
+  OK: ':large_green_circle:',
+  ALARM: ':red_circle:',
+  INSUFFICIENT_DATA: ':white_circle:',
+};
+
+/** The most alarms listed one a line; the rest are counted. */
+const SHOWN_ALARMS = 10;
+
+function alarmLine(a: AlarmSeen): string {
+  const state = a.state === 'INSUFFICIENT_DATA' ? 'insufficient data (shown, not a failure)' : a.state;
+  return `${MARK[a.state]} \`${escape(a.name)}\` ${state}`;
+}
+
+function alarmList(alarms: readonly AlarmSeen[]): string {
+  if (alarms.length === 0) return 'Reading the alarms…';
+  const shown = alarms.slice(0, SHOWN_ALARMS).map(alarmLine);
+  const more = alarms.length - shown.length;
+  return [...shown, ...(more > 0 ? [`and ${more} more`] : [])].join('\n');
+}
+
+const button = (
+  d: Deployment,
+  text: string,
+  action: BakeChoice,
+  style?: 'primary' | 'danger',
+): ButtonSpec => ({
+  text,
+  actionId: BAKE_ACTION[action],
+  value: d.id,
+  style,
+});
+
+/** An alarm that went off during the bake comes first, right under the title, while people decide. */
+export function alarmFirst(d: Deployment): KnownBlock[] {
+  const t = d.verification?.tripped;
+  if (d.state !== 'verifying' || !t) return [];
+  const fact = { kind: 'verify.alarmed' as const, alarm: t.alarm, reason: t.reason, flapped: t.flapped };
+  return [section(clip(`*Alarm:* ${sayFact(fact)}`, LIMITS.sectionText))];
+}
+
+/**
+ * What the parent message shows of a bake: while verifying, when it ends (and about how long is
+ * left at the last look), each alarm and its state, and the buttons; once verified, what was watched.
+ */
+export function verifyBlocks(d: Deployment, now: number): KnownBlock[] {
+  const o = d.alarmOverride;
+  const overridden = o
+    ? [
+        section(
+          clip(sayFact({ kind: 'verify.alarmOverridden', ...o, alarms: [...o.alarms] }), LIMITS.sectionText),
+        ),
+      ]
+    : [];
+  return [...overridden, ...bakeBlocks(d, now)];
+}
+
+function bakeBlocks(d: Deployment, now: number): KnownBlock[] {
+  const v = d.verification;
+  if (!v) return [];
+  if (d.state === 'verified') {
+    const by =
+      v.decision?.kind === 'complete' && v.decision.by ? `; completed early by <@${v.decision.by}>` : '';
+    return [
+      context([
+        `Verified: ${v.alarms.length} alarm${v.alarms.length === 1 ? '' : 's'} watched from ${slackDate(v.startedAt, '{time}')}${by}`,
+      ]),
+    ];
+  }
+  if (d.state !== 'verifying') return [];
+  const left = Math.max(0, Math.ceil((v.endsAt - now) / 60_000));
+  const blocks: KnownBlock[] = [];
+  if (v.unreadableSince !== undefined)
+    blocks.push(
+      section(
+        `:warning: The alarms could not be read since ${slackDate(v.unreadableSince, '{time}')}: the verification ends only after they are read again (see the thread).`,
+      ),
+    );
+  blocks.push(
+    section(
+      clip(
+        `*Verifying* until ${slackDate(v.endsAt, '{time}')} (about ${left} min left)\n${alarmList(v.alarms)}`,
+        LIMITS.sectionText,
+      ),
+    ),
+  );
+  if (v.decision) return blocks;
+  const buttons = v.tripped
+    ? [button(d, 'Roll back', 'rollback', 'danger'), button(d, 'Keep', 'keep')]
+    : [
+        button(d, 'Complete now', 'complete', 'primary'),
+        button(d, 'Roll back', 'rollback', 'danger'),
+        button(d, 'Extend 10 min', 'extend'),
+      ];
+  blocks.push(actions(`bake:${d.id}:${d.rev}`, buttons));
+  return blocks;
+}
+
+/** An alarm went off and the environment asks (onAlarm: ask): the alarm first, then who must choose. */
+export function alarmAsk(
+  d: Deployment,
+  a: Extract<Announcement, { kind: 'alarm_ask' }>,
+  groupIds?: ReadonlyMap<string, string>,
+): { readonly message: SlackMessage; readonly broadcast: boolean } {
+  const who = [
+    `<@${d.requestedBy}>`,
+    ...(a.approvers.length > 0 ? [describePrincipals(a.approvers, groupIds)] : []),
+  ].join(', ');
+  const text = `${sayFact(a.alarm)}. ${who}: the deploy of *${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}* waits for you: *Roll back* or *Keep* on the message above.`;
+  return { message: { text: clip(text, LIMITS.text) }, broadcast: true };
+}

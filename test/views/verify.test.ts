@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import type { VerifyFact } from '../../src/domain/facts/verify.js';
+import { VerifyFact as VerifyFactSchema } from '../../src/domain/facts/verify.js';
+import type { Verification } from '../../src/domain/verify.js';
+import { announcement } from '../../src/views/announce.js';
+import { deploymentMessage } from '../../src/views/deploy.js';
+import { sayFact } from '../../src/views/facts/index.js';
+import { bakeChoiceText, keepModal } from '../../src/views/verifyReplies.js';
+import { MIN, T0, deployment, ended } from '../fixtures/deployments.js';
+import { golden } from './blockKit.js';
+
+const NOW = T0 + 7 * MIN;
+
+const baking: Verification = {
+  startedAt: T0 + 5 * MIN,
+  endsAt: T0 + 15 * MIN,
+  onAlarm: 'rollback',
+  lookedAt: T0 + 6 * MIN,
+  alarms: [
+    { name: 'todobackend-prod-5xx', state: 'OK' },
+    { name: 'todobackend-prod-latency<p99>', state: 'INSUFFICIENT_DATA' },
+  ],
+};
+
+const tripped = {
+  alarm: 'todobackend-prod-5xx',
+  reason: 'Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).',
+  at: T0 + 6 * MIN,
+  flapped: false,
+};
+
+const verifying = deployment({ state: 'verifying', verification: baking });
+
+describe('the parent message while verifying and after', () => {
+  it.each([
+    ['verifying', verifying],
+    [
+      'verifying-reading',
+      deployment({ state: 'verifying', verification: { ...baking, alarms: [], lookedAt: undefined } }),
+    ],
+    [
+      'asking-after-alarm',
+      deployment({
+        state: 'verifying',
+        verification: {
+          ...baking,
+          onAlarm: 'ask',
+          tripped,
+          alarms: [{ name: tripped.alarm, state: 'ALARM' }],
+        },
+      }),
+    ],
+    [
+      'rolling-back-on-alarm',
+      deployment({
+        state: 'rolling_back',
+        rollbackVersion: '1.2.2',
+        cause: { kind: 'verify.alarmed', alarm: tripped.alarm, reason: tripped.reason, flapped: false },
+        verification: { ...baking, tripped, decision: { kind: 'alarm', at: tripped.at } },
+      }),
+    ],
+    [
+      'verifying-alarms-unreadable',
+      deployment({ state: 'verifying', verification: { ...baking, unreadableSince: T0 + 6 * MIN } }),
+    ],
+    [
+      'verifying-alarm-overridden',
+      deployment({
+        state: 'verifying',
+        verification: baking,
+        alarmOverride: { by: 'U0ADMIN', reason: 'hotfix <INC-7>', alarms: ['todobackend-prod-5xx'] },
+      }),
+    ],
+    [
+      'verified',
+      ended('verified', { verification: { ...baking, decision: { kind: 'timeUp', at: T0 + 15 * MIN } } }),
+    ],
+    [
+      'verified-completed-early',
+      ended('verified', {
+        verification: { ...baking, decision: { kind: 'complete', at: T0 + 8 * MIN, by: 'U0BOB' } },
+      }),
+    ],
+  ])('%s', async (name, d) => {
+    await golden(`verify/${name}`, deploymentMessage(d, NOW));
+  });
+
+  it('shows when the bake ends, about how long is left, and each alarm with its state; INSUFFICIENT_DATA is no failure', () => {
+    const m = JSON.stringify(deploymentMessage(verifying, NOW));
+    expect(m).toContain(`*Verifying* until <!date^${(T0 + 15 * MIN) / 1000}^{time}`);
+    expect(m).toContain('(about 8 min left)');
+    expect(m).toContain(':large_green_circle: `todobackend-prod-5xx` OK');
+    expect(m).toContain('`todobackend-prod-latency&lt;p99&gt;` insufficient data (shown, not a failure)');
+    expect(m).toContain('"capstan_bake_complete"');
+    expect(m).toContain('"capstan_bake_extend"');
+  });
+
+  it('after an alarm that asks, only Roll back and Keep are offered, and once decided no button is left', () => {
+    const asking = deployment({ state: 'verifying', verification: { ...baking, onAlarm: 'ask', tripped } });
+    const m = JSON.stringify(deploymentMessage(asking, NOW));
+    expect(m).toContain('"capstan_bake_rollback"');
+    expect(m).toContain('"capstan_bake_keep"');
+    expect(m).not.toContain('"capstan_bake_complete"');
+    const decided = {
+      ...asking,
+      verification: { ...asking.verification!, decision: { kind: 'keep' as const, at: NOW, by: 'U0BOB' } },
+    };
+    expect(JSON.stringify(deploymentMessage(decided, NOW))).not.toContain('capstan_bake_');
+  });
+
+  it('the question after an alarm names the alarm and its reason first, then the requester and the approvers', async () => {
+    const d = deployment({ state: 'verifying', verification: { ...baking, onAlarm: 'ask', tripped } });
+    const said = announcement(d, {
+      kind: 'alarm_ask',
+      approvers: [{ kind: 'user', id: 'U0BOB' }],
+      alarm: { kind: 'verify.alarmed', alarm: tripped.alarm, reason: tripped.reason, flapped: false },
+    });
+    expect(said!.message.text).toMatch(
+      /^:rotating_light: Alarm `todobackend-prod-5xx` went off: Threshold Crossed/,
+    );
+    expect(said!.message.text).toContain(`<@${d.requestedBy}>, <@U0BOB>`);
+    await golden('announce/alarm-ask', said!.message);
+  });
+});
+
+describe('answering the buttons of a bake', () => {
+  it('the Keep modal asks why, naming the version and the alarm', async () => {
+    const d = deployment({ state: 'verifying', verification: { ...baking, onAlarm: 'ask', tripped } });
+    const view = keepModal(d);
+    expect(view.private_metadata).toBe(d.id);
+    await golden('verify/keep-modal', view, 'modal');
+  });
+
+  it('the outcome of a verified deploy is told to the requester', async () => {
+    const said = announcement(ended('verified', { verification: baking }), { kind: 'outcome' });
+    expect(said!.message.text).toMatch(
+      /^:white_check_mark: <@U0ALICE> your deploy of .* is verified \(took /,
+    );
+    await golden('announce/verified', said!.message);
+  });
+
+  it('says who may decide when the clicker may not, and that a decided bake is decided', () => {
+    expect(
+      bakeChoiceText({
+        kind: 'not_allowed',
+        choice: 'complete',
+        app: 'todobackend',
+        env: 'prod',
+        who: [{ kind: 'user', id: 'U0BOB' }],
+        requester: true,
+      }),
+    ).toBe(
+      'Only <@U0BOB> other than the person who asked can complete this verification (todobackend/prod).',
+    );
+    expect(bakeChoiceText({ kind: 'not_baking', id: 'd-1' })).toContain('no longer waiting');
+  });
+});
+
+/** Every kind of verification fact, worded; outside text is escaped once. */
+const facts: readonly [VerifyFact, string][] = [
+  [
+    { kind: 'verify.alarmed', alarm: 'a<b>', reason: 'x & y.', flapped: true },
+    ':rotating_light: Alarm `a&lt;b&gt;` went off (and was back to OK when Capstan looked): x &amp; y',
+  ],
+  [{ kind: 'verify.rollbackAsked', by: 'U0BOB' }, '<@U0BOB> asked to roll back during the verification'],
+  [
+    { kind: 'verify.baking', until: T0, alarms: ['a', 'b*'] },
+    `:stethoscope: Succeeded; now verifying until <!date^${T0 / 1000}^{time}|`,
+  ],
+  [{ kind: 'verify.passed' }, ':white_check_mark: No alarm went off during the bake: verified.'],
+  [{ kind: 'verify.passed', completedBy: 'U0BOB' }, '<@U0BOB> completed the verification early'],
+  [
+    { kind: 'verify.kept', by: 'U0BOB', alarm: 'a', reason: 'known <noise>' },
+    ':raised_hand: <@U0BOB> kept this version although `a` went off: known &lt;noise&gt;',
+  ],
+  [{ kind: 'verify.extended', by: 'U0BOB', until: T0 }, '<@U0BOB> extended the bake until'],
+  [
+    { kind: 'verify.alarmFiring', app: 'todobackend', env: 'prod', alarms: [{ name: 'a', reason: 'high.' }] },
+    ':rotating_light: Not deployed: `a` is in ALARM (high).',
+  ],
+  [
+    {
+      kind: 'verify.noSuchAlarm',
+      app: 'todobackend',
+      env: 'prod',
+      region: 'us-east-1',
+      patterns: ['nope-*'],
+    },
+    'match nothing in CloudWatch (us-east-1): `nope-*`',
+  ],
+  [
+    { kind: 'verify.alarmOverridden', by: 'U0ADMIN', alarms: ['a'], reason: 'hotfix' },
+    ':warning: <@U0ADMIN> deployed although `a` is in ALARM: hotfix',
+  ],
+];
+
+describe('verification facts', () => {
+  it.each(facts)('%j', (fact, words) => {
+    expect(VerifyFactSchema.parse(fact)).toEqual(fact);
+    expect(sayFact(fact)).toContain(words);
+  });
+
+  it('words every kind', () => {
+    const kinds = new Set(facts.map(([f]) => f.kind));
+    expect([...kinds].sort()).toEqual(VerifyFactSchema.options.map((o) => o.shape.kind.value).sort());
+  });
+});

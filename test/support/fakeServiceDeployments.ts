@@ -40,6 +40,15 @@ export const linear = (): Step[] => [
   { stage: 'CLEAN_UP', prod: 100 },
 ];
 
+/** CANARY: 10 % of production traffic for a 5-minute canary bake, then the rest at once. */
+export const canary = (): Step[] => [
+  { stage: 'SCALE_UP' },
+  { stage: 'PRODUCTION_TRAFFIC_SHIFT', prod: 10, bakeMinutes: 5 },
+  { stage: 'PRODUCTION_TRAFFIC_SHIFT', prod: 100 },
+  { stage: 'BAKE_TIME', prod: 100, bakeMinutes: 10 },
+  { stage: 'CLEAN_UP', prod: 100 },
+];
+
 interface Sd {
   readonly arn: string;
   readonly createdAt: number;
@@ -57,7 +66,7 @@ const fail = (name: string, message: string) =>
   Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } });
 
 /**
- * ECS service deployments of a BLUE_GREEN or LINEAR service, at the SDK client's send() (the FakeEcs's
+ * ECS service deployments of a BLUE_GREEN, LINEAR or CANARY service, at the SDK client's send() (the FakeEcs's
  * mock): UpdateService starts one, each DescribeServiceDeployments moves it one step of its script
  * on the FakeEcs's clock, and pause hooks wait for ContinueServiceDeployment or their timeout.
  */
@@ -70,7 +79,7 @@ export class FakeServiceDeployments {
   constructor(
     private readonly aws: FakeEcs,
     public steps: Step[],
-    strategy: 'BLUE_GREEN' | 'LINEAR' = 'BLUE_GREEN',
+    strategy: 'BLUE_GREEN' | 'LINEAR' | 'CANARY' = 'BLUE_GREEN',
   ) {
     aws.strategy = strategy;
     aws.afterUpdate = () => {
@@ -242,7 +251,9 @@ export class FakeServiceDeployments {
       deploymentConfiguration: {
         strategy: this.aws.strategy,
         bakeTimeInMinutes: 10,
-        linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 5 },
+        ...(this.aws.strategy === 'CANARY'
+          ? { canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 5 } }
+          : { linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 5 } }),
       },
       ...(d.rollbackReason
         ? { rollback: { reason: d.rollbackReason, startedAt: new Date(this.now()) } }

@@ -75,6 +75,8 @@ export class FakeServiceDeployments {
   private seq = 0;
   /** Set: DescribeServiceDeployments leaves deployments where they are (a console decision is scripted meanwhile). */
   frozen = false;
+  /** Awaited before each DescribeServiceDeployments is answered (a test holds a look here). */
+  beforeDescribe: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly aws: FakeEcs,
@@ -93,15 +95,12 @@ export class FakeServiceDeployments {
         .filter((d) => d.createdAt >= (input.createdAt?.after?.getTime() ?? 0))
         .map((d) => ({ serviceDeploymentArn: d.arn, status: d.status, createdAt: new Date(d.createdAt) })),
     }));
-    ecs.on(DescribeServiceDeploymentsCommand).callsFake((input: { serviceDeploymentArns: string[] }) => ({
-      serviceDeployments: this.all
-        .filter((d) => input.serviceDeploymentArns.includes(d.arn))
-        .map((d) => (this.frozen ? d : this.step(d)))
-        .map((d) => this.answer(d)),
-      failures: input.serviceDeploymentArns
-        .filter((a) => !this.all.some((d) => d.arn === a))
-        .map((arn) => ({ arn, reason: 'MISSING' })),
-    }));
+    ecs
+      .on(DescribeServiceDeploymentsCommand)
+      .callsFake(async (input: { serviceDeploymentArns: string[] }) => {
+        await this.beforeDescribe?.();
+        return this.described(input);
+      });
     ecs
       .on(ContinueServiceDeploymentCommand)
       .callsFake((input: { serviceDeploymentArn: string; hookId: string; action?: string }) =>
@@ -116,6 +115,18 @@ export class FakeServiceDeployments {
       d.rollbackReason = 'Stopped by request (StopServiceDeployment).';
       return { serviceDeploymentArn: d.arn };
     });
+  }
+
+  private described(input: { serviceDeploymentArns: string[] }) {
+    return {
+      serviceDeployments: this.all
+        .filter((d) => input.serviceDeploymentArns.includes(d.arn))
+        .map((d) => (this.frozen ? d : this.step(d)))
+        .map((d) => this.answer(d)),
+      failures: input.serviceDeploymentArns
+        .filter((a) => !this.all.some((d) => d.arn === a))
+        .map((arn) => ({ arn, reason: 'MISSING' })),
+    };
   }
 
   private now(): number {

@@ -83,8 +83,13 @@ describe('judging one look at a CodeDeploy deployment (pure)', () => {
     expect(say(seen.lines[0]!)).toContain(
       'within 30 min of becoming ready, by <!date^1795170600^{date_short_pretty} {time}|2026-11-20 10:30 UTC> at the latest.',
     );
-    // Seen ready before (a later look, or after a restart): nothing is said again.
-    expect(judgeActive(d, lookAt(d, first.track), undefined, now + 60_000).lines).toEqual([]);
+    // The parent message keeps the same bound on every later look (and after a restart: it is in the ledger).
+    expect(seen).toMatchObject({ waitingUntil: now + 30 * 60_000, data: { readySeenAt: now } });
+    const later = judgeActive(d, lookAt(d, seen.data as typeof first.track), undefined, now + 60_000);
+    expect(later).toMatchObject({ waitingUntil: now + 30 * 60_000, lines: [] });
+    // A deployment first met already Ready (an older ledger): no time is made up.
+    const met = judgeActive(d, lookAt(d, first.track), undefined, now + 60_000);
+    expect(met).toMatchObject({ waitingUntil: undefined, lines: [] });
     const onItsOwn = { ...d, readyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT', waitMinutes: 30 } };
     const goesOn = judgeActive(onItsOwn, lookAt(onItsOwn, { deploymentId: d.id }), undefined);
     expect(goesOn.lines).toEqual([{ kind: 'codedeploy.ready', deploymentId: d.id, rollback: false }]);

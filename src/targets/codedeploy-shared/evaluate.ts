@@ -130,14 +130,16 @@ function ready(
 ): Judged {
   const opt = d.readyOption;
   const stops = opt?.actionOnTimeout === 'STOP_DEPLOYMENT' ? opt.waitMinutes : undefined;
-  const stopsBy = stops !== undefined && now !== undefined ? now + stops * 60_000 : undefined;
+  const seenAt = track.readySeenAt ?? (statusChanged ? now : undefined);
+  const stopsBy = stops !== undefined && seenAt !== undefined ? seenAt + stops * 60_000 : undefined;
   return {
     kind: 'progress',
-    data: track,
+    data: seenAt !== undefined ? { ...track, readySeenAt: seenAt } : track,
     moved,
     progress: progressOf(d),
     // Words the core's use cases and views still take as text (issue 17): kept as it is.
     waiting: 'waiting to reroute traffic',
+    waitingUntil: stopsBy,
     lines: statusChanged
       ? [
           {

@@ -71,6 +71,8 @@ export interface Tracking {
   readonly progress?: Progress | undefined;
   /** Set while the rollout waits for people to let it go on (blue/green traffic reroute). */
   readonly waiting?: string | undefined;
+  /** While waiting: when the target stops waiting by itself at the latest (ms), where that is known. */
+  readonly waitingUntil?: number | undefined;
   /** Where a progressive rollout is (ECS's lifecycle stage), for the parent message. */
   readonly stage?: RolloutStage | undefined;
   /** A pause the target holds for people to decide (an ECS pause hook): Continue or Roll back. */

@@ -142,6 +142,8 @@ export type Observation<D = unknown> =
       readonly moved: boolean;
       /** Set while the rollout waits for people (e.g. "waiting to reroute traffic"): Slack offers Continue. */
       readonly waiting?: string | undefined;
+      /** While waiting: when the target stops waiting by itself at the latest (ms), where that is known. */
+      readonly waitingUntil?: number | undefined;
       /** Where a progressive rollout is (ECS's lifecycle stage). */
       readonly stage?: RolloutStage | undefined;
       /** A pause the target holds for people: Slack offers Continue and Roll back. */

@@ -175,6 +175,12 @@ export function deploymentMessage(
   const paused = pauseBlocks(d);
   if (paused.length > 0) blocks.push(...paused);
   else if (d.state === 'rolling_out' && d.tracking?.waiting) {
+    if (d.tracking.waitingUntil !== undefined)
+      blocks.push(
+        context([
+          `If nobody continues, it is stopped by ${slackDate(d.tracking.waitingUntil)} at the latest.`,
+        ]),
+      );
     blocks.push(
       actions(`proceed:${d.id}:${d.rev}`, [
         {

@@ -2,7 +2,7 @@ import { StopServiceDeploymentCommand, UpdateServiceCommand } from '@aws-sdk/cli
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SkipClock } from '../fakes/skipClock.js';
 import { FakeEcs } from '../support/fakeEcs.js';
-import { FakeServiceDeployments, blueGreen, linear } from '../support/fakeServiceDeployments.js';
+import { FakeServiceDeployments, blueGreen, canary, linear } from '../support/fakeServiceDeployments.js';
 import { startProgressive } from './progressive.js';
 import { type World, body } from './scenario.js';
 
@@ -22,7 +22,7 @@ afterEach(async () => {
 /** Lets ECS's minutes pass in one-minute steps, with a look between each. */
 const minutes = { stepMs: 60_000, timeoutMs: 20_000 };
 
-describe('ECS service deployments (BLUE_GREEN, LINEAR): followed by ARN, stage by stage', () => {
+describe('ECS service deployments (BLUE_GREEN, LINEAR, CANARY): followed by ARN, stage by stage', () => {
   it('a blue/green deployment whose pause times out with CONTINUE bakes for longer than rolloutTimeout and succeeds', async () => {
     const sd = new FakeServiceDeployments(aws, blueGreen('CONTINUE'));
     w = await startProgressive(clock);
@@ -82,6 +82,28 @@ describe('ECS service deployments (BLUE_GREEN, LINEAR): followed by ARN, stage b
     const thread = await w.threadHas(done, 'cleaning up');
     expect(thread.split('shifting production traffic, 50% of production traffic').length - 1).toBe(1);
     expect(thread.split('shifting production traffic, 100% of production traffic').length - 1).toBe(1);
+  });
+
+  it('a canary deployment shows the canary’s share (with the end of its bake), then 100 %, and succeeds', async () => {
+    const sd = new FakeServiceDeployments(aws, canary(), 'CANARY');
+    w = await startProgressive(clock);
+    await w.command('todobackend 1.2.3 to dev', 'C0DEV');
+    const shown = await w.parentLater('C0DEV', '1.2.3', 'dev', /10% of production traffic/, minutes);
+    // The parent shows the canary's share while it bakes, with when ECS's canary bake ends.
+    expect(body(shown)).toMatch(/10% of production traffic, until <!date\^/);
+    const done = await w.parentLater('C0DEV', '1.2.3', 'dev', /: succeeded$/, minutes);
+    const thread = await w.threadHas(done, 'cleaning up');
+    expect(thread).toContain('ECS CANARY deployment `sd1` started');
+    for (const said of [
+      'shifting production traffic, 10% of production traffic, until <!date^',
+      'shifting production traffic, 100% of production traffic',
+    ])
+      expect(thread.split(said).length - 1, said).toBe(1);
+    expect(thread.indexOf('10% of production traffic')).toBeLessThan(
+      thread.indexOf('100% of production traffic'),
+    );
+    expect(sd.current.status).toBe('SUCCESSFUL');
+    expect((await w.last('dev')).state).toBe('succeeded');
   });
 
   it('a deployment that stops moving before any pause or bake meets rolloutTimeout, and Capstan rolls it back through ECS', async () => {

@@ -40,6 +40,15 @@ export const linear = (): Step[] => [
   { stage: 'CLEAN_UP', prod: 100 },
 ];
 
+/** CANARY: 10 % of production traffic for a 5-minute canary bake, then the rest at once. */
+export const canary = (): Step[] => [
+  { stage: 'SCALE_UP' },
+  { stage: 'PRODUCTION_TRAFFIC_SHIFT', prod: 10, bakeMinutes: 5 },
+  { stage: 'PRODUCTION_TRAFFIC_SHIFT', prod: 100 },
+  { stage: 'BAKE_TIME', prod: 100, bakeMinutes: 10 },
+  { stage: 'CLEAN_UP', prod: 100 },
+];
+
 interface Sd {
   readonly arn: string;
   readonly createdAt: number;
@@ -57,7 +66,7 @@ const fail = (name: string, message: string) =>
   Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } });
 
 /**
- * ECS service deployments of a BLUE_GREEN or LINEAR service, at the SDK client's send() (the FakeEcs's
+ * ECS service deployments of a BLUE_GREEN, LINEAR or CANARY service, at the SDK client's send() (the FakeEcs's
  * mock): UpdateService starts one, each DescribeServiceDeployments moves it one step of its script
  * on the FakeEcs's clock, and pause hooks wait for ContinueServiceDeployment or their timeout.
  */
@@ -66,11 +75,13 @@ export class FakeServiceDeployments {
   private seq = 0;
   /** Set: DescribeServiceDeployments leaves deployments where they are (a console decision is scripted meanwhile). */
   frozen = false;
+  /** Awaited before each DescribeServiceDeployments is answered (a test holds a look here). */
+  beforeDescribe: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly aws: FakeEcs,
     public steps: Step[],
-    strategy: 'BLUE_GREEN' | 'LINEAR' = 'BLUE_GREEN',
+    strategy: 'BLUE_GREEN' | 'LINEAR' | 'CANARY' = 'BLUE_GREEN',
   ) {
     aws.strategy = strategy;
     aws.afterUpdate = () => {
@@ -84,15 +95,12 @@ export class FakeServiceDeployments {
         .filter((d) => d.createdAt >= (input.createdAt?.after?.getTime() ?? 0))
         .map((d) => ({ serviceDeploymentArn: d.arn, status: d.status, createdAt: new Date(d.createdAt) })),
     }));
-    ecs.on(DescribeServiceDeploymentsCommand).callsFake((input: { serviceDeploymentArns: string[] }) => ({
-      serviceDeployments: this.all
-        .filter((d) => input.serviceDeploymentArns.includes(d.arn))
-        .map((d) => (this.frozen ? d : this.step(d)))
-        .map((d) => this.answer(d)),
-      failures: input.serviceDeploymentArns
-        .filter((a) => !this.all.some((d) => d.arn === a))
-        .map((arn) => ({ arn, reason: 'MISSING' })),
-    }));
+    ecs
+      .on(DescribeServiceDeploymentsCommand)
+      .callsFake(async (input: { serviceDeploymentArns: string[] }) => {
+        await this.beforeDescribe?.();
+        return this.described(input);
+      });
     ecs
       .on(ContinueServiceDeploymentCommand)
       .callsFake((input: { serviceDeploymentArn: string; hookId: string; action?: string }) =>
@@ -107,6 +115,18 @@ export class FakeServiceDeployments {
       d.rollbackReason = 'Stopped by request (StopServiceDeployment).';
       return { serviceDeploymentArn: d.arn };
     });
+  }
+
+  private described(input: { serviceDeploymentArns: string[] }) {
+    return {
+      serviceDeployments: this.all
+        .filter((d) => input.serviceDeploymentArns.includes(d.arn))
+        .map((d) => (this.frozen ? d : this.step(d)))
+        .map((d) => this.answer(d)),
+      failures: input.serviceDeploymentArns
+        .filter((a) => !this.all.some((d) => d.arn === a))
+        .map((arn) => ({ arn, reason: 'MISSING' })),
+    };
   }
 
   private now(): number {
@@ -242,7 +262,9 @@ export class FakeServiceDeployments {
       deploymentConfiguration: {
         strategy: this.aws.strategy,
         bakeTimeInMinutes: 10,
-        linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 5 },
+        ...(this.aws.strategy === 'CANARY'
+          ? { canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 5 } }
+          : { linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 5 } }),
       },
       ...(d.rollbackReason
         ? { rollback: { reason: d.rollbackReason, startedAt: new Date(this.now()) } }

@@ -559,17 +559,27 @@ describe('CodeDeploy blue/green on ECS', () => {
     const inProgress = await look(ecsEnv, started.data);
     expect(inProgress.kind).toBe('progress');
     expect(inProgress.kind === 'progress' && inProgress.waiting).toBeFalsy();
+    const seenReadyAt = clock.now();
     const ready = await look(ecsEnv, inProgress.data);
-    expect(ready).toMatchObject({ kind: 'progress', moved: true, waiting: 'waiting to reroute traffic' });
+    // The group's waitTimeInMinutes (60), counted from this look at the latest: CodeDeploy gives no Ready time.
+    const stopsBy = seenReadyAt + 60 * 60_000;
+    expect(ready).toMatchObject({
+      kind: 'progress',
+      moved: true,
+      waiting: 'waiting to reroute traffic',
+      waitingUntil: stopsBy,
+    });
     expect(say(ready.lines[0]!)).toContain(
       'CodeDeploy stops the deployment if traffic is not rerouted within 60 min',
     );
+    clock.advance(5 * 60_000);
     const stillReady = await look(ecsEnv, ready.data);
     expect(stillReady).toMatchObject({
       kind: 'progress',
       moved: false,
       lines: [],
       waiting: 'waiting to reroute traffic',
+      waitingUntil: stopsBy,
     });
 
     const lines = await strategy.proceed!(ecsEnv, stillReady.data);

@@ -67,6 +67,29 @@ describe('judging one look at a CodeDeploy deployment (pure)', () => {
       lines: [{ kind: 'codedeploy.ready', deploymentId: d.id, rollback: false, stopsAfterMinutes: 30 }],
     });
     expect(say(obs.lines[0]!)).toContain('within 30 min.');
+    // Seen ready at `now`: CodeDeploy counts its 30 minutes from then or earlier, so it stops by now + 30 min at the latest.
+    const now = Date.UTC(2026, 10, 20, 10, 0);
+    const first = lookAt(d, { deploymentId: d.id, seen: 'InProgress' });
+    const seen = judgeActive(d, first, undefined, now);
+    expect(seen.lines).toEqual([
+      {
+        kind: 'codedeploy.ready',
+        deploymentId: d.id,
+        rollback: false,
+        stopsAfterMinutes: 30,
+        stopsBy: now + 30 * 60_000,
+      },
+    ]);
+    expect(say(seen.lines[0]!)).toContain(
+      'within 30 min of becoming ready, by <!date^1795170600^{date_short_pretty} {time}|2026-11-20 10:30 UTC> at the latest.',
+    );
+    // The parent message keeps the same bound on every later look (and after a restart: it is in the ledger).
+    expect(seen).toMatchObject({ waitingUntil: now + 30 * 60_000, data: { readySeenAt: now } });
+    const later = judgeActive(d, lookAt(d, seen.data as typeof first.track), undefined, now + 60_000);
+    expect(later).toMatchObject({ waitingUntil: now + 30 * 60_000, lines: [] });
+    // A deployment first met already Ready (an older ledger): no time is made up.
+    const met = judgeActive(d, lookAt(d, first.track), undefined, now + 60_000);
+    expect(met).toMatchObject({ waitingUntil: undefined, lines: [] });
     const onItsOwn = { ...d, readyOption: { actionOnTimeout: 'CONTINUE_DEPLOYMENT', waitMinutes: 30 } };
     const goesOn = judgeActive(onItsOwn, lookAt(onItsOwn, { deploymentId: d.id }), undefined);
     expect(goesOn.lines).toEqual([{ kind: 'codedeploy.ready', deploymentId: d.id, rollback: false }]);

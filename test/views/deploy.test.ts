@@ -32,6 +32,16 @@ const cases: [string, Deployment][] = [
       tracking: { ...deployment().tracking!, waiting: 'waiting to reroute traffic' },
     }),
   ],
+  [
+    'waiting-for-people-until',
+    deployment({
+      tracking: {
+        ...deployment().tracking!,
+        waiting: 'waiting to reroute traffic',
+        waitingUntil: T0 + 60 * 60_000,
+      },
+    }),
+  ],
   ['rolling-back', deployment({ state: 'rolling_back', reason: CIRCUIT_BREAKER, rollbackVersion: '1.2.2' })],
   ['succeeded', ended('succeeded')],
   [

@@ -65,6 +65,11 @@ export const codedeployReady = fact('codedeploy.ready', {
   rollback,
   /** CodeDeploy stops the deployment when traffic is not rerouted within these minutes. */
   stopsAfterMinutes: z.number().optional(),
+  /**
+   * When CodeDeploy stops it at the latest (ms): those minutes from the look that first saw it
+   * ready. CodeDeploy does not say when it became ready; it was then or before.
+   */
+  stopsBy: z.number().optional(),
 });
 
 export const codedeploySucceeded = fact('codedeploy.succeeded', {

@@ -69,18 +69,28 @@ export function gone(t: CodeDeployGroupTarget, track: Track, groupExists: boolea
 
 export const hasEnded = (d: CodeDeployDeployment) => d.status === 'Failed' || d.status === 'Stopped';
 
-/** A deployment that has not failed: succeeded, ready to reroute traffic, or on its way. `version`: what a success runs. */
-export function judgeActive(d: CodeDeployDeployment, look: Look, version: string | undefined): Judged {
+/**
+ * A deployment that has not failed: succeeded, ready to reroute traffic, or on its way. `version`:
+ * what a success runs; `now`: when this look was made (a Ready wait's end is counted from it).
+ */
+export function judgeActive(
+  d: CodeDeployDeployment,
+  look: Look,
+  version: string | undefined,
+  now?: number,
+): Judged {
   const { track, moved, statusChanged, rollback } = look;
   if (d.status === 'Succeeded') {
     const runsAgain = track.rollbackOf ? version : undefined;
     return {
       kind: 'succeeded',
       data: track,
-      lines: [{ kind: 'codedeploy.succeeded', deploymentId: d.id, rollback, progress: progressOf(d), runsAgain }],
+      lines: [
+        { kind: 'codedeploy.succeeded', deploymentId: d.id, rollback, progress: progressOf(d), runsAgain },
+      ],
     };
   }
-  if (d.status === 'Ready') return ready(d, look);
+  if (d.status === 'Ready') return ready(d, look, now);
   if (d.terminationWaitStarted) {
     // Traffic is on the new version; CodeDeploy only keeps the original around for a while.
     return {
@@ -108,18 +118,38 @@ export function judgeActive(d: CodeDeployDeployment, look: Look, version: string
   };
 }
 
-function ready(d: CodeDeployDeployment, { track, moved, statusChanged, rollback }: Look): Judged {
+/**
+ * CodeDeploy counts the group's waitTimeInMinutes from the moment the deployment became Ready, which
+ * none of its answers gives (GetDeployment has no such time). The look that first sees it Ready
+ * bounds it: it became Ready then or before, so the wait ends `stopsBy` at the latest.
+ */
+function ready(
+  d: CodeDeployDeployment,
+  { track, moved, statusChanged, rollback }: Look,
+  now?: number,
+): Judged {
   const opt = d.readyOption;
   const stops = opt?.actionOnTimeout === 'STOP_DEPLOYMENT' ? opt.waitMinutes : undefined;
+  const seenAt = track.readySeenAt ?? (statusChanged ? now : undefined);
+  const stopsBy = stops !== undefined && seenAt !== undefined ? seenAt + stops * 60_000 : undefined;
   return {
     kind: 'progress',
-    data: track,
+    data: seenAt !== undefined ? { ...track, readySeenAt: seenAt } : track,
     moved,
     progress: progressOf(d),
     // Words the core's use cases and views still take as text (issue 17): kept as it is.
     waiting: 'waiting to reroute traffic',
+    waitingUntil: stopsBy,
     lines: statusChanged
-      ? [{ kind: 'codedeploy.ready', deploymentId: d.id, rollback, stopsAfterMinutes: stops }]
+      ? [
+          {
+            kind: 'codedeploy.ready',
+            deploymentId: d.id,
+            rollback,
+            stopsAfterMinutes: stops,
+            ...(stopsBy !== undefined ? { stopsBy } : {}),
+          },
+        ]
       : [],
   };
 }

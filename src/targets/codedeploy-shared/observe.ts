@@ -55,7 +55,7 @@ async function observeOne<E extends CodeDeployEnvironment>(
   const d = await cd.getDeployment(t.region, item.data.deploymentId);
   if (!d) return gone(t, item.data, (await cd.getDeploymentGroup(groupRef(t))) !== undefined);
   const look = lookAt(d, item.data);
-  if (!hasEnded(d)) return judgeActive(d, look, versionOf(item.env, d.revision));
+  if (!hasEnded(d)) return judgeActive(d, look, versionOf(item.env, d.revision), deps.now());
   return ended(deps, item, d, look);
 }
 

@@ -12,6 +12,8 @@ export const trackSchema = z.object({
   seen: z.string().optional(),
   /** How far forward the deployment got (see forward()): only a new high is progress. */
   best: z.number().optional(),
+  /** When a look first saw the deployment Ready (it became Ready then or before). */
+  readySeenAt: z.number().optional(),
   /** First look at a failure whose automatic rollback CodeDeploy had not started yet. */
   failedAt: z.number().optional(),
   /**

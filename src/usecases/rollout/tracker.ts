@@ -370,6 +370,7 @@ export class RolloutTracker {
           data: obs.data,
           progress: obs.progress,
           waiting: obs.waiting,
+          waitingUntil: obs.waitingUntil,
           stage: obs.stage,
           pause: obs.pause,
           lastProgressAt: obs.moved || obs.waiting !== t.waiting ? now : t.lastProgressAt,
@@ -388,6 +389,7 @@ export class RolloutTracker {
         const visible =
           !sameJson(tracking.progress, t.progress) ||
           tracking.waiting !== t.waiting ||
+          tracking.waitingUntil !== t.waitingUntil ||
           !sameJson([tracking.stage, tracking.pause], [t.stage, t.pause]);
         const cur = await save(deps.store, d, { tracking }, now);
         this.opts.watchlist.set(cur);

@@ -1,6 +1,6 @@
 import type { CodeDeployFact, CodeDeployFactOf, ErrorSaid, Revision } from '../../domain/facts/codedeploy.js';
 import { short } from '../../lib/text.js';
-import { escape } from '../message.js';
+import { escape, slackDate } from '../message.js';
 import { commonWords } from './common.js';
 import type { Words } from './words.js';
 
@@ -93,7 +93,9 @@ export const codeDeployWords: Words<CodeDeployFact> = {
   'codedeploy.ready': (f) =>
     `:double_vertical_bar: ${whose(f.rollback)} ${code(f.deploymentId)} is ready: the new version runs beside the old one, which still gets the traffic. Continue reroutes it.${
       f.stopsAfterMinutes !== undefined
-        ? ` CodeDeploy stops the deployment if traffic is not rerouted within ${f.stopsAfterMinutes} min.`
+        ? ` CodeDeploy stops the deployment if traffic is not rerouted within ${f.stopsAfterMinutes} min${
+            f.stopsBy !== undefined ? ` of becoming ready, by ${slackDate(f.stopsBy)} at the latest` : ''
+          }.`
         : ''
     }`,
   'codedeploy.succeeded': (f) =>

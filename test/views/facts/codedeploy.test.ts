@@ -107,6 +107,16 @@ const CASES: Cases = {
       ':double_vertical_bar: CodeDeploy deployment `d-AAAAAAAA1` is ready: the new version runs beside the old one, which still gets the traffic. Continue reroutes it. CodeDeploy stops the deployment if traffic is not rerouted within 60 min.',
     ],
     [
+      {
+        kind: 'codedeploy.ready',
+        deploymentId: id,
+        rollback: false,
+        stopsAfterMinutes: 60,
+        stopsBy: Date.UTC(2026, 10, 20, 11, 0),
+      },
+      ':double_vertical_bar: CodeDeploy deployment `d-AAAAAAAA1` is ready: the new version runs beside the old one, which still gets the traffic. Continue reroutes it. CodeDeploy stops the deployment if traffic is not rerouted within 60 min of becoming ready, by <!date^1795172400^{date_short_pretty} {time}|2026-11-20 11:00 UTC> at the latest.',
+    ],
+    [
       { kind: 'codedeploy.ready', deploymentId: id, rollback: false },
       ':double_vertical_bar: CodeDeploy deployment `d-AAAAAAAA1` is ready: the new version runs beside the old one, which still gets the traffic. Continue reroutes it.',
     ],

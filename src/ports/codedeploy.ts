@@ -173,4 +173,9 @@ export interface CodeDeploy {
     deploymentId: string,
     wait: 'READY_WAIT' | 'TERMINATION_WAIT',
   ): Promise<void>;
+  /**
+   * StopDeployment; `autoRollback`: CodeDeploy rolls the deployment back itself (blue/green in its
+   * termination wait: traffic goes back to the original). Already ended: CapstanError invalid_state.
+   */
+  stopDeployment(region: string, deploymentId: string, autoRollback: boolean): Promise<void>;
 }

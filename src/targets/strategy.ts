@@ -51,9 +51,10 @@ export interface TargetStrategy {
   /**
    * Rolls a rollout in flight back through the target's own rollback (ECS service deployments:
    * ContinueServiceDeployment ROLLBACK at a pause, else StopServiceDeployment ROLLBACK), never a
-   * second deployment over it. undefined when this rollout has no such rollback.
+   * second deployment over it. undefined when this rollout has no such rollback. A rollback the
+   * target carries out under another id (CodeDeploy's) returns the tracking data to follow it by.
    */
-  rollBackInPlace?(env: Environment, data: unknown): Promise<readonly Fact[] | undefined>;
+  rollBackInPlace?(env: Environment, data: unknown): Promise<InPlaceRollback | undefined>;
   /**
    * The poll groups (as pollGroup() names them) an event from AWS concerns, to be looked at now.
    * An event never decides an outcome: observe() still reads the truth, so a duplicate, late or
@@ -61,6 +62,14 @@ export interface TargetStrategy {
    */
   eventGroups?(event: AwsEvent): readonly string[];
 }
+
+/** What a rollback in place started: facts to say, or those and the tracking data to follow it by. */
+export type InPlaceRollback<D = unknown> =
+  | readonly Fact[]
+  | { readonly lines: readonly Fact[]; readonly data: D };
+
+/** The facts of a rollback in place, whichever shape the strategy answered. */
+export const inPlaceLines = (r: InPlaceRollback): readonly Fact[] => ('lines' in r ? r.lines : r);
 
 /**
  * An EventBridge event as the queue delivers it (the whole envelope). `detail` is what the service
@@ -264,6 +273,6 @@ export interface Strategy<K extends TargetKind, P, D, C> {
   ): Promise<ReadonlyMap<Environment, Reading | Error>>;
   running(env: EnvironmentOf<K>): Promise<string | undefined>;
   proceed?(env: EnvironmentOf<K>, data: D): Promise<readonly Fact[]>;
-  rollBackInPlace?(env: EnvironmentOf<K>, data: D): Promise<readonly Fact[] | undefined>;
+  rollBackInPlace?(env: EnvironmentOf<K>, data: D): Promise<InPlaceRollback<D> | undefined>;
   eventGroups?(event: AwsEvent): readonly string[];
 }

@@ -5,6 +5,7 @@ import type { Fact } from '../domain/facts/index.js';
 import { FrozenError, openWindow } from '../domain/freeze.js';
 import { matches } from '../domain/policy.js';
 import { errorMessage } from '../lib/errors.js';
+import { inPlaceLines } from '../targets/strategy.js';
 import { membershipFor, requireDeployer } from './access.js';
 import { targetAs } from './actAs.js';
 import { LOST, retryOnConflict } from './compareAndSet.js';
@@ -104,7 +105,7 @@ export async function decideAtPause(
     lines =
       action === 'continue'
         ? await target.proceed!(env, claimed.tracking!.data)
-        : await target.rollBackInPlace!(env, claimed.tracking!.data);
+        : await target.rollBackInPlace!(env, claimed.tracking!.data).then((r) => r && inPlaceLines(r));
   } catch (e) {
     // Not decided after all: the record is taken back, so a later click can try again.
     await save(

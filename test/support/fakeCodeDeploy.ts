@@ -14,6 +14,7 @@ import {
   ListDeploymentsCommand,
   type ListDeploymentsCommandInput,
   type RevisionLocation,
+  StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -35,9 +36,10 @@ const awsError = (name: string, message: string, status = 400) =>
  * - success: InProgress, then Succeeded;
  * - fail: InProgress, then Failed on one instance (CodeDeploy rolls back if the group says so);
  * - ready: InProgress, then Ready until ContinueDeployment, then InProgress and Succeeded;
- * - stuck: InProgress for ever.
+ * - stuck: InProgress for ever;
+ * - terminationWait: blue/green, traffic rerouted, then InProgress in the termination wait until stopped.
  */
-export type Behaviour = 'success' | 'fail' | 'ready' | 'stuck';
+export type Behaviour = 'success' | 'fail' | 'ready' | 'stuck' | 'terminationWait';
 
 const ACTIVE: readonly string[] = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'];
 
@@ -339,6 +341,10 @@ export class FakeCodeDeploy {
     switch (d.behaviour) {
       case 'stuck':
         return;
+      case 'terminationWait':
+        d.info.instanceTerminationWaitTimeStarted = true;
+        d.info.deploymentOverview = { Pending: 0, InProgress: 0, Succeeded: 2, Failed: 0, Skipped: 0, Ready: 0 };
+        return;
       case 'success':
         this.finish(d, 'Succeeded');
         return;
@@ -480,6 +486,16 @@ export class FakeCodeDeploy {
                 : { deploymentTargetType: 'InstanceTarget' as const, instanceTarget: target };
             }),
         };
+      },
+    );
+    cd.on(StopDeploymentCommand).callsFake(
+      (input: { deploymentId: string; autoRollbackEnabled?: boolean }) => {
+        const d = this.find(input.deploymentId);
+        if (!ACTIVE.includes(d.info.status ?? ''))
+          throw awsError('DeploymentAlreadyCompletedException', 'The deployment is already completed.');
+        this.stop(input.deploymentId);
+        if (input.autoRollbackEnabled) this.rollBack(d);
+        return { status: 'Pending' };
       },
     );
     cd.on(ContinueDeploymentCommand).callsFake((input: { deploymentId: string }) => {

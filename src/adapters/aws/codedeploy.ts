@@ -7,6 +7,7 @@ import {
   GetDeploymentGroupCommand,
   ListDeploymentTargetsCommand,
   paginateListDeployments,
+  StopDeploymentCommand,
   type AutoRollbackConfiguration,
   type DeploymentReadyOption,
   type DeploymentStatus,
@@ -298,6 +299,24 @@ export function createCodeDeployAdapter(
           name === 'DeploymentIsNotInReadyStateException' ||
           name === 'DeploymentAlreadyCompletedException'
         ) {
+          throw new CapstanError(
+            'invalid_state',
+            { kind: 'codedeploy.notWaiting', deploymentId, region },
+            { cause: e },
+          );
+        }
+        throw toCapstanError(e, op);
+      }
+    },
+
+    async stopDeployment(region, deploymentId, autoRollback) {
+      const op = deploymentOp(region, deploymentId, 'codedeploy:StopDeployment');
+      try {
+        await client(region).send(
+          new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: autoRollback }),
+        );
+      } catch (e) {
+        if (nameOf(e) === 'DeploymentAlreadyCompletedException') {
           throw new CapstanError(
             'invalid_state',
             { kind: 'codedeploy.notWaiting', deploymentId, region },

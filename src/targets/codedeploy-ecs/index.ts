@@ -4,6 +4,7 @@ import type { Registry } from '../../ports/registry.js';
 import { describeGroup, pollGroupOf } from '../codedeploy-shared/group.js';
 import { createObserve } from '../codedeploy-shared/observe.js';
 import { eventGroupsOf, proceed, readEach, readingOf } from '../codedeploy-shared/read.js';
+import { rollBackAtCodeDeploy } from '../codedeploy-shared/rollBack.js';
 import { type Track, trackSchema } from '../codedeploy-shared/schemas.js';
 import type { Strategy } from '../strategy.js';
 import { apply, reconcile } from './apply.js';
@@ -48,6 +49,8 @@ export function createCodeDeployEcsStrategy(
       }),
     running: async (env) => (await readRunning(deps, env)).running.version,
     proceed: (env, track) => proceed(cd, env, track),
+    // An alarm in a bake during a blue/green termination wait: CodeDeploy's own rollback.
+    rollBackInPlace: (env, track) => rollBackAtCodeDeploy(cd, env, track),
     eventGroups: eventGroupsOf('codedeploy-ecs'),
   };
 }

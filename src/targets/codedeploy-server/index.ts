@@ -3,6 +3,7 @@ import type { ObjectStore } from '../../ports/objects.js';
 import { describeGroup, pollGroupOf } from '../codedeploy-shared/group.js';
 import { createObserve } from '../codedeploy-shared/observe.js';
 import { eventGroupsOf, proceed, readEach, readingOf } from '../codedeploy-shared/read.js';
+import { rollBackAtCodeDeploy } from '../codedeploy-shared/rollBack.js';
 import { type Track, trackSchema } from '../codedeploy-shared/schemas.js';
 import type { Strategy } from '../strategy.js';
 import { apply, reconcile } from './apply.js';
@@ -48,6 +49,8 @@ export function createCodeDeployServerStrategy(
     running: async (env) => (await readRunning(cd, env)).running.version,
     // Blue/green server groups wait to reroute traffic too.
     proceed: (env, track) => proceed(cd, env, track),
+    // An alarm in a bake during a blue/green termination wait: CodeDeploy's own rollback.
+    rollBackInPlace: (env, track) => rollBackAtCodeDeploy(cd, env, track),
     eventGroups: eventGroupsOf('codedeploy-server'),
   };
 }

@@ -162,7 +162,17 @@ export function followSelfRollback(
   f: Failure,
 ): Judged | undefined {
   const rollbackId = d.rollback?.deploymentId;
-  if (phase !== 'rollout' || !rollbackId) return undefined;
+  if (!rollbackId) return undefined;
+  if (phase === 'rollback' && track.stoppedToRollBack) {
+    // Capstan stopped it for CodeDeploy to roll back (a bake's alarm): the rollback look follows that.
+    return {
+      kind: 'progress',
+      data: { deploymentId: rollbackId, rollbackOf: d.id },
+      moved: true,
+      lines: [{ kind: 'codedeploy.rollingBackItself', rollbackId }],
+    };
+  }
+  if (phase !== 'rollout') return undefined;
   return {
     kind: 'failed',
     data: track,

@@ -74,7 +74,7 @@ async function ended(
   const following = followSelfRollback(item.phase, d, track, f);
   if (following) return following;
   const lines = [...f.lines, ...rollbackMessage(item.phase, d, track)];
-  if (item.phase === 'rollout' && (await expectsRollback(cd, t, d))) {
+  if (track.stoppedToRollBack || (item.phase === 'rollout' && (await expectsRollback(cd, t, d)))) {
     const timeoutMs = item.env.rolloutTimeoutMs;
     const waiting = waitForRollback({ d, look, failure: f, lines, timeoutMs }, now);
     if (waiting) return waiting;

@@ -12,6 +12,11 @@ export const trackSchema = z.object({
   seen: z.string().optional(),
   /** How far forward the deployment got (see forward()): only a new high is progress. */
   best: z.number().optional(),
+  /**
+   * Capstan stopped the deployment with CodeDeploy's automatic rollback (an alarm in a bake during
+   * the termination wait): the rollback look follows CodeDeploy's rollback deployment once it exists.
+   */
+  stoppedToRollBack: z.boolean().optional(),
   /** When a look first saw the deployment Ready (it became Ready then or before). */
   readySeenAt: z.number().optional(),
   /** First look at a failure whose automatic rollback CodeDeploy had not started yet. */

@@ -2,7 +2,7 @@ import type { Environment } from '../../domain/catalog.js';
 import type { Deployment, Tracking } from '../../domain/deployment.js';
 import type { Reported } from '../../domain/facts/rollout.js';
 import { errorMessage } from '../../lib/errors.js';
-import type { TargetStrategy } from '../../targets/strategy.js';
+import { type TargetStrategy, inPlaceLines } from '../../targets/strategy.js';
 import type { DeployDeps } from '../deps.js';
 import { save } from '../record.js';
 import { why } from './cause.js';
@@ -20,10 +20,13 @@ export async function rollBackInPlace(
   tracking: Tracking,
   reason: Reported,
 ): Promise<Deployment | undefined> {
-  if (!strategy.rollBackInPlace || tracking.stage === undefined) return undefined;
-  let lines;
+  // In flight, only a progressive rollout (a stage) has one; in a bake after success, the target
+  // says whether it still can (CodeDeploy blue/green in its termination wait).
+  if (!strategy.rollBackInPlace || (tracking.stage === undefined && d.state !== 'verifying'))
+    return undefined;
+  let answer;
   try {
-    lines = await strategy.rollBackInPlace(env, tracking.data);
+    answer = await strategy.rollBackInPlace(env, tracking.data);
   } catch (e) {
     deps.logger.warn('the target could not roll back in place; redeploying instead', {
       id: d.id,
@@ -31,7 +34,8 @@ export async function rollBackInPlace(
     });
     return undefined;
   }
-  if (lines === undefined) return undefined;
+  if (answer === undefined) return undefined;
+  const lines = inPlaceLines(answer);
   if (lines.length > 0) deps.notifier.detail(d, lines);
   const now = deps.clock.now();
   return save(
@@ -45,7 +49,7 @@ export async function rollBackInPlace(
         rolledBackBy: strategy.label,
         startedAt: now,
         lastProgressAt: now,
-        data: tracking.data,
+        data: 'lines' in answer ? answer.data : tracking.data,
       },
     },
     now,

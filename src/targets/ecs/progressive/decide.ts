@@ -31,6 +31,9 @@ export async function rollBackAtEcs(
   const sd = t.sd;
   const port = deps.serviceDeployments;
   if (!port || !sd?.arn) return undefined;
+  // Done (a bake after success): ECS cannot roll back a SUCCESSFUL service deployment, and Capstan's
+  // bake only begins after it (ECS's own bake and alarms come first), so Capstan redeploys instead.
+  if (sd.status === 'SUCCESSFUL') return undefined;
   const region = env.target.region;
   const { deployments } = await port.describe(region, [sd.arn]);
   const d = deployments.find((x) => x.arn === sd.arn);

@@ -57,7 +57,9 @@ describe('an alarm in a bake on CodeDeploy rolls back through CodeDeploy where i
     expect(d.tracking?.rolledBackBy).toBe('CodeDeploy');
     const followed = d.tracking?.data as { deploymentId: string; rollbackOf?: string };
     expect(followed.rollbackOf).toBe(broken.deploymentId);
-    expect(followed.deploymentId).toBe(cd.deployments.get(broken.deploymentId)!.info.rollbackInfo?.rollbackDeploymentId);
+    expect(followed.deploymentId).toBe(
+      cd.deployments.get(broken.deploymentId)!.info.rollbackInfo?.rollbackDeploymentId,
+    );
   });
 
   it('a deployment that Succeeded has no rollback of CodeDeploy’s own: Capstan redeploys the last verified version', async () => {

@@ -36,6 +36,18 @@ describe('evaluateServiceDeployment: ECS’s status of the followed ARN decides'
     expect(judge({ status }, phase).kind).toBe(kind);
   });
 
+  it('SUCCESSFUL in a rollback: Capstan’s redeploy is done; ECS’s own rollback (byEcs) saw none', () => {
+    expect(judge({ status: 'SUCCESSFUL' }, 'rollback').kind).toBe('succeeded');
+    expect(judge({ status: 'SUCCESSFUL' }, 'rollback', { byEcs: true }).kind).toBe('failed');
+  });
+
+  it('ECS rolling back a rollout is followed with byEcs set', () => {
+    const o = judge({ status: 'ROLLBACK_IN_PROGRESS' });
+    expect(o.kind === 'failed' && o.selfRollback?.kind === 'following' && o.selfRollback.data).toMatchObject({
+      sd: { arn: ARN, byEcs: true },
+    });
+  });
+
   it('ROLLBACK_SUCCESSFUL first seen is put back by ECS, with ECS’s reason', () => {
     const o = judge({ status: 'ROLLBACK_SUCCESSFUL', rollback: { reason: 'alarm x' } });
     expect(o).toMatchObject({

@@ -1,5 +1,6 @@
 import { CapstanError } from '../../../domain/errors.js';
 import type { Fact } from '../../../domain/facts/index.js';
+import type { InPlaceRollback } from '../../strategy.js';
 import type { EcsTrack } from '../schemas.js';
 import type { EcsEnvironment, EcsStrategyDeps } from '../service.js';
 
@@ -27,7 +28,7 @@ export async function rollBackAtEcs(
   deps: EcsStrategyDeps,
   env: EcsEnvironment,
   t: EcsTrack,
-): Promise<readonly Fact[] | undefined> {
+): Promise<InPlaceRollback<EcsTrack> | undefined> {
   const sd = t.sd;
   const port = deps.serviceDeployments;
   if (!port || !sd?.arn) return undefined;
@@ -40,10 +41,10 @@ export async function rollBackAtEcs(
   const hook = d?.hooks.find((h) => h.status === 'AWAITING_ACTION' && h.hookId !== '');
   if (d && hook && d.status === 'IN_PROGRESS') {
     await port.decide(region, sd.arn, hook.hookId, 'ROLLBACK');
-    return [];
+    return { lines: [], data: { ...t, sd: { ...sd, byEcs: true } } };
   }
   if (!d || !IN_FLIGHT.has(d.status))
     throw new CapstanError('invalid_state', { kind: 'ecs.nothingToRollBack', status: d?.status });
   await port.stop(region, sd.arn);
-  return [];
+  return { lines: [], data: { ...t, sd: { ...sd, byEcs: true } } };
 }

@@ -120,7 +120,7 @@ export function evaluateServiceDeployment(
 
   switch (d.status) {
     case 'SUCCESSFUL':
-      return phase === 'rollout'
+      return phase === 'rollout' || !sd.byEcs
         ? { kind: 'succeeded', data, lines }
         : { kind: 'failed', data, lines, reason: failure };
     case 'ROLLBACK_SUCCESSFUL':
@@ -139,7 +139,8 @@ export function evaluateServiceDeployment(
   }
   if (ROLLING_BACK.has(d.status) && phase === 'rollout') {
     // ECS rolls back (by its alarms or circuit breaker, or because someone asked): follow the same ARN.
-    return { kind: 'failed', data, lines, reason: failure, selfRollback: { kind: 'following', data } };
+    const following = { ...data, sd: { ...data.sd!, byEcs: true } };
+    return { kind: 'failed', data, lines, reason: failure, selfRollback: { kind: 'following', data: following } };
   }
   const baking =
     d.lifecycleStage === 'BAKE_TIME' || (stage?.until !== undefined && !ROLLING_BACK.has(d.status));

@@ -31,6 +31,12 @@ export const serviceDeploymentTrackSchema = z.object({
   /** When Capstan first saw the current stage (or step): a bake ends bakeTime after it. */
   stageSince: z.number().optional(),
   hook: hookSchema.optional(),
+  /**
+   * ECS rolls this deployment back itself (StopServiceDeployment, a hook's ROLLBACK, its alarms):
+   * a rollback look that sees it SUCCESSFUL saw no rollback. Unset on Capstan's own redeploy, whose
+   * SUCCESSFUL is the rollback done.
+   */
+  byEcs: z.boolean().optional(),
   /** Pause hooks already seen decided (so each ending is said once). */
   ended: z.array(z.string()).optional(),
 });

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SkipClock } from '../fakes/skipClock.js';
 import { FakeCloudWatch } from '../support/fakeCloudWatch.js';
 import { FakeCodeDeploy } from '../support/fakeCodeDeploy.js';
+import { responseTo } from '../support/harness.js';
 import { CODEDEPLOY_ENV, World, body, yamlWith } from './scenario.js';
 
 let w: World;
@@ -71,5 +72,23 @@ describe('an alarm in a bake on CodeDeploy rolls back through CodeDeploy where i
     expect(stops()).toHaveLength(0);
     expect(creates()).toBe(3);
     expect((await w.last('fleet')).tracking?.rolledBackBy).toBeUndefined();
+  });
+
+  it('Roll back clicked during the bake in the termination wait: CodeDeploy’s rollback too, saying who asked', async () => {
+    cd.behave('1.2.4-broken', 'terminationWait');
+    await baking();
+    const { id } = await w.last('fleet');
+    const m = await w.h.slack.waitFor(() => {
+      const x = w.current('C0FLEET', '1.2.4-broken', 'fleet');
+      return body(x).includes('capstan_bake_rollback') ? x : undefined;
+    });
+    const r = await w.h.click({ actionId: 'capstan_bake_rollback', value: id, user: 'U0CAROL', message: m });
+    expect(JSON.stringify(await responseTo(w.h.slack, r.responseUrl))).toContain('Rolling');
+
+    const done = await w.parentLater('C0FLEET', '1.2.4-broken', 'fleet', /: rolled back/, { stepMs: 1_000 });
+    expect(body(done)).toContain('<@U0CAROL> asked to roll back during the verification');
+    expect(stops()).toHaveLength(1);
+    expect(creates()).toBe(2);
+    expect((await w.last('fleet')).tracking?.rolledBackBy).toBe('CodeDeploy');
   });
 });

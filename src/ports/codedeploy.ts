@@ -51,6 +51,8 @@ export interface DeploymentGroup {
   readonly deploymentStyle: { readonly type?: string | undefined; readonly option?: string | undefined };
   readonly deploymentConfig?: string | undefined;
   readonly autoRollback: AutoRollback;
+  /** The group's CloudWatch alarms (alarmConfiguration): an alarm going off stops its deployments. */
+  readonly alarms?: { readonly enabled: boolean; readonly names: readonly string[] } | undefined;
   /** What the group deploys now, as CodeDeploy records it. */
   readonly targetRevision?: RevisionLocation | undefined;
   /** Blue/green: what happens when nobody lets a Ready deployment reroute traffic. */

@@ -92,3 +92,27 @@ describe('an alarm in a bake on CodeDeploy rolls back through CodeDeploy where i
     expect((await w.last('fleet')).tracking?.rolledBackBy).toBe('CodeDeploy');
   });
 });
+
+describe('CodeDeploy’s own alarms (the group’s alarmConfiguration)', () => {
+  it('CodeDeploy stops a deployment on its alarm and rolls back: the cause names that alarm first', async () => {
+    cd.group.alarmConfiguration = { enabled: true, alarms: [{ name: 'todo-latency' }, { name: 'todo-5xx' }] };
+    cd.group.autoRollbackConfiguration = { enabled: true, events: ['DEPLOYMENT_STOP_ON_ALARM'] };
+    cd.behave('1.2.4-broken', 'stuck');
+    w = await World.start(
+      yamlWith(CODEDEPLOY_ENV.replace('rolloutTimeout: 1s', 'rolloutTimeout: 10m')),
+      clock,
+    );
+    await w.command('todobackend 1.2.4-broken to fleet', 'C0FLEET');
+    await w.parent('C0FLEET', '1.2.4-broken', 'fleet', /rolling out/);
+    const id = (await w.last('fleet')).tracking?.data as { deploymentId: string };
+    cd.alarm(id.deploymentId, 'todo-5xx');
+
+    const done = await w.parentLater('C0FLEET', '1.2.4-broken', 'fleet', /: rolled back by CodeDeploy$/, {
+      stepMs: 1_000,
+    });
+    expect(body(done)).toContain(
+      `*Why:* :rotating_light: Alarm \`todo-5xx\` went off: CodeDeploy stopped deployment \`${id.deploymentId}\``,
+    );
+    expect(creates()).toBe(1);
+  });
+});

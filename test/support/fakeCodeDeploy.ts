@@ -191,6 +191,20 @@ export class FakeCodeDeploy {
     this.recordAttempt(d.info);
   }
 
+  /** One of the group's alarms goes off: CodeDeploy stops the deployment (ALARM_ACTIVE) and rolls back if the group says so. */
+  alarm(id: string, alarm: string): void {
+    const d = this.deployments.get(id)!;
+    d.info.status = 'Stopped';
+    d.info.errorInformation = {
+      code: 'ALARM_ACTIVE',
+      message: `One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <${alarm}>`,
+    };
+    d.info.completeTime = this.stamp();
+    this.recordAttempt(d.info);
+    const c = d.info.autoRollbackConfiguration;
+    if (c?.enabled && (c.events ?? []).includes('DEPLOYMENT_STOP_ON_ALARM')) this.rollBack(d);
+  }
+
   /** Now on the shared clock, never earlier than a time already given out, so creation order is time order. */
   private stamp(): Date {
     this.lastStamp = Math.max(this.now() - this.backdate, this.lastStamp + 1);
@@ -343,7 +357,14 @@ export class FakeCodeDeploy {
         return;
       case 'terminationWait':
         d.info.instanceTerminationWaitTimeStarted = true;
-        d.info.deploymentOverview = { Pending: 0, InProgress: 0, Succeeded: 2, Failed: 0, Skipped: 0, Ready: 0 };
+        d.info.deploymentOverview = {
+          Pending: 0,
+          InProgress: 0,
+          Succeeded: 2,
+          Failed: 0,
+          Skipped: 0,
+          Ready: 0,
+        };
         return;
       case 'success':
         this.finish(d, 'Succeeded');

@@ -135,6 +135,10 @@ export function createCodeDeployAdapter(
         },
         deploymentConfig: info.deploymentConfigName,
         autoRollback: toAutoRollback(info.autoRollbackConfiguration),
+        alarms: info.alarmConfiguration && {
+          enabled: info.alarmConfiguration.enabled === true,
+          names: (info.alarmConfiguration.alarms ?? []).flatMap((a) => a.name ?? []),
+        },
         targetRevision: toRevision(info.targetRevision),
         readyOption: toReadyOption(info.blueGreenDeploymentConfiguration?.deploymentReadyOption),
         ecsServices: (info.ecsServices ?? []).map((s) => ({

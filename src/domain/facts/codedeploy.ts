@@ -118,6 +118,16 @@ export const codedeployFailure = fact('codedeploy.failure', {
   event: codedeployEventFailed.optional(),
 });
 
+/**
+ * CodeDeploy stopped the deployment because one of the group's alarms went off (ALARM_ACTIVE):
+ * the alarms named first, those CodeDeploy's message names, else every alarm of the group.
+ */
+export const codedeployAlarmStopped = fact('codedeploy.alarmStopped', {
+  deploymentId,
+  alarms: z.array(z.string()),
+  message: z.string().optional(),
+});
+
 export const codedeployRollingBackItself = fact('codedeploy.rollingBackItself', { rollbackId: deploymentId });
 export const codedeployRollbackNote = fact('codedeploy.rollbackNote', { message: z.string() });
 export const codedeployAwaitingRollback = fact('codedeploy.awaitingRollback', {});
@@ -170,6 +180,7 @@ export const CodeDeployFact = z.discriminatedUnion('kind', [
   codedeployEventFailed,
   codedeployTargetsUnread,
   codedeployFailure,
+  codedeployAlarmStopped,
   codedeployRollingBackItself,
   codedeployRollbackNote,
   codedeployAwaitingRollback,
@@ -200,7 +211,11 @@ export const CodeDeployFact = z.discriminatedUnion('kind', [
 export type CodeDeployFact = z.infer<typeof CodeDeployFact>;
 export { type ErrorSaid, type Revision, errorSaid } from './codedeployRefusals.js';
 /** Why a CodeDeploy rollout failed (an Observation's `reason`). */
-export const CodeDeployFailure = z.discriminatedUnion('kind', [codedeployFailure, codedeployStoppedByHand]);
+export const CodeDeployFailure = z.discriminatedUnion('kind', [
+  codedeployFailure,
+  codedeployStoppedByHand,
+  codedeployAlarmStopped,
+]);
 export type CodeDeployFailure = z.infer<typeof CodeDeployFailure>;
 /** One kind of CodeDeploy fact. */
 export type CodeDeployFactOf<K extends CodeDeployFact['kind']> = Extract<CodeDeployFact, { kind: K }>;

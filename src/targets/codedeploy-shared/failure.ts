@@ -30,6 +30,21 @@ export function manualStop(d: CodeDeployDeployment): Failure {
   };
 }
 
+/** CodeDeploy stopped it on one of the group's alarms (ALARM_ACTIVE): `groupAlarms` as the group lists them. */
+export const stoppedOnAlarm = (d: CodeDeployDeployment) => d.error?.code === 'ALARM_ACTIVE';
+
+export function alarmStop(d: CodeDeployDeployment, groupAlarms: readonly string[]): Failure {
+  const message = d.error?.message;
+  const named = groupAlarms.filter((a) => message?.includes(a));
+  const reason: CodeDeployFact & { kind: 'codedeploy.alarmStopped' } = {
+    kind: 'codedeploy.alarmStopped',
+    deploymentId: d.id,
+    alarms: named.length > 0 ? named : [...groupAlarms],
+    ...(message !== undefined && { message }),
+  };
+  return { reason, lines: [reason] };
+}
+
 /** The failing lifecycle event of one target, with its diagnostics; undefined when none failed. */
 export function failedEvent(target: DeploymentTarget): EventFailed | undefined {
   const ev = target.lifecycleEvents.find((x) => x.status === 'Failed');

@@ -18,7 +18,16 @@ import {
   waitForRollback,
 } from './evaluate.js';
 import { errorOf } from './errors.js';
-import { type Failure, failedEvent, failure, knownFailure, manualStop, stoppedByHand } from './failure.js';
+import {
+  type Failure,
+  alarmStop,
+  failedEvent,
+  failure,
+  knownFailure,
+  manualStop,
+  stoppedByHand,
+  stoppedOnAlarm,
+} from './failure.js';
 import { type CodeDeployEnvironment, groupRef } from './group.js';
 import type { Track } from './schemas.js';
 import { whoStarted } from './started.js';
@@ -70,7 +79,7 @@ async function ended(
   const t = item.env.target;
   const now = deps.now();
   const { track } = look;
-  const f = knownFailure(track) ?? (await failureOf(cd, t.region, d));
+  const f = knownFailure(track) ?? (await failureOf(cd, t, d));
   const following = followSelfRollback(item.phase, d, track, f);
   if (following) return following;
   const lines = [...f.lines, ...rollbackMessage(item.phase, d, track)];
@@ -84,9 +93,16 @@ async function ended(
   return concluded(item.phase, d, track, f, lines, by);
 }
 
-async function failureOf(cd: CodeDeploy, region: string, d: CodeDeployDeployment): Promise<Failure> {
+async function failureOf(
+  cd: CodeDeploy,
+  t: CodeDeployGroupTarget,
+  d: CodeDeployDeployment,
+): Promise<Failure> {
   if (stoppedByHand(d)) return manualStop(d);
+  const region = t.region;
   try {
+    if (stoppedOnAlarm(d))
+      return alarmStop(d, (await cd.getDeploymentGroup(groupRef(t)))?.alarms?.names ?? []);
     return failure(d, await failingEvents(cd, region, d));
   } catch (e) {
     if (isCapstanError(e) && e.code === 'throttled') throw e; // look again on the next poll

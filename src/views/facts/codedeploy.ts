@@ -117,6 +117,12 @@ export const codeDeployWords: Words<CodeDeployFact> = {
     f.event
       ? `${eventWords(f.event)} — CodeDeploy: ${escape(f.ended.error?.code ?? f.ended.status)}`
       : summary(f.ended),
+  'codedeploy.alarmStopped': (f) =>
+    `:rotating_light: ${
+      f.alarms.length > 0 ? `Alarm ${f.alarms.map(code).join(', ')}` : 'An alarm of the deployment group'
+    } went off: CodeDeploy stopped deployment ${code(f.deploymentId)}${
+      f.message ? ` (${escape(short(f.message))})` : ''
+    }`,
   'codedeploy.rollingBackItself': (f) =>
     `:rewind: CodeDeploy is rolling back by itself (deployment ${code(f.rollbackId)}). Capstan follows that rollback and does not start another.`,
   'codedeploy.rollbackNote': (f) => `:information_source: CodeDeploy says: ${escape(short(f.message))}`,

@@ -23,6 +23,21 @@ const event = {
 
 /** Every kind, worded: the type makes a kind left out a compile error. */
 const CASES: Cases = {
+  'codedeploy.alarmStopped': [
+    [
+      {
+        kind: 'codedeploy.alarmStopped',
+        deploymentId: id,
+        alarms: ['todo-5xx'],
+        message: 'Alarms <!here> activated',
+      },
+      ':rotating_light: Alarm `todo-5xx` went off: CodeDeploy stopped deployment `d-AAAAAAAA1` (Alarms &lt;!here&gt; activated)',
+    ],
+    [
+      { kind: 'codedeploy.alarmStopped', deploymentId: id, alarms: [] },
+      ':rotating_light: An alarm of the deployment group went off: CodeDeploy stopped deployment `d-AAAAAAAA1`',
+    ],
+  ],
   'codedeploy.concurrentRefused': [
     [
       { kind: 'codedeploy.concurrentRefused', ...group },

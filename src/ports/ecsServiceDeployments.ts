@@ -39,6 +39,8 @@ export interface ServiceDeployment {
   readonly stepBakeTimeMinutes?: number | undefined;
   readonly rollback?:
     { readonly reason?: string | undefined; readonly startedAt?: number | undefined } | undefined;
+  /** The deployment's CloudWatch alarms (deploymentConfiguration.alarms) that went off: `alarms.triggeredAlarmNames`. */
+  readonly triggeredAlarms?: readonly string[] | undefined;
 }
 
 export interface ServiceDeploymentBrief {

@@ -54,3 +54,27 @@ describe('an alarm in a bake after an ECS service deployment', () => {
     expect((await w.last('dev')).tracking?.rolledBackBy).toBeUndefined();
   });
 });
+
+describe('ECS’s own alarms (deploymentConfiguration.alarms)', () => {
+  it('ECS rolls back on one of its alarms: the cause names that alarm first', async () => {
+    new FakeServiceDeployments(aws, [
+      { stage: 'SCALE_UP' },
+      { stage: 'PRODUCTION_TRAFFIC_SHIFT', prod: 100 },
+      {
+        stage: 'BAKE_TIME',
+        prod: 100,
+        alarm: 'Rolling back: CloudWatch alarm went into ALARM.',
+        triggered: ['todo-5xx'],
+      },
+    ]);
+    w = await World.start(yamlWith(PROGRESSIVE_ENV), clock);
+    await w.command('todobackend 1.2.3 to dev', 'C0DEV');
+    const done = await w.parentLater('C0DEV', '1.2.3', 'dev', /: rolled back by ECS$/, {
+      stepMs: 60_000,
+      timeoutMs: 20_000,
+    });
+    expect(body(done)).toContain(
+      '*Why:* :rotating_light: Alarm `todo-5xx` went off: ECS is rolling the deployment back: Rolling back: CloudWatch alarm went into ALARM.',
+    );
+  });
+});

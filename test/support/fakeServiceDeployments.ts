@@ -19,6 +19,8 @@ export interface Step {
   readonly stuck?: boolean;
   /** ECS rolls back by itself on reaching this step (an alarm), with this reason. */
   readonly alarm?: string;
+  /** With `alarm`: the deployment's alarms ECS reports triggered (alarms.triggeredAlarmNames). */
+  readonly triggered?: readonly string[];
 }
 
 /** BLUE_GREEN with a pause hook after test traffic and a 10-minute bake. */
@@ -59,6 +61,7 @@ interface Sd {
   stageStart: number;
   hooks: { hookId: string; step: number; status: string; expiresAt: number; timeoutAction: string }[];
   rollbackReason?: string;
+  triggered?: readonly string[];
   statusReason?: string;
 }
 
@@ -184,6 +187,7 @@ export class FakeServiceDeployments {
     if (s.alarm) {
       d.status = 'ROLLBACK_IN_PROGRESS';
       d.rollbackReason = s.alarm;
+      d.triggered = s.triggered;
       return;
     }
     if (s.pause) {
@@ -268,6 +272,15 @@ export class FakeServiceDeployments {
       },
       ...(d.rollbackReason
         ? { rollback: { reason: d.rollbackReason, startedAt: new Date(this.now()) } }
+        : {}),
+      ...(d.triggered
+        ? {
+            alarms: {
+              status: 'TRIGGERED' as const,
+              alarmNames: [...d.triggered],
+              triggeredAlarmNames: [...d.triggered],
+            },
+          }
         : {}),
     };
   }

@@ -47,6 +47,7 @@ function toDeployment(d: SdkServiceDeployment): ServiceDeployment {
         config?.canaryConfiguration?.canaryBakeTimeInMinutes,
     ),
     rollback: d.rollback ? { reason: d.rollback.reason, startedAt: ms(d.rollback.startedAt) } : undefined,
+    triggeredAlarms: d.alarms?.triggeredAlarmNames?.length ? d.alarms.triggeredAlarmNames : undefined,
   };
 }
 

@@ -61,6 +61,8 @@ export const ecsServiceDeploymentFailed = z.object({
   status: z.string(),
   reason: z.string().optional(),
   rollbackReason: z.string().optional(),
+  /** The deployment's own CloudWatch alarms that went off (ECS's deploymentConfiguration.alarms): named first. */
+  alarms: z.array(z.string()).optional(),
 });
 
 /** ECS no longer knows the followed service deployment (its history keeps 90 days). */

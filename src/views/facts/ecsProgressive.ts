@@ -54,20 +54,29 @@ export const ecsProgressiveWords: Words<EcsProgressiveFact> = {
       ? `:arrow_forward: <@${f.by}> let it go on${f.stage ? ` from ${stageName(f.stage)}` : ''}.`
       : `:rewind: <@${f.by}> rolled it back through ECS${f.stage ? ` at ${stageName(f.stage)}` : ''}.`,
   'ecs.serviceDeploymentFailed': (f) => {
-    const why = [f.rollbackReason, f.reason].filter((r): r is string => r !== undefined && r !== '');
-    const said = why.length > 0 ? `: ${escape(why.join('; '))}` : '';
-    switch (f.status) {
-      case 'ROLLBACK_SUCCESSFUL':
-        return `ECS rolled the deployment back${said}`;
-      case 'ROLLBACK_FAILED':
-        return `ECS could not roll the deployment back${said}`;
-      case 'STOPPED':
-        return `The ECS deployment was stopped${said}`;
-      default:
-        return `ECS is rolling the deployment back${said}`;
-    }
+    const alarms = f.alarms ?? [];
+    const first =
+      alarms.length > 0
+        ? `:rotating_light: Alarm${alarms.length > 1 ? 's' : ''} ${alarms.map((a) => `\`${escape(a)}\``).join(', ')} went off: `
+        : '';
+    return first + ecsFailed(f);
   },
   'ecs.serviceDeploymentGone': (f) => `ECS no longer knows service deployment ${escape(f.arn)}`,
   'ecs.nothingToRollBack': (f) =>
     `There is no ECS deployment in flight to roll back${f.status ? ` (it is ${escape(f.status)})` : ''}.`,
 };
+
+function ecsFailed(f: Extract<EcsProgressiveFact, { kind: 'ecs.serviceDeploymentFailed' }>): string {
+  const why = [f.rollbackReason, f.reason].filter((r): r is string => r !== undefined && r !== '');
+  const said = why.length > 0 ? `: ${escape(why.join('; '))}` : '';
+  switch (f.status) {
+    case 'ROLLBACK_SUCCESSFUL':
+      return `ECS rolled the deployment back${said}`;
+    case 'ROLLBACK_FAILED':
+      return `ECS could not roll the deployment back${said}`;
+    case 'STOPPED':
+      return `The ECS deployment was stopped${said}`;
+    default:
+      return `ECS is rolling the deployment back${said}`;
+  }
+}

@@ -55,6 +55,15 @@ export const PROGRESSIVE_EXAMPLES: readonly [EcsProgressiveFact, string][] = [
     'ECS rolled the deployment back: alarm &lt;x&gt;',
   ],
   [
+    {
+      kind: 'ecs.serviceDeploymentFailed',
+      status: 'ROLLBACK_SUCCESSFUL',
+      rollbackReason: 'alarm',
+      alarms: ['todo-5xx', 'lat<!here>'],
+    },
+    ':rotating_light: Alarms `todo-5xx`, `lat&lt;!here&gt;` went off: ECS rolled the deployment back: alarm',
+  ],
+  [
     { kind: 'ecs.serviceDeploymentFailed', status: 'ROLLBACK_FAILED' },
     'ECS could not roll the deployment back',
   ],

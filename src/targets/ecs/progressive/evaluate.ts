@@ -115,6 +115,7 @@ export function evaluateServiceDeployment(
     status: d.status,
     ...(d.statusReason ? { reason: d.statusReason } : {}),
     ...(d.rollback?.reason ? { rollbackReason: d.rollback.reason } : {}),
+    ...(d.triggeredAlarms?.length ? { alarms: [...d.triggeredAlarms] } : {}),
   };
   const moved = stageChanged || d.status !== sd.status || hook?.hookId !== sd.hook?.hookId;
 
@@ -140,7 +141,13 @@ export function evaluateServiceDeployment(
   if (ROLLING_BACK.has(d.status) && phase === 'rollout') {
     // ECS rolls back (by its alarms or circuit breaker, or because someone asked): follow the same ARN.
     const following = { ...data, sd: { ...data.sd!, byEcs: true } };
-    return { kind: 'failed', data, lines, reason: failure, selfRollback: { kind: 'following', data: following } };
+    return {
+      kind: 'failed',
+      data,
+      lines,
+      reason: failure,
+      selfRollback: { kind: 'following', data: following },
+    };
   }
   const baking =
     d.lifecycleStage === 'BAKE_TIME' || (stage?.until !== undefined && !ROLLING_BACK.has(d.status));

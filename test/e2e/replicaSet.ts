@@ -362,8 +362,14 @@ export async function burstThenStopBusiest(
     return all && ds.every((d) => d.state === 'rolling_out') ? ds : undefined;
   });
   const ids = new Set(rolling.map((d) => d.id));
-  const now = Date.now();
-  const leases = (await rs.leases()).filter((l) => ids.has(deploymentOf(l.name)) && l.expiresAt > now);
+  // On two busy cores a renewal can come a round late, and a lease may lapse and pass to another
+  // replica meanwhile (which the checks after the stop allow for); the victim is chosen once every
+  // rollout has a live owner again. A rollout left without one for a whole lease is an orphan: this fails.
+  const leases = await waitUntil('every rollout to have a live owner', 2 * rs.options.leaseMs, async () => {
+    const now = Date.now();
+    const live = (await rs.leases()).filter((l) => ids.has(deploymentOf(l.name)) && l.expiresAt > now);
+    return live.length === ids.size ? live : undefined;
+  });
   const ownedBy = rs.replicas.map((r) => leases.filter((l) => rs.replicaOf(l.owner) === r).length);
   const victim = rs.replicas[ownedBy.indexOf(Math.max(...ownedBy))]!;
   const held = leases.filter((l) => rs.replicaOf(l.owner) === victim);

@@ -17,13 +17,7 @@ import { toRespond } from './app.js';
 import { approvalReply, freshReviewText, noSuchRequestText, refusedText } from '../views/replies.js';
 import { failureMessage } from './respond.js';
 import { registerBakeActions } from './bakeActions.js';
-
-type Click = {
-  ack: () => Promise<void>;
-  body: BlockAction;
-  action: ButtonAction;
-  respond: (m: object) => Promise<unknown>;
-};
+import { clickHandler, reasonSubmission } from './clicks.js';
 
 /**
  * Buttons and the comment modal. Each click is acknowledged first and then authorized on the
@@ -34,22 +28,8 @@ export function registerInteractions(
   app: App,
   deps: { approvals: ApprovalDeps; relay: RelayDeps; catalog: Catalog; logger: Logger },
 ): void {
-  const handle =
-    (fn: (requestId: string, userId: string) => Promise<string>) =>
-    async ({ ack, body, action, respond }: Click) => {
-      await ack();
-      const ref = newId('req');
-      const log = deps.logger.child({ ref, user: body.user.id, action: action.action_id });
-      let message;
-      try {
-        message = notice(await fn(action.value ?? '', body.user.id));
-      } catch (e) {
-        message = failureMessage(e, log, ref);
-      }
-      await respond({ response_type: 'ephemeral', replace_original: false, ...toRespond(message) }).catch(
-        (e: unknown) => log.warn('could not answer a click', { error: String(e) }),
-      );
-    };
+  const handle = (fn: (requestId: string, userId: string) => Promise<string>) =>
+    clickHandler(deps.logger, fn);
 
   app.action<BlockAction<ButtonAction>>(
     ACTION.approve,
@@ -77,30 +57,18 @@ export function registerInteractions(
       (e: unknown) => log.warn('could not answer a click', { error: String(e) }),
     );
   });
-  app.view(REJECT_MODAL.callbackId, async ({ ack, body, view, client }) => {
-    const reason = view.state.values[REJECT_MODAL.block]?.[REJECT_MODAL.action]?.value?.trim() ?? '';
-    if (reason === '') {
-      await ack({
-        response_action: 'errors',
-        errors: { [REJECT_MODAL.block]: 'Say why, so that the person who asked knows what to change.' },
-      });
-      return;
-    }
-    await ack();
-    const id = view.private_metadata;
-    const ref = newId('req');
-    let text: string;
-    try {
-      text = approvalReply(await reject(deps.approvals, id, body.user.id, reason));
-    } catch (e) {
-      text = failureMessage(e, deps.logger.child({ ref }), ref).text;
-    }
-    const d = await deps.approvals.deploy.store.get(id);
-    if (d)
-      await client.chat
-        .postEphemeral({ channel: d.channel, user: body.user.id, text })
-        .catch((e: unknown) => deps.logger.warn('could not answer a reject', { error: String(e) }));
-  });
+  app.view(
+    REJECT_MODAL.callbackId,
+    reasonSubmission({
+      logger: deps.logger,
+      block: REJECT_MODAL.block,
+      action: REJECT_MODAL.action,
+      missing: 'Say why, so that the person who asked knows what to change.',
+      unanswered: 'could not answer a reject',
+      channelOf: async (id) => (await deps.approvals.deploy.store.get(id))?.channel,
+      fn: async (id, user, reason) => approvalReply(await reject(deps.approvals, id, user, reason)),
+    }),
+  );
   app.action<BlockAction<ButtonAction>>(
     ACTION.refresh,
     handle(async (id, user) => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CodeDeployTarget, Principal } from '../domain/catalog.js';
 import { cronProblem, isTimeZone } from '../domain/freeze.js';
 import { parseDuration } from './duration.js';
+import { checkPromotionSources, checkPromotionTarget } from './promotion.js';
 import { verifySchema } from './verify.js';
 
 const RESERVED = [
@@ -220,6 +221,7 @@ const environment = z
       ctx.addIssue({ code: 'custom', message: `needs exactly one target: ${TARGETS.join(', ')}` });
     }
     checkApprovers(e.policy, ctx);
+    checkPromotionTarget(e, ctx);
   });
 
 const app = z.strictObject({
@@ -236,6 +238,7 @@ const app = z.strictObject({
             message: `must name another environment of this app: ${Object.keys(envs).join(', ')}`,
           });
       }
+      checkPromotionSources(envs, ctx);
     }),
 });
 

@@ -9,6 +9,7 @@ import { deliveryHandlers } from '../slack/deliveryHandlers.js';
 import type { CommandHandlers } from '../slack/dispatch.js';
 import { createResvgRenderer } from '../adapters/render/resvg.js';
 import { registerInteractions } from '../slack/interactions.js';
+import { homeChartParts } from '../slack/homeCharts.js';
 import type { ClaimDelivery } from '../slack/guardedApp.js';
 import type { StatusDeps } from '../usecases/status.js';
 import type { UseCases } from './usecases.js';
@@ -45,6 +46,8 @@ function withDelivery(
 export function createSlackInput(o: SlackInputOptions): ReturnType<typeof createSlackApp> {
   const { config, store, clock, logger, useCases: u } = o;
   const { env, catalog } = config;
+  // The Home tab's charts, served from Capstan's own /charts route (needs CAPSTAN_PUBLIC_URL to be shown).
+  const charts = homeChartParts({ env, catalog, store, clock, directory: o.output.directory, logger });
   return createSlackApp({
     botToken: env.SLACK_BOT_TOKEN,
     signingSecret: env.SLACK_SIGNING_SECRET,
@@ -57,7 +60,7 @@ export function createSlackInput(o: SlackInputOptions): ReturnType<typeof create
     claimDelivery: o.claimDelivery,
     isReady: o.isReady,
     socketPingTimeoutMs: o.socketPingTimeoutMs,
-    routes: o.routes,
+    routes: [...o.routes, charts.route],
     dispatch: {
       catalog,
       status: o.status,
@@ -90,7 +93,7 @@ export function createSlackInput(o: SlackInputOptions): ReturnType<typeof create
       ),
     },
     // The Home tab tells the time by Capstan's one clock.
-    home: { clock },
+    home: { clock, charts: charts.forViewer },
     interactions: (app) =>
       registerInteractions(app, { approvals: u.approvals, relay: u.relay, catalog, logger }),
   });

@@ -9,6 +9,15 @@ export const envSchema = z.object({
   HOST: z.string().min(1).optional(),
   CAPSTAN_CONFIG: z.string().min(1).default('./capstan.yml'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Where Slack reaches Capstan from outside (the Home tab's chart is served there); no chart image without it. */
+  CAPSTAN_PUBLIC_URL: z
+    .string()
+    .regex(
+      /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/,
+      'must be an http(s) URL without query, such as https://capstan.example.com',
+    )
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
 });
 
 /** Checks that span several variables; kept out of the schema so they run even when a variable is invalid. */

@@ -4,12 +4,10 @@ import type { KnownBlock } from '@slack/types';
 import { createSlackDirectory } from '../adapters/slack/chat.js';
 import { namesOf, parseCommand } from '../commands/parse.js';
 import type { Logger } from '../lib/logger.js';
-import { errorMessage } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import type { Directory } from '../ports/chat.js';
 import { type Clock, systemClock } from '../ports/clock.js';
-import { readHome } from '../usecases/home.js';
-import { homeView } from '../views/home.js';
+import type { HomeChart } from '../views/homeChart.js';
 import type { SlackMessage } from '../views/message.js';
 import { helpMessage, invalidMessage, notice } from '../views/help.js';
 import { toBoltLogger } from './boltLogger.js';
@@ -19,6 +17,7 @@ import { AckFirst } from '../lib/ackFirst.js';
 import { CapstanSocketReceiver } from './socketReceiver.js';
 import { type DispatchDeps, dispatch, statusReply } from './dispatch.js';
 import { failureMessage } from './respond.js';
+import { publishHome } from './home.js';
 
 export interface SlackAppOptions {
   readonly botToken: string;
@@ -43,7 +42,13 @@ export interface SlackAppOptions {
   readonly now?: (() => number) | undefined;
   /** The Home tab: group membership (a directory over this app's client by default) and the time. */
   readonly home?:
-    { readonly directory?: Directory | undefined; readonly clock?: Clock | undefined } | undefined;
+    | {
+        readonly directory?: Directory | undefined;
+        readonly clock?: Clock | undefined;
+        /** The charts of the viewer's apps (homeCharts.ts); none by default. */
+        readonly charts?: ((userId: string) => Promise<readonly HomeChart[]>) | undefined;
+      }
+    | undefined;
 }
 
 function healthz(isReady: () => boolean): CustomRoute {
@@ -153,12 +158,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
   // Refreshed each time someone opens the Home tab; the Messages tab sends the same event.
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
-    try {
-      const view = homeView(await readHome(homeDeps, event.user));
-      await client.views.publish({ user_id: event.user, view });
-    } catch (e) {
-      logger.warn('could not publish the Home tab', { user: event.user, error: errorMessage(e) });
-    }
+    await publishHome({ home: homeDeps, charts: opts.home?.charts, logger }, client, event.user);
   });
 
   opts.interactions?.(app);

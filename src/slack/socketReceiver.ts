@@ -115,13 +115,22 @@ function envelopeProblem(type: string, m: Record<string, unknown>): string | und
   return undefined;
 }
 
-/** The side listener's requests: the custom routes by exact path and method, 404 for anything else. */
+/** A route's path, where `:name` stands for one non-empty segment (`/charts/:file`), as in Bolt's HTTP receiver. */
+function pathMatches(pattern: string, path: string): boolean {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  return (
+    want.length === got.length && want.every((w, i) => (w.startsWith(':') ? got[i] !== '' : w === got[i]))
+  );
+}
+
+/** The side listener's requests: the custom routes by path and method, 404 for anything else. */
 function serveRoutes(routes: readonly CustomRoute[], log: Logger) {
   return (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const method = (req.method ?? 'GET').toUpperCase();
     const route = routes.find(
-      (r) => r.path === path && [r.method].flat().some((m) => m.toUpperCase() === method),
+      (r) => pathMatches(r.path, path) && [r.method].flat().some((m) => m.toUpperCase() === method),
     );
     if (!route) {
       res.writeHead(404);

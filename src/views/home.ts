@@ -6,6 +6,7 @@ import { shortDigest } from '../domain/version.js';
 import type { EnvStatus } from '../usecases/status.js';
 import type { Home, WaitingRequest } from '../usecases/home.js';
 import { stateText, title } from './deploy.js';
+import { type HomeChart, homeChartBlocks } from './homeChart.js';
 import {
   LIMITS,
   ago,
@@ -141,8 +142,11 @@ function fit(blocks: readonly KnownBlock[], room: number, note: (n: number) => s
   return [...kept, context([note(blocks.length - kept.length)])];
 }
 
-/** Capstan's Home tab for one person (what views.publish takes): the requests waiting for them, then which version runs where. */
-export function homeView(home: Home): HomeView {
+/**
+ * Capstan's Home tab for one person (what views.publish takes): the requests waiting for them, which
+ * version runs where, then the deploys and failures per week of their apps.
+ */
+export function homeView(home: Home, charts: readonly HomeChart[] = []): HomeView {
   const waiting = home.waiting.map((w) => waitingBlock(w, home.at));
   const top: KnownBlock[] = [
     header(home.waiting.length ? `Waiting for you (${home.waiting.length})` : 'Waiting for you'),
@@ -157,7 +161,8 @@ export function homeView(home: Home): HomeView {
       `Updated ${slackDate(home.at, '{date_short_pretty} {time_secs}')} · ${escape('`/deploy status <app> <env>`')} for details and recent events`,
     ]),
   ];
-  const room = HOME_BLOCKS - top.length - footer.length;
+  const pictures = homeChartBlocks(charts);
+  const room = HOME_BLOCKS - top.length - footer.length - pictures.length;
   const matrix = matrixBlocks(home, room);
-  return { type: 'home', callback_id: 'capstan_home', blocks: [...top, ...matrix, ...footer] };
+  return { type: 'home', callback_id: 'capstan_home', blocks: [...top, ...matrix, ...pictures, ...footer] };
 }

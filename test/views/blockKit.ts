@@ -121,6 +121,22 @@ export function blockKitProblems(m: unknown, surface: Surface = 'message'): stri
       }
       case 'divider':
         return;
+      case 'image': {
+        // PLATFORM-3.md §6: alt_text ≤ 2000; image_url (≤ 3000, http(s)) or slack_file {id | url}, never both; id F….
+        const alt = str(b.alt_text) ?? '';
+        if (alt.length === 0 || alt.length > 2000) bad(at, `alt_text of ${alt.length} characters`);
+        if (b.title !== undefined) textObject(`${at}.title`, b.title, 2000, ['plain_text']);
+        const file = isObject(b.slack_file) ? b.slack_file : undefined;
+        if ((b.image_url === undefined) === (file === undefined)) bad(at, 'needs image_url or slack_file');
+        const url = str(b.image_url);
+        if (b.image_url !== undefined && (!url || url.length > 3000 || !/^https?:\/\//.test(url)))
+          bad(at, 'image_url must be an http(s) URL of at most 3000 characters');
+        if (file && (file.id === undefined) === (file.url === undefined))
+          bad(at, 'slack_file needs id or url');
+        if (file?.id !== undefined && !/^F[A-Z0-9]{8,}$/.test(str(file.id) ?? ''))
+          bad(at, 'bad slack_file id');
+        return;
+      }
       case 'input':
         if (surface === 'message') bad(at, 'input blocks belong in modals');
         textObject(`${at}.label`, b.label, 2000, ['plain_text']);

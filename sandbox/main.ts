@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type AddressInfo, createServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { httpsCertFetcher } from '../src/adapters/sns/verify.js';
 import { readConfig } from '../src/config/readConfig.js';
@@ -79,7 +80,8 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
   const url = await slack.start(o.port ?? 0, host);
   const signingSecret = randomBytes(24).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), 'capstan-sandbox-'));
-  let capstanPort = o.capstanPort ?? 0;
+  // Known before Capstan starts: the Home tab's chart is served at this address (CAPSTAN_PUBLIC_URL).
+  let capstanPort = o.capstanPort || (await freePort(host));
 
   // The SDK clients inside Capstan find the simulated account through the SDK's own settings. A
   // service's own variable (AWS_ENDPOINT_URL_S3…) would win over AWS_ENDPOINT_URL, and the
@@ -113,6 +115,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
         PORT: String(capstanPort),
         CAPSTAN_CONFIG: 'sandbox/capstan.yml',
         LOG_LEVEL: 'info',
+        CAPSTAN_PUBLIC_URL: `http://${host}:${capstanPort}`,
       },
       () => yaml,
     );
@@ -156,6 +159,15 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     },
   };
   return sandbox;
+}
+
+/** A port free right now on `host`. */
+async function freePort(host: string): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 async function cli(): Promise<void> {

@@ -31,6 +31,7 @@ pre{background:#f6f6f6;border:1px solid #e1e1e1;border-radius:4px;padding:6px 8p
 .time{color:#616061;font-size:12px;margin-left:6px}.msg .body{min-width:0;flex:1;overflow-wrap:anywhere}.msg.hl{background:#fdf3d2}
 #home{display:none;flex:1;overflow-y:auto;padding:12px 24px 24px}#main.home #home{display:block}#main.home #msgs,#main.home #composer{display:none}
 #top .tabs{font-size:14px;font-weight:400;margin-left:14px}#top .tab{padding:0 2px 6px;border-bottom:2px solid #007a5a;font-weight:700}
+.block.image img{display:block;max-width:min(100%,720px);height:auto;border:1px solid #e1e1e1;border-radius:6px;margin-top:4px}.block.image .caption{font-size:13px;color:#616061}
 #home .header{margin-top:14px}#home .fields{margin-top:4px}#home .fields>div{padding:6px 0}
 @media (max-width:900px){#side{width:180px}.ch{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;font-size:14px}#thread{position:fixed;top:0;right:0;bottom:0;left:180px;width:auto;background:#fff;z-index:5}#msgs .msg,#composer,#top{padding-left:14px;padding-right:14px}#home{padding:10px 14px 20px}}
 #overlay{position:fixed;inset:0;background:rgba(0,0,0,.45);display:none;align-items:center;justify-content:center}#overlay.open{display:flex}

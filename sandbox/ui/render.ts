@@ -128,6 +128,12 @@ function makeRenderer(directory, options) {
   }
   /** A text object: plain_text is shown as typed (emoji converted), mrkdwn as Slack formats it. */
   const text = (o) => (o ? (o.type === 'plain_text' ? emoji(esc(o.text)) : mrkdwn(o.text)) : '');
+  /** An image block by its image_url (http or https only), titled, with its alt text; a slack_file shows as its title. */
+  function image(b) {
+    const title = b.title ? '<div class="caption">' + text(b.title) + '</div>' : '';
+    if (!/^https?:\/\//i.test(b.image_url || '')) return '<div class="block image">' + title + '</div>';
+    return '<div class="block image">' + title + '<img src="' + attr(b.image_url) + '" alt="' + attr(b.alt_text || '') + '" loading="lazy"></div>';
+  }
   function renderBlocks(m) {
     if (!m.blocks || m.blocks.length === 0) return '<div class="block">' + mrkdwn(m.text) + '</div>';
     return m.blocks.map((b) => {
@@ -136,6 +142,7 @@ function makeRenderer(directory, options) {
         case 'section': return '<div class="block">' + (b.text ? text(b.text) : '') + (b.fields ? '<div class="fields">' + b.fields.map((f) => '<div>' + text(f) + '</div>').join('') + '</div>' : '') + '</div>';
         case 'context': return '<div class="block context">' + (b.elements || []).map(text).join(' · ') + '</div>';
         case 'divider': return '<div class="divider"></div>';
+        case 'image': return image(b);
         case 'actions': return '<div class="block actions">' + (b.elements || []).map((e, i) => '<button type="button" class="' + attr(e.style || '') + '" data-action-id="' + attr(e.action_id) + '" data-block="' + attr(b.block_id || '') + '" data-i="' + i + '" data-ts="' + attr(m.ts) + '" data-channel="' + attr(m.channel) + '">' + text(e.text) + '</button>').join('') + '</div>';
         default: return '';
       }

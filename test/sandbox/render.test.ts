@@ -151,6 +151,23 @@ describe('the sandbox page renders Slack text as Slack does', () => {
     );
   });
 
+  it('shows an image block by its http(s) image_url, with its title and alt text, and nothing else as an image', () => {
+    const url = 'http://127.0.0.1:3101/charts/YzF-dG9kbw.AAAAAAAAAAAAAAAAAAAAAA.png';
+    const block = {
+      type: 'image',
+      image_url: url,
+      title: { type: 'plain_text', text: 'Deploys and failures per week: todobackend, last 28 days' },
+      alt_text: 'week of 9 Nov: 1 deploy, 0 failures "<b>"',
+    };
+    const html = r.renderBlocks({ text: '', blocks: [block] });
+    expect(html).toContain(
+      `<img src="${url}" alt="week of 9 Nov: 1 deploy, 0 failures &quot;&lt;b&gt;&quot;"`,
+    );
+    expect(seen(html)).toBe('Deploys and failures per week: todobackend, last 28 days');
+    for (const image_url of ['javascript:alert(1)', 'data:image/png;base64,AAAA', '//evil.example/x.png'])
+      expect(r.renderBlocks({ text: '', blocks: [{ ...block, image_url }] })).not.toContain('<img');
+  });
+
   it('formats dates with Slack tokens in the viewer’s time zone', () => {
     const at = (ms: number) => Math.floor(ms / 1000);
     expect(r.mrkdwn(`<!date^${at(NOW - 3_600_000)}^{date_short_pretty} {time}|fallback>`)).toBe(

@@ -18,6 +18,7 @@ import { CapstanSocketReceiver } from './socketReceiver.js';
 import { type DispatchDeps, dispatch, statusReply } from './dispatch.js';
 import { failureMessage } from './respond.js';
 import { publishHome } from './home.js';
+import { notFoundOnMalformedPath } from './chartRoute.js';
 
 export interface SlackAppOptions {
   readonly botToken: string;
@@ -88,6 +89,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
               signingSecret: opts.signingSecret,
               port: opts.port,
               customRoutes,
+              dispatchErrorHandler: notFoundOnMalformedPath,
               logger: boltLogger,
               log: logger,
               now: opts.now,

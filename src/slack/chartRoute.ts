@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HTTPModuleFunctions, type ReceiverDispatchErrorHandlerArgs } from '@slack/bolt';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { ImageRenderer } from '../ports/files.js';
@@ -87,4 +88,15 @@ export function chartRoute(deps: ChartRouteDeps) {
       res.end(req.method === 'HEAD' ? undefined : png);
     },
   };
+}
+
+/**
+ * Bolt's HTTP receiver decodes a route's parameters before any route runs: a malformed escape
+ * (`/charts/%`) throws there, and its default answer is a 500 logged as an error. Such a path names
+ * nothing: 404, as for any unknown path. Every other error is Bolt's to answer.
+ */
+export function notFoundOnMalformedPath(args: ReceiverDispatchErrorHandlerArgs): void {
+  if (!(args.error instanceof URIError)) return HTTPModuleFunctions.defaultDispatchErrorHandler(args);
+  args.response.writeHead(404);
+  args.response.end();
 }

@@ -114,6 +114,9 @@ describe("the Home tab's weekly chart, served by Capstan", () => {
     );
     // The route is there all the same, and draws nothing it did not sign.
     expect((await fetch(`${h.base}/charts/nothing.AAAAAAAAAAAAAAAAAAAAAA.png`)).status).toBe(404);
+    // A malformed escape names nothing either (Bolt would answer 500 while decoding it).
+    for (const bad of ['%', '%E0%A4%A.png'])
+      expect((await fetch(`${h.base}/charts/${bad}`)).status).toBe(404);
     expect(JSON.stringify(blocks)).toContain('Which version runs where');
   });
 

@@ -48,10 +48,10 @@ export interface ChartSettings {
  * every replica shares: the signing secret (in Socket Mode without one, the app-level token).
  */
 export function homeChartParts(o: HomeChartsDeps & { env: ChartSettings; logger: Logger }) {
-  const { env, logger } = o;
+  const { env, ...deps } = o;
   const key = chartKey(env.SLACK_SIGNING_SECRET ?? env.SLACK_APP_TOKEN ?? env.SLACK_BOT_TOKEN);
   return {
-    route: chartRoute({ key, renderer: createResvgRenderer(), logger }),
-    forViewer: homeCharts({ ...o, key, publicUrl: env.CAPSTAN_PUBLIC_URL }),
+    route: chartRoute({ key, renderer: createResvgRenderer(), logger: deps.logger }),
+    forViewer: homeCharts({ ...deps, key, publicUrl: env.CAPSTAN_PUBLIC_URL }),
   };
 }

@@ -26,6 +26,11 @@ export function alarmMatches(pattern: string, name: string): boolean {
   return prefix === undefined ? name === pattern : name.startsWith(prefix);
 }
 
+/** Which of a platform's own alarms `verify.alarms` also names (exactly or by prefix). */
+export function alsoVerified(platformAlarms: readonly string[], patterns: readonly string[]): string[] {
+  return platformAlarms.filter((name) => patterns.some((p) => alarmMatches(p, name)));
+}
+
 /** One alarm as CloudWatch describes it. */
 export interface AlarmReading {
   readonly name: string;
@@ -85,6 +90,11 @@ export const Verification = z.looseObject({
   /** The alarms could not be read since then (said once in the thread; the bake cannot end meanwhile). */
   unreadableSince: z.number().optional(),
   decision: decision.optional(),
+  /**
+   * The target watched the alarms itself before the bake began (CloudFormation's monitoring window,
+   * from `from` until the update completed at `until`): that time counts in the bake, which began at `from`.
+   */
+  counted: z.object({ by: z.string(), from: z.number(), until: z.number() }).optional(),
 });
 export type Verification = z.infer<typeof Verification>;
 

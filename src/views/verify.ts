@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { Deployment } from '../domain/deployment.js';
-import type { AlarmSeen } from '../domain/verify.js';
+import type { AlarmSeen, Verification } from '../domain/verify.js';
 import type { Announcement } from '../ports/notifier.js';
 import { sayFact } from './facts/index.js';
 import {
@@ -72,8 +72,22 @@ export function verifyBlocks(d: Deployment, now: number): KnownBlock[] {
         ),
       ]
     : [];
-  return [...overridden, ...bakeBlocks(d, now)];
+  return [...overridden, ...bakeBlocks(d, now), ...platformBlocks(d)];
 }
+
+/** The target's own alarm rollback (ECS, CodeDeploy, CloudFormation), as read when the change was prepared. */
+function platformBlocks(d: Deployment): KnownBlock[] {
+  const f = d.review?.platformAlarms;
+  if (!f || f.alarms.length === 0) return [];
+  if (d.state === 'rejected' || d.state === 'expired' || d.state === 'nothing_to_change') return [];
+  return [context([clip(sayFact(f), LIMITS.sectionText)])];
+}
+
+/** The part of the bake the target watched itself (CloudFormation's monitoring window). */
+const countedText = (v: Verification) =>
+  v.counted
+    ? ` (${escape(v.counted.by)} watched them from ${slackDate(v.counted.from, '{time}')} to ${slackDate(v.counted.until, '{time}')}: counted in the bake)`
+    : '';
 
 function bakeBlocks(d: Deployment, now: number): KnownBlock[] {
   const v = d.verification;
@@ -83,7 +97,7 @@ function bakeBlocks(d: Deployment, now: number): KnownBlock[] {
       v.decision?.kind === 'complete' && v.decision.by ? `; completed early by <@${v.decision.by}>` : '';
     return [
       context([
-        `Verified: ${v.alarms.length} alarm${v.alarms.length === 1 ? '' : 's'} watched from ${slackDate(v.startedAt, '{time}')}${by}`,
+        `Verified: ${v.alarms.length} alarm${v.alarms.length === 1 ? '' : 's'} watched from ${slackDate(v.startedAt, '{time}')}${countedText(v)}${by}`,
       ]),
     ];
   }
@@ -99,7 +113,7 @@ function bakeBlocks(d: Deployment, now: number): KnownBlock[] {
   blocks.push(
     section(
       clip(
-        `*Verifying* until ${slackDate(v.endsAt, '{time}')} (about ${left} min left)\n${alarmList(v.alarms)}`,
+        `*Verifying* until ${slackDate(v.endsAt, '{time}')} (about ${left} min left)${countedText(v)}\n${alarmList(v.alarms)}`,
         LIMITS.sectionText,
       ),
     ),

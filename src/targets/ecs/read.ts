@@ -1,4 +1,4 @@
-import type { EcsTarget, Environment } from '../../domain/catalog.js';
+import type { Environment } from '../../domain/catalog.js';
 import { CapstanError } from '../../domain/errors.js';
 import { containerImage, runningVersion } from '../../domain/taskDefinition.js';
 import { parseImage } from '../../domain/version.js';

@@ -72,7 +72,7 @@ export function verifyBlocks(d: Deployment, now: number): KnownBlock[] {
         ),
       ]
     : [];
-  return [...overridden, ...bakeBlocks(d, now), ...platformBlocks(d)];
+  return [...overridden, ...platformBlocks(d), ...bakeBlocks(d, now)];
 }
 
 /** The target's own alarm rollback (ECS, CodeDeploy, CloudFormation), as read when the change was prepared. */

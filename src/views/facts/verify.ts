@@ -11,7 +11,9 @@ type PlatformAlarms = Extract<VerifyFact, { kind: 'verify.platformAlarms' }>;
 /** What the platform does by itself on an alarm, in its own terms. */
 function platformDoes(f: PlatformAlarms): string {
   if (f.platform === 'CodeDeploy')
-    return f.rollback ? 'CodeDeploy stops and rolls back on alarm' : 'CodeDeploy stops the deployment on alarm';
+    return f.rollback
+      ? 'CodeDeploy stops and rolls back on alarm'
+      : 'CodeDeploy stops the deployment on alarm';
   if (f.platform === 'CloudFormation')
     return `CloudFormation rolls back on alarm${f.monitoringMinutes ? ` during the update and ${f.monitoringMinutes} min after it` : ' during the update'}`;
   return f.rollback ? 'ECS rolls back on alarm' : 'ECS fails the deployment on alarm (no rollback)';

@@ -220,4 +220,39 @@ describe("CloudFormation's monitoring window, followed to its end", () => {
     expect(d.verification?.tripped).toMatchObject({ alarm: other, flapped: true });
     expect(body(after)).toContain(`Alarm \`${other}\` went off (and was back to OK when Capstan looked)`);
   });
+
+  it('a restart in the window and one in the bake: verified once, the bake counted from when the window began', async () => {
+    w = await World.start(yamlWith(cfnEnv() + verify()), clock);
+    await w.command('todobackend 1.2.3 to prod', 'C0PROD');
+    const m = await w.parent('C0PROD', '1.2.3', 'prod', /: rolling out$/);
+    await w.threadHas(m, /CloudFormation watches/);
+    await w.restart();
+    await later(/: verif(ying|ied)$/);
+    await w.restart();
+    const done = await later(/: verified$/);
+    const d = await w.last('prod');
+    expect(d.verification!.startedAt).toBe(window.deployedAt);
+    expect(d.finishedAt! - window.deployedAt!).toBeGreaterThanOrEqual(60_000);
+    const thread = await w.threadHas(done, 'verified.');
+    expect(thread.match(/No alarm went off during the bake: verified\./g)).toHaveLength(1);
+    expect(thread.match(/CloudFormation watches/g)).toHaveLength(1);
+  });
+
+  it('a bake longer than CloudFormation can monitor (180 min): Capstan bakes the rest, never less', async () => {
+    w = await World.start(yamlWith(cfnEnv() + verify('200m')), clock);
+    await w.command('todobackend 1.2.3 to prod', 'C0PROD');
+    const input = cfn.cfn.commandCalls(CreateChangeSetCommand)[0]!.args[0].input;
+    expect(input.RollbackConfiguration?.MonitoringTimeInMinutes).toBe(180);
+    const baking = await w.parentLater('C0PROD', '1.2.3', 'prod', /: verifying$/, {
+      stepMs: 60_000,
+      timeoutMs: 30_000,
+    });
+    const v = (await w.last('prod')).verification!;
+    expect(v.startedAt).toBe(window.deployedAt);
+    expect(v.endsAt).toBe(window.deployedAt! + 200 * 60_000);
+    expect(v.counted!.until - v.counted!.from).toBeGreaterThanOrEqual(180 * 60_000);
+    expect(body(baking)).toMatch(/about (19|20) min left/);
+    await w.parentLater('C0PROD', '1.2.3', 'prod', /: verified$/, { stepMs: 60_000, timeoutMs: 30_000 });
+    expect((await w.last('prod')).finishedAt!).toBeGreaterThanOrEqual(v.endsAt);
+  });
 });

@@ -86,6 +86,8 @@ export const Verification = z.looseObject({
   alarms: z.array(alarmSeen),
   /** Set when an alarm went off (onAlarm ask: the bake waits for people). */
   tripped: tripped.optional(),
+  /** After an alarm that asks: when people were last reminded that it still waits for them. */
+  remindedAt: z.number().optional(),
   extended: z.array(z.object({ by: z.string(), at: z.number() })).optional(),
   /** The alarms could not be read since then (said once in the thread; the bake cannot end meanwhile). */
   unreadableSince: z.number().optional(),
@@ -97,6 +99,12 @@ export const Verification = z.looseObject({
   counted: z.object({ by: z.string(), from: z.number(), until: z.number() }).optional(),
 });
 export type Verification = z.infer<typeof Verification>;
+
+/**
+ * After an alarm that asks (onAlarm: ask), how long between two reminders to the requester and the
+ * approvers: the bake waits for people and never decides by itself, so it keeps asking.
+ */
+export const ASK_REMIND_MS = 30 * 60_000;
 
 /** How much longer each Extend click bakes. */
 export const EXTEND_MS = 10 * 60_000;

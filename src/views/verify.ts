@@ -119,6 +119,13 @@ function bakeBlocks(d: Deployment, now: number): KnownBlock[] {
     ),
   );
   if (v.decision) return blocks;
+  // After an alarm that asks, the bake's end no longer decides anything: people do, and it says since when.
+  if (v.tripped)
+    blocks.push(
+      context([
+        `Waiting for *Roll back* or *Keep* since ${slackDate(v.lookedAt ?? v.tripped.at, '{time}')}; Capstan does not decide by itself${v.remindedAt !== undefined ? ` (reminded ${slackDate(v.remindedAt, '{time}')})` : ''}.`,
+      ]),
+    );
   const buttons = v.tripped
     ? [button(d, 'Roll back', 'rollback', 'danger'), button(d, 'Keep', 'keep')]
     : [
@@ -140,6 +147,10 @@ export function alarmAsk(
     `<@${d.requestedBy}>`,
     ...(a.approvers.length > 0 ? [describePrincipals(a.approvers, groupIds)] : []),
   ].join(', ');
-  const text = `${sayFact(a.alarm)}. ${who}: the deploy of *${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}* waits for you: *Roll back* or *Keep* on the message above.`;
+  const again =
+    a.waitingSince !== undefined
+      ? `:hourglass: Still waiting since ${slackDate(a.waitingSince, '{time}')} (Capstan does not decide by itself). `
+      : '';
+  const text = `${again}${sayFact(a.alarm)}. ${who}: the deploy of *${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}* waits for you: *Roll back* or *Keep* on the message above.`;
   return { message: { text: clip(text, LIMITS.text) }, broadcast: true };
 }

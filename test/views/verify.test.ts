@@ -184,6 +184,24 @@ describe('the parent message while verifying and after', () => {
     expect(said!.message.text).toContain(`<@${d.requestedBy}>, <@U0BOB>`);
     await golden('announce/alarm-ask', said!.message);
   });
+
+  it('a reminder while nobody decides says since when it waits, and again who must choose', async () => {
+    const d = deployment({
+      state: 'verifying',
+      verification: { ...baking, onAlarm: 'ask', tripped, remindedAt: T0 + 40 * MIN },
+    });
+    const said = announcement(d, {
+      kind: 'alarm_ask',
+      approvers: [{ kind: 'user', id: 'U0BOB' }],
+      alarm: { kind: 'verify.alarmed', alarm: tripped.alarm, reason: tripped.reason, flapped: false },
+      remindedAt: T0 + 40 * MIN,
+      waitingSince: T0 + 6 * MIN,
+    });
+    expect(said!.message.text).toMatch(/^:hourglass: Still waiting since <!date\^/);
+    expect(said!.message.text).toContain(`<@${d.requestedBy}>, <@U0BOB>`);
+    await golden('announce/alarm-ask-reminder', said!.message);
+    await golden('verify/asking-reminded', deploymentMessage(d, T0 + 40 * MIN));
+  });
 });
 
 describe('answering the buttons of a bake', () => {

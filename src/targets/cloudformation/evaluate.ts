@@ -1,5 +1,6 @@
 import type { CfnFailedResource, CloudFormationFact } from '../../domain/facts/cloudformation.js';
 import type { VerifyFact } from '../../domain/facts/verify.js';
+import { mentionsAlarm } from '../shared/platformAlarms.js';
 import type { ChangeSetInfo, StackEvent, StackInfo } from '../../ports/stacks.js';
 import type { Observation } from '../strategy.js';
 import type { StackTrack } from './schemas.js';
@@ -191,7 +192,7 @@ function triggeredBy(
 ): { alarms: string[]; named: boolean } | undefined {
   const alarms = r.monitoring?.alarms ?? [];
   if (alarms.length === 0) return undefined;
-  const named = alarms.filter((a) => account?.includes(a));
+  const named = alarms.filter((a) => mentionsAlarm(account, a));
   if (named.length > 0) return { alarms: named, named: true };
   if (firstFailed === undefined && account !== undefined && /alarm|trigger/i.test(account))
     return { alarms: [...alarms], named: false };

@@ -66,3 +66,21 @@ export function alarmNameOf(arn: string): string {
   const at = arn.indexOf(':alarm:');
   return at === -1 ? arn : arn.slice(at + ':alarm:'.length);
 }
+
+/**
+ * Whether AWS's words name this alarm: the name (alone, or at the end of its ARN) followed by no more
+ * of a name, so `todo-5xx` is not read in `todo-5xx-latency`.
+ */
+export function mentionsAlarm(text: string | undefined, name: string): boolean {
+  if (!text || !name) return false;
+  for (let i = text.indexOf(name); i !== -1; i = text.indexOf(name, i + 1)) {
+    const after = text[i + name.length];
+    if (
+      after === undefined ||
+      /[\s\][)(>,;'"]/.test(after) ||
+      (after === '.' && i + name.length === text.length - 1)
+    )
+      return true;
+  }
+  return false;
+}

@@ -61,10 +61,10 @@ export function cloudFormationPlatformAlarms(
   });
 }
 
-/** An alarm's name from its ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>). */
+/** An alarm's name from its ARN (arn, partition, cloudwatch, region, account, "alarm", then the name). */
 export function alarmNameOf(arn: string): string {
-  const at = arn.indexOf(':alarm:');
-  return at === -1 ? arn : arn.slice(at + ':alarm:'.length);
+  const parts = arn.split(':');
+  return parts.length > 6 && parts[5] === 'alarm' ? parts.slice(6).join(':') : arn;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Fact } from './facts/index.js';
 import { DEPLOYMENT_STATES, type DeploymentState } from './states.js';
+import type { PlatformAlarms } from './facts/verify.js';
 import type { Verification } from './verify.js';
 
 /**
@@ -117,6 +118,8 @@ export interface Review {
   readonly diff?: { readonly title: string; readonly lines: readonly string[] } | undefined;
   /** Where to see the whole of it. */
   readonly link?: { readonly label: string; readonly url: string } | undefined;
+  /** The target's own alarm rollback, as read when the change was prepared (shown on the message). */
+  readonly platformAlarms?: PlatformAlarms | undefined;
 }
 
 export interface Deployment {

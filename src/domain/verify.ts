@@ -26,6 +26,11 @@ export function alarmMatches(pattern: string, name: string): boolean {
   return prefix === undefined ? name === pattern : name.startsWith(prefix);
 }
 
+/** Which of a platform's own alarms `verify.alarms` also names (exactly or by prefix). */
+export function alsoVerified(platformAlarms: readonly string[], patterns: readonly string[]): string[] {
+  return platformAlarms.filter((name) => patterns.some((p) => alarmMatches(p, name)));
+}
+
 /** One alarm as CloudWatch describes it. */
 export interface AlarmReading {
   readonly name: string;
@@ -81,12 +86,25 @@ export const Verification = z.looseObject({
   alarms: z.array(alarmSeen),
   /** Set when an alarm went off (onAlarm ask: the bake waits for people). */
   tripped: tripped.optional(),
+  /** After an alarm that asks: when people were last reminded that it still waits for them. */
+  remindedAt: z.number().optional(),
   extended: z.array(z.object({ by: z.string(), at: z.number() })).optional(),
   /** The alarms could not be read since then (said once in the thread; the bake cannot end meanwhile). */
   unreadableSince: z.number().optional(),
   decision: decision.optional(),
+  /**
+   * The target watched the alarms itself before the bake began (CloudFormation's monitoring window,
+   * from `from` until the update completed at `until`): that time counts in the bake, which began at `from`.
+   */
+  counted: z.object({ by: z.string(), from: z.number(), until: z.number() }).optional(),
 });
 export type Verification = z.infer<typeof Verification>;
+
+/**
+ * After an alarm that asks (onAlarm: ask), how long between two reminders to the requester and the
+ * approvers: the bake waits for people and never decides by itself, so it keeps asking.
+ */
+export const ASK_REMIND_MS = 30 * 60_000;
 
 /** How much longer each Extend click bakes. */
 export const EXTEND_MS = 10 * 60_000;

@@ -52,7 +52,14 @@ export interface DeploymentGroup {
   readonly deploymentConfig?: string | undefined;
   readonly autoRollback: AutoRollback;
   /** The group's CloudWatch alarms (alarmConfiguration): an alarm going off stops its deployments. */
-  readonly alarms?: { readonly enabled: boolean; readonly names: readonly string[] } | undefined;
+  readonly alarms?:
+    | {
+        readonly enabled: boolean;
+        readonly names: readonly string[];
+        /** ignorePollAlarmFailure: deployments go on when the alarms cannot be read. */
+        readonly ignorePollFailure?: boolean | undefined;
+      }
+    | undefined;
   /** What the group deploys now, as CodeDeploy records it. */
   readonly targetRevision?: RevisionLocation | undefined;
   /** Blue/green: what happens when nobody lets a Ready deployment reroute traffic. */

@@ -26,6 +26,9 @@ export type Announcement =
       readonly kind: 'alarm_ask';
       readonly approvers: readonly Principal[];
       readonly alarm: VerifyAlarmed;
+      /** A reminder: it has waited for people since `waitingSince` (set together; each reminder its own event). */
+      readonly remindedAt?: number | undefined;
+      readonly waitingSince?: number | undefined;
     }
   /** `by` approved; `remaining` more approvals are needed (0: it goes ahead). */
   | { readonly kind: 'approved'; readonly by: string; readonly remaining: number }

@@ -29,7 +29,7 @@ function announcementKey(d: Deployment, a: Announcement): string {
     case 'continue_requested':
       return `said:${d.id}:continue:${hash(a.waiting)}`;
     case 'alarm_ask':
-      return `said:${d.id}:alarm:${hash(JSON.stringify(a.alarm))}`;
+      return `said:${d.id}:alarm:${hash(JSON.stringify(a.alarm))}${a.remindedAt !== undefined ? `:${a.remindedAt}` : ''}`;
   }
 }
 

@@ -160,7 +160,16 @@ export type Observation<D = unknown> =
       /** The target's own clock governs now (a pause, a bake): Capstan's rolloutTimeout does not run. */
       readonly held?: boolean | undefined;
     }
-  | { readonly kind: 'succeeded'; readonly data: D; readonly lines: readonly Fact[] }
+  | {
+      readonly kind: 'succeeded';
+      readonly data: D;
+      readonly lines: readonly Fact[];
+      /**
+       * The target watched the environment's alarms itself from `from` until it succeeded
+       * (CloudFormation's monitoring window): a bake counts that time instead of watching it twice.
+       */
+      readonly watched?: { readonly by: string; readonly from: number } | undefined;
+    }
   | {
       readonly kind: 'failed';
       readonly data: D;

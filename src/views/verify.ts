@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { Deployment } from '../domain/deployment.js';
-import type { AlarmSeen } from '../domain/verify.js';
+import type { AlarmSeen, Verification } from '../domain/verify.js';
 import type { Announcement } from '../ports/notifier.js';
 import { sayFact } from './facts/index.js';
 import {
@@ -72,8 +72,22 @@ export function verifyBlocks(d: Deployment, now: number): KnownBlock[] {
         ),
       ]
     : [];
-  return [...overridden, ...bakeBlocks(d, now)];
+  return [...overridden, ...platformBlocks(d), ...bakeBlocks(d, now)];
 }
+
+/** The target's own alarm rollback (ECS, CodeDeploy, CloudFormation), as read when the change was prepared. */
+function platformBlocks(d: Deployment): KnownBlock[] {
+  const f = d.review?.platformAlarms;
+  if (!f || f.alarms.length === 0) return [];
+  if (d.state === 'rejected' || d.state === 'expired' || d.state === 'nothing_to_change') return [];
+  return [context([clip(sayFact(f), LIMITS.sectionText)])];
+}
+
+/** The part of the bake the target watched itself (CloudFormation's monitoring window). */
+const countedText = (v: Verification) =>
+  v.counted
+    ? ` (${escape(v.counted.by)} watched them from ${slackDate(v.counted.from, '{time}')} to ${slackDate(v.counted.until, '{time}')}: counted in the bake)`
+    : '';
 
 function bakeBlocks(d: Deployment, now: number): KnownBlock[] {
   const v = d.verification;
@@ -83,7 +97,7 @@ function bakeBlocks(d: Deployment, now: number): KnownBlock[] {
       v.decision?.kind === 'complete' && v.decision.by ? `; completed early by <@${v.decision.by}>` : '';
     return [
       context([
-        `Verified: ${v.alarms.length} alarm${v.alarms.length === 1 ? '' : 's'} watched from ${slackDate(v.startedAt, '{time}')}${by}`,
+        `Verified: ${v.alarms.length} alarm${v.alarms.length === 1 ? '' : 's'} watched from ${slackDate(v.startedAt, '{time}')}${countedText(v)}${by}`,
       ]),
     ];
   }
@@ -99,12 +113,19 @@ function bakeBlocks(d: Deployment, now: number): KnownBlock[] {
   blocks.push(
     section(
       clip(
-        `*Verifying* until ${slackDate(v.endsAt, '{time}')} (about ${left} min left)\n${alarmList(v.alarms)}`,
+        `*Verifying* until ${slackDate(v.endsAt, '{time}')} (about ${left} min left)${countedText(v)}\n${alarmList(v.alarms)}`,
         LIMITS.sectionText,
       ),
     ),
   );
   if (v.decision) return blocks;
+  // After an alarm that asks, the bake's end no longer decides anything: people do, and it says since when.
+  if (v.tripped)
+    blocks.push(
+      context([
+        `Waiting for *Roll back* or *Keep* since ${slackDate(v.lookedAt ?? v.tripped.at, '{time}')}; Capstan does not decide by itself${v.remindedAt !== undefined ? ` (reminded ${slackDate(v.remindedAt, '{time}')})` : ''}.`,
+      ]),
+    );
   const buttons = v.tripped
     ? [button(d, 'Roll back', 'rollback', 'danger'), button(d, 'Keep', 'keep')]
     : [
@@ -126,6 +147,10 @@ export function alarmAsk(
     `<@${d.requestedBy}>`,
     ...(a.approvers.length > 0 ? [describePrincipals(a.approvers, groupIds)] : []),
   ].join(', ');
-  const text = `${sayFact(a.alarm)}. ${who}: the deploy of *${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}* waits for you: *Roll back* or *Keep* on the message above.`;
+  const again =
+    a.waitingSince !== undefined
+      ? `:hourglass: Still waiting since ${slackDate(a.waitingSince, '{time}')} (Capstan does not decide by itself). `
+      : '';
+  const text = `${again}${sayFact(a.alarm)}. ${who}: the deploy of *${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}* waits for you: *Roll back* or *Keep* on the message above.`;
   return { message: { text: clip(text, LIMITS.text) }, broadcast: true };
 }

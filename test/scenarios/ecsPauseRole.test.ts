@@ -85,4 +85,37 @@ describe("a pause hook's decision with the environment's roleArn", () => {
     );
     expect(assumed.map((i) => i.SourceIdentity)).toContain('U0ALICE');
   });
+
+  it('Roll back is made in a role session whose SourceIdentity is the person who clicked', async () => {
+    const env = PROGRESSIVE_ENV.replace('channel: C0DEV\n', `channel: C0DEV\n        roleArn: ${ROLE}\n`);
+    const world = await World.start(yamlWith(env), clock);
+    w = world;
+    await world.command('todobackend 1.2.3 to dev', 'C0DEV', 'U0ALICE');
+    const paused = await world.parent('C0DEV', '1.2.3', 'dev', /paused at/);
+    const d = await world.last('dev');
+    const r = await world.h.click({
+      actionId: PAUSE_ACTION.rollBack,
+      value: d.id,
+      user: 'U0CAROL',
+      message: paused,
+    });
+    expect(r.status).toBe(200);
+    expect(JSON.stringify(await responseTo(world.h.slack, r.responseUrl))).toContain('back through ECS');
+
+    const calls = aws.ecs.commandCalls(ContinueServiceDeploymentCommand);
+    expect(calls.map((c) => c.args[0].input)).toEqual([
+      { serviceDeploymentArn: sd.current.arn, hookId: 'ecs-pause-1-2', action: 'ROLLBACK' },
+    ]);
+    // CloudTrail names Carol, who clicked Roll back, not Alice, who asked, nor Capstan.
+    expect(await signer(calls[0])).toBe('U0CAROL');
+    const assumed = sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input);
+    expect(assumed).toContainEqual(
+      expect.objectContaining({
+        RoleArn: ROLE,
+        SourceIdentity: 'U0CAROL',
+        RoleSessionName: 'capstan-U0CAROL',
+      }),
+    );
+    await world.parent('C0DEV', '1.2.3', 'dev', /: rolled back by ECS$/);
+  });
 });

@@ -55,6 +55,8 @@ export class FakeEcs {
   private steps = new Map<string, number>();
   private eventSeq = 0;
   circuitBreaker = { enable: true, rollback: false };
+  /** deploymentConfiguration.alarms as DescribeServices answers it (absent when unset). */
+  alarms: { alarmNames: string[]; enable: boolean; rollback: boolean } | undefined;
   /** deploymentConfiguration.strategy as DescribeServices answers it (ROLLING when unset). */
   strategy: 'BLUE_GREEN' | 'LINEAR' | 'CANARY' | undefined;
   /** Called on every DescribeServices of this service's cluster, before answering (to script failures, or hang). */
@@ -227,6 +229,7 @@ export class FakeEcs {
           deploymentConfiguration: {
             deploymentCircuitBreaker: f.circuitBreaker,
             ...(f.strategy ? { strategy: f.strategy } : {}),
+            ...(f.alarms ? { alarms: f.alarms } : {}),
           },
         });
       }

@@ -76,6 +76,69 @@ describe('the parent message while verifying and after', () => {
       ended('verified', { verification: { ...baking, decision: { kind: 'timeUp', at: T0 + 15 * MIN } } }),
     ],
     [
+      'rolling-out-ecs-alarms',
+      deployment({
+        state: 'rolling_out',
+        review: {
+          platformAlarms: {
+            kind: 'verify.platformAlarms',
+            platform: 'ECS',
+            alarms: ['todobackend-prod-5xx', 'todobackend-prod-latency<p99>'],
+            rollback: true,
+            alsoVerified: ['todobackend-prod-5xx'],
+          },
+        },
+      }),
+    ],
+    [
+      'rolling-out-codedeploy-alarms',
+      deployment({
+        state: 'rolling_out',
+        review: {
+          platformAlarms: {
+            kind: 'verify.platformAlarms',
+            platform: 'CodeDeploy',
+            alarms: ['todobackend-prod-5xx'],
+            rollback: true,
+          },
+        },
+      }),
+    ],
+    [
+      'verifying-after-cloudformation-monitoring',
+      deployment({
+        state: 'verifying',
+        review: {
+          platformAlarms: {
+            kind: 'verify.platformAlarms',
+            platform: 'CloudFormation',
+            alarms: ['todobackend-prod-5xx'],
+            rollback: true,
+            monitoringMinutes: 10,
+            alsoVerified: ['todobackend-prod-5xx'],
+          },
+        },
+        verification: {
+          ...baking,
+          startedAt: T0 - 5 * MIN,
+          endsAt: T0 + 5 * MIN,
+          counted: { by: 'CloudFormation', from: T0 - 5 * MIN, until: T0 + 5 * MIN },
+        },
+      }),
+    ],
+    [
+      'verified-after-cloudformation-monitoring',
+      ended('verified', {
+        verification: {
+          ...baking,
+          startedAt: T0 - 5 * MIN,
+          endsAt: T0 + 5 * MIN,
+          counted: { by: 'CloudFormation', from: T0 - 5 * MIN, until: T0 + 5 * MIN },
+          decision: { kind: 'timeUp', at: T0 + 5 * MIN },
+        },
+      }),
+    ],
+    [
       'verified-completed-early',
       ended('verified', {
         verification: { ...baking, decision: { kind: 'complete', at: T0 + 8 * MIN, by: 'U0BOB' } },
@@ -120,6 +183,24 @@ describe('the parent message while verifying and after', () => {
     );
     expect(said!.message.text).toContain(`<@${d.requestedBy}>, <@U0BOB>`);
     await golden('announce/alarm-ask', said!.message);
+  });
+
+  it('a reminder while nobody decides says since when it waits, and again who must choose', async () => {
+    const d = deployment({
+      state: 'verifying',
+      verification: { ...baking, onAlarm: 'ask', tripped, remindedAt: T0 + 40 * MIN },
+    });
+    const said = announcement(d, {
+      kind: 'alarm_ask',
+      approvers: [{ kind: 'user', id: 'U0BOB' }],
+      alarm: { kind: 'verify.alarmed', alarm: tripped.alarm, reason: tripped.reason, flapped: false },
+      remindedAt: T0 + 40 * MIN,
+      waitingSince: T0 + 6 * MIN,
+    });
+    expect(said!.message.text).toMatch(/^:hourglass: Still waiting since <!date\^/);
+    expect(said!.message.text).toContain(`<@${d.requestedBy}>, <@U0BOB>`);
+    await golden('announce/alarm-ask-reminder', said!.message);
+    await golden('verify/asking-reminded', deploymentMessage(d, T0 + 40 * MIN));
   });
 });
 
@@ -191,6 +272,59 @@ const facts: readonly [VerifyFact, string][] = [
   [
     { kind: 'verify.alarmOverridden', by: 'U0ADMIN', alarms: ['a'], reason: 'hotfix' },
     ':warning: <@U0ADMIN> deployed although `a` is in ALARM: hotfix',
+  ],
+  [
+    {
+      kind: 'verify.platformAlarms',
+      platform: 'ECS',
+      alarms: ['a<b>', 'c'],
+      rollback: true,
+      alsoVerified: ['c'],
+    },
+    ":shield: ECS rolls back on alarm: `a&lt;b&gt;`, `c`. Capstan's bake also watches `c`.",
+  ],
+  [
+    { kind: 'verify.platformAlarms', platform: 'ECS', alarms: ['a'], rollback: false },
+    ':shield: ECS fails the deployment on alarm (no rollback): `a`.',
+  ],
+  [
+    {
+      kind: 'verify.platformAlarms',
+      platform: 'CodeDeploy',
+      alarms: ['a'],
+      rollback: true,
+      ignoresPollFailure: true,
+      alsoVerified: [],
+    },
+    ":shield: CodeDeploy stops and rolls back on alarm: `a` (it goes on when it cannot read them). Capstan's bake watches none of them (`verify.alarms` names others).",
+  ],
+  [
+    {
+      kind: 'verify.platformAlarms',
+      platform: 'CodeDeploy',
+      alarms: ['a'],
+      rollback: false,
+      alsoVerified: ['a'],
+    },
+    ":shield: CodeDeploy stops the deployment on alarm: `a`. Capstan's bake watches them too.",
+  ],
+  [
+    {
+      kind: 'verify.platformAlarms',
+      platform: 'CloudFormation',
+      alarms: ['a'],
+      rollback: true,
+      monitoringMinutes: 10,
+    },
+    ':shield: CloudFormation rolls back on alarm during the update and 10 min after it: `a`.',
+  ],
+  [
+    { kind: 'verify.platformMonitoring', platform: 'CloudFormation', alarms: ['a'], from: T0, minutes: 10 },
+    `:eyes: CloudFormation watches \`a\` for 10 min from <!date^${T0 / 1000}^{time}|`,
+  ],
+  [
+    { kind: 'verify.baking', until: T0, alarms: ['a'], counted: { by: 'CloudFormation', from: T0 - MIN } },
+    `(the bake counts from <!date^${(T0 - MIN) / 1000}^{time}|`,
   ],
 ];
 

@@ -138,6 +138,7 @@ export function createCodeDeployAdapter(
         alarms: info.alarmConfiguration && {
           enabled: info.alarmConfiguration.enabled === true,
           names: (info.alarmConfiguration.alarms ?? []).flatMap((a) => a.name ?? []),
+          ignorePollFailure: info.alarmConfiguration.ignorePollAlarmFailure === true,
         },
         targetRevision: toRevision(info.targetRevision),
         readyOption: toReadyOption(info.blueGreenDeploymentConfiguration?.deploymentReadyOption),

@@ -90,6 +90,11 @@ export function createEcsAdapter(
           rollback: s.deploymentConfiguration?.deploymentCircuitBreaker?.rollback ?? false,
         },
         strategy: s.deploymentConfiguration?.strategy,
+        alarms: s.deploymentConfiguration?.alarms && {
+          enable: s.deploymentConfiguration.alarms.enable === true,
+          rollback: s.deploymentConfiguration.alarms.rollback === true,
+          names: s.deploymentConfiguration.alarms.alarmNames ?? [],
+        },
         events: (Array.isArray(s.events) ? s.events : []).map((e) => ({
           id: typeof e.id === 'string' ? e.id : '',
           at: ms(e.createdAt) ?? 0,

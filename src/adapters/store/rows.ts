@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEPLOYMENT_STATES, type Deployment, type Lock } from '../../domain/deployment.js';
 import { Fact } from '../../domain/facts/index.js';
 import type { PipelineApproval } from '../../domain/pipelineApproval.js';
+import { verifyPlatformAlarms } from '../../domain/facts/verify.js';
 import { Verification } from '../../domain/verify.js';
 
 /**
@@ -25,6 +26,7 @@ const review = z.looseObject({
   ),
   diff: opt(z.looseObject({ title: str, lines: z.array(str) })),
   link: opt(z.looseObject({ label: str, url: str })),
+  platformAlarms: opt(verifyPlatformAlarms),
 });
 
 const tracking = z

@@ -109,6 +109,11 @@ export const cfnOperationFailed = z.object({
   firstFailure: cfnFailedResource.optional(),
   /** Without a failing resource: the operation's own account, or the change set's StatusReason. */
   account: z.string().optional(),
+  /**
+   * A rollback trigger went off (CloudFormation's alarm rollback): the alarms its account names,
+   * or (`named` false) every trigger of the change set when it names none of them.
+   */
+  triggered: z.object({ alarms: z.array(z.string()), named: z.boolean() }).optional(),
 });
 
 /** The stack's status, for `status`. */

@@ -24,6 +24,8 @@ export const verifyBaking = z.object({
   kind: z.literal('verify.baking'),
   until: z.number(),
   alarms: z.array(z.string()),
+  /** The target watched the alarms itself since then (CloudFormation's monitoring window): counted in the bake. */
+  counted: z.object({ by: z.string(), from: z.number() }).optional(),
 });
 
 /** The bake ended with no alarm (or an approver completed it early). */
@@ -72,7 +74,38 @@ export const verifyAlarmOverridden = z.object({
   reason: z.string(),
 });
 
+/**
+ * The platform's own alarm rollback, as read from the target: ECS's deploymentConfiguration.alarms,
+ * CodeDeploy's alarmConfiguration, CloudFormation's rollback triggers (what Capstan hands it).
+ */
+export const verifyPlatformAlarms = z.object({
+  kind: z.literal('verify.platformAlarms'),
+  platform: z.enum(['ECS', 'CodeDeploy', 'CloudFormation']),
+  alarms: z.array(z.string()),
+  /** It rolls back by itself on an alarm (false: it only fails or stops the rollout). */
+  rollback: z.boolean(),
+  /** CloudFormation: how long it monitors after the update deployed its resources. */
+  monitoringMinutes: z.number().optional(),
+  /** CodeDeploy (ignorePollAlarmFailure): it goes on when it cannot read the alarms. */
+  ignoresPollFailure: z.boolean().optional(),
+  /** Which of them Capstan's own `verify.alarms` also watch; absent where the environment does not verify. */
+  alsoVerified: z.array(z.string()).optional(),
+});
+export type PlatformAlarms = z.infer<typeof verifyPlatformAlarms>;
+
+/** CloudFormation watches the alarms itself for a while after the update (its monitoring window). */
+export const verifyPlatformMonitoring = z.object({
+  kind: z.literal('verify.platformMonitoring'),
+  platform: z.string(),
+  alarms: z.array(z.string()),
+  /** When it started (all resources deployed) and how long it lasts at most. */
+  from: z.number(),
+  minutes: z.number(),
+});
+
 export const VerifyFact = z.discriminatedUnion('kind', [
+  verifyPlatformAlarms,
+  verifyPlatformMonitoring,
   verifyAlarmed,
   verifyRollbackAsked,
   verifyBaking,

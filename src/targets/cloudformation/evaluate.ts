@@ -1,4 +1,6 @@
 import type { CfnFailedResource, CloudFormationFact } from '../../domain/facts/cloudformation.js';
+import type { VerifyFact } from '../../domain/facts/verify.js';
+import { mentionsAlarm } from '../shared/platformAlarms.js';
 import type { ChangeSetInfo, StackEvent, StackInfo } from '../../ports/stacks.js';
 import type { Observation } from '../strategy.js';
 import type { StackTrack } from './schemas.js';
@@ -104,6 +106,26 @@ export function judgeByEvents(r: StackTrack, seen: EventsSeen): StackObservation
   return undefined;
 }
 
+/**
+ * When CloudFormation's monitoring window began, where the change set carries rollback triggers:
+ * once every resource of Capstan's operation is deployed (each one's latest event *_COMPLETE), at
+ * the latest of those, before the stack moved on to cleaning up or completing.
+ */
+export function monitoringFrom(r: StackTrack, seen: EventsSeen): number | undefined {
+  if (!r.monitoring) return undefined;
+  const stackLevel = isStackLevel(seen.stackName);
+  // Newest first: what came before the stack reached its cleanup (or its end) is the update itself.
+  const ended = seen.own.findLastIndex(
+    (e) => stackLevel(e) && e.status !== 'UPDATE_IN_PROGRESS' && e.status !== 'CREATE_IN_PROGRESS',
+  );
+  const update = ended === -1 ? seen.own : seen.own.slice(ended + 1);
+  const latest = new Map<string, StackEvent>();
+  for (const e of update) if (!stackLevel(e) && !latest.has(e.logicalId)) latest.set(e.logicalId, e);
+  const last = [...latest.values()];
+  if (last.length === 0 || last.some((e) => !e.status.endsWith('_COMPLETE'))) return undefined;
+  return Math.max(...last.map((e) => e.at));
+}
+
 /** The outcome by the change set Capstan executed (undefined: CloudFormation has deleted it). */
 export function judgeByChangeSet(
   r: StackTrack,
@@ -132,11 +154,49 @@ export function judgeByChangeSet(
 }
 
 function succeeded(seen: EventsSeen): StackObservation {
-  return { kind: 'succeeded', data: seen.track, lines: seen.lines };
+  const r = seen.track;
+  const from = r.monitoringFrom ?? monitoringFrom(r, seen);
+  // The rollback triggers were watched by CloudFormation from then: the bake counts that time.
+  const watched = from !== undefined ? { by: 'CloudFormation', from } : undefined;
+  return { kind: 'succeeded', data: seen.track, lines: seen.lines, ...(watched && { watched }) };
 }
 
 function progress(seen: EventsSeen): StackObservation {
-  return { kind: 'progress', data: seen.track, lines: seen.lines, moved: seen.moved };
+  const r = seen.track;
+  const from = r.monitoringFrom ?? monitoringFrom(r, seen);
+  if (from === undefined || !r.monitoring)
+    return { kind: 'progress', data: r, lines: seen.lines, moved: seen.moved };
+  // CloudFormation's monitoring window: its own clock holds the update, said once in the thread.
+  const first = r.monitoringFrom === undefined;
+  const monitoring: VerifyFact = {
+    kind: 'verify.platformMonitoring',
+    platform: 'CloudFormation',
+    alarms: [...r.monitoring.alarms],
+    from,
+    minutes: r.monitoring.minutes,
+  };
+  return {
+    kind: 'progress',
+    data: { ...r, monitoringFrom: from },
+    lines: first ? [...seen.lines, monitoring] : seen.lines,
+    moved: seen.moved || first,
+    held: true,
+  };
+}
+
+/** The rollback triggers a rollback's account names; all of them, unnamed, when it names none but no resource failed. */
+function triggeredBy(
+  r: StackTrack,
+  account: string | undefined,
+  firstFailed: CfnFailedResource | undefined,
+): { alarms: string[]; named: boolean } | undefined {
+  const alarms = r.monitoring?.alarms ?? [];
+  if (alarms.length === 0) return undefined;
+  const named = alarms.filter((a) => mentionsAlarm(account, a));
+  if (named.length > 0) return { alarms: named, named: true };
+  if (firstFailed === undefined && account !== undefined && /alarm|trigger/i.test(account))
+    return { alarms: [...alarms], named: false };
+  return undefined;
 }
 
 function failed(
@@ -150,6 +210,8 @@ function failed(
   const stackLevel = isStackLevel(seen.stackName);
   const account =
     seen.own.find((e) => stackLevel(e) && e.reason && /ROLLBACK|FAILED/.test(e.status))?.reason ?? stated;
+  const first = firstFailure(seen.own);
+  const triggered = triggeredBy(seen.track, account, first);
   return {
     kind: 'failed',
     data: seen.track,
@@ -159,8 +221,9 @@ function failed(
       of,
       name,
       status,
-      firstFailure: firstFailure(seen.own),
+      firstFailure: first,
       account,
+      ...(triggered && { triggered }),
     },
     // CloudFormation has already put the stack back: there is nothing for Capstan to roll back.
     selfRollback: { kind: 'done' },

@@ -6,6 +6,7 @@ import type { PrepareRequest, Prepared } from '../strategy.js';
 import type { StackEnvironment, StackStrategyDeps } from './deps.js';
 import { changeSetConsoleUrl, changeSetName, imageParameterValue } from './names.js';
 import { rollbackTriggers } from './rollbackTriggers.js';
+import { cloudFormationPlatformAlarms } from '../shared/platformAlarms.js';
 import type { StackContext, StackPlan } from './schemas.js';
 
 const NO_CHANGES = [/^The submitted information didn't contain changes/, /^No updates are to be performed/];
@@ -26,6 +27,8 @@ export async function prepare(
   // Exactly the image that was checked (and that an approval binds to), in the form the template takes.
   const value = imageParameterValue(t, image);
   const name = changeSetName(env.app, req.version, req.requestId);
+  const triggers = await rollbackTriggers(deps, env);
+  const platformAlarms = triggers && cloudFormationPlatformAlarms(env, triggers);
   const created = await deps.stacks.createChangeSet({
     region: t.region,
     stack: t.stack,
@@ -36,7 +39,7 @@ export async function prepare(
     capabilities: t.capabilities,
     roleArn: t.roleArn,
     description: `Capstan ${req.requestId}: ${env.app} ${req.version} requested by ${req.requestedBy}`,
-    rollbackTriggers: await rollbackTriggers(deps, env),
+    rollbackTriggers: triggers,
   });
   const plan: StackPlan = {
     region: t.region,
@@ -45,6 +48,9 @@ export async function prepare(
     changeSetArn: created.arn,
     stackId: created.stackId,
     stackUpdatedAt: stack.updatedAt,
+    ...(platformAlarms && {
+      monitoring: { minutes: triggers.monitoringMinutes, alarms: platformAlarms.alarms },
+    }),
   };
   const link = {
     label: 'Change set in the AWS console',
@@ -60,7 +66,7 @@ export async function prepare(
   const parameters: ParameterChange[] = [
     { key: t.imageParameter, from: stack.parameters[t.imageParameter], to: value },
   ].filter((p) => p.from !== p.to);
-  return { plan, review: review(cs, parameters, link) };
+  return { plan, review: { ...review(cs, parameters, link), ...(platformAlarms && { platformAlarms }) } };
 }
 
 /** The change set once CloudFormation has computed it (CREATE_COMPLETE or FAILED). */

@@ -10,6 +10,14 @@ const plan = {
   stackId: z.string(),
   /** Stack's LastUpdatedTime when the change set was made (ISO): the approval binds to it. */
   stackUpdatedAt: z.string(),
+  /**
+   * The rollback triggers the change set carries (alarm names) and its monitoring time: CloudFormation
+   * watches them during the update and for that long after it deployed its resources.
+   */
+  monitoring: z
+    .object({ minutes: z.number(), alarms: z.array(z.string()).readonly() })
+    .readonly()
+    .optional(),
 };
 
 /** What apply() executes: exactly the change set that was reviewed, on the stack as it was then. */
@@ -27,6 +35,8 @@ export const stackTrackSchema = z
      */
     token: z.string().optional(),
     executedAt: z.number(),
+    /** When CloudFormation's monitoring window began (every resource deployed), once seen. */
+    monitoringFrom: z.number().optional(),
     /** Events already shown in the thread (the latest 500). */
     seenEvents: z.array(z.string()).readonly(),
   })

@@ -5,6 +5,7 @@ import type { CodeDeploy, DeploymentGroup } from '../../ports/codedeploy.js';
 import type { Ecs, EcsService } from '../../ports/ecs.js';
 import type { Registry } from '../../ports/registry.js';
 import { requireGroup, requireIdle } from '../codedeploy-shared/group.js';
+import { codeDeployPlatformAlarms } from '../shared/platformAlarms.js';
 import { requireImage } from '../image.js';
 import type { EnvironmentOf } from '../strategy.js';
 import { taskDefinitionInAppSpec } from './appspec.js';
@@ -92,6 +93,7 @@ export async function check(
     currentArn: current.arn,
     current: { taskDefinition: { ...current.doc.taskDefinition }, tags: [...current.doc.tags] },
     image: { repositoryUri: image.repositoryUri, digest: image.digest },
+    platformAlarms: codeDeployPlatformAlarms(env, group),
   };
   nextDocument(t, context, version, 'check'); // refuses a missing container before anything is recorded
   return {

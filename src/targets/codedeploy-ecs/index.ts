@@ -45,7 +45,7 @@ export function createCodeDeployEcsStrategy(
     read: (envs, detail) =>
       readEach(envs, async (env) => {
         const { group, running } = await readRunning(deps, env);
-        return readingOf(cd, env.target, group, running, detail);
+        return readingOf(cd, env.target, group, running, detail, env);
       }),
     running: async (env) => (await readRunning(deps, env)).running.version,
     proceed: (env, track) => proceed(cd, env, track),

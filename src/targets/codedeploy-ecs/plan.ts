@@ -42,6 +42,7 @@ export function planOf(
     review: {
       diff: { title: 'Task definition changes', lines },
       link: { label: `CodeDeploy group ${t.deploymentGroup}`, url: groupConsoleUrl(t) },
+      ...(ctx.platformAlarms && { platformAlarms: ctx.platformAlarms }),
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { verifyPlatformAlarms } from '../../domain/facts/verify.js';
 
 /** A task definition as Capstan keeps it: the members it reads typed, every other one carried through. */
 const containerSchema = z.looseObject({ name: z.string().optional(), image: z.string().optional() });
@@ -19,6 +20,8 @@ export const contextSchema = z.object({
   currentArn: z.string(),
   current: documentSchema,
   image: z.object({ repositoryUri: z.string(), digest: z.string() }),
+  /** The group's own alarm rollback (alarmConfiguration), shown with the change. */
+  platformAlarms: verifyPlatformAlarms.optional(),
 });
 export type Context = z.infer<typeof contextSchema>;
 

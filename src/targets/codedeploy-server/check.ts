@@ -4,6 +4,7 @@ import { isImageTag } from '../../domain/version.js';
 import type { CodeDeploy, DeploymentGroup } from '../../ports/codedeploy.js';
 import type { ObjectStore } from '../../ports/objects.js';
 import { requireGroup, requireIdle } from '../codedeploy-shared/group.js';
+import { codeDeployPlatformAlarms } from '../shared/platformAlarms.js';
 import type { EnvironmentOf } from '../strategy.js';
 import { bundleKey, s3Uri, serverVersion } from './bundle.js';
 import type { Context } from './schemas.js';
@@ -47,6 +48,7 @@ export async function check(
     current: rev?.kind === 's3' ? { bucket: rev.bucket, key: rev.key, eTag: rev.eTag } : undefined,
     settled: group.lastAttempted === undefined || group.lastAttempted.status === 'Succeeded',
     bundle: { key, eTag: head.etag },
+    platformAlarms: codeDeployPlatformAlarms(env, group),
   };
   return { fromVersion: serverVersion(r, rev), context };
 }

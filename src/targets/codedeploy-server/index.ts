@@ -44,7 +44,7 @@ export function createCodeDeployServerStrategy(
     read: (envs, detail) =>
       readEach(envs, async (env) => {
         const { group, running } = await readRunning(cd, env);
-        return readingOf(cd, env.target, group, running, detail);
+        return readingOf(cd, env.target, group, running, detail, env);
       }),
     running: async (env) => (await readRunning(cd, env)).running.version,
     // Blue/green server groups wait to reroute traffic too.

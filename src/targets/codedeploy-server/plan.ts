@@ -30,6 +30,7 @@ export function planOf(t: CodeDeployServerTarget, ctx: Context, version: string)
     review: {
       diff: { title: 'Revision', lines: [`${from} → ${to}${eTag ? ` (eTag ${eTag})` : ''}`] },
       link: { label: `CodeDeploy group ${t.deploymentGroup}`, url: groupConsoleUrl(t) },
+      ...(ctx.platformAlarms && { platformAlarms: ctx.platformAlarms }),
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { verifyPlatformAlarms } from '../../domain/facts/verify.js';
 
 /** What check() read, handed to prepare(). */
 export const contextSchema = z.object({
@@ -9,6 +10,8 @@ export const contextSchema = z.object({
   settled: z.boolean(),
   /** The bundle of the requested version. */
   bundle: z.object({ key: z.string(), eTag: z.string().optional() }),
+  /** The group's own alarm rollback (alarmConfiguration), shown with the change. */
+  platformAlarms: verifyPlatformAlarms.optional(),
 });
 export type Context = z.infer<typeof contextSchema>;
 

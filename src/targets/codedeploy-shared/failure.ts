@@ -6,6 +6,7 @@ import type {
 } from '../../domain/facts/codedeploy.js';
 import type { CodeDeployDeployment, DeploymentTarget } from '../../ports/codedeploy.js';
 import type { Track } from './schemas.js';
+import { mentionsAlarm } from '../shared/platformAlarms.js';
 import { logTail } from '../../lib/text.js';
 
 /** Why a deployment failed, as facts, from what was read of it: pure. */
@@ -35,7 +36,7 @@ export const stoppedOnAlarm = (d: CodeDeployDeployment) => d.error?.code === 'AL
 
 export function alarmStop(d: CodeDeployDeployment, groupAlarms: readonly string[]): Failure {
   const message = d.error?.message;
-  const named = groupAlarms.filter((a) => message?.includes(a));
+  const named = groupAlarms.filter((a) => mentionsAlarm(message, a));
   const reason: CodeDeployFact & { kind: 'codedeploy.alarmStopped' } = {
     kind: 'codedeploy.alarmStopped',
     deploymentId: d.id,

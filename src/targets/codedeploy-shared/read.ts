@@ -6,6 +6,7 @@ import type { AwsEvent, Reading, RecentEvent } from '../strategy.js';
 import { type CodeDeployEnvironment, type CodeDeployKind, groupConsoleUrl, pollGroupOf } from './group.js';
 import type { Track } from './schemas.js';
 import { short } from '../../lib/text.js';
+import { codeDeployPlatformAlarms } from '../shared/platformAlarms.js';
 
 /** What a group runs, as each kind of group can tell. */
 export interface Running {
@@ -22,6 +23,8 @@ export async function readingOf(
   group: DeploymentGroup,
   running: Running,
   detail: boolean,
+  /** Given: `status` for one environment shows the group's own alarm rollback too. */
+  env?: Environment,
 ): Promise<Reading> {
   const last = group.lastAttempted;
   const facts: CodeDeployFact[] = [
@@ -38,6 +41,7 @@ export async function readingOf(
       events: [...group.autoRollback.events],
     },
   ];
+  const alarms = detail && env ? codeDeployPlatformAlarms(env, group) : undefined;
   const events: RecentEvent[] = [];
   if (detail && last && (last.status === 'Failed' || last.status === 'Stopped')) {
     const d = await cd.getDeployment(t.region, last.id);
@@ -52,7 +56,7 @@ export async function readingOf(
     version: running.version,
     digest: running.digest,
     state: last?.status ?? 'no deployments',
-    facts,
+    facts: alarms ? [...facts, alarms] : facts,
     inProgress: last !== undefined && ACTIVE_STATUSES.includes(last.status),
     changedAt: last?.endedAt ?? last?.createdAt,
     events,

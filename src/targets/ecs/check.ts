@@ -1,6 +1,7 @@
 import { CapstanError } from '../../domain/errors.js';
 import { runningVersion } from '../../domain/taskDefinition.js';
 import { requireImage } from '../image.js';
+import { ecsPlatformAlarms } from '../shared/platformAlarms.js';
 import { planRevision, readRevisionSource } from '../shared/taskDefinition.js';
 import type { CheckOptions, Checked } from '../strategy.js';
 import type { EcsContext } from './schemas.js';
@@ -35,7 +36,8 @@ export async function check(
     throw new CapstanError('conflict', { kind: 'ecs.serviceBusy', ...where(t), deploymentId: busy.id });
   }
   // The revision the service runs now, not the newest one in the family.
-  const context = await readRevisionSource(deps.ecs, t.region, service.taskDefinition, image);
+  const source = await readRevisionSource(deps.ecs, t.region, service.taskDefinition, image);
+  const context: EcsContext = { ...source, platformAlarms: ecsPlatformAlarms(env, service) };
   // Refuses a missing container before anything is recorded.
   planRevision(context, { container: t.container, version, requestedBy: 'check' });
   return {

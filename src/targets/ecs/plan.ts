@@ -23,6 +23,7 @@ export async function prepare(
     review: {
       diff: { title: 'Task definition changes', lines: planned.changes },
       link: { label: `ECS service ${t.service}`, url: serviceConsoleUrl(t) },
+      ...(source.platformAlarms && { platformAlarms: source.platformAlarms }),
     },
   };
 }

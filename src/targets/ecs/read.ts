@@ -1,9 +1,10 @@
-import type { EcsTarget, Environment } from '../../domain/catalog.js';
+import type { Environment } from '../../domain/catalog.js';
 import { CapstanError } from '../../domain/errors.js';
 import { containerImage, runningVersion } from '../../domain/taskDefinition.js';
 import { parseImage } from '../../domain/version.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { EcsService } from '../../ports/ecs.js';
+import { ecsPlatformAlarms } from '../shared/platformAlarms.js';
 import type { Reading } from '../strategy.js';
 import {
   type EcsEnvironment,
@@ -41,7 +42,7 @@ export async function read(
           } else if (s instanceof Error) {
             out.set(env, s);
           } else {
-            out.set(env, await readingOf(deps, t, s, detail).catch(asError));
+            out.set(env, await readingOf(deps, env, s, detail).catch(asError));
           }
         }),
       );
@@ -84,10 +85,13 @@ async function describeCluster(
 
 async function readingOf(
   deps: EcsStrategyDeps,
-  t: EcsTarget,
+  env: EcsEnvironment,
   s: EcsService,
   detail: boolean,
 ): Promise<Reading> {
+  const t = env.target;
+  // For one environment, `status` shows the service's own alarm rollback too.
+  const alarms = detail ? ecsPlatformAlarms(env, s) : undefined;
   const primary = s.deployments.find((d) => d.status === 'PRIMARY');
   const td = await deps.ecs.describeTaskDefinition(t.region, primary?.taskDefinition ?? s.taskDefinition);
   const image = containerImage(td.taskDefinition, t.container);
@@ -97,6 +101,7 @@ async function readingOf(
     state: s.status,
     facts: [
       { kind: 'ecs.taskCount', running: s.runningCount, desired: s.desiredCount, pending: s.pendingCount },
+      ...(alarms ? [alarms] : []),
     ],
     inProgress: s.deployments.length > 1 || s.deployments.some((d) => d.rolloutState === 'IN_PROGRESS'),
     changedAt: primary?.updatedAt ?? primary?.createdAt,

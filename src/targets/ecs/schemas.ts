@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type StopCause, stopCause } from '../../domain/facts/ecs.js';
+import { verifyPlatformAlarms } from '../../domain/facts/verify.js';
 import { serviceDeploymentTrackSchema } from './progressive/schemas.js';
 import { revisionSourceSchema, taskDefinitionDocumentSchema } from '../shared/taskDefinition.js';
 
@@ -45,5 +46,8 @@ export const trackSchema = z.object({
 export type EcsTrack = Readonly<z.infer<typeof trackSchema>>;
 
 /** check()'s reads, handed to prepare() in memory: the running revision and the image to run. */
-export const contextSchema = revisionSourceSchema;
+export const contextSchema = revisionSourceSchema.extend({
+  /** The service's own alarm rollback (deploymentConfiguration.alarms), shown with the change. */
+  platformAlarms: verifyPlatformAlarms.optional(),
+});
 export type EcsContext = z.infer<typeof contextSchema>;

@@ -413,7 +413,7 @@ export class RolloutTracker {
           return;
         }
         if (t.phase === 'rollout' && verifies(env) && this.opts.alarms) {
-          this.opts.watchlist.set(await beginBake(deps, d, env, { ...t, data: obs.data }));
+          this.opts.watchlist.set(await beginBake(deps, d, env, { ...t, data: obs.data }, obs.watched));
           return;
         }
         await this.finish(d, {

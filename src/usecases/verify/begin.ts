@@ -14,15 +14,23 @@ export function verifies(env: Environment): env is VerifiedEnvironment {
 /**
  * The rollout succeeded: it is verifying now, for the bake. Its end and what it watches go in the
  * ledger first, so another replica (or this one after a restart) carries the same bake on.
+ *
+ * `watched`: the target watched the alarms itself from then until now (CloudFormation's monitoring
+ * window). That time counts: the bake begins then and ends a whole bake later, or at once when that
+ * is past; its first look reads every alarm's history since then, so an alarm the target did not
+ * watch (beyond its five triggers) is not missed. Never shorter than the bake, never watched twice.
  */
 export async function beginBake(
   deps: DeployDeps,
   d: Deployment,
   env: VerifiedEnvironment,
   tracking: Tracking,
+  watched?: { readonly by: string; readonly from: number },
 ): Promise<Deployment> {
   const now = deps.clock.now();
-  const endsAt = now + env.verify.bakeMs;
+  const counted = watched && watched.from <= now ? { ...watched, until: now } : undefined;
+  const startedAt = counted?.from ?? now;
+  const endsAt = Math.max(now, startedAt + env.verify.bakeMs);
   const cur = await save(
     deps.store,
     d,
@@ -30,16 +38,24 @@ export async function beginBake(
       state: 'verifying',
       tracking,
       verification: {
-        startedAt: now,
+        startedAt,
         endsAt,
         onAlarm: env.verify.onAlarm,
         // Filled by the first look; the message says the alarms are being read until then.
         alarms: [],
+        ...(counted && { counted }),
       },
     },
     now,
   );
-  deps.notifier.detail(cur, [{ kind: 'verify.baking', until: endsAt, alarms: [...env.verify.alarms] }]);
+  deps.notifier.detail(cur, [
+    {
+      kind: 'verify.baking',
+      until: endsAt,
+      alarms: [...env.verify.alarms],
+      ...(counted && { counted: { by: counted.by, from: counted.from } }),
+    },
+  ]);
   await deps.notifier.show(cur);
   return cur;
 }

@@ -1,6 +1,7 @@
 import type { Environment } from '../../domain/catalog.js';
 import type { Deployment } from '../../domain/deployment.js';
 import {
+  ASK_REMIND_MS,
   type AlarmReading,
   type BakeDecision,
   type Tripped,
@@ -66,6 +67,36 @@ async function unreadable(deps: BakeDeps, d: Deployment, now: number, e: unknown
   await notifier.show(cur);
 }
 
+/**
+ * An alarm asked people (onAlarm: ask) and nobody has decided: every ASK_REMIND_MS the requester and
+ * the approvers are asked again, saying since when it waits. Once per reminder across replicas (the
+ * ledger's compare-and-set); Capstan never decides in their place.
+ */
+async function remind(deps: BakeDeps, d: Deployment, env: Environment, now: number): Promise<void> {
+  const { store, notifier } = deps.deploy;
+  const v = d.verification;
+  const t = v?.tripped;
+  if (!v || !t || v.decision) return;
+  // The look that found the alarm was the last to move `lookedAt`: the question was asked then.
+  const since = v.lookedAt ?? t.at;
+  const last = v.remindedAt ?? since;
+  if (now - last < ASK_REMIND_MS) return;
+  const cur = await changeBake(store, d.id, now, (x) =>
+    x.tripped && !x.decision && (x.remindedAt ?? x.lookedAt ?? x.tripped.at) === last
+      ? { ...x, remindedAt: now }
+      : undefined,
+  );
+  if (!cur) return;
+  notifier.announce?.(cur, {
+    kind: 'alarm_ask',
+    approvers: env.policy.approvers,
+    alarm: alarmFact(t),
+    remindedAt: now,
+    waitingSince: since,
+  });
+  await notifier.show(cur);
+}
+
 export async function lookAtBake(
   deps: BakeDeps,
   seen: Deployment,
@@ -76,9 +107,9 @@ export async function lookAtBake(
   const d = await store.get(seen.id);
   if (!d || d.state !== 'verifying' || !d.verification) return;
   if (d.verification.decision) return carryOut(deps.deploy, d, env, hooks);
-  // Waiting for people after an alarm (onAlarm: ask): the buttons decide.
-  if (d.verification.tripped) return;
   const now = clock.now();
+  // Waiting for people after an alarm (onAlarm: ask): the buttons decide; people are reminded.
+  if (d.verification.tripped) return remind(deps, d, env, now);
   let readings: readonly AlarmReading[] = [];
   let tripped: Tripped | undefined;
   if (verifies(env)) {

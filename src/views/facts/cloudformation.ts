@@ -7,6 +7,13 @@ const FRESH_OFFER = 'Prepare a fresh change set to try again.';
 const failedResource = (r: CfnFailedResource) =>
   `${escape(r.logicalId)} (${escape(r.resourceType)}): ${escape(r.reason)}`;
 
+/** The alarms that rolled a stack update back come first. */
+function triggeredWords(t: { readonly alarms: readonly string[]; readonly named: boolean }): string {
+  const names = t.alarms.map((a) => `\`${escape(a)}\``).join(', ');
+  if (t.named) return `:rotating_light: Alarm ${names} went off`;
+  return `:rotating_light: A rollback trigger went off (one of ${names})`;
+}
+
 /**
  * Thread lines are mrkdwn; refusals, reasons and what is missing are sentences (the tracker and
  * the ledger build on them), with only what came from outside escaped.
@@ -36,7 +43,7 @@ export const cloudFormationWords: Words<CloudFormationFact> = {
   'cloudformation.changeSetTimedOut': (f) =>
     `The change set was still ${escape(f.status)} after ${f.seconds}s.`,
   'cloudformation.operationFailed': (f) =>
-    `${f.of === 'stack' ? 'Stack' : 'Change set'} ${escape(f.name)} ended ${escape(f.status)}. First failure: ${
+    `${f.triggered ? `${triggeredWords(f.triggered)}: CloudFormation rolled the update back. ` : ''}${f.of === 'stack' ? 'Stack' : 'Change set'} ${escape(f.name)} ended ${escape(f.status)}. First failure: ${
       f.firstFailure
         ? failedResource(f.firstFailure)
         : f.account

@@ -6,12 +6,42 @@ const alarmName = (name: string) => `\`${escape(name)}\``;
 
 const list = (names: readonly string[]) => names.map(alarmName).join(', ');
 
+type PlatformAlarms = Extract<VerifyFact, { kind: 'verify.platformAlarms' }>;
+
+/** What the platform does by itself on an alarm, in its own terms. */
+function platformDoes(f: PlatformAlarms): string {
+  if (f.platform === 'CodeDeploy')
+    return f.rollback
+      ? 'CodeDeploy stops and rolls back on alarm'
+      : 'CodeDeploy stops the deployment on alarm';
+  if (f.platform === 'CloudFormation')
+    return `CloudFormation rolls back on alarm${f.monitoringMinutes ? ` during the update and ${f.monitoringMinutes} min after it` : ' during the update'}`;
+  return f.rollback ? 'ECS rolls back on alarm' : 'ECS fails the deployment on alarm (no rollback)';
+}
+
+/** How the platform's alarms and Capstan's `verify.alarms` compare, where the environment verifies. */
+function overlap(f: PlatformAlarms): string {
+  const both = f.alsoVerified;
+  if (both === undefined) return '';
+  if (both.length === 0) return " Capstan's bake watches none of them (`verify.alarms` names others).";
+  if (both.length === f.alarms.length) return " Capstan's bake watches them too.";
+  return ` Capstan's bake also watches ${list(both)}.`;
+}
+
 export const verifyWords: Words<VerifyFact> = {
+  'verify.platformAlarms': (f) =>
+    `:shield: ${platformDoes(f)}: ${list(f.alarms)}${f.ignoresPollFailure ? ' (it goes on when it cannot read them)' : ''}.${overlap(f)}`,
+  'verify.platformMonitoring': (f) =>
+    `:eyes: ${escape(f.platform)} watches ${list(f.alarms)} for ${f.minutes} min from ${slackDate(f.from, '{time}')} before it completes the update; this counts in the bake.`,
   'verify.alarmed': (f) =>
     `:rotating_light: Alarm ${alarmName(f.alarm)} went off${f.flapped ? ' (and was back to OK when Capstan looked)' : ''}${f.reason ? `: ${escape(f.reason.replace(/[.\s]+$/, ''))}` : ''}`,
   'verify.rollbackAsked': (f) => `<@${f.by}> asked to roll back during the verification`,
   'verify.baking': (f) =>
-    `:stethoscope: Succeeded; now verifying until ${slackDate(f.until, '{time}')}: watching ${f.alarms.length > 0 ? list(f.alarms) : 'no alarm'}.`,
+    `:stethoscope: Succeeded; now verifying until ${slackDate(f.until, '{time}')}: watching ${f.alarms.length > 0 ? list(f.alarms) : 'no alarm'}${
+      f.counted
+        ? ` (the bake counts from ${slackDate(f.counted.from, '{time}')}, when ${escape(f.counted.by)} began watching them, and reads their history since)`
+        : ''
+    }.`,
   'verify.passed': (f) =>
     f.completedBy
       ? `:white_check_mark: <@${f.completedBy}> completed the verification early: verified.`

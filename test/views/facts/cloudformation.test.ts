@@ -135,6 +135,24 @@ describe('CloudFormation facts, worded', () => {
     );
   });
 
+  it('a rollback trigger that went off comes first: named when the account names it, else one of the triggers', () => {
+    const base = {
+      kind: 'cloudformation.operationFailed',
+      of: 'stack',
+      name: 'todo-prod',
+      status: 'UPDATE_ROLLBACK_COMPLETE',
+      account: 'Received ALARM state from rollback trigger arn:aws:cloudwatch:us-east-1:1:alarm:todo-<5xx>',
+    } as const;
+    const named = { ...base, triggered: { alarms: ['todo-<5xx>'], named: true } };
+    expect(CloudFormationFact.parse(named)).toEqual(named);
+    expect(sayFact(named)).toBe(
+      ':rotating_light: Alarm `todo-&lt;5xx&gt;` went off: CloudFormation rolled the update back. Stack todo-prod ended UPDATE_ROLLBACK_COMPLETE. First failure: Received ALARM state from rollback trigger arn:aws:cloudwatch:us-east-1:1:alarm:todo-&lt;5xx&gt;',
+    );
+    expect(sayFact({ ...base, triggered: { alarms: ['a', 'b'], named: false } })).toMatch(
+      /^:rotating_light: A rollback trigger went off \(one of `a`, `b`\): CloudFormation rolled the update back\. /,
+    );
+  });
+
   it('escapes what came from CloudFormation exactly once', () => {
     expect(
       sayFact({

@@ -22,8 +22,7 @@ export function takeOverride(
   if (close !== undefined) {
     const closes = (i: number) => tokens[i]!.endsWith(close) && (i > at + 1 || first.length > 1);
     while (last < tokens.length && !closes(last)) last++;
-    if (last >= tokens.length)
-      invalid(`The --override reason has no closing quote; ${OVERRIDE_HINT}.`, key);
+    if (last >= tokens.length) invalid(`The --override reason has no closing quote; ${OVERRIDE_HINT}.`, key);
     reason = tokens
       .slice(at + 1, last + 1)
       .join(' ')

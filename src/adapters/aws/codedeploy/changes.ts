@@ -9,7 +9,10 @@ import type { CodeDeploy } from '../../../ports/codedeploy.js';
 import { toCapstanError } from '../errors.js';
 import { deploymentOp, groupOp, nameOf, toSdkRevision } from './shapes.js';
 
-export type CodeDeployChanges = Pick<CodeDeploy, 'createDeployment' | 'continueDeployment' | 'stopDeployment'>;
+export type CodeDeployChanges = Pick<
+  CodeDeploy,
+  'createDeployment' | 'continueDeployment' | 'stopDeployment'
+>;
 
 const notWaiting = (deploymentId: string, region: string, cause: unknown) =>
   new CapstanError('invalid_state', { kind: 'codedeploy.notWaiting', deploymentId, region }, { cause });

@@ -1,17 +1,8 @@
 import { CapstanError } from '../../../domain/errors.js';
 import type { PipelineApproval } from '../../../domain/pipelineApproval.js';
-import type { Store } from '../../../ports/store.js';
+import type { PipelineApprovalLedger } from '../ledgers.js';
 import type { TableAccess } from './access.js';
 import { CREATE_ONLY, type Key, type Values, approvalKey, k, openKey, parseApproval } from './keys.js';
-
-export type PipelineApprovalLedger = Pick<
-  Store,
-  | 'createPipelineApproval'
-  | 'getPipelineApproval'
-  | 'updatePipelineApproval'
-  | 'openPipelineApprovals'
-  | 'pipelinesWithOpenApprovals'
->;
 
 const isOpen = (a: PipelineApproval) => a.state === 'open' || a.state === 'deciding';
 const approvalOf = (a: PipelineApproval): Key & Values => ({

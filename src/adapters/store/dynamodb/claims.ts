@@ -1,23 +1,9 @@
 import type { Lock } from '../../../domain/deployment.js';
-import type { Lease, Store } from '../../../ports/store.js';
+import type { Lease } from '../../../ports/store.js';
 import { TTL_ATTRIBUTE, expiresAfter } from '../retention.js';
+import type { ClaimLedger } from '../ledgers.js';
 import type { TableAccess } from './access.js';
 import { CREATE_ONLY, k, leaseKey, lockKey, num, parseLock } from './keys.js';
-
-export type ClaimLedger = Pick<
-  Store,
-  | 'getLock'
-  | 'putLock'
-  | 'deleteLock'
-  | 'locks'
-  | 'firstSighting'
-  | 'forgetSighting'
-  | 'acquireLease'
-  | 'renewLease'
-  | 'releaseLease'
-  | 'leases'
-  | 'claimOnce'
->;
 
 /**
  * What is taken by the first writer: locks (LOCKS), SNS messages seen (SEEN#key), leases (LEASES)

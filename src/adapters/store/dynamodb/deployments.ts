@@ -1,7 +1,8 @@
 import { type Deployment, isTerminal } from '../../../domain/deployment.js';
 import { CapstanError } from '../../../domain/errors.js';
-import { type GoodVersion, type Store, goodVersionOf } from '../../../ports/store.js';
+import { type GoodVersion, goodVersionOf } from '../../../ports/store.js';
 import { type RowWarn, deploymentRowOf } from '../rows.js';
+import type { DeploymentLedger } from '../ledgers.js';
 import type { TableAccess } from './access.js';
 import {
   CREATE_ONLY,
@@ -17,11 +18,6 @@ import {
   recordKey,
   recordKeyOf,
 } from './keys.js';
-
-export type DeploymentLedger = Pick<
-  Store,
-  'create' | 'get' | 'update' | 'inFlight' | 'inFlightFor' | 'history' | 'goodVersions'
->;
 
 const busy = (d: Deployment) =>
   new CapstanError('conflict', { kind: 'request.inFlight', app: d.app, env: d.env });

@@ -1,63 +1,26 @@
+import {
+  describeEnvironment,
+  describeEvents,
+  describeVersion,
+  type EventQuery,
+} from './beanstalk/describe.js';
+import {
+  type AppVersion,
+  EB_BUCKET,
+  type EbEvent,
+  type Environment,
+  type List,
+  type Severity,
+  type SourceBundle,
+  dockerrun,
+  invalid,
+} from './beanstalk/model.js';
+import { failureOf, stepUpdate } from './beanstalk/update.js';
+import type { SimEcs } from './ecs.js';
 import { AwsError } from './errors.js';
-import { ACCOUNT, REGION, type SimEcs } from './ecs.js';
 import type { SimS3 } from './s3.js';
 
-const SEVERITIES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
-type Severity = (typeof SEVERITIES)[number];
-
-interface SourceBundle {
-  S3Bucket: string;
-  S3Key: string;
-}
-
-interface AppVersion {
-  ApplicationName: string;
-  VersionLabel: string;
-  Description?: string | undefined;
-  SourceBundle: SourceBundle;
-  DateCreated: Date;
-  DateUpdated: Date;
-  Status: 'Unprocessed' | 'Processing' | 'Processed';
-}
-
-interface EbEvent {
-  EventDate: Date;
-  Message: string;
-  ApplicationName: string;
-  EnvironmentName: string;
-  VersionLabel?: string | undefined;
-  RequestId?: string | undefined;
-  Severity: Severity;
-}
-
-interface Update {
-  requestId: string;
-  from: string;
-  to: string;
-  step: number;
-  /** Why the new version fails on the instances; undefined when it deploys. */
-  failure: string | undefined;
-}
-
-interface Environment {
-  name: string;
-  id: string;
-  app: string;
-  versionLabel: string;
-  status: 'Ready' | 'Updating';
-  health: 'Green' | 'Yellow' | 'Red' | 'Grey';
-  healthStatus: 'Ok' | 'Pending' | 'Severe';
-  created: Date;
-  updated: Date;
-  update?: Update | undefined;
-}
-
-type List<T> = T[] | undefined;
-
-export const EB_BUCKET = `elasticbeanstalk-${REGION}-${ACCOUNT}`;
-const INSTANCE = 'i-0abc';
-
-const invalid = (message: string) => new AwsError('InvalidParameterValue', message);
+export { EB_BUCKET, dockerrun } from './beanstalk/model.js';
 
 /**
  * Elastic Beanstalk (Docker platform): one application with one environment. Versions point at a
@@ -122,97 +85,11 @@ export class SimBeanstalk {
     });
   }
 
-  /** Why this version would fail on the instances, read from its Dockerrun.aws.json. */
-  private failureOf(v: AppVersion): string | undefined {
-    const bundle = this.s3.get(v.SourceBundle.S3Bucket, v.SourceBundle.S3Key);
-    let imageName: string | undefined;
-    try {
-      const parsed = JSON.parse(bundle?.body.toString('utf8') ?? '') as { Image?: { Name?: unknown } };
-      if (typeof parsed.Image?.Name === 'string') imageName = parsed.Image.Name;
-    } catch {
-      // Not a bare Dockerrun.aws.json (a zip, say): the sandbox trusts the tag the key names.
-    }
-    const image = imageName ? this.ecs.resolveImage(imageName) : this.ecs.imageNamedIn(v.SourceBundle.S3Key);
-    if (!image)
-      return imageName
-        ? `Failed to pull Docker image ${imageName}: manifest unknown.`
-        : 'Failed to read Dockerrun.aws.json from the source bundle.';
-    if (image.broken)
-      return `Docker container quit unexpectedly after launch: todobackend ${image.tag} exited with code 1.`;
-    return undefined;
-  }
-
   tick(): void {
     for (const v of this.versions.values()) if (v.Status === 'Processing') v.Status = 'Processed';
-    for (const env of this.environments.values()) {
-      const u = env.update;
-      if (!u) continue;
-      u.step += 1;
-      env.updated = new Date();
-      if (u.step === 1) {
-        this.event(env, 'Deploying new version to instance(s).', 'INFO', u.requestId);
-      } else if (u.step === 2 && u.failure) {
-        this.event(
-          env,
-          `[Instance: ${INSTANCE}] Command failed on instance. Return code: 1 Output: ${u.failure} Hook /opt/elasticbeanstalk/hooks/appdeploy/enact/00run.sh failed.`,
-          'ERROR',
-          u.requestId,
-        );
-        this.event(env, 'Failed to deploy application.', 'ERROR', u.requestId);
-        env.health = 'Red';
-        env.healthStatus = 'Severe';
-      } else if (u.step === 2) {
-        this.event(
-          env,
-          'New application version was deployed to running EC2 instances.',
-          'INFO',
-          u.requestId,
-        );
-      } else {
-        this.event(
-          env,
-          u.failure
-            ? 'Update environment operation is complete, but with errors. For more information, see troubleshooting documentation.'
-            : 'Environment update completed successfully.',
-          u.failure ? 'ERROR' : 'INFO',
-          u.requestId,
-        );
-        env.update = undefined;
-        env.versionLabel = u.failure ? u.from : u.to;
-        env.status = 'Ready';
-        env.health = 'Green';
-        env.healthStatus = 'Ok';
-      }
-    }
-  }
-
-  private describe(env: Environment) {
-    return {
-      EnvironmentName: env.name,
-      EnvironmentId: env.id,
-      ApplicationName: env.app,
-      // During an update the environment already names the version it is deploying.
-      VersionLabel: env.update?.to ?? env.versionLabel,
-      SolutionStackName: '64bit Amazon Linux 2023 v4.4.0 running Docker',
-      PlatformArn: `arn:aws:elasticbeanstalk:${REGION}::platform/Docker running on 64bit Amazon Linux 2023/4.4.0`,
-      EndpointURL: `awseb-e-sbx-AWSEBLoa-1SANDBOX.${REGION}.elb.amazonaws.com`,
-      CNAME: `${env.name}.${REGION}.elasticbeanstalk.com`,
-      DateCreated: env.created,
-      DateUpdated: env.updated,
-      Status: env.status,
-      AbortableOperationInProgress: env.update !== undefined,
-      Health: env.health,
-      HealthStatus: env.healthStatus,
-      Tier: { Name: 'WebServer', Type: 'Standard', Version: '1.0' },
-      EnvironmentArn: `arn:aws:elasticbeanstalk:${REGION}:${ACCOUNT}:environment/${env.app}/${env.name}`,
-    };
-  }
-
-  private describeVersion(v: AppVersion) {
-    return {
-      ApplicationVersionArn: `arn:aws:elasticbeanstalk:${REGION}:${ACCOUNT}:applicationversion/${v.ApplicationName}/${v.VersionLabel}`,
-      ...v,
-    };
+    const tell = (env: Environment, message: string, severity: Severity, requestId?: string) =>
+      this.event(env, message, severity, requestId);
+    for (const env of this.environments.values()) stepUpdate(env, tell);
   }
 
   // --- API operations, by their wire names (Query protocol: every scalar arrives as a string) ---
@@ -248,7 +125,7 @@ export class SimBeanstalk {
       Status: input.Process === 'true' ? 'Processing' : 'Unprocessed',
     };
     this.versions.set(`${app}/${v.VersionLabel}`, v);
-    return { ApplicationVersion: this.describeVersion(v) };
+    return { ApplicationVersion: describeVersion(v) };
   }
 
   DescribeApplicationVersions(input: { ApplicationName?: string; VersionLabels?: List<string> }) {
@@ -256,7 +133,7 @@ export class SimBeanstalk {
       .filter((v) => !input.ApplicationName || v.ApplicationName === input.ApplicationName)
       .filter((v) => !input.VersionLabels?.length || input.VersionLabels.includes(v.VersionLabel))
       .sort((a, b) => b.DateCreated.getTime() - a.DateCreated.getTime());
-    return { ApplicationVersions: found.map((v) => this.describeVersion(v)) };
+    return { ApplicationVersions: found.map((v) => describeVersion(v)) };
   }
 
   DescribeEnvironments(input: {
@@ -272,7 +149,7 @@ export class SimBeanstalk {
         (!input.EnvironmentIds?.length || input.EnvironmentIds.includes(e.id)) &&
         (!input.VersionLabel || e.versionLabel === input.VersionLabel),
     );
-    return { Environments: found.map((e) => this.describe(e)) };
+    return { Environments: found.map((e) => describeEnvironment(e)) };
   }
 
   UpdateEnvironment(
@@ -307,7 +184,7 @@ export class SimBeanstalk {
     if (!v) throw invalid(`No Application Version named '${input.VersionLabel}' found.`);
     const failure = this.failNextUpdate
       ? 'Docker container quit unexpectedly after launch (sandbox fault injection).'
-      : this.failureOf(v);
+      : failureOf(this.s3, this.ecs, v);
     this.failNextUpdate = false;
     env.update = { requestId, from: env.versionLabel, to: v.VersionLabel, step: 0, failure };
     env.status = 'Updating';
@@ -315,41 +192,10 @@ export class SimBeanstalk {
     env.healthStatus = 'Pending';
     env.updated = new Date();
     this.event(env, 'Environment update is starting.', 'INFO', requestId);
-    return this.describe(env);
+    return describeEnvironment(env);
   }
 
-  DescribeEvents(input: {
-    ApplicationName?: string;
-    EnvironmentName?: string;
-    VersionLabel?: string;
-    RequestId?: string;
-    Severity?: string;
-    StartTime?: string;
-    EndTime?: string;
-    MaxRecords?: string;
-  }) {
-    const from = input.StartTime ? new Date(input.StartTime).getTime() : -Infinity;
-    const to = input.EndTime ? new Date(input.EndTime).getTime() : Infinity;
-    const least = SEVERITIES.indexOf((input.Severity ?? 'TRACE') as Severity);
-    const found = this.events.filter(
-      (e) =>
-        (!input.ApplicationName || e.ApplicationName === input.ApplicationName) &&
-        (!input.EnvironmentName || e.EnvironmentName === input.EnvironmentName) &&
-        (!input.VersionLabel || e.VersionLabel === input.VersionLabel) &&
-        (!input.RequestId || e.RequestId === input.RequestId) &&
-        SEVERITIES.indexOf(e.Severity) >= least &&
-        e.EventDate.getTime() >= from &&
-        e.EventDate.getTime() < to,
-    );
-    return { Events: found.slice(0, Math.min(Number(input.MaxRecords ?? 1000) || 1000, 1000)) };
+  DescribeEvents(input: EventQuery) {
+    return describeEvents(this.events, input);
   }
-}
-
-/** A Dockerrun.aws.json v1 naming one image, as Capstan uploads it. */
-export function dockerrun(image: string): string {
-  return JSON.stringify({
-    AWSEBDockerrunVersion: '1',
-    Image: { Name: image, Update: 'true' },
-    Ports: [{ ContainerPort: 8000 }],
-  });
 }

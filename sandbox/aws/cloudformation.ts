@@ -1,36 +1,14 @@
-import { AwsError } from './errors.js';
+import { changeSetParameters, describeChangeSet, stepChangeSet } from './cloudformation/changeSets.js';
+import type { ChangeSet, Resource, StackEvent } from './cloudformation/model.js';
 import { ACCOUNT, REGION } from './ecs.js';
+import { AwsError } from './errors.js';
 
-interface Resource {
-  readonly logicalId: string;
-  readonly type: string;
-  /** Replacement when the image parameter changes. */
-  readonly replacement: 'True' | 'False' | 'Conditional';
-}
-
-interface ChangeSet {
-  arn: string;
-  name: string;
-  status: string;
-  statusReason?: string;
-  executionStatus: string;
-  parameters: Record<string, string>;
-  ticks: number;
-  createdAt: Date;
-}
-
-interface StackEvent {
-  EventId: string;
-  StackId: string;
-  StackName: string;
-  LogicalResourceId: string;
-  PhysicalResourceId: string;
-  ResourceType: string;
-  ResourceStatus: string;
-  ResourceStatusReason?: string;
-  /** The ClientRequestToken of the operation that caused the event: the one given to ExecuteChangeSet. */
-  ClientRequestToken?: string | undefined;
-  Timestamp: Date;
+/** A change set being executed: its step, the resource that fails (if one does), its token. */
+interface Execution {
+  cs: ChangeSet;
+  step: number;
+  fail?: string | undefined;
+  token?: string | undefined;
 }
 
 /**
@@ -56,8 +34,7 @@ export class SimCloudFormation {
   readonly events: StackEvent[] = [];
   /** Set to a logical id to make the next execution fail on it. */
   failingResource: string | undefined;
-  private execution:
-    { cs: ChangeSet; step: number; fail?: string | undefined; token?: string | undefined } | undefined;
+  private execution: Execution | undefined;
   private seq = 0;
 
   constructor(private readonly isBroken: (tag: string) => boolean) {}
@@ -92,23 +69,7 @@ export class SimCloudFormation {
   }
 
   tick(): void {
-    for (const cs of this.changeSets.values()) {
-      if (cs.status !== 'CREATE_PENDING' && cs.status !== 'CREATE_IN_PROGRESS') continue;
-      cs.ticks += 1;
-      if (cs.ticks === 1) {
-        cs.status = 'CREATE_IN_PROGRESS';
-        continue;
-      }
-      const same = Object.entries(cs.parameters).every(([k, v]) => this.parameters[k] === v);
-      if (same) {
-        cs.status = 'FAILED';
-        cs.statusReason =
-          "The submitted information didn't contain changes. Submit different information to create a change set.";
-      } else {
-        cs.status = 'CREATE_COMPLETE';
-        cs.executionStatus = 'AVAILABLE';
-      }
-    }
+    for (const cs of this.changeSets.values()) stepChangeSet(cs, this.parameters);
     const ex = this.execution;
     if (!ex) return;
     ex.step += 1;
@@ -130,39 +91,48 @@ export class SimCloudFormation {
         this.event(svc!.logicalId, svc!.type, 'UPDATE_IN_PROGRESS');
         return;
       case 3:
-        if (ex.fail) {
-          this.event(
-            ex.fail,
-            this.resources.find((r) => r.logicalId === ex.fail)?.type ?? 'AWS::ECS::Service',
-            'UPDATE_FAILED',
-            'Resource handler returned message: "Error occurred during operation \'ECS Deployment Circuit Breaker was triggered\'." (RequestToken: 8a2f, HandlerErrorCode: GeneralServiceException)',
-          );
-          this.status = 'UPDATE_ROLLBACK_IN_PROGRESS';
-          this.event(
-            this.stackName,
-            'AWS::CloudFormation::Stack',
-            'UPDATE_ROLLBACK_IN_PROGRESS',
-            `The following resource(s) failed to update: [${ex.fail}].`,
-          );
-        } else {
-          this.event(svc!.logicalId, svc!.type, 'UPDATE_COMPLETE');
-          this.status = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
-          this.event(this.stackName, 'AWS::CloudFormation::Stack', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
-        }
-        return;
+        return this.resourcesUpdated(ex, svc!);
       default:
-        if (ex.fail) {
-          this.status = 'UPDATE_ROLLBACK_COMPLETE';
-          this.event(this.stackName, 'AWS::CloudFormation::Stack', 'UPDATE_ROLLBACK_COMPLETE');
-          ex.cs.executionStatus = 'EXECUTE_FAILED';
-        } else {
-          this.status = 'UPDATE_COMPLETE';
-          this.parameters = { ...this.parameters, ...ex.cs.parameters };
-          this.event(this.stackName, 'AWS::CloudFormation::Stack', 'UPDATE_COMPLETE');
-          ex.cs.executionStatus = 'EXECUTE_COMPLETE';
-        }
-        this.execution = undefined;
+        this.stackUpdated(ex);
     }
+  }
+
+  /** The service updates, or fails on the resource set to fail, and the stack starts rolling back. */
+  private resourcesUpdated(ex: Execution, svc: Resource): void {
+    if (ex.fail) {
+      this.event(
+        ex.fail,
+        this.resources.find((r) => r.logicalId === ex.fail)?.type ?? 'AWS::ECS::Service',
+        'UPDATE_FAILED',
+        'Resource handler returned message: "Error occurred during operation \'ECS Deployment Circuit Breaker was triggered\'." (RequestToken: 8a2f, HandlerErrorCode: GeneralServiceException)',
+      );
+      this.status = 'UPDATE_ROLLBACK_IN_PROGRESS';
+      this.event(
+        this.stackName,
+        'AWS::CloudFormation::Stack',
+        'UPDATE_ROLLBACK_IN_PROGRESS',
+        `The following resource(s) failed to update: [${ex.fail}].`,
+      );
+    } else {
+      this.event(svc.logicalId, svc.type, 'UPDATE_COMPLETE');
+      this.status = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
+      this.event(this.stackName, 'AWS::CloudFormation::Stack', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+    }
+  }
+
+  /** The stack's update ends: complete with the change set's parameters, or rolled back. */
+  private stackUpdated(ex: Execution): void {
+    if (ex.fail) {
+      this.status = 'UPDATE_ROLLBACK_COMPLETE';
+      this.event(this.stackName, 'AWS::CloudFormation::Stack', 'UPDATE_ROLLBACK_COMPLETE');
+      ex.cs.executionStatus = 'EXECUTE_FAILED';
+    } else {
+      this.status = 'UPDATE_COMPLETE';
+      this.parameters = { ...this.parameters, ...ex.cs.parameters };
+      this.event(this.stackName, 'AWS::CloudFormation::Stack', 'UPDATE_COMPLETE');
+      ex.cs.executionStatus = 'EXECUTE_COMPLETE';
+    }
+    this.execution = undefined;
   }
 
   DescribeStacks(input: { StackName?: string }) {
@@ -205,17 +175,7 @@ export class SimCloudFormation {
       );
     if ([...this.changeSets.values()].some((c) => c.name === input.ChangeSetName))
       throw new AwsError('AlreadyExistsException', `ChangeSet ${input.ChangeSetName} already exists`);
-    const parameters = { ...this.parameters };
-    for (const p of input.Parameters ?? []) {
-      if (!(p.ParameterKey in this.parameters))
-        throw new AwsError('ValidationError', `Parameters: [${p.ParameterKey}] do not exist in the template`);
-      if (p.UsePreviousValue !== 'true' && p.ParameterValue !== undefined)
-        parameters[p.ParameterKey] = p.ParameterValue;
-    }
-    // A parameter left out falls back to its template default: that is what UsePreviousValue prevents.
-    for (const k of Object.keys(this.parameters))
-      if (!(input.Parameters ?? []).some((p) => p.ParameterKey === k))
-        parameters[k] = k === 'ApplicationDesiredCount' ? '1' : '';
+    const parameters = changeSetParameters(this.parameters, input.Parameters);
     const arn = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:changeSet/${input.ChangeSetName}/${crypto.randomUUID()}`;
     this.changeSets.set(arn, {
       arn,
@@ -230,50 +190,7 @@ export class SimCloudFormation {
   }
 
   DescribeChangeSet(input: { ChangeSetName: string; NextToken?: string }) {
-    const cs = this.changeSet(input.ChangeSetName);
-    const changed = Object.keys(cs.parameters).filter((k) => cs.parameters[k] !== this.parameters[k]);
-    const changes =
-      cs.status === 'CREATE_COMPLETE' && changed.length > 0
-        ? this.resources.map((r) => ({
-            Type: 'Resource',
-            ResourceChange: {
-              Action: 'Modify',
-              LogicalResourceId: r.logicalId,
-              PhysicalResourceId: `${r.logicalId}-sandbox`,
-              ResourceType: r.type,
-              Replacement: r.replacement,
-              Scope: ['Properties'],
-              Details: [
-                {
-                  Target: {
-                    Attribute: 'Properties',
-                    Name: r.type.endsWith('TaskDefinition') ? 'ContainerDefinitions' : 'TaskDefinition',
-                    RequiresRecreation: r.replacement === 'True' ? 'Always' : 'Never',
-                  },
-                  Evaluation: 'Static',
-                  ChangeSource: 'ParameterReference',
-                  CausingEntity: changed[0],
-                },
-              ],
-            },
-          }))
-        : [];
-    return {
-      ChangeSetName: cs.name,
-      ChangeSetId: cs.arn,
-      StackId: this.stackId,
-      StackName: this.stackName,
-      Parameters: Object.entries(cs.parameters).map(([ParameterKey, ParameterValue]) => ({
-        ParameterKey,
-        ParameterValue,
-      })),
-      CreationTime: cs.createdAt,
-      ExecutionStatus: cs.executionStatus,
-      Status: cs.status,
-      StatusReason: cs.statusReason,
-      Capabilities: ['CAPABILITY_IAM'],
-      Changes: changes,
-    };
+    return describeChangeSet(this.changeSet(input.ChangeSetName), this);
   }
 
   ExecuteChangeSet(input: { ChangeSetName: string; ClientRequestToken?: string }) {

@@ -1,7 +1,16 @@
 import { createHmac } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SlackStandIn } from '../slackApi.js';
-import { PAGE } from './page.js';
+import {
+  blockActions,
+  commandBody,
+  encodeTyped,
+  escapeTyped,
+  eventBody,
+  viewSubmission,
+} from './payloads.js';
+import { pageRoutes } from './routes.js';
+
+export { escapeTyped } from './payloads.js';
 
 export interface Channel {
   readonly id: string;
@@ -15,11 +24,6 @@ export interface BridgeOptions {
   readonly channels: readonly Channel[];
   /** Extra controls on the page: start the pipeline. */
   readonly startPipeline?: () => string;
-}
-
-/** What a person typed, as Slack's client sends it: &, < and > escaped (only those three). */
-export function escapeTyped(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**
@@ -36,7 +40,7 @@ export class SlackBridge {
     private readonly slack: SlackStandIn,
     private readonly o: BridgeOptions,
   ) {
-    slack.extraRoutes = (req, res, url, raw) => this.route(req, res, url, raw);
+    slack.extraRoutes = pageRoutes(this, o.startPipeline);
     slack.onResponse = (path, body) => this.response(path, body);
     slack.onViewOpen = (trigger, view) => {
       const user = this.triggers.get(trigger);
@@ -90,34 +94,18 @@ export class SlackBridge {
 
   /** An Events API delivery, signed as Slack signs it. */
   private event(event: Record<string, unknown>): Promise<Response> {
-    const body = JSON.stringify({
-      token: 'sandbox',
-      team_id: 'T0SANDBOX',
-      api_app_id: 'A0CAPSTAN',
-      type: 'event_callback',
-      event_id: `Ev${Date.now()}${++this.seq}`,
-      event_time: Math.floor(Date.now() / 1000),
-      event,
-    });
-    return this.signed(body, 'application/json');
+    return this.signed(eventBody(event, ++this.seq), 'application/json');
   }
 
-  /**
-   * Encodes what a person typed the way Slack's client does: &, < and > escaped, and `@name`
-   * turned into a mention of that user (or of Capstan).
-   */
-  private encode(text: string): { text: string; mentionsBot: boolean } {
-    const escaped = escapeTyped(text);
-    let mentionsBot = false;
-    const encoded = escaped.replace(/(^|[\s(])@([a-z0-9._-]+)/gi, (all, pre: string, name: string) => {
-      if (name.toLowerCase() === 'capstan') {
-        mentionsBot = true;
-        return `${pre}<@${this.slack.botUserId}>`;
-      }
-      const u = this.slack.users.find((x) => x.name.toLowerCase() === name.toLowerCase());
-      return u ? `${pre}<@${u.id}>` : all;
-    });
-    return { text: encoded, mentionsBot };
+  private channelName(channel: string): string {
+    return this.o.channels.find((c) => c.id === channel)?.name ?? channel;
+  }
+
+  private post(payload: unknown): Promise<Response> {
+    return this.signed(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      'application/x-www-form-urlencoded',
+    );
   }
 
   /**
@@ -135,7 +123,7 @@ export class SlackBridge {
       );
       return 200;
     }
-    const { text, mentionsBot } = this.encode(typed);
+    const { text, mentionsBot } = encodeTyped(typed, this.slack.users, this.slack.botUserId);
     const m = this.slack.addMessage({ channel, text, blocks: [], user, threadTs });
     if (!mentionsBot) return 200;
     const r = await this.event({
@@ -167,21 +155,15 @@ export class SlackBridge {
 
   /** Runs `/deploy …` as `user` in `channel`, the way Slack would. */
   async command(user: string, channel: string, text: string): Promise<number> {
-    const u = this.userOf(user);
-    const body = new URLSearchParams({
-      token: 'sandbox',
-      team_id: 'T0SANDBOX',
-      team_domain: 'sandbox',
-      channel_id: channel,
-      channel_name: this.o.channels.find((c) => c.id === channel)?.name ?? channel,
-      user_id: u.id,
-      user_name: u.name,
-      command: '/deploy',
+    const body = commandBody(
+      {
+        user: this.userOf(user),
+        channel: { id: channel, name: this.channelName(channel) },
+        responseUrl: this.newResponseUrl(user, channel),
+        triggerId: this.trigger(user),
+      },
       text,
-      response_url: this.newResponseUrl(user, channel),
-      trigger_id: this.trigger(user),
-      api_app_id: 'A0CAPSTAN',
-    }).toString();
+    );
     // What the person typed, shown as they typed it (Slack text, so escaped), never as markup.
     this.note(user, channel, `/deploy ${escapeTyped(text)}`, [], user);
     const r = await this.signed(body, 'application/x-www-form-urlencoded');
@@ -207,34 +189,14 @@ export class SlackBridge {
     value: string,
     blockId: string,
   ): Promise<number> {
-    const u = this.userOf(user);
     const message = this.slack.messages.find((m) => m.channel === channel && m.ts === ts);
-    const payload = {
-      type: 'block_actions',
-      user: { id: u.id, username: u.name, name: u.name, team_id: 'T0SANDBOX' },
-      api_app_id: 'A0CAPSTAN',
-      token: 'sandbox',
-      container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
-      trigger_id: this.trigger(user),
-      team: { id: 'T0SANDBOX', domain: 'sandbox' },
-      channel: { id: channel, name: this.o.channels.find((c) => c.id === channel)?.name ?? channel },
-      message: message ? { ts, text: message.text, blocks: message.blocks } : undefined,
-      response_url: this.newResponseUrl(user, channel),
-      actions: [
-        {
-          type: 'button',
-          action_id: actionId,
-          block_id: blockId,
-          value,
-          text: { type: 'plain_text', text: actionId },
-          action_ts: String(Date.now() / 1000),
-        },
-      ],
+    const acting = {
+      user: this.userOf(user),
+      triggerId: this.trigger(user),
+      channel: { id: channel, name: this.channelName(channel) },
+      responseUrl: this.newResponseUrl(user, channel),
     };
-    const r = await this.signed(
-      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
-      'application/x-www-form-urlencoded',
-    );
+    const r = await this.post(blockActions(acting, ts, message, { actionId, value, blockId }));
     return r.status;
   }
 
@@ -243,30 +205,7 @@ export class SlackBridge {
     const view = this.modals.get(user);
     if (!view) return 404;
     this.modals.delete(user);
-    const u = this.userOf(user);
-    const state = {
-      values: Object.fromEntries(
-        Object.entries(values).map(([block, actions]) => [
-          block,
-          Object.fromEntries(
-            Object.entries(actions).map(([a, v]) => [a, { type: 'plain_text_input', value: v }]),
-          ),
-        ]),
-      ),
-    };
-    const payload = {
-      type: 'view_submission',
-      team: { id: 'T0SANDBOX', domain: 'sandbox' },
-      user: { id: u.id, username: u.name, name: u.name, team_id: 'T0SANDBOX' },
-      api_app_id: 'A0CAPSTAN',
-      token: 'sandbox',
-      trigger_id: this.trigger(user),
-      view: { ...view, state, hash: 'sandbox' },
-    };
-    const r = await this.signed(
-      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
-      'application/x-www-form-urlencoded',
-    );
+    const r = await this.post(viewSubmission(this.userOf(user), this.trigger(user), view, values));
     return r.status;
   }
 
@@ -290,70 +229,5 @@ export class SlackBridge {
       bot: this.slack.botUserId,
       home: this.slack.homeViews.get(user),
     };
-  }
-
-  private async route(req: IncomingMessage, res: ServerResponse, url: URL, raw: string): Promise<boolean> {
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    // Permalinks (`/archives/<channel>/p<ts>`) open the page, which then shows that message's thread.
-    if (
-      req.method === 'GET' &&
-      (url.pathname === '/' || /^\/archives\/[A-Z0-9]+\/p\d+$/.test(url.pathname))
-    ) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(PAGE);
-      return true;
-    }
-    if (!url.pathname.startsWith('/ui/')) return false;
-    const input = raw ? (JSON.parse(raw) as Record<string, string>) : {};
-    switch (url.pathname) {
-      case '/ui/state':
-        json(200, this.state(url.searchParams.get('user') ?? ''));
-        return true;
-      case '/ui/command':
-        json(200, { status: await this.command(input.user ?? '', input.channel ?? '', input.text ?? '') });
-        return true;
-      case '/ui/click':
-        json(200, {
-          status: await this.click(
-            input.user ?? '',
-            input.channel ?? '',
-            input.ts ?? '',
-            input.actionId ?? '',
-            input.value ?? '',
-            input.blockId ?? '',
-          ),
-        });
-        return true;
-      case '/ui/view':
-        json(200, {
-          status: await this.submitView(
-            input.user ?? '',
-            JSON.parse(input.values ?? '{}') as Record<string, Record<string, string>>,
-          ),
-        });
-        return true;
-      case '/ui/message':
-        json(200, {
-          status: await this.message(
-            input.user ?? '',
-            input.channel ?? '',
-            input.text ?? '',
-            input.threadTs || undefined,
-          ),
-        });
-        return true;
-      case '/ui/home':
-        json(200, { status: await this.openHome(input.user ?? '') });
-        return true;
-      case '/ui/pipeline':
-        json(200, { execution: this.o.startPipeline?.() });
-        return true;
-      default:
-        json(404, { error: 'unknown' });
-        return true;
-    }
   }
 }

@@ -55,6 +55,8 @@ export default defineConfig(({ mode }) => {
       pool: 'forks',
       isolate: false,
       maxWorkers: WORKERS,
+      // The files that start Capstan as a process run it compiled once for the run (the inner loop has none).
+      globalSetup: fast ? [] : ['test/support/capstanBuild.ts'],
       // The files that start processes run one at a time beside the others, not two at once.
       sequence: { sequencer: SpreadSequencer },
       projects: [

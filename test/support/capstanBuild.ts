@@ -8,7 +8,7 @@ import type { TestProject } from 'vitest/node';
 /*
  * The test files that start Capstan as a process (test/main.test.ts, test/slack/processSurvives.test.ts,
  * test/e2e/replicas.test.ts) run `src/main.ts` compiled once per run, with plain `node`: through tsx,
- * every process compiled the sources again (about 2 s of CPU each, more than the rest of its start-up).
+ * every process compiled the sources again (about 2 s of CPU each, as much as the rest of its start-up).
  * The sources are bundled into one file, node_modules left out (loaded as in production), and kept in
  * .cache/capstan-main keyed by the sources' content, so a second run with the same sources builds nothing.
  */
@@ -30,10 +30,15 @@ function sourceFiles(dir: string): string[] {
     .sort();
 }
 
-/** Everything the bundle depends on: the sources, the lockfile and the compiler's version. */
+/** Everything the bundle depends on: the sources, the compiler's settings and version, the lockfile. */
 function contentKey(): string {
   const hash = createHash('sha256').update(`esbuild ${version}\n`);
-  for (const file of [...sourceFiles(join(ROOT, 'src')), join(ROOT, 'package-lock.json')]) {
+  const files = [
+    ...sourceFiles(join(ROOT, 'src')),
+    join(ROOT, 'tsconfig.json'),
+    join(ROOT, 'package-lock.json'),
+  ];
+  for (const file of files) {
     hash.update(`${relative(ROOT, file)}\n`).update(readFileSync(file));
   }
   return hash.digest('hex').slice(0, 16);

@@ -2,13 +2,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SlackStandIn } from '../sandbox/slackApi.js';
 
 const root = new URL('..', import.meta.url).pathname;
+/** `src/main.ts`, compiled once for the run (test/support/capstanBuild.ts). */
+const MAIN = inject('capstanMain');
 
 function run(env: Record<string, string>, untilOutput?: RegExp) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
   });

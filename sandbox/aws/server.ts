@@ -49,6 +49,12 @@ const signedService = (authorization: string | undefined) =>
 export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:todobackend-approvals`;
 
 /**
+ * The simulated SNS's signing certificate, made once per process and shared by every account started
+ * in it: an RSA key takes a few hundred ms of CPU, and the tests start many accounts.
+ */
+let signingPems: ReturnType<typeof generate> | undefined;
+
+/**
  * A simulated AWS account on one local port, speaking the wire protocols the SDK clients use
  * (JSON 1.1 with X-Amz-Target; the Query protocol with XML answers; S3's path-style REST), so they
  * run unmodified with AWS_ENDPOINT_URL pointed here. Every call is recorded.
@@ -86,10 +92,10 @@ export class SimulatedAws {
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
-    const pems = await generate([{ name: 'commonName', value: 'sns.sandbox.capstan.local' }], {
-      keySize: 2048,
-      algorithm: 'sha256',
-    });
+    const pems = await (signingPems ??= generate(
+      [{ name: 'commonName', value: 'sns.sandbox.capstan.local' }],
+      { keySize: 2048, algorithm: 'sha256' },
+    ));
     this.cert = pems.cert;
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));

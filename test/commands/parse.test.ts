@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Names } from '../../src/commands/command.js';
 import { invalidMessage } from '../../src/views/help.js';
 import { parseCommand } from '../../src/commands/parse.js';
+import { codePoint } from '../support/codePoints.js';
 
 const names: Names = {
   apps: [
@@ -217,7 +218,7 @@ describe('parseCommand: invalid input', () => {
 describe('parseCommand: properties', () => {
   it('never throws, whatever the text', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), (text) => {
+      fc.property(fc.string({ unit: codePoint }), (text) => {
         const r = parse(text);
         expect(['command', 'help', 'invalid']).toContain(r.kind);
       }),

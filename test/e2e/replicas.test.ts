@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   type ReplicaSet,
   burstThenStopBusiest,
@@ -28,6 +28,8 @@ beforeAll(async () => {
     leaseMs: LEASE_MS,
     pollMs: POLL_MS,
     tickMs: 1000,
+    // `src/main.ts` compiled once for the run (test/support/capstanBuild.ts), not through tsx per replica.
+    command: ['--enable-source-maps', inject('capstanMain')],
   });
 }, 60_000);
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackHeaders } from '../support/signing.js';
 import { TOPIC, approvalMessage, notification } from '../support/snsSigning.js';
 import { FUZZ, type FuzzWorld, expectStillServing, mutated, mutatedText, startFuzzWorld } from './support.js';
+import { codePoint } from '../support/codePoints.js';
 
 let w: FuzzWorld;
 beforeAll(async () => {
@@ -102,7 +103,7 @@ describe('fuzzing what arrives over HTTP', () => {
   it('slash commands', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(mutated(COMMAND).map(asForm), fc.string({ unit: 'binary', maxLength: 300 })),
+        fc.oneof(mutated(COMMAND).map(asForm), fc.string({ unit: codePoint, maxLength: 300 })),
         async (body) => {
           await postSigned(body, 'application/x-www-form-urlencoded');
           await expectStillServing(w);

@@ -13,6 +13,7 @@ import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeEcs } from '../support/fakeEcs.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { TOPIC, type TestSigner, testSigner } from '../support/snsSigning.js';
+import { codePoint } from '../support/codePoints.js';
 
 /** Every fuzz property runs this many cases, from a fixed seed: the same inputs on every run. */
 export const FUZZ = { seed: 4242, numRuns: 40 } as const;
@@ -44,7 +45,7 @@ export const weird: fc.Arbitrary<Json> = fc.oneof(
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.constant(''),
-  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ unit: codePoint, maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.constantFrom('%ZZ%00', '\u0000\u202e', '\ud800', '<script>x</script>', '../../etc/passwd', '1e309'),
   fc.constant('x'.repeat(200_000)),
@@ -113,7 +114,7 @@ export function mutatedText(base: Json): fc.Arbitrary<string> {
       }),
     },
     { weight: 1, arbitrary: fc.json({ maxDepth: 3 }) },
-    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
+    { weight: 1, arbitrary: fc.string({ unit: codePoint, maxLength: 200 }) },
   );
 }
 

@@ -2,11 +2,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SlackStandIn } from '../../sandbox/slackApi.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const APP_TOKEN = 'xapp-1-process';
+/** `src/main.ts`, compiled once for the run (test/support/capstanBuild.ts). */
+const MAIN = inject('capstanMain');
 
 describe('the capstan process in Socket Mode, sent what Slack should never send', () => {
   const dir = mkdtempSync(join(tmpdir(), 'capstan-survives-'));
@@ -24,7 +26,7 @@ describe('the capstan process in Socket Mode, sent what Slack should never send'
       file,
       `storage: { sqlite: ${join(dir, 'db.sqlite')} }\napps:\n  todobackend:\n    environments:\n      dev:\n        channel: C0DEV\n        ecs: { region: us-east-1, cluster: c, service: s, container: app, repository: r }\n        policy: { deployers: ["*"] }\n`,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
       cwd: root,
       env: {
         PATH: process.env.PATH ?? '',

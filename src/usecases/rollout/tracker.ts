@@ -190,6 +190,15 @@ export class RolloutTracker {
 
   private async poll(key: string, g: Group): Promise<void> {
     this.busy.add(key);
+    // Each rollout's observation is acted on once: as soon as its part of the look answered, or at the end.
+    const items = new Map(g.items.map((item) => [item.d.id, item]));
+    const acting: Promise<void>[] = [];
+    const act = (id: string, obs: Observation) => {
+      const item = items.get(id);
+      if (!item) return;
+      items.delete(id);
+      acting.push(this.act(item, g.strategy, obs));
+    };
     try {
       let observations: ReadonlyMap<string, Observation>;
       try {
@@ -202,6 +211,10 @@ export class RolloutTracker {
               data: d.tracking!.data,
               startedAt: d.tracking!.startedAt,
             })),
+            // What is read is acted on at once; read errors wait for the whole look (backoff).
+            (part) => {
+              for (const [id, obs] of part) if (obs.kind !== 'unreadable') act(id, obs);
+            },
           ),
           Math.min(...g.items.map(({ env }) => env.rolloutTimeoutMs)),
           this.opts.sleep ?? heldSleep,
@@ -209,7 +222,9 @@ export class RolloutTracker {
       } catch (e) {
         this.backOff(key, e);
         // Read errors count against the deadline too: nothing stays "rolling out" for ever.
-        await Promise.all(g.items.map(({ d, env }) => this.outcomes.unreadable(d, env, e)));
+        const unread = [...items.values()];
+        items.clear();
+        await Promise.all([...acting, ...unread.map(({ d, env }) => this.outcomes.unreadable(d, env, e))]);
         return;
       }
       // An error about one rollout is that rollout's alone; the group backs off only when none could be read.
@@ -219,27 +234,34 @@ export class RolloutTracker {
       });
       if (errors.length > 0 && errors.length === g.items.length) this.backOff(key, errors[0]);
       else this.backoff.delete(key);
-      await Promise.all(
-        g.items.map(async ({ d, env }) => {
-          const obs = observations.get(d.id);
-          if (!obs) return;
-          try {
-            if (obs.kind === 'unreadable') {
-              this.deps.logger.warn('could not read a rollout', { id: d.id, error: errorMessage(obs.error) });
-              await this.outcomes.unreadable(d, env, obs.error);
-              return;
-            }
-            await this.outcomes.apply(d, env, g.strategy, obs);
-          } catch (e) {
-            this.deps.logger.error('could not process a rollout observation', {
-              id: d.id,
-              error: errorMessage(e),
-            });
-          }
-        }),
-      );
+      for (const { d } of g.items) {
+        const obs = observations.get(d.id);
+        if (obs) act(d.id, obs);
+      }
+      await Promise.all(acting);
     } finally {
       this.busy.delete(key);
+    }
+  }
+
+  /** What one observation of a rollout makes happen; a failure is logged and stays that rollout's. */
+  private async act(
+    { d, env }: Group['items'][number],
+    strategy: TargetStrategy,
+    obs: Observation,
+  ): Promise<void> {
+    try {
+      if (obs.kind === 'unreadable') {
+        this.deps.logger.warn('could not read a rollout', { id: d.id, error: errorMessage(obs.error) });
+        await this.outcomes.unreadable(d, env, obs.error);
+        return;
+      }
+      await this.outcomes.apply(d, env, strategy, obs);
+    } catch (e) {
+      this.deps.logger.error('could not process a rollout observation', {
+        id: d.id,
+        error: errorMessage(e),
+      });
     }
   }
 

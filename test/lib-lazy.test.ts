@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lazy } from '../src/lib/lazy.js';
+import { lazy, warm } from '../src/lib/lazy.js';
 
 interface Port {
   read(id: string): Promise<string>;
@@ -41,5 +41,22 @@ describe('lazy', () => {
     await expect(port.read('a')).rejects.toThrow('cannot load the SDK');
     await expect(port.read('b')).resolves.toBe('b');
     expect(loads).toBe(2);
+  });
+
+  it('warm() loads it before any call, once; on any other object it does nothing', async () => {
+    let loads = 0;
+    const port = lazy<Pick<Port, 'read'>>(
+      async () => {
+        loads += 1;
+        return { read: async (id) => id };
+      },
+      { read: true },
+    );
+    await warm(port);
+    expect(loads).toBe(1);
+    await expect(port.read('a')).resolves.toBe('a');
+    await warm(port);
+    await warm({ read: async () => 'eager' });
+    expect(loads).toBe(1);
   });
 });

@@ -9,7 +9,7 @@ import type { Registry } from '../ports/registry.js';
 import type { Stacks } from '../ports/stacks.js';
 import { createAwsIdentity } from '../adapters/aws/identity.js';
 import { FairBudget } from '../lib/fairBudget.js';
-import { lazy } from '../lib/lazy.js';
+import { lazy, warm } from '../lib/lazy.js';
 
 /**
  * ListTasks/DescribeTasks for stopped tasks, over every rollout of this process: a thousand rollouts
@@ -122,3 +122,21 @@ export function createAwsPorts(o: AwsPortsOptions = {}) {
 }
 
 export type AwsPorts = ReturnType<typeof createAwsPorts>;
+
+/** The ports each kind of target uses (its strategy's and its status read's). */
+const PORTS_OF: Readonly<Record<string, readonly (keyof AwsPorts)[]>> = {
+  ecs: ['ecs', 'serviceDeployments', 'registry'],
+  cloudformation: ['stacks', 'registry'],
+  beanstalk: ['beanstalk', 'objects', 'registry'],
+  'codedeploy-server': ['codedeploy', 'objects'],
+  'codedeploy-ecs': ['codedeploy', 'ecs', 'registry'],
+};
+
+/**
+ * Loads the ports the catalog's targets use, once Capstan is ready: the first command or look then
+ * does not wait for its SDK client, and clients no target uses are never loaded.
+ */
+export async function warmAwsPorts(aws: AwsPorts, kinds: Iterable<string>): Promise<void> {
+  const wanted = new Set([...kinds].flatMap((k) => PORTS_OF[k] ?? []));
+  for (const name of wanted) await warm(aws[name]);
+}

@@ -5,6 +5,8 @@ export interface DescribeCall {
   readonly at: number;
   readonly cluster: string;
   readonly services: number;
+  /** The first service the call names: a look of a cluster starts again from the same one. */
+  readonly firstService: string;
   readonly throttled: boolean;
 }
 
@@ -125,7 +127,13 @@ export class TimetableEcs {
     const cluster = input.cluster ?? 'default';
     const services = input.services ?? [];
     const throttled = this.throttled.has(cluster);
-    this.describes.push({ at: Date.now(), cluster, services: services.length, throttled });
+    this.describes.push({
+      at: Date.now(),
+      cluster,
+      services: services.length,
+      firstService: services[0] ?? '',
+      throttled,
+    });
     if (throttled) return send(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
     const now = Date.now();
     const answers = services.map((s) => {

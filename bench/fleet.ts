@@ -8,7 +8,7 @@ import type { Deployment } from '../src/domain/deployment.js';
 import { SlackStandIn } from '../sandbox/slackApi.js';
 import { newTrack } from '../src/targets/ecs/evaluate.js';
 import { newDeployment } from '../src/usecases/deploy.js';
-import { TimetableEcs } from './ecsServer.js';
+import { type DescribeCall, TimetableEcs } from './ecsServer.js';
 import { startFlags } from './startFlags.js';
 
 export interface FleetOptions {
@@ -31,6 +31,11 @@ export interface FleetResult {
   readonly readyMs: number;
   /** Ticks while every rollout was in flight: DescribeServices calls to healthy clusters per tick (median). */
   readonly describeCallsPerTick: number;
+  /**
+   * The same, counted by look rather than by clock: each healthy cluster's largest look (the calls
+   * from one first batch to the next) that began while every rollout was in flight, summed.
+   */
+  readonly describeCallsPerLook: number;
   readonly servicesPerCall: number;
   readonly listTasksPerTick: number;
   /** ListTasks calls (stopped-task reads) in the busiest second, and on average a second, while rollouts were in flight. */
@@ -114,6 +119,26 @@ function ticksOf<T extends { at: number }>(calls: readonly T[], intervalMs: numb
   const ticks: T[][] = [];
   for (const c of calls) (ticks[Math.floor((c.at - first) / intervalMs)] ??= []).push(c);
   return [...ticks].map((t) => t ?? []);
+}
+
+/**
+ * Each cluster's largest look among those that began before `until`, summed over clusters: a look
+ * begins with the call naming the same first service as the cluster's first call (the rollouts of a
+ * look are in the same order every look while none has ended), so ticks that run late or overlap
+ * the clock's buckets are still told apart.
+ */
+function largestLooks(calls: readonly DescribeCall[], until: number): number {
+  const looks = new Map<string, { anchor: string; sizes: number[]; open: boolean }>();
+  for (const c of calls) {
+    let l = looks.get(c.cluster);
+    if (!l) looks.set(c.cluster, (l = { anchor: c.firstService, sizes: [], open: false }));
+    if (c.firstService === l.anchor) {
+      l.open = c.at < until;
+      if (l.open) l.sizes.push(0);
+    }
+    if (l.open) l.sizes[l.sizes.length - 1]! += 1;
+  }
+  return [...looks.values()].reduce((n, l) => n + Math.max(0, ...l.sizes), 0);
 }
 
 /**
@@ -260,6 +285,7 @@ export async function benchFleet(o: FleetOptions): Promise<FleetResult> {
       rollouts: o.rollouts,
       readyMs,
       describeCallsPerTick: median(inFlightTicks.map((t) => t.length)),
+      describeCallsPerLook: largestLooks(healthyCalls, firstEnd),
       servicesPerCall: calls.reduce((n, c) => n + c.services, 0) / Math.max(1, calls.length),
       listTasksPerTick: median(listTasks.map((t) => t.length)),
       listTasksMaxPerSecond: Math.max(0, ...bySecond.values()),

@@ -71,6 +71,13 @@ async function startupPart() {
     '< 1500 ms',
     pct(startup, 50) < 1500,
   );
+  const first = await benchStartup(5, 'dynamodb');
+  row(
+    '  first start on DynamoDB, creating its table (dynalite, median of 5)',
+    ms(pct(first, 50)),
+    '< 1500 ms',
+    pct(first, 50) < 1500,
+  );
 }
 
 async function fleetPart() {
@@ -90,10 +97,10 @@ async function fleetPart() {
   row('rollouts in flight in one process', String(healthy.rollouts), '1,000', healthy.rollouts >= 1000);
   row('start-up to ready with all of them resumed from the ledger', ms(healthy.readyMs), '-');
   row(
-    'DescribeServices calls per polling tick',
-    `${healthy.describeCallsPerTick} (${healthy.servicesPerCall.toFixed(1)} svc/call)`,
+    'DescribeServices calls per polling tick: by look (largest) | by clock',
+    `${healthy.describeCallsPerLook} | ${healthy.describeCallsPerTick} (${healthy.servicesPerCall.toFixed(1)} svc/call)`,
     `≤ ${Math.ceil(n / 10)} (1 per 10 services)`,
-    healthy.describeCallsPerTick <= Math.ceil(n / 10),
+    healthy.describeCallsPerLook <= Math.ceil(n / 10),
   );
   row(
     'ListTasks calls (stopped tasks): busiest second / a second on average',

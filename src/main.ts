@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { onAwsError } from './adapters/aws/errors.js';
 import type { CertFetcher } from './adapters/sns/verify.js';
-import { createAwsPorts } from './compose/aws.js';
+import { createAwsPorts, warmAwsPorts } from './compose/aws.js';
 import { createLoops } from './compose/loops.js';
 import { createSlackInput } from './compose/slack.js';
 import { createSlackOutput } from './compose/slackOutput.js';
@@ -187,6 +187,12 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   const resumed = await coordinator.tick();
   loops.start();
   ready = true;
+  background.run(
+    warmAwsPorts(
+      aws,
+      catalog.apps.flatMap((a) => a.environments.map((e) => e.target.kind)),
+    ),
+  );
   logger.info('Capstan is ready', {
     port,
     mode: env.SLACK_APP_TOKEN ? 'socket' : 'http',

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Pacer } from '../src/lib/pacer.js';
 import { ManualClock } from './fakes/ports.js';
 import { ManualSleep } from './fakes/sleep.js';
@@ -120,6 +120,36 @@ describe('Pacer', () => {
     sleep.release();
     await idle;
     expect(at.at(-1)).toBe('progress-2@4000');
+  });
+
+  it('runs an urgent job pushed while it waits for a token at once, when urgent jobs are unpaced', async () => {
+    const clock = new ManualClock(0);
+    const sleep = new ManualSleep(clock);
+    const at: string[] = [];
+    const p = new Pacer<string>({
+      intervalMs: 1000,
+      burst: 1,
+      now: () => clock.now(),
+      sleep: sleep.sleep,
+      onError: () => {},
+      urgentUnpaced: true,
+    });
+    const job = (name: string) => async () => void at.push(`${name}@${clock.now()}`);
+    for (const k of ['a', 'b', 'c']) void p.push(`outcome-${k}`, job(`outcome-${k}`), true);
+    void p.push('progress-1', job('progress-1'));
+    // Three outcomes spent three tokens: the progress edit waits 3 s for its own.
+    await sleep.pending();
+    expect(sleep.waits.map((w) => w.ms)).toEqual([3000]);
+    // An outcome arriving during that wait does not sit behind it.
+    void p.push('outcome-d', job('outcome-d'), true);
+    await vi.waitFor(() => expect(at).toContain('outcome-d@0'));
+    expect(at).not.toContain('progress-1@0');
+    await sleep.pending();
+    expect(sleep.waits.map((w) => w.ms)).toEqual([4000]);
+    const idle = p.idle();
+    sleep.release();
+    await idle;
+    expect(at.at(-1)).toBe('progress-1@4000');
   });
 
   it('retries a failed job after the delay it is given, with the latest job pushed meanwhile, and idle() waits for it', async () => {

@@ -1,15 +1,15 @@
-import { createBeanstalkAdapter } from '../adapters/aws/beanstalk.js';
-import { createCloudFormationAdapter } from '../adapters/aws/cloudformation.js';
-import { createCloudWatchAdapter } from '../adapters/aws/cloudwatch.js';
-import { createCodeDeployAdapter } from '../adapters/aws/codedeploy.js';
-import { createCodePipelineAdapter } from '../adapters/aws/codepipeline.js';
-import { createEcrAdapter } from '../adapters/aws/ecr.js';
-import { createEcsAdapter } from '../adapters/aws/ecs.js';
-import { createEcsServiceDeploymentsAdapter } from '../adapters/aws/ecsServiceDeployments.js';
+import type { Alarms } from '../ports/alarms.js';
+import type { Beanstalk } from '../ports/beanstalk.js';
+import type { CodeDeploy } from '../ports/codedeploy.js';
+import type { Ecs } from '../ports/ecs.js';
+import type { EcsServiceDeployments } from '../ports/ecsServiceDeployments.js';
+import type { ObjectStore } from '../ports/objects.js';
+import type { Pipelines, Subscriptions } from '../ports/pipelines.js';
+import type { Registry } from '../ports/registry.js';
+import type { Stacks } from '../ports/stacks.js';
 import { createAwsIdentity } from '../adapters/aws/identity.js';
-import { createS3Adapter } from '../adapters/aws/s3.js';
-import { createSnsAdapter } from '../adapters/aws/sns.js';
 import { FairBudget } from '../lib/fairBudget.js';
+import { lazy, warm } from '../lib/lazy.js';
 
 /**
  * ListTasks/DescribeTasks for stopped tasks, over every rollout of this process: a thousand rollouts
@@ -30,22 +30,113 @@ export function stoppedTasksBudget(o: AwsPortsOptions = {}): FairBudget {
   return new FairBudget({ perSecond, burst: STOPPED_TASKS_PER_LOOK, reserve: 1, now: o.now ?? Date.now });
 }
 
-/** Every AWS port Capstan uses, each over its SDK client. */
+/**
+ * Every AWS port Capstan uses, each over its SDK client. Each adapter, and the SDK client under it,
+ * is loaded on the port's first call rather than at start-up: loading them all took about a second
+ * of a start, for clients a deployment may never use. Identity loads STS itself when a role is first assumed.
+ */
 export function createAwsPorts(o: AwsPortsOptions = {}) {
+  const budget = stoppedTasksBudget(o);
   return {
-    ecs: createEcsAdapter(undefined, { stoppedTasksBudget: stoppedTasksBudget(o) }),
-    serviceDeployments: createEcsServiceDeploymentsAdapter(),
-    registry: createEcrAdapter(),
-    stacks: createCloudFormationAdapter(),
-    objects: createS3Adapter(),
-    beanstalk: createBeanstalkAdapter(),
-    codedeploy: createCodeDeployAdapter(),
-    pipelines: createCodePipelineAdapter(),
-    subscriptions: createSnsAdapter(),
-    alarms: createCloudWatchAdapter(),
+    ecs: lazy<Ecs>(
+      async () =>
+        (await import('../adapters/aws/ecs.js')).createEcsAdapter(undefined, { stoppedTasksBudget: budget }),
+      {
+        describeServices: true,
+        clusterStatus: true,
+        describeTaskDefinition: true,
+        registerTaskDefinition: true,
+        updateService: true,
+        stoppedTasks: true,
+      },
+    ),
+    serviceDeployments: lazy<EcsServiceDeployments>(
+      async () =>
+        (await import('../adapters/aws/ecsServiceDeployments.js')).createEcsServiceDeploymentsAdapter(),
+      { update: true, list: true, describe: true, decide: true, stop: true },
+    ),
+    registry: lazy<Registry>(async () => (await import('../adapters/aws/ecr.js')).createEcrAdapter(), {
+      findImage: true,
+      recentTags: true,
+    }),
+    stacks: lazy<Stacks>(
+      async () => (await import('../adapters/aws/cloudformation.js')).createCloudFormationAdapter(),
+      {
+        describeStack: true,
+        events: true,
+        createChangeSet: true,
+        describeChangeSet: true,
+        waitForChangeSet: true,
+        executeChangeSet: true,
+        deleteChangeSet: true,
+      },
+    ),
+    objects: lazy<ObjectStore>(async () => (await import('../adapters/aws/s3.js')).createS3Adapter(), {
+      put: true,
+      head: true,
+      getText: true,
+    }),
+    beanstalk: lazy<Beanstalk>(
+      async () => (await import('../adapters/aws/beanstalk.js')).createBeanstalkAdapter(),
+      {
+        describeEnvironments: true,
+        describeApplicationVersions: true,
+        createApplicationVersion: true,
+        updateEnvironment: true,
+        describeEvents: true,
+      },
+    ),
+    codedeploy: lazy<CodeDeploy>(
+      async () => (await import('../adapters/aws/codedeploy.js')).createCodeDeployAdapter(),
+      {
+        getDeploymentGroup: true,
+        createDeployment: true,
+        getDeployment: true,
+        listDeployments: true,
+        listDeploymentTargets: true,
+        batchGetDeploymentTargets: true,
+        continueDeployment: true,
+        stopDeployment: true,
+      },
+    ),
+    pipelines: lazy<Pipelines>(
+      async () => (await import('../adapters/aws/codepipeline.js')).createCodePipelineAdapter(),
+      { putApprovalResult: true, approvalState: true },
+    ),
+    subscriptions: lazy<Subscriptions>(
+      async () => (await import('../adapters/aws/sns.js')).createSnsAdapter(),
+      {
+        confirm: true,
+      },
+    ),
+    alarms: lazy<Alarms>(
+      async () => (await import('../adapters/aws/cloudwatch.js')).createCloudWatchAdapter(),
+      {
+        describe: true,
+        enteredAlarm: true,
+      },
+    ),
     // An environment's roleArn is assumed for the person behind each call; the adapters' clients follow.
     identity: createAwsIdentity(),
   };
 }
 
 export type AwsPorts = ReturnType<typeof createAwsPorts>;
+
+/** The ports each kind of target uses (its strategy's and its status read's). */
+const PORTS_OF: Readonly<Record<string, readonly (keyof AwsPorts)[]>> = {
+  ecs: ['ecs', 'serviceDeployments', 'registry'],
+  cloudformation: ['stacks', 'registry'],
+  beanstalk: ['beanstalk', 'objects', 'registry'],
+  'codedeploy-server': ['codedeploy', 'objects'],
+  'codedeploy-ecs': ['codedeploy', 'ecs', 'registry'],
+};
+
+/**
+ * Loads the ports the catalog's targets use, once Capstan is ready: the first command or look then
+ * does not wait for its SDK client, and clients no target uses are never loaded.
+ */
+export async function warmAwsPorts(aws: AwsPorts, kinds: Iterable<string>): Promise<void> {
+  const wanted = new Set([...kinds].flatMap((k) => PORTS_OF[k] ?? []));
+  for (const name of wanted) await warm(aws[name]);
+}

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { connectDynamoStore } from '../adapters/store/dynamodb.js';
-import { openSqliteStore } from '../adapters/store/sqlite.js';
 import type { Config } from '../config/readConfig.js';
 import type { Logger } from '../lib/logger.js';
 import type { Store } from '../ports/store.js';
 
 export async function openStore(config: Config, logger: Logger, now: () => number): Promise<Store> {
+  // Only the ledger configured is loaded (the DynamoDB one brings its SDK client).
   if (config.storage.kind === 'sqlite')
-    return openSqliteStore(config.storage.path, { now, warn: (m, f) => logger.warn(m, f) });
+    return (await import('../adapters/store/sqlite.js')).openSqliteStore(config.storage.path, {
+      now,
+      warn: (m, f) => logger.warn(m, f),
+    });
+  const { connectDynamoStore } = await import('../adapters/store/dynamodb.js');
   return connectDynamoStore({ ...config.storage, warn: (m, f) => logger.warn(m, f) });
 }
 

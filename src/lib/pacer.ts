@@ -67,6 +67,8 @@ export class Pacer<K> {
   private running: K | undefined;
   /** Told once their key has nothing queued, running or waiting to be retried. */
   private readonly settling = new Map<K, (() => void)[]>();
+  /** Ends the wait for a token early: an unpaced urgent job arrived and must not wait behind it. */
+  private waking: AbortController | undefined;
 
   constructor(private readonly o: PacerOptions) {
     this.intervalMs = o.intervalMs;
@@ -101,6 +103,7 @@ export class Pacer<K> {
     if (urgent) {
       this.normal.delete(key);
       this.urgent.set(key, queued);
+      if (this.o.urgentUnpaced) this.waking?.abort();
     } else if (this.urgent.has(key)) this.urgent.set(key, queued);
     else this.normal.set(key, queued);
     this.draining ??= this.drain();
@@ -150,7 +153,11 @@ export class Pacer<K> {
       }
       this.refill();
       if (this.tokens < 1 && !(isUrgent && this.o.urgentUnpaced)) {
-        await this.sleep(Math.ceil((1 - this.tokens) * this.intervalMs));
+        // An unpaced urgent job pushed meanwhile ends this wait: after outcomes spent the tokens,
+        // the wait can be seconds, and the next outcome must not sit behind it.
+        const waking = (this.waking = new AbortController());
+        await this.sleep(Math.ceil((1 - this.tokens) * this.intervalMs), waking.signal);
+        if (this.waking === waking) this.waking = undefined;
         continue; // the job may have been replaced, or an urgent one queued, while waiting
       }
       const [key, queued] = next.value;

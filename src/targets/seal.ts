@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Environment } from '../domain/catalog.js';
 import { CapstanError } from '../domain/errors.js';
 import {
+  type EarlyObservations,
   type EnvironmentOf,
   type Observation,
   type Observed,
@@ -60,7 +61,10 @@ export function seal<K extends TargetKind, P, D, C>(s: Strategy<K, P, D, C>): Ta
     return r.success ? r.data : undefined;
   };
 
-  async function observe(items: readonly Observed[]): Promise<ReadonlyMap<string, Observation>> {
+  async function observe(
+    items: readonly Observed[],
+    early?: EarlyObservations,
+  ): Promise<ReadonlyMap<string, Observation>> {
     const out = new Map<string, Observation>();
     const readable: Observed<D, EnvironmentOf<K>>[] = [];
     for (const item of items) {
@@ -77,7 +81,7 @@ export function seal<K extends TargetKind, P, D, C>(s: Strategy<K, P, D, C>): Ta
       }
     }
     if (readable.length === 0) return out;
-    for (const [id, obs] of await s.observe(readable)) out.set(id, obs);
+    for (const [id, obs] of await s.observe(readable, early)) out.set(id, obs);
     return out;
   }
 

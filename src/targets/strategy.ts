@@ -37,8 +37,10 @@ export interface TargetStrategy {
    * One look at AWS for rollouts of one poll group, judged against exactly what Capstan started.
    * Each rollout is judged on its own answer: a read that fails for one item is that item's
    * `unreadable` observation; only a read every item depends on may reject the whole look.
+   * A look made of several calls may tell `early` of the observations of one call as soon as they
+   * are judged, so an ending there is not held up by the calls after it; they are in the answer too.
    */
-  observe(items: readonly Observed[]): Promise<ReadonlyMap<string, Observation>>;
+  observe(items: readonly Observed[], early?: EarlyObservations): Promise<ReadonlyMap<string, Observation>>;
   /** What runs now, for `status`: one entry per environment, an Error where it could not be read. */
   read(envs: readonly Environment[], detail: boolean): Promise<ReadonlyMap<Environment, Reading | Error>>;
   /** The version running now, to pick a rollback target. */
@@ -65,8 +67,7 @@ export interface TargetStrategy {
 
 /** What a rollback in place started: facts to say, or those and the tracking data to follow it by. */
 export type InPlaceRollback<D = unknown> =
-  | readonly Fact[]
-  | { readonly lines: readonly Fact[]; readonly data: D };
+  readonly Fact[] | { readonly lines: readonly Fact[]; readonly data: D };
 
 /** The facts of a rollback in place, whichever shape the strategy answered. */
 export const inPlaceLines = (r: InPlaceRollback): readonly Fact[] => ('lines' in r ? r.lines : r);
@@ -140,6 +141,9 @@ export interface Observed<D = unknown, E extends Environment = Environment> {
   /** When Capstan started following this change: older events are not its own. */
   readonly startedAt: number;
 }
+
+/** Told of some observations of a look before the look ends (see TargetStrategy.observe). */
+export type EarlyObservations<D = unknown> = (part: ReadonlyMap<string, Observation<D>>) => void;
 
 export type Observation<D = unknown> =
   | {
@@ -275,7 +279,10 @@ export interface Strategy<K extends TargetKind, P, D, C> {
   discard(env: EnvironmentOf<K>, plan: P): Promise<void>;
   apply(env: EnvironmentOf<K>, request: ApplyRequest<P>): Promise<Started<D>>;
   reconcile(env: EnvironmentOf<K>, request: ApplyRequest<P>): Promise<Started<D> | undefined>;
-  observe(items: readonly Observed<D, EnvironmentOf<K>>[]): Promise<ReadonlyMap<string, Observation<D>>>;
+  observe(
+    items: readonly Observed<D, EnvironmentOf<K>>[],
+    early?: EarlyObservations<D>,
+  ): Promise<ReadonlyMap<string, Observation<D>>>;
   read(
     envs: readonly EnvironmentOf<K>[],
     detail: boolean,

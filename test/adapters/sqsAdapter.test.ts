@@ -1,5 +1,5 @@
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSqsAdapter } from '../../src/adapters/aws/sqs.js';
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/capstan-events';
@@ -29,7 +29,8 @@ describe('the SQS adapter', () => {
     const queue = createSqsAdapter(QUEUE, client);
     const abort = new AbortController();
     const received = queue.receive(20, abort.signal);
-    expect(sent).toHaveLength(1);
+    // The SDK is loaded on the first read: the call goes out once it is.
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
     const [{ command, abortSignal }] = sent as [(typeof sent)[0]];
     expect(command).toBeInstanceOf(ReceiveMessageCommand);
     expect((command as ReceiveMessageCommand).input).toMatchObject({ QueueUrl: QUEUE, WaitTimeSeconds: 20 });

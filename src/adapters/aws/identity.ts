@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { CapstanError } from '../../domain/errors.js';
 import { errorMessage } from '../../lib/errors.js';
 import { type AwsCaller, type AwsIdentity, CAPSTAN } from '../../ports/identity.js';
@@ -66,26 +66,25 @@ export function createAwsIdentity(opts: AwsIdentityOptions = {}): AwsIdentity {
   const durationSeconds = opts.durationSeconds ?? 3600;
   const maxSessions = opts.maxSessions ?? 500;
   const stsClients = new Map<string, STSClient>();
-  // STS is always asked with Capstan's own credentials, never from inside a role session.
-  const sts =
-    opts.sts ??
-    ((region: string) => {
-      let c = stsClients.get(region);
-      if (!c) stsClients.set(region, (c = new STSClient({ region })));
-      return c;
-    });
+  // STS is always asked with Capstan's own credentials, never from inside a role session. Its SDK
+  // client is loaded when a role is first assumed, not at start-up.
+  const sts = async (region: string): Promise<STSClient> => {
+    if (opts.sts) return opts.sts(region);
+    let c = stsClients.get(region);
+    if (!c) stsClients.set(region, (c = (await import('./stsCalls.js')).newStsClient(region)));
+    return c;
+  };
   const sessions = new Map<string, Entry>();
 
   async function assume(caller: AwsCaller & { roleArn: string }): Promise<RoleCredentials> {
     try {
-      const out = await sts(caller.region).send(
-        new AssumeRoleCommand({
-          RoleArn: caller.roleArn,
-          RoleSessionName: sessionNameOf(caller.user),
-          SourceIdentity: sourceIdentityOf(caller.user),
-          DurationSeconds: durationSeconds,
-        }),
-      );
+      const { assumeRole } = await import('./stsCalls.js');
+      const out = await assumeRole(await sts(caller.region), {
+        RoleArn: caller.roleArn,
+        RoleSessionName: sessionNameOf(caller.user),
+        SourceIdentity: sourceIdentityOf(caller.user),
+        DurationSeconds: durationSeconds,
+      });
       const c = out.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration)
         throw new Error('STS answered without credentials');

@@ -5,7 +5,7 @@ import { ecsEventGroups } from './events.js';
 import { createObserver } from './observe.js';
 import { continueAtPause, rollBackAtEcs } from './progressive/decide.js';
 import { createProgressiveObserver } from './progressive/observe.js';
-import type { Observation, Observed } from '../strategy.js';
+import type { EarlyObservations, Observation, Observed } from '../strategy.js';
 import type { EcsEnvironment } from './service.js';
 import { prepare } from './plan.js';
 import { read, running } from './read.js';
@@ -57,11 +57,12 @@ function observeBoth(deps: EcsStrategyDeps) {
     : undefined;
   return async (
     items: readonly Observed<EcsTrack, EcsEnvironment>[],
+    early?: EarlyObservations<EcsTrack>,
   ): Promise<ReadonlyMap<string, Observation<EcsTrack>>> => {
     const byArn = progressive ? items.filter((i) => i.data.sd !== undefined) : [];
     const rest = items.filter((i) => !byArn.includes(i));
     const [a, b] = await Promise.all([
-      rest.length > 0 ? rolling(rest) : new Map<string, Observation<EcsTrack>>(),
+      rest.length > 0 ? rolling(rest, early) : new Map<string, Observation<EcsTrack>>(),
       progressive && byArn.length > 0 ? progressive(byArn) : new Map<string, Observation<EcsTrack>>(),
     ]);
     return new Map([...a, ...b]);

@@ -3,7 +3,7 @@ import { CapstanError, isCapstanError } from '../../domain/errors.js';
 import type { Fact } from '../../domain/facts/index.js';
 import type { EcsService, EventsWanted } from '../../ports/ecs.js';
 import { observeEach, unreadable } from '../each.js';
-import type { Observation, Observed } from '../strategy.js';
+import type { EarlyObservations, Observation, Observed } from '../strategy.js';
 import { conclude, wantsStoppedTasks } from './conclude.js';
 import { evaluate } from './evaluate.js';
 import type { EcsTrack } from './schemas.js';
@@ -51,16 +51,50 @@ export function createObserver(deps: EcsStrategyDeps) {
     return conclude(j, data, lines, service.circuitBreaker, deps.now());
   }
 
-  return async function observe(items: readonly Item[]): Promise<ReadonlyMap<string, Observation<EcsTrack>>> {
+  /**
+   * The services of the look, described in batches one after the other; each batch is judged as
+   * soon as it answers (and told to `early`), so a slow or throttled batch never holds up the
+   * endings of the others. A batch that fails is the error of its services; when every batch fails
+   * (throttled or denied for the whole cluster) the look as a whole fails and backs off. A deleted
+   * cluster ends the rollouts not judged yet.
+   */
+  return async function observe(
+    items: readonly Item[],
+    early?: EarlyObservations<EcsTrack>,
+  ): Promise<ReadonlyMap<string, Observation<EcsTrack>>> {
     const first = items[0];
     if (!first) return new Map();
-    const found = await describeAll(deps, first.env.target, items);
-    if (found === 'cluster gone') {
-      const t = first.env.target;
-      const what: Fact = { kind: 'ecs.clusterGone', cluster: t.cluster, region: t.region };
-      return new Map(items.map((item) => [item.id, { kind: 'missing', data: item.data, lines: [], what }]));
+    const loc = first.env.target;
+    const out = new Map<string, Observation<EcsTrack>>();
+    const judging: Promise<void>[] = [];
+    const batches = batchesOf([...new Set(items.map((i) => i.env.target.service))]);
+    let failures = 0;
+    let clusterGone = false;
+    for (const batch of batches) {
+      const found = await describeBatch(deps, loc, items, batch).catch((e: unknown) => {
+        if (isCapstanError(e) && e.code === 'not_found') return 'cluster gone' as const;
+        if (++failures === batches.length) throw e;
+        return new Map<string, Described>(batch.map((n) => [n, { error: e }]));
+      });
+      if (found === 'cluster gone') {
+        clusterGone = true;
+        break;
+      }
+      const mine = items.filter((i) => batch.includes(i.env.target.service));
+      judging.push(
+        observeEach(mine, (item) => one(item, found)).then((part) => {
+          for (const [id, obs] of part) out.set(id, obs);
+          early?.(part);
+        }),
+      );
     }
-    return observeEach(items, (item) => one(item, found));
+    await Promise.all(judging);
+    if (clusterGone) {
+      const what: Fact = { kind: 'ecs.clusterGone', cluster: loc.cluster, region: loc.region };
+      for (const item of items)
+        if (!out.has(item.id)) out.set(item.id, { kind: 'missing', data: item.data, lines: [], what });
+    }
+    return out;
   };
 }
 
@@ -73,38 +107,25 @@ function eventsWanted(items: readonly Item[], batch: readonly string[]): EventsW
   };
 }
 
-/**
- * The services of the look, described in batches. A batch that fails is the error of its services;
- * when every batch fails (throttled or denied for the whole cluster) the look as a whole fails and
- * backs off. A deleted cluster ends its rollouts.
- */
-async function describeAll(
+/** One DescribeServices call: each service of `batch`, or the error of the call that should have described it. */
+async function describeBatch(
   deps: EcsStrategyDeps,
   loc: EcsTarget,
   items: readonly Item[],
-): Promise<Map<string, Described> | 'cluster gone'> {
+  batch: readonly string[],
+): Promise<Map<string, Described>> {
   const found = new Map<string, Described>();
-  const batches = batchesOf([...new Set(items.map((i) => i.env.target.service))]);
-  let failures = 0;
-  for (const batch of batches) {
-    try {
-      const r = await deps.ecs.describeServices(loc, batch, { events: eventsWanted(items, batch) });
-      for (const s of r.services) found.set(s.name, s);
-      for (const f of r.failed ?? []) {
-        const error = new CapstanError('upstream', {
-          kind: 'ecs.describeFailed',
-          service: f.name,
-          cluster: loc.cluster,
-          region: loc.region,
-          reason: f.reason,
-        });
-        found.set(f.name, { error });
-      }
-    } catch (e) {
-      if (isCapstanError(e) && e.code === 'not_found') return 'cluster gone';
-      if (++failures === batches.length) throw e;
-      for (const n of batch) found.set(n, { error: e });
-    }
+  const r = await deps.ecs.describeServices(loc, batch, { events: eventsWanted(items, batch) });
+  for (const s of r.services) found.set(s.name, s);
+  for (const f of r.failed ?? []) {
+    const error = new CapstanError('upstream', {
+      kind: 'ecs.describeFailed',
+      service: f.name,
+      cluster: loc.cluster,
+      region: loc.region,
+      reason: f.reason,
+    });
+    found.set(f.name, { error });
   }
   return found;
 }

@@ -1,49 +1,29 @@
 import type { Catalog, Environment } from '../../domain/catalog.js';
 import { findEnvironment } from '../../domain/catalog.js';
-import type { Deployment, Tracking } from '../../domain/deployment.js';
-import type { Reported } from '../../domain/facts/rollout.js';
+import type { Deployment } from '../../domain/deployment.js';
 import { isCapstanError } from '../../domain/errors.js';
-import { factForLog } from '../../domain/facts/index.js';
 import { errorMessage } from '../../lib/errors.js';
-import { sameJson } from '../../lib/sameJson.js';
 import { type Sleep, heldSleep } from '../../lib/sleep.js';
 import type { Observation, TargetStrategy } from '../../targets/strategy.js';
 import { targetAs } from '../actAs.js';
 import type { DeployDeps } from '../deploy.js';
-import { applyOrReconcile, beginTracking } from '../execute.js';
-import { save, showAndRecord } from '../record.js';
-import { errorReported, reported } from '../../domain/reported.js';
-import { saidBefore, why } from './cause.js';
-import { rollBackInPlace } from './inPlace.js';
-import type { Watchlist } from './watchlist.js';
-import type { Alarms } from '../../ports/alarms.js';
-import { beginBake, verifies } from '../verify/begin.js';
 import { lookAtBakes } from '../verify/bakes.js';
 import { BAKES_GROUP } from '../verify/events.js';
+import { type OutcomeOptions, RolloutOutcomes } from './outcomes.js';
 
-export interface TrackerOptions {
+export interface TrackerOptions extends OutcomeOptions {
   readonly catalog: Catalog;
-  readonly watchlist: Watchlist;
   /** How long a poll group that failed waits at most before it is asked again. */
   readonly maxBackoffMs: number;
   readonly intervalMs: number;
   readonly random?: () => number;
   /**
-   * Whether this replica still owns a deployment (renews its lease): checked before anything is
-   * written or posted, so a replica that stalled past its lease cannot overwrite the new owner.
-   */
-  readonly stillOwns?: (id: string) => Promise<boolean>;
-  /**
    * How often tick() looks at a poll group (by its pollGroup key): at every tick when absent. While
    * events from AWS flow for a group, polling is only the safety net and runs slower.
    */
   readonly groupIntervalMs?: (group: string) => number;
-  /** Told of each ending as the tracker reaches it, before Slack shows it (metrics). */
-  readonly onFinished?: (d: Deployment, at: number) => void;
   /** How a look's time limit is waited; tests pass a manual one. */
   readonly sleep?: Sleep | undefined;
-  /** CloudWatch, for the bakes of environments that verify their rollouts (usecases/verify/). */
-  readonly alarms?: Alarms | undefined;
 }
 
 /** How long a rollout whose outcome is unknown is still checked in the background. */
@@ -77,8 +57,8 @@ interface Group {
 /**
  * Follows every rollout in flight, on every kind of target. Rollouts are grouped as their strategy
  * says (one ECS cluster, one stack…); each group is asked on its own, so a slow or throttled group
- * backs off with jitter without holding up the others. The rules that hold for every target live
- * here: the deadline, Capstan's own rollback, and what each ending means.
+ * backs off with jitter without holding up the others. What each observation means is
+ * RolloutOutcomes' (outcomes.ts).
  */
 export class RolloutTracker {
   private readonly backoff = new Map<string, { until: number; delay: number }>();
@@ -86,13 +66,14 @@ export class RolloutTracker {
   private readonly looking = new Map<string, Promise<void>>();
   private readonly again = new Map<string, Promise<void>>();
   private readonly lastLook = new Map<string, number>();
-  /** Capstan's rollbacks being started in this process (a bake's runs beside the rollout looks). */
-  private readonly rollingBack = new Set<string>();
+  private readonly outcomes: RolloutOutcomes;
 
   constructor(
     private readonly deps: DeployDeps,
     private readonly opts: TrackerOptions,
-  ) {}
+  ) {
+    this.outcomes = new RolloutOutcomes(deps, opts);
+  }
 
   get size(): number {
     return this.opts.watchlist.size;
@@ -122,8 +103,8 @@ export class RolloutTracker {
     try {
       await lookAtBakes({ deploy: this.deps, alarms }, this.opts, {
         rollBack: (d, env, reason) =>
-          this.rollBack(d, env, targetAs(this.deps, env, d.requestedBy), d.tracking!, reason),
-        ended: (d) => this.ended(d, this.deps.clock.now()),
+          this.outcomes.rollBack(d, env, targetAs(this.deps, env, d.requestedBy), d.tracking!, reason),
+        ended: (d) => this.outcomes.ended(d, this.deps.clock.now()),
         kept: (d) => this.opts.watchlist.set(d),
       });
     } finally {
@@ -209,6 +190,15 @@ export class RolloutTracker {
 
   private async poll(key: string, g: Group): Promise<void> {
     this.busy.add(key);
+    // Each rollout's observation is acted on once: as soon as its part of the look answered, or at the end.
+    const items = new Map(g.items.map((item) => [item.d.id, item]));
+    const acting: Promise<void>[] = [];
+    const act = (id: string, obs: Observation) => {
+      const item = items.get(id);
+      if (!item) return;
+      items.delete(id);
+      acting.push(this.act(item, g.strategy, obs));
+    };
     try {
       let observations: ReadonlyMap<string, Observation>;
       try {
@@ -221,6 +211,10 @@ export class RolloutTracker {
               data: d.tracking!.data,
               startedAt: d.tracking!.startedAt,
             })),
+            // What is read is acted on at once; read errors wait for the whole look (backoff).
+            (part) => {
+              for (const [id, obs] of part) if (obs.kind !== 'unreadable') act(id, obs);
+            },
           ),
           Math.min(...g.items.map(({ env }) => env.rolloutTimeoutMs)),
           this.opts.sleep ?? heldSleep,
@@ -228,7 +222,9 @@ export class RolloutTracker {
       } catch (e) {
         this.backOff(key, e);
         // Read errors count against the deadline too: nothing stays "rolling out" for ever.
-        await Promise.all(g.items.map(({ d, env }) => this.unreadable(d, env, e)));
+        const unread = [...items.values()];
+        items.clear();
+        await Promise.all([...acting, ...unread.map(({ d, env }) => this.outcomes.unreadable(d, env, e))]);
         return;
       }
       // An error about one rollout is that rollout's alone; the group backs off only when none could be read.
@@ -238,27 +234,34 @@ export class RolloutTracker {
       });
       if (errors.length > 0 && errors.length === g.items.length) this.backOff(key, errors[0]);
       else this.backoff.delete(key);
-      await Promise.all(
-        g.items.map(async ({ d, env }) => {
-          const obs = observations.get(d.id);
-          if (!obs) return;
-          try {
-            if (obs.kind === 'unreadable') {
-              this.deps.logger.warn('could not read a rollout', { id: d.id, error: errorMessage(obs.error) });
-              await this.unreadable(d, env, obs.error);
-              return;
-            }
-            await this.apply(d, env, g.strategy, obs);
-          } catch (e) {
-            this.deps.logger.error('could not process a rollout observation', {
-              id: d.id,
-              error: errorMessage(e),
-            });
-          }
-        }),
-      );
+      for (const { d } of g.items) {
+        const obs = observations.get(d.id);
+        if (obs) act(d.id, obs);
+      }
+      await Promise.all(acting);
     } finally {
       this.busy.delete(key);
+    }
+  }
+
+  /** What one observation of a rollout makes happen; a failure is logged and stays that rollout's. */
+  private async act(
+    { d, env }: Group['items'][number],
+    strategy: TargetStrategy,
+    obs: Observation,
+  ): Promise<void> {
+    try {
+      if (obs.kind === 'unreadable') {
+        this.deps.logger.warn('could not read a rollout', { id: d.id, error: errorMessage(obs.error) });
+        await this.outcomes.unreadable(d, env, obs.error);
+        return;
+      }
+      await this.outcomes.apply(d, env, strategy, obs);
+    } catch (e) {
+      this.deps.logger.error('could not process a rollout observation', {
+        id: d.id,
+        error: errorMessage(e),
+      });
     }
   }
 
@@ -272,342 +275,6 @@ export class RolloutTracker {
       delayMs: Math.round(jitter),
       error: errorMessage(e),
       throttled: isCapstanError(e) && e.code === 'throttled',
-    });
-  }
-
-  /** AWS could not be read past the deadline: say so, with the last thing seen, and keep checking. */
-  private async unreadable(d: Deployment, env: Environment, e: unknown): Promise<void> {
-    const now = this.deps.clock.now();
-    const t = d.tracking!;
-    if (d.state === 'outcome_unknown' || now - t.lastProgressAt <= env.rolloutTimeoutMs) return;
-    const cur = await save(
-      this.deps.store,
-      d,
-      {
-        state: 'outcome_unknown',
-        finishedAt: now,
-        ...why({
-          kind: 'rollout.outcomeUnknown',
-          seconds: Math.round((now - t.lastProgressAt) / 1000),
-          error: errorReported(e),
-          lastSeen: { state: d.state, progress: t.progress },
-        }),
-      },
-      now,
-    );
-    this.opts.watchlist.keep(cur);
-    await showAndRecord(this.deps, cur);
-    this.deps.logger.warn('rollout outcome unknown', { id: d.id, error: errorMessage(e) });
-  }
-
-  /** The truth arrived after "outcome unknown" was said: it replaces it; Capstan starts nothing this late. */
-  private async late(
-    d: Deployment,
-    strategy: TargetStrategy,
-    obs: Exclude<Observation, { kind: 'unreadable' }>,
-  ): Promise<void> {
-    const t = d.tracking!;
-    switch (obs.kind) {
-      case 'progress':
-        return;
-      case 'succeeded':
-        await this.finish(d, {
-          state: t.phase === 'rollout' ? 'succeeded' : 'rolled_back',
-          cause: undefined,
-          reason: undefined,
-        });
-        return;
-      case 'superseded':
-        await this.finish(d, {
-          state: 'superseded',
-          ...why({ kind: 'rollout.superseded', by: obs.by, late: true }),
-        });
-        return;
-      case 'missing':
-      case 'unrecorded':
-        await this.finish(d, {
-          state: 'failed',
-          ...why({ kind: 'rollout.cannotFollow', cause: reported(obs.what) }),
-        });
-        return;
-      case 'failed':
-        await this.finish(d, {
-          state: obs.selfRollback ? 'rolled_back' : 'failed',
-          ...why({
-            kind: 'rollout.failedLate',
-            app: d.app,
-            env: d.env,
-            cause: reported(obs.reason),
-            rolledBackBy: obs.selfRollback ? strategy.label : undefined,
-          }),
-        });
-    }
-  }
-
-  private async apply(
-    d: Deployment,
-    env: Environment,
-    strategy: TargetStrategy,
-    obs: Exclude<Observation, { kind: 'unreadable' }>,
-  ): Promise<void> {
-    const deps = this.deps;
-    const now = deps.clock.now();
-    const t = d.tracking!;
-    const writes = obs.kind !== 'progress' || obs.moved || obs.lines.length > 0;
-    if (writes && this.opts.stillOwns && !(await this.opts.stillOwns(d.id))) {
-      this.opts.watchlist.remove(d.id);
-      return;
-    }
-    if (obs.lines.length > 0) deps.notifier.detail(d, obs.lines);
-    if (d.state === 'outcome_unknown') {
-      await this.late(d, strategy, obs);
-      return;
-    }
-    switch (obs.kind) {
-      case 'progress': {
-        const tracking: Tracking = {
-          ...t,
-          data: obs.data,
-          progress: obs.progress,
-          waiting: obs.waiting,
-          waitingUntil: obs.waitingUntil,
-          stage: obs.stage,
-          pause: obs.pause,
-          lastProgressAt: obs.moved || obs.waiting !== t.waiting ? now : t.lastProgressAt,
-        };
-        // A rollout waiting for people is not stalled: the target's own wait setting bounds it.
-        // So is one the target's own clock holds (an ECS bake): its timeout governs, and is shown.
-        if (!obs.moved && !obs.waiting && !obs.held && now - t.lastProgressAt > env.rolloutTimeoutMs) {
-          await this.failed(d, env, strategy, tracking, {
-            kind: 'rollout.noProgress',
-            seconds: Math.round(env.rolloutTimeoutMs / 1000),
-            progress: obs.progress,
-          });
-          return;
-        }
-        if (sameJson(tracking, t)) return;
-        const visible =
-          !sameJson(tracking.progress, t.progress) ||
-          tracking.waiting !== t.waiting ||
-          tracking.waitingUntil !== t.waitingUntil ||
-          !sameJson([tracking.stage, tracking.pause], [t.stage, t.pause]);
-        const cur = await save(deps.store, d, { tracking }, now);
-        this.opts.watchlist.set(cur);
-        if (visible) await deps.notifier.show(cur);
-        if (tracking.waiting !== undefined && tracking.waiting !== t.waiting) {
-          const { approvers, allowSelfApproval } = env.policy;
-          deps.notifier.announce?.(cur, {
-            kind: 'continue_requested',
-            approvers,
-            waiting: tracking.waiting,
-            selfAllowed: allowSelfApproval,
-          });
-        }
-        return;
-      }
-      case 'succeeded':
-        if (t.phase === 'rollout' && d.state === 'rolling_back') {
-          // A bake decided to roll back a rollout AWS still shows done: the rollback goes on (again
-          // after a restart cut it short), never a second bake.
-          if (!this.rollingBack.has(d.id)) await this.rollBack(d, env, strategy, t, saidBefore(d) ?? '');
-          return;
-        }
-        if (t.phase === 'rollout' && verifies(env) && this.opts.alarms) {
-          this.opts.watchlist.set(await beginBake(deps, d, env, { ...t, data: obs.data }, obs.watched));
-          return;
-        }
-        await this.finish(d, {
-          state: t.phase === 'rollout' ? 'succeeded' : 'rolled_back',
-          tracking: { ...t, data: obs.data },
-        });
-        return;
-      case 'superseded':
-        await this.finish(d, {
-          state: 'superseded',
-          tracking: { ...t, data: obs.data },
-          ...why({ kind: 'rollout.superseded', by: obs.by, late: false }),
-        });
-        return;
-      case 'missing':
-      case 'unrecorded':
-        await this.finish(d, {
-          state: t.phase === 'rollout' ? 'failed' : 'rollback_failed',
-          tracking: { ...t, data: obs.data },
-          ...why({ kind: 'rollout.cannotFollow', cause: reported(obs.what) }),
-        });
-        return;
-      case 'failed': {
-        const tracking = { ...t, data: obs.data };
-        if (obs.selfRollback?.kind === 'following' && t.phase === 'rollout') {
-          const cur = await save(
-            deps.store,
-            d,
-            {
-              state: 'rolling_back',
-              ...why(reported(obs.reason)),
-              tracking: {
-                phase: 'rollback',
-                rolledBackBy: strategy.label,
-                startedAt: now,
-                lastProgressAt: now,
-                data: obs.selfRollback.data,
-              },
-            },
-            now,
-          );
-          this.opts.watchlist.set(cur);
-          await deps.notifier.show(cur);
-          return;
-        }
-        if (obs.selfRollback?.kind === 'done') {
-          await this.finish(d, {
-            state: 'failed',
-            tracking,
-            ...why({
-              kind: 'rollout.putBack',
-              cause: reported(obs.reason),
-              by: strategy.label,
-              runsNow: obs.selfRollback.runsNow,
-            }),
-          });
-          return;
-        }
-        await this.failed(d, env, strategy, tracking, reported(obs.reason));
-      }
-    }
-  }
-
-  /** A failure Capstan must answer: the end of a rollback, a report, or its own rollback. */
-  private async failed(
-    d: Deployment,
-    env: Environment,
-    strategy: TargetStrategy,
-    tracking: Tracking,
-    reason: Reported,
-  ): Promise<void> {
-    if (tracking.phase === 'rollback') {
-      await this.finish(d, {
-        state: 'rollback_failed',
-        tracking,
-        ...why({ kind: 'rollout.rollbackFailed', before: saidBefore(d), cause: reason }),
-      });
-      return;
-    }
-    if (env.rollback === 'manual') {
-      await this.finish(d, {
-        state: 'failed',
-        tracking,
-        ...why({ kind: 'rollout.manualRollback', app: env.app, env: env.name, cause: reason }),
-      });
-      return;
-    }
-    await this.rollBack(d, env, strategy, tracking, reason);
-  }
-
-  /** Redeploys the last version that succeeded here, according to the ledger. */
-  private async rollBack(
-    d: Deployment,
-    env: Environment,
-    strategy: TargetStrategy,
-    tracking: Tracking,
-    reason: Reported,
-  ): Promise<void> {
-    if (this.rollingBack.has(d.id)) return;
-    this.rollingBack.add(d.id);
-    try {
-      await this.rollBackOnce(d, env, strategy, tracking, reason);
-    } finally {
-      this.rollingBack.delete(d.id);
-    }
-  }
-
-  private async rollBackOnce(
-    d: Deployment,
-    env: Environment,
-    strategy: TargetStrategy,
-    tracking: Tracking,
-    reason: Reported,
-  ): Promise<void> {
-    const deps = this.deps;
-    const inPlace = await rollBackInPlace(deps, d, env, strategy, tracking, reason);
-    if (inPlace) {
-      this.opts.watchlist.set(inPlace);
-      await deps.notifier.show(inPlace);
-      return;
-    }
-    const good = (await deps.store.goodVersions(env.app, env.name, 5)).find((g) => g.version !== d.toVersion);
-    if (!good) {
-      await this.finish(d, {
-        state: 'failed',
-        tracking,
-        ...why({ kind: 'rollout.noGoodVersion', cause: reason }),
-      });
-      return;
-    }
-    deps.notifier.detail(d, [{ kind: 'rollout.rollingBackTo', version: good.version }]);
-    let cur = await save(
-      deps.store,
-      d,
-      { state: 'rolling_back', ...why(reason), rollbackVersion: good.version, tracking },
-      deps.clock.now(),
-    );
-    this.opts.watchlist.set(cur);
-    await deps.notifier.show(cur);
-    try {
-      const requestId = `${d.id}-rollback`;
-      const checked = await strategy.check(env, good.version, { rollingBack: true });
-      const prepared = await strategy.prepare(env, {
-        requestId,
-        version: good.version,
-        requestedBy: d.requestedBy,
-        checked,
-      });
-      // Recorded before AWS changes: a process that dies inside the call leaves enough to reconcile it.
-      cur = await save(
-        deps.store,
-        cur,
-        { rollbackPlan: prepared.plan, applyingSince: deps.clock.now() },
-        deps.clock.now(),
-      );
-      this.opts.watchlist.set(cur);
-      const { started, failure } = await applyOrReconcile(deps, strategy, env, {
-        requestId,
-        version: good.version,
-        plan: prepared.plan,
-        actor: d.requestedBy,
-      });
-      if (!started) throw failure;
-      this.opts.watchlist.remove(d.id);
-      cur = (await deps.store.get(d.id)) ?? cur;
-      await beginTracking(deps, cur, started, 'rollback', failure);
-    } catch (e) {
-      await this.finish(cur, {
-        state: 'rollback_failed',
-        ...why({ kind: 'rollout.rollbackNotStarted', cause: reason, error: errorReported(e) }),
-      });
-    }
-  }
-
-  private async finish(d: Deployment, change: Partial<Deployment>): Promise<void> {
-    const deps = this.deps;
-    const now = deps.clock.now();
-    await this.ended(await save(deps.store, d, { ...change, finishedAt: now }, now), now);
-  }
-
-  /** What every ending does once it is in the ledger: stop following, count it, say it. */
-  private async ended(cur: Deployment, now: number): Promise<void> {
-    const deps = this.deps;
-    this.opts.watchlist.remove(cur.id);
-    this.opts.onFinished?.(cur, now);
-    // The requester hears how it ended; a failure is told to the channel too.
-    const shown = await showAndRecord(deps, cur);
-    deps.notifier.announce?.(shown, { kind: 'outcome' });
-    deps.logger.info('rollout finished', {
-      id: cur.id,
-      app: cur.app,
-      env: cur.env,
-      state: cur.state,
-      cause: cur.cause ? factForLog(cur.cause) : cur.reason,
     });
   }
 }

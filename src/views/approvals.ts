@@ -4,6 +4,7 @@ import { sayFact } from './facts/index.js';
 import { type Deployment, STATE_LABEL } from '../domain/deployment.js';
 import { type CountedApproval, approvalProgress } from '../domain/policy.js';
 import { describePrincipals } from './principals.js';
+import { reasonModal } from './reasonModal.js';
 import type { ApprovalRefusal } from '../usecases/approval.js';
 import { escape, slackDate } from './message.js';
 
@@ -65,35 +66,18 @@ export function approvalLines(
 
 /** Asked when Reject is clicked: the reason is shown on the request and kept in the ledger. */
 export function rejectModal(d: Deployment): ModalView {
-  return {
-    type: 'modal',
-    callback_id: REJECT_MODAL.callbackId,
-    private_metadata: d.id,
-    title: { type: 'plain_text', text: 'Reject this change?' },
-    submit: { type: 'plain_text', text: 'Reject' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `Rejecting discards the change of *${escape(d.app)}/${escape(d.env)}* to \`${escape(d.toVersion)}\` (request \`${d.id}\`).`,
-        },
-      },
-      {
-        type: 'input',
-        block_id: REJECT_MODAL.block,
-        label: { type: 'plain_text', text: 'Why?' },
-        element: {
-          type: 'plain_text_input',
-          action_id: REJECT_MODAL.action,
-          multiline: true,
-          max_length: 500,
-          placeholder: { type: 'plain_text', text: 'Shown on the request and kept in its history' },
-        },
-      },
-    ],
-  };
+  return reasonModal({
+    callbackId: REJECT_MODAL.callbackId,
+    metadata: d.id,
+    title: 'Reject this change?',
+    submit: 'Reject',
+    text: `Rejecting discards the change of *${escape(d.app)}/${escape(d.env)}* to \`${escape(d.toVersion)}\` (request \`${d.id}\`).`,
+    blockId: REJECT_MODAL.block,
+    actionId: REJECT_MODAL.action,
+    label: 'Why?',
+    maxLength: 500,
+    placeholder: 'Shown on the request and kept in its history',
+  });
 }
 
 const expired = (id: string) => `\`${escape(id)}\` expired; it can no longer be approved or executed.`;

@@ -3,6 +3,7 @@ import type { Policy } from '../domain/catalog.js';
 import type { PipelineApproval, PipelineStageChange } from '../domain/pipelineApproval.js';
 import { sayFact } from './facts/index.js';
 import { describePrincipals } from './principals.js';
+import { reasonModal } from './reasonModal.js';
 import type { PipelineDecision } from '../usecases/relay.js';
 import { progressLines } from './approvals.js';
 import { type SlackMessage, actions, context, escape, fields, link, section, slackDate } from './message.js';
@@ -112,26 +113,17 @@ export function pipelineApprovalMessage(
 }
 
 export function commentModal(approvalId: string, pipeline: string): ModalView {
-  return {
-    type: 'modal',
-    callback_id: PIPELINE_ACTION.modal,
-    private_metadata: approvalId,
-    title: { type: 'plain_text', text: 'Approve with comment' },
-    submit: { type: 'plain_text', text: 'Approve' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: `Approve the manual approval in *${escape(pipeline)}*.` },
-      },
-      {
-        type: 'input',
-        block_id: 'comment',
-        label: { type: 'plain_text', text: 'Comment' },
-        element: { type: 'plain_text_input', action_id: 'comment', multiline: true, max_length: 400 },
-      },
-    ],
-  };
+  return reasonModal({
+    callbackId: PIPELINE_ACTION.modal,
+    metadata: approvalId,
+    title: 'Approve with comment',
+    submit: 'Approve',
+    text: `Approve the manual approval in *${escape(pipeline)}*.`,
+    blockId: 'comment',
+    actionId: 'comment',
+    label: 'Comment',
+    maxLength: 400,
+  });
 }
 
 const ICON: Record<string, string> = {

@@ -3,6 +3,7 @@ import type { Deployment } from '../domain/deployment.js';
 import type { BakeChoice, BakeChoiceResult } from '../usecases/verify/decide.js';
 import { escape, slackDate } from './message.js';
 import { describePrincipals } from './principals.js';
+import { reasonModal } from './reasonModal.js';
 
 /** The action ids of a bake's buttons (views/verify.ts) and the Keep modal. */
 export const BAKE_ACTION = {
@@ -44,33 +45,16 @@ export function bakeChoiceText(r: BakeChoiceResult): string {
 /** Asked when Keep is clicked: why the version stays although an alarm went off (kept in the ledger). */
 export function keepModal(d: Deployment): ModalView {
   const alarm = d.verification?.tripped?.alarm;
-  return {
-    type: 'modal',
-    callback_id: BAKE_ACTION.keepModal,
-    private_metadata: d.id,
-    title: { type: 'plain_text', text: 'Keep this version?' },
-    submit: { type: 'plain_text', text: 'Keep' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `\`${escape(d.toVersion)}\` stays on *${escape(d.app)}/${escape(d.env)}*${alarm ? ` although \`${escape(alarm)}\` went off` : ''}. It will not count as verified.`,
-        },
-      },
-      {
-        type: 'input',
-        block_id: BAKE_ACTION.keepBlock,
-        label: { type: 'plain_text', text: 'Why?' },
-        element: {
-          type: 'plain_text_input',
-          action_id: BAKE_ACTION.keepBlock,
-          multiline: true,
-          max_length: 500,
-          placeholder: { type: 'plain_text', text: 'Shown in the thread and kept in the history' },
-        },
-      },
-    ],
-  };
+  return reasonModal({
+    callbackId: BAKE_ACTION.keepModal,
+    metadata: d.id,
+    title: 'Keep this version?',
+    submit: 'Keep',
+    text: `\`${escape(d.toVersion)}\` stays on *${escape(d.app)}/${escape(d.env)}*${alarm ? ` although \`${escape(alarm)}\` went off` : ''}. It will not count as verified.`,
+    blockId: BAKE_ACTION.keepBlock,
+    actionId: BAKE_ACTION.keepBlock,
+    label: 'Why?',
+    maxLength: 500,
+    placeholder: 'Shown in the thread and kept in the history',
+  });
 }

@@ -55,15 +55,20 @@ async function signer(call: unknown): Promise<string> {
   return /^ASIA-(.+)-\d+$/.exec(key)?.[1] ?? 'own';
 }
 
+/** Alice deploys to the progressive environment under roleArn; the deployment pauses at its hook. */
+async function pausedUnderRole() {
+  const env = PROGRESSIVE_ENV.replace('channel: C0DEV\n', `channel: C0DEV\n        roleArn: ${ROLE}\n`);
+  expect(env).toContain(ROLE);
+  const world = await World.start(yamlWith(env), clock);
+  w = world;
+  await world.command('todobackend 1.2.3 to dev', 'C0DEV', 'U0ALICE');
+  const paused = await world.parent('C0DEV', '1.2.3', 'dev', /paused at/);
+  return { world, paused, d: await world.last('dev') };
+}
+
 describe("a pause hook's decision with the environment's roleArn", () => {
   it('Continue is made in a role session whose SourceIdentity is the person who clicked', async () => {
-    const env = PROGRESSIVE_ENV.replace('channel: C0DEV\n', `channel: C0DEV\n        roleArn: ${ROLE}\n`);
-    expect(env).toContain(ROLE);
-    const world = await World.start(yamlWith(env), clock);
-    w = world;
-    await world.command('todobackend 1.2.3 to dev', 'C0DEV', 'U0ALICE');
-    const paused = await world.parent('C0DEV', '1.2.3', 'dev', /paused at/);
-    const d = await world.last('dev');
+    const { world, paused, d } = await pausedUnderRole();
     const r = await world.h.click({
       actionId: PAUSE_ACTION.proceed,
       value: d.id,
@@ -87,12 +92,7 @@ describe("a pause hook's decision with the environment's roleArn", () => {
   });
 
   it('Roll back is made in a role session whose SourceIdentity is the person who clicked', async () => {
-    const env = PROGRESSIVE_ENV.replace('channel: C0DEV\n', `channel: C0DEV\n        roleArn: ${ROLE}\n`);
-    const world = await World.start(yamlWith(env), clock);
-    w = world;
-    await world.command('todobackend 1.2.3 to dev', 'C0DEV', 'U0ALICE');
-    const paused = await world.parent('C0DEV', '1.2.3', 'dev', /paused at/);
-    const d = await world.last('dev');
+    const { world, paused, d } = await pausedUnderRole();
     const r = await world.h.click({
       actionId: PAUSE_ACTION.rollBack,
       value: d.id,

@@ -52,6 +52,9 @@ class MonitoringWindow {
     return input?.ClientRequestToken;
   }
 
+  /** The instant of the look being scripted: every event of one look carries it. */
+  private at = 0;
+
   private event(logicalId: string, type: string, status: string, reason?: string): void {
     const e: StackEvent = {
       EventId: `m-${++this.seq}`,
@@ -62,7 +65,7 @@ class MonitoringWindow {
       ResourceStatus: status as StackEvent['ResourceStatus'],
       ResourceStatusReason: reason,
       ClientRequestToken: this.token(),
-      Timestamp: new Date(this.stack.now()),
+      Timestamp: new Date(this.at),
     };
     this.stack.events.push(e);
   }
@@ -78,6 +81,7 @@ class MonitoringWindow {
     );
     if (this.done || !cs || !started) return;
     const now = this.stack.now();
+    this.at = now;
     if (this.deployedAt === undefined) {
       for (const r of this.stack.resources) this.event(r.logicalId, r.type, 'UPDATE_IN_PROGRESS');
       for (const r of this.stack.resources) this.event(r.logicalId, r.type, 'UPDATE_COMPLETE');

@@ -61,6 +61,17 @@ export interface PauseDecision {
   readonly key?: string | undefined;
 }
 
+/**
+ * Which pause a decision is about: the same pause shown again is the same key on every replica.
+ * The buttons carry the key of the pause they were shown for, so a click that comes after another
+ * click's decision (which clears the pause) still finds that decision.
+ */
+export function pauseKey(t: Tracking | undefined, action: PauseDecision['action']): string {
+  if (t?.pause) return JSON.stringify(['pause', t.pause.stage, t.pause.expiresAt ?? null, t.waiting ?? null]);
+  if (t?.waiting !== undefined) return JSON.stringify(['waiting', t.waiting]);
+  return action === 'rollback' ? 'rollback' : 'none';
+}
+
 /** What the poll loop follows: the change Capstan started, as its strategy identifies it. */
 export interface Tracking {
   readonly phase: 'rollout' | 'rollback';

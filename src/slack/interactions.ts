@@ -8,7 +8,7 @@ import { type RelayDeps, decidePipelineApproval } from '../usecases/relay.js';
 import { requestDeploy } from '../usecases/deploy.js';
 import { decideAtPause } from '../usecases/pause.js';
 import { proceedRollout } from '../usecases/proceed.js';
-import { PAUSE_ACTION } from '../views/pause.js';
+import { PAUSE_ACTION, readPauseValue } from '../views/pause.js';
 import { REJECT_MODAL, rejectModal } from '../views/approvals.js';
 import { notice } from '../views/help.js';
 import { PIPELINE_ACTION, commentModal, pipelineDecisionText } from '../views/pipeline.js';
@@ -22,7 +22,7 @@ import { clickHandler, reasonSubmission } from './clicks.js';
 /**
  * Buttons and the comment modal. Each click is acknowledged first and then authorized on the
  * clicking user's id (body.user.id, signed by Slack): never on who ran the command and never on
- * the button's value, which only names the request.
+ * the button's value, which only names the request (and, on a pause, the pause it was shown for).
  */
 export function registerInteractions(
   app: App,
@@ -84,20 +84,23 @@ export function registerInteractions(
 
   app.action<BlockAction<ButtonAction>>(
     ACTION.proceed,
-    handle(async (id, user) =>
-      proceedText(await proceedRollout({ ...deps.approvals.deploy, catalog: deps.catalog }, id, user)),
-    ),
+    handle(async (value, user) => {
+      const { id, key } = readPauseValue(value);
+      return proceedText(
+        await proceedRollout({ ...deps.approvals.deploy, catalog: deps.catalog }, id, user, key),
+      );
+    }),
   );
 
   registerBakeActions(app, { deploy: deps.approvals.deploy, catalog: deps.catalog, logger: deps.logger });
 
   app.action<BlockAction<ButtonAction>>(
     PAUSE_ACTION.rollBack,
-    handle(async (id, user) =>
-      proceedText(
-        await decideAtPause({ ...deps.approvals.deploy, catalog: deps.catalog }, id, user, 'rollback'),
-      ),
-    ),
+    handle(async (value, user) => {
+      const { id, key } = readPauseValue(value);
+      const pause = { ...deps.approvals.deploy, catalog: deps.catalog };
+      return proceedText(await decideAtPause(pause, id, user, 'rollback', key));
+    }),
   );
 
   app.action<BlockAction<ButtonAction>>(

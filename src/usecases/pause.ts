@@ -1,6 +1,6 @@
 import type { Catalog, Environment, Principal } from '../domain/catalog.js';
 import { findEnvironment } from '../domain/catalog.js';
-import type { Deployment, PauseDecision, Tracking } from '../domain/deployment.js';
+import { type Deployment, type PauseDecision, type Tracking, pauseKey } from '../domain/deployment.js';
 import type { Fact } from '../domain/facts/index.js';
 import { FrozenError, openWindow } from '../domain/freeze.js';
 import { matches } from '../domain/policy.js';
@@ -35,13 +35,6 @@ export type PauseResult =
 
 export type PauseDeps = DeployDeps & { readonly catalog: Catalog };
 
-/** Which pause a decision is about: the same pause shown again is the same key on every replica. */
-export function pauseKey(t: Tracking | undefined, action: PauseAction): string {
-  if (t?.pause) return JSON.stringify(['pause', t.pause.stage, t.pause.expiresAt ?? null, t.waiting ?? null]);
-  if (t?.waiting !== undefined) return JSON.stringify(['waiting', t.waiting]);
-  return action === 'rollback' ? 'rollback' : 'none';
-}
-
 /** Whether a decision of `action` can be taken on `d` now, and by which target call. */
 function offered(d: Deployment, action: PauseAction, can: { proceed: boolean; inPlace: boolean }): boolean {
   if (d.state !== 'rolling_out' || !d.tracking) return false;
@@ -55,13 +48,16 @@ function offered(d: Deployment, action: PauseAction, can: { proceed: boolean; in
  * requester only where self-approval is allowed) and refused by a lock or a freeze; Roll back by
  * any deployer, whatever the lock or freeze. The decision is recorded with compare-and-set before
  * AWS is called, so racing clicks on any replica make one call; if that call fails the record is
- * taken back and the refusal is the clicker's to read.
+ * taken back and the refusal is the clicker's to read. `shownKey` is the pause the clicked button was
+ * shown for (domain/deployment.ts pauseKey): a decision on another pause than that one is refused as
+ * not waiting, and a click on a pause already decided hears who decided it, even once the pause is gone.
  */
 export async function decideAtPause(
   deps: PauseDeps,
   id: string,
   userId: string,
   action: PauseAction,
+  shownKey?: string,
 ): Promise<PauseResult> {
   const d = await deps.store.get(id);
   if (!d) return { kind: 'unknown_request', id };
@@ -69,7 +65,7 @@ export async function decideAtPause(
   if (!env) return { kind: 'not_configured', id: d.id, app: d.app, env: d.env };
   const target = targetAs(deps, env, userId);
   const can = { proceed: target.proceed !== undefined, inPlace: target.rollBackInPlace !== undefined };
-  const key = pauseKey(d.tracking, action);
+  const key = shownKey ?? pauseKey(d.tracking, action);
   const earlier = d.decisions?.find((x) => x.key === key);
   if (earlier) return { kind: 'decided_already', id: d.id, decision: earlier };
   if (!offered(d, action, can)) return { kind: 'not_waiting', id: d.id, action };

@@ -8,6 +8,11 @@ export type ProceedResult = PauseResult;
  * hook), through the one gate every pause decision takes (usecases/pause.ts): approval rules on the
  * clicking user, the lock and the freeze at the click, exactly once across replicas, recorded.
  */
-export function proceedRollout(deps: PauseDeps, id: string, userId: string): Promise<ProceedResult> {
-  return decideAtPause(deps, id, userId, 'continue');
+export function proceedRollout(
+  deps: PauseDeps,
+  id: string,
+  userId: string,
+  shownKey?: string,
+): Promise<ProceedResult> {
+  return decideAtPause(deps, id, userId, 'continue', shownKey);
 }

@@ -22,7 +22,7 @@ import {
   section,
   slackDate,
 } from './message.js';
-import { pauseBlocks, whereText } from './pause.js';
+import { pauseBlocks, pauseValue, whereText } from './pause.js';
 import { reviewBlocks } from './review.js';
 import { tookText } from './took.js';
 import { alarmFirst, verifyBlocks } from './verify.js';
@@ -186,7 +186,7 @@ export function deploymentMessage(
         {
           text: 'Continue',
           actionId: 'capstan_continue',
-          value: d.id,
+          value: pauseValue(d, 'continue'),
           style: 'primary',
           confirm: {
             title: 'Let the rollout go on?',

@@ -1,10 +1,24 @@
 import type { KnownBlock } from '@slack/types';
-import type { Deployment, PauseDecision, Tracking } from '../domain/deployment.js';
+import { type Deployment, type PauseDecision, type Tracking, pauseKey } from '../domain/deployment.js';
 import { stageName, stageWords, timeoutWords } from './facts/ecsProgressive.js';
 import { actions, section, slackDate } from './message.js';
 
 /** The buttons of a rollout the target holds at a pause, or in a stage it can roll back from. */
 export const PAUSE_ACTION = { proceed: 'capstan_continue', rollBack: 'capstan_roll_back_in_place' } as const;
+
+/**
+ * A pause button's value: the request and the pause it was shown for (`<id> <key>`), so that a click
+ * after someone else's decision hears of that decision rather than "not waiting".
+ */
+export function pauseValue(d: Deployment, action: PauseDecision['action']): string {
+  return `${d.id} ${pauseKey(d.tracking, action)}`;
+}
+
+/** The request and the pause a button names; a value without a key (an older message) names the request alone. */
+export function readPauseValue(value: string): { readonly id: string; readonly key?: string } {
+  const space = value.indexOf(' ');
+  return space === -1 ? { id: value } : { id: value.slice(0, space), key: value.slice(space + 1) };
+}
 
 /** Where a progressive rollout is, for the state line: the stage, or the pause it waits at. */
 export function whereText(t: Tracking): string | undefined {
@@ -22,7 +36,7 @@ export function pauseBlocks(d: Deployment): KnownBlock[] {
   const rollBack = {
     text: 'Roll back',
     actionId: PAUSE_ACTION.rollBack,
-    value: d.id,
+    value: pauseValue(d, 'rollback'),
     style: 'danger' as const,
     confirm: {
       title: 'Roll back through ECS?',
@@ -40,7 +54,7 @@ export function pauseBlocks(d: Deployment): KnownBlock[] {
       {
         text: 'Continue',
         actionId: PAUSE_ACTION.proceed,
-        value: d.id,
+        value: pauseValue(d, 'continue'),
         style: 'primary',
         confirm: {
           title: 'Let ECS go on?',

@@ -37,9 +37,15 @@ async function deployAndPause(extra = '', user = 'U0ALICE', text = 'todobackend 
   return w.parent('C0DEV', '1.2.3', 'dev', /paused at/);
 }
 
-/** Clicks a button on the parent message as `user`; the ephemeral answer. */
+/** The value of a button on a message, as Slack sends it back on a click (the request and the pause shown). */
+const valueOf = (m: StoredMessage, actionId: string): string | undefined =>
+  ((m.blocks ?? []) as { type: string; elements?: { action_id?: string; value?: string }[] }[])
+    .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []))
+    .find((e) => e.action_id === actionId)?.value;
+
+/** Clicks a button on the parent message as `user` (one the message no longer shows: as if from an older copy); the ephemeral answer. */
 async function click(m: StoredMessage, actionId: string, user: string): Promise<string> {
-  const r = await w.h.click({ actionId, value: d().id, user, message: m });
+  const r = await w.h.click({ actionId, value: valueOf(m, actionId) ?? d().id, user, message: m });
   expect(r.status).toBe(200);
   return JSON.stringify(await responseTo(w.h.slack, r.responseUrl));
 }
@@ -118,7 +124,7 @@ describe('pause hooks become Continue and Roll back, decided on the clicking use
     const m = await paused();
     const other = await w.replica();
     const clickOn = (h: typeof w.h, user: string) =>
-      h.click({ actionId: PAUSE_ACTION.proceed, value: d().id, user, message: m });
+      h.click({ actionId: PAUSE_ACTION.proceed, value: valueOf(m, PAUSE_ACTION.proceed)!, user, message: m });
     const answers = await Promise.all([
       clickOn(w.h, 'U0BOB'),
       clickOn(other, 'U0CAROL'),

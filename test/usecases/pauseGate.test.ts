@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { Catalog, Environment } from '../../src/domain/catalog.js';
+import { pauseKey } from '../../src/domain/deployment.js';
 import { isCapstanError } from '../../src/domain/errors.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import type { Store } from '../../src/ports/store.js';
@@ -82,6 +83,31 @@ describe('CodeDeploy blue/green Continue takes the gate of every pause', () => {
     expect(results.map((r) => r.kind).sort()).toEqual(['continuing', 'decided_already', 'decided_already']);
     expect((await store.get('d-bg'))?.decisions).toHaveLength(1);
     expect((await store.get('d-bg'))?.tracking?.waiting).toBeUndefined();
+  });
+
+  it('a click shown the pause before another decided it hears who decided, not "not waiting"', async () => {
+    const shown = pauseKey((await store.get('d-bg'))?.tracking, 'continue');
+    release();
+    expect(await proceedRollout(deps, 'd-bg', 'U0BOB', shown)).toMatchObject({ kind: 'continuing' });
+    // The decision cleared the pause: a later click of a button shown for it is the same decision.
+    expect((await store.get('d-bg'))?.tracking?.waiting).toBeUndefined();
+    expect(await proceedRollout(deps, 'd-bg', 'U0CAROL', shown)).toMatchObject({
+      kind: 'decided_already',
+      decision: { by: 'U0BOB', action: 'continue' },
+    });
+    // Without the key it was shown for, the click can only say the rollout no longer waits.
+    expect(await proceedRollout(deps, 'd-bg', 'U0CAROL')).toMatchObject({ kind: 'not_waiting' });
+    expect(proceeded).toBe(1);
+  });
+
+  it('a button shown for another pause than the one the rollout waits at decides nothing', async () => {
+    const other = pauseKey(
+      { phase: 'rollout', data: {}, startedAt: 0, lastProgressAt: 0, waiting: 'waiting at an earlier step' },
+      'continue',
+    );
+    expect(await proceedRollout(deps, 'd-bg', 'U0BOB', other)).toMatchObject({ kind: 'not_waiting' });
+    expect(proceeded).toBe(0);
+    expect((await store.get('d-bg'))?.decisions ?? []).toEqual([]);
   });
 
   it('a lock refuses Continue, naming who holds it', async () => {

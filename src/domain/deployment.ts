@@ -181,8 +181,7 @@ export interface Deployment {
   readonly verification?: Verification | undefined;
   /** Set when an admin deployed although alarms it verifies with were in ALARM. */
   readonly alarmOverride?:
-    | { readonly by: string; readonly reason: string; readonly alarms: readonly string[] }
-    | undefined;
+    { readonly by: string; readonly reason: string; readonly alarms: readonly string[] } | undefined;
   /** Decisions taken in Slack at the target's pauses (Continue, Roll back), oldest first. */
   readonly decisions?: readonly PauseDecision[] | undefined;
   /** `/deploy promote`: the environment whose verified digest this deploys. */

@@ -94,8 +94,9 @@ export class SlackStandIn {
   async stop(): Promise<void> {
     // Upgraded sockets no longer belong to the HTTP server: close them first, or close() never returns.
     this.socket.close();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections?.();
+    await closed;
   }
 
   get apiUrl(): string {

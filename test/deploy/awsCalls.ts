@@ -138,7 +138,8 @@ export function scanFile(file: SourceFile): { actions: string[]; problems: strin
       (AUTHORIZED_BY[found.action] ?? [found.action]).forEach((a) => actions.add(a));
     if (found && 'problem' in found) problems.add(`${file.path}: ${found.problem}`);
   };
-  const isConstructed = (node: TypeScript.Node) => ts.isNewExpression(node.parent) && node.parent.expression === node;
+  const isConstructed = (node: TypeScript.Node) =>
+    ts.isNewExpression(node.parent) && node.parent.expression === node;
 
   const visit = (node: TypeScript.Node): void => {
     if (ts.isImportDeclaration(node)) return;

@@ -70,10 +70,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startHarness(opts: HarnessOptions): Promise<Harness> {
+/** `scratch`: the folder of the ledger a restart carries on with, removed by the last stop(). */
+export async function startHarness(opts: HarnessOptions, scratch?: string): Promise<Harness> {
   const slack = opts.standIn ?? new SlackStandIn(opts.slack);
   if (!opts.standIn) await slack.start();
-  const dir = opts.dbPath ? undefined : scratchDir('capstan-test-');
+  const dir = opts.dbPath ? scratch : scratchDir('capstan-test-');
   const dbPath = opts.dbPath ?? join(dir!, 'capstan.db');
   const yaml = opts.yaml.replace('__DB__', dbPath);
   const socketMode = opts.env?.SLACK_APP_TOKEN !== undefined;
@@ -207,12 +208,10 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     post,
     async restart() {
       await capstan.stop();
-      return startHarness({
-        ...opts,
-        standIn: slack,
-        dbPath,
-        ownsStandIn: opts.ownsStandIn ?? !opts.standIn,
-      });
+      return startHarness(
+        { ...opts, standIn: slack, dbPath, ownsStandIn: opts.ownsStandIn ?? !opts.standIn },
+        dir,
+      );
     },
     async stop() {
       await capstan.stop();

@@ -94,8 +94,12 @@ export class SlackStandIn {
   async stop(): Promise<void> {
     // Upgraded sockets no longer belong to the HTTP server: close them first, or close() never returns.
     this.socket.close();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const closed = new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
+    // close() waits for every connection: a kept-alive one of Capstan's client would hold it for seconds.
     this.server?.closeAllConnections?.();
+    await closed;
   }
 
   get apiUrl(): string {

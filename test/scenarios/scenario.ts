@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
@@ -8,6 +7,7 @@ import { SlackStandIn, type StoredMessage } from '../../sandbox/slackApi.js';
 import { type PassOptions, SkipClock, passUntil } from '../fakes/skipClock.js';
 import { GROUPS, USERS } from '../fixtures/config.js';
 import { type Harness, responseTo, startHarness } from '../support/harness.js';
+import { scratchDir } from '../support/scratch.js';
 
 /** The parts of capstan.yml every scenario shares; `envs` is indented under `apps.todobackend.environments`. */
 export function yamlWith(envs: string, extra = ''): string {
@@ -158,7 +158,7 @@ export class World {
   static async start(yaml: string, clock = new SkipClock()): Promise<World> {
     const slack = new SlackStandIn({ users: USERS, groups: GROUPS });
     await slack.start();
-    const dir = mkdtempSync(join(tmpdir(), 'capstan-scenario-'));
+    const dir = scratchDir('capstan-scenario-');
     const h = await startHarness({
       yaml,
       standIn: slack,

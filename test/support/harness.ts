@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readConfig } from '../../src/config/readConfig.js';
 import { type Logger, silentLogger } from '../../src/lib/logger.js';
@@ -8,6 +7,7 @@ import { type Capstan, startCapstan } from '../../src/main.js';
 import type { Sleep } from '../../src/lib/sleep.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { type EnvelopeType, SlackStandIn, type SlackStandInOptions } from '../../sandbox/slackApi.js';
+import { scratchDir } from './scratch.js';
 import { SIGNING_SECRET, slackHeaders } from './signing.js';
 
 export interface Harness {
@@ -70,10 +70,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startHarness(opts: HarnessOptions): Promise<Harness> {
+/** `scratch`: the folder of the ledger a restart carries on with, removed by the last stop(). */
+export async function startHarness(opts: HarnessOptions, scratch?: string): Promise<Harness> {
   const slack = opts.standIn ?? new SlackStandIn(opts.slack);
   if (!opts.standIn) await slack.start();
-  const dir = opts.dbPath ? undefined : mkdtempSync(join(tmpdir(), 'capstan-test-'));
+  const dir = opts.dbPath ? scratch : scratchDir('capstan-test-');
   const dbPath = opts.dbPath ?? join(dir!, 'capstan.db');
   const yaml = opts.yaml.replace('__DB__', dbPath);
   const socketMode = opts.env?.SLACK_APP_TOKEN !== undefined;
@@ -207,12 +208,10 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     post,
     async restart() {
       await capstan.stop();
-      return startHarness({
-        ...opts,
-        standIn: slack,
-        dbPath,
-        ownsStandIn: opts.ownsStandIn ?? !opts.standIn,
-      });
+      return startHarness(
+        { ...opts, standIn: slack, dbPath, ownsStandIn: opts.ownsStandIn ?? !opts.standIn },
+        dir,
+      );
     },
     async stop() {
       await capstan.stop();

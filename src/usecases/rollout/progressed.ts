@@ -29,7 +29,8 @@ export function progressTracking(t: Tracking, obs: Progressing, now: number): Tr
  * bounds it. So is one the target's own clock holds (an ECS bake): its timeout governs, and is shown.
  */
 export function stall(env: Environment, t: Tracking, obs: Progressing, now: number): Reported | undefined {
-  if (obs.moved || obs.waiting || obs.held || now - t.lastProgressAt <= env.rolloutTimeoutMs) return undefined;
+  if (obs.moved || obs.waiting || obs.held || now - t.lastProgressAt <= env.rolloutTimeoutMs)
+    return undefined;
   return {
     kind: 'rollout.noProgress',
     seconds: Math.round(env.rolloutTimeoutMs / 1000),

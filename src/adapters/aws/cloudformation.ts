@@ -2,24 +2,18 @@ import {
   ChangeSetStatus,
   CloudFormationClient,
   CreateChangeSetCommand,
+  type CreateChangeSetCommandInput,
   DeleteChangeSetCommand,
   type DescribeChangeSetCommandOutput,
-  type StackEvent as SdkStackEvent,
   paginateDescribeChangeSet,
-  paginateDescribeStackEvents,
-  DescribeStacksCommand,
   ExecuteChangeSetCommand,
   type Capability,
-  type Stack,
-  StackStatus,
   waitUntilChangeSetCreateComplete,
 } from '@aws-sdk/client-cloudformation';
-import { CapstanError } from '../../domain/errors.js';
-import type { ChangeSetInfo, ResourceChange, StackEvent, Stacks } from '../../ports/stacks.js';
+import type { ChangeSetInfo, CreateChangeSetInput, ResourceChange, Stacks } from '../../ports/stacks.js';
 import { perRegion } from './clients.js';
-import { call, toCapstanError } from './errors.js';
-
-const STACK_STATUSES = new Set<string>(Object.values(StackStatus));
+import { describeStack, stackEvents } from './cloudformationStacks.js';
+import { call } from './errors.js';
 
 export function createCloudFormationAdapter(
   client: (region: string) => CloudFormationClient = perRegion(
@@ -38,72 +32,8 @@ export function createCloudFormationAdapter(
   }
 
   return {
-    async describeStack(region, stack) {
-      const op = {
-        action: 'cloudformation:DescribeStacks',
-        resource: `CloudFormation stack ${stack}`,
-        region,
-      };
-      let out;
-      try {
-        out = await client(region).send(new DescribeStacksCommand({ StackName: stack }));
-      } catch (e) {
-        if (e instanceof Error && /does not exist/.test(e.message)) {
-          throw new CapstanError(
-            'not_found',
-            { kind: 'cloudformation.stackNotFound', stack, region },
-            { cause: e },
-          );
-        }
-        throw toCapstanError(e, op);
-      }
-      // A stack that does not exist is a ValidationError (above). An answer without the stack, without its
-      // status or with a status the SDK does not know cannot be judged by: the look fails, nothing is guessed.
-      const s: unknown = Array.isArray(out?.Stacks) ? out.Stacks[0] : undefined;
-      if (typeof s !== 'object' || s === null)
-        throw new Error(`cloudformation:DescribeStacks answered nothing about ${stack} in ${region}`);
-      const found = s as Stack;
-      if (typeof found.StackStatus !== 'string' || !STACK_STATUSES.has(found.StackStatus))
-        throw new Error(
-          `cloudformation:DescribeStacks answered status ${JSON.stringify(found.StackStatus)} for ${stack}, which Capstan cannot judge a rollout by`,
-        );
-      const at = [found.LastUpdatedTime, found.CreationTime].find((d) => d instanceof Date) ?? new Date(0);
-      return {
-        stackId: found.StackId ?? stack,
-        name: found.StackName ?? stack,
-        status: found.StackStatus,
-        statusReason: found.StackStatusReason,
-        parameters: Object.fromEntries(
-          (Array.isArray(found.Parameters) ? found.Parameters : []).map((p) => [
-            p.ParameterKey ?? '',
-            p.ResolvedValue ?? p.ParameterValue ?? '',
-          ]),
-        ),
-        updatedAt: at.toISOString(),
-      };
-    },
-
-    async events(region, stack, limit, since) {
-      const raw: StackEvent[] = [];
-      const op = {
-        action: 'cloudformation:DescribeStackEvents',
-        resource: `CloudFormation stack ${stack}`,
-        region,
-      };
-      try {
-        for await (const page of paginateDescribeStackEvents(
-          { client: client(region) },
-          { StackName: stack },
-        )) {
-          raw.push(...(page.StackEvents ?? []).map(toStackEvent));
-          const oldest = raw.at(-1)?.at ?? 0;
-          if (raw.length >= limit || since === undefined || oldest < since) break;
-        }
-      } catch (e) {
-        throw toCapstanError(e, op);
-      }
-      return raw.slice(0, limit);
-    },
+    describeStack: (region, stack) => describeStack(client, region, stack),
+    events: (region, stack, limit, since) => stackEvents(client, region, stack, limit, since),
 
     async createChangeSet(input) {
       const out = await call(
@@ -112,33 +42,7 @@ export function createCloudFormationAdapter(
           resource: `CloudFormation stack ${input.stack}`,
           region: input.region,
         },
-        () =>
-          client(input.region).send(
-            new CreateChangeSetCommand({
-              StackName: input.stack,
-              ChangeSetName: input.name,
-              // The name is unique per request: the SDK's retry of a lost answer is the same request.
-              ClientToken: input.name,
-              ChangeSetType: 'UPDATE',
-              UsePreviousTemplate: true,
-              Parameters: [
-                { ParameterKey: input.parameter.key, ParameterValue: input.parameter.value },
-                ...input.keep.map((k) => ({ ParameterKey: k, UsePreviousValue: true })),
-              ],
-              Capabilities: input.capabilities as Capability[],
-              ...(input.roleArn ? { RoleARN: input.roleArn } : {}),
-              Description: input.description.slice(0, 1024),
-              ...(input.rollbackTriggers && {
-                RollbackConfiguration: {
-                  RollbackTriggers: input.rollbackTriggers.alarms.map((a) => ({
-                    Arn: a.arn,
-                    Type: a.composite ? 'AWS::CloudWatch::CompositeAlarm' : 'AWS::CloudWatch::Alarm',
-                  })),
-                  MonitoringTimeInMinutes: input.rollbackTriggers.monitoringMinutes,
-                },
-              }),
-            }),
-          ),
+        () => client(input.region).send(new CreateChangeSetCommand(changeSetRequest(input))),
       );
       if (!out.Id) throw new Error(`CreateChangeSet on ${input.stack} returned no id`);
       return { arn: out.Id, stackId: out.StackId ?? input.stack };
@@ -183,6 +87,34 @@ export function createCloudFormationAdapter(
   };
 }
 
+/** The change set Capstan asks for: the previous template with one parameter changed. */
+function changeSetRequest(input: CreateChangeSetInput): CreateChangeSetCommandInput {
+  return {
+    StackName: input.stack,
+    ChangeSetName: input.name,
+    // The name is unique per request: the SDK's retry of a lost answer is the same request.
+    ClientToken: input.name,
+    ChangeSetType: 'UPDATE',
+    UsePreviousTemplate: true,
+    Parameters: [
+      { ParameterKey: input.parameter.key, ParameterValue: input.parameter.value },
+      ...input.keep.map((k) => ({ ParameterKey: k, UsePreviousValue: true })),
+    ],
+    Capabilities: input.capabilities as Capability[],
+    ...(input.roleArn ? { RoleARN: input.roleArn } : {}),
+    Description: input.description.slice(0, 1024),
+    ...(input.rollbackTriggers && {
+      RollbackConfiguration: {
+        RollbackTriggers: input.rollbackTriggers.alarms.map((a) => ({
+          Arn: a.arn,
+          Type: a.composite ? 'AWS::CloudWatch::CompositeAlarm' : 'AWS::CloudWatch::Alarm',
+        })),
+        MonitoringTimeInMinutes: input.rollbackTriggers.monitoringMinutes,
+      },
+    }),
+  };
+}
+
 /** Transient states while CloudFormation computes a change set. */
 const COMPUTING = new Set<string>([ChangeSetStatus.CREATE_PENDING, ChangeSetStatus.CREATE_IN_PROGRESS]);
 
@@ -215,17 +147,5 @@ function changeSetInfo(arn: string, pages: readonly DescribeChangeSetCommandOutp
       (first?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ResolvedValue ?? p.ParameterValue ?? '']),
     ),
     changes,
-  };
-}
-
-function toStackEvent(e: SdkStackEvent): StackEvent {
-  return {
-    id: e.EventId ?? '',
-    at: e.Timestamp?.getTime() ?? 0,
-    logicalId: e.LogicalResourceId ?? '',
-    resourceType: e.ResourceType ?? '',
-    status: e.ResourceStatus ?? '',
-    reason: e.ResourceStatusReason,
-    clientRequestToken: e.ClientRequestToken,
   };
 }

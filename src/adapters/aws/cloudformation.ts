@@ -10,26 +10,23 @@ import {
   type Capability,
   waitUntilChangeSetCreateComplete,
 } from '@aws-sdk/client-cloudformation';
-import type { ChangeSetInfo, CreateChangeSetInput, ResourceChange, Stacks } from '../../ports/stacks.js';
+import type {
+  ChangeSetInfo,
+  ChangeSetWait,
+  CreateChangeSetInput,
+  ResourceChange,
+  Stacks,
+} from '../../ports/stacks.js';
 import { perRegion } from './clients.js';
 import { describeStack, stackEvents } from './cloudformationStacks.js';
 import { call } from './errors.js';
 
+type Client = (region: string) => CloudFormationClient;
+
 export function createCloudFormationAdapter(
-  client: (region: string) => CloudFormationClient = perRegion(
-    (region, credentials) => new CloudFormationClient({ region, credentials }),
-  ),
+  client: Client = perRegion((region, credentials) => new CloudFormationClient({ region, credentials })),
 ): Stacks {
-  async function describeChangeSet(region: string, arn: string): Promise<ChangeSetInfo> {
-    const op = { action: 'cloudformation:DescribeChangeSet', resource: `change set ${arn}`, region };
-    const pages = await call(op, async () => {
-      const all: DescribeChangeSetCommandOutput[] = [];
-      for await (const page of paginateDescribeChangeSet({ client: client(region) }, { ChangeSetName: arn }))
-        all.push(page);
-      return all;
-    });
-    return changeSetInfo(arn, pages);
-  }
+  const describeChangeSet = (region: string, arn: string) => describeChangeSetOf(client, region, arn);
 
   return {
     describeStack: (region, stack) => describeStack(client, region, stack),
@@ -50,26 +47,7 @@ export function createCloudFormationAdapter(
 
     describeChangeSet,
 
-    async waitForChangeSet(region, arn, { pollMs, timeoutMs, signal }) {
-      // The first look is Capstan's own, so that a denied or missing change set is said at once: the
-      // SDK's waiter retries on every error but ValidationError.
-      const first = await describeChangeSet(region, arn);
-      if (!COMPUTING.has(first.status) || signal?.aborted) return first;
-      // The waiter's delays and limit are in seconds; each is kept where the waiter accepts it.
-      const delay = Math.max(pollMs, 1) / 1000;
-      await waitUntilChangeSetCreateComplete(
-        {
-          client: client(region),
-          minDelay: delay,
-          maxDelay: delay,
-          maxWaitTime: Math.max(timeoutMs / 1000, 2 * delay),
-          abortSignal: signal,
-        },
-        { ChangeSetName: arn },
-        // Computed, FAILED, out of time or aborted: the change set as it is now says which.
-      ).catch(() => undefined);
-      return describeChangeSet(region, arn);
-    },
+    waitForChangeSet: (region, arn, wait) => waitForChangeSet(client, region, arn, wait),
 
     async executeChangeSet(region, arn, clientToken) {
       await call({ action: 'cloudformation:ExecuteChangeSet', resource: `change set ${arn}`, region }, () =>
@@ -85,6 +63,45 @@ export function createCloudFormationAdapter(
       );
     },
   };
+}
+
+/** A change set with all its changes (every page). */
+async function describeChangeSetOf(client: Client, region: string, arn: string): Promise<ChangeSetInfo> {
+  const op = { action: 'cloudformation:DescribeChangeSet', resource: `change set ${arn}`, region };
+  const pages = await call(op, async () => {
+    const all: DescribeChangeSetCommandOutput[] = [];
+    for await (const page of paginateDescribeChangeSet({ client: client(region) }, { ChangeSetName: arn }))
+      all.push(page);
+    return all;
+  });
+  return changeSetInfo(arn, pages);
+}
+
+/** Waits while CloudFormation computes the change set, then reads it as it is. */
+async function waitForChangeSet(
+  client: Client,
+  region: string,
+  arn: string,
+  { pollMs, timeoutMs, signal }: ChangeSetWait,
+): Promise<ChangeSetInfo> {
+  // The first look is Capstan's own, so that a denied or missing change set is said at once: the
+  // SDK's waiter retries on every error but ValidationError.
+  const first = await describeChangeSetOf(client, region, arn);
+  if (!COMPUTING.has(first.status) || signal?.aborted) return first;
+  // The waiter's delays and limit are in seconds; each is kept where the waiter accepts it.
+  const delay = Math.max(pollMs, 1) / 1000;
+  await waitUntilChangeSetCreateComplete(
+    {
+      client: client(region),
+      minDelay: delay,
+      maxDelay: delay,
+      maxWaitTime: Math.max(timeoutMs / 1000, 2 * delay),
+      abortSignal: signal,
+    },
+    { ChangeSetName: arn },
+    // Computed, FAILED, out of time or aborted: the change set as it is now says which.
+  ).catch(() => undefined);
+  return describeChangeSetOf(client, region, arn);
 }
 
 /** The change set Capstan asks for: the previous template with one parameter changed. */

@@ -28,6 +28,15 @@ export function createEcsAdapter(
   ),
   o: EcsAdapterOptions = {},
 ): Ecs {
+  return { ...ecsReads(client, o), ...ecsChanges(client) };
+}
+
+type Client = (region: string) => ECSClient;
+
+function ecsReads(
+  client: Client,
+  o: EcsAdapterOptions,
+): Pick<Ecs, 'describeServices' | 'clusterStatus' | 'describeTaskDefinition' | 'stoppedTasks'> {
   return {
     describeServices: (loc, services, options) => describeServices(client, loc, services, options),
 
@@ -50,6 +59,14 @@ export function createEcsAdapter(
       };
     },
 
+    stoppedTasks: (loc, service, taskDefinitionArn, options) =>
+      stoppedTasks(client, o.stoppedTasksBudget, loc, service, taskDefinitionArn, options),
+  };
+}
+
+/** A task definition registered, and a service moved onto it. */
+function ecsChanges(client: Client): Pick<Ecs, 'registerTaskDefinition' | 'updateService'> {
+  return {
     async registerTaskDefinition(region, doc: TaskDefinitionDocument) {
       const family = doc.taskDefinition.family ?? '?';
       const input = { ...doc.taskDefinition, tags: doc.tags.map((t) => ({ key: t.key, value: t.value })) };
@@ -84,8 +101,5 @@ export function createEcsAdapter(
         throw new Error(`UpdateService on ${service} returned no deployment for ${taskDefinitionArn}`);
       return primary.id;
     },
-
-    stoppedTasks: (loc, service, taskDefinitionArn, options) =>
-      stoppedTasks(client, o.stoppedTasksBudget, loc, service, taskDefinitionArn, options),
   };
 }

@@ -40,6 +40,13 @@ const MAX_BATCHES_IN_FLIGHT = 4;
  * or out-of-order event costs at most one look. A message is deleted once its looks are done, or
  * at once when it can never be read; when handling it fails, it stays for SQS to deliver again.
  */
+/** An event read from the queue, with the poll groups it names. */
+interface Pending {
+  readonly m: QueueMessage;
+  readonly event: AwsEvent;
+  readonly groups: readonly string[];
+}
+
 export class EventPoller {
   private readonly seen = new Set<string>();
   private readonly loop: QueueLoop<QueueMessage>;
@@ -70,9 +77,35 @@ export class EventPoller {
 
   /** Handles one batch as it came from the queue: one look per poll group, however many events name it. */
   async handle(messages: readonly QueueMessage[]): Promise<void> {
-    const { logger } = this.deps;
     const done: QueueMessage[] = [];
-    const pending: { m: QueueMessage; event: AwsEvent; groups: readonly string[] }[] = [];
+    const pending = this.route(messages, done);
+    const groups = [...new Set(pending.flatMap((p) => p.groups))];
+    const looked = groups.length === 0 || (await this.look(groups));
+    for (const p of pending) {
+      if (!looked) {
+        this.tell('failed');
+        continue;
+      }
+      this.remember(p.event.id);
+      this.tell(p.groups.length > 0 ? 'looked' : 'unrelated');
+      this.deps.logger.debug('AWS event', {
+        eventId: p.event.id,
+        type: p.event.detailType,
+        groups: p.groups,
+        ageMs: p.event.time === undefined ? undefined : (this.deps.clock ?? systemClock).now() - p.event.time,
+      });
+      done.push(p.m);
+    }
+    await this.deleteAll(done);
+  }
+
+  /**
+   * The events of the batch with the poll groups each names. Those that cannot be read and duplicates
+   * go to `done` (deleted from the queue); one that cannot be routed stays on the queue.
+   */
+  private route(messages: readonly QueueMessage[], done: QueueMessage[]): Pending[] {
+    const { logger } = this.deps;
+    const pending: Pending[] = [];
     const inBatch = new Set<string>();
     for (const m of messages) {
       const parsed = parseEvent(m.body);
@@ -100,39 +133,29 @@ export class EventPoller {
         this.tell('failed');
       }
     }
-    const groups = [...new Set(pending.flatMap((p) => p.groups))];
-    let looked = true;
-    if (groups.length > 0) {
-      this.deps.pace.heard(groups);
-      try {
-        await this.deps.poke(groups);
-      } catch (e) {
-        looked = false;
-        logger.error('looking at rollouts after AWS events failed; events left on the queue', {
-          groups,
-          error: errorMessage(e),
-        });
-      }
-    }
-    for (const p of pending) {
-      if (!looked) {
-        this.tell('failed');
-        continue;
-      }
-      this.remember(p.event.id);
-      this.tell(p.groups.length > 0 ? 'looked' : 'unrelated');
-      logger.debug('AWS event', {
-        eventId: p.event.id,
-        type: p.event.detailType,
-        groups: p.groups,
-        ageMs: p.event.time === undefined ? undefined : (this.deps.clock ?? systemClock).now() - p.event.time,
+    return pending;
+  }
+
+  /** Looks at the rollouts of `groups` now; false when that failed (the events stay on the queue). */
+  private async look(groups: string[]): Promise<boolean> {
+    this.deps.pace.heard(groups);
+    try {
+      await this.deps.poke(groups);
+      return true;
+    } catch (e) {
+      this.deps.logger.error('looking at rollouts after AWS events failed; events left on the queue', {
+        groups,
+        error: errorMessage(e),
       });
-      done.push(p.m);
+      return false;
     }
+  }
+
+  private async deleteAll(done: readonly QueueMessage[]): Promise<void> {
     await Promise.all(
       done.map((m) =>
         this.deps.queue.delete(m.receipt).catch((e: unknown) =>
-          logger.warn('could not delete an AWS event from the queue', {
+          this.deps.logger.warn('could not delete an AWS event from the queue', {
             messageId: m.id,
             error: errorMessage(e),
           }),

@@ -35,26 +35,7 @@ export class CapstanMetrics {
   constructor(private readonly sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    new Gauge({
-      name: 'capstan_rollouts_in_flight',
-      help: 'Rollouts this replica follows, by state.',
-      labelNames: ['state'],
-      registers,
-      collect() {
-        const counts = new Map(IN_FLIGHT_STATES.map((s) => [s, 0]));
-        for (const d of sources.inFlight()) counts.set(d.state, (counts.get(d.state) ?? 0) + 1);
-        this.reset();
-        for (const [state, n] of counts) this.set({ state }, n);
-      },
-    });
-    new Gauge({
-      name: 'capstan_leases_held',
-      help: 'Deployments in flight whose lease this replica holds.',
-      registers,
-      collect() {
-        this.set(sources.leasesHeld());
-      },
-    });
+    inFlightGauges(registers, sources);
     this.outcomes = new Counter({
       name: 'capstan_rollout_outcomes_total',
       help: 'Rollouts followed to their end, by target and outcome.',
@@ -159,4 +140,28 @@ export function slackErrorCode(e: unknown): string {
 /** Error codes come from outside: keep label values short and plain. */
 function boundedCode(code: string): string {
   return /^[A-Za-z0-9_.:-]{1,64}$/.test(code) ? code : 'other';
+}
+
+/** What this replica follows now, read from `sources` at each scrape. */
+function inFlightGauges(registers: Registry[], sources: MetricsSources): void {
+  new Gauge({
+    name: 'capstan_rollouts_in_flight',
+    help: 'Rollouts this replica follows, by state.',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      const counts = new Map(IN_FLIGHT_STATES.map((s) => [s, 0]));
+      for (const d of sources.inFlight()) counts.set(d.state, (counts.get(d.state) ?? 0) + 1);
+      this.reset();
+      for (const [state, n] of counts) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: 'capstan_leases_held',
+    help: 'Deployments in flight whose lease this replica holds.',
+    registers,
+    collect() {
+      this.set(sources.leasesHeld());
+    },
+  });
 }

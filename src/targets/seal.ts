@@ -39,51 +39,16 @@ function decode<T>(schema: z.ZodType<T>, value: unknown, what: string, id: strin
  * rollout with an `unrecorded` observation.
  */
 export function seal<K extends TargetKind, P, D, C>(s: Strategy<K, P, D, C>): TargetStrategy {
-  const own = (env: Environment): EnvironmentOf<K> => {
-    if (isOfKind(env, s.kind)) return env;
-    throw new Error(
-      `the ${s.label} strategy was handed ${env.app}/${env.name}, a ${env.target.kind} environment`,
-    );
-  };
+  const own = ownerOf(s);
   const plan = (value: unknown, id: string) => decode(s.schemas.plan, value, 'the plan', id);
-  // Each look hands over the tracking data the ledger gave, mostly the very object of the look before:
-  // decoded once, not at every look of every rollout.
-  const decoded = new WeakMap<object, D>();
-  const data = (value: unknown, id: string): D => {
-    if (typeof value !== 'object' || value === null) return decode(s.schemas.data, value, 'its tracking', id);
-    let d = decoded.get(value);
-    if (d === undefined) decoded.set(value, (d = decode(s.schemas.data, value, 'its tracking', id)));
-    return d;
-  };
+  const data = trackingDecoder(s.schemas.data);
   const context = (value: unknown): C | undefined => {
     // The context only saves reads: one that does not fit is read again.
     const r = s.schemas.context.safeParse(value);
     return r.success ? r.data : undefined;
   };
 
-  async function observe(
-    items: readonly Observed[],
-    early?: EarlyObservations,
-  ): Promise<ReadonlyMap<string, Observation>> {
-    const out = new Map<string, Observation>();
-    const readable: Observed<D, EnvironmentOf<K>>[] = [];
-    for (const item of items) {
-      try {
-        readable.push({
-          ...item,
-          env: own(item.env),
-          data: data(item.data, item.id),
-        });
-      } catch (e) {
-        if (!(e instanceof UnreadableRecord)) throw e;
-        const what = { kind: 'record.unreadable', id: e.id, what: e.what, problem: e.problem } as const;
-        out.set(item.id, { kind: 'unrecorded', data: item.data, lines: [], what });
-      }
-    }
-    if (readable.length === 0) return out;
-    for (const [id, obs] of await s.observe(readable, early)) out.set(id, obs);
-    return out;
-  }
+  const observe = sealedObserve(s, own, data);
 
   return {
     label: s.label,
@@ -117,5 +82,62 @@ export function seal<K extends TargetKind, P, D, C>(s: Strategy<K, P, D, C>): Ta
         }
       : {}),
     ...(s.eventGroups ? { eventGroups: s.eventGroups.bind(s) } : {}),
+  };
+}
+
+/** Hands the strategy only environments of its kind; any other is a bug of the registry. */
+function ownerOf<K extends TargetKind, P, D, C>(
+  s: Strategy<K, P, D, C>,
+): (env: Environment) => EnvironmentOf<K> {
+  return (env) => {
+    if (isOfKind(env, s.kind)) return env;
+    throw new Error(
+      `the ${s.label} strategy was handed ${env.app}/${env.name}, a ${env.target.kind} environment`,
+    );
+  };
+}
+
+/**
+ * Each look hands over the tracking data the ledger gave, mostly the very object of the look before:
+ * decoded once, not at every look of every rollout.
+ */
+function trackingDecoder<D>(schema: z.ZodType<D>): (value: unknown, id: string) => D {
+  const decoded = new WeakMap<object, D>();
+  return (value, id) => {
+    if (typeof value !== 'object' || value === null) return decode(schema, value, 'its tracking', id);
+    let d = decoded.get(value);
+    if (d === undefined) decoded.set(value, (d = decode(schema, value, 'its tracking', id)));
+    return d;
+  };
+}
+
+/** The strategy's looks at the rollouts whose tracking decodes; the others end as `unrecorded`. */
+function sealedObserve<K extends TargetKind, P, D, C>(
+  s: Strategy<K, P, D, C>,
+  own: (env: Environment) => EnvironmentOf<K>,
+  data: (value: unknown, id: string) => D,
+): TargetStrategy['observe'] {
+  return async function observe(
+    items: readonly Observed[],
+    early?: EarlyObservations,
+  ): Promise<ReadonlyMap<string, Observation>> {
+    const out = new Map<string, Observation>();
+    const readable: Observed<D, EnvironmentOf<K>>[] = [];
+    for (const item of items) {
+      try {
+        readable.push({
+          ...item,
+          env: own(item.env),
+          data: data(item.data, item.id),
+        });
+      } catch (e) {
+        if (!(e instanceof UnreadableRecord)) throw e;
+        const what = { kind: 'record.unreadable', id: e.id, what: e.what, problem: e.problem } as const;
+        out.set(item.id, { kind: 'unrecorded', data: item.data, lines: [], what });
+      }
+    }
+    if (readable.length === 0) return out;
+    for (const [id, obs] of await s.observe(readable, early)) out.set(id, obs);
+    return out;
   };
 }

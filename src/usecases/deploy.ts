@@ -3,7 +3,7 @@ import type { Deployment, DeploymentKind, FreezeOverride, Review } from '../doma
 import { CapstanError } from '../domain/errors.js';
 import { FrozenError, openWindow } from '../domain/freeze.js';
 import { newId } from '../lib/ids.js';
-import type { Checked } from '../targets/strategy.js';
+import type { Checked, TargetStrategy } from '../targets/strategy.js';
 import { isAllowed, requireDeployer } from './access.js';
 import { targetAs } from './actAs.js';
 import type { DeployDeps } from './deps.js';
@@ -116,34 +116,13 @@ export async function requestDeploy(
       : await checkAlarmsBefore(deps, env, requestedBy, options.override);
   const target = targetAs(deps, env, requestedBy);
   const checked = await target.check(env, version);
-  if (options.promote && checked.digest !== options.promote.digest) {
-    throw new CapstanError('conflict', {
-      kind: 'promotion.digestMoved',
-      app: env.app,
-      env: env.name,
-      version,
-      expected: options.promote.digest,
-      found: checked.digest ?? 'none',
-    });
-  }
+  if (options.promote) requireDigest(env, version, options.promote.digest, checked);
   // Rollbacks go back to what ran before; a dry run changes nothing.
   const promotionOverride =
     options.kind === 'rollback' || options.dryRun
       ? undefined
       : await passPromotion(deps, env, version, checked.digest, requestedBy, options.override);
-  if (options.dryRun) {
-    const requestId = newId('dry');
-    const prepared = await target.prepare(env, { requestId, version, requestedBy, checked });
-    await target
-      .discard(env, prepared)
-      .catch((e: unknown) => deps.logger.warn('could not discard a dry run', { error: String(e) }));
-    return {
-      kind: 'dry_run',
-      review: prepared.review,
-      fromVersion: checked.fromVersion,
-      unchanged: prepared.unchanged === true,
-    };
-  }
+  if (options.dryRun) return dryRun(deps, env, target, version, requestedBy, checked);
   const approval = needsApproval(env);
   const kind = options.kind === 'rollback' ? 'rollback' : approval ? 'release' : 'deploy';
   const d = newDeployment(env, kind, version, requestedBy, deps.clock.now(), {
@@ -160,18 +139,67 @@ export async function requestDeploy(
   // The atomic guard: a second deploy racing this one fails here, before anything changes.
   await deps.store.create(d);
   const shown = await showAndRecord(deps, d);
+  sayOverrides(deps, shown, { override, promotionOverride, alarmOverride });
+  deps.background(prepareAndGate(deps, env, shown, checked));
+  return { kind: 'started', deployment: shown, approval };
+}
+
+/** `/deploy promote` deploys the image verified in the source environment, or nothing. */
+function requireDigest(env: Environment, version: string, expected: string, checked: Checked): void {
+  if (checked.digest === expected) return;
+  throw new CapstanError('conflict', {
+    kind: 'promotion.digestMoved',
+    app: env.app,
+    env: env.name,
+    version,
+    expected,
+    found: checked.digest ?? 'none',
+  });
+}
+
+/** What the change would be, prepared and discarded: nothing changes. */
+async function dryRun(
+  deps: DeployDeps,
+  env: Environment,
+  target: TargetStrategy,
+  version: string,
+  requestedBy: string,
+  checked: Checked,
+): Promise<DeployResult> {
+  const requestId = newId('dry');
+  const prepared = await target.prepare(env, { requestId, version, requestedBy, checked });
+  await target
+    .discard(env, prepared)
+    .catch((e: unknown) => deps.logger.warn('could not discard a dry run', { error: String(e) }));
+  return {
+    kind: 'dry_run',
+    review: prepared.review,
+    fromVersion: checked.fromVersion,
+    unchanged: prepared.unchanged === true,
+  };
+}
+
+/** Says in the thread which gate an admin overrode (a freeze, the promotion gate, the alarms). */
+function sayOverrides(
+  deps: DeployDeps,
+  shown: Deployment,
+  {
+    override,
+    promotionOverride,
+    alarmOverride,
+  }: Pick<Deployment, 'override' | 'promotionOverride' | 'alarmOverride'>,
+): void {
   if (override) {
     deps.notifier.detail(shown, [
       { kind: 'rollout.freezeOverridden', by: override.by, freeze: override.freeze, reason: override.reason },
     ]);
   }
-  if (promotionOverride) deps.notifier.detail(shown, [{ kind: 'promotion.overridden', ...promotionOverride }]);
+  if (promotionOverride)
+    deps.notifier.detail(shown, [{ kind: 'promotion.overridden', ...promotionOverride }]);
   if (alarmOverride)
     deps.notifier.detail(shown, [
       { kind: 'verify.alarmOverridden', ...alarmOverride, alarms: [...alarmOverride.alarms] },
     ]);
-  deps.background(prepareAndGate(deps, env, shown, checked));
-  return { kind: 'started', deployment: shown, approval };
 }
 
 /**

@@ -76,40 +76,43 @@ export function pipelineApprovalMessage(
   if (a.state === 'open') ctx.push(`may approve: ${describePrincipals(policy.approvers, groupIds)}`);
   blocks.push(context(ctx));
   if (a.state === 'open' && (a.expiresAt === undefined || a.expiresAt > now)) {
-    blocks.push(
-      actions(`pipeline:${a.id}:${a.rev}`, [
-        {
-          text: 'Approve',
-          actionId: PIPELINE_ACTION.approve,
-          value: a.id,
-          style: 'primary',
-          confirm: {
-            title: 'Approve?',
-            text: `The pipeline ${a.pipeline} continues past ${a.stage}/${a.action}.`,
-            confirm: 'Approve',
-            deny: 'Cancel',
-          },
-        },
-        {
-          text: 'Reject',
-          actionId: PIPELINE_ACTION.reject,
-          value: a.id,
-          style: 'danger',
-          confirm: {
-            title: 'Reject?',
-            text: `The pipeline ${a.pipeline} stops at ${a.stage}/${a.action}.`,
-            confirm: 'Reject',
-            deny: 'Cancel',
-          },
-        },
-        { text: 'Approve with comment', actionId: PIPELINE_ACTION.comment, value: a.id },
-      ]),
-    );
+    blocks.push(pipelineButtons(a));
   }
   return {
     text: `Manual approval in ${escape(a.pipeline)} (${escape(a.stage)}/${escape(a.action)}): ${OUTCOME[a.state].replace(/^:[a-z_]+: /, '')}`,
     blocks,
   };
+}
+
+/** Approve, Reject (each confirmed) and Approve with comment, for the approval's current revision. */
+function pipelineButtons(a: PipelineApproval): KnownBlock {
+  return actions(`pipeline:${a.id}:${a.rev}`, [
+    {
+      text: 'Approve',
+      actionId: PIPELINE_ACTION.approve,
+      value: a.id,
+      style: 'primary',
+      confirm: {
+        title: 'Approve?',
+        text: `The pipeline ${a.pipeline} continues past ${a.stage}/${a.action}.`,
+        confirm: 'Approve',
+        deny: 'Cancel',
+      },
+    },
+    {
+      text: 'Reject',
+      actionId: PIPELINE_ACTION.reject,
+      value: a.id,
+      style: 'danger',
+      confirm: {
+        title: 'Reject?',
+        text: `The pipeline ${a.pipeline} stops at ${a.stage}/${a.action}.`,
+        confirm: 'Reject',
+        deny: 'Cancel',
+      },
+    },
+    { text: 'Approve with comment', actionId: PIPELINE_ACTION.comment, value: a.id },
+  ]);
 }
 
 export function commentModal(approvalId: string, pipeline: string): ModalView {

@@ -2,108 +2,35 @@ import {
   ChangeSetStatus,
   CloudFormationClient,
   CreateChangeSetCommand,
+  type CreateChangeSetCommandInput,
   DeleteChangeSetCommand,
   type DescribeChangeSetCommandOutput,
-  type StackEvent as SdkStackEvent,
   paginateDescribeChangeSet,
-  paginateDescribeStackEvents,
-  DescribeStacksCommand,
   ExecuteChangeSetCommand,
   type Capability,
-  type Stack,
-  StackStatus,
   waitUntilChangeSetCreateComplete,
 } from '@aws-sdk/client-cloudformation';
-import { CapstanError } from '../../domain/errors.js';
-import type { ChangeSetInfo, ResourceChange, StackEvent, Stacks } from '../../ports/stacks.js';
+import type {
+  ChangeSetInfo,
+  ChangeSetWait,
+  CreateChangeSetInput,
+  ResourceChange,
+  Stacks,
+} from '../../ports/stacks.js';
 import { perRegion } from './clients.js';
-import { call, toCapstanError } from './errors.js';
+import { describeStack, stackEvents } from './cloudformationStacks.js';
+import { call } from './errors.js';
 
-const STACK_STATUSES = new Set<string>(Object.values(StackStatus));
+type Client = (region: string) => CloudFormationClient;
 
 export function createCloudFormationAdapter(
-  client: (region: string) => CloudFormationClient = perRegion(
-    (region, credentials) => new CloudFormationClient({ region, credentials }),
-  ),
+  client: Client = perRegion((region, credentials) => new CloudFormationClient({ region, credentials })),
 ): Stacks {
-  async function describeChangeSet(region: string, arn: string): Promise<ChangeSetInfo> {
-    const op = { action: 'cloudformation:DescribeChangeSet', resource: `change set ${arn}`, region };
-    const pages = await call(op, async () => {
-      const all: DescribeChangeSetCommandOutput[] = [];
-      for await (const page of paginateDescribeChangeSet({ client: client(region) }, { ChangeSetName: arn }))
-        all.push(page);
-      return all;
-    });
-    return changeSetInfo(arn, pages);
-  }
+  const describeChangeSet = (region: string, arn: string) => describeChangeSetOf(client, region, arn);
 
   return {
-    async describeStack(region, stack) {
-      const op = {
-        action: 'cloudformation:DescribeStacks',
-        resource: `CloudFormation stack ${stack}`,
-        region,
-      };
-      let out;
-      try {
-        out = await client(region).send(new DescribeStacksCommand({ StackName: stack }));
-      } catch (e) {
-        if (e instanceof Error && /does not exist/.test(e.message)) {
-          throw new CapstanError(
-            'not_found',
-            { kind: 'cloudformation.stackNotFound', stack, region },
-            { cause: e },
-          );
-        }
-        throw toCapstanError(e, op);
-      }
-      // A stack that does not exist is a ValidationError (above). An answer without the stack, without its
-      // status or with a status the SDK does not know cannot be judged by: the look fails, nothing is guessed.
-      const s: unknown = Array.isArray(out?.Stacks) ? out.Stacks[0] : undefined;
-      if (typeof s !== 'object' || s === null)
-        throw new Error(`cloudformation:DescribeStacks answered nothing about ${stack} in ${region}`);
-      const found = s as Stack;
-      if (typeof found.StackStatus !== 'string' || !STACK_STATUSES.has(found.StackStatus))
-        throw new Error(
-          `cloudformation:DescribeStacks answered status ${JSON.stringify(found.StackStatus)} for ${stack}, which Capstan cannot judge a rollout by`,
-        );
-      const at = [found.LastUpdatedTime, found.CreationTime].find((d) => d instanceof Date) ?? new Date(0);
-      return {
-        stackId: found.StackId ?? stack,
-        name: found.StackName ?? stack,
-        status: found.StackStatus,
-        statusReason: found.StackStatusReason,
-        parameters: Object.fromEntries(
-          (Array.isArray(found.Parameters) ? found.Parameters : []).map((p) => [
-            p.ParameterKey ?? '',
-            p.ResolvedValue ?? p.ParameterValue ?? '',
-          ]),
-        ),
-        updatedAt: at.toISOString(),
-      };
-    },
-
-    async events(region, stack, limit, since) {
-      const raw: StackEvent[] = [];
-      const op = {
-        action: 'cloudformation:DescribeStackEvents',
-        resource: `CloudFormation stack ${stack}`,
-        region,
-      };
-      try {
-        for await (const page of paginateDescribeStackEvents(
-          { client: client(region) },
-          { StackName: stack },
-        )) {
-          raw.push(...(page.StackEvents ?? []).map(toStackEvent));
-          const oldest = raw.at(-1)?.at ?? 0;
-          if (raw.length >= limit || since === undefined || oldest < since) break;
-        }
-      } catch (e) {
-        throw toCapstanError(e, op);
-      }
-      return raw.slice(0, limit);
-    },
+    describeStack: (region, stack) => describeStack(client, region, stack),
+    events: (region, stack, limit, since) => stackEvents(client, region, stack, limit, since),
 
     async createChangeSet(input) {
       const out = await call(
@@ -112,33 +39,7 @@ export function createCloudFormationAdapter(
           resource: `CloudFormation stack ${input.stack}`,
           region: input.region,
         },
-        () =>
-          client(input.region).send(
-            new CreateChangeSetCommand({
-              StackName: input.stack,
-              ChangeSetName: input.name,
-              // The name is unique per request: the SDK's retry of a lost answer is the same request.
-              ClientToken: input.name,
-              ChangeSetType: 'UPDATE',
-              UsePreviousTemplate: true,
-              Parameters: [
-                { ParameterKey: input.parameter.key, ParameterValue: input.parameter.value },
-                ...input.keep.map((k) => ({ ParameterKey: k, UsePreviousValue: true })),
-              ],
-              Capabilities: input.capabilities as Capability[],
-              ...(input.roleArn ? { RoleARN: input.roleArn } : {}),
-              Description: input.description.slice(0, 1024),
-              ...(input.rollbackTriggers && {
-                RollbackConfiguration: {
-                  RollbackTriggers: input.rollbackTriggers.alarms.map((a) => ({
-                    Arn: a.arn,
-                    Type: a.composite ? 'AWS::CloudWatch::CompositeAlarm' : 'AWS::CloudWatch::Alarm',
-                  })),
-                  MonitoringTimeInMinutes: input.rollbackTriggers.monitoringMinutes,
-                },
-              }),
-            }),
-          ),
+        () => client(input.region).send(new CreateChangeSetCommand(changeSetRequest(input))),
       );
       if (!out.Id) throw new Error(`CreateChangeSet on ${input.stack} returned no id`);
       return { arn: out.Id, stackId: out.StackId ?? input.stack };
@@ -146,26 +47,7 @@ export function createCloudFormationAdapter(
 
     describeChangeSet,
 
-    async waitForChangeSet(region, arn, { pollMs, timeoutMs, signal }) {
-      // The first look is Capstan's own, so that a denied or missing change set is said at once: the
-      // SDK's waiter retries on every error but ValidationError.
-      const first = await describeChangeSet(region, arn);
-      if (!COMPUTING.has(first.status) || signal?.aborted) return first;
-      // The waiter's delays and limit are in seconds; each is kept where the waiter accepts it.
-      const delay = Math.max(pollMs, 1) / 1000;
-      await waitUntilChangeSetCreateComplete(
-        {
-          client: client(region),
-          minDelay: delay,
-          maxDelay: delay,
-          maxWaitTime: Math.max(timeoutMs / 1000, 2 * delay),
-          abortSignal: signal,
-        },
-        { ChangeSetName: arn },
-        // Computed, FAILED, out of time or aborted: the change set as it is now says which.
-      ).catch(() => undefined);
-      return describeChangeSet(region, arn);
-    },
+    waitForChangeSet: (region, arn, wait) => waitForChangeSet(client, region, arn, wait),
 
     async executeChangeSet(region, arn, clientToken) {
       await call({ action: 'cloudformation:ExecuteChangeSet', resource: `change set ${arn}`, region }, () =>
@@ -180,6 +62,73 @@ export function createCloudFormationAdapter(
         client(region).send(new DeleteChangeSetCommand({ ChangeSetName: arn })),
       );
     },
+  };
+}
+
+/** A change set with all its changes (every page). */
+async function describeChangeSetOf(client: Client, region: string, arn: string): Promise<ChangeSetInfo> {
+  const op = { action: 'cloudformation:DescribeChangeSet', resource: `change set ${arn}`, region };
+  const pages = await call(op, async () => {
+    const all: DescribeChangeSetCommandOutput[] = [];
+    for await (const page of paginateDescribeChangeSet({ client: client(region) }, { ChangeSetName: arn }))
+      all.push(page);
+    return all;
+  });
+  return changeSetInfo(arn, pages);
+}
+
+/** Waits while CloudFormation computes the change set, then reads it as it is. */
+async function waitForChangeSet(
+  client: Client,
+  region: string,
+  arn: string,
+  { pollMs, timeoutMs, signal }: ChangeSetWait,
+): Promise<ChangeSetInfo> {
+  // The first look is Capstan's own, so that a denied or missing change set is said at once: the
+  // SDK's waiter retries on every error but ValidationError.
+  const first = await describeChangeSetOf(client, region, arn);
+  if (!COMPUTING.has(first.status) || signal?.aborted) return first;
+  // The waiter's delays and limit are in seconds; each is kept where the waiter accepts it.
+  const delay = Math.max(pollMs, 1) / 1000;
+  await waitUntilChangeSetCreateComplete(
+    {
+      client: client(region),
+      minDelay: delay,
+      maxDelay: delay,
+      maxWaitTime: Math.max(timeoutMs / 1000, 2 * delay),
+      abortSignal: signal,
+    },
+    { ChangeSetName: arn },
+    // Computed, FAILED, out of time or aborted: the change set as it is now says which.
+  ).catch(() => undefined);
+  return describeChangeSetOf(client, region, arn);
+}
+
+/** The change set Capstan asks for: the previous template with one parameter changed. */
+function changeSetRequest(input: CreateChangeSetInput): CreateChangeSetCommandInput {
+  return {
+    StackName: input.stack,
+    ChangeSetName: input.name,
+    // The name is unique per request: the SDK's retry of a lost answer is the same request.
+    ClientToken: input.name,
+    ChangeSetType: 'UPDATE',
+    UsePreviousTemplate: true,
+    Parameters: [
+      { ParameterKey: input.parameter.key, ParameterValue: input.parameter.value },
+      ...input.keep.map((k) => ({ ParameterKey: k, UsePreviousValue: true })),
+    ],
+    Capabilities: input.capabilities as Capability[],
+    ...(input.roleArn ? { RoleARN: input.roleArn } : {}),
+    Description: input.description.slice(0, 1024),
+    ...(input.rollbackTriggers && {
+      RollbackConfiguration: {
+        RollbackTriggers: input.rollbackTriggers.alarms.map((a) => ({
+          Arn: a.arn,
+          Type: a.composite ? 'AWS::CloudWatch::CompositeAlarm' : 'AWS::CloudWatch::Alarm',
+        })),
+        MonitoringTimeInMinutes: input.rollbackTriggers.monitoringMinutes,
+      },
+    }),
   };
 }
 
@@ -215,17 +164,5 @@ function changeSetInfo(arn: string, pages: readonly DescribeChangeSetCommandOutp
       (first?.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ResolvedValue ?? p.ParameterValue ?? '']),
     ),
     changes,
-  };
-}
-
-function toStackEvent(e: SdkStackEvent): StackEvent {
-  return {
-    id: e.EventId ?? '',
-    at: e.Timestamp?.getTime() ?? 0,
-    logicalId: e.LogicalResourceId ?? '',
-    resourceType: e.ResourceType ?? '',
-    status: e.ResourceStatus ?? '',
-    reason: e.ResourceStatusReason,
-    clientRequestToken: e.ClientRequestToken,
   };
 }

@@ -43,44 +43,13 @@ function newState(data: string | undefined): { value?: string; reason?: string }
   }
 }
 
+type Client = (region: string) => CloudWatchClient;
+
 export function createCloudWatchAdapter(
-  client: (region: string) => CloudWatchClient = perRegion(
-    (region, credentials) => new CloudWatchClient({ region, credentials }),
-  ),
+  client: Client = perRegion((region, credentials) => new CloudWatchClient({ region, credentials })),
 ): Alarms {
   return {
-    async describe(region, patterns) {
-      const names = patterns.filter((p) => alarmPrefix(p) === undefined);
-      const prefixes = patterns.flatMap((p) => alarmPrefix(p) ?? []);
-      const inputs: { AlarmNames?: string[]; AlarmNamePrefix?: string }[] = [
-        ...Array.from({ length: Math.ceil(names.length / NAMES_PER_CALL) }, (_, i) => ({
-          AlarmNames: names.slice(i * NAMES_PER_CALL, (i + 1) * NAMES_PER_CALL),
-        })),
-        ...prefixes.map((AlarmNamePrefix) => ({ AlarmNamePrefix })),
-      ];
-      const found = new Map<string, AlarmReading>();
-      for (const input of inputs) {
-        await call(
-          {
-            action: 'cloudwatch:DescribeAlarms',
-            resource: `alarms ${input.AlarmNames?.join(', ') ?? `${input.AlarmNamePrefix}*`}`,
-            region,
-          },
-          async () => {
-            const pages = paginateDescribeAlarms(
-              { client: client(region) },
-              { ...input, AlarmTypes: [...ALARM_TYPES] },
-            );
-            for await (const page of pages)
-              for (const a of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
-                const r = reading(a);
-                if (r) found.set(r.name, r);
-              }
-          },
-        );
-      }
-      return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
-    },
+    describe: (region, patterns) => describeAlarms(client, region, patterns),
 
     async enteredAlarm(region, name, since) {
       return call(
@@ -107,4 +76,47 @@ export function createCloudWatchAdapter(
       );
     },
   };
+}
+
+/** The alarms named or matched by a `prefix*` pattern, each once, by name. */
+async function describeAlarms(
+  client: Client,
+  region: string,
+  patterns: readonly string[],
+): Promise<AlarmReading[]> {
+  const inputs = describeInputs(patterns);
+  const found = new Map<string, AlarmReading>();
+  for (const input of inputs) {
+    await call(
+      {
+        action: 'cloudwatch:DescribeAlarms',
+        resource: `alarms ${input.AlarmNames?.join(', ') ?? `${input.AlarmNamePrefix}*`}`,
+        region,
+      },
+      async () => {
+        const pages = paginateDescribeAlarms(
+          { client: client(region) },
+          { ...input, AlarmTypes: [...ALARM_TYPES] },
+        );
+        for await (const page of pages)
+          for (const a of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
+            const r = reading(a);
+            if (r) found.set(r.name, r);
+          }
+      },
+    );
+  }
+  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** DescribeAlarms calls: the names in batches of NAMES_PER_CALL, then one call per prefix. */
+function describeInputs(patterns: readonly string[]): { AlarmNames?: string[]; AlarmNamePrefix?: string }[] {
+  const names = patterns.filter((p) => alarmPrefix(p) === undefined);
+  const prefixes = patterns.flatMap((p) => alarmPrefix(p) ?? []);
+  return [
+    ...Array.from({ length: Math.ceil(names.length / NAMES_PER_CALL) }, (_, i) => ({
+      AlarmNames: names.slice(i * NAMES_PER_CALL, (i + 1) * NAMES_PER_CALL),
+    })),
+    ...prefixes.map((AlarmNamePrefix) => ({ AlarmNamePrefix })),
+  ];
 }

@@ -51,26 +51,19 @@ function toDeployment(d: SdkServiceDeployment): ServiceDeployment {
   };
 }
 
+type Client = (region: string) => ECSClient;
+
+const named = (arn: string) => `ECS service deployment ${arn}`;
+
 /** ECS's service deployments over the SDK: the reads and decisions of progressive ECS rollouts. */
 export function createEcsServiceDeploymentsAdapter(
-  client: (region: string) => ECSClient = perRegion(
-    (region, credentials) => new ECSClient({ region, credentials }),
-  ),
+  client: Client = perRegion((region, credentials) => new ECSClient({ region, credentials })),
 ): EcsServiceDeployments {
-  const named = (arn: string) => `ECS service deployment ${arn}`;
-  return {
-    async update(loc, service, taskDefinition) {
-      const op = {
-        action: 'ecs:UpdateService',
-        resource: `ECS service ${service} in cluster ${loc.cluster}`,
-        region: loc.region,
-      };
-      const out = await call(op, () =>
-        client(loc.region).send(new UpdateServiceCommand({ cluster: loc.cluster, service, taskDefinition })),
-      );
-      return { serviceDeploymentArn: out.service?.currentServiceDeployment };
-    },
+  return { ...serviceDeploymentReads(client), ...serviceDeploymentChanges(client) };
+}
 
+function serviceDeploymentReads(client: Client): Pick<EcsServiceDeployments, 'list' | 'describe'> {
+  return {
     async list(loc, service, createdAfter) {
       const op = {
         action: 'ecs:ListServiceDeployments',
@@ -111,6 +104,23 @@ export function createEcsServiceDeploymentsAdapter(
         for (const f of out.failures ?? []) if (f.arn) missing.push(f.arn);
       }
       return { deployments, missing };
+    },
+  };
+}
+
+/** A rollout started, a pause decided, a rollback asked of ECS. */
+function serviceDeploymentChanges(client: Client): Pick<EcsServiceDeployments, 'update' | 'decide' | 'stop'> {
+  return {
+    async update(loc, service, taskDefinition) {
+      const op = {
+        action: 'ecs:UpdateService',
+        resource: `ECS service ${service} in cluster ${loc.cluster}`,
+        region: loc.region,
+      };
+      const out = await call(op, () =>
+        client(loc.region).send(new UpdateServiceCommand({ cluster: loc.cluster, service, taskDefinition })),
+      );
+      return { serviceDeploymentArn: out.service?.currentServiceDeployment };
     },
 
     async decide(region, arn, hookId, action) {

@@ -65,54 +65,10 @@ export function createAwsIdentity(opts: AwsIdentityOptions = {}): AwsIdentity {
   const refreshBeforeMs = opts.refreshBeforeMs ?? 10 * 60_000;
   const durationSeconds = opts.durationSeconds ?? 3600;
   const maxSessions = opts.maxSessions ?? 500;
-  const stsClients = new Map<string, STSClient>();
-  // STS is always asked with Capstan's own credentials, never from inside a role session. Its SDK
-  // client is loaded when a role is first assumed, not at start-up.
-  const sts = async (region: string): Promise<STSClient> => {
-    if (opts.sts) return opts.sts(region);
-    let c = stsClients.get(region);
-    if (!c) stsClients.set(region, (c = (await import('./stsCalls.js')).newStsClient(region)));
-    return c;
-  };
+  const sts = stsOf(opts);
   const sessions = new Map<string, Entry>();
 
-  async function assume(caller: AwsCaller & { roleArn: string }): Promise<RoleCredentials> {
-    try {
-      const { assumeRole } = await import('./stsCalls.js');
-      const out = await assumeRole(await sts(caller.region), {
-        RoleArn: caller.roleArn,
-        RoleSessionName: sessionNameOf(caller.user),
-        SourceIdentity: sourceIdentityOf(caller.user),
-        DurationSeconds: durationSeconds,
-      });
-      const c = out.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration)
-        throw new Error('STS answered without credentials');
-      return {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-        expiration: c.Expiration,
-      };
-    } catch (e) {
-      const err = toCapstanError(e, {
-        action: 'sts:AssumeRole',
-        resource: `role ${caller.roleArn}`,
-        region: caller.region,
-      });
-      if (err.code !== 'access_denied') throw err;
-      throw new CapstanError(
-        'access_denied',
-        {
-          kind: 'aws.assumeRoleDenied',
-          roleArn: caller.roleArn,
-          user: caller.user,
-          message: errorMessage(e),
-        },
-        { cause: e },
-      );
-    }
-  }
+  const assume = (caller: AwsCaller & { roleArn: string }) => assumeRole(sts, caller, durationSeconds);
 
   function sessionOf(caller: AwsCaller & { roleArn: string }): Entry {
     const key = `${caller.roleArn}|${caller.user}`;
@@ -148,4 +104,61 @@ export function createAwsIdentity(opts: AwsIdentityOptions = {}): AwsIdentity {
       return current.run({ key: session.key, credentials: session.credentials }, fn);
     },
   };
+}
+
+/**
+ * STS is always asked with Capstan's own credentials, never from inside a role session. Its SDK
+ * client is loaded when a role is first assumed, not at start-up.
+ */
+function stsOf(opts: AwsIdentityOptions): (region: string) => Promise<STSClient> {
+  const stsClients = new Map<string, STSClient>();
+  return async (region) => {
+    if (opts.sts) return opts.sts(region);
+    let c = stsClients.get(region);
+    if (!c) stsClients.set(region, (c = (await import('./stsCalls.js')).newStsClient(region)));
+    return c;
+  };
+}
+
+/** The person's session of the role; a refusal names the role and the person. */
+async function assumeRole(
+  sts: (region: string) => Promise<STSClient>,
+  caller: AwsCaller & { roleArn: string },
+  durationSeconds: number,
+): Promise<RoleCredentials> {
+  try {
+    const { assumeRole } = await import('./stsCalls.js');
+    const out = await assumeRole(await sts(caller.region), {
+      RoleArn: caller.roleArn,
+      RoleSessionName: sessionNameOf(caller.user),
+      SourceIdentity: sourceIdentityOf(caller.user),
+      DurationSeconds: durationSeconds,
+    });
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration)
+      throw new Error('STS answered without credentials');
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+    };
+  } catch (e) {
+    const err = toCapstanError(e, {
+      action: 'sts:AssumeRole',
+      resource: `role ${caller.roleArn}`,
+      region: caller.region,
+    });
+    if (err.code !== 'access_denied') throw err;
+    throw new CapstanError(
+      'access_denied',
+      {
+        kind: 'aws.assumeRoleDenied',
+        roleArn: caller.roleArn,
+        user: caller.user,
+        message: errorMessage(e),
+      },
+      { cause: e },
+    );
+  }
 }

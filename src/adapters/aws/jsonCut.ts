@@ -28,79 +28,117 @@ export type ElementFilter = (raw: Buffer, start: number, end: number) => boolean
  * that nothing was cut from, is given back as it came.
  */
 export function cutArrays(raw: Buffer, key: string, kept: number, keep?: ElementFilter): Buffer {
-  const name = Buffer.from(key);
-  const parts: Buffer[] = [];
-  let from = 0;
-  let depth = 0;
-  let target = -1; // depth inside the array being cut; -1: none
-  let elements = 0;
-  let elementAt = -1; // where the element being read began; -1: between elements
-  let openAt = -1; // where the `[` of the array being cut is
-  let keptAt: number[] = []; // start and end of each element kept
-  let changed = false;
-  let cut = false;
-  let afterKey = false; // just read `"<key>"`, waiting for `:` then `[`
-  let colon = false;
-  /** The element read is over before `end`: kept, or left out. */
-  const endElement = (end: number) => {
-    if (elementAt === -1) return;
-    while (end > elementAt && isSpace(raw[end - 1])) end--;
-    elements++;
-    if (elements <= kept && (keep === undefined || keep(raw, elementAt, end))) keptAt.push(elementAt, end);
-    else changed = true;
-    elementAt = -1;
-  };
-  for (let i = 0; i < raw.length; i++) {
-    const b = raw[i]!;
-    if (depth === target && elementAt === -1 && !isSpace(b) && !isClose(b) && b !== COMMA) elementAt = i;
-    if (b === QUOTE) {
-      const start = i + 1;
-      for (i = start; i < raw.length && raw[i] !== QUOTE; i++) if (raw[i] === BACKSLASH) i++;
-      if (i >= raw.length) return raw;
-      afterKey = target === -1 && i - start === name.length && holds(raw, start, name);
-      colon = false;
-      continue;
-    }
-    if (isSpace(b)) continue;
-    if (afterKey && !colon && b === COLON) {
-      colon = true;
-      continue;
-    }
-    const opensTarget = afterKey && colon && b === 0x5b;
-    afterKey = false;
-    if (isOpen(b)) {
-      depth++;
-      if (opensTarget) {
-        target = depth;
-        openAt = i;
-        elements = 0;
-        keptAt = [];
-        changed = false;
+  return new ArrayCutter(raw, Buffer.from(key), kept, keep).cut();
+}
+
+/** One pass of cutArrays over the text: where it is, and what it keeps. */
+class ArrayCutter {
+  private readonly parts: Buffer[] = [];
+  private from = 0;
+  private depth = 0;
+  /** Depth inside the array being cut; -1: none. */
+  private target = -1;
+  private elements = 0;
+  /** Where the element being read began; -1: between elements. */
+  private elementAt = -1;
+  /** Where the `[` of the array being cut is. */
+  private openAt = -1;
+  /** Start and end of each element kept. */
+  private keptAt: number[] = [];
+  private changed = false;
+  private anyCut = false;
+  /** Just read `"<key>"`, waiting for `:` then `[`. */
+  private afterKey = false;
+  private colon = false;
+
+  constructor(
+    private readonly raw: Buffer,
+    private readonly name: Buffer,
+    private readonly kept: number,
+    private readonly keep: ElementFilter | undefined,
+  ) {}
+
+  cut(): Buffer {
+    const raw = this.raw;
+    for (let i = 0; i < raw.length; i++) {
+      const b = raw[i]!;
+      if (this.depth === this.target && this.elementAt === -1 && !isSpace(b) && !isClose(b) && b !== COMMA)
+        this.elementAt = i;
+      if (b === QUOTE) {
+        i = this.string(i);
+        if (i >= raw.length) return raw;
+        continue;
       }
-    } else if (isClose(b)) {
-      if (depth === target) {
-        endElement(i);
-        if (changed) {
-          // From after the `[` to the `]`: the elements kept, comma between.
-          parts.push(raw.subarray(from, openAt + 1));
-          for (let k = 0; k < keptAt.length; k += 2) {
-            if (k > 0) parts.push(COMMA_TEXT);
-            parts.push(raw.subarray(keptAt[k], keptAt[k + 1]));
-          }
-          from = i;
-          cut = true;
-        }
-        target = -1;
+      if (isSpace(b)) continue;
+      if (this.afterKey && !this.colon && b === COLON) {
+        this.colon = true;
+        continue;
       }
-      depth--;
-      if (depth < 0) return raw;
-    } else if (b === COMMA && depth === target) {
-      endElement(i);
+      const opensTarget = this.afterKey && this.colon && b === 0x5b;
+      this.afterKey = false;
+      if (isOpen(b)) this.open(i, opensTarget);
+      else if (isClose(b)) {
+        if (!this.close(i)) return raw;
+      } else if (b === COMMA && this.depth === this.target) this.endElement(i);
     }
+    if (this.depth !== 0 || this.target !== -1 || !this.anyCut) return raw;
+    this.parts.push(raw.subarray(this.from));
+    return Buffer.concat(this.parts);
   }
-  if (depth !== 0 || target !== -1 || !cut) return raw;
-  parts.push(raw.subarray(from));
-  return Buffer.concat(parts);
+
+  /** Skips the string whose `"` is at `at` (escapes included): where it closes, or past the end. */
+  private string(at: number): number {
+    const raw = this.raw;
+    const start = at + 1;
+    let i = start;
+    for (; i < raw.length && raw[i] !== QUOTE; i++) if (raw[i] === BACKSLASH) i++;
+    if (i >= raw.length) return i;
+    this.afterKey = this.target === -1 && i - start === this.name.length && holds(raw, start, this.name);
+    this.colon = false;
+    return i;
+  }
+
+  private open(i: number, opensTarget: boolean): void {
+    this.depth++;
+    if (!opensTarget) return;
+    this.target = this.depth;
+    this.openAt = i;
+    this.elements = 0;
+    this.keptAt = [];
+    this.changed = false;
+  }
+
+  /** A `]` or `}` at `i`; false when it closes more than was opened. */
+  private close(i: number): boolean {
+    if (this.depth === this.target) {
+      this.endElement(i);
+      if (this.changed) {
+        // From after the `[` to the `]`: the elements kept, comma between.
+        this.parts.push(this.raw.subarray(this.from, this.openAt + 1));
+        for (let k = 0; k < this.keptAt.length; k += 2) {
+          if (k > 0) this.parts.push(COMMA_TEXT);
+          this.parts.push(this.raw.subarray(this.keptAt[k], this.keptAt[k + 1]));
+        }
+        this.from = i;
+        this.anyCut = true;
+      }
+      this.target = -1;
+    }
+    this.depth--;
+    return this.depth >= 0;
+  }
+
+  /** The element read is over before `end`: kept, or left out. */
+  private endElement(end: number): void {
+    const start = this.elementAt;
+    if (start === -1) return;
+    while (end > start && isSpace(this.raw[end - 1])) end--;
+    this.elements++;
+    if (this.elements <= this.kept && (this.keep === undefined || this.keep(this.raw, start, end)))
+      this.keptAt.push(start, end);
+    else this.changed = true;
+    this.elementAt = -1;
+  }
 }
 
 const COMMA_TEXT = Buffer.from(',');

@@ -161,33 +161,8 @@ export function createSlackDirectory(
   ttlMs = 60_000,
   now: () => number = Date.now,
 ): Directory & GroupResolver {
-  let groups: { at: number; list: Group[] } | undefined;
   let unavailableAt: number | undefined;
-  const members = new Map<string, { at: number; users: Set<string> }>();
-
-  async function allGroups(): Promise<Group[]> {
-    if (groups && now() - groups.at < ttlMs) return groups.list;
-    const r = await client.usergroups.list({ include_disabled: false });
-    const found: unknown = r.usergroups;
-    const list = (Array.isArray(found) ? (found as { id?: unknown; handle?: unknown }[]) : []).map((g) => ({
-      id: text(g?.id) ?? '',
-      handle: text(g?.handle) ?? '',
-    }));
-    groups = { at: now(), list };
-    return list;
-  }
-
-  async function usersOf(groupId: string): Promise<Set<string>> {
-    const hit = members.get(groupId);
-    if (hit && now() - hit.at < ttlMs) return hit.users;
-    const r = await client.usergroups.users.list({ usergroup: groupId });
-    const found: unknown = r.users;
-    const users = new Set(
-      Array.isArray(found) ? found.filter((u): u is string => typeof u === 'string') : [],
-    );
-    members.set(groupId, { at: now(), users });
-    return users;
-  }
+  const { allGroups, usersOf } = groupCache(client, ttlMs, now);
 
   return {
     async groupIds() {
@@ -217,4 +192,35 @@ export function createSlackDirectory(
       return out;
     },
   };
+}
+
+/** The workspace's user groups and each group's members, each kept `ttlMs`. */
+function groupCache(client: WebClient, ttlMs: number, now: () => number) {
+  let groups: { at: number; list: Group[] } | undefined;
+  const members = new Map<string, { at: number; users: Set<string> }>();
+
+  async function allGroups(): Promise<Group[]> {
+    if (groups && now() - groups.at < ttlMs) return groups.list;
+    const r = await client.usergroups.list({ include_disabled: false });
+    const found: unknown = r.usergroups;
+    const list = (Array.isArray(found) ? (found as { id?: unknown; handle?: unknown }[]) : []).map((g) => ({
+      id: text(g?.id) ?? '',
+      handle: text(g?.handle) ?? '',
+    }));
+    groups = { at: now(), list };
+    return list;
+  }
+
+  async function usersOf(groupId: string): Promise<Set<string>> {
+    const hit = members.get(groupId);
+    if (hit && now() - hit.at < ttlMs) return hit.users;
+    const r = await client.usergroups.users.list({ usergroup: groupId });
+    const found: unknown = r.users;
+    const users = new Set(
+      Array.isArray(found) ? found.filter((u): u is string => typeof u === 'string') : [],
+    );
+    members.set(groupId, { at: now(), users });
+    return users;
+  }
+  return { allGroups, usersOf };
 }

@@ -1,6 +1,6 @@
 import type { Progress } from '../../domain/deployment.js';
 import type { EcsFailure, EcsFact } from '../../domain/facts/ecs.js';
-import type { EcsService } from '../../ports/ecs.js';
+import type { EcsDeployment, EcsService } from '../../ports/ecs.js';
 import type { EcsTrack } from './schemas.js';
 
 /** Consecutive failed tasks that count as "keeps stopping" when no circuit breaker decides. */
@@ -74,7 +74,6 @@ export function evaluate(service: EcsService, t: EcsTrack, phase: 'rollout' | 'r
   const fresh = service.events.filter((e) => e.at > t.lastEventAt);
   const lastEventAt = fresh.reduce((m, e) => Math.max(m, e.at), t.lastEventAt);
   const events = fresh.map((e) => e.message).reverse();
-  const primary = service.deployments.find((d) => d.status === 'PRIMARY');
   const oldRunning = service.deployments
     .filter((d) => d.id !== t.ecsDeploymentId)
     .reduce((n, d) => n + d.runningCount, 0);
@@ -86,52 +85,73 @@ export function evaluate(service: EcsService, t: EcsTrack, phase: 'rollout' | 'r
     tasksStopped,
   });
 
-  // Waiting for the deployment ECS starts when it rolls back by itself.
-  if (t.ecsDeploymentId === undefined) {
-    if (primary && primary.taskDefinition !== t.taskDefinitionArn) {
-      return look({
-        kind: 'progress',
-        track: { ...base, ecsDeploymentId: primary.id, taskDefinitionArn: primary.taskDefinition },
-        moved: true,
-      });
-    }
-    return look({ kind: 'progress', track: base, moved: drained });
-  }
-
+  if (t.ecsDeploymentId === undefined) return look(awaitingEcsRollback(service, base, drained));
   const dep = service.deployments.find((d) => d.id === t.ecsDeploymentId);
-  if (dep === undefined) {
-    if (primary && primary.taskDefinition === t.taskDefinitionArn) {
-      // Same task definition under a new deployment id (someone forced a new deployment): keep following it.
-      return look({ kind: 'progress', track: { ...base, ecsDeploymentId: primary.id }, moved: true });
-    }
-    const byEcs =
-      phase === 'rollout' &&
-      (primary === undefined ||
-        t.previousTaskDefinitionArn === undefined ||
-        primary.taskDefinition === t.previousTaskDefinitionArn);
-    if (!byEcs && primary) {
-      // Somebody else's UpdateService replaced Capstan's deployment: name it, never roll back over it.
-      return look({ kind: 'superseded', track: base, by: revisionOf(primary.taskDefinition) });
-    }
-    // When the failed deployment is already gone, ECS's own account of why is in the service events.
-    const why = service.events.find((e) => e.message.includes(t.ecsDeploymentId!) && /fail/i.test(e.message));
-    return look({
-      kind: 'failed',
-      track: base,
-      reason: {
-        kind: 'ecs.deploymentReplaced',
-        deploymentId: t.ecsDeploymentId,
-        ...(why ? { event: why.message } : {}),
-        ...(primary ? { runsNow: primary.taskDefinition } : {}),
-      },
-      ecsRollback: primary
-        ? { deploymentId: primary.id, taskDefinitionArn: primary.taskDefinition }
-        : undefined,
-    });
-  }
+  if (dep === undefined) return look(followedGone(service, t.ecsDeploymentId, base, phase));
+  const { judgement, tasksStopped } = judgeDeployment(service, dep, base, drained);
+  return look(judgement, tasksStopped);
+}
 
-  const best = t.best ?? t.running;
-  const moved = dep.runningCount > best || drained || (dep.rolloutState ?? '') !== (t.stage ?? '');
+/** Waiting for the deployment ECS starts when it rolls back by itself. */
+function awaitingEcsRollback(service: EcsService, base: EcsTrack, drained: boolean): EcsJudgement {
+  const primary = service.deployments.find((d) => d.status === 'PRIMARY');
+  if (primary && primary.taskDefinition !== base.taskDefinitionArn) {
+    return {
+      kind: 'progress',
+      track: { ...base, ecsDeploymentId: primary.id, taskDefinitionArn: primary.taskDefinition },
+      moved: true,
+    };
+  }
+  return { kind: 'progress', track: base, moved: drained };
+}
+
+/** The deployment Capstan follows is no longer among the service's deployments. */
+function followedGone(
+  service: EcsService,
+  followed: string,
+  base: EcsTrack,
+  phase: 'rollout' | 'rollback',
+): EcsJudgement {
+  const primary = service.deployments.find((d) => d.status === 'PRIMARY');
+  if (primary && primary.taskDefinition === base.taskDefinitionArn) {
+    // Same task definition under a new deployment id (someone forced a new deployment): keep following it.
+    return { kind: 'progress', track: { ...base, ecsDeploymentId: primary.id }, moved: true };
+  }
+  const byEcs =
+    phase === 'rollout' &&
+    (primary === undefined ||
+      base.previousTaskDefinitionArn === undefined ||
+      primary.taskDefinition === base.previousTaskDefinitionArn);
+  if (!byEcs && primary) {
+    // Somebody else's UpdateService replaced Capstan's deployment: name it, never roll back over it.
+    return { kind: 'superseded', track: base, by: revisionOf(primary.taskDefinition) };
+  }
+  // When the failed deployment is already gone, ECS's own account of why is in the service events.
+  const why = service.events.find((e) => e.message.includes(followed) && /fail/i.test(e.message));
+  return {
+    kind: 'failed',
+    track: base,
+    reason: {
+      kind: 'ecs.deploymentReplaced',
+      deploymentId: followed,
+      ...(why ? { event: why.message } : {}),
+      ...(primary ? { runsNow: primary.taskDefinition } : {}),
+    },
+    ecsRollback: primary
+      ? { deploymentId: primary.id, taskDefinitionArn: primary.taskDefinition }
+      : undefined,
+  };
+}
+
+/** Judges the deployment Capstan follows, as the service lists it. */
+function judgeDeployment(
+  service: EcsService,
+  dep: EcsDeployment,
+  base: EcsTrack,
+  drained: boolean,
+): { judgement: EcsJudgement; tasksStopped: boolean } {
+  const best = base.best ?? base.running;
+  const moved = dep.runningCount > best || drained || (dep.rolloutState ?? '') !== (base.stage ?? '');
   const next: EcsTrack = {
     ...base,
     running: dep.runningCount,
@@ -140,40 +160,25 @@ export function evaluate(service: EcsService, t: EcsTrack, phase: 'rollout' | 'r
     best: Math.max(best, dep.runningCount),
     stage: dep.rolloutState,
   };
-  const tasksStopped = dep.failedTasks > t.failedTasks;
+  const tasksStopped = dep.failedTasks > base.failedTasks;
 
   if (dep.rolloutState === 'FAILED') {
     const said = dep.rolloutStateReason;
     const reason: EcsFailure = { kind: 'ecs.rolloutFailed', ...(said !== undefined ? { reason: said } : {}) };
     const ecsRollsBack = service.circuitBreaker.rollback || /rolling back|rolled back/i.test(said ?? '');
-    if (ecsRollsBack) {
-      const other = service.deployments.find((d) => d.status === 'PRIMARY' && d.id !== dep.id);
-      return look(
-        {
-          kind: 'failed',
-          track: next,
-          reason,
-          ecsRollback: { deploymentId: other?.id, taskDefinitionArn: other?.taskDefinition },
-        },
-        tasksStopped,
-      );
-    }
-    return look({ kind: 'failed', track: next, reason }, tasksStopped);
+    if (!ecsRollsBack) return { judgement: { kind: 'failed', track: next, reason }, tasksStopped };
+    const other = service.deployments.find((d) => d.status === 'PRIMARY' && d.id !== dep.id);
+    const ecsRollback = { deploymentId: other?.id, taskDefinitionArn: other?.taskDefinition };
+    return { judgement: { kind: 'failed', track: next, reason, ecsRollback }, tasksStopped };
   }
   if (!service.circuitBreaker.enable && dep.failedTasks >= REPEATED_FAILURES && dep.runningCount === 0) {
-    return look(
-      {
-        kind: 'failed',
-        track: next,
-        reason: { kind: 'ecs.tasksKeepStopping', failedTasks: dep.failedTasks },
-      },
-      tasksStopped,
-    );
+    const reason = { kind: 'ecs.tasksKeepStopping', failedTasks: dep.failedTasks } as const;
+    return { judgement: { kind: 'failed', track: next, reason }, tasksStopped };
   }
   const completed =
     dep.rolloutState === 'COMPLETED' || (dep.rolloutState === undefined && service.deployments.length === 1);
   if (dep.status === 'PRIMARY' && completed && dep.runningCount === dep.desiredCount) {
-    return look({ kind: 'succeeded', track: next });
+    return { judgement: { kind: 'succeeded', track: next }, tasksStopped: false };
   }
-  return look({ kind: 'progress', track: next, moved }, tasksStopped);
+  return { judgement: { kind: 'progress', track: next, moved }, tasksStopped };
 }

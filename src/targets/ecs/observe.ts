@@ -22,35 +22,6 @@ type Described = EcsService | { readonly error: unknown };
 export function createObserver(deps: EcsStrategyDeps) {
   const looks = new Map<string, number>();
 
-  async function one(item: Item, found: ReadonlyMap<string, Described>): Promise<Observation<EcsTrack>> {
-    const t = item.env.target;
-    const service = found.get(t.service);
-    if (service && 'error' in service) return unreadable(item, service.error);
-    if (!service || service.status !== 'ACTIVE') {
-      return {
-        kind: 'missing',
-        data: item.data,
-        lines: [],
-        what: { kind: 'ecs.serviceGone', ...where(t), ...(service ? { status: service.status } : {}) },
-      };
-    }
-    const look = evaluate(service, item.data, item.phase);
-    const j = look.judgement;
-    const lines: Fact[] = look.events.map((message) => ({ kind: 'ecs.serviceEvent', message }));
-    let data = j.track;
-    const n = (looks.get(item.id) ?? 0) + 1;
-    if (j.kind === 'progress') looks.set(item.id, n);
-    else looks.delete(item.id);
-    if (wantsStoppedTasks(j, look.tasksStopped, n)) {
-      // ECS said tasks stopped, or a failure needs its cause: urgent; a routine check waits its turn.
-      const urgent = look.tasksStopped || j.kind === 'failed';
-      const stopped = await readStoppedTasks(deps.ecs, t, data, urgent);
-      data = stopped.track;
-      lines.push(...stopped.lines);
-    }
-    return conclude(j, data, lines, service.circuitBreaker, deps.now());
-  }
-
   /**
    * The services of the look, described in batches one after the other; each batch is judged as
    * soon as it answers (and told to `early`), so a slow or throttled batch never holds up the
@@ -82,20 +53,62 @@ export function createObserver(deps: EcsStrategyDeps) {
       }
       const mine = items.filter((i) => batch.includes(i.env.target.service));
       judging.push(
-        observeEach(mine, (item) => one(item, found)).then((part) => {
+        observeEach(mine, (item) => observeOne(deps, looks, item, found)).then((part) => {
           for (const [id, obs] of part) out.set(id, obs);
           early?.(part);
         }),
       );
     }
     await Promise.all(judging);
-    if (clusterGone) {
-      const what: Fact = { kind: 'ecs.clusterGone', cluster: loc.cluster, region: loc.region };
-      for (const item of items)
-        if (!out.has(item.id)) out.set(item.id, { kind: 'missing', data: item.data, lines: [], what });
-    }
+    if (clusterGone) endWithCluster(loc, items, out);
     return out;
   };
+}
+
+/** One rollout judged by the look at its service, with the stopped tasks read when the judgement needs them. */
+async function observeOne(
+  deps: EcsStrategyDeps,
+  looks: Map<string, number>,
+  item: Item,
+  found: ReadonlyMap<string, Described>,
+): Promise<Observation<EcsTrack>> {
+  const t = item.env.target;
+  const service = found.get(t.service);
+  if (service && 'error' in service) return unreadable(item, service.error);
+  if (!service || service.status !== 'ACTIVE') {
+    return {
+      kind: 'missing',
+      data: item.data,
+      lines: [],
+      what: { kind: 'ecs.serviceGone', ...where(t), ...(service ? { status: service.status } : {}) },
+    };
+  }
+  const look = evaluate(service, item.data, item.phase);
+  const j = look.judgement;
+  const lines: Fact[] = look.events.map((message) => ({ kind: 'ecs.serviceEvent', message }));
+  let data = j.track;
+  const n = (looks.get(item.id) ?? 0) + 1;
+  if (j.kind === 'progress') looks.set(item.id, n);
+  else looks.delete(item.id);
+  if (wantsStoppedTasks(j, look.tasksStopped, n)) {
+    // ECS said tasks stopped, or a failure needs its cause: urgent; a routine check waits its turn.
+    const urgent = look.tasksStopped || j.kind === 'failed';
+    const stopped = await readStoppedTasks(deps.ecs, t, data, urgent);
+    data = stopped.track;
+    lines.push(...stopped.lines);
+  }
+  return conclude(j, data, lines, service.circuitBreaker, deps.now());
+}
+
+/** A deleted cluster ends the rollouts not judged yet. */
+function endWithCluster(
+  loc: EcsTarget,
+  items: readonly Item[],
+  out: Map<string, Observation<EcsTrack>>,
+): void {
+  const what: Fact = { kind: 'ecs.clusterGone', cluster: loc.cluster, region: loc.region };
+  for (const item of items)
+    if (!out.has(item.id)) out.set(item.id, { kind: 'missing', data: item.data, lines: [], what });
 }
 
 /** The events a look at `batch` needs: those after the earliest last seen, and any naming a deployment followed. */

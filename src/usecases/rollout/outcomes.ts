@@ -2,15 +2,16 @@ import type { Environment } from '../../domain/catalog.js';
 import type { Deployment, Tracking } from '../../domain/deployment.js';
 import type { Reported } from '../../domain/facts/rollout.js';
 import { factForLog } from '../../domain/facts/index.js';
-import { errorReported, reported } from '../../domain/reported.js';
+import { reported } from '../../domain/reported.js';
 import { errorMessage } from '../../lib/errors.js';
-import { sameJson } from '../../lib/sameJson.js';
 import type { Alarms } from '../../ports/alarms.js';
 import type { Observation, TargetStrategy } from '../../targets/strategy.js';
 import type { DeployDeps } from '../deploy.js';
 import { save, showAndRecord } from '../record.js';
 import { beginBake, verifies } from '../verify/begin.js';
 import { saidBefore, why } from './cause.js';
+import { followingSelfRollback, lateEnding, outcomeUnknown } from './endings.js';
+import { progressTracking, recordProgress, stall } from './progressed.js';
 import { rollBackToGoodVersion } from './rollback.js';
 import type { Watchlist } from './watchlist.js';
 
@@ -45,68 +46,10 @@ export class RolloutOutcomes {
     const now = this.deps.clock.now();
     const t = d.tracking!;
     if (d.state === 'outcome_unknown' || now - t.lastProgressAt <= env.rolloutTimeoutMs) return;
-    const cur = await save(
-      this.deps.store,
-      d,
-      {
-        state: 'outcome_unknown',
-        finishedAt: now,
-        ...why({
-          kind: 'rollout.outcomeUnknown',
-          seconds: Math.round((now - t.lastProgressAt) / 1000),
-          error: errorReported(e),
-          lastSeen: { state: d.state, progress: t.progress },
-        }),
-      },
-      now,
-    );
+    const cur = await save(this.deps.store, d, outcomeUnknown(d, e, now), now);
     this.opts.watchlist.keep(cur);
     await showAndRecord(this.deps, cur);
     this.deps.logger.warn('rollout outcome unknown', { id: d.id, error: errorMessage(e) });
-  }
-
-  /** The truth arrived after "outcome unknown" was said: it replaces it; Capstan starts nothing this late. */
-  private async late(
-    d: Deployment,
-    strategy: TargetStrategy,
-    obs: Exclude<Observation, { kind: 'unreadable' }>,
-  ): Promise<void> {
-    const t = d.tracking!;
-    switch (obs.kind) {
-      case 'progress':
-        return;
-      case 'succeeded':
-        await this.finish(d, {
-          state: t.phase === 'rollout' ? 'succeeded' : 'rolled_back',
-          cause: undefined,
-          reason: undefined,
-        });
-        return;
-      case 'superseded':
-        await this.finish(d, {
-          state: 'superseded',
-          ...why({ kind: 'rollout.superseded', by: obs.by, late: true }),
-        });
-        return;
-      case 'missing':
-      case 'unrecorded':
-        await this.finish(d, {
-          state: 'failed',
-          ...why({ kind: 'rollout.cannotFollow', cause: reported(obs.what) }),
-        });
-        return;
-      case 'failed':
-        await this.finish(d, {
-          state: obs.selfRollback ? 'rolled_back' : 'failed',
-          ...why({
-            kind: 'rollout.failedLate',
-            app: d.app,
-            env: d.env,
-            cause: reported(obs.reason),
-            rolledBackBy: obs.selfRollback ? strategy.label : undefined,
-          }),
-        });
-    }
   }
 
   async apply(
@@ -115,77 +58,31 @@ export class RolloutOutcomes {
     strategy: TargetStrategy,
     obs: Exclude<Observation, { kind: 'unreadable' }>,
   ): Promise<void> {
-    const deps = this.deps;
-    const now = deps.clock.now();
-    const t = d.tracking!;
+    // The instant of this look, read before anything is awaited.
+    const now = this.deps.clock.now();
     const writes = obs.kind !== 'progress' || obs.moved || obs.lines.length > 0;
     if (writes && this.opts.stillOwns && !(await this.opts.stillOwns(d.id))) {
       this.opts.watchlist.remove(d.id);
       return;
     }
-    if (obs.lines.length > 0) deps.notifier.detail(d, obs.lines);
+    if (obs.lines.length > 0) this.deps.notifier.detail(d, obs.lines);
     if (d.state === 'outcome_unknown') {
-      await this.late(d, strategy, obs);
+      // The truth arrived after "outcome unknown" was said: it replaces it.
+      const ending = lateEnding(d, strategy, obs);
+      if (ending) await this.finish(d, ending);
       return;
     }
+    const t = d.tracking!;
     switch (obs.kind) {
       case 'progress': {
-        const tracking: Tracking = {
-          ...t,
-          data: obs.data,
-          progress: obs.progress,
-          waiting: obs.waiting,
-          waitingUntil: obs.waitingUntil,
-          stage: obs.stage,
-          pause: obs.pause,
-          lastProgressAt: obs.moved || obs.waiting !== t.waiting ? now : t.lastProgressAt,
-        };
-        // A rollout waiting for people is not stalled: the target's own wait setting bounds it.
-        // So is one the target's own clock holds (an ECS bake): its timeout governs, and is shown.
-        if (!obs.moved && !obs.waiting && !obs.held && now - t.lastProgressAt > env.rolloutTimeoutMs) {
-          await this.failed(d, env, strategy, tracking, {
-            kind: 'rollout.noProgress',
-            seconds: Math.round(env.rolloutTimeoutMs / 1000),
-            progress: obs.progress,
-          });
-          return;
-        }
-        if (sameJson(tracking, t)) return;
-        const visible =
-          !sameJson(tracking.progress, t.progress) ||
-          tracking.waiting !== t.waiting ||
-          tracking.waitingUntil !== t.waitingUntil ||
-          !sameJson([tracking.stage, tracking.pause], [t.stage, t.pause]);
-        const cur = await save(deps.store, d, { tracking }, now);
-        this.opts.watchlist.set(cur);
-        if (visible) await deps.notifier.show(cur);
-        if (tracking.waiting !== undefined && tracking.waiting !== t.waiting) {
-          const { approvers, allowSelfApproval } = env.policy;
-          deps.notifier.announce?.(cur, {
-            kind: 'continue_requested',
-            approvers,
-            waiting: tracking.waiting,
-            selfAllowed: allowSelfApproval,
-          });
-        }
+        const tracking = progressTracking(t, obs, now);
+        const stalled = stall(env, t, obs, now);
+        if (stalled) await this.failed(d, env, strategy, tracking, stalled);
+        else await recordProgress(this.deps, this.opts.watchlist, d, env, tracking, now);
         return;
       }
       case 'succeeded':
-        if (t.phase === 'rollout' && d.state === 'rolling_back') {
-          // A bake decided to roll back a rollout AWS still shows done: the rollback goes on (again
-          // after a restart cut it short), never a second bake.
-          if (!this.rollingBack.has(d.id)) await this.rollBack(d, env, strategy, t, saidBefore(d) ?? '');
-          return;
-        }
-        if (t.phase === 'rollout' && verifies(env) && this.opts.alarms) {
-          this.opts.watchlist.set(await beginBake(deps, d, env, { ...t, data: obs.data }, obs.watched));
-          return;
-        }
-        await this.finish(d, {
-          state: t.phase === 'rollout' ? 'succeeded' : 'rolled_back',
-          tracking: { ...t, data: obs.data },
-        });
-        return;
+        return this.succeeded(d, env, strategy, obs);
       case 'superseded':
         await this.finish(d, {
           state: 'superseded',
@@ -201,45 +98,66 @@ export class RolloutOutcomes {
           ...why({ kind: 'rollout.cannotFollow', cause: reported(obs.what) }),
         });
         return;
-      case 'failed': {
-        const tracking = { ...t, data: obs.data };
-        if (obs.selfRollback?.kind === 'following' && t.phase === 'rollout') {
-          const cur = await save(
-            deps.store,
-            d,
-            {
-              state: 'rolling_back',
-              ...why(reported(obs.reason)),
-              tracking: {
-                phase: 'rollback',
-                rolledBackBy: strategy.label,
-                startedAt: now,
-                lastProgressAt: now,
-                data: obs.selfRollback.data,
-              },
-            },
-            now,
-          );
-          this.opts.watchlist.set(cur);
-          await deps.notifier.show(cur);
-          return;
-        }
-        if (obs.selfRollback?.kind === 'done') {
-          await this.finish(d, {
-            state: 'failed',
-            tracking,
-            ...why({
-              kind: 'rollout.putBack',
-              cause: reported(obs.reason),
-              by: strategy.label,
-              runsNow: obs.selfRollback.runsNow,
-            }),
-          });
-          return;
-        }
-        await this.failed(d, env, strategy, tracking, reported(obs.reason));
-      }
+      case 'failed':
+        return this.reportedFailure(d, env, strategy, obs, now);
     }
+  }
+
+  private async succeeded(
+    d: Deployment,
+    env: Environment,
+    strategy: TargetStrategy,
+    obs: Extract<Observation, { kind: 'succeeded' }>,
+  ): Promise<void> {
+    const t = d.tracking!;
+    if (t.phase === 'rollout' && d.state === 'rolling_back') {
+      // A bake decided to roll back a rollout AWS still shows done: the rollback goes on (again
+      // after a restart cut it short), never a second bake.
+      if (!this.rollingBack.has(d.id)) await this.rollBack(d, env, strategy, t, saidBefore(d) ?? '');
+      return;
+    }
+    if (t.phase === 'rollout' && verifies(env) && this.opts.alarms) {
+      this.opts.watchlist.set(await beginBake(this.deps, d, env, { ...t, data: obs.data }, obs.watched));
+      return;
+    }
+    await this.finish(d, {
+      state: t.phase === 'rollout' ? 'succeeded' : 'rolled_back',
+      tracking: { ...t, data: obs.data },
+    });
+  }
+
+  /** The target reports a failure: it follows its own rollback, has done one, or Capstan answers it. */
+  private async reportedFailure(
+    d: Deployment,
+    env: Environment,
+    strategy: TargetStrategy,
+    obs: Extract<Observation, { kind: 'failed' }>,
+    now: number,
+  ): Promise<void> {
+    const deps = this.deps;
+    const t = d.tracking!;
+    const tracking = { ...t, data: obs.data };
+    if (obs.selfRollback?.kind === 'following' && t.phase === 'rollout') {
+      const change = followingSelfRollback(strategy, obs, obs.selfRollback.data, now);
+      const cur = await save(deps.store, d, change, now);
+      this.opts.watchlist.set(cur);
+      await deps.notifier.show(cur);
+      return;
+    }
+    if (obs.selfRollback?.kind === 'done') {
+      await this.finish(d, {
+        state: 'failed',
+        tracking,
+        ...why({
+          kind: 'rollout.putBack',
+          cause: reported(obs.reason),
+          by: strategy.label,
+          runsNow: obs.selfRollback.runsNow,
+        }),
+      });
+      return;
+    }
+    await this.failed(d, env, strategy, tracking, reported(obs.reason));
   }
 
   /** A failure Capstan must answer: the end of a rollback, a report, or its own rollback. */

@@ -41,7 +41,7 @@ export async function rollBackToGoodVersion(
     return;
   }
   deps.notifier.detail(d, [{ kind: 'rollout.rollingBackTo', version: good.version }]);
-  let cur = await save(
+  const cur = await save(
     deps.store,
     d,
     { state: 'rolling_back', ...why(reason), rollbackVersion: good.version, tracking },
@@ -49,13 +49,31 @@ export async function rollBackToGoodVersion(
   );
   watchlist.set(cur);
   await deps.notifier.show(cur);
+  await redeploy(deps, watchlist, finish, cur, env, strategy, good.version, reason);
+}
+
+/**
+ * Deploys `version` again as the rollback phase of `rolling`: checked, prepared, recorded, then
+ * applied (or reconciled) and followed. A rollback that cannot start ends the deployment.
+ */
+async function redeploy(
+  deps: DeployDeps,
+  watchlist: Watchlist,
+  finish: (d: Deployment, change: Partial<Deployment>) => Promise<void>,
+  rolling: Deployment,
+  env: Environment,
+  strategy: TargetStrategy,
+  version: string,
+  reason: Reported,
+): Promise<void> {
+  let cur = rolling;
   try {
-    const requestId = `${d.id}-rollback`;
-    const checked = await strategy.check(env, good.version, { rollingBack: true });
+    const requestId = `${rolling.id}-rollback`;
+    const checked = await strategy.check(env, version, { rollingBack: true });
     const prepared = await strategy.prepare(env, {
       requestId,
-      version: good.version,
-      requestedBy: d.requestedBy,
+      version,
+      requestedBy: rolling.requestedBy,
       checked,
     });
     // Recorded before AWS changes: a process that dies inside the call leaves enough to reconcile it.
@@ -68,13 +86,13 @@ export async function rollBackToGoodVersion(
     watchlist.set(cur);
     const { started, failure } = await applyOrReconcile(deps, strategy, env, {
       requestId,
-      version: good.version,
+      version,
       plan: prepared.plan,
-      actor: d.requestedBy,
+      actor: rolling.requestedBy,
     });
     if (!started) throw failure;
-    watchlist.remove(d.id);
-    cur = (await deps.store.get(d.id)) ?? cur;
+    watchlist.remove(rolling.id);
+    cur = (await deps.store.get(rolling.id)) ?? cur;
     await beginTracking(deps, cur, started, 'rollback', failure);
   } catch (e) {
     await finish(cur, {

@@ -71,16 +71,7 @@ export function deliveryFigures(
   const inWindow = (d: Deployment) => d.createdAt >= window.from && d.createdAt < window.to;
   const counted = ran.filter(inWindow);
 
-  /** The rollback that undid `d`: the next entry that ran, a rollback started within 24 h of its end. */
-  const undoneBy = (d: Deployment): Deployment | undefined => {
-    const next = ran[ran.indexOf(d) + 1];
-    if (next?.kind !== 'rollback' || next.createdAt < ended(d)) return undefined;
-    return next.createdAt - ended(d) <= ROLLBACK_FOLLOWS_MS ? next : undefined;
-  };
-  const failedAt = (d: Deployment): number | undefined => {
-    if (FAILED.has(d.state)) return ended(d);
-    return undoneBy(d)?.createdAt;
-  };
+  const failedAt = failureTimes(ran);
 
   const leads = counted
     .filter((d) => d.kind !== 'rollback' && isVerified(d))
@@ -88,12 +79,7 @@ export function deliveryFigures(
   const measuredLeads = leads.filter((x): x is number => x !== undefined && x >= 0);
 
   const failures = counted.filter((d) => failedAt(d) !== undefined);
-  const recoveries: number[] = [];
-  for (const f of failures) {
-    const at = failedAt(f)!;
-    const back = ran.find((e) => e !== f && ended(e) >= at && e.createdAt >= f.createdAt && isVerified(e));
-    if (back) recoveries.push(ended(back) - at);
-  }
+  const recoveries = recoveryTimes(ran, failures, failedAt, isVerified);
 
   // Unplanned work: every rollback, and the deploy that comes next after a failure (a fix forward).
   const rework = counted.filter((d) => {
@@ -102,16 +88,7 @@ export function deliveryFigures(
     return before !== undefined && failedAt(before) !== undefined;
   });
 
-  const weekCount = Math.max(1, Math.ceil((window.to - window.from) / (7 * DAY_MS)));
-  const weeks = Array.from({ length: weekCount }, (_, w): WeekCount => {
-    const start = window.from + w * 7 * DAY_MS;
-    const inWeek = counted.filter((d) => d.createdAt >= start && d.createdAt < start + 7 * DAY_MS);
-    return {
-      start,
-      deploys: inWeek.length,
-      failures: inWeek.filter((d) => failedAt(d) !== undefined).length,
-    };
-  });
+  const weeks = weeklyCounts(counted, window, failedAt);
 
   return {
     deploys: counted.length,
@@ -131,4 +108,50 @@ export function deliveryFigures(
     rework: { rework: rework.length, of: counted.length },
     weeks,
   };
+}
+
+type FailedAt = (d: Deployment) => number | undefined;
+
+/** When each entry that ran failed: its end when it failed, else when a rollback undid it; undefined if neither. */
+function failureTimes(ran: readonly Deployment[]): FailedAt {
+  /** The rollback that undid `d`: the next entry that ran, a rollback started within 24 h of its end. */
+  const undoneBy = (d: Deployment): Deployment | undefined => {
+    const next = ran[ran.indexOf(d) + 1];
+    if (next?.kind !== 'rollback' || next.createdAt < ended(d)) return undefined;
+    return next.createdAt - ended(d) <= ROLLBACK_FOLLOWS_MS ? next : undefined;
+  };
+  return (d) => {
+    if (FAILED.has(d.state)) return ended(d);
+    return undoneBy(d)?.createdAt;
+  };
+}
+
+/** For each failure recovered from: the time until the next verified entry ended. */
+function recoveryTimes(
+  ran: readonly Deployment[],
+  failures: readonly Deployment[],
+  failedAt: FailedAt,
+  isVerified: (d: Deployment) => boolean,
+): number[] {
+  const recoveries: number[] = [];
+  for (const f of failures) {
+    const at = failedAt(f)!;
+    const back = ran.find((e) => e !== f && ended(e) >= at && e.createdAt >= f.createdAt && isVerified(e));
+    if (back) recoveries.push(ended(back) - at);
+  }
+  return recoveries;
+}
+
+/** Deploys and failures of each week of the window, the first week starting where the window does. */
+function weeklyCounts(counted: readonly Deployment[], window: Window, failedAt: FailedAt): WeekCount[] {
+  const weekCount = Math.max(1, Math.ceil((window.to - window.from) / (7 * DAY_MS)));
+  return Array.from({ length: weekCount }, (_, w): WeekCount => {
+    const start = window.from + w * 7 * DAY_MS;
+    const inWeek = counted.filter((d) => d.createdAt >= start && d.createdAt < start + 7 * DAY_MS);
+    return {
+      start,
+      deploys: inWeek.length,
+      failures: inWeek.filter((d) => failedAt(d) !== undefined).length,
+    };
+  });
 }

@@ -40,12 +40,6 @@ async function firstAlarmed(
   return judged.find((t) => t !== undefined);
 }
 
-/**
- * One look at a bake: a decision already recorded (a click, a look that died before acting) is
- * carried out; otherwise the alarms are read, and an alarm, or the end of the bake after a clean
- * look, is decided on once and carried out. Alarms that cannot be read end nothing: a bake is
- * verified only by a look that read them at or after its end.
- */
 /** The first look that could not read the alarms says so in the thread and on the message, once. */
 async function unreadable(deps: BakeDeps, d: Deployment, now: number, e: unknown): Promise<void> {
   const { store, notifier } = deps.deploy;
@@ -97,43 +91,31 @@ async function remind(deps: BakeDeps, d: Deployment, env: Environment, now: numb
   await notifier.show(cur);
 }
 
+/**
+ * One look at a bake: a decision already recorded (a click, a look that died before acting) is
+ * carried out; otherwise the alarms are read, and an alarm, or the end of the bake after a clean
+ * look, is decided on once and carried out. Alarms that cannot be read end nothing: a bake is
+ * verified only by a look that read them at or after its end.
+ */
 export async function lookAtBake(
   deps: BakeDeps,
   seen: Deployment,
   env: Environment,
   hooks: BakeHooks,
 ): Promise<void> {
-  const { store, clock, notifier, logger } = deps.deploy;
+  const { store, clock, notifier } = deps.deploy;
   const d = await store.get(seen.id);
   if (!d || d.state !== 'verifying' || !d.verification) return;
   if (d.verification.decision) return carryOut(deps.deploy, d, env, hooks);
   const now = clock.now();
   // Waiting for people after an alarm (onAlarm: ask): the buttons decide; people are reminded.
   if (d.verification.tripped) return remind(deps, d, env, now);
-  let readings: readonly AlarmReading[] = [];
-  let tripped: Tripped | undefined;
-  if (verifies(env)) {
-    const region = env.target.region;
-    try {
-      readings = await deps.alarms.describe(region, env.verify.alarms);
-      const since = Math.max(d.verification.lookedAt ?? 0, seen.verification?.lookedAt ?? 0);
-      tripped = await firstAlarmed(deps.alarms, region, readings, since || d.verification.startedAt);
-    } catch (e) {
-      logger.warn('could not read the alarms of a bake', { id: d.id, error: errorMessage(e) });
-      await unreadable(deps, d, now, e);
-      return;
-    }
-  }
+  const read = await readAlarms(deps, d, seen, env, now);
+  if (!read) return;
+  const { readings, tripped } = read;
   const before = d.verification;
   const since = Math.max(before.lookedAt ?? 0, seen.verification?.lookedAt ?? 0);
-  const decide = (v: Verification): BakeDecision | undefined =>
-    tripped
-      ? v.onAlarm === 'rollback'
-        ? { kind: 'alarm', at: now }
-        : undefined
-      : now >= v.endsAt
-        ? { kind: 'timeUp', at: now }
-        : undefined;
+  const decide = decider(tripped, now);
   // Only a change is written: a look that saw nothing new moves `lookedAt` in memory (after a
   // restart, history is asked from an older time: more is read, nothing is missed).
   const clean = before.unreadableSince === undefined;
@@ -143,6 +125,61 @@ export async function lookAtBake(
       await notifier.show(d);
     return;
   }
+  await recordLook(deps, d, env, hooks, decide, { now, readings, tripped });
+}
+
+interface AlarmsRead {
+  readonly readings: readonly AlarmReading[];
+  readonly tripped: Tripped | undefined;
+}
+
+/**
+ * The environment's alarms now, and the first that went off since the last look; none for an
+ * environment that does not verify. undefined when they could not be read (said once, by unreadable()).
+ */
+async function readAlarms(
+  deps: BakeDeps,
+  d: Deployment,
+  seen: Deployment,
+  env: Environment,
+  now: number,
+): Promise<AlarmsRead | undefined> {
+  if (!verifies(env)) return { readings: [], tripped: undefined };
+  const region = env.target.region;
+  try {
+    const readings = await deps.alarms.describe(region, env.verify.alarms);
+    const since = Math.max(d.verification!.lookedAt ?? 0, seen.verification?.lookedAt ?? 0);
+    const tripped = await firstAlarmed(deps.alarms, region, readings, since || d.verification!.startedAt);
+    return { readings, tripped };
+  } catch (e) {
+    deps.deploy.logger.warn('could not read the alarms of a bake', { id: d.id, error: errorMessage(e) });
+    await unreadable(deps, d, now, e);
+    return undefined;
+  }
+}
+
+/** What the look decides: a rollback on an alarm (onAlarm: rollback), the end when the time is up. */
+function decider(tripped: Tripped | undefined, now: number): (v: Verification) => BakeDecision | undefined {
+  return (v) =>
+    tripped
+      ? v.onAlarm === 'rollback'
+        ? { kind: 'alarm', at: now }
+        : undefined
+      : now >= v.endsAt
+        ? { kind: 'timeUp', at: now }
+        : undefined;
+}
+
+/** Writes what the look saw (once across replicas), then carries out its decision or asks people. */
+async function recordLook(
+  deps: BakeDeps,
+  d: Deployment,
+  env: Environment,
+  hooks: BakeHooks,
+  decide: (v: Verification) => BakeDecision | undefined,
+  { now, readings, tripped }: AlarmsRead & { readonly now: number },
+): Promise<void> {
+  const { store, clock, notifier } = deps.deploy;
   const cur = await changeBake(store, d.id, clock.now(), (v) => {
     if (v.decision || v.tripped) return undefined;
     return {

@@ -5,8 +5,8 @@ import {
   StopDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
 import { CapstanError } from '../../../domain/errors.js';
-import type { CodeDeploy } from '../../../ports/codedeploy.js';
-import { toCapstanError } from '../errors.js';
+import type { CodeDeploy, DeploymentGroupRef } from '../../../ports/codedeploy.js';
+import { type Operation, toCapstanError } from '../errors.js';
 import { deploymentOp, groupOp, nameOf, toSdkRevision } from './shapes.js';
 
 export type CodeDeployChanges = Pick<
@@ -16,6 +16,27 @@ export type CodeDeployChanges = Pick<
 
 const notWaiting = (deploymentId: string, region: string, cause: unknown) =>
   new CapstanError('invalid_state', { kind: 'codedeploy.notWaiting', deploymentId, region }, { cause });
+
+/** Why CreateDeployment failed: another deployment of the group running, or the AWS error as it is. */
+function createRefused(e: unknown, ref: DeploymentGroupRef, op: Operation): Error {
+  // Which error a second concurrent deployment raises is not documented; both look like this.
+  if (
+    nameOf(e) === 'DeploymentLimitExceededException' ||
+    (e instanceof Error && /already (has an? )?(active|in.progress)|in progress/i.test(e.message))
+  ) {
+    return new CapstanError(
+      'conflict',
+      {
+        kind: 'codedeploy.concurrentRefused',
+        group: ref.group,
+        application: ref.application,
+        region: ref.region,
+      },
+      { cause: e },
+    );
+  }
+  return toCapstanError(e, op);
+}
 
 /**
  * What Capstan changes in CodeDeploy. `once` is the client that does not retry on its own, for
@@ -40,23 +61,7 @@ export function codeDeployChanges(
         if (!out.deploymentId) throw new Error('CreateDeployment returned no deployment id');
         return out.deploymentId;
       } catch (e) {
-        // Which error a second concurrent deployment raises is not documented; both look like this.
-        if (
-          nameOf(e) === 'DeploymentLimitExceededException' ||
-          (e instanceof Error && /already (has an? )?(active|in.progress)|in progress/i.test(e.message))
-        ) {
-          throw new CapstanError(
-            'conflict',
-            {
-              kind: 'codedeploy.concurrentRefused',
-              group: ref.group,
-              application: ref.application,
-              region: ref.region,
-            },
-            { cause: e },
-          );
-        }
-        throw toCapstanError(e, op);
+        throw createRefused(e, ref, op);
       }
     },
 

@@ -20,8 +20,15 @@ export type CodeDeployReads = Pick<
   | 'batchGetDeploymentTargets'
 >;
 
+type Client = (region: string) => CodeDeployClient;
+
 /** What Capstan reads from CodeDeploy; a group or deployment that does not exist reads as undefined. */
-export function codeDeployReads(client: (region: string) => CodeDeployClient): CodeDeployReads {
+export function codeDeployReads(client: Client): CodeDeployReads {
+  return { ...groupReads(client), ...deploymentReads(client) };
+}
+
+/** A deployment group, and the deployments it holds. */
+function groupReads(client: Client): Pick<CodeDeployReads, 'getDeploymentGroup' | 'listDeployments'> {
   return {
     async getDeploymentGroup(ref) {
       const op = groupOp(ref, 'codedeploy:GetDeploymentGroup');
@@ -38,20 +45,6 @@ export function codeDeployReads(client: (region: string) => CodeDeployClient): C
         throw toCapstanError(e, op);
       }
       return info ? toDeploymentGroup(info, ref) : undefined;
-    },
-
-    async getDeployment(region, deploymentId) {
-      const op = deploymentOp(region, deploymentId, 'codedeploy:GetDeployment');
-      let d;
-      try {
-        d = (await client(region).send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo;
-      } catch (e) {
-        const name = nameOf(e);
-        if (name === 'DeploymentDoesNotExistException' || name === 'InvalidDeploymentIdException')
-          return undefined;
-        throw toCapstanError(e, op);
-      }
-      return d ? toDeployment(d, deploymentId) : undefined;
     },
 
     async listDeployments(ref, statuses, options = {}) {
@@ -75,6 +68,27 @@ export function codeDeployReads(client: (region: string) => CodeDeployClient): C
         }
       });
       return ids.slice(0, limit);
+    },
+  };
+}
+
+/** One deployment, and its targets (instances, Lambda functions, ECS task sets). */
+function deploymentReads(
+  client: Client,
+): Pick<CodeDeployReads, 'getDeployment' | 'listDeploymentTargets' | 'batchGetDeploymentTargets'> {
+  return {
+    async getDeployment(region, deploymentId) {
+      const op = deploymentOp(region, deploymentId, 'codedeploy:GetDeployment');
+      let d;
+      try {
+        d = (await client(region).send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo;
+      } catch (e) {
+        const name = nameOf(e);
+        if (name === 'DeploymentDoesNotExistException' || name === 'InvalidDeploymentIdException')
+          return undefined;
+        throw toCapstanError(e, op);
+      }
+      return d ? toDeployment(d, deploymentId) : undefined;
     },
 
     async listDeploymentTargets(region, deploymentId, statuses) {

@@ -30,10 +30,15 @@ export interface TableAccess {
 
 const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
 
+type Fail = (e: unknown, action: string) => Promise<Error>;
+
 /** Every read is strongly consistent; every failure names the table and the action (table.ts). */
 export function tableAccess(client: DynamoDBClient, table: string, region?: string): TableAccess {
-  const fail = (e: unknown, action: string) => failure(e, client, table, action, region);
+  const fail: Fail = (e, action) => failure(e, client, table, action, region);
+  return { ...tableReads(client, table, fail), ...tableWrites(client, table, fail) };
+}
 
+function tableReads(client: DynamoDBClient, table: string, fail: Fail): Pick<TableAccess, 'read' | 'query'> {
   async function read(key: Key): Promise<Item | undefined> {
     try {
       const out = await client.send(
@@ -44,6 +49,41 @@ export function tableAccess(client: DynamoDBClient, table: string, region?: stri
       throw await fail(e, 'GetItem');
     }
   }
+
+  async function* query(pk: string, o: QueryOptions = {}) {
+    const keyCondition = o.prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)';
+    const pages = paginateQuery(
+      { client, ...(o.page === undefined ? {} : { pageSize: o.page }) },
+      {
+        TableName: table,
+        ConsistentRead: true,
+        ScanIndexForward: o.descending !== true,
+        KeyConditionExpression: keyCondition,
+        FilterExpression: o.filter,
+        ExpressionAttributeNames: names(keyCondition, o.filter),
+        ExpressionAttributeValues: attrs({
+          ':pk': pk,
+          ...(o.prefix === undefined ? {} : { ':prefix': o.prefix }),
+          ...o.values,
+        }),
+      },
+    );
+    try {
+      for await (const page of pages) yield* page.Items ?? [];
+    } catch (e) {
+      throw await fail(e, 'Query');
+    }
+  }
+
+  return { read, query };
+}
+
+/** Writes, each under its condition. */
+function tableWrites(
+  client: DynamoDBClient,
+  table: string,
+  fail: Fail,
+): Pick<TableAccess, 'put' | 'change' | 'remove'> {
   /** false when the condition did not hold: someone else wrote first. */
   async function conditional(action: string, send: () => Promise<unknown>): Promise<boolean> {
     try {
@@ -79,30 +119,5 @@ export function tableAccess(client: DynamoDBClient, table: string, region?: stri
       client.send(new DeleteItemCommand({ TableName: table, Key: attrs({ ...key }), ...expression(c) })),
     );
 
-  async function* query(pk: string, o: QueryOptions = {}) {
-    const keyCondition = o.prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)';
-    const pages = paginateQuery(
-      { client, ...(o.page === undefined ? {} : { pageSize: o.page }) },
-      {
-        TableName: table,
-        ConsistentRead: true,
-        ScanIndexForward: o.descending !== true,
-        KeyConditionExpression: keyCondition,
-        FilterExpression: o.filter,
-        ExpressionAttributeNames: names(keyCondition, o.filter),
-        ExpressionAttributeValues: attrs({
-          ':pk': pk,
-          ...(o.prefix === undefined ? {} : { ':prefix': o.prefix }),
-          ...o.values,
-        }),
-      },
-    );
-    try {
-      for await (const page of pages) yield* page.Items ?? [];
-    } catch (e) {
-      throw await fail(e, 'Query');
-    }
-  }
-
-  return { read, put, change, remove, query };
+  return { put, change, remove };
 }

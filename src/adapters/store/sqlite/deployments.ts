@@ -47,6 +47,9 @@ function statements(db: Database.Database) {
   };
 }
 
+type Statements = ReturnType<typeof statements>;
+type Parse = (r: Row | undefined) => Deployment | undefined;
+
 /**
  * Deployments in one table; the unique index `one_in_flight` (schema.ts) is the race guard: at most
  * one deployment in flight per environment.
@@ -54,24 +57,16 @@ function statements(db: Database.Database) {
 export function deploymentLedger(db: Database.Database, warn?: RowWarn): DeploymentLedger {
   const sql = statements(db);
   const deploymentRow = deploymentRowOf(warn);
-  const parse = (r: Row | undefined): Deployment | undefined =>
-    r ? readRow(deploymentRow, 'deployment', r.data) : undefined;
+  const parse: Parse = (r) => (r ? readRow(deploymentRow, 'deployment', r.data) : undefined);
+  return {
+    ...deploymentWrites(sql),
+    ...deploymentReads(sql, parse),
+    inFlight: inFlightReader(db, sql, parse),
+  };
+}
 
-  // What inFlight() read last time, by id: a row whose rev has not moved since is not read again.
-  let inFlightRead = new Map<string, Deployment>();
-  // The replica coordinator asks every few seconds, with a thousand rollouts in flight: their numbers
-  // are read, and only the records that changed since are read and decoded again (in one transaction,
-  // so another process's write cannot fall between the two reads).
-  const readInFlight = db.transaction(() => {
-    const read = new Map<string, Deployment>();
-    for (const { id, rev } of sql.active.all()) {
-      const known = inFlightRead.get(id);
-      const d = known?.rev === rev ? known : parse(sql.byId.get(id));
-      if (d) read.set(id, d);
-    }
-    return read;
-  });
-
+/** A new deployment, and each change to one as a compare-and-set on its `rev`. */
+function deploymentWrites(sql: Statements): Pick<DeploymentLedger, 'create' | 'update'> {
   return {
     async create(d) {
       try {
@@ -87,9 +82,6 @@ export function deploymentLedger(db: Database.Database, warn?: RowWarn): Deploym
         throw e;
       }
     },
-    async get(id) {
-      return parse(sql.byId.get(id));
-    },
     async update(d) {
       const next = { ...d, rev: d.rev + 1 };
       try {
@@ -100,9 +92,16 @@ export function deploymentLedger(db: Database.Database, warn?: RowWarn): Deploym
         throw e;
       }
     },
-    async inFlight() {
-      inFlightRead = readInFlight();
-      return [...inFlightRead.values()];
+  };
+}
+
+function deploymentReads(
+  sql: Statements,
+  parse: Parse,
+): Pick<DeploymentLedger, 'get' | 'inFlightFor' | 'history' | 'goodVersions'> {
+  return {
+    async get(id) {
+      return parse(sql.byId.get(id));
     },
     async inFlightFor(app, env) {
       return parse(sql.activeFor.get(app, env));
@@ -122,5 +121,28 @@ export function deploymentLedger(db: Database.Database, warn?: RowWarn): Deploym
       }
       return out;
     },
+  };
+}
+
+/**
+ * The deployments in flight. The replica coordinator asks every few seconds, with a thousand rollouts
+ * in flight: their numbers are read, and only the records that changed since are read and decoded
+ * again (in one transaction, so another process's write cannot fall between the two reads).
+ */
+function inFlightReader(db: Database.Database, sql: Statements, parse: Parse): DeploymentLedger['inFlight'] {
+  // What inFlight() read last time, by id: a row whose rev has not moved since is not read again.
+  let inFlightRead = new Map<string, Deployment>();
+  const readInFlight = db.transaction(() => {
+    const read = new Map<string, Deployment>();
+    for (const { id, rev } of sql.active.all()) {
+      const known = inFlightRead.get(id);
+      const d = known?.rev === rev ? known : parse(sql.byId.get(id));
+      if (d) read.set(id, d);
+    }
+    return read;
+  });
+  return async () => {
+    inFlightRead = readInFlight();
+    return [...inFlightRead.values()];
   };
 }

@@ -69,6 +69,50 @@ export function evaluateServiceDeployment(
   if (stageChanged && stage && !ROLLING_BACK.has(d.status))
     lines.push({ kind: 'ecs.stageReached', ...stage });
 
+  const { hook, ended } = hooksSeen(d, sd, lines);
+
+  const data: EcsTrack = {
+    ...t,
+    sd: {
+      ...sd,
+      arn: d.arn,
+      status: d.status,
+      stage: d.lifecycleStage,
+      productionPercent: d.productionWeight,
+      testPercent: d.testWeight,
+      hook,
+      stageSince,
+      ended: ended.slice(-20),
+    },
+  };
+  const moved = stageChanged || d.status !== sd.status || hook?.hookId !== sd.hook?.hookId;
+
+  const ending = endingOf(d, look, phase, data, lines);
+  if (ending) return ending;
+  const baking =
+    d.lifecycleStage === 'BAKE_TIME' || (stage?.until !== undefined && !ROLLING_BACK.has(d.status));
+  return {
+    kind: 'progress',
+    data,
+    lines,
+    moved,
+    progress: d.requested ? { done: d.running ?? 0, total: d.requested } : undefined,
+    stage: ROLLING_BACK.has(d.status) ? undefined : stage,
+    pause: hook && phase === 'rollout' ? pauseOf(hook) : undefined,
+    waiting: hook && phase === 'rollout' ? waitingOf(hook, d.productionWeight) : undefined,
+    held: hook !== undefined || baking,
+  };
+}
+
+/**
+ * The pause hook waiting for people now, and the hooks whose wait ended (said once each: the track
+ * keeps the last 20). Says in `lines` each pause that begins or ends.
+ */
+function hooksSeen(
+  d: ServiceDeployment,
+  sd: ServiceDeploymentTrack,
+  lines: Fact[],
+): { hook: AwaitingHook | undefined; ended: string[] } {
   const waiting = d.hooks.find((h) => h.status === 'AWAITING_ACTION' && h.hookId !== '');
   const hook: AwaitingHook | undefined = waiting && {
     hookId: waiting.hookId,
@@ -95,33 +139,33 @@ export function evaluateServiceDeployment(
       expiresAt: hook.expiresAt,
     });
   }
+  return { hook, ended };
+}
 
-  const data: EcsTrack = {
-    ...t,
-    sd: {
-      ...sd,
-      arn: d.arn,
-      status: d.status,
-      stage: d.lifecycleStage,
-      productionPercent: d.productionWeight,
-      testPercent: d.testWeight,
-      hook,
-      stageSince,
-      ended: ended.slice(-20),
-    },
-  };
-  const failure: Failed = {
+/** What ECS says of a failure: its status, its reasons and the alarms that went off. */
+function failureOf(d: ServiceDeployment): Failed {
+  return {
     kind: 'ecs.serviceDeploymentFailed',
     status: d.status,
     ...(d.statusReason ? { reason: d.statusReason } : {}),
     ...(d.rollback?.reason ? { rollbackReason: d.rollback.reason } : {}),
     ...(d.triggeredAlarms?.length ? { alarms: [...d.triggeredAlarms] } : {}),
   };
-  const moved = stageChanged || d.status !== sd.status || hook?.hookId !== sd.hook?.hookId;
+}
 
+/** The outcome ECS's status decides, or undefined while the deployment runs. */
+function endingOf(
+  d: ServiceDeployment,
+  look: ServiceDeploymentLook,
+  phase: 'rollout' | 'rollback',
+  data: EcsTrack,
+  lines: Fact[],
+): Observation<EcsTrack> | undefined {
+  const failure = failureOf(d);
   switch (d.status) {
     case 'SUCCESSFUL':
-      return phase === 'rollout' || !sd.byEcs
+      // data.sd is the track's sd, updated: byEcs is as the track had it.
+      return phase === 'rollout' || !data.sd?.byEcs
         ? { kind: 'succeeded', data, lines }
         : { kind: 'failed', data, lines, reason: failure };
     case 'ROLLBACK_SUCCESSFUL':
@@ -149,19 +193,7 @@ export function evaluateServiceDeployment(
       selfRollback: { kind: 'following', data: following },
     };
   }
-  const baking =
-    d.lifecycleStage === 'BAKE_TIME' || (stage?.until !== undefined && !ROLLING_BACK.has(d.status));
-  return {
-    kind: 'progress',
-    data,
-    lines,
-    moved,
-    progress: d.requested ? { done: d.running ?? 0, total: d.requested } : undefined,
-    stage: ROLLING_BACK.has(d.status) ? undefined : stage,
-    pause: hook && phase === 'rollout' ? pauseOf(hook) : undefined,
-    waiting: hook && phase === 'rollout' ? waitingOf(hook, d.productionWeight) : undefined,
-    held: hook !== undefined || baking,
-  };
+  return undefined;
 }
 
 /**

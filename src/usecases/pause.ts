@@ -72,9 +72,43 @@ export async function decideAtPause(
   const refused = await authorize(deps, env, d, userId, action);
   if (refused) return refused;
 
-  const now = deps.clock.now();
-  const decision: PauseDecision = { by: userId, at: now, action, stage: d.tracking?.pause?.stage, key };
-  const claimed = await retryOnConflict<Deployment | PauseResult>(
+  const decision: PauseDecision = {
+    by: userId,
+    at: deps.clock.now(),
+    action,
+    stage: d.tracking?.pause?.stage,
+    key,
+  };
+  const claimed = await claimDecision(deps, d, decision, can);
+  if (!('rev' in claimed)) return claimed;
+  const lines = await actOnTarget(deps, claimed, decision, () =>
+    action === 'continue'
+      ? target.proceed!(env, claimed.tracking!.data)
+      : target.rollBackInPlace!(env, claimed.tracking!.data).then((r) => r && inPlaceLines(r)),
+  );
+  const said: Fact =
+    d.tracking?.pause || action === 'rollback'
+      ? { kind: 'ecs.hookDecided', by: userId, action, ...(decision.stage ? { stage: decision.stage } : {}) }
+      : { kind: 'rollout.letGoOn', by: userId, waiting: d.tracking?.waiting ?? '' };
+  deps.notifier.detail(claimed, [said, ...(lines ?? [])]);
+  await deps.notifier.show(claimed).catch(() => undefined);
+  deps.logger.info('decided at a pause', { id, action, by: userId });
+  return action === 'continue' ? { kind: 'continuing', id } : { kind: 'rolling_back', id };
+}
+
+/**
+ * Records the decision with compare-and-set, once across replicas: a click that finds the pause it
+ * was shown for decided hears who decided it; one on a pause the rollout no longer waits at decides nothing.
+ */
+function claimDecision(
+  deps: PauseDeps,
+  d: Deployment,
+  decision: PauseDecision,
+  can: { proceed: boolean; inPlace: boolean },
+): Promise<Deployment | PauseResult> {
+  const { id } = d;
+  const { action, key } = decision;
+  return retryOnConflict<Deployment | PauseResult>(
     async (n) => {
       const cur = n === 0 ? d : await deps.store.get(id);
       if (!cur) return { kind: 'unknown_request', id };
@@ -90,38 +124,32 @@ export async function decideAtPause(
         ...(action === 'rollback' ? { stage: undefined } : {}),
       };
       const decisions = [...(cur.decisions ?? []), decision];
-      return (await deps.store.update({ ...cur, tracking, decisions, updatedAt: now })) ?? LOST;
+      return (await deps.store.update({ ...cur, tracking, decisions, updatedAt: decision.at })) ?? LOST;
     },
     () => ({ kind: 'not_waiting', id, action }),
   );
-  if (!('rev' in claimed)) return claimed;
+}
 
-  let lines: readonly Fact[] | undefined;
+/** The target's call for a recorded decision; if it fails, the record is taken back so a later click can try again. */
+async function actOnTarget(
+  deps: PauseDeps,
+  claimed: Deployment,
+  decision: PauseDecision,
+  call: () => Promise<readonly Fact[] | undefined>,
+): Promise<readonly Fact[] | undefined> {
   try {
-    lines =
-      action === 'continue'
-        ? await target.proceed!(env, claimed.tracking!.data)
-        : await target.rollBackInPlace!(env, claimed.tracking!.data).then((r) => r && inPlaceLines(r));
+    return await call();
   } catch (e) {
-    // Not decided after all: the record is taken back, so a later click can try again.
     await save(
       deps.store,
       claimed,
-      (cur) => ({ decisions: (cur.decisions ?? []).filter((x) => x.key !== key) }),
+      (cur) => ({ decisions: (cur.decisions ?? []).filter((x) => x.key !== decision.key) }),
       deps.clock.now(),
     ).catch((err: unknown) =>
-      deps.logger.warn('could not take a decision back', { id, error: errorMessage(err) }),
+      deps.logger.warn('could not take a decision back', { id: claimed.id, error: errorMessage(err) }),
     );
     throw e;
   }
-  const said: Fact =
-    d.tracking?.pause || action === 'rollback'
-      ? { kind: 'ecs.hookDecided', by: userId, action, ...(decision.stage ? { stage: decision.stage } : {}) }
-      : { kind: 'rollout.letGoOn', by: userId, waiting: d.tracking?.waiting ?? '' };
-  deps.notifier.detail(claimed, [said, ...(lines ?? [])]);
-  await deps.notifier.show(claimed).catch(() => undefined);
-  deps.logger.info('decided at a pause', { id, action, by: userId });
-  return action === 'continue' ? { kind: 'continuing', id } : { kind: 'rolling_back', id };
 }
 
 async function authorize(

@@ -13,7 +13,6 @@ import { shortDigest } from '../domain/version.js';
 import {
   type SlackMessage,
   LIMITS,
-  actions,
   clip,
   context,
   escape,
@@ -22,7 +21,7 @@ import {
   section,
   slackDate,
 } from './message.js';
-import { pauseBlocks, pauseValue, whereText } from './pause.js';
+import { pauseBlocks, waitingBlocks, whereText } from './pause.js';
 import { reviewBlocks } from './review.js';
 import { tookText } from './took.js';
 import { alarmFirst, verifyBlocks } from './verify.js';
@@ -164,6 +163,14 @@ export function deploymentMessage(
   }
   blocks.push(...promotionBlocks(d));
   blocks.push(...verifyBlocks(d, _now));
+  blocks.push(contextOf(d, o));
+  const paused = pauseBlocks(d);
+  blocks.push(...(paused.length > 0 ? paused : waitingBlocks(d)));
+  return { text: `${d.kind} of ${d.app} ${escape(d.toVersion)} to ${d.env}: ${stateText(d)}`, blocks };
+}
+
+/** The image, what a rollback goes back to, the console link, and where the details are. */
+function contextOf(d: Deployment, o: DeploymentMessageOptions): KnownBlock {
   const ctx: string[] = [];
   if (d.imageDigest) ctx.push(`image ${shortDigest(d.imageDigest)}`);
   if (d.rollbackVersion && d.state === 'rolling_back')
@@ -171,34 +178,7 @@ export function deploymentMessage(
   const aws = o.withoutLink || !d.review?.link ? undefined : link(d.review.link.url, d.review.link.label);
   if (aws) ctx.push(aws);
   ctx.push('details in the thread');
-  blocks.push(context(ctx));
-  const paused = pauseBlocks(d);
-  if (paused.length > 0) blocks.push(...paused);
-  else if (d.state === 'rolling_out' && d.tracking?.waiting) {
-    if (d.tracking.waitingUntil !== undefined)
-      blocks.push(
-        context([
-          `If nobody continues, it is stopped by ${slackDate(d.tracking.waitingUntil)} at the latest.`,
-        ]),
-      );
-    blocks.push(
-      actions(`proceed:${d.id}:${d.rev}`, [
-        {
-          text: 'Continue',
-          actionId: 'capstan_continue',
-          value: pauseValue(d, 'continue'),
-          style: 'primary',
-          confirm: {
-            title: 'Let the rollout go on?',
-            text: `It is ${d.tracking.waiting}. Only approvers of ${d.app}/${d.env} can continue it.`,
-            confirm: 'Continue',
-            deny: 'Cancel',
-          },
-        },
-      ]),
-    );
-  }
-  return { text: `${d.kind} of ${d.app} ${escape(d.toVersion)} to ${d.env}: ${stateText(d)}`, blocks };
+  return context(ctx);
 }
 
 /** How an environment nobody named was chosen: said in the reply, so nobody deploys to the wrong one unawares. */

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { type Deployment, type PauseDecision, type Tracking, pauseKey } from '../domain/deployment.js';
 import { stageName, stageWords, timeoutWords } from './facts/ecsProgressive.js';
-import { actions, section, slackDate } from './message.js';
+import { actions, context, section, slackDate } from './message.js';
 
 /** The buttons of a rollout the target holds at a pause, or in a stage it can roll back from. */
 export const PAUSE_ACTION = { proceed: 'capstan_continue', rollBack: 'capstan_roll_back_in_place' } as const;
@@ -64,6 +64,33 @@ export function pauseBlocks(d: Deployment): KnownBlock[] {
         },
       },
       rollBack,
+    ]),
+  ];
+}
+
+/** A rollout that waits for people outside a pause hook (CodeDeploy blue/green before it reroutes): Continue, and until when. */
+export function waitingBlocks(d: Deployment): KnownBlock[] {
+  const t = d.tracking;
+  if (d.state !== 'rolling_out' || !t?.waiting) return [];
+  const until =
+    t.waitingUntil === undefined
+      ? []
+      : [context([`If nobody continues, it is stopped by ${slackDate(t.waitingUntil)} at the latest.`])];
+  return [
+    ...until,
+    actions(`proceed:${d.id}:${d.rev}`, [
+      {
+        text: 'Continue',
+        actionId: PAUSE_ACTION.proceed,
+        value: pauseValue(d, 'continue'),
+        style: 'primary',
+        confirm: {
+          title: 'Let the rollout go on?',
+          text: `It is ${t.waiting}. Only approvers of ${d.app}/${d.env} can continue it.`,
+          confirm: 'Continue',
+          deny: 'Cancel',
+        },
+      },
     ]),
   ];
 }

@@ -2,92 +2,35 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { onAwsError } from './adapters/aws/errors.js';
-import type { CertFetcher } from './adapters/sns/verify.js';
 import { createAwsPorts, warmAwsPorts } from './compose/aws.js';
 import { createLoops } from './compose/loops.js';
 import { createSlackInput } from './compose/slack.js';
 import { createSlackOutput } from './compose/slackOutput.js';
 import { createSnsInbound } from './compose/sns.js';
 import { openStore, replicaName } from './compose/store.js';
+import { type Capstan, DEFAULT_TIMING, type StartOptions, type Timing } from './compose/options.js';
 import { createTargets } from './compose/targets.js';
 import { createUseCases } from './compose/usecases.js';
-import { type Config, readConfig } from './config/readConfig.js';
+import { readConfig } from './config/readConfig.js';
 import { BackgroundWork } from './lib/background.js';
 import { errorMessage } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { guardProcess } from './lib/processGuard.js';
-import { type Sleep, heldSleep } from './lib/sleep.js';
 import { CapstanMetrics } from './metrics/metrics.js';
 import { metricsRoute } from './metrics/route.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import { snsRoute } from './sns/httpRoute.js';
 import { Leases } from './usecases/rollout/coordinator.js';
-import type { RolloutTracker } from './usecases/rollout/tracker.js';
 import { Watchlist } from './usecases/rollout/watchlist.js';
 import { statusCache } from './usecases/status.js';
 
-export interface Capstan {
-  /** The HTTP port Slack (and SNS) reach; in Socket Mode the port of the side listener. */
-  readonly port: number;
-  readonly config: Config;
-  readonly tracker: RolloutTracker;
-  stop(): Promise<void>;
-}
+/** The ports, and what posts to Slack: the ledger, AWS, this replica's share of the work, metrics. */
+export type { Capstan, StartOptions, Timing };
+export { DEFAULT_TIMING };
 
-/** Every wait in Capstan, so tests and benchmarks can run without wall-clock delays. */
-export interface Timing {
-  /** Slack posts and edits per channel: about one a second is what Slack allows. */
-  readonly slackPostIntervalMs: number;
-  readonly slackUpdateIntervalMs: number;
-  /** How often a change set being computed is looked at. */
-  readonly changeSetPollMs: number;
-  /** How often requests waiting for approval are checked for expiry. */
-  readonly expiryCheckMs: number;
-  /** The one sleep every wait goes through (loops, long polls, paced Slack calls, time limits); abortable. */
-  readonly sleep: Sleep;
-  /**
-   * Socket Mode: how long a ping to Slack may go unanswered, and how long the SDK's client waits before
-   * it reconnects (its own timer, which the sleep above cannot reach). The SDK's default.
-   */
-  readonly socketPingTimeoutMs: number;
-}
-
-export const DEFAULT_TIMING: Timing = {
-  slackPostIntervalMs: 1000,
-  slackUpdateIntervalMs: 1000,
-  changeSetPollMs: 2000,
-  expiryCheckMs: 30_000,
-  sleep: heldSleep,
-  socketPingTimeoutMs: 5_000,
-};
-
-export interface StartOptions {
-  readonly config: Config;
-  readonly logger?: Logger | undefined;
-  readonly host?: string | undefined;
-  /** How SNS signing certificates are fetched (production: HTTPS, from SNS hosts only). */
-  readonly fetchCert?: CertFetcher | undefined;
-  /** Certificate URLs to trust besides SNS's own: only the sandbox passes one. */
-  readonly trustSnsCertUrl?: ((url: string) => boolean) | undefined;
-  readonly timing?: Partial<Timing> | undefined;
-  /** The one clock Capstan reads; tests pass the clock their fakes of AWS read too. */
-  readonly clock?: Clock | undefined;
-}
-
-/**
- * The composition root, in one pass: the ledger and the AWS ports, then what posts to Slack, then
- * the use cases, then the Bolt app that listens and the loops that run on their own, then start.
- */
-export async function startCapstan(opts: StartOptions): Promise<Capstan> {
+async function createPorts(opts: StartOptions, timing: Timing, logger: Logger, clock: Clock) {
   const { config } = opts;
-  const { env, catalog } = config;
-  const timing: Timing = { ...DEFAULT_TIMING, ...opts.timing };
-  const { sleep } = timing;
-  const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
-  const clock = opts.clock ?? systemClock;
   const now = () => clock.now();
-
-  // Ports: the ledger, AWS, and this replica's share of the work.
   const store = await openStore(config, logger, now);
   const owner = replicaName(config);
   const aws = createAwsPorts({ now, pollIntervalMs: config.pollIntervalMs });
@@ -116,29 +59,39 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     clock,
     logger,
     metrics,
-    sleep,
+    sleep: timing.sleep,
     postIntervalMs: timing.slackPostIntervalMs,
     updateIntervalMs: timing.slackUpdateIntervalMs,
   });
-
-  // Use cases over those ports.
-  const useCases = createUseCases({
-    config,
+  return {
     store,
-    targets,
+    owner,
     aws,
-    slack,
-    clock,
-    sleep,
-    logger,
+    stopping,
+    targets,
     watchlist,
     leases,
     metrics,
+    stopCountingAwsErrors,
     background,
-  });
-  const { tracker, coordinator } = useCases;
+    slack,
+  };
+}
 
-  // What comes in: SNS (HTTP or SQS), AWS events (SQS), Slack.
+type Ports = Awaited<ReturnType<typeof createPorts>>;
+type UseCases = ReturnType<typeof createUseCases>;
+
+/** What comes in (SNS over HTTP or SQS, AWS events, Slack) and the loops that run on their own. */
+function createInputs(
+  opts: StartOptions,
+  timing: Timing,
+  p: Ports,
+  useCases: UseCases,
+  o: { logger: Logger; clock: Clock; isReady: () => boolean },
+) {
+  const { config } = opts;
+  const { store, aws, targets, metrics, owner } = p;
+  const { logger, clock } = o;
   const inbound = createSnsInbound({
     config,
     store,
@@ -149,18 +102,23 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     fetchCert: opts.fetchCert,
     trustCertUrl: opts.trustSnsCertUrl,
   });
-  let ready = false;
   const app = createSlackInput({
     config,
     host: opts.host,
     store,
     clock,
     logger,
-    output: slack,
+    output: p.slack,
     useCases,
-    status: { catalog, store, targets, cache: statusCache(config.statusCacheMs), identity: aws.identity },
+    status: {
+      catalog: config.catalog,
+      store,
+      targets,
+      cache: statusCache(config.statusCacheMs),
+      identity: aws.identity,
+    },
     claimDelivery: (key) => store.claimOnce(key, owner, clock.now()),
-    isReady: () => ready,
+    isReady: o.isReady,
     socketPingTimeoutMs: timing.socketPingTimeoutMs,
     metrics,
     routes: [
@@ -175,16 +133,48 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     inbound,
     metrics,
     logger,
-    background,
-    sleep,
+    background: p.background,
+    sleep: timing.sleep,
     expiryCheckMs: timing.expiryCheckMs,
   });
+  return { app, loops };
+}
+
+/**
+ * The composition root, in one pass: the ledger and the AWS ports, then what posts to Slack, then
+ * the use cases, then the Bolt app that listens and the loops that run on their own, then start.
+ */
+export async function startCapstan(opts: StartOptions): Promise<Capstan> {
+  const { config } = opts;
+  const { env, catalog } = config;
+  const timing: Timing = { ...DEFAULT_TIMING, ...opts.timing };
+  const logger = opts.logger ?? createLogger(env.LOG_LEVEL);
+  const clock = opts.clock ?? systemClock;
+
+  const p = await createPorts(opts, timing, logger, clock);
+  const { store, aws, targets, slack, leases, background } = p;
+  const useCases = createUseCases({
+    config,
+    store,
+    targets,
+    aws,
+    slack,
+    clock,
+    sleep: timing.sleep,
+    logger,
+    watchlist: p.watchlist,
+    leases,
+    metrics: p.metrics,
+    background,
+  });
+  let ready = false;
+  const { app, loops } = createInputs(opts, timing, p, useCases, { logger, clock, isReady: () => ready });
 
   const started = (await app.start(opts.host ? { port: env.PORT, host: opts.host } : env.PORT)) as
     Server | undefined;
   const port = started?.address ? (started.address() as AddressInfo).port : env.PORT;
   // Nothing a user started is lost: rollouts and change sets in flight before a restart are followed again.
-  const resumed = await coordinator.tick();
+  const resumed = await useCases.coordinator.tick();
   loops.start();
   ready = true;
   background.run(
@@ -203,17 +193,17 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
   return {
     port,
     config,
-    tracker,
+    tracker: useCases.tracker,
     async stop() {
       ready = false;
-      stopping.abort();
+      p.stopping.abort();
       await app.stop();
       await loops.stop();
       await background.settled();
       await slack.notifier.flush();
       await leases.releaseAll();
       store.close();
-      stopCountingAwsErrors();
+      p.stopCountingAwsErrors();
     },
   };
 }

@@ -16,12 +16,18 @@ export interface AckBench {
   readonly capstan: readonly number[];
   readonly bare: readonly number[];
   /** Each burst's span on the monotonic clock (process.hrtime, µs), so a CPU profile can be cut to them. */
-  readonly bursts: readonly { readonly target: 'capstan' | 'bare'; readonly fromUs: number; readonly toUs: number }[];
+  readonly bursts: readonly {
+    readonly target: 'capstan' | 'bare';
+    readonly fromUs: number;
+    readonly toUs: number;
+  }[];
   /** CPU time (user + system, ms) each process spent during its own bursts, and in all (Linux; 0 elsewhere). */
   readonly cpuMs: {
     readonly capstan: { readonly inBursts: number; readonly total: number };
     readonly bare: { readonly inBursts: number; readonly total: number };
   };
+  /** What Capstan posted to the response_urls (the status answers), to see that it answered. */
+  readonly answers: readonly Record<string, unknown>[];
 }
 
 /** CPU time of a process so far in ms, from /proc (10 ms ticks); 0 where there is no /proc. */
@@ -114,7 +120,11 @@ export async function benchAck(nodeArgs: readonly string[] = []): Promise<AckBen
       LOG_LEVEL: 'warn',
     },
     // BENCH_ACK_OUT names a file for Capstan's output (--trace-gc when looking for a cause).
-    stdio: ['ignore', process.env.BENCH_ACK_OUT ? openSync(process.env.BENCH_ACK_OUT, 'w') : 'ignore', 'ignore'],
+    stdio: [
+      'ignore',
+      process.env.BENCH_ACK_OUT ? openSync(process.env.BENCH_ACK_OUT, 'w') : 'ignore',
+      'ignore',
+    ],
   });
   const bare = spawn(process.execPath, [...nodeArgs, 'bench/bareBolt.js'], {
     env: { ...env, PORT: '4691' },
@@ -140,7 +150,10 @@ export async function benchAck(nodeArgs: readonly string[] = []): Promise<AckBen
     ];
     let n = 0;
     const bursts: { target: 'capstan' | 'bare'; fromUs: number; toUs: number }[] = [];
-    const cpu = { capstan: { inBursts: 0, total: cpuMsOf(capstan.pid) }, bare: { inBursts: 0, total: cpuMsOf(bare.pid) } };
+    const cpu = {
+      capstan: { inBursts: 0, total: cpuMsOf(capstan.pid) },
+      bare: { inBursts: 0, total: cpuMsOf(bare.pid) },
+    };
     const us = () => Number(process.hrtime.bigint() / 1000n);
     for (const t of targets) for (let i = 0; i < BURST; i++) await command(t.url, slack, n++); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
@@ -161,7 +174,13 @@ export async function benchAck(nodeArgs: readonly string[] = []): Promise<AckBen
     }
     cpu.capstan.total = cpuMsOf(capstan.pid) - cpu.capstan.total;
     cpu.bare.total = cpuMsOf(bare.pid) - cpu.bare.total;
-    return { capstan: targets[0]!.samples, bare: targets[1]!.samples, bursts, cpuMs: cpu };
+    return {
+      capstan: targets[0]!.samples,
+      bare: targets[1]!.samples,
+      bursts,
+      cpuMs: cpu,
+      answers: slack.responses.map((r) => r.body),
+    };
   } finally {
     capstan.kill('SIGTERM');
     bare.kill('SIGTERM');

@@ -16,5 +16,21 @@ console.log(
 console.log(
   `CPU in own bursts: capstan ${r.cpuMs.capstan.inBursts} ms, bare ${r.cpuMs.bare.inBursts} ms (${(r.cpuMs.capstan.inBursts / r.cpuMs.bare.inBursts).toFixed(2)}×); in all ${r.cpuMs.capstan.total} / ${r.cpuMs.bare.total} ms`,
 );
+// A Capstan burst in an even round follows Capstan's previous one by 200 ms; in an odd round, by a bare burst more.
+const perBurst = (xs: readonly number[]) =>
+  Array.from({ length: xs.length / 50 }, (_, k) => Math.max(...xs.slice(k * 50, k * 50 + 50)));
+const med = (xs: number[]) => pct(xs, 50).toFixed(0);
+for (const [name, xs] of [
+  ['capstan', r.capstan],
+  ['bare', r.bare],
+] as const) {
+  const b = perBurst(xs);
+  console.log(
+    `${name}: slowest ack per burst, median: after 200 ms ${med(b.filter((_, k) => k % 2 === 0))} ms, after a longer gap ${med(b.filter((_, k) => k % 2 === 1))} ms`,
+  );
+}
+console.log(
+  `${r.answers.length} answers on response_url; the last: ${JSON.stringify(r.answers.at(-1)).slice(0, 3000)}`,
+);
 writeFileSync('/tmp/ack-bursts.json', JSON.stringify(r.bursts));
 process.exit(0);

@@ -61,6 +61,14 @@ export class AckFirst {
     };
   }
 
+  /** `fn`, each call of which first waits its turn(): for what goes out after an acknowledgement (answers, posts). */
+  gate<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return async (...args) => {
+      await this.turn();
+      return fn(...args);
+    };
+  }
+
   /**
    * Resolves when work may run: once the event loop has read what arrived, no delivery waits for its
    * acknowledgement and none arrived for `quietMs`; or after `maxWaitMs`.

@@ -97,7 +97,11 @@ export function createSlackApp(opts: SlackAppOptions): App {
       logger: boltLogger,
       // Capstan keeps no conversation state in Bolt; skipping its store saves work on every request.
       convoStore: false,
-      ...(opts.apiUrl ? { clientOptions: { slackApiUrl: opts.apiUrl } } : {}),
+      clientOptions: {
+        ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
+        // What this app sends to Slack (answers on response_url, Web API calls) waits behind acknowledgements.
+        fetch: ackFirst.gate((url: string | URL, init?: RequestInit) => globalThis.fetch(url, init)),
+      },
     },
     { logger, claim: opts.claimDelivery, ackFirst },
   );

@@ -30,10 +30,31 @@ export interface DispatchDeps {
   readonly handlers: CommandHandlers;
 }
 
-export async function statusReply(deps: DispatchDeps, app?: string, env?: string): Promise<SlackMessage> {
-  const statuses = await readStatus(deps.status, { app, env });
-  const one = statuses[0];
-  return env !== undefined && one !== undefined ? statusDetail(one) : statusMatrix(statuses);
+/** Status answers being worked out now, per set of dependencies and scope. */
+const working = new WeakMap<DispatchDeps, Map<string, Promise<SlackMessage>>>();
+
+/**
+ * The status of an app (or all, or one environment), read and worded once for everyone who asks
+ * for the same while it is being worked out: a burst of the same `status` (released together after
+ * its acknowledgements) costs one read of the ledger and one rendering, not one per command.
+ */
+export function statusReply(deps: DispatchDeps, app?: string, env?: string): Promise<SlackMessage> {
+  let now = working.get(deps);
+  if (!now) working.set(deps, (now = new Map<string, Promise<SlackMessage>>()));
+  const key = JSON.stringify([app ?? null, env ?? null]);
+  const shared = now.get(key);
+  if (shared) return shared;
+  const reply = (async () => {
+    const statuses = await readStatus(deps.status, { app, env });
+    const one = statuses[0];
+    return env !== undefined && one !== undefined ? statusDetail(one) : statusMatrix(statuses);
+  })();
+  now.set(key, reply);
+  const done = () => {
+    if (now.get(key) === reply) now.delete(key);
+  };
+  reply.then(done, done);
+  return reply;
 }
 
 export async function dispatch(

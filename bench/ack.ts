@@ -179,7 +179,7 @@ export async function benchAck(nodeArgs: readonly string[] = []): Promise<AckBen
       bare: targets[1]!.samples,
       bursts,
       cpuMs: cpu,
-      answers: slack.responses.map((r) => r.body),
+      answers: slack.responses.map((r) => ({ url: r.url, ...r.body })),
     };
   } finally {
     capstan.kill('SIGTERM');

@@ -107,10 +107,13 @@ export function createSlackApp(opts: SlackAppOptions): App {
   );
   const names = namesOf(opts.dispatch.catalog);
   const appNames = opts.dispatch.catalog.apps.map((a) => a.name);
+  // The same words every time (the catalog is fixed while the app runs): worded once, not per command.
+  const help = helpMessage(appNames);
 
   app.command('/deploy', async ({ command, ack, respond }) => {
+    const askedAt = performance.now();
     const parsed = parseCommand(command.text, names);
-    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage(appNames) });
+    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...help });
     if (parsed.kind === 'invalid')
       return ack({ response_type: 'ephemeral', ...invalidMessage(parsed.message, parsed.usage) });
     if (!command.channel_id || !command.response_url)
@@ -123,6 +126,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
       const reply = await dispatch(opts.dispatch, parsed.command, {
         userId: command.user_id,
         channelId: command.channel_id,
+        askedAt,
       });
       if (reply) await respond({ response_type: reply.visibility, ...toRespond(reply.message) });
     } catch (e) {
@@ -133,6 +137,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
   });
 
   app.event('app_mention', async ({ event, client }) => {
+    const askedAt = performance.now();
     const text = event.text.replace(/<@[A-Z0-9]+>/g, ' ');
     const parsed = parseCommand(text, names);
     const thread = event.thread_ts ?? event.ts;
@@ -141,11 +146,11 @@ export function createSlackApp(opts: SlackAppOptions): App {
     let message;
     try {
       if (parsed.kind === 'command' && parsed.command.kind === 'status') {
-        message = await statusReply(opts.dispatch, parsed.command.app, parsed.command.env);
+        message = await statusReply(opts.dispatch, parsed.command.app, parsed.command.env, askedAt);
       } else if (parsed.kind === 'invalid') {
         message = invalidMessage(parsed.message, parsed.usage);
       } else if (parsed.kind === 'help') {
-        message = helpMessage(appNames);
+        message = help;
       } else {
         message = notice('Mention me with `status [<app>] [<env>]`; everything else goes through `/deploy`.');
       }

@@ -115,7 +115,7 @@ describe('what runs for each Slack delivery before and after its acknowledgement
     ]);
   });
 
-  it('a burst of the same status is read and worded once; asked again later, it is read again', async () => {
+  it('a burst of the same status is read and worded once; a command asked after that reading began is read again', async () => {
     const env = {
       app: 'todobackend',
       name: 'dev',
@@ -156,15 +156,23 @@ describe('what runs for each Slack delivery before and after its acknowledgement
       handlers: {},
     };
 
-    const burst = await Promise.all(Array.from({ length: 40 }, () => statusReply(deps, 'todobackend')));
+    // The burst was asked, and acknowledged, before its work began.
+    const askedAt = performance.now();
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, () => statusReply(deps, 'todobackend', undefined, askedAt)),
+    );
     expect(new Set(burst).size).toBe(1);
     expect(burst[0]!.text).toContain('1.2.3');
     expect([ledgerReads, awsReads]).toEqual([1, 1]);
 
-    const other = await statusReply(deps, 'todobackend', 'dev');
-    expect(other).not.toBe(burst[0]);
+    // Asked after that reading began: read again; another scope is its own.
     const later = await statusReply(deps, 'todobackend');
     expect(later).not.toBe(burst[0]);
+    const other = await statusReply(deps, 'todobackend', 'dev', askedAt);
+    expect(other).not.toBe(burst[0]);
     expect([ledgerReads, awsReads]).toEqual([3, 3]);
+    // A command asked before the latest reading began shares it, even once it is done.
+    expect(await statusReply(deps, 'todobackend', undefined, askedAt)).toBe(later);
+    expect(ledgerReads).toBe(3);
   });
 });

@@ -98,4 +98,15 @@ describe('AckFirst: acknowledgements before work', () => {
     expect(await answer).toBe(6);
     expect(sent).toEqual(['status']);
   });
+
+  it('by default holds work up to a second for a burst still being acknowledged', async () => {
+    const t = manualTimers();
+    const gate = new AckFirst({ after: t.after, now: t.now });
+    gate.arrive();
+    const work = gate.turn();
+    t.advance(999);
+    expect(await settled(work)).toBe(false);
+    t.advance(1);
+    expect(await settled(work)).toBe(true);
+  });
 });

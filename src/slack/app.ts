@@ -27,6 +27,8 @@ export interface SlackAppOptions {
   /** Socket Mode: how long a ping may go unanswered, and the wait before a reconnect (the SDK's 5 s by default). */
   readonly socketPingTimeoutMs?: number | undefined;
   readonly apiUrl?: string | undefined;
+  /** What the app's calls to Slack go out through (answers on response_url, the Web API); globalThis.fetch by default. */
+  readonly fetch?: typeof globalThis.fetch | undefined;
   readonly port: number;
   /** The address the HTTP listener binds (in Socket Mode, the side listener's); all by default. */
   readonly host?: string | undefined;
@@ -100,7 +102,9 @@ export function createSlackApp(opts: SlackAppOptions): App {
       clientOptions: {
         ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
         // What this app sends to Slack (answers on response_url, Web API calls) waits behind acknowledgements.
-        fetch: ackFirst.gate((url: string | URL, init?: RequestInit) => globalThis.fetch(url, init)),
+        fetch: ackFirst.gate((url: string | URL, init?: RequestInit) =>
+          (opts.fetch ?? globalThis.fetch)(url, init),
+        ),
       },
     },
     { logger, claim: opts.claimDelivery, ackFirst },

@@ -13,6 +13,7 @@ import type { Environment } from '../../src/domain/catalog.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { GuardedApp } from '../../src/slack/guardedApp.js';
 import { type DispatchDeps, statusReply } from '../../src/slack/dispatch.js';
+import { createSlackApp } from '../../src/slack/app.js';
 import { routeListenersByKind } from '../../src/slack/listenerRouting.js';
 import type { Store } from '../../src/ports/store.js';
 import type { Reading, TargetStrategy } from '../../src/targets/strategy.js';
@@ -174,5 +175,99 @@ describe('what runs for each Slack delivery before and after its acknowledgement
     // A command asked before the latest reading began shares it, even once it is done.
     expect(await statusReply(deps, 'todobackend', undefined, askedAt)).toBe(later);
     expect(ledgerReads).toBe(3);
+  });
+
+  it("the Bolt app's calls to Slack wait until the deliveries that arrived meanwhile are acknowledged", async () => {
+    const called: string[] = [];
+    const fetch = (async (url: string | URL) => {
+      called.push(String(url).replace(/.*\//, ''));
+      const body = { ok: true, user_id: 'U0CAPSTAN', bot_id: 'B0CAPSTAN', ts: '2.0', channel: 'C0DEV' };
+      return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
+    }) as typeof globalThis.fetch;
+    const env = {
+      app: 'todobackend',
+      name: 'dev',
+      channel: 'C0DEV',
+      target: {
+        kind: 'ecs',
+        region: 'us-east-1',
+        cluster: 'c',
+        service: 's',
+        container: 'app',
+        repository: 'r',
+      },
+      policy: { deployers: ['*'] },
+      rolloutTimeoutMs: 60_000,
+      rollback: 'auto',
+    } as unknown as Environment;
+    const reading: Reading = { version: '1.2.3', state: 'ACTIVE', facts: [], inProgress: false, events: [] };
+    const strategy = {
+      describe: () => 'ECS service s in cluster c (us-east-1)',
+      read: async (envs: readonly Environment[]) => new Map(envs.map((e) => [e, reading])),
+    } as unknown as TargetStrategy;
+    // The ledger answers the status read when the test says so.
+    let answerLocks = () => {};
+    let locksAsked = false;
+    const store = {
+      locks: () =>
+        new Promise<never[]>((r) => {
+          locksAsked = true;
+          answerLocks = () => r([]);
+        }),
+      inFlight: async () => [],
+    } as unknown as Store;
+    const catalog = { apps: [{ name: 'todobackend', environments: [env] }], admins: [], pipelines: [] };
+    const app = createSlackApp({
+      botToken: 'xoxb-test',
+      signingSecret: 'secret',
+      apiUrl: 'http://slack.invalid/api/',
+      fetch,
+      port: 0,
+      logger: createLogger('error', () => undefined),
+      isReady: () => true,
+      dispatch: { catalog, status: { catalog, targets: { for: () => strategy }, store }, handlers: {} },
+    });
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+    };
+    await turns(20);
+    called.length = 0; // auth.test, at start
+
+    // A mention asking for the status, past its acknowledgement and reading the ledger …
+    const mention = app.processEvent({
+      body: {
+        type: 'event_callback',
+        team_id: 'T1',
+        event_id: 'Ev1',
+        event: {
+          type: 'app_mention',
+          text: '<@U0CAPSTAN> status todobackend',
+          user: 'U1',
+          channel: 'C0DEV',
+          ts: '1.0',
+        },
+      },
+      ack: async () => undefined,
+    });
+    while (!locksAsked) await turns(1);
+    // … when a command arrives whose acknowledgement has not gone out yet.
+    let acknowledge = () => {};
+    const held = app.processEvent({
+      body: {
+        command: '/deploy',
+        text: 'help',
+        user_id: 'U1',
+        channel_id: 'C0DEV',
+        team_id: 'T1',
+        trigger_id: 't1',
+      },
+      ack: () => new Promise<void>((r) => (acknowledge = r)),
+    });
+    answerLocks();
+    await turns(50);
+    expect(called).toEqual([]);
+    acknowledge();
+    await Promise.all([held, mention]);
+    expect(called).toEqual(['chat.postMessage']);
   });
 });

@@ -251,7 +251,7 @@ describe('what runs for each Slack delivery before and after its acknowledgement
     });
     while (!locksAsked) await turns(1);
     // … when a command arrives whose acknowledgement has not gone out yet.
-    let acknowledge = () => {};
+    let acknowledge: (() => void) | undefined;
     const held = app.processEvent({
       body: {
         command: '/deploy',
@@ -263,6 +263,7 @@ describe('what runs for each Slack delivery before and after its acknowledgement
       },
       ack: () => new Promise<void>((r) => (acknowledge = r)),
     });
+    while (acknowledge === undefined) await turns(1);
     answerLocks();
     await turns(50);
     expect(called).toEqual([]);

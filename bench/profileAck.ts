@@ -25,6 +25,7 @@ for (const [name, xs] of [
   ['bare', r.bare],
 ] as const) {
   const b = perBurst(xs);
+  console.log(`${name}: slowest ack of each burst: ${b.map((x) => x.toFixed(0)).join(' ')}`);
   console.log(
     `${name}: slowest ack per burst, median: after 200 ms ${med(b.filter((_, k) => k % 2 === 0))} ms, after a longer gap ${med(b.filter((_, k) => k % 2 === 1))} ms`,
   );

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedAws } from '../sandbox/aws/server.js';
@@ -15,6 +15,29 @@ export interface AckBench {
   /** ms from sending each signed command until its acknowledgement was read, per process. */
   readonly capstan: readonly number[];
   readonly bare: readonly number[];
+  /** Each burst's span on the monotonic clock (process.hrtime, µs), so a CPU profile can be cut to them. */
+  readonly bursts: readonly {
+    readonly target: 'capstan' | 'bare';
+    readonly fromUs: number;
+    readonly toUs: number;
+  }[];
+  /** CPU time (user + system, ms) each process spent during its own bursts, and in all (Linux; 0 elsewhere). */
+  readonly cpuMs: {
+    readonly capstan: { readonly inBursts: number; readonly total: number };
+    readonly bare: { readonly inBursts: number; readonly total: number };
+  };
+  /** What Capstan posted to the response_urls (the status answers), to see that it answered. */
+  readonly answers: readonly Record<string, unknown>[];
+}
+
+/** CPU time of a process so far in ms, from /proc (10 ms ticks); 0 where there is no /proc. */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
 }
 
 function writeConfig(dir: string): string {
@@ -96,7 +119,12 @@ export async function benchAck(nodeArgs: readonly string[] = []): Promise<AckBen
       AWS_SECRET_ACCESS_KEY: 'bench',
       LOG_LEVEL: 'warn',
     },
-    stdio: 'ignore',
+    // BENCH_ACK_OUT names a file for Capstan's output (--trace-gc when looking for a cause).
+    stdio: [
+      'ignore',
+      process.env.BENCH_ACK_OUT ? openSync(process.env.BENCH_ACK_OUT, 'w') : 'ignore',
+      'ignore',
+    ],
   });
   const bare = spawn(process.execPath, [...nodeArgs, 'bench/bareBolt.js'], {
     env: { ...env, PORT: '4691' },
@@ -121,19 +149,38 @@ export async function benchAck(nodeArgs: readonly string[] = []): Promise<AckBen
       { url: 'http://127.0.0.1:4691/slack/events', samples: [] as number[] },
     ];
     let n = 0;
+    const bursts: { target: 'capstan' | 'bare'; fromUs: number; toUs: number }[] = [];
+    const cpu = {
+      capstan: { inBursts: 0, total: cpuMsOf(capstan.pid) },
+      bare: { inBursts: 0, total: cpuMsOf(bare.pid) },
+    };
+    const us = () => Number(process.hrtime.bigint() / 1000n);
     for (const t of targets) for (let i = 0; i < BURST; i++) await command(t.url, slack, n++); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
         const base = n;
         n += BURST;
+        const target = t === targets[0] ? 'capstan' : 'bare';
+        const child = t === targets[0] ? capstan : bare;
+        const [fromUs, cpu0] = [us(), cpuMsOf(child.pid)];
         t.samples.push(
           ...(await Promise.all(Array.from({ length: BURST }, (_, i) => command(t.url, slack, base + i)))),
         );
+        cpu[target].inBursts += cpuMsOf(child.pid) - cpu0;
+        bursts.push({ target, fromUs, toUs: us() });
         // Capstan's work after each acknowledgement (status answers) settles before the next burst.
         await new Promise((r) => setTimeout(r, 200));
       }
     }
-    return { capstan: targets[0]!.samples, bare: targets[1]!.samples };
+    cpu.capstan.total = cpuMsOf(capstan.pid) - cpu.capstan.total;
+    cpu.bare.total = cpuMsOf(bare.pid) - cpu.bare.total;
+    return {
+      capstan: targets[0]!.samples,
+      bare: targets[1]!.samples,
+      bursts,
+      cpuMs: cpu,
+      answers: slack.responses.map((r) => ({ url: r.url, ...r.body })),
+    };
   } finally {
     capstan.kill('SIGTERM');
     bare.kill('SIGTERM');

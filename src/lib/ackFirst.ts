@@ -10,7 +10,10 @@ const realAfter: After = (ms, fn) => {
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface AckFirstOptions {
-  /** The longest work waits for acknowledgements, so that a steady stream of deliveries cannot starve it. */
+  /**
+   * The longest work waits for acknowledgements (1 s), so that a steady stream of deliveries cannot
+   * starve it; longer than a burst of deliveries takes to acknowledge on a busy machine.
+   */
   readonly maxWaitMs?: number;
   /** How long no delivery must have arrived before work goes (20 ms): a burst's deliveries come ms apart. */
   readonly quietMs?: number;
@@ -37,7 +40,7 @@ export class AckFirst {
   private readonly now: () => number;
 
   constructor(o: AckFirstOptions = {}) {
-    this.maxWaitMs = o.maxWaitMs ?? 250;
+    this.maxWaitMs = o.maxWaitMs ?? 1000;
     this.quietMs = o.quietMs ?? 20;
     this.after = o.after ?? realAfter;
     this.now = o.now ?? (() => performance.now());
@@ -58,6 +61,14 @@ export class AckFirst {
       left = true;
       this.waiting--;
       if (this.waiting === 0) for (const wake of [...this.idle]) wake();
+    };
+  }
+
+  /** `fn`, each call of which first waits its turn(): for what goes out after an acknowledgement (answers, posts). */
+  gate<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return async (...args) => {
+      await this.turn();
+      return fn(...args);
     };
   }
 

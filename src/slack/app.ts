@@ -27,6 +27,8 @@ export interface SlackAppOptions {
   /** Socket Mode: how long a ping may go unanswered, and the wait before a reconnect (the SDK's 5 s by default). */
   readonly socketPingTimeoutMs?: number | undefined;
   readonly apiUrl?: string | undefined;
+  /** What the app's calls to Slack go out through (answers on response_url, the Web API); globalThis.fetch by default. */
+  readonly fetch?: typeof globalThis.fetch | undefined;
   readonly port: number;
   /** The address the HTTP listener binds (in Socket Mode, the side listener's); all by default. */
   readonly host?: string | undefined;
@@ -97,16 +99,25 @@ export function createSlackApp(opts: SlackAppOptions): App {
       logger: boltLogger,
       // Capstan keeps no conversation state in Bolt; skipping its store saves work on every request.
       convoStore: false,
-      ...(opts.apiUrl ? { clientOptions: { slackApiUrl: opts.apiUrl } } : {}),
+      clientOptions: {
+        ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
+        // What this app sends to Slack (answers on response_url, Web API calls) waits behind acknowledgements.
+        fetch: ackFirst.gate((url: string | URL, init?: RequestInit) =>
+          (opts.fetch ?? globalThis.fetch)(url, init),
+        ),
+      },
     },
     { logger, claim: opts.claimDelivery, ackFirst },
   );
   const names = namesOf(opts.dispatch.catalog);
   const appNames = opts.dispatch.catalog.apps.map((a) => a.name);
+  // The same words every time (the catalog is fixed while the app runs): worded once, not per command.
+  const help = helpMessage(appNames);
 
   app.command('/deploy', async ({ command, ack, respond }) => {
+    const askedAt = performance.now();
     const parsed = parseCommand(command.text, names);
-    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage(appNames) });
+    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...help });
     if (parsed.kind === 'invalid')
       return ack({ response_type: 'ephemeral', ...invalidMessage(parsed.message, parsed.usage) });
     if (!command.channel_id || !command.response_url)
@@ -119,6 +130,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
       const reply = await dispatch(opts.dispatch, parsed.command, {
         userId: command.user_id,
         channelId: command.channel_id,
+        askedAt,
       });
       if (reply) await respond({ response_type: reply.visibility, ...toRespond(reply.message) });
     } catch (e) {
@@ -129,6 +141,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
   });
 
   app.event('app_mention', async ({ event, client }) => {
+    const askedAt = performance.now();
     const text = event.text.replace(/<@[A-Z0-9]+>/g, ' ');
     const parsed = parseCommand(text, names);
     const thread = event.thread_ts ?? event.ts;
@@ -137,11 +150,11 @@ export function createSlackApp(opts: SlackAppOptions): App {
     let message;
     try {
       if (parsed.kind === 'command' && parsed.command.kind === 'status') {
-        message = await statusReply(opts.dispatch, parsed.command.app, parsed.command.env);
+        message = await statusReply(opts.dispatch, parsed.command.app, parsed.command.env, askedAt);
       } else if (parsed.kind === 'invalid') {
         message = invalidMessage(parsed.message, parsed.usage);
       } else if (parsed.kind === 'help') {
-        message = helpMessage(appNames);
+        message = help;
       } else {
         message = notice('Mention me with `status [<app>] [<env>]`; everything else goes through `/deploy`.');
       }

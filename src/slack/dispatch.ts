@@ -9,6 +9,8 @@ import { statusDetail, statusMatrix } from '../views/status.js';
 export interface Actor {
   readonly userId: string;
   readonly channelId: string;
+  /** When the command arrived (performance.now()): answers read since then may be shared. */
+  readonly askedAt?: number | undefined;
 }
 
 export interface Reply {
@@ -30,10 +32,45 @@ export interface DispatchDeps {
   readonly handlers: CommandHandlers;
 }
 
-export async function statusReply(deps: DispatchDeps, app?: string, env?: string): Promise<SlackMessage> {
-  const statuses = await readStatus(deps.status, { app, env });
-  const one = statuses[0];
-  return env !== undefined && one !== undefined ? statusDetail(one) : statusMatrix(statuses);
+/** A status answer, with when its reading began (performance.now()). */
+interface Answer {
+  readonly since: number;
+  readonly reply: Promise<SlackMessage>;
+}
+
+/** The latest status answer per set of dependencies and scope. */
+const latest = new WeakMap<DispatchDeps, Map<string, Answer>>();
+
+/**
+ * The status of an app (or all, or one environment). An answer whose reading began after this
+ * command was asked (`askedAt`, performance.now()) is as fresh as one read for it, and is shared:
+ * a burst of the same `status`, whose work goes after all of the burst's acknowledgements, costs
+ * one read of the ledger and one rendering, not one per command. Nothing read before is reused.
+ */
+export function statusReply(
+  deps: DispatchDeps,
+  app?: string,
+  env?: string,
+  askedAt: number = performance.now(),
+): Promise<SlackMessage> {
+  let answers = latest.get(deps);
+  if (!answers) latest.set(deps, (answers = new Map<string, Answer>()));
+  const key = JSON.stringify([app ?? null, env ?? null]);
+  const fresh = answers.get(key);
+  if (fresh !== undefined && fresh.since >= askedAt) return fresh.reply;
+  const entry = {
+    since: performance.now(),
+    reply: (async () => {
+      const statuses = await readStatus(deps.status, { app, env });
+      const one = statuses[0];
+      return env !== undefined && one !== undefined ? statusDetail(one) : statusMatrix(statuses);
+    })(),
+  };
+  answers.set(key, entry);
+  entry.reply.catch(() => {
+    if (answers.get(key) === entry) answers.delete(key);
+  });
+  return entry.reply;
 }
 
 export async function dispatch(
@@ -42,7 +79,10 @@ export async function dispatch(
   actor: Actor,
 ): Promise<Reply | undefined> {
   if (command.kind === 'status') {
-    return { visibility: 'in_channel', message: await statusReply(deps, command.app, command.env) };
+    return {
+      visibility: 'in_channel',
+      message: await statusReply(deps, command.app, command.env, actor.askedAt),
+    };
   }
   const handler = deps.handlers[command.kind] as CommandHandler<typeof command.kind> | undefined;
   if (handler === undefined) {

@@ -3,6 +3,7 @@ import { AckFirst } from '../lib/ackFirst.js';
 import { errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { deliveryKey, inboundProblem, kindOf } from './inbound.js';
+import { routeListenersByKind } from './listenerRouting.js';
 
 /** true for the first delivery of `key` across every replica sharing the ledger (Store.claimOnce). */
 export type ClaimDelivery = (key: string) => Promise<boolean>;
@@ -53,6 +54,8 @@ export class GuardedApp extends App {
     this.log = guard.logger.child({ component: 'inbound' });
     this.claim = guard.claim;
     this.ackFirst = guard.ackFirst ?? new AckFirst();
+    // Each delivery goes through the listeners of its kind only (a command past no button's chain).
+    routeListenersByKind(this);
   }
 
   override async processEvent(event: ReceiverEvent): Promise<void> {

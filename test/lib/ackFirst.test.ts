@@ -80,4 +80,33 @@ describe('AckFirst: acknowledgements before work', () => {
     expect(await settled(work)).toBe(true);
     expect(t.live()).toBe(0);
   });
+
+  it('gate(): what goes out after an acknowledgement waits for the acknowledgements of the others', async () => {
+    const t = manualTimers();
+    const gate = new AckFirst({ after: t.after, now: t.now });
+    const sent: string[] = [];
+    const post = gate.gate(async (text: string) => {
+      sent.push(text);
+      return text.length;
+    });
+    const acked = gate.arrive();
+    t.advance(30);
+    const answer = post('status');
+    expect(await settled(answer.then(() => undefined))).toBe(false);
+    expect(sent).toEqual([]);
+    acked();
+    expect(await answer).toBe(6);
+    expect(sent).toEqual(['status']);
+  });
+
+  it('by default holds work up to a second for a burst still being acknowledged', async () => {
+    const t = manualTimers();
+    const gate = new AckFirst({ after: t.after, now: t.now });
+    gate.arrive();
+    const work = gate.turn();
+    t.advance(999);
+    expect(await settled(work)).toBe(false);
+    t.advance(1);
+    expect(await settled(work)).toBe(true);
+  });
 });

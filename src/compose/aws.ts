@@ -36,7 +36,17 @@ export function stoppedTasksBudget(o: AwsPortsOptions = {}): FairBudget {
  * of a start, for clients a deployment may never use. Identity loads STS itself when a role is first assumed.
  */
 export function createAwsPorts(o: AwsPortsOptions = {}) {
-  const budget = stoppedTasksBudget(o);
+  return {
+    ...ecsPorts(stoppedTasksBudget(o)),
+    ...releasePorts(),
+    ...relayPorts(),
+    // An environment's roleArn is assumed for the person behind each call; the adapters' clients follow.
+    identity: createAwsIdentity(),
+  };
+}
+
+/** ECS services, their service deployments, and the ECR images they run. */
+function ecsPorts(budget: FairBudget) {
   return {
     ecs: lazy<Ecs>(
       async () =>
@@ -59,6 +69,12 @@ export function createAwsPorts(o: AwsPortsOptions = {}) {
       findImage: true,
       recentTags: true,
     }),
+  };
+}
+
+/** The other targets: CloudFormation stacks, Beanstalk environments, CodeDeploy, and the S3 bundles they take. */
+function releasePorts() {
+  return {
     stacks: lazy<Stacks>(
       async () => (await import('../adapters/aws/cloudformation.js')).createCloudFormationAdapter(),
       {
@@ -99,6 +115,12 @@ export function createAwsPorts(o: AwsPortsOptions = {}) {
         stopDeployment: true,
       },
     ),
+  };
+}
+
+/** What Capstan relays and watches: pipeline approvals, SNS subscriptions, CloudWatch alarms. */
+function relayPorts() {
+  return {
     pipelines: lazy<Pipelines>(
       async () => (await import('../adapters/aws/codepipeline.js')).createCodePipelineAdapter(),
       { putApprovalResult: true, approvalState: true },
@@ -116,8 +138,6 @@ export function createAwsPorts(o: AwsPortsOptions = {}) {
         enteredAlarm: true,
       },
     ),
-    // An environment's roleArn is assumed for the person behind each call; the adapters' clients follow.
-    identity: createAwsIdentity(),
   };
 }
 

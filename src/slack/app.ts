@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App, CustomRoute } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { createSlackDirectory } from '../adapters/slack/chat.js';
@@ -11,14 +10,12 @@ import type { HomeChart } from '../views/homeChart.js';
 import type { SlackMessage } from '../views/message.js';
 import { helpMessage, invalidMessage, notice } from '../views/help.js';
 import { toBoltLogger } from './boltLogger.js';
-import { FreshHttpReceiver } from './freshness.js';
 import { type ClaimDelivery, GuardedApp, isSeenBefore } from './guardedApp.js';
 import { AckFirst } from '../lib/ackFirst.js';
-import { CapstanSocketReceiver } from './socketReceiver.js';
+import { newReceiver } from './receiver.js';
 import { type DispatchDeps, dispatch, statusReply } from './dispatch.js';
 import { failureMessage } from './respond.js';
 import { publishHome } from './home.js';
-import { notFoundOnMalformedPath } from './chartRoute.js';
 
 export interface SlackAppOptions {
   readonly botToken: string;
@@ -54,48 +51,38 @@ export interface SlackAppOptions {
     | undefined;
 }
 
-function healthz(isReady: () => boolean): CustomRoute {
-  return {
-    path: '/healthz',
-    method: ['GET'],
-    handler: (_req: IncomingMessage, res: ServerResponse) => {
-      const ready = isReady();
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: ready }));
-    },
-  };
-}
-
 export function createSlackApp(opts: SlackAppOptions): App {
   const logger = opts.logger;
+  const app = newGuardedApp(opts);
+  const names = namesOf(opts.dispatch.catalog);
+  const appNames = opts.dispatch.catalog.apps.map((a) => a.name);
+  // The same words every time (the catalog is fixed while the app runs): worded once, not per command.
+  const help = helpMessage(appNames);
+
+  registerDeployCommand(app, opts, names, help);
+  registerMentions(app, opts, names, help);
+  registerHome(app, opts);
+
+  opts.interactions?.(app);
+
+  app.error(async (error) => {
+    // A repeated delivery stops its listener at the ack; GuardedApp says so once.
+    if (isSeenBefore(error)) throw error;
+    logger.error('unhandled error in a Slack listener', { error: error.message, code: error.code });
+  });
+  return app;
+}
+
+/** The app with its receiver (Socket Mode with an app token, HTTP otherwise) and its Web API client. */
+function newGuardedApp(opts: SlackAppOptions): GuardedApp {
+  const logger = opts.logger;
   const boltLogger = toBoltLogger(logger);
-  const customRoutes = [healthz(opts.isReady), ...(opts.routes ?? [])];
   // Every delivery is counted in from its arrival to its acknowledgement; work after an ack waits for the others' acks.
   const ackFirst = new AckFirst();
-  const app = new GuardedApp(
+  return new GuardedApp(
     {
       token: opts.botToken,
-      receiver:
-        opts.appToken !== undefined
-          ? new CapstanSocketReceiver({
-              appToken: opts.appToken,
-              apiUrl: opts.apiUrl,
-              pingTimeoutMs: opts.socketPingTimeoutMs,
-              port: opts.port,
-              host: opts.host,
-              routes: customRoutes,
-              boltLogger,
-              logger,
-            })
-          : new FreshHttpReceiver({
-              signingSecret: opts.signingSecret,
-              port: opts.port,
-              customRoutes,
-              dispatchErrorHandler: notFoundOnMalformedPath,
-              logger: boltLogger,
-              log: logger,
-              now: opts.now,
-            }),
+      receiver: newReceiver(opts, boltLogger),
       logger: boltLogger,
       // Capstan keeps no conversation state in Bolt; skipping its store saves work on every request.
       convoStore: false,
@@ -109,11 +96,15 @@ export function createSlackApp(opts: SlackAppOptions): App {
     },
     { logger, claim: opts.claimDelivery, ackFirst },
   );
-  const names = namesOf(opts.dispatch.catalog);
-  const appNames = opts.dispatch.catalog.apps.map((a) => a.name);
-  // The same words every time (the catalog is fixed while the app runs): worded once, not per command.
-  const help = helpMessage(appNames);
+}
 
+/** `/deploy`: help and bad input are answered in the ack; everything else after it. */
+function registerDeployCommand(
+  app: App,
+  opts: SlackAppOptions,
+  names: ReturnType<typeof namesOf>,
+  help: SlackMessage,
+): void {
   app.command('/deploy', async ({ command, ack, respond }) => {
     const askedAt = performance.now();
     const parsed = parseCommand(command.text, names);
@@ -125,7 +116,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
     // Acknowledge before any AWS call: Slack gives up after 3 s.
     await ack();
     const ref = newId('req');
-    const log = logger.child({ ref, user: command.user_id, command: parsed.command.kind });
+    const log = opts.logger.child({ ref, user: command.user_id, command: parsed.command.kind });
     try {
       const reply = await dispatch(opts.dispatch, parsed.command, {
         userId: command.user_id,
@@ -139,14 +130,22 @@ export function createSlackApp(opts: SlackAppOptions): App {
       );
     }
   });
+}
 
+/** A mention answers `status` (and help) in the thread; everything else points to `/deploy`. */
+function registerMentions(
+  app: App,
+  opts: SlackAppOptions,
+  names: ReturnType<typeof namesOf>,
+  help: SlackMessage,
+): void {
   app.event('app_mention', async ({ event, client }) => {
     const askedAt = performance.now();
     const text = event.text.replace(/<@[A-Z0-9]+>/g, ' ');
     const parsed = parseCommand(text, names);
     const thread = event.thread_ts ?? event.ts;
     const ref = newId('req');
-    const log = logger.child({ ref, user: event.user, mention: true });
+    const log = opts.logger.child({ ref, user: event.user, mention: true });
     let message;
     try {
       if (parsed.kind === 'command' && parsed.command.kind === 'status') {
@@ -163,27 +162,20 @@ export function createSlackApp(opts: SlackAppOptions): App {
     }
     await client.chat.postMessage({ channel: event.channel, thread_ts: thread, ...toRespond(message) });
   });
+}
 
+/** The Home tab, refreshed each time someone opens it; the Messages tab sends the same event. */
+function registerHome(app: App, opts: SlackAppOptions): void {
   const homeDeps = {
     catalog: opts.dispatch.catalog,
     status: opts.dispatch.status,
     directory: opts.home?.directory ?? createSlackDirectory(app.client),
     clock: opts.home?.clock ?? systemClock,
   };
-  // Refreshed each time someone opens the Home tab; the Messages tab sends the same event.
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
-    await publishHome({ home: homeDeps, charts: opts.home?.charts, logger }, client, event.user);
+    await publishHome({ home: homeDeps, charts: opts.home?.charts, logger: opts.logger }, client, event.user);
   });
-
-  opts.interactions?.(app);
-
-  app.error(async (error) => {
-    // A repeated delivery stops its listener at the ack; GuardedApp says so once.
-    if (isSeenBefore(error)) throw error;
-    logger.error('unhandled error in a Slack listener', { error: error.message, code: error.code });
-  });
-  return app;
 }
 
 /** Block Kit from views, as Bolt takes it (a mutable array). */

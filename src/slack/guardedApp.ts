@@ -30,6 +30,30 @@ export const isSeenBefore = (e: unknown): e is SeenBefore =>
 /** Deliveries remembered in memory, so a retry reaching this replica costs no ledger write. */
 const REMEMBERED = 2000;
 
+/** A delivery's acknowledgement, sent at most once; sending it counts the delivery out of AckFirst. */
+interface AckOnce {
+  readonly acked: boolean;
+  readonly send: ReceiverEvent['ack'];
+}
+
+function ackOnce(event: ReceiverEvent, acknowledged: () => void): AckOnce {
+  let acked = false;
+  return {
+    get acked() {
+      return acked;
+    },
+    send: async (response) => {
+      if (acked) return;
+      acked = true;
+      try {
+        await event.ack(response);
+      } finally {
+        acknowledged();
+      }
+    },
+  };
+}
+
 /**
  * Bolt's App with one gate in front of every listener, for both receivers:
  * - a payload Capstan cannot act on (wrong types, missing fields) is logged by kind and reason,
@@ -59,22 +83,14 @@ export class GuardedApp extends App {
   }
 
   override async processEvent(event: ReceiverEvent): Promise<void> {
-    const acknowledged = this.ackFirst.arrive();
-    let acked = false;
-    const sendAck: ReceiverEvent['ack'] = async (response) => {
-      if (acked) return;
-      acked = true;
-      try {
-        await event.ack(response);
-      } finally {
-        acknowledged();
-      }
-    };
+    const once = ackOnce(event, this.ackFirst.arrive());
     const settle = async () => {
-      if (!acked)
-        await sendAck().catch((e: unknown) =>
-          this.log.warn('could not acknowledge a Slack delivery', { error: errorMessage(e) }),
-        );
+      if (!once.acked)
+        await once
+          .send()
+          .catch((e: unknown) =>
+            this.log.warn('could not acknowledge a Slack delivery', { error: errorMessage(e) }),
+          );
     };
     const body: unknown = event.body;
     const kind = kindOf(body);
@@ -83,14 +99,26 @@ export class GuardedApp extends App {
       this.log.warn('Slack payload dropped', { kind, reason: problem.slice(0, 200) });
       return settle();
     }
+    try {
+      await super.processEvent({ ...event, ack: this.claimingAck(event, once) });
+    } catch (e) {
+      this.logListenerFailure(e, event, kind);
+    } finally {
+      await settle();
+    }
+  }
+
+  /**
+   * What listeners call. A plain acknowledgement goes out at once and the delivery is claimed
+   * before the listener goes on; one that is itself the answer (help, a typo) is claimed first,
+   * so that a retry gets a plain acknowledgement and the answer is given once.
+   */
+  private claimingAck(event: ReceiverEvent, once: AckOnce): ReceiverEvent['ack'] {
     let gate: Promise<void> | undefined;
-    // What listeners call. A plain acknowledgement goes out at once and the delivery is claimed
-    // before the listener goes on; one that is itself the answer (help, a typo) is claimed first,
-    // so that a retry gets a plain acknowledgement and the answer is given once.
-    const ack: ReceiverEvent['ack'] = async (response) => {
-      if (acked) return gate;
+    return async (response) => {
+      if (once.acked) return gate;
       if (response === undefined || response === '') {
-        await sendAck();
+        await once.send();
         gate = this.claimed(event, true);
         return gate;
       }
@@ -102,28 +130,26 @@ export class GuardedApp extends App {
           throw e;
         },
       );
-      await sendAck(first ? response : undefined);
+      await once.send(first ? response : undefined);
       return gate;
     };
-    try {
-      await super.processEvent({ ...event, ack });
-    } catch (e) {
-      if (isSeenBefore(e)) {
-        this.log.info('Slack delivery seen before; acknowledged, not acted on again', {
-          kind,
-          key: e.key,
-          retryNum: event.retryNum,
-          retryReason: event.retryReason,
-        });
-      } else {
-        this.log.error('a Slack listener failed', {
-          kind,
-          error: errorMessage(e),
-          stack: e instanceof Error ? e.stack : undefined,
-        });
-      }
-    } finally {
-      await settle();
+  }
+
+  /** A repeated delivery is told once, at info; anything else a listener threw, as an error. */
+  private logListenerFailure(e: unknown, event: ReceiverEvent, kind: string): void {
+    if (isSeenBefore(e)) {
+      this.log.info('Slack delivery seen before; acknowledged, not acted on again', {
+        kind,
+        key: e.key,
+        retryNum: event.retryNum,
+        retryReason: event.retryReason,
+      });
+    } else {
+      this.log.error('a Slack listener failed', {
+        kind,
+        error: errorMessage(e),
+        stack: e instanceof Error ? e.stack : undefined,
+      });
     }
   }
 

@@ -17,7 +17,7 @@ import { proceedText } from '../views/release.js';
 import { historyMessage } from '../views/history.js';
 import { lockedMessage, unlockedMessage } from '../views/lock.js';
 import { approvalReply, startedText } from '../views/replies.js';
-import type { CommandHandlers, Reply } from './dispatch.js';
+import type { CommandHandler, CommandHandlers, Reply } from './dispatch.js';
 
 export interface HandlerDeps {
   readonly catalog: Catalog;
@@ -57,40 +57,8 @@ function frozenReply(e: FrozenError, cmd: { app: string; version: string; env: s
 
 export function commandHandlers(deps: HandlerDeps): CommandHandlers {
   return {
-    async deploy(cmd, actor) {
-      const { e, choice } = chooseEnv(deps.catalog, cmd, actor.channelId);
-      const override =
-        cmd.override === undefined ? undefined : { reason: cmd.override, admins: deps.catalog.admins };
-      let result;
-      try {
-        result = await requestDeploy(deps.deploy, e, cmd.version, actor.userId, {
-          dryRun: cmd.dryRun,
-          override,
-        });
-      } catch (err) {
-        if (isFrozenError(err)) return frozenReply(err, { ...cmd, env: e.name });
-        throw err;
-      }
-      if (result.kind === 'dry_run') {
-        return {
-          visibility: 'ephemeral',
-          message: dryRunMessage(e, cmd.version, result.fromVersion, result.review, result.unchanged, choice),
-        };
-      }
-      return ephemeral(startedText(result, e, choice));
-    },
-
-    async rollback(cmd, actor) {
-      const { e, choice } = chooseEnv(deps.catalog, cmd, actor.channelId);
-      // A rollout ECS can roll back itself (a service deployment in flight) goes back through ECS.
-      const inPlace =
-        cmd.version === undefined
-          ? await rollBackInFlight({ ...deps.deploy, catalog: deps.catalog }, e, actor.userId)
-          : undefined;
-      if (inPlace) return ephemeral(proceedText(inPlace));
-      const result = await requestRollback(deps.deploy, e, actor.userId, cmd.version);
-      return result.kind === 'started' ? ephemeral(startedText(result, e, choice)) : undefined;
-    },
+    deploy: deployHandler(deps),
+    rollback: rollbackHandler(deps),
 
     async approve(cmd, actor) {
       if (cmd.requestId.startsWith('p-'))
@@ -131,5 +99,46 @@ export function commandHandlers(deps: HandlerDeps): CommandHandlers {
       const lock = await unlockEnvironment(deps.locks, e, actor.userId);
       return { visibility: 'in_channel', message: unlockedMessage(e, lock, actor.userId) };
     },
+  };
+}
+
+/** `/deploy <app> <version> [to <env>]`: a request (or a dry run); a freeze refuses it with its end. */
+function deployHandler(deps: HandlerDeps): CommandHandler<'deploy'> {
+  return async (cmd, actor) => {
+    const { e, choice } = chooseEnv(deps.catalog, cmd, actor.channelId);
+    const override =
+      cmd.override === undefined ? undefined : { reason: cmd.override, admins: deps.catalog.admins };
+    let result;
+    try {
+      result = await requestDeploy(deps.deploy, e, cmd.version, actor.userId, {
+        dryRun: cmd.dryRun,
+        override,
+      });
+    } catch (err) {
+      if (isFrozenError(err)) return frozenReply(err, { ...cmd, env: e.name });
+      throw err;
+    }
+    if (result.kind === 'dry_run') {
+      return {
+        visibility: 'ephemeral',
+        message: dryRunMessage(e, cmd.version, result.fromVersion, result.review, result.unchanged, choice),
+      };
+    }
+    return ephemeral(startedText(result, e, choice));
+  };
+}
+
+/** `/deploy rollback <app> [<env>] [to <version>]`: in place through ECS when it can, else a rollback request. */
+function rollbackHandler(deps: HandlerDeps): CommandHandler<'rollback'> {
+  return async (cmd, actor) => {
+    const { e, choice } = chooseEnv(deps.catalog, cmd, actor.channelId);
+    // A rollout ECS can roll back itself (a service deployment in flight) goes back through ECS.
+    const inPlace =
+      cmd.version === undefined
+        ? await rollBackInFlight({ ...deps.deploy, catalog: deps.catalog }, e, actor.userId)
+        : undefined;
+    if (inPlace) return ephemeral(proceedText(inPlace));
+    const result = await requestRollback(deps.deploy, e, actor.userId, cmd.version);
+    return result.kind === 'started' ? ephemeral(startedText(result, e, choice)) : undefined;
   };
 }

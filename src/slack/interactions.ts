@@ -1,4 +1,11 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+} from '@slack/bolt';
 import type { Catalog } from '../domain/catalog.js';
 import { findEnvironment } from '../domain/catalog.js';
 import { newId } from '../lib/ids.js';
@@ -19,44 +26,29 @@ import { failureMessage } from './respond.js';
 import { registerBakeActions } from './bakeActions.js';
 import { clickHandler, reasonSubmission } from './clicks.js';
 
+type InteractionDeps = { approvals: ApprovalDeps; relay: RelayDeps; catalog: Catalog; logger: Logger };
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+type ClickFn = (requestId: string, userId: string) => Promise<string>;
+
 /**
  * Buttons and the comment modal. Each click is acknowledged first and then authorized on the
  * clicking user's id (body.user.id, signed by Slack): never on who ran the command and never on
  * the button's value, which only names the request (and, on a pause, the pause it was shown for).
  */
-export function registerInteractions(
-  app: App,
-  deps: { approvals: ApprovalDeps; relay: RelayDeps; catalog: Catalog; logger: Logger },
-): void {
-  const handle = (fn: (requestId: string, userId: string) => Promise<string>) =>
-    clickHandler(deps.logger, fn);
+export function registerInteractions(app: App, deps: InteractionDeps): void {
+  registerApprovals(app, deps);
+  registerPauses(app, deps);
+  registerPipelineApprovals(app, deps);
+}
 
+/** Approve, reject (with its reason modal) and refresh on a deploy request. */
+function registerApprovals(app: App, deps: InteractionDeps): void {
+  const handle = (fn: ClickFn) => clickHandler(deps.logger, fn);
   app.action<BlockAction<ButtonAction>>(
     ACTION.approve,
     handle(async (id, user) => approvalReply(await approve(deps.approvals, id, user))),
   );
-  // Reject asks why first; who may reject is checked before the modal opens, and again on submission.
-  app.action<BlockAction<ButtonAction>>(ACTION.reject, async ({ ack, body, action, respond, client }) => {
-    await ack();
-    const ref = newId('req');
-    const log = deps.logger.child({ ref, user: body.user.id, action: action.action_id });
-    let message;
-    try {
-      const id = action.value ?? '';
-      const refusal = await whyNotReject(deps.approvals, id, body.user.id);
-      const d = refusal === undefined ? await deps.approvals.deploy.store.get(id) : undefined;
-      if (d) {
-        await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(d) });
-        return;
-      }
-      message = notice(refusedText(refusal ?? { code: 'unknown_request', id }));
-    } catch (e) {
-      message = failureMessage(e, log, ref);
-    }
-    await respond({ response_type: 'ephemeral', replace_original: false, ...toRespond(message) }).catch(
-      (e: unknown) => log.warn('could not answer a click', { error: String(e) }),
-    );
-  });
+  app.action<BlockAction<ButtonAction>>(ACTION.reject, rejectButton(deps));
   app.view(
     REJECT_MODAL.callbackId,
     reasonSubmission({
@@ -81,7 +73,36 @@ export function registerInteractions(
       return r.kind === 'started' ? freshReviewText(r.deployment.id) : '';
     }),
   );
+}
 
+/** Reject asks why first; who may reject is checked before the modal opens, and again on submission. */
+const rejectButton =
+  (deps: InteractionDeps) =>
+  async ({ ack, body, action, respond, client }: ButtonArgs): Promise<void> => {
+    await ack();
+    const ref = newId('req');
+    const log = deps.logger.child({ ref, user: body.user.id, action: action.action_id });
+    let message;
+    try {
+      const id = action.value ?? '';
+      const refusal = await whyNotReject(deps.approvals, id, body.user.id);
+      const d = refusal === undefined ? await deps.approvals.deploy.store.get(id) : undefined;
+      if (d) {
+        await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(d) });
+        return;
+      }
+      message = notice(refusedText(refusal ?? { code: 'unknown_request', id }));
+    } catch (e) {
+      message = failureMessage(e, log, ref);
+    }
+    await respond({ response_type: 'ephemeral', replace_original: false, ...toRespond(message) }).catch(
+      (e: unknown) => log.warn('could not answer a click', { error: String(e) }),
+    );
+  };
+
+/** The buttons on a paused rollout: continue, the bake buttons, roll back. */
+function registerPauses(app: App, deps: InteractionDeps): void {
+  const handle = (fn: ClickFn) => clickHandler(deps.logger, fn);
   app.action<BlockAction<ButtonAction>>(
     ACTION.proceed,
     handle(async (value, user) => {
@@ -102,7 +123,11 @@ export function registerInteractions(
       return proceedText(await decideAtPause(pause, id, user, 'rollback', key));
     }),
   );
+}
 
+/** A relayed pipeline's manual approval: approve, reject, or approve with a comment (a modal). */
+function registerPipelineApprovals(app: App, deps: InteractionDeps): void {
+  const handle = (fn: ClickFn) => clickHandler(deps.logger, fn);
   app.action<BlockAction<ButtonAction>>(
     PIPELINE_ACTION.approve,
     handle(async (id, user) =>
@@ -123,7 +148,13 @@ export function registerInteractions(
       .open({ trigger_id: body.trigger_id, view: commentModal(a.id, a.pipeline) })
       .catch((e: unknown) => deps.logger.warn('could not open the comment modal', { error: String(e) }));
   });
-  app.view(PIPELINE_ACTION.modal, async ({ ack, body, view, client }) => {
+  app.view(PIPELINE_ACTION.modal, pipelineCommentSubmission(deps));
+}
+
+/** Approves with the modal's comment; the answer goes to the submitting user in the approval's channel. */
+const pipelineCommentSubmission =
+  (deps: InteractionDeps) =>
+  async ({ ack, body, view, client }: SlackViewMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const id = view.private_metadata;
     const comment = view.state.values.comment?.comment?.value ?? undefined;
@@ -141,5 +172,4 @@ export function registerInteractions(
       await client.chat
         .postEphemeral({ channel: a.channel, user: body.user.id, text })
         .catch(() => undefined);
-  });
-}
+  };

@@ -190,22 +190,23 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
     ...resumed,
   });
 
-  return {
-    port,
-    config,
-    tracker: useCases.tracker,
-    async stop() {
-      ready = false;
-      p.stopping.abort();
-      await app.stop();
-      await loops.stop();
-      await background.settled();
-      await slack.notifier.flush();
-      await leases.releaseAll();
-      store.close();
-      p.stopCountingAwsErrors();
-    },
+  const stop = async () => {
+    ready = false;
+    await stopAll(p, app, loops);
   };
+  return { port, config, tracker: useCases.tracker, stop };
+}
+
+/** Stops taking work, waits for what is in flight, drains Slack, hands the leases back and closes the ledger. */
+async function stopAll(p: Ports, app: { stop(): Promise<unknown> }, loops: { stop(): Promise<unknown> }) {
+  p.stopping.abort();
+  await app.stop();
+  await loops.stop();
+  await p.background.settled();
+  await p.slack.notifier.flush();
+  await p.leases.releaseAll();
+  p.store.close();
+  p.stopCountingAwsErrors();
 }
 
 async function cli(): Promise<void> {

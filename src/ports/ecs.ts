@@ -38,8 +38,7 @@ export interface EcsService {
   readonly circuitBreaker: { readonly enable: boolean; readonly rollback: boolean };
   /** deploymentConfiguration.alarms: ECS fails (and with `rollback`, rolls back) a deployment when one goes off. */
   readonly alarms?:
-    | { readonly enable: boolean; readonly rollback: boolean; readonly names: readonly string[] }
-    | undefined;
+    { readonly enable: boolean; readonly rollback: boolean; readonly names: readonly string[] } | undefined;
   /** deploymentConfiguration.strategy: ROLLING (or absent), BLUE_GREEN, LINEAR, CANARY. */
   readonly strategy?: string | undefined;
   /**

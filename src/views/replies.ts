@@ -59,4 +59,5 @@ export const notAvailableText = (command: string): string =>
 
 export const noSuchRequestText = (id: string): string => `There is no request \`${escape(id)}\`.`;
 
-export const freshReviewText = (id: string): string => `Preparing a fresh review (request \`${escape(id)}\`).`;
+export const freshReviewText = (id: string): string =>
+  `Preparing a fresh review (request \`${escape(id)}\`).`;

@@ -17,7 +17,10 @@ function shorten(mrkdwn: string, max: number | undefined): string {
   if (max === undefined || mrkdwn.length <= max) return mrkdwn;
   // Markup cut in two would show as text or swallow what follows: an entity (&amp;) or a mention,
   // date or link (<…>) is cut before it, and a code span left open is closed.
-  const cut = mrkdwn.slice(0, max).replace(/&[a-z]*$/, '').replace(/<[^>]*$/, '');
+  const cut = mrkdwn
+    .slice(0, max)
+    .replace(/&[a-z]*$/, '')
+    .replace(/<[^>]*$/, '');
   const ticks = (cut.match(/`/g) ?? []).length;
   return ticks % 2 === 1 ? `${cut}…\`` : `${cut}…`;
 }

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ElementFilter, cutArrays, holdsWithin, topLevelNumber } from '../../src/adapters/aws/jsonCut.js';
+import {
+  type ElementFilter,
+  cutArrays,
+  holdsWithin,
+  topLevelNumber,
+} from '../../src/adapters/aws/jsonCut.js';
 
 const event = fc.record({
   id: fc.string(),

@@ -64,7 +64,10 @@ describe('SQLite store', () => {
       ['d-2', 0],
     ]);
     const [one, two] = await Promise.all([other.get('d-1'), other.get('d-2')]);
-    await other.update({ ...one!, tracking: { phase: 'rollout', startedAt: 1, lastProgressAt: 7, data: {} } });
+    await other.update({
+      ...one!,
+      tracking: { phase: 'rollout', startedAt: 1, lastProgressAt: 7, data: {} },
+    });
     await other.update({ ...two!, state: 'succeeded' });
     await other.create(d('d-3', { env: 'staging', state: 'rolling_out', createdAt: 3 }));
     const now = await mine.inFlight();

@@ -75,7 +75,10 @@ export class FakeTarget implements TargetStrategy {
       this.applyError = undefined;
       throw e;
     }
-    return { data: { version: req.version, env: this.key(env) }, lines: [textFact(`applied ${req.version}`)] };
+    return {
+      data: { version: req.version, env: this.key(env) },
+      lines: [textFact(`applied ${req.version}`)],
+    };
   }
 
   async reconcile(env: Environment, req: ApplyRequest): Promise<Started | undefined> {

@@ -41,7 +41,12 @@ describe('sameJson: the same JSON, without writing it', () => {
         expect(sameJson({ v: a }, copy)).toBe(true);
       }),
     );
-    const t = { phase: 'rollout', progress: { done: 1, total: 2 }, waiting: undefined, data: { seen: ['a'] } };
+    const t = {
+      phase: 'rollout',
+      progress: { done: 1, total: 2 },
+      waiting: undefined,
+      data: { seen: ['a'] },
+    };
     expect(sameJson(t, { ...t, progress: { done: 1, total: 2 } })).toBe(true);
     expect(sameJson(t, { ...t, progress: { done: 2, total: 2 } })).toBe(false);
     expect(sameJson(t, { ...t, data: { seen: ['a', 'b'] } })).toBe(false);

@@ -66,7 +66,11 @@ describe('each Slack post that reports an event happens once across replicas', (
     a.notifier.detail(d, [textFact('started 2 tasks'), textFact('task 1 is running')]);
     await a.notifier.flush();
     // b took the rollout over and saw the same events again, plus a new one.
-    b.notifier.detail(d, [textFact('started 2 tasks'), textFact('task 1 is running'), textFact('reached a steady state')]);
+    b.notifier.detail(d, [
+      textFact('started 2 tasks'),
+      textFact('task 1 is running'),
+      textFact('reached a steady state'),
+    ]);
     await b.notifier.flush();
     expect(a.inner.lines('d-1')).toEqual(['started 2 tasks', 'task 1 is running']);
     expect(b.inner.lines('d-1')).toEqual(['reached a steady state']);

@@ -227,7 +227,11 @@ describe('what the ECS strategy says while it changes and follows a service', ()
     }
 
     // What the adapter says when DescribeServices answers ClusterNotFoundException.
-    ecs.describing = new CapstanError('not_found', { kind: 'aws.notFound', resource: 'ECS cluster todo', region: 'us-east-1' });
+    ecs.describing = new CapstanError('not_found', {
+      kind: 'aws.notFound',
+      resource: 'ECS cluster todo',
+      region: 'us-east-1',
+    });
     const cluster = await observeOne();
     expect(cluster).toMatchObject({
       kind: 'missing',

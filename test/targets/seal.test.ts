@@ -81,7 +81,12 @@ describe('seal: the typed seam meets the ledger', () => {
       actor: 'U0ALICE',
     });
     await expect(apply).rejects.toMatchObject({
-      fact: { kind: 'record.unreadable', id: 'dep-7', what: 'the plan', problem: expect.stringMatching(/^revision/) as string },
+      fact: {
+        kind: 'record.unreadable',
+        id: 'dep-7',
+        what: 'the plan',
+        problem: expect.stringMatching(/^revision/) as string,
+      },
     });
     await expect(apply).rejects.toMatchObject({ code: 'invalid_state' } satisfies Partial<UnreadableRecord>);
     expect(seen.applied).toEqual([]);

@@ -242,7 +242,12 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
 
   it('a rollout whose record cannot be read back ends failed, named, and nothing is rolled back blind', async () => {
     const id = await deploy(dev, '1.2.0');
-    const what = { kind: 'record.unreadable', id, what: 'its tracking', problem: 'deploymentId: required' } as const;
+    const what = {
+      kind: 'record.unreadable',
+      id,
+      what: 'its tracking',
+      problem: 'deploymentId: required',
+    } as const;
     target.script.set('*', [{ kind: 'unrecorded', data: {}, lines: [], what }]);
     await tracker.tick();
     const d = await store.get(id);

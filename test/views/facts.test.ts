@@ -10,7 +10,14 @@ describe('facts, worded only in the views', () => {
   });
 
   it('decodes a fact read back from the ledger, and refuses one that is not a fact', () => {
-    const kept: unknown = JSON.parse(JSON.stringify({ kind: 'ecs.taskStopped', id: 'abc', reason: 'Essential container exited', containers: [{ name: 'app', exitCode: 1 }] }));
+    const kept: unknown = JSON.parse(
+      JSON.stringify({
+        kind: 'ecs.taskStopped',
+        id: 'abc',
+        reason: 'Essential container exited',
+        containers: [{ name: 'app', exitCode: 1 }],
+      }),
+    );
     expect(Fact.parse(kept)).toEqual(kept);
     expect(Fact.safeParse({ kind: 'ecs.taskStopped', reason: 'no id' }).success).toBe(false);
     expect(Fact.safeParse({ kind: 'nothing.known' }).success).toBe(false);

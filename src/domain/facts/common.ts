@@ -6,7 +6,6 @@ import { z } from 'zod';
  * Refusals (what a CapstanError carries) live here too, so any rollout fact may nest them.
  */
 
-
 /** Where an AWS call went: what it acted on, as a person names it ("ECS service web"), and the region. */
 const where = { resource: z.string(), region: z.string() };
 

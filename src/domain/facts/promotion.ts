@@ -9,7 +9,11 @@ const place = { app: z.string(), env: z.string() };
 const image = { from: z.string(), version: z.string(), digest: z.string() };
 
 /** The digest was never verified in the source environment. */
-export const promotionNotVerified = z.object({ kind: z.literal('promotion.notVerified'), ...place, ...image });
+export const promotionNotVerified = z.object({
+  kind: z.literal('promotion.notVerified'),
+  ...place,
+  ...image,
+});
 
 /** Verified in the source, but less than `soak` ago: allowed from `allowedAt`. */
 export const promotionSoaking = z.object({

@@ -29,7 +29,12 @@ const cases: readonly [CommonFact, string][] = [
     {
       kind: 'aws.callFailed',
       what: 'stopped tasks',
-      error: { kind: 'aws.accessDenied', resource: 'ECS cluster c', region: 'eu-west-1', action: 'ecs:ListTasks' },
+      error: {
+        kind: 'aws.accessDenied',
+        resource: 'ECS cluster c',
+        region: 'eu-west-1',
+        action: 'ecs:ListTasks',
+      },
     },
     ":warning: Could not read stopped tasks: AWS denied ecs:ListTasks on ECS cluster c (eu-west-1): allow ecs:ListTasks in Capstan's IAM policy.",
   ],

@@ -73,6 +73,19 @@ export function createSlackApp(opts: SlackAppOptions): App {
   return app;
 }
 
+/** Matches the calls that open a modal: they carry a trigger_id, which Slack honours for 3 s only. */
+const OPENS_A_MODAL = /\/views\.(open|push)$/;
+
+/**
+ * What the app sends to Slack waits its turn behind the acknowledgements of a burst, except a modal:
+ * its trigger_id expires 3 s after the click, so it goes at once.
+ */
+function gatedFetch(ackFirst: AckFirst, fetch: typeof globalThis.fetch): typeof globalThis.fetch {
+  const gated = ackFirst.gate((url: string | URL, init?: RequestInit) => fetch(url, init));
+  return ((url: string | URL, init?: RequestInit) =>
+    OPENS_A_MODAL.test(String(url)) ? fetch(url, init) : gated(url, init)) as typeof globalThis.fetch;
+}
+
 /** The app with its receiver (Socket Mode with an app token, HTTP otherwise) and its Web API client. */
 function newGuardedApp(opts: SlackAppOptions): GuardedApp {
   const logger = opts.logger;
@@ -89,9 +102,7 @@ function newGuardedApp(opts: SlackAppOptions): GuardedApp {
       clientOptions: {
         ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
         // What this app sends to Slack (answers on response_url, Web API calls) waits behind acknowledgements.
-        fetch: ackFirst.gate((url: string | URL, init?: RequestInit) =>
-          (opts.fetch ?? globalThis.fetch)(url, init),
-        ),
+        fetch: gatedFetch(ackFirst, opts.fetch ?? globalThis.fetch),
       },
     },
     { logger, claim: opts.claimDelivery, ackFirst },

@@ -271,4 +271,57 @@ describe('what runs for each Slack delivery before and after its acknowledgement
     await Promise.all([held, mention]);
     expect(called).toEqual(['chat.postMessage']);
   });
+  it('a modal opens at once, even while another delivery waits for its acknowledgement (its trigger_id lasts 3 s)', async () => {
+    const called: string[] = [];
+    const fetch = (async (url: string | URL) => {
+      called.push(String(url).replace(/.*\//, ''));
+      const body = { ok: true, user_id: 'U0CAPSTAN', bot_id: 'B0CAPSTAN', ts: '2.0', channel: 'C0DEV' };
+      return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
+    }) as typeof globalThis.fetch;
+    const catalog = { apps: [], admins: [], pipelines: [] };
+    const app = createSlackApp({
+      botToken: 'xoxb-test',
+      signingSecret: 'secret',
+      apiUrl: 'http://slack.invalid/api/',
+      fetch,
+      port: 0,
+      logger: createLogger('error', () => undefined),
+      isReady: () => true,
+      dispatch: {
+        catalog,
+        status: { catalog, targets: { for: () => undefined }, store: {} },
+        handlers: {},
+      } as unknown as DispatchDeps,
+    });
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+    };
+    await turns(20);
+    called.length = 0; // auth.test, at start
+    let acknowledge: (() => void) | undefined;
+    const held = app.processEvent({
+      body: {
+        command: '/deploy',
+        text: 'help',
+        user_id: 'U1',
+        channel_id: 'C0DEV',
+        team_id: 'T1',
+        trigger_id: 't1',
+      },
+      ack: () => new Promise<void>((r) => (acknowledge = r)),
+    });
+    while (acknowledge === undefined) await turns(1);
+    const opened = app.client.views.open({
+      trigger_id: 't2',
+      view: { type: 'modal', title: { type: 'plain_text', text: 'Why?' }, blocks: [] },
+    });
+    const posted = app.client.chat.postMessage({ channel: 'C0DEV', text: 'after the acks' });
+    // Well before AckFirst's longest hold (1 s): the modal went, the post waits for the acknowledgement.
+    await turns(50);
+    expect(called).toEqual(['views.open']);
+    await opened;
+    acknowledge();
+    await Promise.all([held, posted]);
+    expect(called).toEqual(['views.open', 'chat.postMessage']);
+  });
 });

@@ -6,6 +6,9 @@ export interface StackInfo {
   readonly parameters: Readonly<Record<string, string>>;
   /** LastUpdatedTime, or CreationTime for a stack never updated (ISO string). */
   readonly updatedAt: string;
+  /** The rollback triggers the stack holds from its last update (RollbackConfiguration), where it has any. */
+  readonly rollbackTriggers?:
+    { readonly alarms: readonly { readonly arn: string }[]; readonly monitoringMinutes: number } | undefined;
 }
 
 export interface StackEvent {

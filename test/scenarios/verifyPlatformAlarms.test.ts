@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SkipClock } from '../fakes/skipClock.js';
 import { FakeCloudWatch } from '../support/fakeCloudWatch.js';
+import { FakeCfn } from '../support/fakeCfn.js';
 import { FakeCodeDeploy } from '../support/fakeCodeDeploy.js';
 import { FakeEcs } from '../support/fakeEcs.js';
-import { CODEDEPLOY_ENV, ECS_ENVS, World, body, yamlWith } from './scenario.js';
+import { CODEDEPLOY_ENV, ECS_ENVS, World, body, cfnEnv, yamlWith } from './scenario.js';
 
 let w: World | undefined;
 let clock: SkipClock;
@@ -42,6 +43,26 @@ describe("the platform's own alarm rollback is shown, and how it compares with v
     );
     // The whole matrix stays short: only the one environment's status says it.
     expect(await w.command('status todobackend', 'C0DEV')).not.toContain(':shield:');
+  });
+
+  it("CloudFormation's rollback triggers the stack holds: in status for the environment, not in the matrix", async () => {
+    const cfn = new FakeCfn(clock);
+    restores.push(() => cfn.restore());
+    const ecs = new FakeEcs('todobackend-dev', { clock });
+    restores.push(() => ecs.restore());
+    w = await World.start(yamlWith(cfnEnv()), clock);
+    // No trigger on the stack: nothing said.
+    expect(await w.command('status todobackend prod', 'C0PROD')).not.toContain(':shield:');
+    cfn.rollbackConfiguration = {
+      RollbackTriggers: [
+        { Arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:todo-<5xx>', Type: 'AWS::CloudWatch::Alarm' },
+      ],
+      MonitoringTimeInMinutes: 10,
+    };
+    expect(await w.command('status todobackend prod', 'C0PROD')).toContain(
+      ':shield: CloudFormation rolls back on alarm during the update and 10 min after it: `todo-&lt;5xx&gt;`.',
+    );
+    expect(await w.command('status todobackend', 'C0PROD')).not.toContain(':shield:');
   });
 
   it('ECS alarms that are off are not shown', async () => {

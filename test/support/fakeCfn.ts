@@ -8,6 +8,7 @@ import {
   ExecuteChangeSetCommand,
   type Change,
   type Parameter,
+  type RollbackConfiguration,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -52,6 +53,8 @@ export class FakeCfn {
     Environment: 'prod',
   };
   status = 'UPDATE_COMPLETE';
+  /** What DescribeStacks answers as the stack's RollbackConfiguration (kept from its last update). */
+  rollbackConfiguration: RollbackConfiguration | undefined;
   lastUpdated: Date;
   readonly changeSets = new Map<string, FakeChangeSet>();
   /** Resource changes the next change set lists. */
@@ -101,6 +104,7 @@ export class FakeCfn {
             StackStatus: this.status,
             CreationTime: new Date(this.now() - 340 * 86_400_000),
             LastUpdatedTime: this.lastUpdated,
+            RollbackConfiguration: this.rollbackConfiguration,
             Parameters: Object.entries(this.parameters).map(([ParameterKey, ParameterValue]) => ({
               ParameterKey,
               ParameterValue,

@@ -67,7 +67,20 @@ function stackInfo(out: DescribeStacksCommandOutput | undefined, region: string,
       ]),
     ),
     updatedAt: at.toISOString(),
+    rollbackTriggers: rollbackTriggersOf(found),
   };
+}
+
+/** The stack's RollbackConfiguration, read defensively: the alarms' ARNs and the monitoring time, if any alarm. */
+function rollbackTriggersOf(found: Stack): StackInfo['rollbackTriggers'] {
+  const c = found.RollbackConfiguration;
+  const alarms = (Array.isArray(c?.RollbackTriggers) ? c.RollbackTriggers : [])
+    .map((t) => t.Arn)
+    .filter((arn): arn is string => typeof arn === 'string' && arn !== '')
+    .map((arn) => ({ arn }));
+  if (alarms.length === 0) return undefined;
+  const minutes = c?.MonitoringTimeInMinutes;
+  return { alarms, monitoringMinutes: typeof minutes === 'number' && minutes >= 0 ? minutes : 0 };
 }
 
 /** A stack's events, newest first: `limit` at most, and no page further than the first before `since`. */

@@ -2,6 +2,7 @@ import type { Environment } from '../../domain/catalog.js';
 import { parseImage } from '../../domain/version.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Stacks } from '../../ports/stacks.js';
+import { cloudFormationPlatformAlarms } from '../shared/platformAlarms.js';
 import type { Reading } from '../strategy.js';
 import type { StackEnvironment } from './deps.js';
 import { digestIn, stackConsoleUrl, versionOfParameter } from './names.js';
@@ -33,10 +34,13 @@ async function readOne(stacks: Stacks, env: StackEnvironment, detail: boolean): 
     stacks.describeStack(t.region, t.stack),
     detail ? stacks.events(t.region, t.stack, EVENTS_IN_DETAIL) : Promise.resolve([]),
   ]);
+  // For one environment, `status` shows the rollback triggers the stack holds too.
+  const triggers =
+    detail && stack.rollbackTriggers ? cloudFormationPlatformAlarms(env, stack.rollbackTriggers) : undefined;
   return {
     version: versionOfParameter(stack.parameters[t.imageParameter]),
     state: stack.status,
-    facts: [{ kind: 'cloudformation.stackStatus', status: stack.status }],
+    facts: [{ kind: 'cloudformation.stackStatus', status: stack.status }, ...(triggers ? [triggers] : [])],
     inProgress: stack.status.endsWith('_IN_PROGRESS'),
     changedAt: Date.parse(stack.updatedAt),
     events: events.map((e) => ({

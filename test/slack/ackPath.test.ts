@@ -20,6 +20,37 @@ import type { Reading, TargetStrategy } from '../../src/targets/strategy.js';
 
 const idle = { init() {}, start: async () => undefined, stop: async () => undefined };
 
+/** An ECS environment, enough for a status reading. */
+const env = {
+  app: 'todobackend',
+  name: 'dev',
+  channel: 'C0DEV',
+  target: {
+    kind: 'ecs',
+    region: 'us-east-1',
+    cluster: 'c',
+    service: 's',
+    container: 'app',
+    repository: 'r',
+  },
+  policy: { deployers: ['*'] },
+  rolloutTimeoutMs: 60_000,
+  rollback: 'auto',
+} as unknown as Environment;
+
+/** A Slack Web API that answers ok to everything and records the methods called, in order. */
+const recordingFetch = (called: string[]) =>
+  (async (url: string | URL) => {
+    called.push(String(url).replace(/.*\//, ''));
+    const body = { ok: true, user_id: 'U0CAPSTAN', bot_id: 'B0CAPSTAN', ts: '2.0', channel: 'C0DEV' };
+    return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
+  }) as typeof globalThis.fetch;
+
+/** Lets the event loop go round `n` times. */
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+};
+
 function delivery(body: Record<string, unknown>): ReceiverEvent {
   return { body, ack: async () => undefined };
 }
@@ -117,22 +148,6 @@ describe('what runs for each Slack delivery before and after its acknowledgement
   });
 
   it('a burst of the same status is read and worded once; a command asked after that reading began is read again', async () => {
-    const env = {
-      app: 'todobackend',
-      name: 'dev',
-      channel: 'C0DEV',
-      target: {
-        kind: 'ecs',
-        region: 'us-east-1',
-        cluster: 'c',
-        service: 's',
-        container: 'app',
-        repository: 'r',
-      },
-      policy: { deployers: ['*'] },
-      rolloutTimeoutMs: 60_000,
-      rollback: 'auto',
-    } as unknown as Environment;
     let ledgerReads = 0;
     let awsReads = 0;
     const reading: Reading = { version: '1.2.3', state: 'ACTIVE', facts: [], inProgress: false, events: [] };
@@ -179,27 +194,7 @@ describe('what runs for each Slack delivery before and after its acknowledgement
 
   it("the Bolt app's calls to Slack wait until the deliveries that arrived meanwhile are acknowledged", async () => {
     const called: string[] = [];
-    const fetch = (async (url: string | URL) => {
-      called.push(String(url).replace(/.*\//, ''));
-      const body = { ok: true, user_id: 'U0CAPSTAN', bot_id: 'B0CAPSTAN', ts: '2.0', channel: 'C0DEV' };
-      return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
-    }) as typeof globalThis.fetch;
-    const env = {
-      app: 'todobackend',
-      name: 'dev',
-      channel: 'C0DEV',
-      target: {
-        kind: 'ecs',
-        region: 'us-east-1',
-        cluster: 'c',
-        service: 's',
-        container: 'app',
-        repository: 'r',
-      },
-      policy: { deployers: ['*'] },
-      rolloutTimeoutMs: 60_000,
-      rollback: 'auto',
-    } as unknown as Environment;
+    const fetch = recordingFetch(called);
     const reading: Reading = { version: '1.2.3', state: 'ACTIVE', facts: [], inProgress: false, events: [] };
     const strategy = {
       describe: () => 'ECS service s in cluster c (us-east-1)',
@@ -227,9 +222,6 @@ describe('what runs for each Slack delivery before and after its acknowledgement
       isReady: () => true,
       dispatch: { catalog, status: { catalog, targets: { for: () => strategy }, store }, handlers: {} },
     });
-    const turns = async (n: number) => {
-      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
-    };
     await turns(20);
     called.length = 0; // auth.test, at start
 
@@ -273,11 +265,7 @@ describe('what runs for each Slack delivery before and after its acknowledgement
   });
   it('a modal opens at once, even while another delivery waits for its acknowledgement (its trigger_id lasts 3 s)', async () => {
     const called: string[] = [];
-    const fetch = (async (url: string | URL) => {
-      called.push(String(url).replace(/.*\//, ''));
-      const body = { ok: true, user_id: 'U0CAPSTAN', bot_id: 'B0CAPSTAN', ts: '2.0', channel: 'C0DEV' };
-      return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
-    }) as typeof globalThis.fetch;
+    const fetch = recordingFetch(called);
     const catalog = { apps: [], admins: [], pipelines: [] };
     const app = createSlackApp({
       botToken: 'xoxb-test',
@@ -293,9 +281,6 @@ describe('what runs for each Slack delivery before and after its acknowledgement
         handlers: {},
       } as unknown as DispatchDeps,
     });
-    const turns = async (n: number) => {
-      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
-    };
     await turns(20);
     called.length = 0; // auth.test, at start
     let acknowledge: (() => void) | undefined;

@@ -24,6 +24,8 @@ export interface SlackOutputOptions {
   readonly sleep: Sleep;
   readonly postIntervalMs: number;
   readonly updateIntervalMs: number;
+  /** Whether this replica's lease of a deployment lapsed: its progress edits are then stale. */
+  readonly lapsed?: (id: string) => boolean;
 }
 
 /** What Capstan says in Slack goes out through these: built first, since the use cases post through them. */
@@ -48,6 +50,7 @@ export function createSlackOutput(o: SlackOutputOptions) {
     },
     onError: (method, e) => metrics.slackError(method, e),
     onOutcomeShown: (d) => metrics.outcomeShown(d.id),
+    lapsed: o.lapsed,
   });
   // Replicas share one ledger: whichever sees an event, one of them reports it.
   const notifier =

@@ -65,11 +65,18 @@ export class SlackProgress implements DeployNotifier {
     return at;
   }
 
+  /** A state this replica saw while it followed the rollout, and may no longer show (see ProgressOptions.lapsed). */
+  private stale(d: Deployment): boolean {
+    return !isTerminal(d.state) && this.o.lapsed?.(d.id) === true;
+  }
+
   private async edit(d: Deployment): Promise<void> {
     const p = this.parents.of(d.id);
     const at = this.parents.where(d);
     if (p.lost || at === undefined) return this.place(d);
     const message = await this.render(d);
+    // Checked at the last moment: a replica stalled with this edit queued wakes up here.
+    if (this.stale(d)) return;
     try {
       await this.o.chat.update(d.channel, at.messageTs, message, CALLER);
     } catch (e) {
@@ -91,6 +98,7 @@ export class SlackProgress implements DeployNotifier {
     const p = this.parents.of(d.id);
     const before = this.parents.where(d)?.messageTs;
     const message = await this.render(d);
+    if (this.stale(d)) return;
     const { ts } = await this.o.chat.post(d.channel, message, undefined, CALLER).catch((e: unknown) => {
       if (failureOf(e) !== 'content') throw e;
       // Slack refused the blocks or their size: the text alone still says how it stands.

@@ -411,22 +411,30 @@ export async function burstThenStopBusiest(
 
 /** Waits until every environment's newest deployment has ended and its parent message says so. */
 export async function waitForOutcomes(rs: ReplicaSet, timeoutMs: number): Promise<Deployment[]> {
-  return waitUntil(
-    'every deployment to end and show it',
-    timeoutMs,
-    async () => {
-      const ds = await rs.deployments();
-      const shown = ds.every((d) => {
-        const env = rs.environments.find((e) => e.name === d.env);
-        const parent = env && parents(rs.slack, env.channel).find((m) => m.ts === d.messageTs);
-        return (
-          d.finishedAt !== undefined && parent !== undefined && parent.text.endsWith(`: ${stateText(d)}`)
-        );
-      });
-      return ds.length === rs.environments.length && shown ? ds : undefined;
-    },
-    100,
-  );
+  let seen: readonly string[] = [];
+  try {
+    return await waitUntil(
+      'every deployment to end and show it',
+      timeoutMs,
+      async () => {
+        const ds = await rs.deployments();
+        const looks = ds.map((d) => {
+          const env = rs.environments.find((e) => e.name === d.env);
+          const parent = env && parents(rs.slack, env.channel).find((m) => m.ts === d.messageTs);
+          const shown = d.finishedAt !== undefined && parent?.text.endsWith(`: ${stateText(d)}`) === true;
+          return { d, shown, line: `${d.env} ${d.id} ${d.state}: parent says "${parent?.text ?? '(none)'}"` };
+        });
+        seen = looks.filter((l) => !l.shown).map((l) => l.line);
+        return ds.length === rs.environments.length && looks.every((l) => l.shown) ? ds : undefined;
+      },
+      100,
+    );
+  } catch (e) {
+    // Which deployments were left, as the ledger and Slack had them at the end.
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; not shown:\n  ${seen.join('\n  ')}`, {
+      cause: e,
+    });
+  }
 }
 
 export interface PostCount {

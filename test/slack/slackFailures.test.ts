@@ -145,7 +145,14 @@ describe('the notifier over the real Web API client, against the stand-in', () =
     await slack.stop();
   });
 
-  async function notifier(opts: { attempts?: number; logLines?: string[] } = {}) {
+  async function notifier(
+    opts: {
+      attempts?: number;
+      logLines?: string[];
+      lapsed?: (id: string) => boolean;
+      onWait?: () => void;
+    } = {},
+  ) {
     slack = new SlackStandIn({ users: USERS, groups: GROUPS });
     await slack.start();
     const waits: number[] = [];
@@ -159,7 +166,11 @@ describe('the notifier over the real Web API client, against the stand-in', () =
       retryDelayMs: 1000,
       attempts: opts.attempts,
       // Waits are recorded, not waited: the test takes no wall-clock time for them.
-      sleep: async (ms) => void waits.push(ms),
+      sleep: async (ms) => {
+        waits.push(ms);
+        opts.onWait?.();
+      },
+      lapsed: opts.lapsed,
     });
     const parentTs = slack.addMessage({ channel: 'C0DEV', text: 'parent', blocks: [], user: 'UCAPSTAN' }).ts;
     return { progress, waits, parentTs };
@@ -189,6 +200,25 @@ describe('the notifier over the real Web API client, against the stand-in', () =
     // The rolling-out state was replaced by the outcome while Slack failed: only the outcome was sent after.
     expect(slack.callsOf('chat.update')).toHaveLength(1);
     expect(at(parentTs).text).toMatch(/: failed$/);
+  });
+
+  it('a stalled replica whose lease lapsed drops the progress edit it had queued, but still shows an ending', async () => {
+    const lapsed = new Set<string>();
+    // The edit waits out a 500; meanwhile the replica stalls past its lease (another owner shows the rollout now).
+    const { progress, parentTs } = await notifier({
+      lapsed: (id) => lapsed.has(id),
+      onWait: () => lapsed.add('d-stall'),
+    });
+    slack.failNext('chat.update', { status: 500 });
+    await progress.show(deployment({ id: 'd-stall', messageTs: parentTs }));
+    await progress.flush();
+    expect(slack.callsOf('chat.update:500')).toHaveLength(1);
+    expect(slack.callsOf('chat.update')).toHaveLength(0);
+    expect(at(parentTs).text).toBe('parent');
+    // The ending is the ledger's: it is shown whoever's lease it was.
+    await progress.show(ended('succeeded', { id: 'd-stall', messageTs: parentTs }));
+    await progress.flush();
+    expect(at(parentTs).text).toMatch(/: succeeded$/);
   });
 
   it('gives up after its attempts, and logs the deployment and its outcome', async () => {

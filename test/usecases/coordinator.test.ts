@@ -86,6 +86,31 @@ describe('several replicas, one owner per deployment', () => {
     expect(a.watchlist.has('d-1')).toBe(false);
   });
 
+  it('a replica that stalls past its lease knows it lapsed, before and after it learns another took it', async () => {
+    const a = replica('a');
+    const b = replica('b');
+    await rollingOut('d-7');
+    await a.coordinator.tick();
+    expect(a.leases.lapsed('d-7')).toBe(false);
+    // Renewed on time, it stays a's by a's own clock.
+    clock.advance(20_000);
+    await a.coordinator.tick();
+    clock.advance(20_000);
+    expect(a.leases.lapsed('d-7')).toBe(false);
+    // a stalls past its lease: by its own clock it can no longer be sure, even before it looks.
+    clock.advance(10_001);
+    expect(a.leases.lapsed('d-7')).toBe(true);
+    await b.coordinator.tick();
+    expect(b.leases.holds('d-7')).toBe(true);
+    expect(b.leases.lapsed('d-7')).toBe(false);
+    // a wakes: its renewal fails, and the rollout stays lapsed for it (what it queued before is stale).
+    await a.coordinator.tick();
+    expect(a.leases.holds('d-7')).toBe(false);
+    expect(a.leases.lapsed('d-7')).toBe(true);
+    // A replica never held it: nothing of it is stale there.
+    expect(replica('c').leases.lapsed('d-7')).toBe(false);
+  });
+
   it('a replica stopped with SIGTERM hands its leases back, and another takes over at once', async () => {
     const a = replica('a');
     const b = replica('b');

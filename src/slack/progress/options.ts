@@ -30,6 +30,12 @@ export interface ProgressOptions {
   readonly groups?: GroupResolver | undefined;
   /** Told of each Slack call that failed (metrics); the failure is logged either way. */
   readonly onError?: ((method: string, e: unknown) => void) | undefined;
+  /**
+   * Whether this replica can no longer be sure it follows the deployment (its lease lapsed or was
+   * taken: it stalled past it). Its queued progress edits are then dropped unsent: they show what it
+   * saw before, and the new owner shows the rollout now. An ending is always shown: it is the ledger's.
+   */
+  readonly lapsed?: ((id: string) => boolean) | undefined;
   /** Told when Slack shows a deployment's end (metrics). */
   readonly onOutcomeShown?: ((d: Deployment) => void) | undefined;
   /** Attempts in all for a call that failed for a passing reason (5xx, 429, network): default 5. */

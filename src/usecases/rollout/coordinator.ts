@@ -11,6 +11,9 @@ import type { Watchlist } from './watchlist.js';
 
 const leaseOf = (id: string) => `deployment:${id}`;
 
+/** How long a lease taken by another replica is remembered as lost (Slack retries give up well before). */
+const LOST_KEPT_MS = 3_600_000;
+
 /** How many of an environment's latest entries are looked at for outcomes still unknown. */
 const RECENT = 10;
 
@@ -32,6 +35,13 @@ const justRecorded = (d: Deployment, now: number, leaseMs: number) =>
  */
 export class Leases {
   readonly held = new Map<string, number>();
+  /**
+   * Until when each lease held is ours by this replica's own clock: the instant its last acquire or
+   * renewal was sent, plus leaseFor. Past it, another replica may have taken the work over.
+   */
+  private readonly until = new Map<string, number>();
+  /** Leases this replica found taken by another, with when: what it would still say of them is stale. */
+  private readonly lost = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -44,30 +54,55 @@ export class Leases {
     return this.held.has(id);
   }
 
+  /**
+   * Whether this replica held the deployment's lease and can no longer be sure it does: its lease ran
+   * out by its own clock (it stalled, or could not renew), or another replica took it. A replica
+   * that wakes from a stall must not show what it saw before: the new owner shows the rollout now.
+   */
+  lapsed(id: string): boolean {
+    if (this.lost.has(id)) return true;
+    const until = this.until.get(id);
+    return until !== undefined && this.clock.now() >= until;
+  }
+
   async own(id: string): Promise<boolean> {
     if (this.held.has(id)) return true;
-    const got = await this.store.acquireLease(leaseOf(id), this.owner, this.leaseMs, this.clock.now());
-    if (got) this.held.set(id, got.fence);
+    const at = this.clock.now();
+    const got = await this.store.acquireLease(leaseOf(id), this.owner, this.leaseMs, at);
+    if (got) {
+      this.held.set(id, got.fence);
+      this.until.set(id, at + this.leaseMs);
+      this.lost.delete(id);
+    }
     return got !== undefined;
   }
 
   async renew(id: string): Promise<boolean> {
     const fence = this.held.get(id);
+    const at = this.clock.now();
     const ok =
-      fence !== undefined &&
-      (await this.store.renewLease(leaseOf(id), this.owner, fence, this.leaseMs, this.clock.now()));
-    if (!ok) this.held.delete(id);
+      fence !== undefined && (await this.store.renewLease(leaseOf(id), this.owner, fence, this.leaseMs, at));
+    if (ok) this.until.set(id, at + this.leaseMs);
+    else if (this.held.delete(id)) this.loseTrack(id, at);
     return ok;
   }
 
   async release(id: string): Promise<void> {
     this.held.delete(id);
+    this.until.delete(id);
     await this.store.releaseLease(leaseOf(id), this.owner);
   }
 
   /** Hands every lease back, so another replica takes the work over at once (SIGTERM). */
   async releaseAll(): Promise<void> {
     for (const id of [...this.held.keys()]) await this.release(id).catch(() => undefined);
+  }
+
+  /** Remembers a lost lease for a while (what was queued for Slack before is sent by then); forgets old ones. */
+  private loseTrack(id: string, at: number): void {
+    this.until.delete(id);
+    this.lost.set(id, at);
+    for (const [k, when] of this.lost) if (at - when > LOST_KEPT_MS) this.lost.delete(k);
   }
 }
 

@@ -3,13 +3,14 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SimulatedAws } from '../sandbox/aws/server.js';
-import { SlackStandIn } from '../sandbox/slackApi.js';
+import { type Fakes, startFakes } from './fakes.js';
 import { startFlags } from './startFlags.js';
 
 const SECRET = 'bench-signing-secret';
 const BURST = 50;
 const ROUNDS = 40;
+/** Bursts per process before the measured rounds. */
+const WARM_UP = 5;
 
 export interface AckBench {
   /** ms from sending each signed command until its acknowledgement was read, per process. */
@@ -26,6 +27,8 @@ export interface AckBench {
     readonly capstan: { readonly inBursts: number; readonly total: number };
     readonly bare: { readonly inBursts: number; readonly total: number };
   };
+  /** The first burst after start, for each process (not in the figures above): cold code, clients not loaded yet. */
+  readonly cold: { readonly capstan: readonly number[]; readonly bare: readonly number[] };
   /** What Capstan posted to the response_urls (the status answers), to see that it answered. */
   readonly answers: readonly Record<string, unknown>[];
 }
@@ -59,7 +62,7 @@ async function until(ready: () => Promise<boolean>, child: ChildProcess, what: s
 }
 
 /** One signed slash command, as Slack sends it; resolves with the ms until its acknowledgement was read. */
-async function command(url: string, slack: SlackStandIn, i: number): Promise<number> {
+async function command(url: string, fakes: Fakes, i: number): Promise<number> {
   const body = new URLSearchParams({
     team_id: 'T0SANDBOX',
     channel_id: 'C0DEV',
@@ -67,7 +70,7 @@ async function command(url: string, slack: SlackStandIn, i: number): Promise<num
     user_name: 'alice',
     command: '/deploy',
     text: i % 5 === 0 ? 'help' : 'status todobackend',
-    response_url: slack.responseUrl(`bench-${i}`),
+    response_url: `${fakes.slackUrl}/response/bench-${i}`,
     trigger_id: `t${i}`,
   }).toString();
   const ts = Math.floor(Date.now() / 1000);
@@ -96,16 +99,13 @@ async function command(url: string, slack: SlackStandIn, i: number): Promise<num
  * both processes (--cpu-prof when looking for a cause).
  */
 export async function benchAck(nodeArgs: readonly string[] = []): Promise<AckBench> {
-  const aws = new SimulatedAws(1000);
-  await aws.start();
-  const slack = new SlackStandIn();
-  await slack.start();
+  const fakes = await startFakes();
   const dir = mkdtempSync(join(tmpdir(), 'capstan-bench-ack-'));
   const env = {
     PATH: process.env.PATH,
     SLACK_BOT_TOKEN: 'xoxb-bench',
     SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.apiUrl,
+    SLACK_API_URL: fakes.apiUrl,
     HOST: '127.0.0.1',
   };
   const capstan = spawn(process.execPath, [...nodeArgs, ...startFlags(), 'dist/main.js'], {
@@ -113,7 +113,7 @@ export async function benchAck(nodeArgs: readonly string[] = []): Promise<AckBen
       ...env,
       CAPSTAN_CONFIG: writeConfig(dir),
       PORT: '4690',
-      AWS_ENDPOINT_URL: aws.url,
+      AWS_ENDPOINT_URL: fakes.awsUrl,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'BENCH',
       AWS_SECRET_ACCESS_KEY: 'bench',
@@ -155,7 +155,26 @@ export async function benchAck(nodeArgs: readonly string[] = []): Promise<AckBen
       bare: { inBursts: 0, total: cpuMsOf(bare.pid) },
     };
     const us = () => Number(process.hrtime.bigint() / 1000n);
-    for (const t of targets) for (let i = 0; i < BURST; i++) await command(t.url, slack, n++); // warm-up
+    // Warm-up, as measured rounds are run: both processes compile their hot paths, and Capstan loads
+    // the AWS clients its status answers need (lazily, src/lib/lazy.ts). Its first burst is kept: it
+    // is what a burst right after a start meets. Measuring starts once every warm-up command was answered.
+    const cold = { capstan: [] as number[], bare: [] as number[] };
+    let statusSent = 0;
+    for (let k = 0; k < WARM_UP; k++) {
+      for (const [name, t] of [
+        ['capstan', targets[0]!],
+        ['bare', targets[1]!],
+      ] as const) {
+        const base = n;
+        n += BURST;
+        const took = await Promise.all(
+          Array.from({ length: BURST }, (_, i) => command(t.url, fakes, base + i)),
+        );
+        if (k === 0) cold[name].push(...took);
+        if (name === 'capstan') statusSent += took.filter((_, i) => (base + i) % 5 !== 0).length;
+      }
+    }
+    await fakes.answered(statusSent, 30_000);
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
         const base = n;
@@ -164,11 +183,16 @@ export async function benchAck(nodeArgs: readonly string[] = []): Promise<AckBen
         const child = t === targets[0] ? capstan : bare;
         const [fromUs, cpu0] = [us(), cpuMsOf(child.pid)];
         t.samples.push(
-          ...(await Promise.all(Array.from({ length: BURST }, (_, i) => command(t.url, slack, base + i)))),
+          ...(await Promise.all(Array.from({ length: BURST }, (_, i) => command(t.url, fakes, base + i)))),
         );
         cpu[target].inBursts += cpuMsOf(child.pid) - cpu0;
         bursts.push({ target, fromUs, toUs: us() });
-        // Capstan's work after each acknowledgement (status answers) settles before the next burst.
+        // Each burst is measured on its own: Capstan's work after the acknowledgements (its status
+        // answers) is done before the next burst, of either process, begins, then 200 ms more go by.
+        if (target === 'capstan') {
+          statusSent += Array.from({ length: BURST }, (_, i) => base + i).filter((i) => i % 5 !== 0).length;
+          await fakes.answered(statusSent, 10_000);
+        }
         await new Promise((r) => setTimeout(r, 200));
       }
     }
@@ -179,12 +203,13 @@ export async function benchAck(nodeArgs: readonly string[] = []): Promise<AckBen
       bare: targets[1]!.samples,
       bursts,
       cpuMs: cpu,
-      answers: slack.responses.map((r) => ({ url: r.url, ...r.body })),
+      answers: await fakes.answers(),
+      cold,
     };
   } finally {
     capstan.kill('SIGTERM');
     bare.kill('SIGTERM');
     await Promise.all(exits);
-    await Promise.all([aws.stop(), slack.stop()]);
+    await fakes.stop();
   }
 }

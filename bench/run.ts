@@ -51,10 +51,15 @@ async function ackPart() {
   // Within the bare app's p99 by whichever allowance is larger: 20 %, or 5 ms (at small figures).
   const ackAllowance = Math.max(bareP99 * 1.2, bareP99 + 5);
   console.log(
-    `${ack.capstan.length / 50} bursts of 50 concurrent signed /deploy commands each, alternating between Capstan (node dist/main.js) and a bare Bolt app that only acknowledges:`,
+    `${ack.capstan.length / 50} bursts of 50 concurrent signed /deploy commands each (after 5 warm-up bursts), alternating between Capstan (node dist/main.js) and a bare Bolt app that only acknowledges:`,
   );
   row('Slack ack, Capstan (p50 / p99)', `${ms(capP50)} / ${ms(capP99)}`, '-');
   row('Slack ack, bare Bolt app (p50 / p99)', `${ms(bareP50)} / ${ms(bareP99)}`, '-');
+  row(
+    'Slack ack, first burst after start: slowest, Capstan / bare app',
+    `${ms(Math.max(...ack.cold.capstan))} / ${ms(Math.max(...ack.cold.bare))}`,
+    '-',
+  );
   row(
     "Capstan's ack p99 vs the bare app's",
     `${(capP99 / bareP99).toFixed(2)}× (${capP99 - bareP99 >= 0 ? '+' : ''}${ms(capP99 - bareP99)})`,
@@ -155,7 +160,7 @@ async function fleetPart() {
   // The same healthy fleet under plain `node dist/main.js`, without the flags Capstan is started with.
   const plain = await benchFleet({ ...fleet, port: 4812, nodeArgs: [] });
   row(
-    'same healthy fleet, plain node (no --optimize-for-size): RSS, heap at the end',
+    'same healthy fleet, plain node (no flags): RSS, heap at the end',
     `${plain.rssMb.toFixed(0)} MB (heap ${plain.heapUsedMb.toFixed(0)} / ${plain.heapTotalMb.toFixed(0)} MB)`,
     '-',
   );

@@ -34,6 +34,16 @@ describe('what the build and the image hold', () => {
     ).toEqual([]);
   });
 
+  it('starts Capstan as npm start does, with the node flags the benchmarks measure, in the image and the stack', () => {
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+    expect(start).toMatch(/^node (--\S+ )*dist\/main\.js$/);
+    const cmd = /^CMD (\[.*\])$/m.exec(read('Dockerfile'))?.[1];
+    expect((JSON.parse(cmd ?? '[]') as string[]).join(' ')).toBe(start);
+    expect(read('deploy/capstan.yaml')).toContain(`exec ${start}\n`);
+    // Memory is kept low by V8's own growth settings, never by a cap on the heap.
+    expect(start).not.toMatch(/--max-old-space-size|--max-heap-size/);
+  });
+
   it('keeps the sandbox, the tests and the benchmarks out of the build context', () => {
     const ignored = read('.dockerignore').split('\n');
     expect(ignored).toEqual(expect.arrayContaining(['sandbox', 'test', 'bench']));

@@ -16,15 +16,19 @@ let cfn: FakeCfn;
 beforeEach(async () => {
   ecs = new FakeEcs();
   cfn = new FakeCfn();
+  h = await start(2_000);
+});
+
+/** Capstan in Socket Mode; the SDK pings every third of `pingTimeoutMs` and waits that long before it reconnects (5 s by default). */
+function start(pingTimeoutMs: number): Promise<Harness> {
   // The stand-in accepts this app-level token only, so a socket opened with any other token fails.
-  h = await startHarness({
+  return startHarness({
     yaml: TEST_YAML,
     slack: { users: USERS, groups: GROUPS, appToken: APP_TOKEN },
     env: { SLACK_APP_TOKEN: APP_TOKEN },
-    // The SDK pings every third of this and waits this long before it reconnects (5 s by default).
-    socketPingTimeoutMs: 2_000,
+    socketPingTimeoutMs: pingTimeoutMs,
   });
-});
+}
 afterEach(async () => {
   await h.stop();
   ecs.restore();
@@ -148,9 +152,11 @@ describe('Socket Mode', () => {
     expect(body(reply)).toContain('`1.2.2`');
   });
 
-  // Takes about 3 s: the SDK pings every clientPingTimeout/3 and waits clientPingTimeout before
-  // reconnecting, on its own timers (2 s here).
+  // The SDK pings every clientPingTimeout/3 and waits clientPingTimeout before reconnecting, on its
+  // own timers: this one runs with 800 ms rather than 2 s, so it takes about a second.
   it('keeps the link alive, and when Slack asks it to reconnect, opens a fresh socket and keeps answering', async () => {
+    await h.stop();
+    h = await start(800);
     // The SDK drops a link whose pings go unanswered; the stand-in answers them as Slack does.
     await h.slack.waitFor(() => h.slack.socket.pingsReceived > 0);
     h.slack.socket.disconnect('refresh_requested');

@@ -19,16 +19,26 @@ export async function startFakes(): Promise<Fakes> {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  /** The fakes' answer to one message (they answer one at a time, in order). */
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  /** The fakes' answer to one message (one asked at a time: they answer in order), within 10 s. */
   const ask = <T>(message?: { kind: string }) =>
     new Promise<T>((resolve, reject) => {
-      const exited = (code: number | null) => reject(new Error(`the fakes' process exited ${code}`));
-      child.once('exit', exited);
-      child.once('message', (m) => {
+      const fail = (why: string) => {
         child.off('exit', exited);
+        child.off('message', answered);
+        clearTimeout(timer);
+        reject(new Error(`the fakes' process ${why}`));
+      };
+      const exited = (code: number | null) => fail(`exited ${code}`);
+      const answered = (m: unknown) => {
+        child.off('exit', exited);
+        clearTimeout(timer);
         resolve(m as T);
-      });
-      if (message) child.send(message);
+      };
+      const timer = setTimeout(() => fail('did not answer within 10 s'), 10_000);
+      child.once('exit', exited);
+      child.once('message', answered);
+      if (message) child.send(message, (e) => e && fail(`could not be asked: ${e.message}`));
     });
   const urls = await ask<{ awsUrl: string; slackUrl: string; apiUrl: string }>();
   return {
@@ -42,13 +52,14 @@ export async function startFakes(): Promise<Fakes> {
         const { got } = await ask<{ got: number }>({ kind: 'count' });
         if (got >= count) return;
         if (performance.now() > deadline)
-          throw new Error(`Capstan answered ${got} of the ${count} status commands of the warm-up`);
+          throw new Error(`Capstan answered ${got} of ${count} status commands within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },
     async stop() {
+      if (gone()) return;
       const exited = new Promise((r) => child.once('exit', r));
-      child.send({ kind: 'stop' });
+      child.send({ kind: 'stop' }, (e) => e && child.kill());
       await exited;
     },
   };

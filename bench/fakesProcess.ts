@@ -12,6 +12,8 @@ const slack = new SlackStandIn();
 await aws.start();
 await slack.start();
 process.send?.({ awsUrl: aws.url, slackUrl: slack.url, apiUrl: slack.apiUrl });
+// Orphaned (the bench died): nothing holds the ports.
+process.once('disconnect', () => process.exit(0));
 process.on('message', (m: { kind: string }) => {
   if (m.kind === 'answers')
     process.send?.({ answers: slack.responses.map((r) => ({ url: r.url, ...r.body })) });

@@ -62,7 +62,7 @@ async function createPorts(opts: StartOptions, timing: Timing, logger: Logger, c
     sleep: timing.sleep,
     postIntervalMs: timing.slackPostIntervalMs,
     updateIntervalMs: timing.slackUpdateIntervalMs,
-    lapsed: (id) => leases.lapsed(id),
+    lapsedAt: (id) => leases.lapsedAt(id),
   });
   return {
     store,

@@ -24,8 +24,8 @@ export interface SlackOutputOptions {
   readonly sleep: Sleep;
   readonly postIntervalMs: number;
   readonly updateIntervalMs: number;
-  /** Whether this replica's lease of a deployment lapsed: its progress edits are then stale. */
-  readonly lapsed?: (id: string) => boolean;
+  /** Since when this replica's lease of a deployment lapsed, if it did: what it recorded before is then stale. */
+  readonly lapsedAt?: (id: string) => number | undefined;
 }
 
 /** What Capstan says in Slack goes out through these: built first, since the use cases post through them. */
@@ -50,7 +50,8 @@ export function createSlackOutput(o: SlackOutputOptions) {
     },
     onError: (method, e) => metrics.slackError(method, e),
     onOutcomeShown: (d) => metrics.outcomeShown(d.id),
-    lapsed: o.lapsed,
+    // Only replicas sharing a ledger can be overtaken; a single process that stalls takes its own work back.
+    lapsedAt: config.storage.kind === 'sqlite' ? undefined : o.lapsedAt,
   });
   // Replicas share one ledger: whichever sees an event, one of them reports it.
   const notifier =

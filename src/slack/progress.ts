@@ -65,9 +65,11 @@ export class SlackProgress implements DeployNotifier {
     return at;
   }
 
-  /** A state this replica saw while it followed the rollout, and may no longer show (see ProgressOptions.lapsed). */
+  /** A state recorded while this replica still followed the rollout, which it may no longer show (ProgressOptions.lapsedAt). */
   private stale(d: Deployment): boolean {
-    return !isTerminal(d.state) && this.o.lapsed?.(d.id) === true;
+    if (isTerminal(d.state) && d.state !== 'outcome_unknown') return false;
+    const since = this.o.lapsedAt?.(d.id);
+    return since !== undefined && d.updatedAt < since;
   }
 
   private async edit(d: Deployment): Promise<void> {

@@ -32,6 +32,31 @@ export async function save(
   );
 }
 
+/**
+ * save() for what following a rollout writes: when another writer ended the deployment meanwhile (a
+ * replica that took the rollout over while this one stalled), nothing is written and undefined is
+ * returned, so an old look never re-opens, re-ends or rolls back what was already decided.
+ */
+export async function saveInFlight(
+  store: Store,
+  d: Deployment,
+  change: Partial<Deployment>,
+  now: number,
+): Promise<Deployment | undefined> {
+  const ended = (x: Deployment) => x.finishedAt !== undefined;
+  return retryOnConflict<Deployment | undefined>(
+    async (n) => {
+      const cur = n === 0 ? d : await store.get(d.id);
+      if (!cur) throw new Error(`deployment ${d.id} vanished`);
+      if (n > 0 && ended(cur) && !ended(d)) return undefined;
+      return (await store.update({ ...cur, ...change, updatedAt: now })) ?? LOST;
+    },
+    () => {
+      throw new Error(`could not record ${d.id} after ${MAX_ATTEMPTS} attempts`);
+    },
+  );
+}
+
 /** Ends a request with `state` and why (a fact, or plain text; views word and escape it) and shows it. */
 export async function finish(
   deps: Pick<DeployDeps, 'store' | 'notifier' | 'clock' | 'logger'>,

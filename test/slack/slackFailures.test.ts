@@ -149,7 +149,7 @@ describe('the notifier over the real Web API client, against the stand-in', () =
     opts: {
       attempts?: number;
       logLines?: string[];
-      lapsed?: (id: string) => boolean;
+      lapsedAt?: (id: string) => number | undefined;
       onWait?: () => void;
     } = {},
   ) {
@@ -170,7 +170,7 @@ describe('the notifier over the real Web API client, against the stand-in', () =
         waits.push(ms);
         opts.onWait?.();
       },
-      lapsed: opts.lapsed,
+      lapsedAt: opts.lapsedAt,
     });
     const parentTs = slack.addMessage({ channel: 'C0DEV', text: 'parent', blocks: [], user: 'UCAPSTAN' }).ts;
     return { progress, waits, parentTs };
@@ -202,21 +202,30 @@ describe('the notifier over the real Web API client, against the stand-in', () =
     expect(at(parentTs).text).toMatch(/: failed$/);
   });
 
-  it('a stalled replica whose lease lapsed drops the progress edit it had queued, but still shows an ending', async () => {
-    const lapsed = new Set<string>();
+  it('a stalled replica whose lease lapsed drops the progress edit it had queued, but shows what it records later and an ending', async () => {
+    let lapsedAt: number | undefined;
     // The edit waits out a 500; meanwhile the replica stalls past its lease (another owner shows the rollout now).
+    const seen = deployment({ id: 'd-stall', updatedAt: 1_000 });
     const { progress, parentTs } = await notifier({
-      lapsed: (id) => lapsed.has(id),
-      onWait: () => lapsed.add('d-stall'),
+      lapsedAt: () => lapsedAt,
+      onWait: () => (lapsedAt = 2_000),
     });
     slack.failNext('chat.update', { status: 500 });
-    await progress.show(deployment({ id: 'd-stall', messageTs: parentTs }));
+    await progress.show({ ...seen, messageTs: parentTs });
     await progress.flush();
     expect(slack.callsOf('chat.update:500')).toHaveLength(1);
     expect(slack.callsOf('chat.update')).toHaveLength(0);
     expect(at(parentTs).text).toBe('parent');
-    // The ending is the ledger's: it is shown whoever's lease it was.
-    await progress.show(ended('succeeded', { id: 'd-stall', messageTs: parentTs }));
+    // "Outcome unknown" is not the last word (a later truth replaces it): recorded before the lapse, it is not shown late.
+    await progress.show(ended('outcome_unknown', { id: 'd-stall', messageTs: parentTs, updatedAt: 1_500 }));
+    await progress.flush();
+    expect(at(parentTs).text).toBe('parent');
+    // What it records after the lapse (a click handled here) is shown.
+    await progress.show({ ...seen, messageTs: parentTs, updatedAt: 2_500 });
+    await progress.flush();
+    expect(slack.callsOf('chat.update')).toHaveLength(1);
+    // An ending is the ledger's: it is shown whoever's lease it was.
+    await progress.show(ended('succeeded', { id: 'd-stall', messageTs: parentTs, updatedAt: 1_800 }));
     await progress.flush();
     expect(at(parentTs).text).toMatch(/: succeeded$/);
   });

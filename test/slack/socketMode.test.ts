@@ -153,10 +153,10 @@ describe('Socket Mode', () => {
   });
 
   // The SDK pings every clientPingTimeout/3 and waits clientPingTimeout before reconnecting, on its
-  // own timers: this one runs with 800 ms rather than 2 s, so it takes about a second.
+  // own timers: this one runs with 1.2 s rather than 2 s, so it takes about 1.5 s.
   it('keeps the link alive, and when Slack asks it to reconnect, opens a fresh socket and keeps answering', async () => {
     await h.stop();
-    h = await start(800);
+    h = await start(1_200);
     // The SDK drops a link whose pings go unanswered; the stand-in answers them as Slack does.
     await h.slack.waitFor(() => h.slack.socket.pingsReceived > 0);
     h.slack.socket.disconnect('refresh_requested');

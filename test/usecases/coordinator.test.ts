@@ -6,9 +6,10 @@ import { silentLogger } from '../../src/lib/logger.js';
 import type { Store } from '../../src/ports/store.js';
 import { type DeployDeps, newDeployment } from '../../src/usecases/deploy.js';
 import { Coordinator, Leases } from '../../src/usecases/rollout/coordinator.js';
+import { RolloutOutcomes } from '../../src/usecases/rollout/outcomes.js';
 import { Watchlist } from '../../src/usecases/rollout/watchlist.js';
 import { FakeTarget, fakeRegistry } from '../fakes/target.js';
-import { ManualClock, RecordingNotifier, directoryOf } from '../fakes/ports.js';
+import { ManualClock, RecordingNotifier, directoryOf, textFact } from '../fakes/ports.js';
 
 const env: Environment = {
   app: 'todo',
@@ -34,18 +35,23 @@ let clock: ManualClock;
 function replica(owner: string) {
   const watchlist = new Watchlist();
   const leases = new Leases(store, clock, owner, 30_000);
+  const target = new FakeTarget();
+  const notifier = new RecordingNotifier();
   const deps: DeployDeps = {
     store,
-    targets: fakeRegistry(new FakeTarget()),
+    targets: fakeRegistry(target),
     directory: directoryOf({}),
-    notifier: new RecordingNotifier(),
+    notifier,
     clock,
     logger: silentLogger,
     follow: (d) => watchlist.add(d),
     own: (d) => leases.own(d.id),
     background: () => undefined,
   };
-  return { watchlist, leases, coordinator: new Coordinator(deps, { catalog, watchlist, leases }) };
+  const coordinator = new Coordinator(deps, { catalog, watchlist, leases });
+  // Its tracker's judgement, as after the check that it still owns a rollout: a stall may come right after.
+  const outcomes = new RolloutOutcomes(deps, { watchlist });
+  return { watchlist, leases, coordinator, outcomes, target, notifier };
 }
 
 async function rollingOut(id: string): Promise<Deployment> {
@@ -86,29 +92,35 @@ describe('several replicas, one owner per deployment', () => {
     expect(a.watchlist.has('d-1')).toBe(false);
   });
 
-  it('a replica that stalls past its lease knows it lapsed, before and after it learns another took it', async () => {
+  it('a replica that stalls past its lease knows since when it lapsed, before and after it learns another took it', async () => {
     const a = replica('a');
     const b = replica('b');
     await rollingOut('d-7');
+    const start = clock.now();
     await a.coordinator.tick();
-    expect(a.leases.lapsed('d-7')).toBe(false);
+    expect(a.leases.lapsedAt('d-7')).toBeUndefined();
     // Renewed on time, it stays a's by a's own clock.
     clock.advance(20_000);
     await a.coordinator.tick();
     clock.advance(20_000);
-    expect(a.leases.lapsed('d-7')).toBe(false);
+    expect(a.leases.lapsedAt('d-7')).toBeUndefined();
     // a stalls past its lease: by its own clock it can no longer be sure, even before it looks.
     clock.advance(10_001);
-    expect(a.leases.lapsed('d-7')).toBe(true);
+    const ranOut = start + 20_000 + 30_000;
+    expect(a.leases.lapsedAt('d-7')).toBe(ranOut);
     await b.coordinator.tick();
     expect(b.leases.holds('d-7')).toBe(true);
-    expect(b.leases.lapsed('d-7')).toBe(false);
-    // a wakes: its renewal fails, and the rollout stays lapsed for it (what it queued before is stale).
+    expect(b.leases.lapsedAt('d-7')).toBeUndefined();
+    // a wakes: its renewal fails; it stays lapsed from when its lease ran out, not from when it learnt it.
+    clock.advance(5_000);
     await a.coordinator.tick();
     expect(a.leases.holds('d-7')).toBe(false);
-    expect(a.leases.lapsed('d-7')).toBe(true);
-    // A replica never held it: nothing of it is stale there.
-    expect(replica('c').leases.lapsed('d-7')).toBe(false);
+    expect(a.leases.lapsedAt('d-7')).toBe(ranOut);
+    // Remembered for an hour, then forgotten.
+    clock.advance(3_600_000);
+    expect(a.leases.lapsedAt('d-7')).toBeUndefined();
+    // A replica that never held it: nothing of it is stale there.
+    expect(replica('c').leases.lapsedAt('d-7')).toBeUndefined();
   });
 
   it('a replica stopped with SIGTERM hands its leases back, and another takes over at once', async () => {
@@ -175,5 +187,63 @@ describe('several replicas, one owner per deployment', () => {
     await a.coordinator.tick();
     expect(a.leases.holds('d-4')).toBe(false);
     expect(a.watchlist.has('d-4')).toBe(false);
+  });
+});
+
+/*
+ * A replica that stalled right after it checked it still owned a rollout wakes up and acts on what
+ * its look saw then; meanwhile the replica that took the rollout over has ended it. The old look
+ * must change nothing: no write over the ending, no rollback, nothing shown.
+ */
+describe('an old look of a replica that stalled, after another replica ended the rollout', () => {
+  /** The stalled replica's snapshot of a rollout it followed, after the new owner ended it in the ledger. */
+  async function endedMeanwhile(a: ReturnType<typeof replica>): Promise<Deployment> {
+    await store.create({
+      ...newDeployment(env, 'deploy', '1.2.2', 'U0ALICE', clock.now()),
+      id: 'd-good',
+      state: 'succeeded',
+      finishedAt: clock.now(),
+    });
+    const seen = (await store.get((await rollingOut('d-8')).id))!;
+    a.watchlist.add(seen);
+    clock.advance(40_000);
+    await store.update({ ...seen, state: 'succeeded', finishedAt: clock.now(), updatedAt: clock.now() });
+    return seen;
+  }
+
+  it('a failure it saw rolls nothing back and leaves the ending as it is', async () => {
+    const a = replica('a');
+    const seen = await endedMeanwhile(a);
+    const reason = textFact('tasks kept stopping');
+    await a.outcomes.apply(seen, env, a.target, { kind: 'failed', data: {}, lines: [], reason });
+    expect(a.target.applied).toEqual([]);
+    expect((await store.get('d-8'))?.state).toBe('succeeded');
+    expect(a.notifier.shown).toEqual([]);
+    expect(a.watchlist.has('d-8')).toBe(false);
+  });
+
+  it('progress it saw is not written over the ending, nor shown', async () => {
+    const a = replica('a');
+    const seen = await endedMeanwhile(a);
+    const progress = { done: 1, total: 2 };
+    await a.outcomes.apply(seen, env, a.target, {
+      kind: 'progress',
+      data: {},
+      lines: [],
+      progress,
+      moved: true,
+    });
+    const now = (await store.get('d-8'))!;
+    expect([now.state, now.tracking?.progress]).toEqual(['succeeded', undefined]);
+    expect(a.notifier.shown).toEqual([]);
+    expect(a.watchlist.has('d-8')).toBe(false);
+  });
+
+  it('an ending it saw does not replace the one recorded', async () => {
+    const a = replica('a');
+    const seen = await endedMeanwhile(a);
+    await a.outcomes.apply(seen, env, a.target, { kind: 'superseded', data: {}, lines: [], by: 'someone' });
+    expect((await store.get('d-8'))?.state).toBe('succeeded');
+    expect(a.notifier.shown).toEqual([]);
   });
 });

@@ -31,11 +31,12 @@ export interface ProgressOptions {
   /** Told of each Slack call that failed (metrics); the failure is logged either way. */
   readonly onError?: ((method: string, e: unknown) => void) | undefined;
   /**
-   * Whether this replica can no longer be sure it follows the deployment (its lease lapsed or was
-   * taken: it stalled past it). Its queued progress edits are then dropped unsent: they show what it
-   * saw before, and the new owner shows the rollout now. An ending is always shown: it is the ledger's.
+   * Since when this replica can no longer be sure it follows a deployment (its lease ran out or was
+   * taken: it stalled past it), if so. A state of the deployment recorded before that instant is then
+   * not shown: the new owner shows the rollout now. A final ending is always shown: it is the ledger's.
+   * Only replicas sharing a ledger pass it.
    */
-  readonly lapsed?: ((id: string) => boolean) | undefined;
+  readonly lapsedAt?: ((id: string) => number | undefined) | undefined;
   /** Told when Slack shows a deployment's end (metrics). */
   readonly onOutcomeShown?: ((d: Deployment) => void) | undefined;
   /** Attempts in all for a call that failed for a passing reason (5xx, 429, network): default 5. */

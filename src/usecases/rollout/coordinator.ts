@@ -11,7 +11,7 @@ import type { Watchlist } from './watchlist.js';
 
 const leaseOf = (id: string) => `deployment:${id}`;
 
-/** How long a lease taken by another replica is remembered as lost (Slack retries give up well before). */
+/** How long a lease taken by another replica is remembered as lost (Slack's retries give up well before). */
 const LOST_KEPT_MS = 3_600_000;
 
 /** How many of an environment's latest entries are looked at for outcomes still unknown. */
@@ -40,7 +40,7 @@ export class Leases {
    * renewal was sent, plus leaseFor. Past it, another replica may have taken the work over.
    */
   private readonly until = new Map<string, number>();
-  /** Leases this replica found taken by another, with when: what it would still say of them is stale. */
+  /** Leases this replica found taken by another, with the instant they ran out for it. */
   private readonly lost = new Map<string, number>();
 
   constructor(
@@ -55,14 +55,21 @@ export class Leases {
   }
 
   /**
-   * Whether this replica held the deployment's lease and can no longer be sure it does: its lease ran
-   * out by its own clock (it stalled, or could not renew), or another replica took it. A replica
-   * that wakes from a stall must not show what it saw before: the new owner shows the rollout now.
+   * Since when what this replica saw of a deployment may be stale, if it held its lease and can no
+   * longer be sure it does: the lease ran out by its own clock (it stalled, or could not renew), or
+   * another replica took it. What it wrote before that instant (a look's progress queued for Slack
+   * when it stalled) must not be shown over what the new owner shows; what it writes later (a click
+   * handled here) may. Undefined while it holds the lease, or never held it.
    */
-  lapsed(id: string): boolean {
-    if (this.lost.has(id)) return true;
+  lapsedAt(id: string): number | undefined {
+    const now = this.clock.now();
+    const lost = this.lost.get(id);
+    if (lost !== undefined) {
+      if (now - lost <= LOST_KEPT_MS) return lost;
+      this.lost.delete(id);
+    }
     const until = this.until.get(id);
-    return until !== undefined && this.clock.now() >= until;
+    return until !== undefined && now >= until ? until : undefined;
   }
 
   async own(id: string): Promise<boolean> {
@@ -83,7 +90,7 @@ export class Leases {
     const ok =
       fence !== undefined && (await this.store.renewLease(leaseOf(id), this.owner, fence, this.leaseMs, at));
     if (ok) this.until.set(id, at + this.leaseMs);
-    else if (this.held.delete(id)) this.loseTrack(id, at);
+    else if (this.held.delete(id)) this.loseTrack(id, Math.min(at, this.until.get(id) ?? at));
     return ok;
   }
 
@@ -98,11 +105,11 @@ export class Leases {
     for (const id of [...this.held.keys()]) await this.release(id).catch(() => undefined);
   }
 
-  /** Remembers a lost lease for a while (what was queued for Slack before is sent by then); forgets old ones. */
-  private loseTrack(id: string, at: number): void {
+  /** Remembers a lost lease, from when it ran out, for an hour; forgets older ones. */
+  private loseTrack(id: string, ranOut: number): void {
     this.until.delete(id);
-    this.lost.set(id, at);
-    for (const [k, when] of this.lost) if (at - when > LOST_KEPT_MS) this.lost.delete(k);
+    this.lost.set(id, ranOut);
+    for (const [k, when] of this.lost) if (ranOut - when > LOST_KEPT_MS) this.lost.delete(k);
   }
 }
 

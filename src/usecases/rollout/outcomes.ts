@@ -7,7 +7,7 @@ import { errorMessage } from '../../lib/errors.js';
 import type { Alarms } from '../../ports/alarms.js';
 import type { Observation, TargetStrategy } from '../../targets/strategy.js';
 import type { DeployDeps } from '../deploy.js';
-import { save, showAndRecord } from '../record.js';
+import { saveInFlight, showAndRecord } from '../record.js';
 import { beginBake, verifies } from '../verify/begin.js';
 import { saidBefore, why } from './cause.js';
 import { followingSelfRollback, lateEnding, outcomeUnknown } from './endings.js';
@@ -46,7 +46,8 @@ export class RolloutOutcomes {
     const now = this.deps.clock.now();
     const t = d.tracking!;
     if (d.state === 'outcome_unknown' || now - t.lastProgressAt <= env.rolloutTimeoutMs) return;
-    const cur = await save(this.deps.store, d, outcomeUnknown(d, e, now), now);
+    const cur = await saveInFlight(this.deps.store, d, outcomeUnknown(d, e, now), now);
+    if (!cur) return this.opts.watchlist.remove(d.id);
     this.opts.watchlist.keep(cur);
     await showAndRecord(this.deps, cur);
     this.deps.logger.warn('rollout outcome unknown', { id: d.id, error: errorMessage(e) });
@@ -117,7 +118,9 @@ export class RolloutOutcomes {
       return;
     }
     if (t.phase === 'rollout' && verifies(env) && this.opts.alarms) {
-      this.opts.watchlist.set(await beginBake(this.deps, d, env, { ...t, data: obs.data }, obs.watched));
+      const baking = await beginBake(this.deps, d, env, { ...t, data: obs.data }, obs.watched);
+      if (baking) this.opts.watchlist.set(baking);
+      else this.opts.watchlist.remove(d.id);
       return;
     }
     await this.finish(d, {
@@ -139,7 +142,8 @@ export class RolloutOutcomes {
     const tracking = { ...t, data: obs.data };
     if (obs.selfRollback?.kind === 'following' && t.phase === 'rollout') {
       const change = followingSelfRollback(strategy, obs, obs.selfRollback.data, now);
-      const cur = await save(deps.store, d, change, now);
+      const cur = await saveInFlight(deps.store, d, change, now);
+      if (!cur) return this.opts.watchlist.remove(d.id);
       this.opts.watchlist.set(cur);
       await deps.notifier.show(cur);
       return;
@@ -216,7 +220,10 @@ export class RolloutOutcomes {
   private async finish(d: Deployment, change: Partial<Deployment>): Promise<void> {
     const deps = this.deps;
     const now = deps.clock.now();
-    await this.ended(await save(deps.store, d, { ...change, finishedAt: now }, now), now);
+    const cur = await saveInFlight(deps.store, d, { ...change, finishedAt: now }, now);
+    // Ended meanwhile by another replica (this one stalled): that ending stands, and was shown there.
+    if (!cur) return this.opts.watchlist.remove(d.id);
+    await this.ended(cur, now);
   }
 
   /** What every ending does once it is in the ledger: stop following, count it, say it. */

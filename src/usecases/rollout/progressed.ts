@@ -4,7 +4,7 @@ import type { Reported } from '../../domain/facts/rollout.js';
 import { sameJson } from '../../lib/sameJson.js';
 import type { Observation } from '../../targets/strategy.js';
 import type { DeployDeps } from '../deps.js';
-import { save } from '../record.js';
+import { saveInFlight } from '../record.js';
 import type { Watchlist } from './watchlist.js';
 
 type Progressing = Extract<Observation, { kind: 'progress' }>;
@@ -54,7 +54,8 @@ export async function recordProgress(
     tracking.waiting !== t.waiting ||
     tracking.waitingUntil !== t.waitingUntil ||
     !sameJson([tracking.stage, tracking.pause], [t.stage, t.pause]);
-  const cur = await save(deps.store, d, { tracking }, now);
+  const cur = await saveInFlight(deps.store, d, { tracking }, now);
+  if (!cur) return watchlist.remove(d.id);
   watchlist.set(cur);
   if (visible) await deps.notifier.show(cur);
   if (tracking.waiting !== undefined && tracking.waiting !== t.waiting) {

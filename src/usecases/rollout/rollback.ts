@@ -5,7 +5,7 @@ import { errorReported } from '../../domain/reported.js';
 import type { TargetStrategy } from '../../targets/strategy.js';
 import type { DeployDeps } from '../deploy.js';
 import { applyOrReconcile, beginTracking } from '../execute.js';
-import { save } from '../record.js';
+import { save, saveInFlight } from '../record.js';
 import { why } from './cause.js';
 import { rollBackInPlace } from './inPlace.js';
 import type { Watchlist } from './watchlist.js';
@@ -41,12 +41,14 @@ export async function rollBackToGoodVersion(
     return;
   }
   deps.notifier.detail(d, [{ kind: 'rollout.rollingBackTo', version: good.version }]);
-  const cur = await save(
+  const cur = await saveInFlight(
     deps.store,
     d,
     { state: 'rolling_back', ...why(reason), rollbackVersion: good.version, tracking },
     deps.clock.now(),
   );
+  // Ended meanwhile by another replica (this one stalled): nothing to roll back here.
+  if (!cur) return watchlist.remove(d.id);
   watchlist.set(cur);
   await deps.notifier.show(cur);
   await redeploy(deps, watchlist, finish, cur, env, strategy, good.version, reason);

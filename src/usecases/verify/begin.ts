@@ -2,7 +2,7 @@ import type { Environment } from '../../domain/catalog.js';
 import type { Deployment, Tracking } from '../../domain/deployment.js';
 import type { VerifyPolicy } from '../../domain/verify.js';
 import type { DeployDeps } from '../deps.js';
-import { save } from '../record.js';
+import { saveInFlight } from '../record.js';
 
 /** An environment that verifies its rollouts. */
 export type VerifiedEnvironment = Environment & { readonly verify: VerifyPolicy };
@@ -26,12 +26,12 @@ export async function beginBake(
   env: VerifiedEnvironment,
   tracking: Tracking,
   watched?: { readonly by: string; readonly from: number },
-): Promise<Deployment> {
+): Promise<Deployment | undefined> {
   const now = deps.clock.now();
   const counted = watched && watched.from <= now ? { ...watched, until: now } : undefined;
   const startedAt = counted?.from ?? now;
   const endsAt = Math.max(now, startedAt + env.verify.bakeMs);
-  const cur = await save(
+  const cur = await saveInFlight(
     deps.store,
     d,
     {
@@ -48,6 +48,8 @@ export async function beginBake(
     },
     now,
   );
+  // Another replica decided meanwhile (this one stalled): its word stands.
+  if (!cur) return undefined;
   deps.notifier.detail(cur, [
     {
       kind: 'verify.baking',

@@ -20,8 +20,8 @@ export async function startFakes(): Promise<Fakes> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const gone = () => child.exitCode !== null || child.signalCode !== null;
-  /** The fakes' answer to one message (one asked at a time: they answer in order), within 10 s. */
-  const ask = <T>(message?: { kind: string }) =>
+  /** The fakes' answer to one message (one asked at a time: they answer in order), within `ms`. */
+  const ask = <T>(message?: { kind: string }, ms = 10_000) =>
     new Promise<T>((resolve, reject) => {
       const fail = (why: string) => {
         child.off('exit', exited);
@@ -35,12 +35,13 @@ export async function startFakes(): Promise<Fakes> {
         clearTimeout(timer);
         resolve(m as T);
       };
-      const timer = setTimeout(() => fail('did not answer within 10 s'), 10_000);
+      const timer = setTimeout(() => fail(`did not answer within ${ms} ms`), ms);
       child.once('exit', exited);
       child.once('message', answered);
       if (message) child.send(message, (e) => e && fail(`could not be asked: ${e.message}`));
     });
-  const urls = await ask<{ awsUrl: string; slackUrl: string; apiUrl: string }>();
+  // Started through tsx: on a busy machine that alone can take a while.
+  const urls = await ask<{ awsUrl: string; slackUrl: string; apiUrl: string }>(undefined, 60_000);
   return {
     ...urls,
     async answers() {

@@ -50,7 +50,7 @@ export function createSlackOutput(o: SlackOutputOptions) {
     },
     onError: (method, e) => metrics.slackError(method, e),
     onOutcomeShown: (d) => metrics.outcomeShown(d.id),
-    // Only replicas sharing a ledger can be overtaken; a single process that stalls takes its own work back.
+    // Only a shared (DynamoDB) ledger lets another replica take work over; one SQLite process takes its own back.
     lapsedAt: config.storage.kind === 'sqlite' ? undefined : o.lapsedAt,
   });
   // Replicas share one ledger: whichever sees an event, one of them reports it.

@@ -32,10 +32,17 @@ export async function save(
   );
 }
 
+/** Whether the ledger's record is where `seen` was: same state, phase and ending (other fields may move). */
+export const sameStage = (cur: Deployment, seen: Deployment): boolean =>
+  cur.state === seen.state &&
+  cur.tracking?.phase === seen.tracking?.phase &&
+  cur.finishedAt === seen.finishedAt;
+
 /**
- * save() for what following a rollout writes: when another writer ended the deployment meanwhile (a
- * replica that took the rollout over while this one stalled), nothing is written and undefined is
- * returned, so an old look never re-opens, re-ends or rolls back what was already decided.
+ * save() for what following a rollout writes, from what one look saw: when another writer moved the
+ * deployment on meanwhile (ended it, rolled it back, began its bake: a replica that took the rollout
+ * over while this one stalled, or a person's decision), nothing is written and undefined is returned,
+ * so an old look never re-opens, re-ends or rolls back what was already decided.
  */
 export async function saveInFlight(
   store: Store,
@@ -43,12 +50,11 @@ export async function saveInFlight(
   change: Partial<Deployment>,
   now: number,
 ): Promise<Deployment | undefined> {
-  const ended = (x: Deployment) => x.finishedAt !== undefined;
   return retryOnConflict<Deployment | undefined>(
     async (n) => {
       const cur = n === 0 ? d : await store.get(d.id);
       if (!cur) throw new Error(`deployment ${d.id} vanished`);
-      if (n > 0 && ended(cur) && !ended(d)) return undefined;
+      if (n > 0 && !sameStage(cur, d)) return undefined;
       return (await store.update({ ...cur, ...change, updatedAt: now })) ?? LOST;
     },
     () => {

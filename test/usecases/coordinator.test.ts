@@ -87,6 +87,9 @@ describe('several replicas, one owner per deployment', () => {
     clock.advance(2_000);
     await b.coordinator.tick();
     expect(b.watchlist.has('d-1')).toBe(true);
+    // What a dropped before it stalled is shown again by the new owner, once; a resumed nothing at its start.
+    expect(b.notifier.shown.map((d) => [d.id, d.state])).toEqual([['d-1', 'rolling_out']]);
+    expect(a.notifier.shown).toEqual([]);
     // a comes back (it had only stalled): its renewal fails and it stops following at once.
     await a.coordinator.tick();
     expect(a.watchlist.has('d-1')).toBe(false);
@@ -116,8 +119,10 @@ describe('several replicas, one owner per deployment', () => {
     await a.coordinator.tick();
     expect(a.leases.holds('d-7')).toBe(false);
     expect(a.leases.lapsedAt('d-7')).toBe(ranOut);
-    // Remembered for an hour, then forgotten.
+    // Remembered for an hour after a learnt it, then forgotten.
     clock.advance(3_600_000);
+    expect(a.leases.lapsedAt('d-7')).toBe(ranOut);
+    clock.advance(1);
     expect(a.leases.lapsedAt('d-7')).toBeUndefined();
     // A replica that never held it: nothing of it is stale there.
     expect(replica('c').leases.lapsedAt('d-7')).toBeUndefined();
@@ -195,6 +200,15 @@ describe('several replicas, one owner per deployment', () => {
  * its look saw then; meanwhile the replica that took the rollout over has ended it. The old look
  * must change nothing: no write over the ending, no rollback, nothing shown.
  */
+/** A look that saw half the tasks of the new revision running. */
+const HALFWAY = {
+  kind: 'progress',
+  data: {},
+  lines: [],
+  progress: { done: 1, total: 2 },
+  moved: true,
+} as const;
+
 describe('an old look of a replica that stalled, after another replica ended the rollout', () => {
   /** The stalled replica's snapshot of a rollout it followed, after the new owner ended it in the ledger. */
   async function endedMeanwhile(a: ReturnType<typeof replica>): Promise<Deployment> {
@@ -219,24 +233,31 @@ describe('an old look of a replica that stalled, after another replica ended the
     expect(a.target.applied).toEqual([]);
     expect((await store.get('d-8'))?.state).toBe('succeeded');
     expect(a.notifier.shown).toEqual([]);
-    expect(a.watchlist.has('d-8')).toBe(false);
   });
 
   it('progress it saw is not written over the ending, nor shown', async () => {
     const a = replica('a');
     const seen = await endedMeanwhile(a);
-    const progress = { done: 1, total: 2 };
-    await a.outcomes.apply(seen, env, a.target, {
-      kind: 'progress',
-      data: {},
-      lines: [],
-      progress,
-      moved: true,
-    });
+    await a.outcomes.apply(seen, env, a.target, HALFWAY);
     const now = (await store.get('d-8'))!;
     expect([now.state, now.tracking?.progress]).toEqual(['succeeded', undefined]);
     expect(a.notifier.shown).toEqual([]);
-    expect(a.watchlist.has('d-8')).toBe(false);
+  });
+
+  it('a rollback another replica started meanwhile is not overwritten by what the old look saw', async () => {
+    const a = replica('a');
+    const seen = (await store.get((await rollingOut('d-9')).id))!;
+    const rollingBack = { ...seen, state: 'rolling_back' as const, updatedAt: clock.now() + 1 };
+    await store.update(rollingBack);
+    await a.outcomes.apply(seen, env, a.target, HALFWAY);
+    await a.outcomes.apply(seen, env, a.target, { kind: 'succeeded', data: {}, lines: [] });
+    const now = (await store.get('d-9'))!;
+    expect([now.state, now.finishedAt, now.tracking?.progress]).toEqual([
+      'rolling_back',
+      undefined,
+      undefined,
+    ]);
+    expect(a.notifier.shown).toEqual([]);
   });
 
   it('an ending it saw does not replace the one recorded', async () => {

@@ -5,6 +5,7 @@ import { errorMessage } from '../../lib/errors.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Store } from '../../ports/store.js';
 import type { DeployDeps } from '../deploy.js';
+import { showAndRecord } from '../record.js';
 import { resumeOne } from '../resume.js';
 import { KEEP_CHECKING_MS } from './tracker.js';
 import type { Watchlist } from './watchlist.js';
@@ -40,8 +41,8 @@ export class Leases {
    * renewal was sent, plus leaseFor. Past it, another replica may have taken the work over.
    */
   private readonly until = new Map<string, number>();
-  /** Leases this replica found taken by another, with the instant they ran out for it. */
-  private readonly lost = new Map<string, number>();
+  /** Leases this replica found taken by another: the instant they ran out for it, and when it learnt it. */
+  private readonly lost = new Map<string, { readonly ranOut: number; readonly learnt: number }>();
 
   constructor(
     private readonly store: Store,
@@ -65,7 +66,7 @@ export class Leases {
     const now = this.clock.now();
     const lost = this.lost.get(id);
     if (lost !== undefined) {
-      if (now - lost <= LOST_KEPT_MS) return lost;
+      if (now - lost.learnt <= LOST_KEPT_MS) return lost.ranOut;
       this.lost.delete(id);
     }
     const until = this.until.get(id);
@@ -90,7 +91,7 @@ export class Leases {
     const ok =
       fence !== undefined && (await this.store.renewLease(leaseOf(id), this.owner, fence, this.leaseMs, at));
     if (ok) this.until.set(id, at + this.leaseMs);
-    else if (this.held.delete(id)) this.loseTrack(id, Math.min(at, this.until.get(id) ?? at));
+    else if (this.held.delete(id)) this.loseTrack(id, Math.min(at, this.until.get(id) ?? at), at);
     return ok;
   }
 
@@ -105,11 +106,11 @@ export class Leases {
     for (const id of [...this.held.keys()]) await this.release(id).catch(() => undefined);
   }
 
-  /** Remembers a lost lease, from when it ran out, for an hour; forgets older ones. */
-  private loseTrack(id: string, ranOut: number): void {
+  /** Remembers a lost lease (from when it ran out) for an hour after it was learnt; forgets older ones. */
+  private loseTrack(id: string, ranOut: number, learnt: number): void {
     this.until.delete(id);
-    this.lost.set(id, ranOut);
-    for (const [k, when] of this.lost) if (ranOut - when > LOST_KEPT_MS) this.lost.delete(k);
+    this.lost.set(id, { ranOut, learnt });
+    for (const [k, l] of this.lost) if (learnt - l.learnt > LOST_KEPT_MS) this.lost.delete(k);
   }
 }
 
@@ -155,13 +156,18 @@ export class Coordinator {
       }
     }
     const now = this.deps.clock.now();
+    // Past the first round, what is taken over was left by a replica that died or stalled, this one included.
+    const takingOver = this.lookedForUnknownAt !== undefined;
     for (const d of inFlight) {
       if (leases.holds(d.id) || justRecorded(d, now, leases.leaseMs)) continue;
       const env = findEnvironment(catalog, d.app, d.env);
       if (!env || !(await leases.own(d.id))) continue;
       try {
-        if (await resumeOne(this.deps, env, d)) resumed++;
-        else settled++;
+        if (await resumeOne(this.deps, env, d)) {
+          resumed++;
+          // A replica that stalled drops the edits it had queued: Slack shows the ledger's state again.
+          if (takingOver && d.tracking) await showAndRecord(this.deps, d);
+        } else settled++;
       } catch (e) {
         this.deps.logger.error('could not resume a deployment', { id: d.id, error: errorMessage(e) });
       }

@@ -4,8 +4,11 @@ import type { Reported } from '../../domain/facts/rollout.js';
 import { errorMessage } from '../../lib/errors.js';
 import { type TargetStrategy, inPlaceLines } from '../../targets/strategy.js';
 import type { DeployDeps } from '../deps.js';
-import { save } from '../record.js';
+import { sameStage, saveInFlight } from '../record.js';
 import { why } from './cause.js';
+
+/** The deployment moved on since it was seen (another replica or a person decided): nothing was done. */
+export const MOVED_ON = Symbol('moved on');
 
 /**
  * Capstan's own rollback of a rollout the target can roll back itself (an ECS service deployment
@@ -19,11 +22,14 @@ export async function rollBackInPlace(
   strategy: TargetStrategy,
   tracking: Tracking,
   reason: Reported,
-): Promise<Deployment | undefined> {
+): Promise<Deployment | typeof MOVED_ON | undefined> {
   // In flight, only a progressive rollout (a stage) has one; in a bake after success, the target
   // says whether it still can (CodeDeploy blue/green in its termination wait).
   if (!strategy.rollBackInPlace || (tracking.stage === undefined && d.state !== 'verifying'))
     return undefined;
+  // Read again at the last moment before AWS is changed: a replica that stalled acts on no old look.
+  const now0 = await deps.store.get(d.id);
+  if (!now0 || !sameStage(now0, d)) return MOVED_ON;
   let answer;
   try {
     answer = await strategy.rollBackInPlace(env, tracking.data);
@@ -35,10 +41,8 @@ export async function rollBackInPlace(
     return undefined;
   }
   if (answer === undefined) return undefined;
-  const lines = inPlaceLines(answer);
-  if (lines.length > 0) deps.notifier.detail(d, lines);
   const now = deps.clock.now();
-  return save(
+  const cur = await saveInFlight(
     deps.store,
     d,
     {
@@ -54,4 +58,8 @@ export async function rollBackInPlace(
     },
     now,
   );
+  if (!cur) return MOVED_ON;
+  const lines = inPlaceLines(answer);
+  if (lines.length > 0) deps.notifier.detail(cur, lines);
+  return cur;
 }

@@ -46,8 +46,9 @@ export class RolloutOutcomes {
     const now = this.deps.clock.now();
     const t = d.tracking!;
     if (d.state === 'outcome_unknown' || now - t.lastProgressAt <= env.rolloutTimeoutMs) return;
+    if (this.opts.stillOwns && !(await this.opts.stillOwns(d.id))) return this.opts.watchlist.remove(d.id);
     const cur = await saveInFlight(this.deps.store, d, outcomeUnknown(d, e, now), now);
-    if (!cur) return this.opts.watchlist.remove(d.id);
+    if (!cur) return;
     this.opts.watchlist.keep(cur);
     await showAndRecord(this.deps, cur);
     this.deps.logger.warn('rollout outcome unknown', { id: d.id, error: errorMessage(e) });
@@ -120,7 +121,6 @@ export class RolloutOutcomes {
     if (t.phase === 'rollout' && verifies(env) && this.opts.alarms) {
       const baking = await beginBake(this.deps, d, env, { ...t, data: obs.data }, obs.watched);
       if (baking) this.opts.watchlist.set(baking);
-      else this.opts.watchlist.remove(d.id);
       return;
     }
     await this.finish(d, {
@@ -143,7 +143,7 @@ export class RolloutOutcomes {
     if (obs.selfRollback?.kind === 'following' && t.phase === 'rollout') {
       const change = followingSelfRollback(strategy, obs, obs.selfRollback.data, now);
       const cur = await saveInFlight(deps.store, d, change, now);
-      if (!cur) return this.opts.watchlist.remove(d.id);
+      if (!cur) return;
       this.opts.watchlist.set(cur);
       await deps.notifier.show(cur);
       return;
@@ -221,8 +221,8 @@ export class RolloutOutcomes {
     const deps = this.deps;
     const now = deps.clock.now();
     const cur = await saveInFlight(deps.store, d, { ...change, finishedAt: now }, now);
-    // Ended meanwhile by another replica (this one stalled): that ending stands, and was shown there.
-    if (!cur) return this.opts.watchlist.remove(d.id);
+    // Moved on meanwhile (another replica ended it while this one stalled): what was decided stands.
+    if (!cur) return;
     await this.ended(cur, now);
   }
 

@@ -55,7 +55,7 @@ export async function recordProgress(
     tracking.waitingUntil !== t.waitingUntil ||
     !sameJson([tracking.stage, tracking.pause], [t.stage, t.pause]);
   const cur = await saveInFlight(deps.store, d, { tracking }, now);
-  if (!cur) return watchlist.remove(d.id);
+  if (!cur) return;
   watchlist.set(cur);
   if (visible) await deps.notifier.show(cur);
   if (tracking.waiting !== undefined && tracking.waiting !== t.waiting) {

@@ -7,7 +7,7 @@ import type { DeployDeps } from '../deploy.js';
 import { applyOrReconcile, beginTracking } from '../execute.js';
 import { save, saveInFlight } from '../record.js';
 import { why } from './cause.js';
-import { rollBackInPlace } from './inPlace.js';
+import { MOVED_ON, rollBackInPlace } from './inPlace.js';
 import type { Watchlist } from './watchlist.js';
 
 /**
@@ -26,6 +26,7 @@ export async function rollBackToGoodVersion(
   reason: Reported,
 ): Promise<void> {
   const inPlace = await rollBackInPlace(deps, d, env, strategy, tracking, reason);
+  if (inPlace === MOVED_ON) return;
   if (inPlace) {
     watchlist.set(inPlace);
     await deps.notifier.show(inPlace);
@@ -40,15 +41,15 @@ export async function rollBackToGoodVersion(
     });
     return;
   }
-  deps.notifier.detail(d, [{ kind: 'rollout.rollingBackTo', version: good.version }]);
   const cur = await saveInFlight(
     deps.store,
     d,
     { state: 'rolling_back', ...why(reason), rollbackVersion: good.version, tracking },
     deps.clock.now(),
   );
-  // Ended meanwhile by another replica (this one stalled): nothing to roll back here.
-  if (!cur) return watchlist.remove(d.id);
+  // Moved on meanwhile (another replica ended or rolled it back while this one stalled): nothing to do here.
+  if (!cur) return;
+  deps.notifier.detail(cur, [{ kind: 'rollout.rollingBackTo', version: good.version }]);
   watchlist.set(cur);
   await deps.notifier.show(cur);
   await redeploy(deps, watchlist, finish, cur, env, strategy, good.version, reason);

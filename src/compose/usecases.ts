@@ -85,7 +85,12 @@ export function createUseCases(p: UseCaseParts) {
     clock,
     logger,
   };
-  const coordinator = new Coordinator(deploy, { catalog, watchlist, leases });
+  const coordinator = new Coordinator(deploy, {
+    catalog,
+    watchlist,
+    leases,
+    showTakenOver: config.storage.kind !== 'sqlite',
+  });
   return { deploy, approvals, relay, tracker, coordinator, pace };
 }
 

@@ -48,7 +48,8 @@ function replica(owner: string) {
     own: (d) => leases.own(d.id),
     background: () => undefined,
   };
-  const coordinator = new Coordinator(deps, { catalog, watchlist, leases });
+  // As replicas on a shared ledger: a rollout taken over mid-run is shown once.
+  const coordinator = new Coordinator(deps, { catalog, watchlist, leases, showTakenOver: true });
   // Its tracker's judgement, as after the check that it still owns a rollout: a stall may come right after.
   const outcomes = new RolloutOutcomes(deps, { watchlist });
   return { watchlist, leases, coordinator, outcomes, target, notifier };
@@ -258,6 +259,18 @@ describe('an old look of a replica that stalled, after another replica ended the
       undefined,
     ]);
     expect(a.notifier.shown).toEqual([]);
+  });
+
+  it('a look refused by a write at another stage follows the ledger again from the next round', async () => {
+    const a = replica('a');
+    const seen = (await store.get((await rollingOut('d-10')).id))!;
+    await a.coordinator.tick();
+    // In this same process, a rollback was recorded while a look of the rollout was under way.
+    await store.update({ ...seen, state: 'rolling_back', updatedAt: clock.now() });
+    await a.outcomes.apply(seen, env, a.target, HALFWAY);
+    expect(a.watchlist.get('d-10')?.state).toBe('rolling_out');
+    await a.coordinator.tick();
+    expect(a.watchlist.get('d-10')?.state).toBe('rolling_back');
   });
 
   it('an ending it saw does not replace the one recorded', async () => {

@@ -1,11 +1,11 @@
 import type { Catalog } from '../../domain/catalog.js';
 import { findEnvironment } from '../../domain/catalog.js';
-import type { Deployment } from '../../domain/deployment.js';
+import { type Deployment, isTerminal } from '../../domain/deployment.js';
 import { errorMessage } from '../../lib/errors.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Store } from '../../ports/store.js';
 import type { DeployDeps } from '../deploy.js';
-import { showAndRecord } from '../record.js';
+import { sameStage, showAndRecord } from '../record.js';
 import { resumeOne } from '../resume.js';
 import { KEEP_CHECKING_MS } from './tracker.js';
 import type { Watchlist } from './watchlist.js';
@@ -130,6 +130,11 @@ export class Coordinator {
       readonly catalog: Catalog;
       readonly watchlist: Watchlist;
       readonly leases: Leases;
+      /**
+       * Whether a rollout taken over mid-run is shown once as the ledger has it: on a shared ledger, the
+       * replica it comes from may have stalled and dropped its last edits (SlackProgress's lapsedAt).
+       */
+      readonly showTakenOver?: boolean;
     },
   ) {}
 
@@ -153,11 +158,15 @@ export class Coordinator {
       } else if (d.tracking && !watchlist.has(id)) {
         // Started by another replica (an approval clicked there): the owner follows it.
         watchlist.add(d);
+      } else {
+        // A look that lost a race to a write at another stage (refused by saveInFlight) follows the ledger's record.
+        const seen = watchlist.get(id);
+        if (seen && seen.rev < d.rev && !sameStage(d, seen)) watchlist.set(d);
       }
     }
     const now = this.deps.clock.now();
     // Past the first round, what is taken over was left by a replica that died or stalled, this one included.
-    const takingOver = this.lookedForUnknownAt !== undefined;
+    const takingOver = this.opts.showTakenOver === true && this.lookedForUnknownAt !== undefined;
     for (const d of inFlight) {
       if (leases.holds(d.id) || justRecorded(d, now, leases.leaseMs)) continue;
       const env = findEnvironment(catalog, d.app, d.env);
@@ -165,8 +174,8 @@ export class Coordinator {
       try {
         if (await resumeOne(this.deps, env, d)) {
           resumed++;
-          // A replica that stalled drops the edits it had queued: Slack shows the ledger's state again.
-          if (takingOver && d.tracking) await showAndRecord(this.deps, d);
+          // A replica that stalled drops the edits it had queued: Slack shows the ledger's state again, as it is now.
+          if (takingOver) await this.showAgain(d.id);
         } else settled++;
       } catch (e) {
         this.deps.logger.error('could not resume a deployment', { id: d.id, error: errorMessage(e) });
@@ -179,6 +188,11 @@ export class Coordinator {
       resumed += await this.keepCheckingUnknown(now);
     }
     return { resumed, settled };
+  }
+
+  private async showAgain(id: string): Promise<void> {
+    const cur = await this.deps.store.get(id);
+    if (cur?.tracking && !isTerminal(cur.state)) await showAndRecord(this.deps, cur);
   }
 
   /**

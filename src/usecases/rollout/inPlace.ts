@@ -58,8 +58,14 @@ export async function rollBackInPlace(
     },
     now,
   );
-  if (!cur) return MOVED_ON;
   const lines = inPlaceLines(answer);
+  if (!cur) {
+    deps.logger.warn('rolled back in place, but the deployment had moved on meanwhile', {
+      id: d.id,
+      rollback: lines.map((l) => l.kind),
+    });
+    return MOVED_ON;
+  }
   if (lines.length > 0) deps.notifier.detail(cur, lines);
   return cur;
 }

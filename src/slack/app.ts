@@ -1,8 +1,7 @@
-import type { App, CustomRoute } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { createSlackDirectory } from '../adapters/slack/chat.js';
 import { namesOf, parseCommand } from '../commands/parse.js';
-import type { Logger } from '../lib/logger.js';
 import { newId } from '../lib/ids.js';
 import type { Directory } from '../ports/chat.js';
 import { type Clock, systemClock } from '../ports/clock.js';
@@ -12,34 +11,21 @@ import { helpMessage, invalidMessage, notice } from '../views/help.js';
 import { toBoltLogger } from './boltLogger.js';
 import { type ClaimDelivery, GuardedApp, isSeenBefore } from './guardedApp.js';
 import { AckFirst } from '../lib/ackFirst.js';
-import { newReceiver } from './receiver.js';
+import { type ReceiverOptions, newReceiver } from './receiver.js';
 import { type DispatchDeps, dispatch, statusReply } from './dispatch.js';
 import { failureMessage } from './respond.js';
 import { publishHome } from './home.js';
 
-export interface SlackAppOptions {
+/** The Slack app: how it listens (ReceiverOptions), and what it answers with. */
+export interface SlackAppOptions extends ReceiverOptions {
   readonly botToken: string;
-  readonly signingSecret?: string | undefined;
-  readonly appToken?: string | undefined;
-  /** Socket Mode: how long a ping may go unanswered, and the wait before a reconnect (the SDK's 5 s by default). */
-  readonly socketPingTimeoutMs?: number | undefined;
-  readonly apiUrl?: string | undefined;
   /** What the app's calls to Slack go out through (answers on response_url, the Web API); globalThis.fetch by default. */
   readonly fetch?: typeof globalThis.fetch | undefined;
-  readonly port: number;
-  /** The address the HTTP listener binds (in Socket Mode, the side listener's); all by default. */
-  readonly host?: string | undefined;
-  readonly logger: Logger;
   /** Claims a Slack delivery once across replicas, so a retry is acknowledged but not acted on again. */
   readonly claimDelivery?: ClaimDelivery | undefined;
   readonly dispatch: DispatchDeps;
-  /** Extra HTTP routes (the SNS endpoint); served beside /slack/events. */
-  readonly routes?: readonly CustomRoute[] | undefined;
-  readonly isReady: () => boolean;
   /** Registers block_actions and view handlers on the app (releases, approvals). */
   readonly interactions?: ((app: App) => void) | undefined;
-  /** The clock Slack request timestamps are judged by (ms since the epoch); Date.now by default. */
-  readonly now?: (() => number) | undefined;
   /** The Home tab: group membership (a directory over this app's client by default) and the time. */
   readonly home?:
     | {

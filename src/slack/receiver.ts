@@ -6,17 +6,21 @@ import { notFoundOnMalformedPath } from './chartRoute.js';
 import { FreshHttpReceiver } from './freshness.js';
 import { CapstanSocketReceiver } from './socketReceiver.js';
 
-/** What the receiver is built from: the part of the Slack app's options about listening (see SlackAppOptions). */
+/** What the receiver is built from: the part of the Slack app's options about listening (SlackAppOptions extends it). */
 export interface ReceiverOptions {
   readonly signingSecret?: string | undefined;
   readonly appToken?: string | undefined;
+  /** Socket Mode: how long a ping may go unanswered, and the wait before a reconnect (the SDK's 5 s by default). */
   readonly socketPingTimeoutMs?: number | undefined;
   readonly apiUrl?: string | undefined;
   readonly port: number;
+  /** The address the HTTP listener binds (in Socket Mode, the side listener's); all by default. */
   readonly host?: string | undefined;
   readonly logger: Logger;
+  /** Extra HTTP routes (the SNS endpoint); served beside /slack/events. */
   readonly routes?: readonly CustomRoute[] | undefined;
   readonly isReady: () => boolean;
+  /** The clock Slack request timestamps are judged by (ms since the epoch); Date.now by default. */
   readonly now?: (() => number) | undefined;
 }
 

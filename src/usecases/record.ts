@@ -9,20 +9,24 @@ import { LOST, MAX_ATTEMPTS, retryOnConflict } from './compareAndSet.js';
 import type { DeployDeps } from './deps.js';
 import { why } from './rollout/cause.js';
 
+type Change = Partial<Deployment> | ((cur: Deployment) => Partial<Deployment>);
+
 /**
  * Writes a change to a deployment, retrying on a concurrent write (compare-and-set on `rev`): the
- * change is applied again to what the other writer left.
+ * change is applied again to what the other writer left, if `accept` takes it (else undefined).
  */
-export async function save(
+function write(
   store: Store,
   d: Deployment,
-  change: Partial<Deployment> | ((cur: Deployment) => Partial<Deployment>),
+  change: Change,
   now: number,
-): Promise<Deployment> {
-  return retryOnConflict(
+  accept: (cur: Deployment) => boolean,
+): Promise<Deployment | undefined> {
+  return retryOnConflict<Deployment | undefined>(
     async (n) => {
       const cur = n === 0 ? d : await store.get(d.id);
       if (!cur) throw new Error(`deployment ${d.id} vanished`);
+      if (!accept(cur)) return undefined;
       const patch = typeof change === 'function' ? change(cur) : change;
       return (await store.update({ ...cur, ...patch, updatedAt: now })) ?? LOST;
     },
@@ -30,6 +34,15 @@ export async function save(
       throw new Error(`could not record ${d.id} after ${MAX_ATTEMPTS} attempts`);
     },
   );
+}
+
+/**
+ * Writes a change to a deployment, retrying on a concurrent write (compare-and-set on `rev`): the
+ * change is applied again to what the other writer left.
+ */
+export async function save(store: Store, d: Deployment, change: Change, now: number): Promise<Deployment> {
+  // Every attempt is accepted, so a record always comes back.
+  return (await write(store, d, change, now, () => true))!;
 }
 
 /** Whether the ledger's record is where `seen` was: same state, phase and ending (other fields may move). */
@@ -44,23 +57,13 @@ export const sameStage = (cur: Deployment, seen: Deployment): boolean =>
  * over while this one stalled, or a person's decision), nothing is written and undefined is returned,
  * so an old look never re-opens, re-ends or rolls back what was already decided.
  */
-export async function saveInFlight(
+export function saveInFlight(
   store: Store,
   d: Deployment,
   change: Partial<Deployment>,
   now: number,
 ): Promise<Deployment | undefined> {
-  return retryOnConflict<Deployment | undefined>(
-    async (n) => {
-      const cur = n === 0 ? d : await store.get(d.id);
-      if (!cur) throw new Error(`deployment ${d.id} vanished`);
-      if (n > 0 && !sameStage(cur, d)) return undefined;
-      return (await store.update({ ...cur, ...change, updatedAt: now })) ?? LOST;
-    },
-    () => {
-      throw new Error(`could not record ${d.id} after ${MAX_ATTEMPTS} attempts`);
-    },
-  );
+  return write(store, d, change, now, (cur) => cur === d || sameStage(cur, d));
 }
 
 /** Ends a request with `state` and why (a fact, or plain text; views word and escape it) and shows it. */

@@ -17,26 +17,9 @@ import { createSlackApp } from '../../src/slack/app.js';
 import { routeListenersByKind } from '../../src/slack/listenerRouting.js';
 import type { Store } from '../../src/ports/store.js';
 import type { Reading, TargetStrategy } from '../../src/targets/strategy.js';
+import { DEV as env } from '../fixtures/deployments.js';
 
 const idle = { init() {}, start: async () => undefined, stop: async () => undefined };
-
-/** An ECS environment, enough for a status reading. */
-const env = {
-  app: 'todobackend',
-  name: 'dev',
-  channel: 'C0DEV',
-  target: {
-    kind: 'ecs',
-    region: 'us-east-1',
-    cluster: 'c',
-    service: 's',
-    container: 'app',
-    repository: 'r',
-  },
-  policy: { deployers: ['*'] },
-  rolloutTimeoutMs: 60_000,
-  rollback: 'auto',
-} as unknown as Environment;
 
 /** A Slack Web API that answers ok to everything and records the methods called, in order. */
 const recordingFetch = (called: string[]) =>
@@ -53,6 +36,41 @@ const turns = async (n: number) => {
 
 function delivery(body: Record<string, unknown>): ReceiverEvent {
   return { body, ack: async () => undefined };
+}
+
+/** The Bolt app of Capstan over a recording Slack API, once its start-up calls are done and forgotten. */
+async function startedApp(dispatch: DispatchDeps, called: string[]) {
+  const app = createSlackApp({
+    botToken: 'xoxb-test',
+    signingSecret: 'secret',
+    apiUrl: 'http://slack.invalid/api/',
+    fetch: recordingFetch(called),
+    port: 0,
+    logger: createLogger('error', () => undefined),
+    isReady: () => true,
+    dispatch,
+  });
+  await turns(20);
+  called.length = 0; // auth.test, at start
+  return app;
+}
+
+/** A command delivered whose acknowledgement goes out only when the test calls `acknowledge`. */
+async function heldCommand(app: ReturnType<typeof createSlackApp>) {
+  let acknowledge: (() => void) | undefined;
+  const held = app.processEvent({
+    body: {
+      command: '/deploy',
+      text: 'help',
+      user_id: 'U1',
+      channel_id: 'C0DEV',
+      team_id: 'T1',
+      trigger_id: 't1',
+    },
+    ack: () => new Promise<void>((r) => (acknowledge = r)),
+  });
+  while (acknowledge === undefined) await turns(1);
+  return { held, acknowledge };
 }
 
 describe('what runs for each Slack delivery before and after its acknowledgement', () => {
@@ -194,7 +212,6 @@ describe('what runs for each Slack delivery before and after its acknowledgement
 
   it("the Bolt app's calls to Slack wait until the deliveries that arrived meanwhile are acknowledged", async () => {
     const called: string[] = [];
-    const fetch = recordingFetch(called);
     const reading: Reading = { version: '1.2.3', state: 'ACTIVE', facts: [], inProgress: false, events: [] };
     const strategy = {
       describe: () => 'ECS service s in cluster c (us-east-1)',
@@ -212,18 +229,10 @@ describe('what runs for each Slack delivery before and after its acknowledgement
       inFlight: async () => [],
     } as unknown as Store;
     const catalog = { apps: [{ name: 'todobackend', environments: [env] }], admins: [], pipelines: [] };
-    const app = createSlackApp({
-      botToken: 'xoxb-test',
-      signingSecret: 'secret',
-      apiUrl: 'http://slack.invalid/api/',
-      fetch,
-      port: 0,
-      logger: createLogger('error', () => undefined),
-      isReady: () => true,
-      dispatch: { catalog, status: { catalog, targets: { for: () => strategy }, store }, handlers: {} },
-    });
-    await turns(20);
-    called.length = 0; // auth.test, at start
+    const app = await startedApp(
+      { catalog, status: { catalog, targets: { for: () => strategy }, store }, handlers: {} },
+      called,
+    );
 
     // A mention asking for the status, past its acknowledgement and reading the ledger …
     const mention = app.processEvent({
@@ -243,19 +252,7 @@ describe('what runs for each Slack delivery before and after its acknowledgement
     });
     while (!locksAsked) await turns(1);
     // … when a command arrives whose acknowledgement has not gone out yet.
-    let acknowledge: (() => void) | undefined;
-    const held = app.processEvent({
-      body: {
-        command: '/deploy',
-        text: 'help',
-        user_id: 'U1',
-        channel_id: 'C0DEV',
-        team_id: 'T1',
-        trigger_id: 't1',
-      },
-      ack: () => new Promise<void>((r) => (acknowledge = r)),
-    });
-    while (acknowledge === undefined) await turns(1);
+    const { held, acknowledge } = await heldCommand(app);
     answerLocks();
     await turns(50);
     expect(called).toEqual([]);
@@ -265,37 +262,16 @@ describe('what runs for each Slack delivery before and after its acknowledgement
   });
   it('a modal opens at once, even while another delivery waits for its acknowledgement (its trigger_id lasts 3 s)', async () => {
     const called: string[] = [];
-    const fetch = recordingFetch(called);
     const catalog = { apps: [], admins: [], pipelines: [] };
-    const app = createSlackApp({
-      botToken: 'xoxb-test',
-      signingSecret: 'secret',
-      apiUrl: 'http://slack.invalid/api/',
-      fetch,
-      port: 0,
-      logger: createLogger('error', () => undefined),
-      isReady: () => true,
-      dispatch: {
+    const app = await startedApp(
+      {
         catalog,
         status: { catalog, targets: { for: () => undefined }, store: {} },
         handlers: {},
       } as unknown as DispatchDeps,
-    });
-    await turns(20);
-    called.length = 0; // auth.test, at start
-    let acknowledge: (() => void) | undefined;
-    const held = app.processEvent({
-      body: {
-        command: '/deploy',
-        text: 'help',
-        user_id: 'U1',
-        channel_id: 'C0DEV',
-        team_id: 'T1',
-        trigger_id: 't1',
-      },
-      ack: () => new Promise<void>((r) => (acknowledge = r)),
-    });
-    while (acknowledge === undefined) await turns(1);
+      called,
+    );
+    const { held, acknowledge } = await heldCommand(app);
     const opened = app.client.views.open({
       trigger_id: 't2',
       view: { type: 'modal', title: { type: 'plain_text', text: 'Why?' }, blocks: [] },

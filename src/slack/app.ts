@@ -121,6 +121,7 @@ function registerDeployCommand(
         askedAt,
       });
       if (reply) await respond({ response_type: reply.visibility, ...toRespond(reply.message) });
+      await reply?.after?.();
     } catch (e) {
       await respond({ response_type: 'ephemeral', ...toRespond(failureMessage(e, log, ref)) }).catch(
         (err: unknown) => log.warn('could not answer', { error: String(err) }),

@@ -52,11 +52,13 @@ export function deliveryHandlers(
 
     async stats(cmd, actor) {
       const stats = await readStats(deps, cmd);
-      if (deps.chart && stats.envs.length > 0)
-        deps.deploy.background(
-          shareStatsChart(deps.chart, stats, cmd, { channel: actor.channelId, user: actor.userId }),
-        );
-      return { visibility: 'in_channel', message: statsMessage(stats, cmd) };
+      const chart = deps.chart;
+      // The chart is its own message: shared once the figures are posted, so it lands below them.
+      const after =
+        chart && stats.envs.length > 0
+          ? () => shareStatsChart(chart, stats, cmd, { channel: actor.channelId, user: actor.userId })
+          : undefined;
+      return { visibility: 'in_channel', message: statsMessage(stats, cmd), after };
     },
   };
 }

@@ -16,6 +16,8 @@ export interface Actor {
 export interface Reply {
   readonly visibility: 'ephemeral' | 'in_channel';
   readonly message: SlackMessage;
+  /** Work shown below the reply (the stats chart): started once the reply is posted, never before. */
+  readonly after?: (() => Promise<void>) | undefined;
 }
 
 /** A use case behind one command: it does the work and says what to show the person who asked. */

@@ -16,6 +16,12 @@ export function dayLabel(ms: number): string {
   return `${d.getUTCDate()} ${months[d.getUTCMonth()]}`;
 }
 
+/** A week's label: its first day; the last week of a chart ends with today, which it holds so far. */
+export function weekLabel(weeks: readonly WeekCount[], i: number): string {
+  const start = dayLabel(weeks[i]!.start);
+  return i === weeks.length - 1 ? `${start}–today` : start;
+}
+
 /** Weeks of several environments added up, week by week (they share one window). */
 export function addWeeks(all: readonly (readonly WeekCount[])[]): WeekCount[] {
   const first = all[0] ?? [];
@@ -61,7 +67,7 @@ export function weeklyChartSvg(title: string, weeks: readonly WeekCount[]): stri
       text(
         PAD.left + i * slot + slot / 2,
         height - PAD.bottom + 18,
-        dayLabel(w.start),
+        weekLabel(weeks, i),
         'text-anchor="middle" font-size="11"',
       ),
     );
@@ -92,7 +98,7 @@ export function weeklyChartSvg(title: string, weeks: readonly WeekCount[]): stri
 export function weeklyChartAltText(title: string, weeks: readonly WeekCount[]): string {
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
   const lines = weeks.map(
-    (w) => `week of ${dayLabel(w.start)}: ${n(w.deploys, 'deploy')}, ${n(w.failures, 'failure')}`,
+    (w, i) => `week of ${weekLabel(weeks, i)}: ${n(w.deploys, 'deploy')}, ${n(w.failures, 'failure')}`,
   );
   return `${title}. ${lines.join('; ')}.`.slice(0, 1000);
 }

@@ -1,5 +1,6 @@
 import type { DeliveryFigures } from '../usecases/stats/figures.js';
 import type { DeliveryStats, EnvFigures } from '../usecases/stats/read.js';
+import { WEEK_MS } from '../usecases/stats/weeks.js';
 import { type SlackMessage, ago, capBlocks, context, escape, fields, header, section } from './message.js';
 
 /** A share as people read it: a count ("2 of 7"), with a percentage once there are enough to mean one. */
@@ -16,26 +17,37 @@ function perWeek(deploys: number, days: number): string {
   return weekly >= 1 ? `${weekly.toFixed(1)} a week` : `${((deploys * 30) / days).toFixed(1)} a month`;
 }
 
+function frequency(f: DeliveryFigures, days: number): string {
+  const besides = f.rollbacks ? `; ${plural(f.rollbacks, 'rollback')} besides, not counted` : '';
+  return `${plural(f.changes, 'deploy')} in ${days} days${f.changes ? ` (${perWeek(f.changes, days)})` : ''}${besides}`;
+}
+
 /** The five figures, each with what it counts. */
 export function figureLines(f: DeliveryFigures, days: number): string[] {
   const lead = f.leadTime;
   const rec = f.recovery;
   return [
-    `*Deployment frequency*\n${plural(f.deploys, 'deploy')} in ${days} days${f.deploys ? ` (${perWeek(f.deploys, days)})` : ''}`,
-    `*Change lead time* (image push → verified)\n` +
+    `*Deployment frequency* (changes deployed)\n${frequency(f, days)}`,
+    `*Change lead time* (image first pushed → verified)\n` +
       (lead.measured
         ? `median ${dur(lead.medianMs)}, p90 ${dur(lead.p90Ms)} · from ${share(lead.measured, lead.verified)} verified changes`
         : lead.verified
           ? `push time unknown for the ${lead.verified} verified changes`
           : 'no verified change yet'),
-    `*Change fail rate*\n${share(f.changeFail.failed, f.changeFail.of)} deploys failed, were rolled back, or were followed by a rollback within 24 h`,
-    `*Failed deployment recovery time* (failure → next verified deploy)\n` +
+    `*Change fail rate*\n` +
+      (f.changeFail.of
+        ? `${share(f.changeFail.failed, f.changeFail.of)} deploys failed, were rolled back, or were followed by a rollback within 24 h`
+        : 'no deploys yet'),
+    `*Failed deployment recovery time* (failure → rolled back, or next verified deploy)\n` +
       (rec.recovered
         ? `median ${dur(rec.medianMs)} · ${rec.recovered} recovered${rec.open ? `, ${rec.open} not yet` : ''}`
         : rec.open
-          ? `${rec.open} failure${rec.open === 1 ? '' : 's'} not yet followed by a verified deploy`
+          ? `${rec.open} failure${rec.open === 1 ? '' : 's'} not yet recovered from`
           : 'no failure to recover from'),
-    `*Rework rate*\n${share(f.rework.rework, f.rework.of)} deploys were rollbacks or redeploys after a failure`,
+    `*Rework rate*\n` +
+      (f.rework.of
+        ? `${share(f.rework.rework, f.rework.of)} deployments were rollbacks or fixes right after a failure`
+        : 'no deployments yet'),
   ];
 }
 
@@ -56,9 +68,10 @@ function envBlocks(e: EnvFigures, days: number) {
 
 /** What each figure counts, once for the whole reply (definitions after dora.dev). */
 const COUNTS =
-  'Deploys are the deploys, releases and rollbacks that ran to an outcome. Verified: verified by its ' +
-  "environment's checks, or succeeded where there are none. Figures follow dora.dev; compare an " +
-  'environment with its own past, not teams with each other.';
+  'Deploys are the deploys and releases that changed the environment (a request that failed before ' +
+  "changing it is left out). Rollbacks, Capstan's own or by hand, count as deployments in the rework " +
+  "rate only. Verified: verified by its environment's checks, or succeeded where there are none. " +
+  'Figures follow dora.dev; compare an environment with its own past, not teams with each other.';
 
 export function statsMessage(
   stats: DeliveryStats,
@@ -75,7 +88,7 @@ export function statsMessage(
     escape(title),
     ...stats.envs.map((e) => {
       const f = e.figures;
-      return `${escape(e.app)}/${escape(e.env)}: ${plural(f.deploys, 'deploy')}, change fail rate ${share(f.changeFail.failed, f.changeFail.of)}, lead time median ${dur(f.leadTime.medianMs)}, recovery median ${dur(f.recovery.medianMs)}, rework ${share(f.rework.rework, f.rework.of)}`;
+      return `${escape(e.app)}/${escape(e.env)}: ${plural(f.changes, 'deploy')}, change fail rate ${share(f.changeFail.failed, f.changeFail.of)}, lead time median ${dur(f.leadTime.medianMs)}, recovery median ${dur(f.recovery.medianMs)}, rework ${share(f.rework.rework, f.rework.of)}`;
     }),
   ].join('\n');
   return {
@@ -94,7 +107,8 @@ export function chartTitle(
   scope: { app?: string | undefined; env?: string | undefined },
 ): string {
   const what = scope.app ? `${scope.app}${scope.env ? `/${scope.env}` : ''}` : 'every app';
-  return `Deploys and failures per week: ${what}, last ${stats.days} days`;
+  const weeks = Math.round((stats.weeks.to - stats.weeks.from) / WEEK_MS);
+  return `Deploys and failures per week: ${what}, last ${weeks === 1 ? 'week' : `${weeks} weeks`} to today (UTC)`;
 }
 
 /** Told to the person who asked when the chart could not be shared (the figures were answered). */

@@ -23,8 +23,8 @@ describe('the sandbox delivery demo', () => {
         .find((b) => b.includes('Delivery of todobackend/dev')),
     );
     // Seven seeded entries: one rolled back by Capstan, one deploy undone by a rollback within 24 h.
-    expect(stats).toContain('7 deploys in 30 days');
-    expect(stats).toContain('2 of 7 deploys failed');
+    expect(stats).toContain('6 deploys in 30 days');
+    expect(stats).toContain('2 of 6 deploys failed');
     await find(sb, 'C0DEV', (m) => (m.files?.length ?? 0) > 0);
 
     expect(await sb.ui.command('U0ALICE', 'C0BLUEGREEN', 'todobackend 1.2.3 to bluegreen')).toBe(200);

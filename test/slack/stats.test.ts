@@ -52,11 +52,17 @@ describe('/deploy stats', () => {
     // The chart, shared in the channel through Slack's external upload flow, with its numbers as text.
     const shared = await h.slack.waitFor(() => h.slack.channelMessages('C0DEV').find((m) => m.files?.length));
     const file = shared.files![0]!;
-    expect(file.title).toBe('Deploys and failures per week: todobackend/dev, last 7 days');
+    expect(file.title).toBe('Deploys and failures per week: todobackend/dev, last week to today (UTC)');
     expect(file.altText).toContain(': 1 deploy, 0 failures.');
     expect(decodePng(file.bytes!)).toMatchObject({ width: 720, height: 360 });
     expect(file.length).toBe(file.bytes!.length);
     const methods = h.slack.calls.map((c) => c.method);
+    // The figures first, then the chart below them.
+    const figuresAt = h.slack.calls.findIndex(
+      (c) => c.method === 'response_url' && JSON.stringify(c.args).includes('Delivery of'),
+    );
+    expect(figuresAt).toBeGreaterThanOrEqual(0);
+    expect(figuresAt).toBeLessThan(methods.indexOf('files.getUploadURLExternal'));
     expect(methods.indexOf('files.getUploadURLExternal')).toBeLessThan(methods.indexOf('upload'));
     expect(methods.indexOf('upload')).toBeLessThan(methods.indexOf('files.completeUploadExternal'));
     const metrics = await (await fetch(`${h.base}/metrics`)).text();

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createResvgRenderer } from '../../src/adapters/render/resvg.js';
 import { deliveryFigures } from '../../src/usecases/stats/figures.js';
 import { CHART, addWeeks, weeklyChartAltText, weeklyChartSvg } from '../../src/views/chart.js';
+import { chartWeeks } from '../../src/usecases/stats/weeks.js';
 import { HISTORY, day } from '../fixtures/delivery.js';
-import { T0 } from '../fixtures/deployments.js';
 import { decodePng } from '../support/png.js';
 
-const weeks = deliveryFigures(HISTORY, { from: T0, to: day(14) }, () => true).weeks;
+const WEEKS = chartWeeks(day(14), 14);
+const weeks = deliveryFigures(HISTORY, WEEKS, { isVerified: () => true, weeks: WEEKS }).weeks;
 
 describe('the weekly chart', () => {
   it('renders in-process to a PNG that decodes, at the chart size', () => {
@@ -31,12 +32,12 @@ describe('the weekly chart', () => {
     expect(svg).toContain('a &lt;b&gt; &amp; c');
     expect(svg.match(/<rect /g)).toHaveLength(1 + 2 * weeks.length + 2);
     expect(weeklyChartAltText('t', weeks)).toBe(
-      't. week of 20 Nov: 5 deploys, 2 failures; week of 27 Nov: 2 deploys, 1 failure.',
+      't. week of 21 Nov: 4 deploys, 2 failures; week of 28 Nov–today: 2 deploys, 1 failure.',
     );
   });
 
   it('adds up the weeks of several environments', () => {
-    expect(addWeeks([weeks, weeks])[0]).toEqual({ start: T0, deploys: 10, failures: 4 });
+    expect(addWeeks([weeks, weeks])[0]).toEqual({ start: WEEKS.from, deploys: 8, failures: 4 });
     expect(addWeeks([])).toEqual([]);
   });
 });

@@ -45,7 +45,7 @@ describe('the Home tab with its weekly chart', () => {
       title: { text: 'Deploys and failures per week: todobackend, last 28 days' },
       alt_text:
         'Deploys and failures per week: todobackend, last 28 days. week of 20 Nov: 1 deploy, 0 failures; ' +
-        'week of 27 Nov: 3 deploys, 0 failures; week of 4 Dec: 5 deploys, 1 failure; week of 11 Dec: 7 deploys, 0 failures.',
+        'week of 27 Nov: 3 deploys, 0 failures; week of 4 Dec: 5 deploys, 1 failure; week of 11 Dec–today: 7 deploys, 0 failures.',
     });
   });
 

@@ -1,24 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryFigures } from '../../src/usecases/stats/figures.js';
 import { statsMessage, share } from '../../src/views/stats.js';
+import { chartWeeks } from '../../src/usecases/stats/weeks.js';
 import { HISTORY, day } from '../fixtures/delivery.js';
 import { T0 } from '../fixtures/deployments.js';
 import { golden } from './blockKit.js';
 
 const window = { from: T0, to: day(14) };
+const weeks = chartWeeks(window.to, 14);
 
 describe('stats', () => {
   it('says each figure with what it counts, small numbers as counts', async () => {
-    const figures = deliveryFigures(
-      HISTORY,
-      window,
-      (d) => d.state === 'verified' || d.state === 'succeeded',
-    );
-    const empty = deliveryFigures([], window, () => true);
+    const figures = deliveryFigures(HISTORY, window, {
+      isVerified: (d) => d.state === 'verified' || d.state === 'succeeded',
+      weeks,
+    });
+    const empty = deliveryFigures([], window, { isVerified: () => true, weeks });
     const m = statsMessage(
       {
         ...window,
         days: 14,
+        weeks,
         envs: [
           { app: 'todobackend', env: 'dev', figures, partial: false },
           { app: 'todobackend', env: 'prod', figures: empty, partial: false },
@@ -28,11 +30,15 @@ describe('stats', () => {
     );
     await golden('stats/app', m);
     const text = JSON.stringify(m);
-    expect(text).toContain('3 of 7 deploys failed');
+    expect(text).toContain('3 of 6 deploys failed');
+    expect(text).toContain('6 deploys in 14 days (3.0 a week); 2 rollbacks besides, not counted');
+    expect(text).toContain('3 of 8 deployments were rollbacks or fixes right after a failure');
     expect(text).toContain('median 1h 10m, p90 2h 0m');
     expect(text).toContain('1 deploy with an unknown outcome left out');
+    expect(text).toContain('median 5m 0s · 3 recovered');
     expect(text).toContain('no verified change yet');
-    expect(m.text).toContain('todobackend/dev: 7 deploys, change fail rate 3 of 7');
+    expect(text).toContain('*Change fail rate*\\nno deploys yet');
+    expect(m.text).toContain('todobackend/dev: 6 deploys, change fail rate 3 of 6');
   });
 
   it('a share is a count below 20, with a percentage from there', () => {

@@ -1,49 +1,49 @@
 import type { Deployment } from '../../domain/deployment.js';
+import { type LedgerDeployment, deploymentsOf } from './timeline.js';
+import { type WeekCount, type Window, weeklyCounts } from './weeks.js';
+
+export { DAY_MS, ROLLBACK_FOLLOWS_MS } from './timeline.js';
+export type { WeekCount, Window } from './weeks.js';
 
 /**
  * DORA's delivery figures for one environment, computed from its ledger (dora.dev, 2024 set).
- * "Deploys" are the entries that changed something: deploys, releases and rollbacks that ran to an
- * outcome. Entries whose outcome is unknown are counted apart, never guessed at.
+ * Only what changed the environment counts (timeline.ts); entries whose outcome is unknown are
+ * counted apart, never guessed at.
  */
-export interface Window {
-  readonly from: number;
-  readonly to: number;
-}
-
-export interface WeekCount {
-  readonly start: number;
-  readonly deploys: number;
-  readonly failures: number;
-}
-
 export interface DeliveryFigures {
-  readonly deploys: number;
+  /** Change deployments: deploys and releases that changed the environment (deployment frequency). */
+  readonly changes: number;
+  /** Rollbacks, Capstan's own and those made by hand: deployments, but not changes. */
+  readonly rollbacks: number;
   readonly unknownOutcome: number;
-  /** Change lead time, image push → verified, of the verified changes whose push time is known. */
+  /** Change lead time, first push of the image → verified, of the verified changes whose push time is known. */
   readonly leadTime: {
     readonly medianMs?: number | undefined;
     readonly p90Ms?: number | undefined;
     readonly measured: number;
     readonly verified: number;
   };
+  /** Changes that failed, were rolled back, or were followed by a rollback within 24 h, over changes. */
   readonly changeFail: { readonly failed: number; readonly of: number };
-  /** Failure → next verified deploy; `open`: failures not yet followed by one. */
+  /** Failure → a rollback that succeeded or the next verified change; `open`: failures not yet recovered from. */
   readonly recovery: {
     readonly medianMs?: number | undefined;
     readonly recovered: number;
     readonly open: number;
   };
+  /** Rollbacks and fixes right after a failure, over every deployment (changes and rollbacks). */
   readonly rework: { readonly rework: number; readonly of: number };
   readonly weeks: readonly WeekCount[];
 }
 
-export const DAY_MS = 86_400_000;
-export const ROLLBACK_FOLLOWS_MS = DAY_MS;
-
-const RAN = new Set(['succeeded', 'verified', 'failed', 'rolled_back', 'rollback_failed']);
-const FAILED = new Set(['failed', 'rolled_back', 'rollback_failed']);
-
-const ended = (d: Deployment) => d.finishedAt ?? d.updatedAt;
+export interface FigureOptions {
+  /** Whether an entry counts as verified in this environment (countsAsVerified). */
+  readonly isVerified: (d: Deployment) => boolean;
+  /** The earliest push of a digest recorded anywhere in the ledger, whatever repository. */
+  readonly firstPushedAt?: ((digest: string) => number | undefined) | undefined;
+  /** The chart's weeks (chartWeeks()): whole days, so they may reach past the window. */
+  readonly weeks: Window;
+}
 
 export function median(values: readonly number[]): number | undefined {
   const s = [...values].sort((a, b) => a - b);
@@ -58,100 +58,76 @@ export function p90(values: readonly number[]): number | undefined {
   return s.length === 0 ? undefined : s[Math.ceil(0.9 * s.length) - 1];
 }
 
+/** When the image was first pushed: its own push time, or an earlier push of the same digest. */
+function pushedAt(d: Deployment, opts: FigureOptions): number | undefined {
+  const first = d.imageDigest === undefined ? undefined : opts.firstPushedAt?.(d.imageDigest);
+  const own = d.imagePushedAt;
+  if (first === undefined) return own;
+  return own === undefined ? first : Math.min(own, first);
+}
+
 /**
  * @param entries one environment's ledger, any order; may reach past the window (lookups use it all).
- * @param isVerified whether an entry counts as verified in this environment (countsAsVerified).
  */
 export function deliveryFigures(
   entries: readonly Deployment[],
   window: Window,
-  isVerified: (d: Deployment) => boolean,
+  opts: FigureOptions,
 ): DeliveryFigures {
-  const ran = entries.filter((d) => RAN.has(d.state)).sort((a, b) => a.createdAt - b.createdAt);
-  const inWindow = (d: Deployment) => d.createdAt >= window.from && d.createdAt < window.to;
-  const counted = ran.filter(inWindow);
+  const all = deploymentsOf(entries);
+  const inWindow = (at: number) => at >= window.from && at < window.to;
+  const counted = all.filter((d) => inWindow(d.at));
+  const changes = counted.filter((d) => d.kind === 'change');
 
-  const failedAt = failureTimes(ran);
-
-  const leads = counted
-    .filter((d) => d.kind !== 'rollback' && isVerified(d))
-    .map((d) => (d.imagePushedAt === undefined ? undefined : ended(d) - d.imagePushedAt));
+  const leads = changes
+    .filter((d) => opts.isVerified(d.entry))
+    .map((d) => {
+      const pushed = pushedAt(d.entry, opts);
+      return pushed === undefined ? undefined : d.endedAt - pushed;
+    });
   const measuredLeads = leads.filter((x): x is number => x !== undefined && x >= 0);
 
-  const failures = counted.filter((d) => failedAt(d) !== undefined);
-  const recoveries = recoveryTimes(ran, failures, failedAt, isVerified);
-
-  // Unplanned work: every rollback, and the deploy that comes next after a failure (a fix forward).
-  const rework = counted.filter((d) => {
-    if (d.kind === 'rollback') return true;
-    const before = ran[ran.indexOf(d) - 1];
-    return before !== undefined && failedAt(before) !== undefined;
-  });
-
-  const weeks = weeklyCounts(counted, window, failedAt);
+  const failures = changes.filter((d) => d.failedAt !== undefined);
+  const recoveries = recoveryTimes(all, failures, opts.isVerified);
 
   return {
-    deploys: counted.length,
-    unknownOutcome: entries.filter((d) => d.state === 'outcome_unknown' && inWindow(d)).length,
+    changes: changes.length,
+    rollbacks: counted.length - changes.length,
+    unknownOutcome: entries.filter((d) => d.state === 'outcome_unknown' && inWindow(d.createdAt)).length,
     leadTime: {
       medianMs: median(measuredLeads),
       p90Ms: p90(measuredLeads),
       measured: measuredLeads.length,
       verified: leads.length,
     },
-    changeFail: { failed: failures.length, of: counted.length },
+    changeFail: { failed: failures.length, of: changes.length },
     recovery: {
       medianMs: median(recoveries),
       recovered: recoveries.length,
       open: failures.length - recoveries.length,
     },
-    rework: { rework: rework.length, of: counted.length },
-    weeks,
+    rework: { rework: counted.filter((d) => d.rework).length, of: counted.length },
+    weeks: weeklyCounts(all, opts.weeks),
   };
 }
 
-type FailedAt = (d: Deployment) => number | undefined;
-
-/** When each entry that ran failed: its end when it failed, else when a rollback undid it; undefined if neither. */
-function failureTimes(ran: readonly Deployment[]): FailedAt {
-  /** The rollback that undid `d`: the next entry that ran, a rollback started within 24 h of its end. */
-  const undoneBy = (d: Deployment): Deployment | undefined => {
-    const next = ran[ran.indexOf(d) + 1];
-    if (next?.kind !== 'rollback' || next.createdAt < ended(d)) return undefined;
-    return next.createdAt - ended(d) <= ROLLBACK_FOLLOWS_MS ? next : undefined;
-  };
-  return (d) => {
-    if (FAILED.has(d.state)) return ended(d);
-    return undoneBy(d)?.createdAt;
-  };
-}
-
-/** For each failure recovered from: the time until the next verified entry ended. */
+/**
+ * For each failure recovered from: the time until the environment was good again, when the first
+ * rollback that succeeded or verified change after it ended.
+ */
 function recoveryTimes(
-  ran: readonly Deployment[],
-  failures: readonly Deployment[],
-  failedAt: FailedAt,
+  all: readonly LedgerDeployment[],
+  failures: readonly LedgerDeployment[],
   isVerified: (d: Deployment) => boolean,
 ): number[] {
   const recoveries: number[] = [];
   for (const f of failures) {
-    const at = failedAt(f)!;
-    const back = ran.find((e) => e !== f && ended(e) >= at && e.createdAt >= f.createdAt && isVerified(e));
-    if (back) recoveries.push(ended(back) - at);
+    const at = f.failedAt!;
+    const back = all
+      .filter((e) => e !== f && e.at >= f.at && e.endedAt >= at)
+      .filter((e) => (e.kind === 'rollback' ? e.restored : isVerified(e.entry)))
+      .sort((a, b) => a.endedAt - b.endedAt)[0];
+    if (back) recoveries.push(back.endedAt - at);
   }
   return recoveries;
-}
-
-/** Deploys and failures of each week of the window, the first week starting where the window does. */
-function weeklyCounts(counted: readonly Deployment[], window: Window, failedAt: FailedAt): WeekCount[] {
-  const weekCount = Math.max(1, Math.ceil((window.to - window.from) / (7 * DAY_MS)));
-  return Array.from({ length: weekCount }, (_, w): WeekCount => {
-    const start = window.from + w * 7 * DAY_MS;
-    const inWeek = counted.filter((d) => d.createdAt >= start && d.createdAt < start + 7 * DAY_MS);
-    return {
-      start,
-      deploys: inWeek.length,
-      failures: inWeek.filter((d) => failedAt(d) !== undefined).length,
-    };
-  });
 }

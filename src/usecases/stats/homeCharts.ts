@@ -4,8 +4,9 @@ import type { Directory } from '../../ports/chat.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Store } from '../../ports/store.js';
 import { isAllowed } from '../access.js';
-import { DAY_MS, ROLLBACK_FOLLOWS_MS, type WeekCount, deliveryFigures } from './figures.js';
+import { ROLLBACK_FOLLOWS_MS, type WeekCount, deliveryFigures } from './figures.js';
 import { ledgerSince } from './read.js';
+import { chartWeeks } from './weeks.js';
 
 export interface HomeChartsDeps {
   readonly catalog: Catalog;
@@ -21,7 +22,7 @@ export interface AppWeeks {
   readonly weeks: readonly WeekCount[];
 }
 
-/** Four whole weeks ending with today (UTC): the figures change with deploys, not with the minute. */
+/** Four whole weeks ending with today (UTC, chartWeeks()), cut as `/deploy stats` cuts its chart. */
 export const HOME_CHART_DAYS = 28;
 /** The Home tab is an overview: at most this many apps get a chart. */
 export const MAX_HOME_CHARTS = 5;
@@ -49,12 +50,12 @@ function addUp(all: readonly (readonly WeekCount[])[]): WeekCount[] {
 }
 
 async function weeksOf(deps: HomeChartsDeps, app: App): Promise<WeekCount[]> {
-  const to = Math.floor(deps.clock.now() / DAY_MS) * DAY_MS + DAY_MS;
-  const from = to - HOME_CHART_DAYS * DAY_MS;
+  const weeks = chartWeeks(deps.clock.now(), HOME_CHART_DAYS);
   const all = await Promise.all(
     app.environments.map(async (env) => {
-      const { entries } = await ledgerSince(deps.store, env, from - ROLLBACK_FOLLOWS_MS);
-      return deliveryFigures(entries, { from, to }, (d) => countsAsVerified(d, env)).weeks;
+      const { entries } = await ledgerSince(deps.store, env, weeks.from - ROLLBACK_FOLLOWS_MS);
+      const isVerified = (d: Parameters<typeof countsAsVerified>[0]) => countsAsVerified(d, env);
+      return deliveryFigures(entries, weeks, { isVerified, weeks }).weeks;
     }),
   );
   return addUp(all);

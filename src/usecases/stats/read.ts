@@ -3,7 +3,14 @@ import type { Deployment } from '../../domain/deployment.js';
 import { countsAsVerified } from '../../domain/verified.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Store } from '../../ports/store.js';
-import { DAY_MS, type DeliveryFigures, ROLLBACK_FOLLOWS_MS, deliveryFigures } from './figures.js';
+import {
+  DAY_MS,
+  type DeliveryFigures,
+  ROLLBACK_FOLLOWS_MS,
+  type Window,
+  deliveryFigures,
+} from './figures.js';
+import { chartWeeks } from './weeks.js';
 
 export interface StatsDeps {
   readonly catalog: Catalog;
@@ -29,6 +36,8 @@ export interface DeliveryStats {
   readonly from: number;
   readonly to: number;
   readonly days: number;
+  /** The chart's weeks (chartWeeks()): whole 7-day weeks ending with today, UTC. */
+  readonly weeks: Window;
   readonly envs: readonly EnvFigures[];
 }
 
@@ -53,16 +62,43 @@ export async function ledgerSince(
   return { entries, partial: all.length === MAX_ENTRIES && entries.length === all.length };
 }
 
+/**
+ * When each digest was first pushed, as far as the ledger knows, whatever repository or account it was
+ * pushed to (a promoted image is the same digest): change lead time starts there.
+ */
+export async function firstPushes(deps: Omit<StatsDeps, 'clock'>): Promise<Map<string, number>> {
+  const first = new Map<string, number>();
+  for (const app of deps.catalog.apps) {
+    for (const d of await deps.store.history(app.name, undefined, MAX_ENTRIES)) {
+      if (d.imageDigest === undefined || d.imagePushedAt === undefined) continue;
+      const known = first.get(d.imageDigest);
+      if (known === undefined || d.imagePushedAt < known) first.set(d.imageDigest, d.imagePushedAt);
+    }
+  }
+  return first;
+}
+
 /** `/deploy stats`: the delivery figures of each environment in scope, from the ledger alone. */
 export async function readStats(deps: StatsDeps, scope: StatsScope): Promise<DeliveryStats> {
   const to = deps.clock.now();
   const from = to - scope.days * DAY_MS;
+  const weeks = chartWeeks(to, scope.days);
+  const pushes = await firstPushes(deps);
   const envs = await Promise.all(
     environmentsIn(deps.catalog, scope).map(async (env): Promise<EnvFigures> => {
-      const { entries, partial } = await ledgerSince(deps.store, env, from - ROLLBACK_FOLLOWS_MS);
-      const figures = deliveryFigures(entries, { from, to }, (d) => countsAsVerified(d, env));
+      const since = Math.min(from, weeks.from) - ROLLBACK_FOLLOWS_MS;
+      const { entries, partial } = await ledgerSince(deps.store, env, since);
+      const figures = deliveryFigures(
+        entries,
+        { from, to },
+        {
+          isVerified: (d) => countsAsVerified(d, env),
+          firstPushedAt: (digest) => pushes.get(digest),
+          weeks,
+        },
+      );
       return { app: env.app, env: env.name, figures, partial };
     }),
   );
-  return { from, to, days: scope.days, envs };
+  return { from, to, days: scope.days, weeks, envs };
 }

@@ -42,8 +42,8 @@ describe("the Home tab's charts", () => {
       weeks: [
         { start: end - 28 * DAY_MS, deploys: 0, failures: 0 },
         { start: end - 21 * DAY_MS, deploys: 0, failures: 0 },
-        // d1, d2, d3, d4 and its rollback r5; d2 failed and d4 was rolled back.
-        { start: end - 14 * DAY_MS, deploys: 5, failures: 2 },
+        // d1, d2, d3, d4 (r5 rolls d4 back: not a change; d2b changed nothing); d2 failed, d4 was rolled back.
+        { start: end - 14 * DAY_MS, deploys: 4, failures: 2 },
         // d6, p1 (prod), d9 rolled back; d7 never ran and d8's outcome is unknown.
         { start: end - 7 * DAY_MS, deploys: 3, failures: 1 },
       ],

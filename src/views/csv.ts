@@ -22,11 +22,66 @@ export const CSV_COLUMNS = [
   'promoted_from',
   'promotion_override_by',
   'promotion_override_reason',
+  'promotion_override_check',
+  'alarm_override_by',
+  'alarm_override_reason',
+  'alarm_override_alarms',
+  'pause_decisions',
+  'verify_decision',
+  'verify_decision_by',
+  'verify_decision_at',
+  'verify_decision_reason',
+  'verify_extended_by',
   'rollback_version',
+  'rolled_back_by',
+  'rejected_at',
   'link',
 ] as const;
 
 const iso = (ms: number | undefined) => (ms === undefined ? '' : new Date(ms).toISOString());
+/** Who and when, several in one cell: `U0BOB@2026-11-20T10:00:00.000Z`, space-separated. */
+const whoWhen = (xs: readonly { readonly by: string; readonly at: number }[] | undefined) =>
+  (xs ?? []).map((x) => `${x.by}@${iso(x.at)}`).join(' ');
+
+/** The gate a promotion override went past, as the metrics name it. */
+const CHECK = { notVerified: 'not_verified', soaking: 'soaking' } as const;
+/** How a bake ended, by whom (people) or by Capstan (time up, an alarm). */
+const BAKE_DECISION = {
+  timeUp: 'time_up',
+  alarm: 'alarm',
+  complete: 'complete_now',
+  rollback: 'roll_back',
+  keep: 'keep',
+} as const;
+
+/**
+ * Who rolled it back: the target by itself (ECS, CodeDeploy…), the person who chose Roll back (at a
+ * pause or during verification), else Capstan; empty when it was not rolled back.
+ */
+function rolledBackBy(d: Deployment): string {
+  const rolledBack = d.state === 'rolled_back' || d.state === 'rollback_failed';
+  if (!rolledBack && d.tracking?.phase !== 'rollback') return '';
+  if (d.tracking?.rolledBackBy) return d.tracking.rolledBackBy;
+  const decided = d.verification?.decision;
+  if (decided?.kind === 'rollback' && decided.by) return decided.by;
+  return d.decisions?.findLast((p) => p.action === 'rollback')?.by ?? 'Capstan';
+}
+
+/** The decisions people took: at the target's pauses (continue, rollback), who and when. */
+const pauseDecisions = (d: Deployment) =>
+  (d.decisions ?? []).map((p) => `${p.action}:${p.by}@${iso(p.at)}`).join(' ');
+
+function verification(d: Deployment): string[] {
+  const v = d.verification;
+  const decided = v?.decision;
+  return [
+    decided ? BAKE_DECISION[decided.kind] : '',
+    decided?.by ?? '',
+    iso(decided?.at),
+    defuse(decided?.reason ?? ''),
+    whoWhen(v?.extended),
+  ];
+}
 
 /**
  * Text people typed may start with what a spreadsheet takes for a formula (`=`, `+`, `-`, `@`):
@@ -63,7 +118,15 @@ function row(d: Deployment): string[] {
     d.promotedFrom ?? '',
     d.promotionOverride?.by ?? '',
     defuse(d.promotionOverride?.reason ?? ''),
+    d.promotionOverride ? CHECK[d.promotionOverride.refused] : '',
+    d.alarmOverride?.by ?? '',
+    defuse(d.alarmOverride?.reason ?? ''),
+    defuse((d.alarmOverride?.alarms ?? []).join(' ')),
+    pauseDecisions(d),
+    ...verification(d),
     d.rollbackVersion ?? '',
+    rolledBackBy(d),
+    d.state === 'rejected' ? iso(d.finishedAt ?? d.updatedAt) : '',
     d.permalink ?? '',
   ];
 }

@@ -15,6 +15,26 @@ import { stateText } from './deploy.js';
 import { decisionsText } from './pause.js';
 import { tookPhrase } from './took.js';
 
+/** The gates an admin let this entry past: a freeze, the promotion gate, alarms in ALARM. */
+function overrideLines(d: Deployment): string[] {
+  const lines: string[] = [];
+  if (d.override)
+    lines.push(
+      `freeze “${escape(d.override.freeze)}” overridden by <@${d.override.by}>: ${escape(d.override.reason)}`,
+    );
+  const p = d.promotionOverride;
+  if (p)
+    lines.push(
+      `promotion gate overridden by <@${p.by}> (${p.refused === 'soaking' ? 'still soaking' : 'not verified'} in ${escape(p.from)}): ${escape(p.reason)}`,
+    );
+  const a = d.alarmOverride;
+  if (a) {
+    const alarms = a.alarms.map((n) => `\`${escape(n)}\``).join(', ');
+    lines.push(`alarms overridden by <@${a.by}> (${alarms} in ALARM): ${escape(a.reason)}`);
+  }
+  return lines;
+}
+
 export function historyMessage(
   app: string,
   env: string | undefined,
@@ -37,12 +57,9 @@ export function historyMessage(
         `<@${d.requestedBy}> · ${slackDate(d.createdAt)} · ${tookPhrase(d, end)}${thread ? ` · ${thread}` : ''}` +
         (why ? `\n_${why}_` : '') +
         (d.decisions?.length ? `\n${decisionsText(d.decisions)}` : '') +
-        (d.override
-          ? `\n:warning: freeze “${escape(d.override.freeze)}” overridden by <@${d.override.by}>: ${escape(d.override.reason)}`
-          : '') +
-        (d.promotionOverride
-          ? `\n:warning: promotion gate overridden by <@${d.promotionOverride.by}> (${d.promotionOverride.refused === 'soaking' ? 'still soaking' : 'not verified'} in ${escape(d.promotionOverride.from)}): ${escape(d.promotionOverride.reason)}`
-          : ''),
+        overrideLines(d)
+          .map((l) => `\n:warning: ${l}`)
+          .join(''),
     );
   });
   return {

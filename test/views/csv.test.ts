@@ -6,6 +6,7 @@ import { DIGEST_NEW, MIN, T0, ended, release } from '../fixtures/deployments.js'
 import { parseCsv } from '../support/csv.js';
 import { golden } from './blockKit.js';
 
+const iso = (ms: number) => new Date(ms).toISOString();
 const tricky = 'rolled back: "health, check" failed\nsee INC-7 — ünïcode';
 const entries = [
   release({
@@ -24,7 +25,28 @@ const entries = [
     override: { by: 'U0ADMIN', reason: 'hotfix, now', freeze: 'weekend', until: T0 + 600 * MIN },
     promotedFrom: 'staging',
     promotionOverride: { by: 'U0ADMIN', reason: 'INC "7"', from: 'staging', refused: 'soaking' },
+    alarmOverride: { by: 'U0ADMIN', reason: '+known, flaky', alarms: ['todo-5xx', '@latency'] },
+    decisions: [{ by: 'U0BOB', at: T0 + 2 * MIN, action: 'continue', stage: 'PRODUCTION_TRAFFIC_SHIFT' }],
+    verification: {
+      startedAt: T0 + 3 * MIN,
+      endsAt: T0 + 23 * MIN,
+      onAlarm: 'ask',
+      alarms: [],
+      extended: [{ by: 'U0CAROL', at: T0 + 3 * MIN + 30_000 }],
+      decision: { kind: 'rollback', at: T0 + 3 * MIN + 45_000, by: 'U0DAVE', reason: '-errors up, "again"' },
+    },
     rollbackVersion: '1.2.2',
+  }),
+  ended('verified', {
+    id: 'd-3',
+    createdAt: T0 + 20 * MIN,
+    verification: {
+      startedAt: T0 + 21 * MIN,
+      endsAt: T0 + 31 * MIN,
+      onAlarm: 'ask',
+      alarms: [],
+      decision: { kind: 'keep', at: T0 + 25 * MIN, by: 'U0BOB', reason: 'a known canary, see #ops' },
+    },
   }),
 ];
 
@@ -32,7 +54,7 @@ describe('the CSV audit export', () => {
   it('round-trips: every field reads back as written, oldest first, header first', () => {
     const rows = parseCsv(historyCsv(entries));
     expect(rows[0]).toEqual([...CSV_COLUMNS]);
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4);
     const first = Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, rows[1]![i]]));
     expect(first).toMatchObject({
       id: 'd-1',
@@ -52,12 +74,42 @@ describe('the CSV audit export', () => {
       promoted_from: 'staging',
       promotion_override_by: 'U0ADMIN',
       promotion_override_reason: 'INC "7"',
+      promotion_override_check: 'soaking',
+      alarm_override_by: 'U0ADMIN',
+      // Text that a spreadsheet would run as a formula is kept as text.
+      alarm_override_reason: "'+known, flaky",
+      alarm_override_alarms: 'todo-5xx @latency',
+      pause_decisions: `continue:U0BOB@${iso(T0 + 2 * MIN)}`,
+      verify_decision: 'roll_back',
+      verify_decision_by: 'U0DAVE',
+      verify_decision_at: iso(T0 + 3 * MIN + 45_000),
+      verify_decision_reason: `'-errors up, "again"`,
+      verify_extended_by: `U0CAROL@${iso(T0 + 3 * MIN + 30_000)}`,
       rollback_version: '1.2.2',
+      rolled_back_by: 'U0DAVE',
+      rejected_at: '',
     });
     const second = Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, rows[2]![i]]));
-    expect(second).toMatchObject({ id: 'r-2', kind: 'release', state: 'rejected', rejected_by: 'U0BOB' });
+    expect(second).toMatchObject({
+      id: 'r-2',
+      kind: 'release',
+      state: 'rejected',
+      rejected_by: 'U0BOB',
+      rejected_at: iso(T0 + 11 * MIN),
+      rolled_back_by: '',
+      verify_decision: '',
+    });
     // A formula typed as a reason is kept as text.
     expect(second.reason).toBe(`'=HYPERLINK("http://evil")`);
+    const third = Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, rows[3]![i]]));
+    expect(third).toMatchObject({
+      id: 'd-3',
+      verify_decision: 'keep',
+      verify_decision_by: 'U0BOB',
+      verify_decision_at: iso(T0 + 25 * MIN),
+      verify_decision_reason: 'a known canary, see #ops',
+      rolled_back_by: '',
+    });
   });
 
   it('names the file by scope and date, and tells who asked', async () => {

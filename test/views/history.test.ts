@@ -18,7 +18,9 @@ describe('history', () => {
         createdAt: T0 + 10 * MIN,
         finishedAt: T0 + 14 * MIN,
       }),
-      ended('succeeded'),
+      ended('succeeded', {
+        alarmOverride: { by: 'U0ADMIN', reason: 'known <flaky> alarm', alarms: ['todo-5xx', 'todo-p99'] },
+      }),
       release({ state: 'rejected', rejectedBy: 'U0BOB', reason: 'not <today>', finishedAt: T0 + MIN }),
     ];
     const m = historyMessage('todobackend', undefined, entries, NOW);
@@ -26,6 +28,9 @@ describe('history', () => {
     const text = JSON.stringify(m);
     expect(text).toContain('|thread>');
     expect(text).toContain('_not &lt;today&gt;_');
+    expect(text).toContain(
+      ':warning: alarms overridden by <@U0ADMIN> (`todo-5xx`, `todo-p99` in ALARM): known &lt;flaky&gt; alarm',
+    );
   });
 
   it('nothing yet', async () => {

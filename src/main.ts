@@ -18,6 +18,7 @@ import { createLogger, type Logger } from './lib/logger.js';
 import { guardProcess } from './lib/processGuard.js';
 import { CapstanMetrics } from './metrics/metrics.js';
 import { metricsRoute } from './metrics/route.js';
+import { METRICS_DAYS, currentFigures } from './usecases/stats/current.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import { snsRoute } from './sns/httpRoute.js';
 import { Leases } from './usecases/rollout/coordinator.js';
@@ -43,10 +44,19 @@ async function createPorts(opts: StartOptions, timing: Timing, logger: Logger, c
   });
   const watchlist = new Watchlist();
   const leases = new Leases(store, clock, owner, config.leaseMs);
+  const figures = currentFigures({ catalog: config.catalog, store, clock });
   const metrics = new CapstanMetrics({
     inFlight: () => watchlist.values(),
     leasesHeld: () => leases.held.size,
     now,
+    delivery: {
+      days: METRICS_DAYS,
+      read: () =>
+        figures().catch((e: unknown) => {
+          logger.warn('could not read the delivery figures for /metrics', { error: errorMessage(e) });
+          return undefined;
+        }),
+    },
   });
   const stopCountingAwsErrors = onAwsError((code) => metrics.awsError(code));
   const background = new BackgroundWork((e) =>

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { type DeliverySource, deliveryGauges } from './delivery.js';
 
 export interface MetricsSources {
   /** The rollouts this replica follows now. */
@@ -6,6 +7,8 @@ export interface MetricsSources {
   /** How many deployments this replica holds the lease of. */
   readonly leasesHeld: () => number;
   readonly now: () => number;
+  /** The delivery figures of every environment, from the ledger (cached); absent, none are exposed. */
+  readonly delivery?: { readonly read: DeliverySource; readonly days: number } | undefined;
 }
 
 export const PROMOTION_RESULTS = ['passed', 'not_verified', 'soaking', 'overridden'] as const;
@@ -19,7 +22,7 @@ const MAX_WAITING = 1000;
 /**
  * Capstan's Prometheus metrics, in a registry of its own (never prom-client's global one), so
  * several Capstans can run in one process. Label values come from small fixed sets (states, target
- * labels, error codes): never an app, a version or a user.
+ * labels, error codes, and the apps and environments of capstan.yml): never a version or a user.
  */
 export class CapstanMetrics {
   readonly registry = new Registry();
@@ -36,6 +39,7 @@ export class CapstanMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     inFlightGauges(registers, sources);
+    if (sources.delivery) deliveryGauges(registers, sources.delivery.read, sources.delivery.days);
     this.outcomes = new Counter({
       name: 'capstan_rollout_outcomes_total',
       help: 'Rollouts followed to their end, by target and outcome.',

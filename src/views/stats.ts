@@ -81,8 +81,10 @@ export function statsMessage(
   const title = `Delivery of ${what}, last ${stats.days} days`;
   if (stats.envs.length === 0)
     return {
-      text: `${escape(title)}: no environments.`,
-      blocks: [section(`No environments of ${escape(what)}.`)],
+      text: `${escape(title)}: no environment configured.`,
+      blocks: [
+        section(`No environment of *${escape(what)}* is configured in capstan.yml: no figures to show.`),
+      ],
     };
   const text = [
     escape(title),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryFigures } from '../../src/usecases/stats/figures.js';
-import { statsMessage, share } from '../../src/views/stats.js';
+import { notice } from '../../src/views/help.js';
+import { chartFailedText, statsMessage, share } from '../../src/views/stats.js';
 import { chartWeeks } from '../../src/usecases/stats/weeks.js';
 import { HISTORY, day } from '../fixtures/delivery.js';
 import { T0 } from '../fixtures/deployments.js';
@@ -39,6 +40,19 @@ describe('stats', () => {
     expect(text).toContain('no verified change yet');
     expect(text).toContain('*Change fail rate*\\nno deploys yet');
     expect(m.text).toContain('todobackend/dev: 6 deploys, change fail rate 3 of 6');
+  });
+
+  it('says when the scope has no environments', async () => {
+    const m = statsMessage({ ...window, days: 14, weeks, envs: [] }, { app: 'nope', env: 'prod' });
+    await golden('stats/noEnvironments', m);
+    expect(m.text).toBe('Delivery of nope/prod, last 14 days: no environment configured.');
+  });
+
+  it('tells the person who asked that the chart could not be shared, and what to do', async () => {
+    const m = notice(chartFailedText({ data: { error: 'not_in_channel' } }));
+    await golden('stats/chartFailed', m);
+    expect(JSON.stringify(m)).toContain('Invite Capstan to this channel to get it.');
+    expect(chartFailedText(new Error('socket hang up'))).not.toContain('Slack said');
   });
 
   it('a share is a count below 20, with a percentage from there', () => {

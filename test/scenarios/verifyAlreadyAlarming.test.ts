@@ -93,12 +93,12 @@ describe('an alarm already in ALARM before the deploy began never trips its bake
     await w.command('rollback todobackend dev', 'C0DEV');
     const done = await bakeEnds('1.2.1', /^rollback of .*: succeeded$/);
     expect(body(done)).toContain(
-      ':warning: Succeeded, not verified: `todobackend-dev-5xx` (Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0)) is still in ALARM, as it was before this deploy.',
+      ':warning: Not verified: `todobackend-dev-5xx` (Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0)) is still in ALARM, as it was before this deploy.',
     );
     const d = await w.last('dev');
     expect(d.state).toBe('succeeded');
     expect(d.cause).toMatchObject({ kind: 'verify.stillInAlarm', alarms: [{ name: FIVE_XX }] });
-    expect(await w.threadHas(done, 'your rollback of')).toContain('Succeeded, not verified');
+    expect(await w.threadHas(done, 'your rollback of')).toContain('Not verified');
   });
 
   it('a new alarm in the bake of a rollback asks people instead of rolling the rollback back', async () => {
@@ -132,7 +132,7 @@ describe('an alarm already in ALARM before the deploy began never trips its bake
       ' --override "hotfix"',
     );
     expect(done.text).toMatch(/: succeeded$/);
-    expect(body(done)).toContain('Succeeded, not verified: `todobackend-dev-5xx`');
+    expect(body(done)).toContain('Not verified: `todobackend-dev-5xx`');
     const d = await w.last('dev');
     expect(d.state).toBe('succeeded');
     expect(d.alarmOverride?.alarms).toEqual([FIVE_XX]);

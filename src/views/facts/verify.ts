@@ -16,9 +16,9 @@ function stillInAlarm(f: StillInAlarm): string {
   const which = f.alarms
     .map((a) => `${alarmName(a.name)}${a.reason ? ` (${stateReason(a.reason)})` : ''}`)
     .join(', ');
-  const early = f.completedBy ? `<@${f.completedBy}> completed the verification early; ` : '';
-  const are = f.alarms.length === 1 ? 'is' : 'are';
-  return `:warning: ${early}Succeeded, not verified: ${which} ${are} still in ALARM, as ${f.alarms.length === 1 ? 'it was' : 'they were'} before this deploy.`;
+  const one = f.alarms.length === 1;
+  const early = f.completedBy ? ` <@${f.completedBy}> completed the verification early.` : '';
+  return `:warning: Not verified: ${which} ${one ? 'is' : 'are'} still in ALARM, as ${one ? 'it was' : 'they were'} before this deploy.${early}`;
 }
 
 type PlatformAlarms = Extract<VerifyFact, { kind: 'verify.platformAlarms' }>;
@@ -73,17 +73,16 @@ export const verifyWords: Words<VerifyFact> = {
   'verify.kept': (f) =>
     `:raised_hand: <@${f.by}> kept this version although ${f.alarm ? alarmName(f.alarm) : 'an alarm'} went off: ${f.reason ? escape(f.reason) : 'no reason given'}`,
   'verify.extended': (f) => `:hourglass: <@${f.by}> extended the bake until ${slackDate(f.until, '{time}')}.`,
-  'verify.alarmFiring': (f) =>
-    `:rotating_light: Not deployed: ${f.alarms
-      .map(
-        (a) =>
-          `${alarmName(a.name)} is in ALARM${a.reason ? ` (${stateReason(a.reason)})` : ''}`,
-      )
-      .join(
-        '; ',
-      )}. Deploy to ${escape(f.app)}/${escape(f.env)} once it is OK, or an admin can add \`--override "reason"\`.`,
+  'verify.alarmFiring': (f) => {
+    const one = f.alarms.length === 1;
+    const which = f.alarms
+      .map((a) => `${alarmName(a.name)} is in ALARM${a.reason ? ` (${stateReason(a.reason)})` : ''}`)
+      .join('; ');
+    // Said after the reply's own warning sign: no emoji of its own.
+    return `Not deployed: ${which}. Deploy to ${escape(f.app)}/${escape(f.env)} once ${one ? 'it is' : 'they are'} OK, or an admin can add \`--override "reason"\`.`;
+  },
   'verify.noSuchAlarm': (f) =>
-    `:x: The verification of ${escape(f.app)}/${escape(f.env)} names alarms that match nothing in CloudWatch (${escape(f.region)}): ${list(f.patterns)}. Fix \`verify.alarms\` in capstan.yml.`,
+    `The verification of ${escape(f.app)}/${escape(f.env)} names alarms that match nothing in CloudWatch (${escape(f.region)}): ${list(f.patterns)}. Fix \`verify.alarms\` in capstan.yml.`,
   'verify.alarmOverridden': (f) =>
     `:warning: <@${f.by}> deployed although ${list(f.alarms)} ${f.alarms.length === 1 ? 'is' : 'are'} in ALARM: ${escape(f.reason)}`,
 };

@@ -143,7 +143,10 @@ export async function judgeAlarm(
     if (r.changedAt !== undefined && r.changedAt < after) return { kind: 'before' };
     const hit = await history(r.name, after);
     if (!hit) return { kind: 'before' };
-    return { kind: 'tripped', tripped: { alarm: r.name, reason: r.reason ?? hit.reason, at: hit.at, flapped: false } };
+    return {
+      kind: 'tripped',
+      tripped: { alarm: r.name, reason: r.reason ?? hit.reason, at: hit.at, flapped: false },
+    };
   }
   const since = Math.max(at.since, after);
   if (r.changedAt === undefined || r.changedAt < since) return { kind: 'clean' };

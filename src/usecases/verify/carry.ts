@@ -98,6 +98,8 @@ async function endBakeWell(
     fact ? { state: 'succeeded', ...why(fact) } : { state: 'verified' },
   );
   if (!ended) return;
-  deps.notifier.detail(ended, [fact ?? { kind: 'verify.passed', ...(completedBy !== undefined && { completedBy }) }]);
+  deps.notifier.detail(ended, [
+    fact ?? { kind: 'verify.passed', ...(completedBy !== undefined && { completedBy }) },
+  ]);
   await hooks.ended(ended);
 }

@@ -44,15 +44,13 @@ async function judgeAlarms(
 ): Promise<AlarmsRead> {
   const history = (name: string, from: number) => alarms.enteredAlarm(region, name, from);
   const judged = await Promise.all(readings.map((r) => judgeAlarm(r, at, history)));
-  const seen = readings.map(
-    (r, i): AlarmSeen => ({
-      name: r.name,
-      state: r.state,
-      ...(r.reason !== undefined && { reason: r.reason }),
-      ...(r.changedAt !== undefined && { changedAt: r.changedAt }),
-      ...(judged[i]?.kind === 'before' && { before: true }),
-    }),
-  );
+  const seen = readings.map((r, i): AlarmSeen => ({
+    name: r.name,
+    state: r.state,
+    ...(r.reason !== undefined && { reason: r.reason }),
+    ...(r.changedAt !== undefined && { changedAt: r.changedAt }),
+    ...(judged[i]?.kind === 'before' && { before: true }),
+  }));
   const tripped = judged.flatMap((j) => (j.kind === 'tripped' ? [j.tripped] : []))[0];
   return { readings: seen, tripped };
 }

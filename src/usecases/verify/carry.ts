@@ -58,12 +58,11 @@ export async function carryOut(
     case 'alarm':
     case 'rollback': {
       // The alarm comes first in what people read, then who chose to roll back after it asked; a
-      // rollback nobody's alarm asked for says who asked.
+      // rollback nobody's alarm asked for says who asked. The ending says it in the thread.
       const by = decision.kind === 'rollback' ? (decision.by ?? d.requestedBy) : undefined;
       const reason: Reported = v.tripped
         ? { ...alarmFact(v.tripped), ...(by !== undefined && { rollbackBy: by }) }
         : { kind: 'verify.rollbackAsked', by: by ?? d.requestedBy };
-      if (by !== undefined) deps.notifier.detail(d, [reason]);
       await hooks.rollBack(d, env, reason);
     }
   }

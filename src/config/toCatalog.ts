@@ -7,6 +7,7 @@ import type {
   Principal,
   Target,
 } from '../domain/catalog.js';
+import { verifyPolicy } from './verify.js';
 import type { RawConfig } from './schema.js';
 
 type RawPolicy = RawConfig['apps'][string]['environments'][string]['policy'];
@@ -69,7 +70,7 @@ export function toCatalog(raw: RawConfig): Catalog {
         rollback: e.rollback,
         freezes: [...raw.freezes, ...e.freezes].map(toFreeze),
         ...(e.promotion && { promotion: { from: e.promotion.from, soakMs: e.promotion.soak } }),
-        ...(e.verify && { verify: e.verify }),
+        ...(e.verify && { verify: verifyPolicy(e.verify, e.rollback) }),
       };
     }),
   }));

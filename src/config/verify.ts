@@ -17,7 +17,8 @@ const alarmPattern = z
 
 /**
  * `verify:` of an environment: which alarms to watch, for how long after the rollout succeeds, and
- * what an alarm does (roll back at once, or ask the people).
+ * what an alarm does (roll back at once, or ask the people). Without `onAlarm`, it follows the
+ * environment's `rollback` (verifyPolicy below).
  */
 export const verifySchema = z
   .strictObject({
@@ -33,6 +34,14 @@ export const verifySchema = z
       }
       return ms;
     }),
-    onAlarm: z.enum(['rollback', 'ask']).default('rollback'),
+    onAlarm: z.enum(['rollback', 'ask']).optional(),
   })
-  .transform((v): VerifyPolicy => ({ alarms: [...new Set(v.alarms)], bakeMs: v.bake, onAlarm: v.onAlarm }));
+  .transform((v) => ({ alarms: [...new Set(v.alarms)], bakeMs: v.bake, onAlarm: v.onAlarm }));
+
+/**
+ * What an alarm does when `onAlarm` is not written: roll back, unless the environment's automatic
+ * rollback is off (`rollback: manual`), where people are asked instead. Written, it stands.
+ */
+export function verifyPolicy(v: z.infer<typeof verifySchema>, rollback: 'auto' | 'manual'): VerifyPolicy {
+  return { ...v, onAlarm: v.onAlarm ?? (rollback === 'manual' ? 'ask' : 'rollback') };
+}

@@ -49,6 +49,8 @@ const alarmSeen = z.object({
   state: z.enum(ALARM_STATES),
   reason: z.string().optional(),
   changedAt: z.number().optional(),
+  /** In ALARM since before this deploy began: shown, never a trip; the bake cannot end verified while it stays so. */
+  before: z.boolean().optional(),
 });
 export type AlarmSeen = z.infer<typeof alarmSeen>;
 
@@ -115,19 +117,41 @@ export type AlarmHistory = (
   since: number,
 ) => Promise<{ readonly at: number; readonly reason?: string | undefined } | undefined>;
 
+/** What one look makes of one alarm: it went off in the bake, it is in ALARM since before the deploy, or neither. */
+export type AlarmJudgement =
+  | { readonly kind: 'clean' }
+  | { readonly kind: 'before' }
+  | { readonly kind: 'tripped'; readonly tripped: Tripped };
+
 /**
- * Whether an alarm went off since the last look. An alarm in ALARM now did; one that is not, but
- * whose state changed since the last look, may have gone OK → ALARM → OK in between: its history
- * says whether it reached ALARM, so a flap within one look is never lost.
+ * Whether an alarm went off in the bake: only if it entered ALARM after the deploy began (`began`).
+ * An alarm in ALARM now whose state has not changed since then was in ALARM before the deploy: it
+ * never trips the bake (pre-flight refused it, or an admin overrode it, or this is a rollback); one
+ * whose state changed since is judged by its history (it went OK and back to ALARM, or only its
+ * reason was updated). An alarm that is not in ALARM now, but whose state changed since the last
+ * look (`since`), may have gone OK → ALARM → OK in between: its history says whether it entered
+ * ALARM, so a flap within one look is never lost.
  */
-export async function alarmed(
+export async function judgeAlarm(
   r: AlarmReading,
-  since: number,
+  at: { readonly began: number; readonly since: number },
   history: AlarmHistory,
-): Promise<Tripped | undefined> {
-  if (r.state === 'ALARM')
-    return { alarm: r.name, reason: r.reason, at: r.changedAt ?? since, flapped: false };
-  if (r.changedAt === undefined || r.changedAt < since) return undefined;
+): Promise<AlarmJudgement> {
+  // Strictly after the deploy began: an alarm pre-flight saw in ALARM entered it before.
+  const after = at.began + 1;
+  if (r.state === 'ALARM') {
+    if (r.changedAt !== undefined && r.changedAt < after) return { kind: 'before' };
+    const hit = await history(r.name, after);
+    if (!hit) return { kind: 'before' };
+    return {
+      kind: 'tripped',
+      tripped: { alarm: r.name, reason: r.reason ?? hit.reason, at: hit.at, flapped: false },
+    };
+  }
+  const since = Math.max(at.since, after);
+  if (r.changedAt === undefined || r.changedAt < since) return { kind: 'clean' };
   const hit = await history(r.name, since);
-  return hit ? { alarm: r.name, reason: hit.reason, at: hit.at, flapped: true } : undefined;
+  return hit
+    ? { kind: 'tripped', tripped: { alarm: r.name, reason: hit.reason, at: hit.at, flapped: true } }
+    : { kind: 'clean' };
 }

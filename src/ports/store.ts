@@ -1,4 +1,4 @@
-import type { Deployment, Lock } from '../domain/deployment.js';
+import type { Deployment, DeploymentState, Lock } from '../domain/deployment.js';
 import type { PipelineApproval } from '../domain/pipelineApproval.js';
 
 export interface GoodVersion {
@@ -38,8 +38,16 @@ export interface Store {
   inFlightFor(app: string, env: string): Promise<Deployment | undefined>;
   /** Newest first; every environment of the app when `env` is undefined. */
   history(app: string, env: string | undefined, limit: number): Promise<readonly Deployment[]>;
-  /** Versions that ended well in that environment, most recent first, each once. */
-  goodVersions(app: string, env: string, limit: number): Promise<readonly GoodVersion[]>;
+  /**
+   * Versions whose deployment ended in one of `states` in that environment, most recent first, each
+   * once. Which endings count as good is the domain's (goodStates in domain/verified.ts).
+   */
+  goodVersions(
+    app: string,
+    env: string,
+    limit: number,
+    states: readonly DeploymentState[],
+  ): Promise<readonly GoodVersion[]>;
   getLock(app: string, env: string): Promise<Lock | undefined>;
   /** false when already locked. */
   putLock(lock: Lock): Promise<boolean>;

@@ -3,7 +3,7 @@ import type { Catalog } from '../domain/catalog.js';
 import type { Logger } from '../lib/logger.js';
 import type { DeployDeps } from '../usecases/deps.js';
 import { type BakeChoice, chooseForBake } from '../usecases/verify/decide.js';
-import { BAKE_ACTION, bakeChoiceText, keepModal } from '../views/verifyReplies.js';
+import { BAKE_ACTION, KEEP_REASON_MISSING, bakeChoiceText, keepModal } from '../views/verifyReplies.js';
 import { clickHandler, reasonSubmission } from './clicks.js';
 
 /**
@@ -42,7 +42,7 @@ export function registerBakeActions(
       logger: deps.logger,
       block: BAKE_ACTION.keepBlock,
       action: BAKE_ACTION.keepBlock,
-      missing: 'Say why the version stays although its alarm went off.',
+      missing: KEEP_REASON_MISSING,
       unanswered: 'could not answer a keep',
       channelOf: async (id) => (await deps.deploy.store.get(id))?.channel,
       fn: async (id, user, reason) => bakeChoiceText(await chooseForBake(uc, id, user, 'keep', reason)),

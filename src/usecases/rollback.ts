@@ -1,4 +1,5 @@
 import type { Environment } from '../domain/catalog.js';
+import { goodStates } from '../domain/verified.js';
 import { CapstanError } from '../domain/errors.js';
 import type { Store } from '../ports/store.js';
 import { requireDeployer } from './access.js';
@@ -7,7 +8,8 @@ import { type DeployDeps, type DeployResult, requestDeploy } from './deploy.js';
 
 /**
  * The version to go back to: the one named (it must exist where the target takes it from), or
- * the most recent version that succeeded here and is not the one running now.
+ * the most recent good version here (verified, where the environment verifies) that is not the one
+ * running now.
  */
 export async function rollbackTarget(
   store: Store,
@@ -16,7 +18,7 @@ export async function rollbackTarget(
   named?: string,
 ): Promise<string> {
   if (named !== undefined) return named;
-  const good = await store.goodVersions(env.app, env.name, 10);
+  const good = await store.goodVersions(env.app, env.name, 10, goodStates(env));
   // `running` may be a tag or, where the image parameter carries a digest, the digest itself.
   const target = good.find((g) => g.version !== running && g.digest !== running);
   if (!target) {

@@ -40,8 +40,13 @@ function outcome(d: Deployment): Said | undefined {
     );
   }
   switch (d.state) {
-    case 'succeeded':
-      return say(`${EMOJI[d.state]} ${who} your ${what(d)} succeeded (took ${took}).`);
+    case 'succeeded': {
+      // After a bake: why it is not verified (kept after an alarm, an alarm still in ALARM).
+      const why = d.verification ? sayWhy(d) : undefined;
+      return say(
+        `${EMOJI[d.state]} ${who} your ${what(d)} succeeded (took ${took})${why ? `: ${why}` : '.'}`,
+      );
+    }
     case 'verified':
       return say(`${EMOJI[d.state]} ${who} your ${what(d)} is verified (took ${took}).`);
     case 'rejected': {

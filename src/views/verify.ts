@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { Deployment } from '../domain/deployment.js';
-import type { AlarmSeen, Verification } from '../domain/verify.js';
+import type { AlarmSeen, BakeDecision, Verification } from '../domain/verify.js';
 import type { Announcement } from '../ports/notifier.js';
 import { sayFact } from './facts/index.js';
 import {
@@ -29,7 +29,12 @@ const SHOWN_ALARMS = 10;
 
 function alarmLine(a: AlarmSeen): string {
   const state = a.state === 'INSUFFICIENT_DATA' ? 'insufficient data (shown, not a failure)' : a.state;
-  return `${MARK[a.state]} \`${escape(a.name)}\` ${state}`;
+  // In ALARM since before the deploy began: shown with its reason, never a trip.
+  const before =
+    a.state === 'ALARM' && a.before
+      ? `, already in ALARM before this deploy${a.reason ? `: ${escape(a.reason.replace(/[.\s]+$/, ''))}` : ''}`
+      : '';
+  return `${MARK[a.state]} \`${escape(a.name)}\` ${state}${before}`;
 }
 
 function alarmList(alarms: readonly AlarmSeen[]): string {
@@ -118,12 +123,12 @@ function bakeBlocks(d: Deployment, now: number): KnownBlock[] {
       ),
     ),
   );
-  if (v.decision) return blocks;
+  if (v.decision) return [...blocks, ...decidedBlocks(v.decision)];
   // After an alarm that asks, the bake's end no longer decides anything: people do, and it says since when.
   if (v.tripped)
     blocks.push(
       context([
-        `Waiting for *Roll back* or *Keep* since ${slackDate(v.lookedAt ?? v.tripped.at, '{time}')}; Capstan does not decide by itself${v.remindedAt !== undefined ? ` (reminded ${slackDate(v.remindedAt, '{time}')})` : ''}.`,
+        `Waiting for *Roll back* or *Keep* since ${slackDate(v.lookedAt ?? v.tripped.at, '{time}')}; Capstan does not decide by itself${d.kind === 'rollback' ? ' (it does not roll a rollback back again)' : ''}${v.remindedAt !== undefined ? ` (reminded ${slackDate(v.remindedAt, '{time}')})` : ''}.`,
       ]),
     );
   const buttons = v.tripped
@@ -135,6 +140,35 @@ function bakeBlocks(d: Deployment, now: number): KnownBlock[] {
       ];
   blocks.push(actions(`bake:${d.id}:${d.rev}`, buttons));
   return blocks;
+}
+
+/** What was decided on a bake and is being carried out (the buttons are gone): who chose what. */
+function decidedBlocks(decision: BakeDecision): KnownBlock[] {
+  const by = decision.by ? `<@${decision.by}>` : undefined;
+  switch (decision.kind) {
+    case 'rollback':
+      return [
+        context([
+          `:rewind: Roll back chosen by ${by ?? 'Capstan'} ${slackDate(decision.at, '{time}')}: rolling back…`,
+        ]),
+      ];
+    case 'keep':
+      return [
+        context([
+          `:raised_hand: Kept by ${by ?? 'Capstan'} ${slackDate(decision.at, '{time}')}: ending the verification…`,
+        ]),
+      ];
+    case 'complete':
+      return [
+        context([
+          `Completed early by ${by ?? 'Capstan'} ${slackDate(decision.at, '{time}')}: ending the verification…`,
+        ]),
+      ];
+    case 'alarm':
+      return [context([`Rolling back on the alarm…`])];
+    case 'timeUp':
+      return [];
+  }
 }
 
 /** An alarm went off and the environment asks (onAlarm: ask): the alarm first, then who must choose. */
@@ -151,6 +185,9 @@ export function alarmAsk(
     a.waitingSince !== undefined
       ? `:hourglass: Still waiting since ${slackDate(a.waitingSince, '{time}')} (Capstan does not decide by itself). `
       : '';
-  const text = `${again}${sayFact(a.alarm)}. ${who}: the deploy of *${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}* waits for you: *Roll back* or *Keep* on the message above.`;
+  // Rolling back a rollback is a guess: Capstan leaves it to people.
+  const rollback =
+    d.kind === 'rollback' ? ' This is a rollback: Capstan does not roll it back again by itself.' : '';
+  const text = `${again}${sayFact(a.alarm)}.${rollback} ${who}: the ${d.kind === 'rollback' ? 'rollback' : 'deploy'} of *${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}* waits for you: *Roll back* or *Keep* on the message above.`;
   return { message: { text: clip(text, LIMITS.text) }, broadcast: true };
 }

@@ -42,6 +42,9 @@ export function bakeChoiceText(r: BakeChoiceResult): string {
   }
 }
 
+/** Said in the Keep modal when it is submitted without a reason. */
+export const KEEP_REASON_MISSING = 'Say why the version stays although its alarm went off.';
+
 /** Asked when Keep is clicked: why the version stays although an alarm went off (kept in the ledger). */
 export function keepModal(d: Deployment): ModalView {
   const alarm = d.verification?.tripped?.alarm;

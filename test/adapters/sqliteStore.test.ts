@@ -90,7 +90,7 @@ describe('SQLite store', () => {
     expect(await s1.firstSighting('msg-1', 1)).toBe(true);
     s1.close();
     const s2 = openSqliteStore(path);
-    expect((await s2.goodVersions('todobackend', 'dev', 5)).map((g) => g.version)).toEqual([
+    expect((await s2.goodVersions('todobackend', 'dev', 5, ['succeeded'])).map((g) => g.version)).toEqual([
       '1.2.3',
       '1.2.1',
     ]);

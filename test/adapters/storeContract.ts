@@ -47,6 +47,9 @@ const approval = (id: string, over: Partial<PipelineApproval> = {}): PipelineApp
 
 const isConflict = (e: unknown) => e instanceof CapstanError && e.code === 'conflict';
 
+/** What an environment without `verify` counts as good (goodStates in domain/verified.ts). */
+const GOOD: DeploymentState[] = ['succeeded', 'verified'];
+
 /** The behaviour every Store must have; run it against each implementation. */
 export function describeStoreContract(
   name: string,
@@ -220,7 +223,7 @@ export function describeStoreContract(
         expect(ids(await store.history('billing', 'prod', 10))).toEqual([]);
       });
 
-      it('reports good versions most recent first, each once, only from succeeded deployments', async () => {
+      it('reports good versions most recent first, each once, only from deployments that ended as asked', async () => {
         const v = (id: string, toVersion: string, createdAt: number, over: Partial<Deployment> = {}) =>
           deployment(id, { toVersion, createdAt, imageDigest: `sha256:${toVersion}`, ...over });
         await finished(v('d-1', '1.0.0', 1));
@@ -230,15 +233,17 @@ export function describeStoreContract(
         await finished(v('d-5', '4.0.0', 5), 'rolled_back');
         await store.create(v('d-6', '5.0.0', 6));
         await finished(v('p-7', '9.0.0', 7, { env: 'prod' }));
-        expect(await store.goodVersions('todobackend', 'dev', 10)).toEqual([
+        expect(await store.goodVersions('todobackend', 'dev', 10, GOOD)).toEqual([
           { version: '3.0.0', digest: 'sha256:3.0.0', at: 5 },
           { version: '1.0.0', digest: 'sha256:1.0.0', at: 4 },
         ]);
-        expect((await store.goodVersions('todobackend', 'dev', 1)).map((g) => g.version)).toEqual(['3.0.0']);
-        expect((await store.goodVersions('todobackend', 'prod', 10)).map((g) => g.version)).toEqual([
+        expect((await store.goodVersions('todobackend', 'dev', 1, GOOD)).map((g) => g.version)).toEqual([
+          '3.0.0',
+        ]);
+        expect((await store.goodVersions('todobackend', 'prod', 10, GOOD)).map((g) => g.version)).toEqual([
           '9.0.0',
         ]);
-        expect(await store.goodVersions('todobackend', 'staging', 10)).toEqual([]);
+        expect(await store.goodVersions('todobackend', 'staging', 10, GOOD)).toEqual([]);
       });
 
       it('counts a verified deployment as good; one still verifying is not yet', async () => {
@@ -247,10 +252,14 @@ export function describeStoreContract(
         await finished(v('d-1', '1.0.0', 1));
         await finished(v('d-2', '2.0.0', 2), 'verified');
         await store.create({ ...v('d-3', '3.0.0', 3), state: 'verifying' });
-        expect((await store.goodVersions('todobackend', 'dev', 10)).map((g) => g.version)).toEqual([
+        expect((await store.goodVersions('todobackend', 'dev', 10, GOOD)).map((g) => g.version)).toEqual([
           '2.0.0',
           '1.0.0',
-        ]);
+        ]); // Where the environment verifies, only verified counts: a version kept after its alarm is not good.
+        expect(
+          (await store.goodVersions('todobackend', 'dev', 10, ['verified'])).map((g) => g.version),
+        ).toEqual(['2.0.0']);
+        expect(await store.goodVersions('todobackend', 'dev', 10, [])).toEqual([]);
       });
     });
 

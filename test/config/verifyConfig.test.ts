@@ -43,6 +43,15 @@ describe('capstan.yml verify: alarms and a bake after every rollout, on any targ
     });
   });
 
+  it('with rollback: manual and no onAlarm, an alarm asks; an explicit onAlarm: rollback still rolls back', () => {
+    const manual = (verify: string) => verifyOf(`        rollback: manual\n${verify}`);
+    expect(manual('        verify: { alarms: [a], bake: 10m }')?.onAlarm).toBe('ask');
+    expect(manual('        verify: { alarms: [a], bake: 10m, onAlarm: rollback }')?.onAlarm).toBe('rollback');
+    expect(verifyOf('        rollback: auto\n        verify: { alarms: [a], bake: 10m }')?.onAlarm).toBe(
+      'rollback',
+    );
+  });
+
   it('an environment without verify ends at success, as before', () => {
     expect(verifyOf('')).toBeUndefined();
   });

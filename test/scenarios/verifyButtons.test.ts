@@ -184,10 +184,44 @@ describe('the buttons of a bake, decided on the clicking user, once', () => {
     await w.passUntil(
       () => body(w.current('C0DEV', '1.2.4-broken', 'dev')).includes('capstan_bake_keep') || undefined,
     );
-    expect(await click('capstan_bake_rollback', id, 'U0ALICE', m)).toContain('Rolling');
+    expect(await click('capstan_bake_rollback', id, 'U0CAROL', m)).toContain('Rolling');
     const done = await w.parentLater('C0DEV', '1.2.4-broken', 'dev', /: rolled back/, { stepMs: 1_000 });
-    expect(body(done)).toContain(
-      '*Why:* :rotating_light: Alarm `todobackend-dev-5xx` went off: Threshold Crossed: errors above 5%',
+    // The alarm first, then who chose to roll back.
+    const why =
+      ':rotating_light: Alarm `todobackend-dev-5xx` went off: Threshold Crossed: errors above 5%. Roll back chosen by <@U0CAROL>';
+    expect(body(done)).toContain(`*Why:* ${why}`);
+    expect(await w.threadHas(m, 'Roll back chosen by')).toContain(why);
+  });
+
+  it('a version kept after its alarm is no rollback target: the next alarm goes back to the last verified one', async () => {
+    await start('ask');
+    await verifiedFirst();
+    const kept = await baking('1.2.1');
+    const keptId = (await w.last('dev')).id;
+    cw.set(FIVE_XX, 'ALARM', 'Threshold Crossed: errors above 5%');
+    await w.passUntil(
+      () => body(w.current('C0DEV', '1.2.1', 'dev')).includes('capstan_bake_keep') || undefined,
+    );
+    await w.h.click({ actionId: 'capstan_bake_keep', value: keptId, user: 'U0BOB', message: kept });
+    const open = await w.h.slack.waitFor(() => w.h.slack.callsOf('views.open')[0]);
+    const view = JSON.parse(String(open.args.view)) as { callback_id: string; private_metadata: string };
+    expect((await submitReason(view, 'U0BOB', 'known noise')).status).toBe(200);
+    await w.parentLater('C0DEV', '1.2.1', 'dev', /: succeeded$/);
+    cw.set(FIVE_XX, 'OK', 'Threshold Crossed: back to normal');
+    expect((await w.last('dev')).state).toBe('succeeded');
+
+    const m = await baking('1.2.4-broken');
+    const { id } = await w.last('dev');
+    cw.set(FIVE_XX, 'ALARM', 'Threshold Crossed: errors above 5%');
+    await w.passUntil(
+      () => body(w.current('C0DEV', '1.2.4-broken', 'dev')).includes('capstan_bake_keep') || undefined,
+    );
+    await click('capstan_bake_rollback', id, 'U0ALICE', m);
+    const done = await w.parentLater('C0DEV', '1.2.4-broken', 'dev', /: rolled back/, { stepMs: 1_000 });
+    expect(done.text).toContain('rolled back to 1.2.3');
+    expect((await w.last('dev')).rollbackVersion).toBe('1.2.3');
+    expect(await w.threadHas(m, 'Rolling back to')).toContain(
+      'Rolling back to `1.2.3`, the last version that was verified here.',
     );
   });
 });

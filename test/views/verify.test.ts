@@ -6,6 +6,9 @@ import { announcement } from '../../src/views/announce.js';
 import { deploymentMessage } from '../../src/views/deploy.js';
 import { sayFact } from '../../src/views/facts/index.js';
 import { bakeChoiceText, keepModal } from '../../src/views/verifyReplies.js';
+import { CapstanError } from '../../src/domain/errors.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import { failureMessage } from '../../src/slack/respond.js';
 import { MIN, T0, deployment, ended } from '../fixtures/deployments.js';
 import { golden } from './blockKit.js';
 
@@ -30,6 +33,29 @@ const tripped = {
 };
 
 const verifying = deployment({ state: 'verifying', verification: baking });
+
+/** An alarm in ALARM since before the deploy began (a rollback, or an admin's override). */
+const firingBefore = {
+  name: 'todobackend-prod-5xx',
+  state: 'ALARM' as const,
+  reason: 'Threshold Crossed: errors above 5%.',
+  changedAt: T0 - 30 * MIN,
+  before: true,
+};
+
+/** After an alarm that asked (onAlarm: ask). */
+const asked: Verification = {
+  ...baking,
+  onAlarm: 'ask',
+  tripped,
+  alarms: [{ name: tripped.alarm, state: 'ALARM' }],
+};
+
+/** Someone chose Roll back after the alarm asked; the owner has not carried it out yet. */
+const chosen: Verification = {
+  ...asked,
+  decision: { kind: 'rollback', at: T0 + 8 * MIN, by: 'U0CAROL' },
+};
 
 describe('the parent message while verifying and after', () => {
   it.each([
@@ -144,8 +170,121 @@ describe('the parent message while verifying and after', () => {
         verification: { ...baking, decision: { kind: 'complete', at: T0 + 8 * MIN, by: 'U0BOB' } },
       }),
     ],
+    [
+      'verifying-already-in-alarm',
+      deployment({
+        state: 'verifying',
+        kind: 'rollback',
+        verification: { ...baking, alarms: [firingBefore, ...baking.alarms.slice(1)] },
+      }),
+    ],
+    ['rollback-chosen', deployment({ state: 'verifying', verification: chosen })],
+    [
+      'kept-succeeded',
+      ended('succeeded', {
+        cause: { kind: 'verify.kept', by: 'U0BOB', alarm: tripped.alarm, reason: 'known <noise>' },
+        verification: {
+          ...asked,
+          decision: { kind: 'keep', at: T0 + 8 * MIN, by: 'U0BOB', reason: 'known <noise>' },
+        },
+      }),
+    ],
+    [
+      'rolled-back-on-alarm',
+      ended('rolled_back', {
+        rollbackVersion: '1.2.2',
+        cause: { kind: 'verify.alarmed', alarm: tripped.alarm, reason: tripped.reason, flapped: false },
+        verification: { ...baking, tripped, decision: { kind: 'alarm', at: tripped.at } },
+      }),
+    ],
+    [
+      'rolled-back-rollback-chosen',
+      ended('rolled_back', {
+        rollbackVersion: '1.2.2',
+        cause: {
+          kind: 'verify.alarmed',
+          alarm: tripped.alarm,
+          reason: tripped.reason,
+          flapped: false,
+          rollbackBy: 'U0CAROL',
+        },
+        verification: chosen,
+      }),
+    ],
+    [
+      'succeeded-not-verified',
+      ended('succeeded', {
+        kind: 'rollback',
+        cause: {
+          kind: 'verify.stillInAlarm',
+          alarms: [{ name: firingBefore.name, reason: firingBefore.reason }],
+        },
+        verification: {
+          ...baking,
+          alarms: [firingBefore, ...baking.alarms.slice(1)],
+          decision: { kind: 'timeUp', at: T0 + 15 * MIN },
+        },
+      }),
+    ],
   ])('%s', async (name, d) => {
     await golden(`verify/${name}`, deploymentMessage(d, NOW));
+  });
+
+  it('an alarm already in ALARM before the deploy is shown as such, with its reason, and no alarm question', () => {
+    const d = deployment({
+      state: 'verifying',
+      verification: { ...baking, alarms: [firingBefore] },
+    });
+    const m = JSON.stringify(deploymentMessage(d, NOW));
+    expect(m).toContain(
+      ':red_circle: `todobackend-prod-5xx` ALARM, already in ALARM before this deploy: Threshold Crossed: errors above 5%',
+    );
+    expect(m).not.toContain('went off');
+    expect(m).toContain('"capstan_bake_complete"');
+  });
+
+  it('the ending of a version kept, or with an alarm still in ALARM, says why to the requester', async () => {
+    const kept = ended('succeeded', {
+      cause: { kind: 'verify.kept', by: 'U0BOB', alarm: tripped.alarm, reason: 'known noise' },
+      verification: asked,
+    });
+    const said = announcement(kept, { kind: 'outcome' });
+    expect(said!.message.text).toContain('succeeded (took ');
+    expect(said!.message.text).toContain(
+      '<@U0BOB> kept this version although `todobackend-prod-5xx` went off',
+    );
+    const still = ended('succeeded', {
+      cause: { kind: 'verify.stillInAlarm', alarms: [{ name: firingBefore.name }] },
+      verification: baking,
+    });
+    await golden('announce/succeeded-not-verified', announcement(still, { kind: 'outcome' })!.message);
+  });
+
+  it('the pre-flight refusals name the alarm in ALARM, and the patterns that match nothing', async () => {
+    const refused = (fact: VerifyFact) =>
+      failureMessage(new CapstanError('invalid_state', fact), silentLogger, 'ref-1');
+    await golden(
+      'verify/refused-alarm-firing',
+      refused({
+        kind: 'verify.alarmFiring',
+        app: 'todobackend',
+        env: 'prod',
+        alarms: [
+          { name: 'todobackend-prod-5xx', reason: 'Threshold Crossed: errors above 5%.' },
+          { name: 'todobackend-prod-latency<p99>' },
+        ],
+      }),
+    );
+    await golden(
+      'verify/refused-no-such-alarm',
+      refused({
+        kind: 'verify.noSuchAlarm',
+        app: 'todobackend',
+        env: 'prod',
+        region: 'us-east-1',
+        patterns: ['todobackend-prod-5xx', 'todobackend-prod-l*'],
+      }),
+    );
   });
 
   it('shows when the bake ends, about how long is left, and each alarm with its state; INSUFFICIENT_DATA is no failure', () => {
@@ -254,10 +393,30 @@ const facts: readonly [VerifyFact, string][] = [
     { kind: 'verify.kept', by: 'U0BOB', alarm: 'a', reason: 'known <noise>' },
     ':raised_hand: <@U0BOB> kept this version although `a` went off: known &lt;noise&gt;',
   ],
+  [
+    { kind: 'verify.kept', by: 'U0BOB' },
+    ':raised_hand: <@U0BOB> kept this version although an alarm went off: no reason given',
+  ],
+  [
+    { kind: 'verify.alarmed', alarm: 'a', reason: 'high.', flapped: false, rollbackBy: 'U0CAROL' },
+    ':rotating_light: Alarm `a` went off: high. Roll back chosen by <@U0CAROL>',
+  ],
+  [
+    { kind: 'verify.stillInAlarm', alarms: [{ name: 'a', reason: 'high.' }] },
+    ':warning: Not verified: `a` (high) is still in ALARM, as it was before this deploy.',
+  ],
+  [
+    { kind: 'verify.stillInAlarm', alarms: [{ name: 'a' }, { name: 'b' }], completedBy: 'U0BOB' },
+    ':warning: Not verified: `a`, `b` are still in ALARM, as they were before this deploy. <@U0BOB> completed the verification early.',
+  ],
+  [
+    { kind: 'verify.alarmsUnreadable', error: 'socket hang up' },
+    ':warning: Could not read the alarms of this verification (cloudwatch:DescribeAlarms): socket hang up',
+  ],
   [{ kind: 'verify.extended', by: 'U0BOB', until: T0 }, '<@U0BOB> extended the bake until'],
   [
     { kind: 'verify.alarmFiring', app: 'todobackend', env: 'prod', alarms: [{ name: 'a', reason: 'high.' }] },
-    ':rotating_light: Not deployed: `a` is in ALARM (high).',
+    'Not deployed: `a` is in ALARM (high). Deploy to todobackend/prod once it is OK',
   ],
   [
     {

@@ -111,6 +111,8 @@ export const rolloutNoGoodVersion = z.object({ kind: z.literal('rollout.noGoodVe
 export const rolloutRollingBackTo = z.object({
   kind: z.literal('rollout.rollingBackTo'),
   version: z.string(),
+  /** The environment verifies: it goes back to the last verified version, not merely the last that succeeded. */
+  verified: z.boolean().optional(),
 });
 
 /** AWS answered the change with an error, yet reading AWS showed the change took effect. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AwsRefusal } from './common.js';
 
 /** What verification (the alarms watched for a bake after a rollout) reports; src/views/facts/verify.ts words it. */
 
@@ -9,6 +10,8 @@ export const verifyAlarmed = z.object({
   reason: z.string().optional(),
   /** It was back to OK when Capstan looked: its history showed it went to ALARM in between. */
   flapped: z.boolean(),
+  /** After it asked people (onAlarm: ask), the person who chose Roll back. */
+  rollbackBy: z.string().optional(),
 });
 
 export type VerifyAlarmed = z.infer<typeof verifyAlarmed>;
@@ -34,12 +37,30 @@ export const verifyPassed = z.object({
   completedBy: z.string().optional(),
 });
 
-/** Someone kept the version after an alarm went off, and why. */
+/**
+ * The bake ended (its time was up, or an approver completed it) while alarms were still in ALARM as
+ * they were before the deploy began: the version succeeded but is not verified.
+ */
+export const verifyStillInAlarm = z.object({
+  kind: z.literal('verify.stillInAlarm'),
+  alarms: z.array(z.object({ name: z.string(), reason: z.string().optional() })),
+  completedBy: z.string().optional(),
+});
+
+/** The alarms of a bake could not be read (said once; the bake cannot end meanwhile). */
+export const verifyAlarmsUnreadable = z.object({
+  kind: z.literal('verify.alarmsUnreadable'),
+  /** AWS's refusal (access denied names the missing permission), or what the error said (outside text). */
+  error: z.union([z.string(), AwsRefusal]),
+});
+
+/** Someone kept the version after an alarm went off, and why (absent: nobody said). */
 export const verifyKept = z.object({
   kind: z.literal('verify.kept'),
   by: z.string(),
-  alarm: z.string(),
-  reason: z.string(),
+  /** The alarm that went off (absent: none was recorded). */
+  alarm: z.string().optional(),
+  reason: z.string().optional(),
 });
 
 /** Someone baked it longer. */
@@ -110,6 +131,8 @@ export const VerifyFact = z.discriminatedUnion('kind', [
   verifyRollbackAsked,
   verifyBaking,
   verifyPassed,
+  verifyStillInAlarm,
+  verifyAlarmsUnreadable,
   verifyKept,
   verifyExtended,
   verifyAlarmFiring,

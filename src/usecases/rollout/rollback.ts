@@ -6,13 +6,14 @@ import type { TargetStrategy } from '../../targets/strategy.js';
 import type { DeployDeps } from '../deploy.js';
 import { applyOrReconcile, beginTracking } from '../execute.js';
 import { save, saveInFlight } from '../record.js';
+import { goodStates } from '../../domain/verified.js';
 import { why } from './cause.js';
 import { MOVED_ON, rollBackInPlace } from './inPlace.js';
 import type { Watchlist } from './watchlist.js';
 
 /**
- * Capstan's own rollback: in place when the target can, else a redeploy of the last version that
- * succeeded here according to the ledger, followed as the rollback phase of the same deployment.
+ * Capstan's own rollback: in place when the target can, else a redeploy of the last good version
+ * here according to the ledger (the last verified one where the environment verifies), followed as the rollback phase of the same deployment.
  * `finish` ends the deployment when there is nothing to roll back to or the rollback cannot start.
  */
 export async function rollBackToGoodVersion(
@@ -32,7 +33,9 @@ export async function rollBackToGoodVersion(
     await deps.notifier.show(inPlace);
     return;
   }
-  const good = (await deps.store.goodVersions(env.app, env.name, 5)).find((g) => g.version !== d.toVersion);
+  const good = (await deps.store.goodVersions(env.app, env.name, 5, goodStates(env))).find(
+    (g) => g.version !== d.toVersion,
+  );
   if (!good) {
     await finish(d, {
       state: 'failed',
@@ -49,7 +52,13 @@ export async function rollBackToGoodVersion(
   );
   // Moved on meanwhile (another replica ended or rolled it back while this one stalled): nothing to do here.
   if (!cur) return;
-  deps.notifier.detail(cur, [{ kind: 'rollout.rollingBackTo', version: good.version }]);
+  deps.notifier.detail(cur, [
+    {
+      kind: 'rollout.rollingBackTo',
+      version: good.version,
+      ...(env.verify !== undefined && { verified: true }),
+    },
+  ]);
   watchlist.set(cur);
   await deps.notifier.show(cur);
   await redeploy(deps, watchlist, finish, cur, env, strategy, good.version, reason);

@@ -40,7 +40,8 @@ export async function beginBake(
       verification: {
         startedAt,
         endsAt,
-        onAlarm: env.verify.onAlarm,
+        // Rolling back a rollback is a guess: after `/deploy rollback`, an alarm asks people.
+        onAlarm: d.kind === 'rollback' ? 'ask' : env.verify.onAlarm,
         // Filled by the first look; the message says the alarms are being read until then.
         alarms: [],
         ...(counted && { counted }),

@@ -1,7 +1,7 @@
 import type { Environment } from '../../domain/catalog.js';
 import type { Deployment } from '../../domain/deployment.js';
 import type { Reported } from '../../domain/facts/rollout.js';
-import type { Tripped } from '../../domain/verify.js';
+import type { BakeDecision, Tripped } from '../../domain/verify.js';
 import type { VerifyAlarmed } from '../../domain/facts/verify.js';
 import type { DeployDeps } from '../deps.js';
 import { why } from '../rollout/cause.js';
@@ -40,22 +40,14 @@ export async function carryOut(
   const now = deps.clock.now();
   switch (decision.kind) {
     case 'timeUp':
-    case 'complete': {
-      const ended = await endBake(deps.store, d.id, now, { state: 'verified' });
-      if (!ended) return;
-      deps.notifier.detail(ended, [
-        { kind: 'verify.passed', ...(decision.kind === 'complete' && { completedBy: decision.by }) },
-      ]);
-      await hooks.ended(ended);
-      return;
-    }
+    case 'complete':
+      return endBakeWell(deps, d, decision, hooks, now);
     case 'keep': {
-      const by = decision.by ?? d.requestedBy;
       const kept = {
         kind: 'verify.kept' as const,
-        by,
-        alarm: v.tripped?.alarm ?? '?',
-        reason: decision.reason ?? 'no reason given',
+        by: decision.by ?? d.requestedBy,
+        ...(v.tripped && { alarm: v.tripped.alarm }),
+        ...(decision.reason !== undefined && { reason: decision.reason }),
       };
       const ended = await endBake(deps.store, d.id, now, { state: 'succeeded', ...why(kept) });
       if (!ended) return;
@@ -65,11 +57,48 @@ export async function carryOut(
     }
     case 'alarm':
     case 'rollback': {
-      // The alarm comes first in what people read; a rollback nobody's alarm asked for says who asked.
+      // The alarm comes first in what people read, then who chose to roll back after it asked; a
+      // rollback nobody's alarm asked for says who asked. The ending says it in the thread.
+      const by = decision.kind === 'rollback' ? (decision.by ?? d.requestedBy) : undefined;
       const reason: Reported = v.tripped
-        ? alarmFact(v.tripped)
-        : { kind: 'verify.rollbackAsked', by: decision.by ?? d.requestedBy };
+        ? { ...alarmFact(v.tripped), ...(by !== undefined && { rollbackBy: by }) }
+        : { kind: 'verify.rollbackAsked', by: by ?? d.requestedBy };
       await hooks.rollBack(d, env, reason);
     }
   }
+}
+
+/**
+ * The bake's time is up, or an approver completed it: verified, unless an alarm is still in ALARM
+ * as it was before the deploy began (one that entered ALARM since would have gone off): then it
+ * succeeded, not verified, naming that alarm.
+ */
+async function endBakeWell(
+  deps: DeployDeps,
+  d: Deployment,
+  decision: BakeDecision,
+  hooks: BakeHooks,
+  now: number,
+): Promise<void> {
+  const completedBy = decision.kind === 'complete' ? decision.by : undefined;
+  const firing = (d.verification?.alarms ?? []).filter((a) => a.state === 'ALARM');
+  const fact =
+    firing.length > 0
+      ? {
+          kind: 'verify.stillInAlarm' as const,
+          alarms: firing.map((a) => ({ name: a.name, ...(a.reason !== undefined && { reason: a.reason }) })),
+          ...(completedBy !== undefined && { completedBy }),
+        }
+      : undefined;
+  const ended = await endBake(
+    deps.store,
+    d.id,
+    now,
+    fact ? { state: 'succeeded', ...why(fact) } : { state: 'verified' },
+  );
+  if (!ended) return;
+  deps.notifier.detail(ended, [
+    fact ?? { kind: 'verify.passed', ...(completedBy !== undefined && { completedBy }) },
+  ]);
+  await hooks.ended(ended);
 }

@@ -3,10 +3,11 @@ import type { Deployment } from '../../domain/deployment.js';
 import {
   ASK_REMIND_MS,
   type AlarmReading,
+  type AlarmSeen,
   type BakeDecision,
   type Tripped,
   type Verification,
-  alarmed,
+  judgeAlarm,
 } from '../../domain/verify.js';
 import { errorMessage } from '../../lib/errors.js';
 import { isCapstanError } from '../../domain/errors.js';
@@ -24,20 +25,34 @@ export interface BakeDeps {
 
 const minutesLeft = (endsAt: number, now: number) => Math.max(0, Math.ceil((endsAt - now) / 60_000));
 
-function sameAlarms(a: readonly AlarmReading[], b: readonly AlarmReading[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.name === b[i]?.name && x.state === b[i]?.state);
+function sameAlarms(a: readonly AlarmSeen[], b: readonly AlarmSeen[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((x, i) => x.name === b[i]?.name && x.state === b[i]?.state && !x.before === !b[i]?.before)
+  );
 }
 
-/** The first alarm that went off since `since`, in its name's order (ALARM now, or flapped in between). */
-async function firstAlarmed(
+/**
+ * Each alarm as the bake shows it (marked when in ALARM since before the deploy began), and the
+ * first, in its name's order, that went off in the bake (entered ALARM since, or flapped in between).
+ */
+async function judgeAlarms(
   alarms: Alarms,
   region: string,
   readings: readonly AlarmReading[],
-  since: number,
-): Promise<Tripped | undefined> {
+  at: { readonly began: number; readonly since: number },
+): Promise<AlarmsRead> {
   const history = (name: string, from: number) => alarms.enteredAlarm(region, name, from);
-  const judged = await Promise.all(readings.map((r) => alarmed(r, since, history)));
-  return judged.find((t) => t !== undefined);
+  const judged = await Promise.all(readings.map((r) => judgeAlarm(r, at, history)));
+  const seen = readings.map((r, i): AlarmSeen => ({
+    name: r.name,
+    state: r.state,
+    ...(r.reason !== undefined && { reason: r.reason }),
+    ...(r.changedAt !== undefined && { changedAt: r.changedAt }),
+    ...(judged[i]?.kind === 'before' && { before: true }),
+  }));
+  const tripped = judged.flatMap((j) => (j.kind === 'tripped' ? [j.tripped] : []))[0];
+  return { readings: seen, tripped };
 }
 
 /** The first look that could not read the alarms says so in the thread and on the message, once. */
@@ -50,13 +65,7 @@ async function unreadable(deps: BakeDeps, d: Deployment, now: number, e: unknown
   // AWS's refusal (access denied names the missing permission) when it was one; otherwise its words.
   const fact = AwsRefusal.safeParse(isCapstanError(e) ? e.fact : undefined);
   notifier.detail(cur, [
-    {
-      kind: 'aws.callFailed',
-      what: 'the alarms of this verification',
-      ...(fact.success
-        ? { error: fact.data }
-        : { action: 'cloudwatch:DescribeAlarms', error: errorMessage(e) }),
-    },
+    { kind: 'verify.alarmsUnreadable', error: fact.success ? fact.data : errorMessage(e) },
   ]);
   await notifier.show(cur);
 }
@@ -129,13 +138,15 @@ export async function lookAtBake(
 }
 
 interface AlarmsRead {
-  readonly readings: readonly AlarmReading[];
+  readonly readings: readonly AlarmSeen[];
   readonly tripped: Tripped | undefined;
 }
 
 /**
- * The environment's alarms now, and the first that went off since the last look; none for an
- * environment that does not verify. undefined when they could not be read (said once, by unreadable()).
+ * The environment's alarms now, and the first that went off in the bake: since the last look, or on
+ * the first look since the deploy began (not since the bake did: an alarm that went off during the
+ * rollout counts). None for an environment that does not verify. undefined when they could not be
+ * read (said once, by unreadable()).
  */
 async function readAlarms(
   deps: BakeDeps,
@@ -149,8 +160,7 @@ async function readAlarms(
   try {
     const readings = await deps.alarms.describe(region, env.verify.alarms);
     const since = Math.max(d.verification!.lookedAt ?? 0, seen.verification?.lookedAt ?? 0);
-    const tripped = await firstAlarmed(deps.alarms, region, readings, since || d.verification!.startedAt);
-    return { readings, tripped };
+    return await judgeAlarms(deps.alarms, region, readings, { began: d.createdAt, since });
   } catch (e) {
     deps.deploy.logger.warn('could not read the alarms of a bake', { id: d.id, error: errorMessage(e) });
     await unreadable(deps, d, now, e);

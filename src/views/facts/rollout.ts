@@ -65,7 +65,7 @@ export const rolloutWords: Words<RolloutFact> = {
   'rollout.noGoodVersion': (f) =>
     `${bare(f.cause)}. Capstan knows no earlier good version here, so it did not roll back.`,
   'rollout.rollingBackTo': (f) =>
-    `:rewind: Rolling back to \`${escape(f.version)}\`, the last version that succeeded here.`,
+    `:rewind: Rolling back to \`${escape(f.version)}\`, the last version that ${f.verified ? 'was verified' : 'succeeded'} here.`,
   'rollout.tookEffect': (f) =>
     `:warning: AWS answered with an error (${sayReported(f.error)}), but the change took effect.`,
   'rollout.lockedNotExecuted': (f) =>

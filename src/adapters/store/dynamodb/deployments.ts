@@ -1,4 +1,4 @@
-import { type Deployment, isTerminal } from '../../../domain/deployment.js';
+import { type Deployment, type DeploymentState, isTerminal } from '../../../domain/deployment.js';
 import { CapstanError } from '../../../domain/errors.js';
 import { type GoodVersion, goodVersionOf } from '../../../ports/store.js';
 import { type RowWarn, deploymentRowOf } from '../rows.js';
@@ -136,13 +136,19 @@ async function history(l: Ledger, app: string, env: string | undefined, limit: n
     .slice(0, limit);
 }
 
-async function goodVersions(l: Ledger, app: string, env: string, limit: number) {
+async function goodVersions(
+  l: Ledger,
+  app: string,
+  env: string,
+  limit: number,
+  states: readonly DeploymentState[],
+) {
   const out: GoodVersion[] = [];
-  if (limit <= 0) return out;
-  // Verified counts as good, as succeeded does (environments that do not verify end there).
-  const good = '#state IN (:succeeded, :verified)';
-  const states = { ':succeeded': 'succeeded', ':verified': 'verified' };
-  for await (const d of deploymentsOf(l, app, env, limit * 2, good, states)) {
+  if (limit <= 0 || states.length === 0) return out;
+  const names = states.map((_, i) => `:s${i}`);
+  const good = `#state IN (${names.join(', ')})`;
+  const values = Object.fromEntries(states.map((s, i) => [`:s${i}`, s]));
+  for await (const d of deploymentsOf(l, app, env, limit * 2, good, values)) {
     const g = goodVersionOf(d);
     if (!out.some((o) => o.version === g.version) && out.push(g) === limit) break;
   }
@@ -172,6 +178,6 @@ export function deploymentLedger(db: TableAccess, warn?: RowWarn): DeploymentLed
     },
     inFlightFor: async (app, env) => holder(l, await db.read(envKey(app, env))),
     history: (app, env, limit) => history(l, app, env, limit),
-    goodVersions: (app, env, limit) => goodVersions(l, app, env, limit),
+    goodVersions: (app, env, limit, states) => goodVersions(l, app, env, limit, states),
   };
 }

@@ -41,8 +41,8 @@ function statements(db: Database.Database) {
     historyApp: db.prepare<[string, number], Row>(
       'SELECT data FROM deployments WHERE app = ? ORDER BY created_at DESC LIMIT ?',
     ),
-    good: db.prepare<[string, string], Row>(
-      "SELECT data FROM deployments WHERE app = ? AND env = ? AND state IN ('succeeded', 'verified') ORDER BY created_at DESC",
+    good: db.prepare<[string, string, string], Row>(
+      'SELECT data FROM deployments WHERE app = ? AND env = ? AND state IN (SELECT value FROM json_each(?)) ORDER BY created_at DESC',
     ),
   };
 }
@@ -110,10 +110,10 @@ function deploymentReads(
       const rows = env === undefined ? sql.historyApp.all(app, limit) : sql.historyEnv.all(app, env, limit);
       return rows.map((r) => parse(r)!);
     },
-    async goodVersions(app, env, limit) {
+    async goodVersions(app, env, limit, states) {
       const out: GoodVersion[] = [];
-      if (limit <= 0) return out;
-      for (const r of sql.good.iterate(app, env)) {
+      if (limit <= 0 || states.length === 0) return out;
+      for (const r of sql.good.iterate(app, env, JSON.stringify(states))) {
         const g = goodVersionOf(parse(r)!);
         if (out.some((o) => o.version === g.version)) continue;
         out.push(g);

@@ -1,6 +1,7 @@
 import type { Catalog, Environment, PipelineRoute, Policy, Principal } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { VerifyAlarmed } from '../domain/facts/verify.js';
+import type { Tripped } from '../domain/verify.js';
 import { type PipelineApproval, routeFor } from '../domain/pipelineApproval.js';
 import { decideApproval, matches } from '../domain/policy.js';
 import type { Directory } from '../ports/chat.js';
@@ -65,15 +66,12 @@ export async function readHome(deps: HomeDeps, userId: string): Promise<Home> {
       waiting.push({ kind: 'approval', deployment: d, env: s.env });
     } else if (await mayContinue(d, s.env.policy, userId, membership)) {
       waiting.push({ kind: 'continue', deployment: d, env: s.env, waiting: d.tracking?.waiting ?? '' });
-    } else if (await mayDecideBake(d, s.env.policy, userId, membership)) {
-      const t = d.verification!.tripped!;
-      waiting.push({
-        kind: 'bake',
-        deployment: d,
-        env: s.env,
-        alarm: alarmFact(t),
-        since: d.verification?.lookedAt ?? t.at,
-      });
+    } else {
+      const t = await bakeAsking(d, s.env.policy, userId, membership);
+      if (t) {
+        const since = d.verification?.lookedAt ?? t.at;
+        waiting.push({ kind: 'bake', deployment: d, env: s.env, alarm: alarmFact(t), since });
+      }
     }
   }
   for (const { approval, route } of pipeline) {
@@ -133,19 +131,25 @@ async function mayContinue(d: Deployment, policy: Policy, userId: string, member
 }
 
 /**
- * A bake an alarm stopped that asks people (onAlarm: ask), for those it asks (the requester and the
- * approvers) who may press one of its buttons, as chooseForBake allows: Keep for the approvers (the
- * deployers where there are none), Roll back for the deployers.
+ * The alarm that stopped a bake which asks people (onAlarm: ask), for those it asks (the requester
+ * and the approvers) who may press one of its buttons, as chooseForBake allows: Keep for the
+ * approvers (the deployers where there are none), Roll back for the deployers. undefined otherwise.
  */
-async function mayDecideBake(d: Deployment, policy: Policy, userId: string, membership: MembershipOf) {
+async function bakeAsking(
+  d: Deployment,
+  policy: Policy,
+  userId: string,
+  membership: MembershipOf,
+): Promise<Tripped | undefined> {
   const v = d.verification;
-  if (d.state !== 'verifying' || !v?.tripped || v.decision) return false;
+  if (d.state !== 'verifying' || !v?.tripped || v.decision) return undefined;
   const isApprover =
     policy.approvers.length > 0 && matches(policy.approvers, userId, await membership(policy));
-  if (userId !== d.requestedBy && !isApprover) return false;
+  if (userId !== d.requestedBy && !isApprover) return undefined;
   const keepers = policy.approvers.length > 0 ? policy.approvers : policy.deployers;
-  if (matches(keepers, userId, await membership(policy, keepers))) return true;
-  return matches(policy.deployers, userId, await membership(policy, policy.deployers));
+  const mayKeep = matches(keepers, userId, await membership(policy, keepers));
+  const mayRollBack = matches(policy.deployers, userId, await membership(policy, policy.deployers));
+  return mayKeep || mayRollBack ? v.tripped : undefined;
 }
 
 /**

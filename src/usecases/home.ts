@@ -1,11 +1,14 @@
-import type { Catalog, Environment, PipelineRoute, Policy } from '../domain/catalog.js';
+import type { Catalog, Environment, PipelineRoute, Policy, Principal } from '../domain/catalog.js';
 import type { Deployment } from '../domain/deployment.js';
+import type { VerifyAlarmed } from '../domain/facts/verify.js';
+import type { Tripped } from '../domain/verify.js';
 import { type PipelineApproval, routeFor } from '../domain/pipelineApproval.js';
 import { decideApproval, matches } from '../domain/policy.js';
 import type { Directory } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import { membershipFor } from './access.js';
 import { type EnvStatus, type StatusDeps, readStatus } from './status.js';
+import { alarmFact } from './verify/carry.js';
 
 /** Something that cannot go on until the viewer (or another approver) acts. */
 export type WaitingRequest =
@@ -16,6 +19,16 @@ export type WaitingRequest =
       readonly env: Environment;
       /** What the rollout waits for, as the target says it. */
       readonly waiting: string;
+    }
+  | {
+      /** An alarm went off in the bake and the environment asks (onAlarm: ask): Roll back or Keep. */
+      readonly kind: 'bake';
+      readonly deployment: Deployment;
+      readonly env: Environment;
+      /** The alarm, and its reason: said first. */
+      readonly alarm: VerifyAlarmed;
+      /** Since when it waits for people. */
+      readonly since: number;
     }
   | { readonly kind: 'pipeline'; readonly approval: PipelineApproval; readonly route: PipelineRoute };
 
@@ -53,6 +66,12 @@ export async function readHome(deps: HomeDeps, userId: string): Promise<Home> {
       waiting.push({ kind: 'approval', deployment: d, env: s.env });
     } else if (await mayContinue(d, s.env.policy, userId, membership)) {
       waiting.push({ kind: 'continue', deployment: d, env: s.env, waiting: d.tracking?.waiting ?? '' });
+    } else {
+      const t = await bakeAsking(d, s.env.policy, userId, membership);
+      if (t) {
+        const since = d.verification?.lookedAt ?? t.at;
+        waiting.push({ kind: 'bake', deployment: d, env: s.env, alarm: alarmFact(t), since });
+      }
     }
   }
   for (const { approval, route } of pipeline) {
@@ -72,14 +91,14 @@ export async function readHome(deps: HomeDeps, userId: string): Promise<Home> {
   return { userId, at: now, environments, waiting };
 }
 
-type MembershipOf = (policy: Policy) => ReturnType<typeof membershipFor>;
+type MembershipOf = (policy: Policy, of?: readonly Principal[]) => ReturnType<typeof membershipFor>;
 
-/** Policies are often shared between environments: each approver list is looked up once. */
+/** Policies are often shared between environments: each list (approvers by default) is looked up once. */
 function membershipCache(directory: Directory, userId: string): MembershipOf {
   const seen = new Map<string, ReturnType<typeof membershipFor>>();
-  return (policy) => {
-    const key = JSON.stringify(policy.approvers);
-    const hit = seen.get(key) ?? membershipFor(directory, userId, policy.approvers);
+  return (policy, of = policy.approvers) => {
+    const key = JSON.stringify(of);
+    const hit = seen.get(key) ?? membershipFor(directory, userId, of);
     seen.set(key, hit);
     return hit;
   };
@@ -109,6 +128,28 @@ async function mayContinue(d: Deployment, policy: Policy, userId: string, member
   if (d.state !== 'rolling_out' || !d.tracking?.waiting) return false;
   if (!policy.allowSelfApproval && userId === d.requestedBy) return false;
   return matches(policy.approvers, userId, await membership(policy));
+}
+
+/**
+ * The alarm that stopped a bake which asks people (onAlarm: ask), for those it asks (the requester
+ * and the approvers) who may press one of its buttons, as chooseForBake allows: Keep for the
+ * approvers (the deployers where there are none), Roll back for the deployers. undefined otherwise.
+ */
+async function bakeAsking(
+  d: Deployment,
+  policy: Policy,
+  userId: string,
+  membership: MembershipOf,
+): Promise<Tripped | undefined> {
+  const v = d.verification;
+  if (d.state !== 'verifying' || !v?.tripped || v.decision) return undefined;
+  const isApprover =
+    policy.approvers.length > 0 && matches(policy.approvers, userId, await membership(policy));
+  if (userId !== d.requestedBy && !isApprover) return undefined;
+  const keepers = policy.approvers.length > 0 ? policy.approvers : policy.deployers;
+  const mayKeep = matches(keepers, userId, await membership(policy, keepers));
+  const mayRollBack = matches(policy.deployers, userId, await membership(policy, policy.deployers));
+  return mayKeep || mayRollBack ? v.tripped : undefined;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Store } from '../ports/store.js';
 import type { Reading, TargetRegistry, TargetStrategy } from '../targets/strategy.js';
 import { targetAs } from './actAs.js';
 import { errorReported } from '../domain/reported.js';
+import { type RunningVerdict, readVerdict } from './verifiedNow.js';
 
 interface Common {
   readonly env: Environment;
@@ -24,7 +25,12 @@ interface Common {
 }
 
 export type EnvStatus =
-  | (Common & Reading & { readonly ok: true })
+  | (Common &
+      Reading & {
+        readonly ok: true;
+        /** Whether the version it runs was verified, as the ledger says (none: nothing to add). */
+        readonly verdict?: RunningVerdict | undefined;
+      })
   /** `error`: why it could not be read, a refusal's fact or the error's text. */
   | (Common & { readonly ok: false; readonly error: Reported });
 
@@ -79,7 +85,7 @@ export async function readStatus(
   const all = new Map<Environment, Reading | Error>();
   for (const r of readings) for (const [e, v] of r) all.set(e, v);
   const now = (deps.clock ?? systemClock).now();
-  return envs.map((env): EnvStatus => {
+  const statuses = envs.map((env): EnvStatus => {
     const freezes = env.freezes ?? [];
     const common: Common = {
       env,
@@ -97,4 +103,12 @@ export async function readStatus(
       };
     return { ...common, ...r, ok: true };
   });
+  return Promise.all(statuses.map((s) => withVerdict(deps.store, s)));
+}
+
+/** The status with the ledger's verdict on the version it runs, where there is one (a ledger that cannot say hides nothing else). */
+async function withVerdict(store: Store, s: EnvStatus): Promise<EnvStatus> {
+  if (!s.ok) return s;
+  const verdict = await readVerdict(store, s.env, s, s.inFlight).catch(() => undefined);
+  return verdict ? { ...s, verdict } : s;
 }

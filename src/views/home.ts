@@ -19,6 +19,7 @@ import {
   section,
   slackDate,
 } from './message.js';
+import { verdictLine } from './verdict.js';
 
 /** Slack's limit for a Home tab (messages allow 50). */
 export const HOME_BLOCKS = 100;
@@ -53,6 +54,16 @@ function waitingBlock(w: WaitingRequest, now: number): KnownBlock {
           `:arrow_forward: ${title(d)}`,
           `waits for an approver to let it go on: ${escape(w.waiting)}`,
           `${where(d, 'Open the rollout')} and press *Continue*`,
+        ].join('\n'),
+      );
+    }
+    case 'bake': {
+      const d = w.deployment;
+      return section(
+        [
+          sayFact(w.alarm),
+          `${title(d)} waits for *Roll back* or *Keep* since ${slackDate(w.since)}`,
+          `${where(d, 'Open the deploy')} and press *Roll back* or *Keep*`,
         ].join('\n'),
       );
     }
@@ -91,6 +102,7 @@ function freezeLines(s: EnvStatus): string[] {
 function cell(s: EnvStatus): string {
   const out = [`*${escape(s.env.name)}*  ${versionText(s)}`];
   if (s.ok) {
+    if (s.verdict) out.push(verdictLine(s.verdict));
     out.push(...s.facts.map((f) => (typeof f === 'string' ? escape(f) : sayFact(f))));
     if (s.inProgress && !s.inFlight) out.push(':arrows_counterclockwise: rollout in progress');
   }

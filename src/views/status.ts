@@ -17,6 +17,7 @@ import {
   section,
   slackDate,
 } from './message.js';
+import { verdictLine, verdictWord } from './verdict.js';
 
 function versionText(s: EnvStatus): string {
   if (!s.ok) return `:warning: ${sayReported(s.error)}`;
@@ -24,9 +25,11 @@ function versionText(s: EnvStatus): string {
   return s.digest ? `${v} (${shortDigest(s.digest)})` : v;
 }
 
-function lines(s: EnvStatus): string[] {
+/** `detail`: one environment, with room for why a version was kept after an alarm. */
+function lines(s: EnvStatus, detail = false): string[] {
   const out: string[] = [];
   if (s.ok) {
+    if (s.verdict) out.push(verdictLine(s.verdict, detail));
     out.push(...s.facts.map((f) => (typeof f === 'string' ? escape(f) : sayFact(f))));
     if (s.inProgress) out.push(':arrows_counterclockwise: rollout in progress');
     if (s.changedAt !== undefined && !Number.isNaN(s.changedAt))
@@ -50,16 +53,19 @@ function lines(s: EnvStatus): string[] {
   return out;
 }
 
+/** One environment in the matrix of every app: its version, whether verified, and marks. */
+function compactLine(s: EnvStatus): string {
+  const verdict = s.ok && s.verdict ? ` · ${verdictWord(s.verdict)}` : '';
+  const marks = `${s.ok && s.inProgress ? ' :arrows_counterclockwise:' : ''}${s.lock ? ' :lock:' : ''}${s.freeze?.open ? ' :snowflake:' : ''}`;
+  return `• *${escape(s.env.name)}* ${versionText(s)}${verdict}${marks}`;
+}
+
 function appBlocks(app: string, statuses: readonly EnvStatus[], compact: boolean): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   if (!compact) blocks.push(header(`${app}: which version runs where`));
   const cells = statuses.map((s) => `*${escape(s.env.name)}*  ${versionText(s)}\n${lines(s).join('\n')}`);
   if (compact) {
-    blocks.push(
-      section(
-        `*${escape(app)}*\n${statuses.map((s) => `• *${escape(s.env.name)}* ${versionText(s)}${s.ok && s.inProgress ? ' :arrows_counterclockwise:' : ''}${s.lock ? ' :lock:' : ''}${s.freeze?.open ? ' :snowflake:' : ''}`).join('\n')}`,
-      ),
-    );
+    blocks.push(section(`*${escape(app)}*\n${statuses.map(compactLine).join('\n')}`));
   } else {
     for (let i = 0; i < cells.length; i += LIMITS.fields)
       blocks.push(fields(cells.slice(i, i + LIMITS.fields)));
@@ -92,7 +98,7 @@ export function statusDetail(s: EnvStatus): SlackMessage {
   const where = (s.ok ? link(s.consoleUrl, s.where) : undefined) ?? escape(s.where);
   const blocks: KnownBlock[] = [
     header(`${s.env.app} / ${s.env.name}`),
-    section(`${versionText(s)}\n${lines(s).join('\n')}`),
+    section(`${versionText(s)}\n${lines(s, true).join('\n')}`),
     context([where, ...(s.ok ? [`state: ${escape(s.state)}`] : [])]),
   ];
   if (s.ok && s.events.length > 0) {

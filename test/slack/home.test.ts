@@ -1,6 +1,7 @@
 import { textFact } from '../fakes/ports.js';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { SectionBlock } from '@slack/types';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import { readConfig } from '../../src/config/readConfig.js';
@@ -244,6 +245,7 @@ const statuses: EnvStatus[] = [
       },
     },
     ...reading('1.2.2', ['tasks 2/2 running']),
+    verdict: { kind: 'verified', at: AT - 2 * 3_600_000 },
   },
   {
     env: prod,
@@ -265,6 +267,29 @@ const statuses: EnvStatus[] = [
     error: 'AWS denied ecs:DescribeServices on ECS service billing-staging',
   },
 ];
+
+/** A deploy whose bake an alarm stopped, waiting for Roll back or Keep (onAlarm: ask). */
+const asking: Deployment = {
+  ...release,
+  id: 'd-baking1',
+  kind: 'deploy',
+  state: 'verifying',
+  expiresAt: undefined,
+  finishedAt: undefined,
+  verification: {
+    startedAt: AT - 10 * 60_000,
+    endsAt: AT + 20 * 60_000,
+    onAlarm: 'ask',
+    lookedAt: AT - 4 * 60_000,
+    alarms: [{ name: 'todo-5xx', state: 'ALARM' }],
+    tripped: {
+      alarm: 'todo-5xx',
+      reason: 'Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0)',
+      at: AT - 5 * 60_000,
+      flapped: false,
+    },
+  },
+};
 
 const pipelineApproval: PipelineApproval = {
   id: 'p-4f8h2c',
@@ -292,6 +317,18 @@ describe('homeView', () => {
       waiting: [
         { kind: 'approval', deployment: release, env: prod },
         {
+          kind: 'bake',
+          deployment: asking,
+          env: prod,
+          alarm: {
+            kind: 'verify.alarmed',
+            alarm: 'todo-5xx',
+            reason: asking.verification!.tripped!.reason,
+            flapped: false,
+          },
+          since: AT - 4 * 60_000,
+        },
+        {
           kind: 'pipeline',
           approval: pipelineApproval,
           route: { pipeline: 'todobackend-pipeline', channel: 'C0PIPE', policy: prod.policy },
@@ -312,7 +349,7 @@ describe('homeView', () => {
           {
             "text": {
               "emoji": true,
-              "text": "Waiting for you (2)",
+              "text": "Waiting for you (3)",
               "type": "plain_text",
             },
             "type": "header",
@@ -322,6 +359,15 @@ describe('homeView', () => {
               "text": ":raised_hand: Release of *todobackend* to *prod*: \`1.2.2\` → \`1.2.3\`
       asked by <@U0ALICE> <!date^1795339500^{date_short_pretty} {time}|2026-11-22 09:25 UTC> · approvals 0/1 · expires <!date^1795425900^{date_short_pretty} {time}|2026-11-23 09:25 UTC> (in 23h 55m)
       <https://sandbox.slack.com/archives/C0PROD/p1795000000000100|Review and approve> · or \`/deploy approve r-7k2p9x\`",
+              "type": "mrkdwn",
+            },
+            "type": "section",
+          },
+          {
+            "text": {
+              "text": ":rotating_light: Alarm \`todo-5xx\` went off: Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0)
+      Deploy of *todobackend* to *prod*: \`1.2.2\` → \`1.2.3\` waits for *Roll back* or *Keep* since <!date^1795339560^{date_short_pretty} {time}|2026-11-22 09:26 UTC>
+      <https://sandbox.slack.com/archives/C0PROD/p1795000000000100|Open the deploy> and press *Roll back* or *Keep*",
               "type": "mrkdwn",
             },
             "type": "section",
@@ -357,6 +403,7 @@ describe('homeView', () => {
             "fields": [
               {
                 "text": "*dev*  \`1.2.2\` (sha256:ab12ab12ab12)
+      :white_check_mark: verified <!date^1795332600^{date_short_pretty} {time}|2026-11-22 07:30 UTC>
       tasks 2/2 running
       :snowflake: frozen (release &lt;b&gt;week&lt;/b&gt;) until <!date^1795350600^{date_short_pretty} {time}|2026-11-22 12:30 UTC>
       next freeze: quarter end, <!date^1795944600^{date_short_pretty} {time}|2026-11-29 09:30 UTC> to <!date^1796031000^{date_short_pretty} {time}|2026-11-30 09:30 UTC>",
@@ -472,6 +519,32 @@ describe('readHome', () => {
     );
     expect((await homeOf('U0ALICE', rollout)).waiting).toEqual([]);
     expect((await homeOf('U0BOB', { ...rollout, requestedBy: 'U0BOB' })).waiting).toEqual([]);
+  });
+
+  it('lists a bake an alarm stopped for those it asks who may press Keep or Roll back, the alarm first', async () => {
+    // prod: the requester (a deployer: Roll back) and the approvers (Keep); nobody else.
+    for (const user of ['U0ALICE', 'U0BOB', 'U0CAROL'])
+      expect((await homeOf(user, asking)).waiting, user).toMatchObject([
+        { kind: 'bake', alarm: { alarm: 'todo-5xx' }, since: AT - 4 * 60_000 },
+      ]);
+    expect((await homeOf('U0MALLORY', asking)).waiting).toEqual([]);
+    const [, block] = homeView(await homeOf('U0BOB', asking)).blocks;
+    const section = block?.type === 'section' ? ((block as SectionBlock).text?.text ?? '') : '';
+    expect(section).toMatch(/^:rotating_light: Alarm `todo-5xx` went off: Threshold Crossed/);
+    expect(section).toContain('|Open the deploy> and press *Roll back* or *Keep*');
+    // dev has no approvers: the requester alone is asked, although every deployer may press Keep.
+    const onDev = { ...asking, env: 'dev', channel: 'C0DEV' };
+    expect((await homeOf('U0ALICE', onDev)).waiting).toHaveLength(1);
+    expect((await homeOf('U0BOB', onDev)).waiting).toEqual([]);
+    // Decided, or still baking with no alarm: nothing waits.
+    const v = asking.verification!;
+    const decided = {
+      ...asking,
+      verification: { ...v, decision: { kind: 'keep' as const, at: AT, by: 'U0BOB' } },
+    };
+    expect((await homeOf('U0BOB', decided)).waiting).toEqual([]);
+    const clean = { ...asking, verification: { ...v, tripped: undefined } };
+    expect((await homeOf('U0BOB', clean)).waiting).toEqual([]);
   });
 
   it('leaves out a request that expired or that the viewer already approved', async () => {

@@ -29,7 +29,8 @@ export type Behaviour =
   | 'stuck' // nothing moves
   | 'unplaceable' // no task can be placed: ECS repeats the same warning on every look, nothing else moves
   | 'crash_loop' // containers start, then exit 1; ECS no longer counts them in failedTasks
-  | 'disappear'; // ECS replaces the deployment with the previous one
+  | 'disappear' // ECS replaces the deployment with the previous one
+  | 'alarm'; // tasks run, then one of the service's alarms goes off: FAILED, and ECS rolls back when `alarms.rollback`
 
 export const digestOf = (tag: string) =>
   `sha256:${Buffer.from(tag).toString('hex').padEnd(64, '0').slice(0, 64)}`;
@@ -57,6 +58,11 @@ export class FakeEcs {
   circuitBreaker = { enable: true, rollback: false };
   /** deploymentConfiguration.alarms as DescribeServices answers it (absent when unset). */
   alarms: { alarmNames: string[]; enable: boolean; rollback: boolean } | undefined;
+  /**
+   * The rolloutStateReason of a deployment its alarms fail ('alarm' behaviour); ECS's exact words are
+   * not documented. `{alarms}` becomes the alarms' names, `{previous}` the deployment ECS goes back to.
+   */
+  alarmFailureReason = 'ECS deployment alarms detected: {alarms} in ALARM state.';
   /** deploymentConfiguration.strategy as DescribeServices answers it (ROLLING when unset). */
   strategy: 'BLUE_GREEN' | 'LINEAR' | 'CANARY' | undefined;
   /** Called on every DescribeServices of this service's cluster, before answering (to script failures, or hang). */
@@ -355,6 +361,12 @@ export class FakeEcs {
         }
         return;
       }
+      case 'alarm':
+        if (n === 1) {
+          this.patch(d.id, { runningCount: 2, pendingCount: 0 });
+          this.event(`has started 2 tasks: (task a) (task b).`);
+        } else this.failOnAlarm(d);
+        return;
       case 'disappear':
         if (n === 1) this.patch(d.id, { runningCount: 0, pendingCount: 2 });
         else {
@@ -368,6 +380,21 @@ export class FakeEcs {
           this.event('has reached a steady state.');
         }
         return;
+    }
+  }
+
+  /** One of the service's alarms went off: ECS fails the deployment, and with `rollback` goes back to the one before. */
+  private failOnAlarm(d: Deployment): void {
+    const previous = this.service.deployments?.find((x) => x.status === 'ACTIVE');
+    const reason = this.alarmFailureReason
+      .replace('{alarms}', (this.alarms?.alarmNames ?? []).join(', '))
+      .replace('{previous}', previous?.id ?? '');
+    this.patch(d.id!, { rolloutState: 'FAILED', rolloutStateReason: reason });
+    this.event(`(deployment ${d.id}) deployment failed: alarm detected.`);
+    if (this.alarms?.rollback && previous?.taskDefinition) {
+      const failed = this.primary()!;
+      this.startDeployment(previous.taskDefinition, true);
+      this.service.deployments = [...(this.service.deployments ?? []), { ...failed, status: 'ACTIVE' }];
     }
   }
 }

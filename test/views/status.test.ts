@@ -24,6 +24,13 @@ const dev: EnvStatus = {
   consoleUrl:
     'https://console.aws.amazon.com/ecs/v2/clusters/todo-dev/services/todobackend-dev/deployments?region=us-east-1',
   inFlight: deployment(),
+  verdict: {
+    kind: 'kept',
+    at: T0 - 50 * MIN,
+    by: 'U0CAROL',
+    alarm: 'todo-5xx <p99>',
+    reason: 'known <noisy> alarm, ticket OPS-12',
+  },
   lock: { app: 'todobackend', env: 'dev', owner: 'U0BOB', reason: 'load test <5pm>', at: T0 - 30 * MIN },
 };
 
@@ -56,9 +63,35 @@ describe('status', () => {
       statusMatrix([
         dev,
         prod,
-        { ...dev, env: { ...DEV, app: 'billing', name: 'staging' }, inFlight: undefined, lock: undefined },
+        {
+          ...dev,
+          env: { ...DEV, app: 'billing', name: 'staging' },
+          inFlight: undefined,
+          lock: undefined,
+          verdict: { kind: 'verified', at: T0 - 90 * MIN },
+        },
       ]),
     );
+  });
+
+  it('says whether the version running was verified: when, or who kept it after which alarm', () => {
+    const verified = { ...dev, verdict: { kind: 'verified' as const, at: T0, completedBy: 'U0BOB' } };
+    const when = '<!date^1795168800^{date_short_pretty} {time}|2026-11-20 10:00 UTC>';
+    expect(JSON.stringify(statusMatrix([verified, prod]))).toContain(
+      `:white_check_mark: verified ${when} (completed early by <@U0BOB>)`,
+    );
+    const kept = JSON.stringify(statusDetail(dev));
+    expect(kept).toContain(
+      ':warning: not verified: <@U0CAROL> kept it <!date^1795165800^{date_short_pretty} {time}|2026-11-20 09:10 UTC> after alarm `todo-5xx &lt;p99&gt;` went off: known &lt;noisy&gt; alarm, ticket OPS-12',
+    );
+    // The matrix has room for who and which alarm, not for why.
+    expect(JSON.stringify(statusMatrix([dev, prod]))).not.toContain('OPS-12');
+    const bare = { ...dev, verdict: { kind: 'unverified' as const, at: T0 } };
+    expect(JSON.stringify(statusDetail(bare))).toContain(
+      `:warning: not verified: succeeded ${when} without a bake`,
+    );
+    // Nothing said where there is no verdict (an environment that does not verify).
+    expect(JSON.stringify(statusDetail({ ...dev, verdict: undefined }))).not.toContain('verified');
   });
 
   it('one environment in detail: console link, rollout in flight with its thread, recent events', async () => {

@@ -118,10 +118,20 @@ export const ecsClusterGone = z.object({
   region: z.string(),
 });
 
+/**
+ * The service's own CloudWatch alarms (deploymentConfiguration.alarms) failed the deployment: those
+ * ECS's words name, or every alarm of the service when they name none (`named` false: one of them,
+ * which is not known).
+ */
+export const ecsAlarmsWentOff = z.object({ names: z.array(z.string()), named: z.boolean() });
+export type EcsAlarmsWentOff = z.infer<typeof ecsAlarmsWentOff>;
+
 /** ECS marked the followed deployment FAILED, with its rolloutStateReason (outside text) when it gave one. */
 export const ecsRolloutFailed = z.object({
   kind: z.literal('ecs.rolloutFailed'),
   reason: z.string().optional(),
+  /** Its alarms failed it: they are named first. */
+  alarms: ecsAlarmsWentOff.optional(),
 });
 /**
  * The followed deployment is gone and what runs is not somebody else's: ECS replaced it (rolled it
@@ -133,6 +143,8 @@ export const ecsDeploymentReplaced = z.object({
   deploymentId: z.string(),
   event: z.string().optional(),
   runsNow: z.string().optional(),
+  /** Its alarms failed it (ECS rolled back on them): they are named first. */
+  alarms: ecsAlarmsWentOff.optional(),
 });
 /** ECS's own account of a failed rollout. */
 export const ecsFailure = z.discriminatedUnion('kind', [ecsRolloutFailed, ecsDeploymentReplaced]);

@@ -16,7 +16,8 @@ const STOPPED_TASKS_EVERY = 4;
 export function wantsStoppedTasks(j: EcsJudgement, tasksStopped: boolean, look: number): boolean {
   if (j.kind === 'succeeded') return false;
   const short = j.kind === 'progress' && j.track.running < j.track.desired;
-  const causeWanted = j.kind === 'failed' && j.track.stopCause === undefined;
+  // An alarm's failure has its cause already: the alarm.
+  const causeWanted = j.kind === 'failed' && j.track.stopCause === undefined && !byAlarm(j.reason);
   return tasksStopped || (short && look % STOPPED_TASKS_EVERY === 0) || causeWanted;
 }
 
@@ -53,20 +54,19 @@ export function conclude(
   }
 }
 
-function failed(
-  j: Extract<EcsJudgement, { kind: 'failed' }>,
-  data: EcsTrack,
-  lines: Fact[],
-  now: number,
-): Observation<EcsTrack> {
+type EcsJudgementFailure = Extract<EcsJudgement, { kind: 'failed' }>;
+
+function failed(j: EcsJudgementFailure, data: EcsTrack, lines: Fact[], now: number): Observation<EcsTrack> {
   // Cause first: why the tasks stopped; how ECS reacted (its circuit breaker) goes to the thread.
   const failure = j.reason;
   if (failure.kind === 'ecs.tasksKeepStopping') {
     return { kind: 'failed', data, lines, reason: { ...failure, ...cause(data) } };
   }
-  const reason: Fact = data.stopCause ? { kind: 'ecs.taskStopCause', ...data.stopCause } : failure;
+  // The alarms that failed it come before any stopped task (its tasks are stopped as it is rolled back).
+  const stopCause = byAlarm(failure) ? undefined : data.stopCause;
+  const reason: Fact = stopCause ? { kind: 'ecs.taskStopCause', ...stopCause } : failure;
   if (!j.ecsRollback) {
-    const how: Fact[] = data.stopCause ? [{ kind: 'ecs.gaveUp', failure }] : [];
+    const how: Fact[] = stopCause ? [{ kind: 'ecs.gaveUp', failure }] : [];
     return { kind: 'failed', data, lines: [...lines, ...how], reason };
   }
   const rollbackTrack: EcsTrack = {
@@ -80,6 +80,11 @@ function failed(
     reason,
     selfRollback: { kind: 'following', data: rollbackTrack },
   };
+}
+
+/** Whether the service's own alarms failed the rollout. */
+function byAlarm(r: EcsJudgementFailure['reason']): boolean {
+  return (r.kind === 'ecs.rolloutFailed' || r.kind === 'ecs.deploymentReplaced') && r.alarms !== undefined;
 }
 
 /** The cause of the newest stopped task, for a judgement said after it. */

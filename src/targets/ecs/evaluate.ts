@@ -2,6 +2,7 @@ import type { Progress } from '../../domain/deployment.js';
 import type { EcsFailure, EcsFact } from '../../domain/facts/ecs.js';
 import type { EcsDeployment, EcsService } from '../../ports/ecs.js';
 import type { EcsTrack } from './schemas.js';
+import { alarmsFailedIt, ecsRollsBack } from './alarms.js';
 
 /** Consecutive failed tasks that count as "keeps stopping" when no circuit breaker decides. */
 export const REPEATED_FAILURES = 3;
@@ -128,6 +129,7 @@ function followedGone(
   }
   // When the failed deployment is already gone, ECS's own account of why is in the service events.
   const why = service.events.find((e) => e.message.includes(followed) && /fail/i.test(e.message));
+  const alarms = alarmsFailedIt(service, why?.message, true);
   return {
     kind: 'failed',
     track: base,
@@ -136,6 +138,7 @@ function followedGone(
       deploymentId: followed,
       ...(why ? { event: why.message } : {}),
       ...(primary ? { runsNow: primary.taskDefinition } : {}),
+      ...(alarms && { alarms }),
     },
     ecsRollback: primary
       ? { deploymentId: primary.id, taskDefinitionArn: primary.taskDefinition }
@@ -162,15 +165,7 @@ function judgeDeployment(
   };
   const tasksStopped = dep.failedTasks > base.failedTasks;
 
-  if (dep.rolloutState === 'FAILED') {
-    const said = dep.rolloutStateReason;
-    const reason: EcsFailure = { kind: 'ecs.rolloutFailed', ...(said !== undefined ? { reason: said } : {}) };
-    const ecsRollsBack = service.circuitBreaker.rollback || /rolling back|rolled back/i.test(said ?? '');
-    if (!ecsRollsBack) return { judgement: { kind: 'failed', track: next, reason }, tasksStopped };
-    const other = service.deployments.find((d) => d.status === 'PRIMARY' && d.id !== dep.id);
-    const ecsRollback = { deploymentId: other?.id, taskDefinitionArn: other?.taskDefinition };
-    return { judgement: { kind: 'failed', track: next, reason, ecsRollback }, tasksStopped };
-  }
+  if (dep.rolloutState === 'FAILED') return { judgement: failedByEcs(service, dep, next), tasksStopped };
   if (!service.circuitBreaker.enable && dep.failedTasks >= REPEATED_FAILURES && dep.runningCount === 0) {
     const reason = { kind: 'ecs.tasksKeepStopping', failedTasks: dep.failedTasks } as const;
     return { judgement: { kind: 'failed', track: next, reason }, tasksStopped };
@@ -181,4 +176,28 @@ function judgeDeployment(
     return { judgement: { kind: 'succeeded', track: next }, tasksStopped: false };
   }
   return { judgement: { kind: 'progress', track: next, moved }, tasksStopped };
+}
+
+/**
+ * ECS marked the followed deployment (the one Capstan started, by id) FAILED: the service's alarms
+ * come first when they failed it, and Capstan follows ECS's own rollback where ECS rolls back (as
+ * it says, as the mechanism that failed it is set to, or as the service shows: a new PRIMARY
+ * deployment of the revision that ran before), never starting a second one.
+ */
+function failedByEcs(service: EcsService, dep: EcsDeployment, track: EcsTrack): EcsJudgement {
+  const said = dep.rolloutStateReason;
+  const other = service.deployments.find((d) => d.status === 'PRIMARY' && d.id !== dep.id);
+  const backToPrevious =
+    other !== undefined &&
+    track.previousTaskDefinitionArn !== undefined &&
+    other.taskDefinition === track.previousTaskDefinitionArn;
+  const alarms = alarmsFailedIt(service, said, backToPrevious);
+  const reason: EcsFailure = {
+    kind: 'ecs.rolloutFailed',
+    ...(said !== undefined && { reason: said }),
+    ...(alarms && { alarms }),
+  };
+  if (!backToPrevious && !ecsRollsBack(service, said, alarms)) return { kind: 'failed', track, reason };
+  const ecsRollback = { deploymentId: other?.id, taskDefinitionArn: other?.taskDefinition };
+  return { kind: 'failed', track, reason, ecsRollback };
 }

@@ -1,4 +1,4 @@
-import type { EcsFact, EcsFailure, StopCause } from '../../domain/facts/ecs.js';
+import type { EcsAlarmsWentOff, EcsFact, EcsFailure, StopCause } from '../../domain/facts/ecs.js';
 import { escape } from '../message.js';
 import { ecsProgressiveWords } from './ecsProgressive.js';
 import type { Words } from './words.js';
@@ -29,8 +29,27 @@ function after(cause: StopCause | undefined, judgement: string): string {
   return cause ? `${stopCauseWords(cause)}: ${judgement}` : judgement;
 }
 
-/** ECS's account of a failure; `tail` shapes the outside text it ends with (before escaping). */
-function failureWords(f: EcsFailure, tail: (text: string) => string = same): string {
+/** The service's own alarms that failed the rollout; `start`: they begin the sentence. */
+function alarmsWords(a: EcsAlarmsWentOff, start: boolean): string {
+  const names = a.names.map((n) => `\`${escape(n)}\``).join(', ');
+  if (!a.named) return `${start ? 'One' : 'one'} of the service's alarms (${names}) went off`;
+  return `${start ? 'Alarm' : 'alarm'}${a.names.length > 1 ? 's' : ''} ${names} went off`;
+}
+
+/**
+ * ECS's account of a failure, the alarms that failed it first; `tail` shapes the outside text it
+ * ends with (before escaping). `alone`: it is the cause people read first, not said within a line.
+ */
+function failureWords(f: EcsFailure, tail: (text: string) => string = same, alone = true): string {
+  const said = accountWords(f, tail);
+  if (!f.alarms) return said;
+  return alone
+    ? `:rotating_light: ${alarmsWords(f.alarms, true)}: ${said}`
+    : `${alarmsWords(f.alarms, false)}: ${said}`;
+}
+
+/** What ECS said of the failure. */
+function accountWords(f: EcsFailure, tail: (text: string) => string): string {
   if (f.kind === 'ecs.rolloutFailed') return escape(tail(f.reason ?? 'ECS marked the rollout FAILED'));
   const runsNow = f.runsNow ? `; the service now runs ${revision(f.runsNow)}` : '';
   // The text ends with the revision when it names one, otherwise with the id or ECS's event.
@@ -78,8 +97,8 @@ export const ecsWords: Words<EcsFact> = {
     after(f.cause, `tasks of the new revision keep stopping (${f.failedTasks} in a row)`),
   'ecs.tasksKeepExiting': (f) =>
     after(f.cause, `containers of the new revision keep exiting (${f.crashes} tasks stopped)`),
-  'ecs.gaveUp': (f) => `:octagonal_sign: ${failureWords(f.failure, bare)}.`,
+  'ecs.gaveUp': (f) => `:octagonal_sign: ${failureWords(f.failure, bare, false)}.`,
   'ecs.rollingBack': (f) =>
-    `:rewind: ECS is rolling back by itself (${failureWords(f.failure, bare)}). Capstan follows that rollback and does not start another.`,
+    `:rewind: ECS is rolling back by itself (${failureWords(f.failure, bare, false)}). Capstan follows that rollback and does not start another.`,
   ...ecsProgressiveWords,
 };

@@ -123,6 +123,23 @@ const EXAMPLES: readonly [EcsFact, string][] = [
   [{ kind: 'ecs.deploymentReplaced', deploymentId: 'ecs-svc/NEW' }, 'ECS replaced deployment ecs-svc/NEW'],
   [
     {
+      kind: 'ecs.rolloutFailed',
+      reason: 'ECS deployment alarms detected: todo-<5xx>.',
+      alarms: { names: ['todo-<5xx>'], named: true },
+    },
+    ':rotating_light: Alarm `todo-&lt;5xx&gt;` went off: ECS deployment alarms detected: todo-&lt;5xx&gt;.',
+  ],
+  [
+    {
+      kind: 'ecs.deploymentReplaced',
+      deploymentId: 'ecs-svc/NEW',
+      runsNow: OLD_TD,
+      alarms: { names: ['todo-5xx', 'todo-latency'], named: false },
+    },
+    ":rotating_light: One of the service's alarms (`todo-5xx`, `todo-latency`) went off: ECS replaced deployment ecs-svc/NEW; the service now runs todo:41",
+  ],
+  [
+    {
       kind: 'ecs.tasksKeepStopping',
       failedTasks: 3,
       cause: { reason: 'CannotPullContainerError: not found' },
@@ -155,6 +172,13 @@ const EXAMPLES: readonly [EcsFact, string][] = [
       },
     },
     ':rewind: ECS is rolling back by itself (ECS deployment circuit breaker: tasks failed to start). Capstan follows that rollback and does not start another.',
+  ],
+  [
+    {
+      kind: 'ecs.gaveUp',
+      failure: { kind: 'ecs.rolloutFailed', reason: 'Failed.', alarms: { names: ['a', 'b'], named: true } },
+    },
+    ':octagonal_sign: alarms `a`, `b` went off: Failed.',
   ],
   [
     {

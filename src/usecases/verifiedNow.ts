@@ -6,8 +6,9 @@ import type { Store } from '../ports/store.js';
 /**
  * Whether the version an environment runs now was verified, as its ledger says: `status` and the
  * Home tab show it beside the version. `verified`: its bake ended with no alarm (or an approver
- * completed it early); `kept`: an alarm went off and someone kept it; `unverified`: it succeeded
- * without a bake although the environment verifies. Where the environment does not verify, a
+ * completed it early); `kept`: an alarm went off and someone kept it; `stillInAlarm`: its bake ended
+ * with alarms still in ALARM as they were before the deploy; `unverified`: it succeeded without a
+ * bake although the environment verifies. Where the environment does not verify, a
  * success counts as verified and nothing is said (no verdict).
  */
 export type RunningVerdict =
@@ -16,9 +17,10 @@ export type RunningVerdict =
       readonly kind: 'kept';
       readonly at: number;
       readonly by: string;
-      readonly alarm: string;
-      readonly reason: string;
+      readonly alarm?: string | undefined;
+      readonly reason?: string | undefined;
     }
+  | { readonly kind: 'stillInAlarm'; readonly at: number; readonly alarms: readonly string[] }
   | { readonly kind: 'unverified'; readonly at: number };
 
 /** Entries of an environment read to find the one that put the running version in place. */
@@ -57,9 +59,12 @@ export function verdictOf(
     return { kind: 'verified', at, ...(decision?.kind === 'complete' && { completedBy: decision.by }) };
   }
   if (countsAsVerified(d, env)) return undefined;
-  const kept = d.cause?.kind === 'verify.kept' ? d.cause : undefined;
-  if (!kept) return { kind: 'unverified', at };
-  return { kind: 'kept', at, by: kept.by, alarm: kept.alarm, reason: kept.reason };
+  const cause = d.cause;
+  if (cause?.kind === 'verify.kept')
+    return { kind: 'kept', at, by: cause.by, alarm: cause.alarm, reason: cause.reason };
+  if (cause?.kind === 'verify.stillInAlarm')
+    return { kind: 'stillInAlarm', at, alarms: cause.alarms.map((a) => a.name) };
+  return { kind: 'unverified', at };
 }
 
 /** The verdict on what `env` runs, reading its recent ledger. */

@@ -12,8 +12,13 @@ export function verdictLine(v: RunningVerdict, reason = false): string {
   switch (v.kind) {
     case 'verified':
       return `:white_check_mark: verified ${slackDate(v.at)}${v.completedBy ? ` (completed early by <@${v.completedBy}>)` : ''}`;
-    case 'kept':
-      return `:warning: not verified: <@${v.by}> kept it ${slackDate(v.at)} after alarm \`${escape(v.alarm)}\` went off${reason ? `: ${escape(clip(v.reason, KEPT_REASON_MAX))}` : ''}`;
+    case 'kept': {
+      const alarm = v.alarm ? ` after alarm \`${escape(v.alarm)}\` went off` : '';
+      const why = reason && v.reason ? `: ${escape(clip(v.reason, KEPT_REASON_MAX))}` : '';
+      return `:warning: not verified: <@${v.by}> kept it ${slackDate(v.at)}${alarm}${why}`;
+    }
+    case 'stillInAlarm':
+      return `:warning: not verified: ${v.alarms.map((a) => `\`${escape(a)}\``).join(', ')} still in ALARM when its bake ended ${slackDate(v.at)}, as before the deploy`;
     case 'unverified':
       return `:warning: not verified: succeeded ${slackDate(v.at)} without a bake`;
   }

@@ -5,6 +5,7 @@ import type { Deployment } from '../../src/domain/deployment.js';
 import type { Verification } from '../../src/domain/verify.js';
 import { readStatus } from '../../src/usecases/status.js';
 import { verdictOf } from '../../src/usecases/verifiedNow.js';
+import { verdictLine } from '../../src/views/verdict.js';
 import { DEV, DIGEST_NEW, DIGEST_OLD, MIN, T0, deployment } from '../fixtures/deployments.js';
 import { ManualClock } from '../fakes/ports.js';
 import { FakeTarget, fakeRegistry } from '../fakes/target.js';
@@ -54,6 +55,20 @@ describe('whether the version running was verified', () => {
     });
     // Without `verify`, a success counts as verified: nothing to add.
     expect(verdictOf(DEV, running, [noBake], undefined)).toBeUndefined();
+  });
+
+  it('a bake that ended with alarms still in ALARM from before the deploy: not verified, naming them', () => {
+    const still = ended({
+      state: 'succeeded',
+      cause: { kind: 'verify.stillInAlarm', alarms: [{ name: 'todo-5xx', reason: 'Threshold Crossed' }] },
+    });
+    const verdict = verdictOf(VERIFYING, running, [still], undefined);
+    expect(verdict).toEqual({ kind: 'stillInAlarm', at: T0 + 12 * MIN, alarms: ['todo-5xx'] });
+    expect(verdictLine(verdict!)).toContain('`todo-5xx` still in ALARM when its bake ended');
+    const keptSilently = ended({ state: 'succeeded', cause: { kind: 'verify.kept', by: 'U0CAROL' } });
+    expect(verdictLine(verdictOf(VERIFYING, running, [keptSilently], undefined)!, true)).toMatch(
+      /^:warning: not verified: <@U0CAROL> kept it <!date\^\d+\^[^>]+>$/,
+    );
   });
 
   it('judges the entry that put the running version in place, not merely the newest', () => {

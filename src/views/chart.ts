@@ -32,24 +32,36 @@ export function addWeeks(all: readonly (readonly WeekCount[])[]): WeekCount[] {
   }));
 }
 
+/**
+ * The value axis: whole numbers only, a gridline every `step` (1, 2 or 5 times a power of ten, at
+ * most about five lines), and its top the first gridline at or above `most`, so every line's label is
+ * the value it stands at.
+ */
+export function axisOf(most: number): { readonly top: number; readonly step: number } {
+  const rough = Math.max(1, most / 5);
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power;
+  return { top: Math.ceil(most / step) * step, step };
+}
+
 /** Deploys and failures per week as paired bars, each bar labelled with its count. */
 export function weeklyChartSvg(title: string, weeks: readonly WeekCount[]): string {
   const { width, height } = CHART;
   const plotW = width - PAD.left - PAD.right;
   const plotH = height - PAD.top - PAD.bottom;
-  const max = Math.max(1, ...weeks.map((w) => w.deploys));
+  const { top: max, step } = axisOf(Math.max(1, ...weeks.map((w) => w.deploys)));
   const slot = plotW / Math.max(1, weeks.length);
   const bar = Math.min(28, slot / 3);
   const y = (n: number) => PAD.top + plotH - (n / max) * plotH;
   const parts: string[] = [];
   const text = (x: number, ty: number, s: string, extra = '') =>
     `<text x="${x.toFixed(1)}" y="${ty.toFixed(1)}" ${extra}>${xml(s)}</text>`;
-  for (const t of [0, 0.5, 1]) {
-    const gy = y(max * t);
+  for (let n = 0; n <= max; n += step) {
+    const gy = y(n);
     parts.push(
       `<line x1="${PAD.left}" y1="${gy.toFixed(1)}" x2="${width - PAD.right}" y2="${gy.toFixed(1)}" stroke="${COLOURS.grid}"/>`,
     );
-    parts.push(text(PAD.left - 6, gy + 4, String(Math.round(max * t)), 'text-anchor="end" font-size="11"'));
+    parts.push(text(PAD.left - 6, gy + 4, String(n), 'text-anchor="end" font-size="11"'));
   }
   weeks.forEach((w, i) => {
     const x0 = PAD.left + i * slot + slot / 2 - bar;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createResvgRenderer } from '../../src/adapters/render/resvg.js';
 import { deliveryFigures } from '../../src/usecases/stats/figures.js';
-import { CHART, addWeeks, weeklyChartAltText, weeklyChartSvg } from '../../src/views/chart.js';
+import { CHART, addWeeks, axisOf, weeklyChartAltText, weeklyChartSvg } from '../../src/views/chart.js';
 import { chartWeeks } from '../../src/usecases/stats/weeks.js';
 import { HISTORY, day } from '../fixtures/delivery.js';
 import { decodePng } from '../support/png.js';
@@ -10,6 +10,21 @@ const WEEKS = chartWeeks(day(14), 14);
 const weeks = deliveryFigures(HISTORY, WEEKS, { isVerified: () => true, weeks: WEEKS }).weeks;
 
 describe('the weekly chart', () => {
+  it('labels each gridline with the value it stands at: whole steps of 1, 2 or 5, the top a step at or above the most', () => {
+    expect([1, 3, 5, 7, 12, 57, 140].map(axisOf)).toEqual([
+      { top: 1, step: 1 },
+      { top: 3, step: 1 },
+      { top: 5, step: 1 },
+      { top: 8, step: 2 },
+      { top: 15, step: 5 },
+      { top: 60, step: 20 },
+      { top: 150, step: 50 },
+    ]);
+    const svg = weeklyChartSvg('t', [{ start: 0, deploys: 7, failures: 1 }]);
+    const labels = [...svg.matchAll(/text-anchor="end" font-size="11">(\d+)</g)].map((m) => m[1]);
+    expect(labels).toEqual(['0', '2', '4', '6', '8']);
+  });
+
   it('renders in-process to a PNG that decodes, at the chart size', () => {
     const png = createResvgRenderer().png(weeklyChartSvg('Deploys <and> failures', weeks));
     const image = decodePng(png);

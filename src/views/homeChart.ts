@@ -1,6 +1,6 @@
 import type { ImageBlock, KnownBlock } from '@slack/types';
 import type { WeekCount } from '../usecases/stats/figures.js';
-import { dayLabel, weeklyChartAltText } from './chart.js';
+import { dayLabel, weeklyChartAltText, weeklyChartTitle } from './chart.js';
 import { clip, context, escape, header, section } from './message.js';
 
 /** One app's deploys and failures per week, for the Home tab. */
@@ -17,7 +17,7 @@ export const IMAGE_URL_MAX = 3000;
 
 /** The chart's title, drawn on it and said above it. */
 export function homeChartTitle(app: string, days: number): string {
-  return `Deploys and failures per week: ${app}, last ${days} days`;
+  return weeklyChartTitle(app, Math.round(days / 7));
 }
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -30,7 +30,7 @@ function figuresText(c: HomeChart): string {
     (w) => `${dayLabel(w.start)}: ${w.deploys}${w.failures > 0 ? ` (${plural(w.failures, 'failure')})` : ''}`,
   );
   return [
-    `*${escape(c.app)}*, last ${c.days} days: ${plural(deploys, 'deploy')}, ${plural(failures, 'failure')}`,
+    `*${escape(c.app)}*, last ${plural(Math.round(c.days / 7), 'week')}: ${plural(deploys, 'deploy')}, ${plural(failures, 'failure')}`,
     `deploys per week · ${weeks.join(' · ')}`,
   ].join('\n');
 }

@@ -2,6 +2,7 @@ import type { DeliveryFigures } from '../usecases/stats/figures.js';
 import type { DeliveryStats, EnvFigures } from '../usecases/stats/read.js';
 import { WEEK_MS } from '../usecases/stats/weeks.js';
 import { type SlackMessage, ago, capBlocks, context, escape, fields, header, section } from './message.js';
+import { weeklyChartTitle } from './chart.js';
 
 /** A share as people read it: a count ("2 of 7"), with a percentage once there are enough to mean one. */
 export function share(n: number, of: number): string {
@@ -110,7 +111,7 @@ export function chartTitle(
 ): string {
   const what = scope.app ? `${scope.app}${scope.env ? `/${scope.env}` : ''}` : 'every app';
   const weeks = Math.round((stats.weeks.to - stats.weeks.from) / WEEK_MS);
-  return `Deploys and failures per week: ${what}, last ${weeks === 1 ? 'week' : `${weeks} weeks`} to today (UTC)`;
+  return weeklyChartTitle(what, weeks);
 }
 
 /** Told to the person who asked when the chart could not be shared (the figures were answered). */

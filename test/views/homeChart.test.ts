@@ -42,9 +42,9 @@ describe('the Home tab with its weekly chart', () => {
     await golden('home/chart', view, 'home');
     expect(view.blocks.find((b) => b.type === 'image')).toMatchObject({
       image_url: URL,
-      title: { text: 'Deploys and failures per week: todobackend, last 28 days' },
+      title: { text: 'Deploys and failures per week: todobackend, last 4 weeks to today (UTC)' },
       alt_text:
-        'Deploys and failures per week: todobackend, last 28 days. week of 20 Nov: 1 deploy, 0 failures; ' +
+        'Deploys and failures per week: todobackend, last 4 weeks to today (UTC). week of 20 Nov: 1 deploy, 0 failures; ' +
         'week of 27 Nov: 3 deploys, 0 failures; week of 4 Dec: 5 deploys, 1 failure; week of 11 Dec–today: 7 deploys, 0 failures.',
     });
   });
@@ -55,7 +55,7 @@ describe('the Home tab with its weekly chart', () => {
     const json = JSON.stringify(view.blocks);
     expect(json).not.toContain('"image"');
     expect(json).toContain(
-      '*todobackend*, last 28 days: 16 deploys, 1 failure\\ndeploys per week · 20 Nov: 1 · 27 Nov: 3 · 4 Dec: 5 (1 failure) · 11 Dec: 7',
+      '*todobackend*, last 4 weeks: 16 deploys, 1 failure\\ndeploys per week · 20 Nov: 1 · 27 Nov: 3 · 4 Dec: 5 (1 failure) · 11 Dec: 7',
     );
   });
 
@@ -78,6 +78,6 @@ describe('the Home tab with its weekly chart', () => {
   it('says the figures in words rather than give Slack an image_url past its 3,000 characters', () => {
     const view = homeView(home([running]), [chart('todobackend', `https://x.example/${'a'.repeat(3000)}`)]);
     expect(view.blocks.some((b) => b.type === 'image')).toBe(false);
-    expect(JSON.stringify(view.blocks)).toContain('*todobackend*, last 28 days');
+    expect(JSON.stringify(view.blocks)).toContain('*todobackend*, last 4 weeks');
   });
 });

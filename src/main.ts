@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { onAwsError } from './adapters/aws/errors.js';
 import { createAwsPorts, warmAwsPorts } from './compose/aws.js';
+import { reportAlarmConfig } from './compose/alarmConfig.js';
 import { createLoops } from './compose/loops.js';
 import { createSlackInput } from './compose/slack.js';
 import { createSlackOutput } from './compose/slackOutput.js';
@@ -194,6 +195,7 @@ export async function startCapstan(opts: StartOptions): Promise<Capstan> {
       catalog.apps.flatMap((a) => a.environments.map((e) => e.target.kind)),
     ),
   );
+  background.run(reportAlarmConfig(aws.alarms, catalog, logger));
   logger.info('Capstan is ready', {
     port,
     mode: env.SLACK_APP_TOKEN ? 'socket' : 'http',

@@ -26,7 +26,10 @@ export async function execute(
   let cur = d;
   try {
     if (options.recheck && d.imageDigest) {
-      const now = await target.check(env, d.toVersion);
+      // A promotion was found by its digest: the tag it carries in the source may name nothing here.
+      const now = await target.check(env, d.toVersion, {
+        digest: d.promotedFrom === undefined ? undefined : d.imageDigest,
+      });
       if (now.digest !== undefined && now.digest !== d.imageDigest) {
         throw new CapstanError('conflict', {
           kind: 'release.tagMoved',

@@ -230,6 +230,28 @@ describe('promotion', () => {
     expect(imageRun(updatesOf('todobackend-eu')[0])).toContain(`/todobackend-eu@${digestOf('1.2.3')}`);
   });
 
+  it('Refresh on a promotion stopped by a lock prepares that promotion again, by its digest', async () => {
+    await verifiedInStaging('1.2.3');
+    clock.skip(HOUR);
+    // In eu's repository the image is tagged eu-7 only: a plain request for 1.2.3 would find nothing.
+    otherAccount('todobackend-eu', { 'eu-7': '1.2.3' });
+    const id = /request `(r-[a-z0-9]+)`/.exec(
+      await reply('promote todobackend to eu', 'U0ALICE', 'C0EU'),
+    )?.[1];
+    const review = await h.slack.waitFor(() =>
+      h.slack.channelMessages('C0EU').find((m) => JSON.stringify(m.blocks).includes('capstan_approve')),
+    );
+    expect(await reply('lock todobackend eu db migration', 'U0BOB', 'C0EU')).toContain('locked');
+    await h.click({ actionId: 'capstan_approve', value: id!, user: 'U0CAROL', message: review });
+    const failed = await h.slack.waitFor(() =>
+      h.slack.channelMessages('C0EU').find((m) => m.ts === review.ts && /: failed$/.test(m.text)),
+    );
+    expect(await reply('unlock todobackend eu', 'U0BOB', 'C0EU')).toContain('nlocked');
+    const r = await h.click({ actionId: 'capstan_refresh', value: id!, user: 'U0ALICE', message: failed });
+    const fresh = JSON.stringify(await responseTo(h.slack, r.responseUrl));
+    expect(fresh).toContain('Preparing a fresh review');
+  });
+
   it('promotes what staging runs again after a failed deploy there was rolled back', async () => {
     await verifiedInStaging('1.2.3');
     staging.behaviour.set('1.2.4-broken', 'circuit_breaker');

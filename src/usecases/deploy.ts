@@ -101,6 +101,8 @@ export async function requestDeploy(
     readonly override?: OverrideRequest | undefined;
     /** `/deploy promote`: the source environment, and the digest verified there that must be what runs. */
     readonly promote?: { readonly from: string; readonly digest: string } | undefined;
+    /** A rollback to what ran here: the image is found by the digest that ran. */
+    readonly digest?: string | undefined;
   } = {},
 ): Promise<DeployResult> {
   await requireDeployer(deps.directory, env, requestedBy);
@@ -118,7 +120,7 @@ export async function requestDeploy(
       : await checkAlarmsBefore(deps, env, requestedBy, options.override);
   const target = targetAs(deps, env, requestedBy);
   // A promotion deploys the verified digest, found by it in this environment's repository.
-  const checked = await target.check(env, version, { digest: options.promote?.digest });
+  const checked = await target.check(env, version, { digest: options.promote?.digest ?? options.digest });
   if (options.promote) requireDigest(env, version, options.promote.digest, checked);
   const rollback = options.kind === 'rollback';
   if (options.dryRun) return dryRun(deps, env, target, { version, requestedBy, checked, rollback });

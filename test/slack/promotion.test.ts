@@ -50,13 +50,14 @@ const HOUR = 3_600_000;
 
 let h: Harness;
 let staging: FakeEcs;
+let prod: FakeEcs;
 let clock: SkipClock;
 
 beforeEach(async () => {
   clock = new SkipClock();
   staging = new FakeEcs('todobackend-staging', { clock });
   // prod's service, answered by the same SDK mocks (its ECR repository shares the tags).
-  new FakeEcs('todobackend-prod', { joining: staging });
+  prod = new FakeEcs('todobackend-prod', { joining: staging });
   new FakeEcs('todobackend-eu', { joining: staging });
   h = await startHarness({ yaml: YAML, slack: { users: USERS, groups: GROUPS }, clock, sleep: clock.sleep });
 });
@@ -202,6 +203,43 @@ describe('promotion', () => {
     expect(imageRun(prodUpdates()[0])).toBe(
       `${OTHER_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/todobackend-prod@${digestOf('1.2.3')}`,
     );
+  });
+
+  it('a failed deploy after a promotion rolls back to the promoted digest, though its tag names nothing there', async () => {
+    await verifiedInStaging('1.2.3');
+    clock.skip(HOUR);
+    otherAccount('todobackend-prod', { 'release-7': '1.2.3', '1.2.4-broken': '1.2.4-broken' });
+    await reply('promote todobackend to prod');
+    await outcome('C0PROD', '1.2.3');
+    prod.behaviour.set('1.2.4-broken', 'circuit_breaker');
+    await reply('todobackend 1.2.4-broken to prod --override "INC-9 hotfix"', 'U0ADMIN');
+    await h.slack.waitFor(() =>
+      h.slack
+        .channelMessages('C0PROD')
+        .find((m) => /1\.2\.4-broken to prod: rolled back to 1\.2\.3$/.test(m.text)),
+    );
+    expect(imageRun(prodUpdates().at(-1))).toBe(
+      `${OTHER_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/todobackend-prod@${digestOf('1.2.3')}`,
+    );
+  });
+
+  it('/deploy rollback goes back to the promoted digest, though its tag names nothing there', async () => {
+    await verifiedInStaging('1.2.3');
+    clock.skip(HOUR);
+    otherAccount('todobackend-prod', { 'release-7': '1.2.3', '1.2.4': '1.2.4-broken' });
+    await reply('promote todobackend to prod');
+    await outcome('C0PROD', '1.2.3');
+    await reply('todobackend 1.2.4 to prod --override "INC-9 hotfix"', 'U0ADMIN');
+    await outcome('C0PROD', '1.2.4');
+    expect(await reply('rollback todobackend prod')).toContain(
+      'Rolling back *todobackend* `1.2.3` to *prod*',
+    );
+    await h.slack.waitFor(() =>
+      h.slack
+        .channelMessages('C0PROD')
+        .find((m) => /rollback of todobackend 1\.2\.3 to prod: succeeded$/.test(m.text)),
+    );
+    expect(imageRun(prodUpdates().at(-1))).toContain(`/todobackend-prod@${digestOf('1.2.3')}`);
   });
 
   it('refuses a promotion whose digest the destination repository does not hold, saying what to do', async () => {

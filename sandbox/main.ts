@@ -48,9 +48,12 @@ export interface SandboxOptions {
   readonly timing?: StartOptions['timing'];
   /**
    * The delivery demo: four weeks of dev history in the ledger (for `/deploy stats`), and bluegreen
-   * taking only what dev verified (`promotion: { from: dev }`). Off in tests, whose journeys it would change.
+   * taking only what dev verified, once it has soaked there (`promotion: { from: dev, soak }`). Off in
+   * tests, whose journeys it would change.
    */
   readonly deliveryDemo?: boolean;
+  /** In the delivery demo, how long an image soaks in dev before bluegreen takes it (two minutes unless told). */
+  readonly soakMs?: number;
 }
 
 export interface Sandbox {
@@ -102,7 +105,7 @@ export async function startSandbox(o: SandboxOptions = {}): Promise<Sandbox> {
     .replaceAll('__BAKE__', `${o.bakeMs ?? 60_000}ms`)
     .replace(
       '        channel: C0BLUEGREEN\n',
-      `        channel: C0BLUEGREEN\n${o.deliveryDemo ? '        promotion: { from: dev, soak: 0s }\n' : ''}`,
+      `        channel: C0BLUEGREEN\n${o.deliveryDemo ? `        promotion: { from: dev, soak: ${o.soakMs ?? 120_000}ms }\n` : ''}`,
     );
   if (o.deliveryDemo) await seedHistory(join(dataDir, 'capstan.db'), Date.now());
   const production = httpsCertFetcher();
@@ -194,8 +197,9 @@ async function cli(): Promise<void> {
       '    in #todobackend-bluegreen:  /deploy todobackend 1.2.3 to bluegreen (once dev runs it), then Continue as bob.',
       '  "Start todobackend-pipeline" relays a CodePipeline manual approval.',
       '  Delivery: /deploy stats todobackend dev  (four seeded weeks, with a chart);  /deploy history todobackend dev --csv',
-      '    bluegreen takes only what dev verified: /deploy todobackend 1.2.3 to bluegreen is refused,',
-      '    /deploy promote todobackend to bluegreen  sends what dev runs.',
+      '    bluegreen takes only what dev verified two minutes before: /deploy todobackend 1.2.3 to bluegreen',
+      '    is refused; deploy 1.2.3 to dev, and it is refused until it has soaked (the reply says when);',
+      '    then /deploy promote todobackend to bluegreen  sends that digest, and Continue as bob.',
       '  Verification in #todobackend-live:  /deploy todobackend 1.2.3 to live  bakes a minute, then verified;',
       '    then 1.2.4-broken to live: its 5XX alarm trips after success, and Capstan rolls back to 1.2.3.',
       '    In #todobackend-watched the alarm asks instead: Roll back or Keep.',

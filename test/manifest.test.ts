@@ -30,7 +30,9 @@ describe('manifest.yml', () => {
   it('declares /deploy with a usage hint, interactivity and the app_mention event', () => {
     const features = manifest.features as { slash_commands: { command: string; usage_hint?: string }[] };
     expect(features.slash_commands.map((c) => c.command)).toEqual(['/deploy']);
-    expect(features.slash_commands[0]?.usage_hint).toBeTruthy();
+    const hint = features.slash_commands[0]?.usage_hint ?? '';
+    for (const command of ['promote', 'status', 'rollback', 'history', 'stats', 'lock', 'help'])
+      expect(hint.split(/[\s|]+/)).toContain(command);
     const settings = manifest.settings as {
       interactivity: { is_enabled: boolean };
       event_subscriptions: { bot_events: string[] };

@@ -67,6 +67,7 @@ function ecsPorts(budget: FairBudget) {
     ),
     registry: lazy<Registry>(async () => (await import('../adapters/aws/ecr.js')).createEcrAdapter(), {
       findImage: true,
+      findDigest: true,
       recentTags: true,
     }),
   };

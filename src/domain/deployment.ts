@@ -195,7 +195,7 @@ export interface PromotionOverride {
   readonly by: string;
   readonly reason: string;
   readonly from: string;
-  readonly refused: 'notVerified' | 'soaking';
+  readonly refused: 'notVerified' | 'soaking' | 'rolledBack';
 }
 
 export const STATE_LABEL: Record<DeploymentState, string> = {

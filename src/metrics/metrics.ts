@@ -11,7 +11,7 @@ export interface MetricsSources {
   readonly delivery?: { readonly read: DeliverySource; readonly days: number } | undefined;
 }
 
-export const PROMOTION_RESULTS = ['passed', 'not_verified', 'soaking', 'overridden'] as const;
+export const PROMOTION_RESULTS = ['passed', 'not_verified', 'soaking', 'rolled_back', 'overridden'] as const;
 export type PromotionResult = (typeof PROMOTION_RESULTS)[number];
 
 /** States shown even at zero, so a dashboard's lines do not break when nothing rolls out. */

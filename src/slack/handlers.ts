@@ -121,7 +121,15 @@ function deployHandler(deps: HandlerDeps): CommandHandler<'deploy'> {
     if (result.kind === 'dry_run') {
       return {
         visibility: 'ephemeral',
-        message: dryRunMessage(e, cmd.version, result.fromVersion, result.review, result.unchanged, choice),
+        message: dryRunMessage(
+          e,
+          cmd.version,
+          result.fromVersion,
+          result.review,
+          result.unchanged,
+          choice,
+          result.promotion,
+        ),
       };
     }
     return ephemeral(startedText(result, e, choice));

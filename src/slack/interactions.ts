@@ -69,6 +69,11 @@ function registerApprovals(app: App, deps: InteractionDeps): void {
       if (!old || !env) return noSuchRequestText(id);
       const r = await requestDeploy(deps.approvals.deploy, env, old.toVersion, user, {
         kind: old.kind === 'rollback' ? 'rollback' : 'deploy',
+        // A promotion stays one: the same verified digest, found by it, through the gate again.
+        promote:
+          old.promotedFrom !== undefined && old.imageDigest !== undefined
+            ? { from: old.promotedFrom, digest: old.imageDigest }
+            : undefined,
       });
       return r.kind === 'started' ? freshReviewText(r.deployment.id) : '';
     }),

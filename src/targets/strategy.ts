@@ -102,6 +102,11 @@ export interface Checked<C = unknown> {
 export interface CheckOptions {
   /** Capstan is rolling back a failed rollout: the target being busy with that rollout is expected. */
   readonly rollingBack?: boolean | undefined;
+  /**
+   * `/deploy promote`: the image is this digest, found by it in the environment's repository whatever
+   * tags it carries there; the version only names it (the tag it carries in the source).
+   */
+  readonly digest?: string | undefined;
 }
 
 export interface PrepareRequest<C = unknown> {

@@ -11,7 +11,7 @@ import { execute } from './execute.js';
 import { requireIdle, requireUnlocked } from './guards.js';
 import { finish, save, showAndRecord } from './record.js';
 import { errorReported } from '../domain/reported.js';
-import { passPromotion } from './promotion.js';
+import { type PromotionPreview, passPromotion, previewPromotion } from './promotion.js';
 import { checkAlarmsBefore } from './verify/preflight.js';
 
 export type { DeployDeps } from './deps.js';
@@ -80,6 +80,8 @@ export type DeployResult =
       readonly review: Review;
       readonly fromVersion?: string | undefined;
       readonly unchanged: boolean;
+      /** What the destination's promotion gate would say of this image (absent without a gate, or for a rollback). */
+      readonly promotion?: PromotionPreview | undefined;
     }
   | { readonly kind: 'started'; readonly deployment: Deployment; readonly approval: boolean };
 
@@ -99,6 +101,8 @@ export async function requestDeploy(
     readonly override?: OverrideRequest | undefined;
     /** `/deploy promote`: the source environment, and the digest verified there that must be what runs. */
     readonly promote?: { readonly from: string; readonly digest: string } | undefined;
+    /** A rollback to what ran here: the image is found by the digest that ran. */
+    readonly digest?: string | undefined;
   } = {},
 ): Promise<DeployResult> {
   await requireDeployer(deps.directory, env, requestedBy);
@@ -115,14 +119,16 @@ export async function requestDeploy(
       ? undefined
       : await checkAlarmsBefore(deps, env, requestedBy, options.override);
   const target = targetAs(deps, env, requestedBy);
-  const checked = await target.check(env, version);
+  // A promotion deploys the verified digest, found by it in this environment's repository.
+  const checked = await target.check(env, version, { digest: options.promote?.digest ?? options.digest });
   if (options.promote) requireDigest(env, version, options.promote.digest, checked);
-  // Rollbacks go back to what ran before; a dry run changes nothing.
-  const promotionOverride =
-    options.kind === 'rollback' || options.dryRun
-      ? undefined
-      : await passPromotion(deps, env, version, checked.digest, requestedBy, options.override);
-  if (options.dryRun) return dryRun(deps, env, target, version, requestedBy, checked);
+  const rollback = options.kind === 'rollback';
+  if (options.dryRun) return dryRun(deps, env, target, { version, requestedBy, checked, rollback });
+  const via = options.promote ? 'promote' : 'deploy';
+  // Rollbacks go back to what ran before.
+  const promotionOverride = rollback
+    ? undefined
+    : await passPromotion(deps, env, { version, digest: checked.digest, via }, requestedBy, options.override);
   const approval = needsApproval(env);
   const kind = options.kind === 'rollback' ? 'rollback' : approval ? 'release' : 'deploy';
   const d = newDeployment(env, kind, version, requestedBy, deps.clock.now(), {
@@ -162,10 +168,15 @@ async function dryRun(
   deps: DeployDeps,
   env: Environment,
   target: TargetStrategy,
-  version: string,
-  requestedBy: string,
-  checked: Checked,
+  request: {
+    readonly version: string;
+    readonly requestedBy: string;
+    readonly checked: Checked;
+    /** A rollback goes back to what ran before: the promotion gate does not apply. */
+    readonly rollback: boolean;
+  },
 ): Promise<DeployResult> {
+  const { version, requestedBy, checked } = request;
   const requestId = newId('dry');
   const prepared = await target.prepare(env, { requestId, version, requestedBy, checked });
   await target
@@ -176,6 +187,7 @@ async function dryRun(
     review: prepared.review,
     fromVersion: checked.fromVersion,
     unchanged: prepared.unchanged === true,
+    promotion: request.rollback ? undefined : await previewPromotion(deps, env, checked.digest),
   };
 }
 

@@ -29,7 +29,7 @@ export interface DeployDeps {
   readonly catalog?: Catalog | undefined;
   /** Told what the promotion gate did (the /metrics counter). */
   readonly onPromotionGate?:
-    ((result: 'passed' | 'not_verified' | 'soaking' | 'overridden') => void) | undefined;
+    ((result: 'passed' | 'not_verified' | 'soaking' | 'rolled_back' | 'overridden') => void) | undefined;
   /** CloudWatch, for the alarms checked before a deploy to an environment that verifies. */
   readonly alarms?: Alarms | undefined;
 }

@@ -26,7 +26,9 @@ export async function execute(
   let cur = d;
   try {
     if (options.recheck && d.imageDigest) {
-      const now = await target.check(env, d.toVersion);
+      // A promotion or a rollback was found by its digest: its tag may name nothing here, or another image.
+      const byDigest = d.promotedFrom !== undefined || d.kind === 'rollback';
+      const now = await target.check(env, d.toVersion, { digest: byDigest ? d.imageDigest : undefined });
       if (now.digest !== undefined && now.digest !== d.imageDigest) {
         throw new CapstanError('conflict', {
           kind: 'release.tagMoved',

@@ -1,7 +1,7 @@
-import type { Catalog, Environment, Principal } from '../domain/catalog.js';
+import type { Catalog, Environment, Principal, Promotion } from '../domain/catalog.js';
 import type { PromotionOverride } from '../domain/deployment.js';
 import { CapstanError } from '../domain/errors.js';
-import { judgePromotion } from '../domain/promotion.js';
+import { type PromotionVerdict, judgePromotion, runningNow } from '../domain/promotion.js';
 import { countsAsVerified } from '../domain/verified.js';
 import type { Clock } from '../ports/clock.js';
 import type { Directory } from '../ports/chat.js';
@@ -16,38 +16,60 @@ export interface PromotionGateDeps {
   readonly catalog?: Catalog | undefined;
   /** Told what the gate did (the /metrics counter). */
   readonly onPromotionGate?:
-    ((result: 'passed' | 'not_verified' | 'soaking' | 'overridden') => void) | undefined;
+    ((result: 'passed' | 'not_verified' | 'soaking' | 'rolled_back' | 'overridden') => void) | undefined;
 }
 
 /** Entries of the source read to find a verification of the digest. */
 const SOURCE_HISTORY = 500;
 
+/** The gate of `env` as it stands now: the source's ledger (newest first), and a judge of any digest. */
+async function gateOf(deps: PromotionGateDeps, env: Environment, promotion: Promotion) {
+  const source = deps.catalog?.apps
+    .find((a) => a.name === env.app)
+    ?.environments.find((e) => e.name === promotion.from);
+  const ledger = await deps.store.history(env.app, promotion.from, SOURCE_HISTORY);
+  const now = deps.clock.now();
+  const judge = (digest: string | undefined): PromotionVerdict =>
+    digest === undefined
+      ? { ok: false, refused: 'notVerified' }
+      : judgePromotion(ledger, digest, promotion.soakMs, now, (d) =>
+          countsAsVerified(d, source ?? { name: promotion.from }),
+        );
+  return { ledger, judge };
+}
+
+/** What may go to `env` promoted from its source: the digest the source runs, judged by the same gate. */
+function sourceRunsNow({ ledger, judge }: Awaited<ReturnType<typeof gateOf>>) {
+  const running = runningNow(ledger);
+  const verdict = judge(running?.imageDigest);
+  if (!running?.imageDigest) return undefined;
+  if (verdict.ok) return { version: running.toVersion, digest: running.imageDigest };
+  if (verdict.refused !== 'soaking') return undefined;
+  return { version: running.toVersion, digest: running.imageDigest, allowedAt: verdict.allowedAt };
+}
+
 /**
  * The promotion gate of `env`, for a deploy of `digest` (tag `version`): passes when the digest was
- * verified in `promotion.from` at least `soak` ago; otherwise refuses with the reason and when it
- * would pass, unless an admin overrides (returned, to be recorded and announced).
+ * verified in `promotion.from` at least `soak` ago and not taken back since; otherwise refuses with
+ * the reason, when it would pass, and what would pass now, unless an admin overrides (returned, to be
+ * recorded and announced).
  */
 export async function passPromotion(
   deps: PromotionGateDeps,
   env: Environment,
-  version: string,
-  digest: string | undefined,
+  image: {
+    readonly version: string;
+    readonly digest: string | undefined;
+    readonly via: 'deploy' | 'promote';
+  },
   requestedBy: string,
   /** An admin's `--override "reason"` (the same that goes through a freeze), and who the admins are. */
   override: { readonly reason: string; readonly admins: readonly Principal[] } | undefined,
 ): Promise<PromotionOverride | undefined> {
   const promotion = env.promotion;
   if (!promotion) return undefined;
-  const source = deps.catalog?.apps
-    .find((a) => a.name === env.app)
-    ?.environments.find((e) => e.name === promotion.from);
-  const ledger = await deps.store.history(env.app, promotion.from, SOURCE_HISTORY);
-  const verdict =
-    digest === undefined
-      ? ({ ok: false, refused: 'notVerified' } as const)
-      : judgePromotion(ledger, digest, promotion.soakMs, deps.clock.now(), (d) =>
-          countsAsVerified(d, source ?? { name: promotion.from }),
-        );
+  const gate = await gateOf(deps, env, promotion);
+  const verdict = gate.judge(image.digest);
   if (verdict.ok) {
     deps.onPromotionGate?.('passed');
     return undefined;
@@ -61,12 +83,60 @@ export async function passPromotion(
     deps.onPromotionGate?.('overridden');
     return { by: requestedBy, reason: override.reason, from: promotion.from, refused: verdict.refused };
   }
-  deps.onPromotionGate?.(verdict.refused === 'soaking' ? 'soaking' : 'not_verified');
-  const image = { app: env.app, env: env.name, from: promotion.from, version, digest: digest ?? 'unknown' };
-  throw new CapstanError(
-    'invalid_state',
-    verdict.refused === 'soaking'
-      ? { kind: 'promotion.soaking', ...image, verifiedAt: verdict.verifiedAt, allowedAt: verdict.allowedAt }
-      : { kind: 'promotion.notVerified', ...image },
-  );
+  const result = { notVerified: 'not_verified', soaking: 'soaking', rolledBack: 'rolled_back' } as const;
+  deps.onPromotionGate?.(result[verdict.refused]);
+  throw new CapstanError('invalid_state', {
+    ...refusal(verdict),
+    app: env.app,
+    env: env.name,
+    from: promotion.from,
+    version: image.version,
+    digest: image.digest ?? 'unknown',
+    soakMs: promotion.soakMs,
+    via: image.via,
+    sourceRuns: sourceRunsNow(gate),
+  });
+}
+
+/** The fact's own part of a refusal. */
+function refusal(verdict: Exclude<PromotionVerdict, { ok: true }>) {
+  switch (verdict.refused) {
+    case 'notVerified':
+      return { kind: 'promotion.notVerified' } as const;
+    case 'soaking':
+      return {
+        kind: 'promotion.soaking',
+        verifiedAt: verdict.verifiedAt,
+        allowedAt: verdict.allowedAt,
+      } as const;
+    case 'rolledBack':
+      return {
+        kind: 'promotion.rolledBackInSource',
+        verifiedAt: verdict.verifiedAt,
+        at: verdict.at,
+        how: verdict.how,
+      } as const;
+  }
+}
+
+/**
+ * A dry run's look at the gate: what it would say of `digest`, changing nothing and counting nothing.
+ * undefined when `env` has no gate.
+ */
+export async function previewPromotion(
+  deps: PromotionGateDeps,
+  env: Environment,
+  digest: string | undefined,
+): Promise<PromotionPreview | undefined> {
+  const promotion = env.promotion;
+  if (!promotion) return undefined;
+  const verdict = (await gateOf(deps, env, promotion)).judge(digest);
+  return { from: promotion.from, soakMs: promotion.soakMs, verdict };
+}
+
+/** What the gate would say, for a dry run. */
+export interface PromotionPreview {
+  readonly from: string;
+  readonly soakMs: number;
+  readonly verdict: PromotionVerdict;
 }

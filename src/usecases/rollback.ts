@@ -9,22 +9,22 @@ import { type DeployDeps, type DeployResult, requestDeploy } from './deploy.js';
 /**
  * The version to go back to: the one named (it must exist where the target takes it from), or
  * the most recent good version here (verified, where the environment verifies) that is not the one
- * running now.
+ * running now, with the digest that ran (a promoted image may carry its tag only where it came from).
  */
 export async function rollbackTarget(
   store: Store,
   env: Environment,
   running: string | undefined,
   named?: string,
-): Promise<string> {
-  if (named !== undefined) return named;
+): Promise<{ readonly version: string; readonly digest?: string | undefined }> {
+  if (named !== undefined) return { version: named };
   const good = await store.goodVersions(env.app, env.name, 10, goodStates(env));
   // `running` may be a tag or, where the image parameter carries a digest, the digest itself.
   const target = good.find((g) => g.version !== running && g.digest !== running);
   if (!target) {
     throw new CapstanError('invalid_state', { kind: 'rollback.noGoodVersion', app: env.app, env: env.name });
   }
-  return target.version;
+  return target;
 }
 
 /** `/deploy rollback <app> [<env>] [to <version>]`: the deploy flow, towards a known-good version. */
@@ -36,7 +36,7 @@ export async function requestRollback(
 ): Promise<DeployResult> {
   await requireDeployer(deps.directory, env, requestedBy);
   const runningNow = await targetAs(deps, env, requestedBy).running(env);
-  const version = await rollbackTarget(deps.store, env, runningNow, named);
+  const { version, digest } = await rollbackTarget(deps.store, env, runningNow, named);
   if (version === runningNow)
     throw new CapstanError('invalid_state', {
       kind: 'rollback.alreadyRuns',
@@ -44,5 +44,5 @@ export async function requestRollback(
       env: env.name,
       version,
     });
-  return requestDeploy(deps, env, version, requestedBy, { kind: 'rollback' });
+  return requestDeploy(deps, env, version, requestedBy, { kind: 'rollback', digest });
 }

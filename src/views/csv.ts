@@ -44,7 +44,11 @@ const whoWhen = (xs: readonly { readonly by: string; readonly at: number }[] | u
   (xs ?? []).map((x) => `${x.by}@${iso(x.at)}`).join(' ');
 
 /** The gate a promotion override went past, as the metrics name it. */
-const CHECK = { notVerified: 'not_verified', soaking: 'soaking' } as const;
+const CHECK = {
+  notVerified: 'not_verified',
+  soaking: 'soaking',
+  rolledBack: 'rolled_back_in_source',
+} as const;
 /** How a bake ended, by whom (people) or by Capstan (time up, an alarm). */
 const BAKE_DECISION = {
   timeUp: 'time_up',

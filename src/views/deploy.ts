@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
-import { promotionBlocks } from './promotionGate.js';
+import { promotionBlocks, promotionPreviewText } from './promotionGate.js';
+import type { PromotionPreview } from '../usecases/promotion.js';
 import type { Environment } from '../domain/catalog.js';
 import { sayWhy } from './why.js';
 import {
@@ -198,6 +199,7 @@ export function dryRunMessage(
   review: Review,
   unchanged: boolean,
   choice: EnvironmentChoice = 'typed',
+  gate?: PromotionPreview,
 ): SlackMessage {
   const blocks: KnownBlock[] = [
     section(
@@ -206,6 +208,7 @@ export function dryRunMessage(
   ];
   if (unchanged) blocks.push(section(`No difference: ${escape(env.name)} already runs this.`));
   else blocks.push(...reviewBlocks(review, LIMITS.blocks - 3, { versions: { from, to: version } }));
+  if (gate) blocks.push(section(promotionPreviewText(gate)));
   blocks.push(context(['Nothing was changed. Run the command again without --dry-run to deploy.']));
   return { text: `Dry run: ${env.app} ${escape(version)} to ${env.name}`, blocks };
 }

@@ -12,6 +12,7 @@ import {
   slackDate,
 } from './message.js';
 import { stateText } from './deploy.js';
+import { gateRefusalWords } from './facts/promotion.js';
 import { decisionsText } from './pause.js';
 import { tookPhrase } from './took.js';
 
@@ -25,7 +26,7 @@ function overrideLines(d: Deployment): string[] {
   const p = d.promotionOverride;
   if (p)
     lines.push(
-      `promotion gate overridden by <@${p.by}> (${p.refused === 'soaking' ? 'still soaking' : 'not verified'} in ${escape(p.from)}): ${escape(p.reason)}`,
+      `promotion gate overridden by <@${p.by}> (${gateRefusalWords(p.refused, p.from)}): ${escape(p.reason)}`,
     );
   const a = d.alarmOverride;
   if (a) {

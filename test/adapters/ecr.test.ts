@@ -71,3 +71,41 @@ describe('ECR adapter: the most recently pushed tags', () => {
     });
   });
 });
+
+describe('ECR adapter: an image found by its digest', () => {
+  const adapter = () => createEcrAdapter(() => new ECRClient({ region: 'us-east-1' }));
+
+  it('asks for the digest, names it as the caller says, and lists every tag it carries there', async () => {
+    ecr.on(DescribeImagesCommand).resolves({
+      imageDetails: [
+        {
+          registryId: '210987654321',
+          imageDigest: 'sha256:abc',
+          imageTags: ['release-7', 'stable'],
+          imagePushedAt: new Date(5000),
+        },
+      ],
+    });
+    const found = await adapter().findDigest('us-east-1', 'todobackend-prod', 'sha256:abc', '1.2.3');
+    expect(ecr.commandCalls(DescribeImagesCommand)[0]!.args[0].input).toEqual({
+      repositoryName: 'todobackend-prod',
+      imageIds: [{ imageDigest: 'sha256:abc' }],
+    });
+    expect(found).toEqual({
+      tag: '1.2.3',
+      digest: 'sha256:abc',
+      repositoryUri: '210987654321.dkr.ecr.us-east-1.amazonaws.com/todobackend-prod',
+      pushedAt: 5000,
+      tags: ['release-7', 'stable'],
+    });
+  });
+
+  it('undefined when the repository holds no image with that digest', async () => {
+    ecr
+      .on(DescribeImagesCommand)
+      .rejects(Object.assign(new Error('not there'), { name: 'ImageNotFoundException', $metadata: {} }));
+    expect(
+      await adapter().findDigest('us-east-1', 'todobackend-prod', 'sha256:abc', '1.2.3'),
+    ).toBeUndefined();
+  });
+});

@@ -31,18 +31,34 @@ apps:
       prod:
         channel: C0PROD${ecs('todobackend-prod', 'todobackend-prod')}
         promotion: { from: staging, soak: 1h }
+      eu:
+        channel: C0EU
+        ecs:
+          region: us-east-1
+          cluster: todo-dev
+          service: todobackend-eu
+          container: app
+          repository: todobackend-eu
+        policy:
+          deployers: ["*"]
+          approvers: [U0CAROL]
+          approvals: 1
+        rolloutTimeout: 30s
+        promotion: { from: staging, soak: 1h }
 `;
 const HOUR = 3_600_000;
 
 let h: Harness;
 let staging: FakeEcs;
+let prod: FakeEcs;
 let clock: SkipClock;
 
 beforeEach(async () => {
   clock = new SkipClock();
   staging = new FakeEcs('todobackend-staging', { clock });
   // prod's service, answered by the same SDK mocks (its ECR repository shares the tags).
-  new FakeEcs('todobackend-prod', { joining: staging });
+  prod = new FakeEcs('todobackend-prod', { joining: staging });
+  new FakeEcs('todobackend-eu', { joining: staging });
   h = await startHarness({ yaml: YAML, slack: { users: USERS, groups: GROUPS }, clock, sleep: clock.sleep });
 });
 afterEach(async () => {
@@ -50,8 +66,8 @@ afterEach(async () => {
   staging.restore();
 });
 
-async function reply(command: string, user = 'U0ALICE'): Promise<string> {
-  const r = await h.command(command, { user, channel: 'C0PROD' });
+async function reply(command: string, user = 'U0ALICE', channel = 'C0PROD'): Promise<string> {
+  const r = await h.command(command, { user, channel });
   expect(r.status).toBe(200);
   return JSON.stringify(await responseTo(h.slack, r.responseUrl));
 }
@@ -64,10 +80,24 @@ function outcome(channel: string, version: string) {
   );
 }
 
-const prodUpdates = () =>
-  staging.ecs
-    .commandCalls(UpdateServiceCommand)
-    .filter((c) => c.args[0].input.service === 'todobackend-prod');
+const updatesOf = (service: string) =>
+  staging.ecs.commandCalls(UpdateServiceCommand).filter((c) => c.args[0].input.service === service);
+const prodUpdates = () => updatesOf('todobackend-prod');
+
+/** The image the task definition of an UpdateService runs. */
+const imageRun = (update: ReturnType<typeof prodUpdates>[number] | undefined) =>
+  staging.taskDefs.get(String(update?.args[0].input.taskDefinition))?.taskDefinition
+    ?.containerDefinitions?.[0]?.image;
+
+/** Another account's repository, holding `tags` (tag → the image it names). */
+function otherAccount(repository: string, tags: Record<string, string>) {
+  const pushedAt = new Date(clock.now());
+  staging.repositories.set(repository, {
+    registryId: OTHER_ACCOUNT,
+    tags: new Map(Object.entries(tags).map(([tag, image]) => [tag, { digest: digestOf(image), pushedAt }])),
+  });
+}
+const OTHER_ACCOUNT = '210987654321';
 
 async function verifiedInStaging(version: string) {
   await reply(`todobackend ${version} to staging`);
@@ -84,8 +114,10 @@ describe('promotion', () => {
     const done = await verifiedInStaging('1.2.3');
     expect(done).toBeDefined();
     const soaking = await reply('promote todobackend to prod');
-    expect(soaking).toContain('must soak there until <!date^');
-    expect(soaking).toContain('`/deploy promote todobackend to prod`');
+    expect(soaking).toContain('must soak there for 1h, until <!date^');
+    expect(soaking).toContain('`/deploy promote todobackend to prod` works after <!date^');
+    // What staging runs is the image refused: nothing else works now.
+    expect(soaking).not.toContain('Works now');
     // The date said is an hour after the verification.
     const [verifiedAt, allowedAt] = [...soaking.matchAll(/<!date\^(\d+)\^/g)].map((m) => Number(m[1]));
     expect(allowedAt! - verifiedAt!).toBe(HOUR / 1000);
@@ -136,20 +168,139 @@ describe('promotion', () => {
     );
   });
 
-  it('compares digests, not tags: another tag of the verified image passes, a moved tag does not', async () => {
+  it('a dry run says what the gate would answer, and changes nothing', async () => {
+    expect(await reply('todobackend 1.2.3 to prod --dry-run')).toContain(
+      'The promotion gate would refuse it: not verified in *staging*.',
+    );
+    await verifiedInStaging('1.2.3');
+    expect(await reply('todobackend 1.2.3 to prod --dry-run')).toContain(
+      'The promotion gate would refuse it until <!date^',
+    );
+    clock.skip(HOUR);
+    expect(await reply('todobackend 1.2.3 to prod --dry-run')).toContain(
+      'The promotion gate would let it through: verified in *staging* <!date^',
+    );
+    expect(prodUpdates()).toHaveLength(0);
+  });
+
+  it('compares digests across repositories and accounts: promotes the verified digest under any tag; a moved tag is refused', async () => {
     await verifiedInStaging('1.2.3');
     clock.skip(HOUR);
-    // The same image under another tag (in prod's own repository) is the same image.
-    staging.tags.set('release-7', { digest: digestOf('1.2.3'), pushedAt: new Date(clock.now()) });
-    expect(await reply('todobackend release-7 to prod')).toContain(
-      'Deploying *todobackend* `release-7` to *prod*',
-    );
-    await outcome('C0PROD', 'release-7');
+    // prod's repository is in another account: 1.2.3's image is tagged release-7 there, and the tag
+    // 1.2.3 names another image.
+    otherAccount('todobackend-prod', { 'release-7': '1.2.3', '1.2.3': '1.2.4-broken' });
+    const moved = await reply('todobackend 1.2.3 to prod');
+    expect(moved).toContain('was not verified there');
+    // What staging runs passes the same gate, so promote is offered, and works.
+    expect(moved).toContain('Works now: `/deploy promote todobackend to prod`');
+    expect(prodUpdates()).toHaveLength(0);
 
-    // The tag moves to another image: its name was verified, its digest was not.
-    staging.tags.set('1.2.3', { digest: digestOf('1.2.4-broken'), pushedAt: new Date(clock.now()) });
-    expect(await reply('todobackend 1.2.3 to prod')).toContain('was not verified there');
-    expect(await reply('promote todobackend to prod')).toContain('not the verified');
+    const started = await reply('promote todobackend to prod');
+    expect(started).toContain('Promoting what *staging* runs verified (image sha256:');
+    expect(started).toContain('`1.2.3` to *prod*');
+    await outcome('C0PROD', '1.2.3');
     expect(prodUpdates()).toHaveLength(1);
+    expect(imageRun(prodUpdates()[0])).toBe(
+      `${OTHER_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/todobackend-prod@${digestOf('1.2.3')}`,
+    );
+  });
+
+  it('a failed deploy after a promotion rolls back to the promoted digest, though its tag names nothing there', async () => {
+    await verifiedInStaging('1.2.3');
+    clock.skip(HOUR);
+    otherAccount('todobackend-prod', { 'release-7': '1.2.3', '1.2.4-broken': '1.2.4-broken' });
+    await reply('promote todobackend to prod');
+    await outcome('C0PROD', '1.2.3');
+    prod.behaviour.set('1.2.4-broken', 'circuit_breaker');
+    await reply('todobackend 1.2.4-broken to prod --override "INC-9 hotfix"', 'U0ADMIN');
+    await h.slack.waitFor(() =>
+      h.slack
+        .channelMessages('C0PROD')
+        .find((m) => /1\.2\.4-broken to prod: rolled back to 1\.2\.3$/.test(m.text)),
+    );
+    expect(imageRun(prodUpdates().at(-1))).toBe(
+      `${OTHER_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/todobackend-prod@${digestOf('1.2.3')}`,
+    );
+  });
+
+  it('/deploy rollback goes back to the promoted digest, though its tag names nothing there', async () => {
+    await verifiedInStaging('1.2.3');
+    clock.skip(HOUR);
+    otherAccount('todobackend-prod', { 'release-7': '1.2.3', '1.2.4': '1.2.4-broken' });
+    await reply('promote todobackend to prod');
+    await outcome('C0PROD', '1.2.3');
+    await reply('todobackend 1.2.4 to prod --override "INC-9 hotfix"', 'U0ADMIN');
+    await outcome('C0PROD', '1.2.4');
+    expect(await reply('rollback todobackend prod')).toContain(
+      'Rolling back *todobackend* `1.2.3` to *prod*',
+    );
+    await h.slack.waitFor(() =>
+      h.slack
+        .channelMessages('C0PROD')
+        .find((m) => /rollback of todobackend 1\.2\.3 to prod: succeeded$/.test(m.text)),
+    );
+    expect(imageRun(prodUpdates().at(-1))).toContain(`/todobackend-prod@${digestOf('1.2.3')}`);
+  });
+
+  it('refuses a promotion whose digest the destination repository does not hold, saying what to do', async () => {
+    await verifiedInStaging('1.2.3');
+    clock.skip(HOUR);
+    otherAccount('todobackend-prod', { '1.2.3': '1.2.4-broken' });
+    const refused = await reply('promote todobackend to prod');
+    expect(refused).toContain('ECR repository *todobackend-prod* (us-east-1) holds no image sha256:');
+    expect(refused).toContain('Replicate or push that exact image there');
+    expect(prodUpdates()).toHaveLength(0);
+  });
+
+  it('a promotion that waits for approval executes the verified digest, though its tag names nothing there', async () => {
+    await verifiedInStaging('1.2.3');
+    clock.skip(HOUR);
+    otherAccount('todobackend-eu', { 'eu-7': '1.2.3' });
+    const started = await reply('promote todobackend to eu', 'U0ALICE', 'C0EU');
+    const id = /request `(r-[a-z0-9]+)`/.exec(started)?.[1];
+    expect(id).toBeDefined();
+    const review = await h.slack.waitFor(() =>
+      h.slack.channelMessages('C0EU').find((m) => JSON.stringify(m.blocks).includes('capstan_approve')),
+    );
+    const r = await h.click({ actionId: 'capstan_approve', value: id!, user: 'U0CAROL', message: review });
+    expect(r.status).toBe(200);
+    await outcome('C0EU', '1.2.3');
+    expect(imageRun(updatesOf('todobackend-eu')[0])).toContain(`/todobackend-eu@${digestOf('1.2.3')}`);
+  });
+
+  it('Refresh on a promotion stopped by a lock prepares that promotion again, by its digest', async () => {
+    await verifiedInStaging('1.2.3');
+    clock.skip(HOUR);
+    // In eu's repository the image is tagged eu-7 only: a plain request for 1.2.3 would find nothing.
+    otherAccount('todobackend-eu', { 'eu-7': '1.2.3' });
+    const id = /request `(r-[a-z0-9]+)`/.exec(
+      await reply('promote todobackend to eu', 'U0ALICE', 'C0EU'),
+    )?.[1];
+    const review = await h.slack.waitFor(() =>
+      h.slack.channelMessages('C0EU').find((m) => JSON.stringify(m.blocks).includes('capstan_approve')),
+    );
+    expect(await reply('lock todobackend eu db migration', 'U0BOB', 'C0EU')).toContain('locked');
+    await h.click({ actionId: 'capstan_approve', value: id!, user: 'U0CAROL', message: review });
+    const failed = await h.slack.waitFor(() =>
+      h.slack.channelMessages('C0EU').find((m) => m.ts === review.ts && /: failed$/.test(m.text)),
+    );
+    expect(await reply('unlock todobackend eu', 'U0BOB', 'C0EU')).toContain('nlocked');
+    const r = await h.click({ actionId: 'capstan_refresh', value: id!, user: 'U0ALICE', message: failed });
+    const fresh = JSON.stringify(await responseTo(h.slack, r.responseUrl));
+    expect(fresh).toContain('Preparing a fresh review');
+  });
+
+  it('promotes what staging runs again after a failed deploy there was rolled back', async () => {
+    await verifiedInStaging('1.2.3');
+    staging.behaviour.set('1.2.4-broken', 'circuit_breaker');
+    await reply('todobackend 1.2.4-broken to staging', 'U0ALICE', 'C0STAGING');
+    await h.slack.waitFor(() =>
+      h.slack
+        .channelMessages('C0STAGING')
+        .find((m) => /1\.2\.4-broken to staging: rolled back to 1\.2\.3$/.test(m.text)),
+    );
+    clock.skip(HOUR);
+    expect(await reply('promote todobackend to prod')).toContain('Promoting what *staging* runs verified');
+    await outcome('C0PROD', '1.2.3');
   });
 });

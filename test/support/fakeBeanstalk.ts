@@ -142,24 +142,31 @@ export class FakeBeanstalk {
   }
 
   private install(): void {
-    this.ecr.on(DescribeImagesCommand).callsFake((input: { imageIds?: { imageTag?: string }[] }) => {
-      const tag = input.imageIds?.[0]?.imageTag;
-      const detail = (t: string, digest: string, i: number) => ({
-        registryId: ACCOUNT,
-        repositoryName: APP,
-        imageDigest: digest,
-        imageTags: [t],
-        imagePushedAt: new Date(this.now() - (30 - i) * 86_400_000),
+    this.ecr
+      .on(DescribeImagesCommand)
+      .callsFake((input: { imageIds?: { imageTag?: string; imageDigest?: string }[] }) => {
+        const byDigest = input.imageIds?.[0]?.imageDigest;
+        const tag =
+          byDigest === undefined
+            ? input.imageIds?.[0]?.imageTag
+            : [...this.tags].find(([, d]) => d === byDigest)?.[0];
+        const detail = (t: string, digest: string, i: number) => ({
+          registryId: ACCOUNT,
+          repositoryName: APP,
+          imageDigest: digest,
+          imageTags: [t],
+          imagePushedAt: new Date(this.now() - (30 - i) * 86_400_000),
+        });
+        if (tag === undefined && byDigest === undefined)
+          return { imageDetails: [...this.tags].map(([t, d], i) => detail(t, d, i)) };
+        const digest = tag === undefined ? undefined : this.tags.get(tag);
+        if (!digest || tag === undefined)
+          throw awsError(
+            'ImageNotFoundException',
+            `The image with imageId {imageDigest:'${byDigest ?? 'null'}', imageTag:'${tag ?? 'null'}'} does not exist within the repository with name '${APP}'`,
+          );
+        return { imageDetails: [detail(tag, digest, 0)] };
       });
-      if (tag === undefined) return { imageDetails: [...this.tags].map(([t, d], i) => detail(t, d, i)) };
-      const digest = this.tags.get(tag);
-      if (!digest)
-        throw awsError(
-          'ImageNotFoundException',
-          `The image with imageId {imageDigest:'null', imageTag:'${tag}'} does not exist within the repository with name '${APP}'`,
-        );
-      return { imageDetails: [detail(tag, digest, 0)] };
-    });
 
     this.s3.on(PutObjectCommand).callsFake((input: { Bucket: string; Key: string; Body: string }) => {
       this.objects.set(`${input.Bucket}/${input.Key}`, input.Body);

@@ -38,6 +38,24 @@ export const digestOf = (tag: string) =>
 const notFound = (name: string, message: string) =>
   Object.assign(new Error(message), { name, $fault: 'client', $metadata: {} });
 
+/** An ECR repository of another account: its registry id and its tags. */
+interface Repository {
+  registryId: string;
+  tags: Map<string, { digest: string; pushedAt: Date }>;
+}
+
+interface DescribeImagesInput {
+  readonly repositoryName: string;
+  readonly registryId?: string;
+  readonly imageIds?: readonly { readonly imageTag?: string; readonly imageDigest?: string }[];
+}
+
+const imageNotFound = (repo: { name: string; registryId: string }, id: string) =>
+  notFound(
+    'ImageNotFoundException',
+    `The image with imageId ${id} does not exist within the repository with name '${repo.name}' in the registry with id '${repo.registryId}'`,
+  );
+
 /**
  * One ECS service and its ECR repository, faked at the SDK clients' send(). Registered task
  * definitions are kept, UpdateService starts a deployment, and each DescribeServices call moves
@@ -47,6 +65,11 @@ export class FakeEcs {
   readonly ecs: ReturnType<typeof ecsStub>;
   readonly ecr: ReturnType<typeof ecrStub>;
   readonly tags: Map<string, { digest: string; pushedAt: Date }>;
+  /**
+   * Other ECR repositories by name, each in its own account (`registryId`) with its own tags. Any
+   * repository not named here answers from `tags`, in ACCOUNT.
+   */
+  readonly repositories: Map<string, Repository>;
   readonly behaviour = new Map<string, Behaviour>();
   readonly taskDefs: Map<string, DescribeTaskDefinitionCommandOutput>;
   readonly stopped: Task[] = [];
@@ -96,6 +119,7 @@ export class FakeEcs {
     this.ecs = leader?.ecs ?? ecsStub();
     this.ecr = leader?.ecr ?? ecrStub();
     this.tags = leader?.tags ?? new Map<string, { digest: string; pushedAt: Date }>();
+    this.repositories = leader?.repositories ?? new Map<string, Repository>();
     this.taskDefs = leader?.taskDefs ?? new Map<string, DescribeTaskDefinitionCommandOutput>();
     for (const [i, t] of ['1.2.0', '1.2.1', '1.2.2', '1.2.3', '1.2.4-broken'].entries()) {
       this.tags.set(t, { digest: digestOf(t), pushedAt: new Date(this.now() - (30 - i) * 86_400_000) });
@@ -110,6 +134,22 @@ export class FakeEcs {
   restore(): void {
     this.ecs.restore();
     this.ecr.restore();
+  }
+
+  /** The repository a DescribeImages names; another account's registryId than its own finds none. */
+  private repository(input: DescribeImagesInput) {
+    const own = this.repositories.get(input.repositoryName);
+    const repo = {
+      name: input.repositoryName,
+      registryId: own?.registryId ?? ACCOUNT,
+      tags: own?.tags ?? this.tags,
+    };
+    if (input.registryId !== undefined && input.registryId !== repo.registryId)
+      throw notFound(
+        'RepositoryNotFoundException',
+        `The repository with name '${repo.name}' does not exist in the registry with id '${input.registryId}'`,
+      );
+    return repo;
   }
 
   /** The fake that answers for a service of a cluster (the cluster's first when no service is named). */
@@ -146,36 +186,35 @@ export class FakeEcs {
 
   private install(): void {
     const { ecs, ecr } = this;
-    ecr.on(DescribeImagesCommand).callsFake((input: { imageIds?: { imageTag?: string }[] }) => {
-      const tag = input.imageIds?.[0]?.imageTag;
-      if (tag !== undefined) {
-        const t = this.tags.get(tag);
-        if (!t)
-          throw notFound(
-            'ImageNotFoundException',
-            `The image with imageId {imageDigest:'null', imageTag:'${tag}'} does not exist within the repository with name 'todobackend' in the registry with id '${ACCOUNT}'`,
-          );
+    ecr.on(DescribeImagesCommand).callsFake((input: DescribeImagesInput) => {
+      const repo = this.repository(input);
+      const id = input.imageIds?.[0];
+      const detail = (digest: string, tags: string[], pushedAt: Date) => ({
+        registryId: repo.registryId,
+        repositoryName: repo.name,
+        imageDigest: digest,
+        imageTags: tags,
+        imagePushedAt: pushedAt,
+      });
+      if (id?.imageDigest !== undefined) {
+        const named = [...repo.tags].filter(([, t]) => t.digest === id.imageDigest);
+        if (!named[0]) throw imageNotFound(repo, `{imageDigest:'${id.imageDigest}', imageTag:'null'}`);
         return {
           imageDetails: [
-            {
-              registryId: ACCOUNT,
-              repositoryName: 'todobackend',
-              imageDigest: t.digest,
-              imageTags: [tag],
-              imagePushedAt: t.pushedAt,
-            },
+            detail(
+              id.imageDigest,
+              named.map(([tg]) => tg),
+              named[0][1].pushedAt,
+            ),
           ],
         };
       }
-      return {
-        imageDetails: [...this.tags].map(([tg, t]) => ({
-          registryId: ACCOUNT,
-          repositoryName: 'todobackend',
-          imageDigest: t.digest,
-          imageTags: [tg],
-          imagePushedAt: t.pushedAt,
-        })),
-      };
+      if (id?.imageTag !== undefined) {
+        const t = repo.tags.get(id.imageTag);
+        if (!t) throw imageNotFound(repo, `{imageDigest:'null', imageTag:'${id.imageTag}'}`);
+        return { imageDetails: [detail(t.digest, [id.imageTag], t.pushedAt)] };
+      }
+      return { imageDetails: [...repo.tags].map(([tg, t]) => detail(t.digest, [tg], t.pushedAt)) };
     });
     ecs.on(DescribeClustersCommand).callsFake((input: { clusters?: string[] }) => {
       const f = this.at(input.clusters?.[0]);

@@ -113,10 +113,16 @@ export class MemoryEcs implements Ecs {
 
 export const registry: Registry = {
   findImage: async (_region, _repo, tag) => ({ tag, digest: DIGEST, repositoryUri: REPO }),
+  findDigest: async (_region, _repo, digest, tag) =>
+    digest === DIGEST ? { tag, digest, repositoryUri: REPO, tags: [tag] } : undefined,
   recentTags: async () => [],
 };
 
 /** A registry without the tag asked for, whose newest tags are `recent`. */
 export function registryWithout(recent: readonly string[]): Registry {
-  return { findImage: async () => undefined, recentTags: async () => recent };
+  return {
+    findImage: async () => undefined,
+    findDigest: async () => undefined,
+    recentTags: async () => recent,
+  };
 }

@@ -42,10 +42,14 @@ export function imageByReference(repos: Repositories, image: string): SimImage |
   return [...repos.values()].flat().find((i) => image.endsWith(i.digest) || image.endsWith(`:${i.tag}`));
 }
 
-/** ECR DescribeImages: every image of the repository, or the one tag asked for. */
+/** ECR DescribeImages: every image of the repository, or the one asked for (by tag or by digest). */
 export function describeImages(
   repos: Repositories,
-  input: { repositoryName: string; imageIds?: { imageTag?: string }[]; maxResults?: number },
+  input: {
+    repositoryName: string;
+    imageIds?: { imageTag?: string; imageDigest?: string }[];
+    maxResults?: number;
+  },
 ) {
   const repo = repos.get(input.repositoryName);
   if (!repo)
@@ -57,17 +61,18 @@ export function describeImages(
     registryId: ACCOUNT,
     repositoryName: input.repositoryName,
     imageDigest: i.digest,
-    imageTags: [i.tag],
+    // Every tag that names this image in the repository.
+    imageTags: repo.filter((o) => o.digest === i.digest).map((o) => o.tag),
     imagePushedAt: i.pushedAt.getTime() / 1000,
     imageSizeInBytes: 48_000_000,
   });
-  if (input.imageIds?.length) {
-    const tag = input.imageIds[0]?.imageTag;
-    const img = repo.find((i) => i.tag === tag);
+  const id = input.imageIds?.[0];
+  if (id) {
+    const img = repo.find((i) => (id.imageDigest ? i.digest === id.imageDigest : i.tag === id.imageTag));
     if (!img)
       throw new AwsError(
         'ImageNotFoundException',
-        `The image with imageId {imageDigest:'null', imageTag:'${tag}'} does not exist within the repository with name '${input.repositoryName}' in the registry with id '${ACCOUNT}'`,
+        `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${input.repositoryName}' in the registry with id '${ACCOUNT}'`,
       );
     return { imageDetails: [detail(img)] };
   }

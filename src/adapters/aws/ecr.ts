@@ -2,6 +2,7 @@ import {
   DescribeImagesCommand,
   ECRClient,
   type ImageDetail,
+  type ImageIdentifier,
   paginateDescribeImages,
 } from '@aws-sdk/client-ecr';
 import type { ImageDetails, Registry } from '../../ports/registry.js';
@@ -23,26 +24,25 @@ export function createEcrAdapter(
 ): Registry {
   return {
     async findImage(region, repository, tag): Promise<ImageDetails | undefined> {
-      let detail: ImageDetail | undefined;
-      try {
-        const out = await client(region).send(
-          new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] }),
-        );
-        detail = out.imageDetails?.[0];
-      } catch (e) {
-        if (e instanceof Error && e.name === 'ImageNotFoundException') return undefined;
-        throw toCapstanError(e, {
-          action: 'ecr:DescribeImages',
-          resource: `ECR repository ${repository}`,
-          region,
-        });
-      }
+      const detail = await describeOne(client(region), region, repository, { imageTag: tag });
       if (!detail?.imageDigest || !detail.registryId) return undefined;
       return {
         tag,
         digest: detail.imageDigest,
         repositoryUri: repositoryUri(detail.registryId, region, repository),
         pushedAt: detail.imagePushedAt?.getTime(),
+      };
+    },
+
+    async findDigest(region, repository, digest, name): Promise<ImageDetails | undefined> {
+      const detail = await describeOne(client(region), region, repository, { imageDigest: digest });
+      if (detail?.imageDigest !== digest || !detail.registryId) return undefined;
+      return {
+        tag: name,
+        digest,
+        repositoryUri: repositoryUri(detail.registryId, region, repository),
+        pushedAt: detail.imagePushedAt?.getTime(),
+        tags: detail.imageTags ?? [],
       };
     },
 
@@ -67,4 +67,24 @@ export function createEcrAdapter(
         .slice(0, limit);
     },
   };
+}
+
+/** One image of a repository, by tag or by digest; undefined when the repository has no such image. */
+async function describeOne(
+  client: ECRClient,
+  region: string,
+  repository: string,
+  id: ImageIdentifier,
+): Promise<ImageDetail | undefined> {
+  try {
+    const out = await client.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [id] }));
+    return out.imageDetails?.[0];
+  } catch (e) {
+    if (e instanceof Error && e.name === 'ImageNotFoundException') return undefined;
+    throw toCapstanError(e, {
+      action: 'ecr:DescribeImages',
+      resource: `ECR repository ${repository}`,
+      region,
+    });
+  }
 }

@@ -79,7 +79,12 @@ const deploymentFields = z.looseObject({
   override: opt(z.looseObject({ by: str, reason: str, freeze: str, until: num })),
   promotedFrom: opt(str),
   promotionOverride: opt(
-    z.looseObject({ by: str, reason: str, from: str, refused: z.enum(['notVerified', 'soaking']) }),
+    z.looseObject({
+      by: str,
+      reason: str,
+      from: str,
+      refused: z.enum(['notVerified', 'soaking', 'rolledBack']),
+    }),
   ),
   decisions: opt(
     z.array(

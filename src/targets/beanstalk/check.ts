@@ -13,9 +13,11 @@ export async function inspect(
   deps: BeanstalkStrategyDeps,
   t: BeanstalkTarget,
   version: string,
+  /** `/deploy promote`: the image is found by this digest. */
+  digest?: string,
 ): Promise<BeanstalkContext> {
   const [image, e] = await Promise.all([
-    requireImage(deps.registry, t.region, t.repository, version),
+    requireImage(deps.registry, t.region, t.repository, version, digest),
     readyEnvironment(deps, t),
   ]);
   if (version.length > MAX_LABEL) {
@@ -36,8 +38,9 @@ export async function check(
   deps: BeanstalkStrategyDeps,
   t: BeanstalkTarget,
   version: string,
+  digest?: string,
 ): Promise<Checked<BeanstalkContext>> {
-  const context = await inspect(deps, t, version);
+  const context = await inspect(deps, t, version, digest);
   return { fromVersion: context.currentTag, digest: context.digest, context };
 }
 

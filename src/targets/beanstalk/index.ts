@@ -23,7 +23,7 @@ export function createBeanstalkStrategy(deps: BeanstalkStrategyDeps): BeanstalkS
     schemas: beanstalkSchemas,
     describe: (env) => where(env.target),
     pollGroup: (env) => `beanstalk|${env.target.region}|${env.target.application}`,
-    check: (env, version) => check(deps, env.target, version),
+    check: (env, version, options) => check(deps, env.target, version, options?.digest),
     prepare: (env, req) => prepare(deps, env.target, req),
     discard,
     apply: (env, req) => apply(deps, env.target, req),

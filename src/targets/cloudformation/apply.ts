@@ -27,11 +27,29 @@ export async function apply(
     });
   }
   if (stack.updatedAt !== plan.stackUpdatedAt) throw await stackChanged(deps, plan, stack);
+  await requireTagStill(deps, plan);
   await deps.stacks.executeChangeSet(plan.region, plan.changeSetArn, req.requestId);
   return {
     data: track(plan, req.requestId, deps.now()),
     lines: [{ kind: 'cloudformation.executing', changeSet: plan.changeSetName }],
   };
+}
+
+/**
+ * A tag parameter is resolved by the stack when it runs, not when it was reviewed: right before the
+ * change, the tag must still name the digest that was checked (and verified, for a promotion).
+ */
+async function requireTagStill(deps: StackStrategyDeps, plan: StackPlan): Promise<void> {
+  const pinned = plan.pinnedTag;
+  if (!pinned) return;
+  const now = await deps.registry.findImage(plan.region, pinned.repository, pinned.tag);
+  if (now?.digest === pinned.digest) return;
+  throw new CapstanError('conflict', {
+    kind: 'release.tagMoved',
+    version: pinned.tag,
+    digest: now?.digest ?? 'none',
+    reviewedDigest: pinned.digest,
+  });
 }
 
 /**

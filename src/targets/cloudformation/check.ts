@@ -1,5 +1,6 @@
 import { CapstanError } from '../../domain/errors.js';
 import { requireImage } from '../image.js';
+import type { ImageDetails } from '../../ports/registry.js';
 import type { Checked } from '../strategy.js';
 import type { StackEnvironment, StackStrategyDeps } from './deps.js';
 import { versionOfParameter } from './names.js';
@@ -10,12 +11,15 @@ export async function check(
   deps: StackStrategyDeps,
   env: StackEnvironment,
   version: string,
+  /** `/deploy promote`: the image is found by this digest. */
+  digest?: string,
 ): Promise<Checked<StackContext>> {
   const t = env.target;
-  const [image, stack] = await Promise.all([
-    requireImage(deps.registry, t.region, t.repository, version),
+  const [found, stack] = await Promise.all([
+    requireImage(deps.registry, t.region, t.repository, version, digest),
     deps.stacks.describeStack(t.region, t.stack),
   ]);
+  const image = digest === undefined ? found : taggedHere(t, found);
   if (!(t.imageParameter in stack.parameters)) {
     throw new CapstanError('invalid_state', {
       kind: 'cloudformation.noImageParameter',
@@ -35,4 +39,23 @@ export async function check(
     pushedAt: image.pushedAt,
     context: { stack, image },
   };
+}
+
+/**
+ * An image found by digest, for a stack whose parameter takes a tag: the stack can only be given a
+ * tag that names it in this repository (the one it carries in the source, if it does here too).
+ */
+function taggedHere(t: StackEnvironment['target'], image: ImageDetails): ImageDetails {
+  if ((t.imageParameterFormat ?? 'tag') !== 'tag') return image;
+  const tags = image.tags ?? [];
+  const tag = tags.includes(image.tag) ? image.tag : tags[0];
+  if (tag !== undefined) return { ...image, tag };
+  throw new CapstanError('invalid_state', {
+    kind: 'promotion.untagged',
+    version: image.tag,
+    digest: image.digest,
+    repository: t.repository,
+    stack: t.stack,
+    parameter: t.imageParameter,
+  });
 }

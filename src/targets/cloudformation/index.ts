@@ -27,7 +27,7 @@ export function createStackStrategy(
     schemas: { plan: stackPlanSchema, data: stackTrackSchema, context: stackContextSchema },
     describe: (env) => `CloudFormation stack ${env.target.stack} (${env.target.region})`,
     pollGroup: (env) => stackGroup(env.target.region, env.target.stack),
-    check: (env, version) => check(deps, env, version),
+    check: (env, version, options) => check(deps, env, version, options?.digest),
     prepare: (env, req) => prepare(deps, env, req),
     discard: (_env, plan) => discard(deps, plan),
     apply: (_env, req) => apply(deps, req),

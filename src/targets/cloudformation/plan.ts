@@ -48,6 +48,9 @@ export async function prepare(
     changeSetArn: created.arn,
     stackId: created.stackId,
     stackUpdatedAt: stack.updatedAt,
+    ...((t.imageParameterFormat ?? 'tag') === 'tag' && {
+      pinnedTag: { repository: t.repository, tag: value, digest: image.digest },
+    }),
     ...(platformAlarms && {
       monitoring: { minutes: triggers.monitoringMinutes, alarms: platformAlarms.alarms },
     }),

@@ -18,6 +18,11 @@ const plan = {
     .object({ minutes: z.number(), alarms: z.array(z.string()).readonly() })
     .readonly()
     .optional(),
+  /**
+   * Where the image parameter takes a tag: the tag and the digest it named when the change set was
+   * made. The stack resolves the tag itself, so apply() checks it still names that digest.
+   */
+  pinnedTag: z.object({ repository: z.string(), tag: z.string(), digest: z.string() }).readonly().optional(),
 };
 
 /** What apply() executes: exactly the change set that was reviewed, on the stack as it was then. */
@@ -60,6 +65,7 @@ const imageSchema: z.ZodType<ImageDetails> = z
     digest: z.string(),
     repositoryUri: z.string(),
     pushedAt: z.number().optional(),
+    tags: z.array(z.string()).readonly().optional(),
   })
   .readonly();
 

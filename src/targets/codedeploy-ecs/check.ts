@@ -75,6 +75,8 @@ export async function check(
   deps: CheckDeps,
   env: BlueGreenEnvironment,
   version: string,
+  /** `/deploy promote`: the image is found by this digest. */
+  digest?: string,
 ): Promise<{
   readonly fromVersion: string | undefined;
   readonly digest: string;
@@ -85,7 +87,7 @@ export async function check(
   const group = await requireEcsGroup(deps.codedeploy, t);
   await requireIdle(deps.codedeploy, t);
   const [image, current] = await Promise.all([
-    requireImage(deps.registry, t.region, t.ecs.repository, version),
+    requireImage(deps.registry, t.region, t.ecs.repository, version, digest),
     currentTaskDefinition(deps.ecs, t, group),
   ]);
   const context: Context = {

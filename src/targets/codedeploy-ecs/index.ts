@@ -34,7 +34,7 @@ export function createCodeDeployEcsStrategy(
     schemas: { plan: planSchema, data: trackSchema, context: contextSchema },
     describe: (env) => describeGroup(env.target),
     pollGroup: (env) => pollGroupOf('codedeploy-ecs', env.target.region),
-    check: (env, version) => check(deps, env, version),
+    check: (env, version, options) => check(deps, env, version, options?.digest),
     prepare: (env, req) => prepare(deps, env, req),
     async discard() {
       // prepare() leaves nothing in AWS: the task definition is registered by apply().

@@ -19,7 +19,7 @@ export async function check(
 ): Promise<Checked<EcsContext> & { readonly context: EcsContext }> {
   const t = env.target;
   const [image, clusterStatus, service] = await Promise.all([
-    requireImage(deps.registry, t.region, t.repository, version),
+    requireImage(deps.registry, t.region, t.repository, version, options?.digest),
     deps.ecs.clusterStatus(t),
     readService(deps.ecs, t),
   ]);

@@ -2,6 +2,7 @@ import type { Environment } from '../../domain/catalog.js';
 import type { Deployment, Tracking } from '../../domain/deployment.js';
 import type { Reported } from '../../domain/facts/rollout.js';
 import { errorReported } from '../../domain/reported.js';
+import type { GoodVersion } from '../../ports/store.js';
 import type { TargetStrategy } from '../../targets/strategy.js';
 import type { DeployDeps } from '../deploy.js';
 import { applyOrReconcile, beginTracking } from '../execute.js';
@@ -61,12 +62,14 @@ export async function rollBackToGoodVersion(
   ]);
   watchlist.set(cur);
   await deps.notifier.show(cur);
-  await redeploy(deps, watchlist, finish, cur, env, strategy, good.version, reason);
+  await redeploy(deps, watchlist, finish, cur, env, strategy, good, reason);
 }
 
 /**
- * Deploys `version` again as the rollback phase of `rolling`: checked, prepared, recorded, then
- * applied (or reconciled) and followed. A rollback that cannot start ends the deployment.
+ * Deploys the good version again as the rollback phase of `rolling`: checked, prepared, recorded,
+ * then applied (or reconciled) and followed. A rollback that cannot start ends the deployment. The
+ * image is found by the digest that ran, where the ledger has it: a promoted image may carry its
+ * tag only in the environment it came from, and a tag may have moved since.
  */
 async function redeploy(
   deps: DeployDeps,
@@ -75,13 +78,13 @@ async function redeploy(
   rolling: Deployment,
   env: Environment,
   strategy: TargetStrategy,
-  version: string,
+  { version, digest }: GoodVersion,
   reason: Reported,
 ): Promise<void> {
   let cur = rolling;
   try {
     const requestId = `${rolling.id}-rollback`;
-    const checked = await strategy.check(env, version, { rollingBack: true });
+    const checked = await strategy.check(env, version, { rollingBack: true, digest });
     const prepared = await strategy.prepare(env, {
       requestId,
       version,

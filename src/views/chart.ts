@@ -46,7 +46,7 @@ export function axisOf(most: number): { readonly top: number; readonly step: num
 
 /** The chart's title: what it shows and over how many weeks (the same on /deploy stats and the Home tab). */
 export function weeklyChartTitle(what: string, weeks: number): string {
-  return `Deploys and failures per week: ${what}, last ${weeks === 1 ? 'week' : `${weeks} weeks`} to today (UTC)`;
+  return `Deploys and failures per week: ${what}, last ${weeks === 1 ? 'week' : `${weeks} weeks`} to today`;
 }
 
 /** Deploys and failures per week as paired bars, each bar labelled with its count. */

@@ -99,7 +99,7 @@ describe('GET /charts/<payload>.<signature>.png', () => {
     const png = Buffer.from(await r.arrayBuffer());
     expect(decodePng(png)).toMatchObject({ width: 720, height: 360 });
     expect(png.equals(resvg.png(chartSvg(spec)))).toBe(true);
-    expect(chartSvg(spec)).toContain('Deploys and failures per week: todobackend, last 4 weeks to today (UTC)');
+    expect(chartSvg(spec)).toContain('Deploys and failures per week: todobackend, last 4 weeks to today');
   });
 
   it('renders each URL once while it stays among the last few served', async () => {

@@ -70,8 +70,8 @@ describe("the Home tab's weekly chart, served by Capstan", () => {
     const alice = images(await openHome('U0ALICE'));
     // Alice may deploy todobackend and billing; Mallory only todobackend.
     expect(alice.map((b) => b.title?.text)).toEqual([
-      'Deploys and failures per week: todobackend, last 28 days',
-      'Deploys and failures per week: billing, last 28 days',
+      'Deploys and failures per week: todobackend, last 4 weeks to today',
+      'Deploys and failures per week: billing, last 4 weeks to today',
     ]);
     expect(alice[0]!.alt_text).toContain(': 0 deploys, 0 failures.');
     const png = await fetchChart(alice[0]!.image_url!);
@@ -110,7 +110,7 @@ describe("the Home tab's weekly chart, served by Capstan", () => {
     expect(images(blocks)).toEqual([]);
     const words = blocks.find((b) => b.text?.text?.startsWith('*todobackend*, last'))?.text?.text;
     expect(words).toMatch(
-      /^\*todobackend\*, last 28 days: 0 deploys, 0 failures\ndeploys per week · \d+ \w{3}: 0 · \d+ \w{3}: 0 · \d+ \w{3}: 0 · \d+ \w{3}: 0$/,
+      /^\*todobackend\*, last 4 weeks: 0 deploys, 0 failures\ndeploys per week · \d+ \w{3}: 0 · \d+ \w{3}: 0 · \d+ \w{3}: 0 · \d+ \w{3}: 0$/,
     );
     // The route is there all the same, and draws nothing it did not sign.
     expect((await fetch(`${h.base}/charts/nothing.AAAAAAAAAAAAAAAAAAAAAA.png`)).status).toBe(404);
@@ -128,7 +128,7 @@ describe("the Home tab's weekly chart, served by Capstan", () => {
     expect(refused.map((c) => JSON.stringify(c.args).includes('image_url'))).toEqual([true]);
     expect(published('U0MALLORY')).toHaveLength(1);
     expect(images(blocks)).toEqual([]);
-    expect(blocks.find((b) => b.text?.text?.startsWith('*todobackend*, last 28 days'))).toBeDefined();
+    expect(blocks.find((b) => b.text?.text?.startsWith('*todobackend*, last 4 weeks'))).toBeDefined();
   });
 
   it('in Socket Mode, serves the chart on the side listener beside /healthz', async () => {

@@ -52,7 +52,7 @@ describe('/deploy stats', () => {
     // The chart, shared in the channel through Slack's external upload flow, with its numbers as text.
     const shared = await h.slack.waitFor(() => h.slack.channelMessages('C0DEV').find((m) => m.files?.length));
     const file = shared.files![0]!;
-    expect(file.title).toBe('Deploys and failures per week: todobackend/dev, last week to today (UTC)');
+    expect(file.title).toBe('Deploys and failures per week: todobackend/dev, last week to today');
     expect(file.altText).toContain(': 1 deploy, 0 failures.');
     expect(decodePng(file.bytes!)).toMatchObject({ width: 720, height: 360 });
     expect(file.length).toBe(file.bytes!.length);

@@ -42,7 +42,7 @@ describe('/deploy stats', () => {
     expect(reply?.message.text).toContain('Delivery of todobackend, last 30 days');
     await reply!.after!();
     expect(shared.map((f) => f.title)).toEqual([
-      'Deploys and failures per week: todobackend, last 5 weeks to today (UTC)',
+      'Deploys and failures per week: todobackend, last 5 weeks to today',
     ]);
   });
 });

@@ -42,9 +42,9 @@ describe('the Home tab with its weekly chart', () => {
     await golden('home/chart', view, 'home');
     expect(view.blocks.find((b) => b.type === 'image')).toMatchObject({
       image_url: URL,
-      title: { text: 'Deploys and failures per week: todobackend, last 4 weeks to today (UTC)' },
+      title: { text: 'Deploys and failures per week: todobackend, last 4 weeks to today' },
       alt_text:
-        'Deploys and failures per week: todobackend, last 4 weeks to today (UTC). week of 20 Nov: 1 deploy, 0 failures; ' +
+        'Deploys and failures per week: todobackend, last 4 weeks to today. week of 20 Nov: 1 deploy, 0 failures; ' +
         'week of 27 Nov: 3 deploys, 0 failures; week of 4 Dec: 5 deploys, 1 failure; week of 11 Dec–today: 7 deploys, 0 failures.',
     });
   });

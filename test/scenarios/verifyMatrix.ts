@@ -188,5 +188,11 @@ export const TARGETS: readonly MatrixTarget[] = [
   CODEDEPLOY_ECS,
 ];
 
+/**
+ * The targets whose verification only these scenarios cover: ECS rolling has each of them in
+ * verify.test.ts and verifyButtons.test.ts already (it stays in the replica and events suites).
+ */
+export const OTHER_TARGETS: readonly MatrixTarget[] = TARGETS.filter((t) => t !== ECS_ROLLING);
+
 /** The environment's capstan.yml lines with its `verify` block. */
 export const withVerify = (t: MatrixTarget, onAlarm: 'rollback' | 'ask') => t.yaml + verify(onAlarm);

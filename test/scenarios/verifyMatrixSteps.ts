@@ -32,8 +32,13 @@ export class MatrixSteps {
     });
   }
 
-  async start(onAlarm: 'rollback' | 'ask' = 'rollback', extra = ''): Promise<World> {
-    this.w = await World.start(yamlWith(withVerify(this.t, onAlarm), extra), this.clock);
+  /** `edit` changes the whole capstan.yml (its ledger, its polling, the bake). */
+  async start(
+    onAlarm: 'rollback' | 'ask' = 'rollback',
+    extra = '',
+    edit: (yaml: string) => string = (y) => y,
+  ): Promise<World> {
+    this.w = await World.start(edit(yamlWith(withVerify(this.t, onAlarm), extra)), this.clock);
     return this.w;
   }
 

@@ -22,8 +22,10 @@ describe.each(OTHER_TARGETS)('verification on $name: an alarm in the bake', (t) 
     expect(d.state).toBe('rolled_back');
     expect(d.verification?.decision?.kind).toBe('alarm');
     expect(d.verification?.tripped).toMatchObject({ alarm: FIVE_XX });
-    // Through the platform's own rollback, or back to the last verified version.
-    if (d.tracking?.rolledBackBy === undefined) expect(d.rollbackVersion).toBe(t.good);
+    // None of these can roll a finished rollout back by itself: Capstan rolls out the last verified version.
+    expect(done.text).toContain(`rolled back to ${t.good}`);
+    expect(d.rollbackVersion).toBe(t.good);
+    expect(s.aws.changes()).toBe(3); // the good version, the bad one, the rollback
   });
 
   it('onAlarm ask → Roll back: a deployer rolls back, the alarm named as why', async () => {
@@ -40,6 +42,8 @@ describe.each(OTHER_TARGETS)('verification on $name: an alarm in the bake', (t) 
     expect(body(done)).toContain(WHY);
     const d = await s.last();
     expect(d.state).toBe('rolled_back');
-    if (d.tracking?.rolledBackBy === undefined) expect(d.rollbackVersion).toBe(t.good);
+    expect(done.text).toContain(`rolled back to ${t.good}`);
+    expect(d.rollbackVersion).toBe(t.good);
+    expect(s.aws.changes()).toBe(3);
   });
 });

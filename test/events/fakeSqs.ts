@@ -89,3 +89,32 @@ export function ecsDeploymentEvent(o: {
     },
   };
 }
+
+/** A `CloudWatch Alarm State Change` as EventBridge delivers it to SQS. */
+export function alarmStateChangeEvent(o: {
+  id: string;
+  alarmName: string;
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  previous: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  reason: string;
+  region?: string;
+}): Record<string, unknown> {
+  const region = o.region ?? 'us-east-1';
+  const at = new Date().toISOString();
+  return {
+    version: '0',
+    id: o.id,
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: '123456789012',
+    time: at.replace(/\.\d+Z$/, 'Z'),
+    region,
+    resources: [`arn:aws:cloudwatch:${region}:123456789012:alarm:${o.alarmName}`],
+    detail: {
+      alarmName: o.alarmName,
+      state: { value: o.state, reason: o.reason, timestamp: at },
+      previousState: { value: o.previous, reason: 'Threshold Crossed', timestamp: at },
+      configuration: { metrics: [] },
+    },
+  };
+}

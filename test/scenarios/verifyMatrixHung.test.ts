@@ -3,10 +3,10 @@ import { TARGETS } from './verifyMatrix.js';
 import { MatrixSteps } from './verifyMatrixSteps.js';
 
 /*
- * Fails today (found writing the matrix): the tracker's look at the bakes has no time limit, unlike a
- * rollout's look (withinTimeout in usecases/rollout/tracker.ts). One DescribeAlarms that never answers
- * keeps `verify:bakes` busy for good: no bake of that replica is looked at again, none ends, nothing
- * is said, and the replica keeps renewing their leases, so no other replica takes them over.
+ * Found writing the matrix: the tracker's look at the bakes had no time limit, unlike a rollout's look.
+ * One DescribeAlarms that never answered kept `verify:bakes` busy for good: no bake of that replica was
+ * looked at again, none ended, nothing was said, and the replica kept renewing their leases, so no other
+ * replica took them over. Each alarm read is now given up after ALARM_READ_TIMEOUT_MS (unreadable).
  */
 const t = TARGETS[0]!;
 

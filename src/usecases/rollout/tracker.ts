@@ -4,6 +4,7 @@ import type { Deployment } from '../../domain/deployment.js';
 import { isCapstanError } from '../../domain/errors.js';
 import { errorMessage } from '../../lib/errors.js';
 import { type Sleep, heldSleep } from '../../lib/sleep.js';
+import type { Alarms } from '../../ports/alarms.js';
 import type { Observation, TargetStrategy } from '../../targets/strategy.js';
 import { targetAs } from '../actAs.js';
 import type { DeployDeps } from '../deploy.js';
@@ -31,6 +32,21 @@ export const KEEP_CHECKING_MS = 24 * 3_600_000;
 
 /** The busy key of the bakes' look. */
 const BAKES = 'verify:bakes';
+
+/**
+ * How long one read of the alarms may take. One CloudWatch call that never answers would hold the
+ * bakes' look busy for good (none looked at again, none ended, the leases still renewed); past this it
+ * counts as unreadable, which a bake says once and ends nothing on, and the next look reads again.
+ */
+export const ALARM_READ_TIMEOUT_MS = 30_000;
+
+/** The alarms, each read given up after `ms`. */
+function alarmsWithin(alarms: Alarms, ms: number, sleep: Sleep): Alarms {
+  return {
+    describe: (region, patterns) => withinTimeout(alarms.describe(region, patterns), ms, sleep),
+    enteredAlarm: (region, name, since) => withinTimeout(alarms.enteredAlarm(region, name, since), ms, sleep),
+  };
+}
 
 /**
  * A look that takes longer than a rollout's whole timeout is as good as unreadable: it counts
@@ -97,8 +113,8 @@ export class RolloutTracker {
 
   /** Looks at every bake in progress (verifying after success), unless the last look is still going. */
   private async bakes(): Promise<void> {
-    const alarms = this.opts.alarms;
-    if (!alarms || this.busy.has(BAKES)) return;
+    if (!this.opts.alarms || this.busy.has(BAKES)) return;
+    const alarms = alarmsWithin(this.opts.alarms, ALARM_READ_TIMEOUT_MS, this.opts.sleep ?? heldSleep);
     this.busy.add(BAKES);
     try {
       await lookAtBakes({ deploy: this.deps, alarms }, this.opts, {

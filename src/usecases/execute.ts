@@ -9,6 +9,7 @@ import type { DeployDeps } from './deps.js';
 import { save, showAndRecord } from './record.js';
 import { errorReported } from '../domain/reported.js';
 import { why } from './rollout/cause.js';
+import { checkAlarmsBefore } from './verify/preflight.js';
 
 /**
  * Changes AWS for a prepared (and, where needed, approved) request, exactly as reviewed: what can
@@ -38,6 +39,7 @@ export async function execute(
         });
       }
     }
+    if (d.kind !== 'rollback') await requireAlarmsStillClear(deps, env, d);
     // Last, so that nothing slow stands between these checks and the change.
     if (d.kind !== 'rollback') await requireOpen(deps, env, d);
   } catch (e) {
@@ -58,6 +60,22 @@ export async function execute(
     return;
   }
   await beginTracking(deps, cur, started, 'rollout', failure);
+}
+
+/**
+ * The alarms are read again right before AWS changes (an approval may come hours after the request,
+ * a change set takes a while to compute): one in ALARM now refuses, unless it is one an admin's
+ * override already went past. From here on, an alarm that enters ALARM is the deploy's.
+ */
+async function requireAlarmsStillClear(deps: DeployDeps, env: Environment, d: Deployment): Promise<void> {
+  try {
+    await checkAlarmsBefore(deps, env, d.requestedBy, undefined);
+  } catch (e) {
+    const overridden = d.alarmOverride?.alarms ?? [];
+    const fact = isCapstanError(e) ? e.fact : undefined;
+    if (fact?.kind === 'verify.alarmFiring' && fact.alarms.every((a) => overridden.includes(a.name))) return;
+    throw e;
+  }
 }
 
 /**

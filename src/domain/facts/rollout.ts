@@ -5,7 +5,7 @@ import { CloudFormationFact } from './cloudformation.js';
 import { CodeDeployFact } from './codedeploy.js';
 import { CommonFact } from './common.js';
 import { EcsFact } from './ecs.js';
-import { verifyAlarmed, verifyRollbackAsked } from './verify.js';
+import { verifyAlarmFiring, verifyAlarmed, verifyNoSuchAlarm, verifyRollbackAsked } from './verify.js';
 
 /** What the use cases report about a rollout (src/views/facts/rollout.ts words them). */
 
@@ -37,6 +37,9 @@ export const Reported = z.union([
   rolloutNoProgress,
   verifyAlarmed,
   verifyRollbackAsked,
+  // Read again right before an approved release changes AWS.
+  verifyAlarmFiring,
+  verifyNoSuchAlarm,
 ]);
 export type Reported = z.infer<typeof Reported>;
 /** A fact an ending can nest: what a target reports as a failure's cause or as what is gone. */

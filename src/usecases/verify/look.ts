@@ -144,8 +144,8 @@ interface AlarmsRead {
 
 /**
  * The environment's alarms now, and the first that went off in the bake: since the last look, or on
- * the first look since the deploy began (not since the bake did: an alarm that went off during the
- * rollout counts). None for an environment that does not verify. undefined when they could not be
+ * the first look since the deploy began, when Capstan changed AWS (not since the bake did: an alarm
+ * that went off during the rollout counts; nor since it was requested: a release may wait for approval). None for an environment that does not verify. undefined when they could not be
  * read (said once, by unreadable()).
  */
 async function readAlarms(
@@ -160,7 +160,9 @@ async function readAlarms(
   try {
     const readings = await deps.alarms.describe(region, env.verify.alarms);
     const since = Math.max(d.verification!.lookedAt ?? 0, seen.verification?.lookedAt ?? 0);
-    return await judgeAlarms(deps.alarms, region, readings, { began: d.createdAt, since });
+    // The deploy began when Capstan changed AWS: the alarms were read clear (or overridden) right before.
+    const began = d.tracking?.startedAt ?? d.createdAt;
+    return await judgeAlarms(deps.alarms, region, readings, { began, since });
   } catch (e) {
     deps.deploy.logger.warn('could not read the alarms of a bake', { id: d.id, error: errorMessage(e) });
     await unreadable(deps, d, now, e);

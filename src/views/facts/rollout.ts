@@ -21,6 +21,8 @@ export function sayReported(r: Reported): string {
     'rollout.noProgress': rolloutWords['rollout.noProgress'],
     'verify.alarmed': verifyWords['verify.alarmed'],
     'verify.rollbackAsked': verifyWords['verify.rollbackAsked'],
+    'verify.alarmFiring': verifyWords['verify.alarmFiring'],
+    'verify.noSuchAlarm': verifyWords['verify.noSuchAlarm'],
   };
   // Each kind's function takes exactly its fact; TypeScript cannot follow that through an index.
   return (words[r.kind] as (f: Exclude<Reported, string>) => string)(r);

@@ -31,7 +31,7 @@ describe.each(OTHER_TARGETS)('verification on $name: the buttons of a bake', (t)
     expect(after.verification!.endsAt).toBe(before.verification!.endsAt + 10 * 60_000);
     expect(after.verification!.extended).toEqual([{ by: 'U0CAROL', at: expect.any(Number) as number }]);
 
-    await s.w.passUntil(() => s.clock.now() > before.verification!.endsAt + 30_000, { stepMs: 5_000 });
+    await s.w.passUntil(() => s.clock.now() > before.verification!.endsAt + 30_000, { stepMs: 15_000 });
     expect((await s.last()).state).toBe('verifying');
     await s.later(t.good, /: verified$/, 30_000);
     const d = await s.last();

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { SlackFiles } from './slackFiles.js';
+import { SlackFiles, servedFile } from './slackFiles.js';
 import { type PendingFault, takeFault } from './slack/faults.js';
 import { type Send, asString, bearer, jsonSender, parseArgs } from './slack/http.js';
 import { type MethodContext, callMethod } from './slack/methods.js';
@@ -176,6 +176,7 @@ export class SlackStandIn {
     if (this.extraRoutes && (await this.extraRoutes(req, res, url, raw))) return;
     if (url.pathname.startsWith('/response/')) return this.handleResponse(url, raw, send);
     if (url.pathname.startsWith('/upload/')) return this.handleUpload(url, bytes, req, res);
+    if (req.method === 'GET' && url.pathname.startsWith('/files/')) return this.handleFile(url, res);
     if (!url.pathname.startsWith('/api/')) return send(404, { ok: false, error: 'unknown_path' });
     const method = url.pathname.slice('/api/'.length);
     const args = parseArgs(raw, req.headers['content-type']);
@@ -218,6 +219,18 @@ export class SlackStandIn {
     res.writeHead(status, { 'content-type': 'text/plain' });
     res.end(status === 200 ? 'OK - uploaded' : 'not found');
     this.notify();
+  }
+
+  /** The bytes of a shared file, at the address its message lists (SlackBridge's `url_private`). */
+  private handleFile(url: URL, res: ServerResponse): void {
+    const served = servedFile(this.uploads, url.pathname);
+    if (!served) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('file_not_found');
+      return;
+    }
+    res.writeHead(200, served.headers);
+    res.end(served.bytes);
   }
 
   /** True when a rate limit or a fault set up for this call answered it (and recorded it). */

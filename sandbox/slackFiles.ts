@@ -75,3 +75,65 @@ export class SlackFiles {
     return { ok: true, files: done.map((f) => ({ id: f.id, name: f.filename, title: f.title })) };
   }
 }
+
+/** A shared file as Slack lists it on a message: its names, its type and where its bytes are. */
+export interface SharedFile {
+  readonly id: string;
+  readonly name: string;
+  readonly title: string;
+  readonly mimetype: string;
+  /** What the image shows, for those who cannot see it. */
+  readonly alt_txt?: string | undefined;
+  /** Where the stand-in serves the file's bytes (Slack's `url_private`). */
+  readonly url_private: string;
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const TYPES: Record<string, string> = {
+  csv: 'text/csv',
+  json: 'application/json',
+  txt: 'text/plain',
+  png: 'image/png',
+};
+
+/** The file's type: a PNG by its signature, anything else by its name's extension. */
+export function mimetypeOf(f: StoredFile): string {
+  if (f.bytes?.subarray(0, 8).equals(PNG_SIGNATURE)) return 'image/png';
+  const ext = /\.([a-z0-9]+)$/i.exec(f.filename)?.[1]?.toLowerCase() ?? '';
+  return TYPES[ext] ?? 'application/octet-stream';
+}
+
+/** `f` as a message lists it, with the address `base` serves it at. */
+export function sharedFile(f: StoredFile, base: string): SharedFile {
+  return {
+    id: f.id,
+    name: f.filename,
+    title: f.title ?? f.filename,
+    mimetype: mimetypeOf(f),
+    alt_txt: f.altText,
+    url_private: `${base}/files/${f.id}/${encodeURIComponent(f.filename)}`,
+  };
+}
+
+/**
+ * A GET of `/files/<id>/<name>`: the bytes of a shared file, an image shown inline and anything
+ * else as a download under its name; undefined for a file never shared.
+ */
+export function servedFile(
+  files: SlackFiles,
+  path: string,
+): { headers: Record<string, string>; bytes: Buffer } | undefined {
+  const id = /^\/files\/([A-Z0-9]+)(\/|$)/.exec(path)?.[1];
+  const f = files.files.find((x) => x.id === id && x.completed);
+  if (!f?.bytes) return undefined;
+  const type = mimetypeOf(f);
+  const disposition = type.startsWith('image/') ? 'inline' : 'attachment';
+  return {
+    bytes: f.bytes,
+    headers: {
+      'content-type': type.startsWith('text/') ? `${type}; charset=utf-8` : type,
+      'content-disposition': `${disposition}; filename="${f.filename.replace(/["\\\r\n]/g, '_')}"`,
+      'content-length': String(f.bytes.length),
+    },
+  };
+}

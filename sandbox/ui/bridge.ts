@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { SlackStandIn } from '../slackApi.js';
+import { sharedFile } from '../slackFiles.js';
 import {
   blockActions,
   commandBody,
@@ -224,6 +225,7 @@ export class SlackBridge {
         edits: m.edits,
         ephemeral: m.ephemeralTo !== undefined,
         user: m.user,
+        files: m.files?.map((f) => sharedFile(f, this.slack.url)),
       })),
       modal: this.modals.get(user),
       bot: this.slack.botUserId,

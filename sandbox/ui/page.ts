@@ -1,9 +1,15 @@
 import { RENDER_JS } from './render.js';
 
+/** The page's icon, a Capstan-purple square with a white C: inline, so the browser asks for no /favicon.ico. */
+export const FAVICON_SVG =
+  "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><rect width='16' height='16' rx='3' fill='#3f0e40'/><path d='M11 5.2A3.6 3.6 0 1 0 11 10.8' fill='none' stroke='#fff' stroke-width='2'/></svg>";
+const FAVICON_HREF = `data:image/svg+xml,${encodeURIComponent(FAVICON_SVG)}`;
+
 /** The sandbox's Slack-like channel page: plain HTML and JavaScript, no build step. */
 export const PAGE = String.raw`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Capstan sandbox</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" type="image/svg+xml" href="${FAVICON_HREF}">
 <style>
 *{box-sizing:border-box}body{margin:0;font:15px/1.46 -apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1d1c1d;display:flex;height:100vh}
 #side{width:240px;background:#3f0e40;color:#cfc3cf;display:flex;flex-direction:column;padding:12px 0}
@@ -31,7 +37,7 @@ pre{background:#f6f6f6;border:1px solid #e1e1e1;border-radius:4px;padding:6px 8p
 .time{color:#616061;font-size:12px;margin-left:6px}.msg .body{min-width:0;flex:1;overflow-wrap:anywhere}.msg.hl{background:#fdf3d2}
 #home{display:none;flex:1;overflow-y:auto;padding:12px 24px 24px}#main.home #home{display:block}#main.home #msgs,#main.home #composer{display:none}
 #top .tabs{font-size:14px;font-weight:400;margin-left:14px}#top .tab{padding:0 2px 6px;border-bottom:2px solid #007a5a;font-weight:700}
-.block.image img{display:block;max-width:min(100%,720px);height:auto;border:1px solid #e1e1e1;border-radius:6px;margin-top:4px}.block.image .caption{font-size:13px;color:#616061}
+.block.file a{font-weight:700}.block.image img{display:block;max-width:min(100%,720px);height:auto;border:1px solid #e1e1e1;border-radius:6px;margin-top:4px}.block.image .caption{font-size:13px;color:#616061}
 #home .header{margin-top:14px}#home .fields{margin-top:4px}#home .fields>div{padding:6px 0}
 @media (max-width:900px){#side{width:180px}.ch{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;font-size:14px}#thread{position:fixed;top:0;right:0;bottom:0;left:180px;width:auto;background:#fff;z-index:5}#msgs .msg,#composer,#top{padding-left:14px;padding-right:14px}#home{padding:10px 14px 20px}}
 #overlay{position:fixed;inset:0;background:rgba(0,0,0,.45);display:none;align-items:center;justify-content:center}#overlay.open{display:flex}

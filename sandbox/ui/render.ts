@@ -134,8 +134,20 @@ function makeRenderer(directory, options) {
     if (!/^https?:\/\//i.test(b.image_url || '')) return '<div class="block image">' + title + '</div>';
     return '<div class="block image">' + title + '<img src="' + attr(b.image_url) + '" alt="' + attr(b.alt_text || '') + '" loading="lazy"></div>';
   }
+  /** Plain text (a file's name or title) as HTML: every &, <, > and quote escaped. */
+  const plain = (s) => String(s == null ? '' : s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  /** A file shared with a message: an image shown as one, anything else a link that downloads it, by its http(s) url_private. */
+  function file(f) {
+    const url = f.url_private || '';
+    const title = plain(f.title || f.name);
+    if (!/^https?:\/\//i.test(url)) return '<div class="block file">' + title + '</div>';
+    if (/^image\//.test(f.mimetype || '')) return '<div class="block image file"><img src="' + plain(url) + '" alt="' + plain(f.alt_txt || f.title || f.name) + '" title="' + title + '" loading="lazy"></div>';
+    return '<div class="block file"><a href="' + plain(url) + '" download="' + plain(f.name) + '" target="_blank" rel="noopener">📄 ' + title + '</a>'
+      + (f.name && f.name !== f.title ? ' <span class="context">' + plain(f.name) + '</span>' : '') + '</div>';
+  }
   function renderBlocks(m) {
-    if (!m.blocks || m.blocks.length === 0) return '<div class="block">' + mrkdwn(m.text) + '</div>';
+    const shared = (m.files || []).map(file).join('');
+    if (!m.blocks || m.blocks.length === 0) return (m.text || !shared ? '<div class="block">' + mrkdwn(m.text) + '</div>' : '') + shared;
     return m.blocks.map((b) => {
       switch (b.type) {
         case 'header': return '<div class="block header">' + text(b.text) + '</div>';
@@ -146,7 +158,7 @@ function makeRenderer(directory, options) {
         case 'actions': return '<div class="block actions">' + (b.elements || []).map((e, i) => '<button type="button" class="' + attr(e.style || '') + '" data-action-id="' + attr(e.action_id) + '" data-block="' + attr(b.block_id || '') + '" data-i="' + i + '" data-ts="' + attr(m.ts) + '" data-channel="' + attr(m.channel) + '">' + text(e.text) + '</button>').join('') + '</div>';
         default: return '';
       }
-    }).join('');
+    }).join('') + shared;
   }
   return { esc, mrkdwn, text, renderBlocks, emojiCodes: Object.keys(EMOJI) };
 }

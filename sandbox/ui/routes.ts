@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PAGE } from './page.js';
+import { FAVICON_SVG, PAGE } from './page.js';
 
 /** What the sandbox page can ask for (SlackBridge does each). */
 export interface PageActions {
@@ -73,6 +73,12 @@ export function pageRoutes(ui: PageActions, startPipeline: (() => string) | unde
     ) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(PAGE);
+      return true;
+    }
+    // The page names its icon inline; this answers a browser that asks anyway (a file opened in its own tab).
+    if (req.method === 'GET' && url.pathname === '/favicon.ico') {
+      res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400' });
+      res.end(FAVICON_SVG);
       return true;
     }
     if (!url.pathname.startsWith('/ui/')) return false;

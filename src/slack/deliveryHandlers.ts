@@ -47,7 +47,7 @@ export function deliveryHandlers(
         cmd.override === undefined ? undefined : { reason: cmd.override, admins: deps.catalog.admins };
       const r = await requestPromotion(deps.deploy, to, from, actor.userId, override);
       if (r.kind !== 'started') return undefined;
-      return { visibility: 'ephemeral', message: notice(promotionStartedText(r, to)) };
+      return { visibility: 'ephemeral', message: notice(promotionStartedText(r, to, actor.channelId)) };
     },
 
     async stats(cmd, actor) {

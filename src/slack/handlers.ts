@@ -132,7 +132,7 @@ function deployHandler(deps: HandlerDeps): CommandHandler<'deploy'> {
         ),
       };
     }
-    return ephemeral(startedText(result, e, choice));
+    return ephemeral(startedText(result, e, choice, actor.channelId));
   };
 }
 
@@ -147,6 +147,6 @@ function rollbackHandler(deps: HandlerDeps): CommandHandler<'rollback'> {
         : undefined;
     if (inPlace) return ephemeral(proceedText(inPlace));
     const result = await requestRollback(deps.deploy, e, actor.userId, cmd.version);
-    return result.kind === 'started' ? ephemeral(startedText(result, e, choice)) : undefined;
+    return result.kind === 'started' ? ephemeral(startedText(result, e, choice, actor.channelId)) : undefined;
   };
 }

@@ -5,8 +5,12 @@ import { escape } from './message.js';
 import { startedText } from './replies.js';
 
 /** The reply to `/deploy promote`: which image, from where, and the deploy it started. */
-export function promotionStartedText(r: Extract<DeployResult, { kind: 'started' }>, e: Environment): string {
+export function promotionStartedText(
+  r: Extract<DeployResult, { kind: 'started' }>,
+  e: Environment,
+  typedIn?: string,
+): string {
   const d = r.deployment;
   const image = d.imageDigest ? ` (image ${escape(shortDigest(d.imageDigest))})` : '';
-  return `:arrow_right: Promoting what *${escape(d.promotedFrom ?? '?')}* runs verified${image}. ${startedText(r, e, 'typed')}`;
+  return `:arrow_right: Promoting what *${escape(d.promotedFrom ?? '?')}* runs verified${image}. ${startedText(r, e, 'typed', typedIn)}`;
 }

@@ -15,17 +15,26 @@ export function followedIn(d: Deployment): string {
   return `in <#${d.channel}>${thread ? ` (${thread})` : ''}`;
 }
 
-/** What the requester is told once a deploy, rollback or release is under way. */
+/** Where to follow a deploy from `typedIn`: its thread when that is the deploy's channel, else the channel too. */
+function followFrom(d: Deployment, typedIn: string | undefined): string {
+  if (typedIn !== d.channel) return followedIn(d);
+  const thread = link(d.permalink, 'thread');
+  return thread ? `in its ${thread}` : 'in this channel';
+}
+
+/** What the requester is told once a deploy, rollback or release is under way (typed in channel `typedIn`). */
 export function startedText(
   r: Extract<DeployResult, { kind: 'started' }>,
   e: Environment,
   choice: EnvironmentChoice,
+  typedIn?: string,
 ): string {
   const d = r.deployment;
   const what = `*${escape(d.app)}* \`${escape(d.toVersion)}\` to *${escape(d.env)}*${chosenEnvironment(e, choice)}`;
+  const where = followFrom(d, typedIn);
   if (r.approval)
-    return `${d.kind === 'rollback' ? 'Rollback' : 'Release'} of ${what} needs approval (request \`${d.id}\`): preparing the review of what will change; review it ${followedIn(d)}.`;
-  return `${d.kind === 'rollback' ? 'Rolling back' : 'Deploying'} ${what} (request \`${d.id}\`); follow it ${followedIn(d)}.`;
+    return `${d.kind === 'rollback' ? 'Rollback' : 'Release'} of ${what} needs approval: preparing the review of what will change for request \`${d.id}\`; review it ${where}.`;
+  return `${d.kind === 'rollback' ? 'Rolling back' : 'Deploying'} ${what} as request \`${d.id}\`; follow it ${where}.`;
 }
 
 /** What the person who clicked or typed approve/reject is told. */

@@ -33,6 +33,11 @@ afterAll(async () => {
 describe('the sandbox page in a real browser', () => {
   it('runs a production release by clicks: the requester is refused, a second person approves, the release succeeds', async () => {
     const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+    // The console stays clean: no error, not even a 404 for /favicon.ico.
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     await page.goto(sb.url);
     await page.getByText('# todobackend-prod').click();
     await page.getByLabel('Acting as').selectOption('U0ALICE');
@@ -69,6 +74,7 @@ describe('the sandbox page in a real browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}release-journey.png` });
     expect(sb.aws.count('cloudformation', 'ExecuteChangeSet')).toBe(1);
+    expect(consoleErrors).toEqual([]);
   });
 
   it('in an 800 px window: a deploy thread answers @capstan status, permalinks open threads, Home shows what waits', async () => {
@@ -122,6 +128,24 @@ describe('the sandbox page in a real browser', () => {
     // Opening a permalink address directly does the same.
     await page.goto(`${sb.url}/archives/C0DEV/p${parent!.ts.replace('.', '')}`);
     await page.locator('#tmsgs').getByText('@capstan status todobackend').waitFor();
+
+    // Files Capstan shares show on the page: the stats chart as an image, the history CSV as a download.
+    await page.goto(sb.url);
+    await page.locator('#channels').getByText('# todobackend-dev').click();
+    await page.getByLabel('Message').fill('/deploy stats todobackend dev');
+    await page.getByLabel('Message').press('Enter');
+    await page.waitForFunction(
+      "[...document.querySelectorAll('#msgs .block.file img')].some((i) => i.complete && i.naturalWidth > 0)",
+      undefined,
+      { timeout: 10_000 },
+    );
+    await page.getByLabel('Message').fill('/deploy history todobackend dev --csv');
+    await page.getByLabel('Message').press('Enter');
+    const csv = page.locator('#msgs .block.file a[download]').last();
+    await csv.waitFor({ timeout: 10_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), csv.click()]);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    await page.screenshot({ path: `${ARTIFACTS}shared-files-800.png` });
 
     // A release waits for bob: his Home tab lists it, and its link opens the review's thread.
     await page.goto(sb.url);

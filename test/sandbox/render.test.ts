@@ -197,6 +197,8 @@ describe('the sandbox page renders Slack text as Slack does', () => {
   it('is the renderer the page runs, in a script that compiles', () => {
     expect(PAGE).toContain(RENDER_JS);
     expect(PAGE).toContain('makeRenderer(() => state)');
+    // Its icon is inline, so the browser never asks for a /favicon.ico.
+    expect(PAGE).toMatch(/<link rel="icon" type="image\/svg\+xml" href="data:image\/svg\+xml,[^"]+">/);
     const script = /<script>([\s\S]*)<\/script>/.exec(PAGE)?.[1] ?? '';
     expect(() => new Script(script)).not.toThrow();
   });

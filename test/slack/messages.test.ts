@@ -138,11 +138,19 @@ describe('deploys on ECS', () => {
     expect(answer).toContain('|ECS service todobackend-dev>');
   });
 
-  it('every ephemeral reply about a deploy links its thread', async () => {
+  it('every ephemeral reply about a deploy links its thread, and names its channel when typed elsewhere', async () => {
     await start();
-    const answer = await reply('todobackend 1.2.3');
-    expect(answer).toMatch(
-      /follow it in <#C0DEV> \(<http:\/\/127\.0\.0\.1:\d+\/archives\/C0DEV\/p\d+\|thread>\)/,
+    // Typed in dev's channel: the reply reads once, in one bracket, and points at the thread here.
+    const here = await reply('todobackend 1.2.3');
+    expect(here).toMatch(
+      /Deploying \*todobackend\* `1\.2\.3` to \*dev\* \(the environment of this channel\) as request `(?:dep|r)-[a-z0-9]+`; follow it in its <http:\/\/127\.0\.0\.1:\d+\/archives\/C0DEV\/p\d+\|thread>\./,
+    );
+    expect(here).not.toContain('<#C0DEV>');
+    expect(here).not.toContain(') (');
+    // A release typed in dev's channel: its review is in prod's channel, named, with the thread beside it.
+    const elsewhere = await reply('todobackend 1.2.3 to prod');
+    expect(elsewhere).toMatch(
+      /needs approval: preparing the review of what will change for request `(?:dep|r)-[a-z0-9]+`; review it in <#C0PROD> \(<http:\/\/127\.0\.0\.1:\d+\/archives\/C0PROD\/p\d+\|thread>\)\./,
     );
   });
 });

@@ -343,3 +343,30 @@ describe('Refresh on a rollback', () => {
     expect(JSON.stringify(await responseTo(h.slack, r.responseUrl))).toContain('Preparing a fresh review');
   });
 });
+
+describe('the gate after an approval delay', () => {
+  it('a promotion approved after the source was rolled back from its digest is refused, with the reason and no fresh review', async () => {
+    await verifiedInStaging('1.2.3');
+    clock.skip(HOUR);
+    const id = /request `(r-[a-z0-9]+)`/.exec(
+      await reply('promote todobackend to eu', 'U0ALICE', 'C0EU'),
+    )?.[1];
+    expect(id).toBeDefined();
+    const review = await h.slack.waitFor(() =>
+      h.slack.channelMessages('C0EU').find((m) => JSON.stringify(m.blocks).includes('capstan_approve')),
+    );
+    await reply('rollback todobackend staging to 1.2.2', 'U0ALICE', 'C0STAGING');
+    await h.slack.waitFor(() =>
+      h.slack
+        .channelMessages('C0STAGING')
+        .find((m) => /rollback of todobackend 1\.2\.2 to staging: succeeded$/.test(m.text)),
+    );
+    await h.click({ actionId: 'capstan_approve', value: id!, user: 'U0CAROL', message: review });
+    const failed = await h.slack.waitFor(() =>
+      h.slack.channelMessages('C0EU').find((m) => m.ts === review.ts && /: failed$/.test(m.text)),
+    );
+    expect(JSON.stringify(failed.blocks)).toContain('was rolled back from it');
+    expect(JSON.stringify(failed.blocks)).not.toContain('capstan_refresh');
+    expect(updatesOf('todobackend-eu')).toHaveLength(0);
+  });
+});

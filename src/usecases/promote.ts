@@ -18,6 +18,19 @@ export async function requestPromotion(
 ): Promise<DeployResult> {
   if (!from)
     throw new CapstanError('invalid_state', { kind: 'promotion.noSource', app: to.app, env: to.name });
+  for (const [env, end] of [
+    [from, 'from'],
+    [to, 'to'],
+  ] as const) {
+    if (env.target.kind === 'codedeploy-server')
+      throw new CapstanError('invalid_state', {
+        kind: 'promotion.noImage',
+        app: to.app,
+        env: to.name,
+        bundleEnv: env.name,
+        end,
+      });
+  }
   const { running: last, runsVerified } = await readSource(deps, from.app, from);
   if (!last?.imageDigest || !runsVerified) {
     throw new CapstanError('invalid_state', {

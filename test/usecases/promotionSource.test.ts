@@ -8,6 +8,7 @@ import { requestPromotion } from '../../src/usecases/promote.js';
 import { passPromotion } from '../../src/usecases/promotion.js';
 import { DEV, DIGEST_NEW, DIGEST_OLD, MIN, PROD, T0, deployment } from '../fixtures/deployments.js';
 import { ManualClock, directoryOf } from '../fakes/ports.js';
+import { sayError } from '../../src/views/facts/index.js';
 
 /** The source verifies: there, `succeeded` is not verified. */
 const STAGING: Environment = {
@@ -88,5 +89,33 @@ describe('what the source runs, and whether it passes: one rule for the gate and
     await expect(requestPromotion(deps, TO, STAGING, 'U0ALICE')).rejects.toMatchObject({
       fact: { kind: 'promotion.nothingVerified' },
     });
+  });
+});
+
+describe('a promotion to or from a CodeDeploy server environment', () => {
+  const SERVERS: Environment = {
+    ...DEV,
+    name: 'servers',
+    target: {
+      kind: 'codedeploy-server',
+      region: 'us-east-1',
+      application: 'todo',
+      deploymentGroup: 'servers',
+      revision: { bucket: 'b', key: 'todo-{version}.zip', bundleType: 'zip' },
+    },
+  } as unknown as Environment;
+
+  it.each([
+    ['from', SERVERS, TO],
+    ['to', STAGING, SERVERS],
+  ] as const)('%s one: says it has no image digest to promote', async (end, from, to) => {
+    const deps = depsOf([at(10, { toVersion: '1.2.3', state: 'verified' })]);
+    const e = await requestPromotion(deps, to, from, 'U0ALICE').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(CapstanError);
+    expect((e as CapstanError).fact).toMatchObject({ kind: 'promotion.noImage', bundleEnv: 'servers', end });
+    expect(sayError(e as CapstanError)).toContain('has no image digest to promote');
   });
 });

@@ -93,7 +93,14 @@ const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms /
  * DORA's delivery figures per app and environment (both bounded: they come from capstan.yml), read
  * at scrape time from the ledger through `source` (which caches), over a fixed window of `days`.
  */
-export function deliveryGauges(registers: Registry[], source: DeliverySource, days: number): void {
+export function deliveryGauges(registers: Registry[], read: DeliverySource, days: number): void {
+  // The figures' gauges are collected together at each scrape: they share one read (and, when the
+  // ledger cannot be read, one warning), not one each.
+  let reading: ReturnType<DeliverySource> | undefined;
+  const source: DeliverySource = () =>
+    (reading ??= read().finally(() => {
+      reading = undefined;
+    }));
   new Gauge({
     name: 'capstan_delivery_window_seconds',
     help: 'The window the capstan_delivery_* figures cover, ending now.',

@@ -1,4 +1,5 @@
-import { type Catalog, findEnvironment } from '../domain/catalog.js';
+import { type Catalog, type Environment, findEnvironment } from '../domain/catalog.js';
+import { closest } from '../lib/closest.js';
 import { CapstanError } from '../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
@@ -25,6 +26,19 @@ export interface DeliveryHandlerDeps {
   readonly csv?: CsvDeps | undefined;
 }
 
+/** The environment named, or a refusal that says which configured one is closest to what was typed. */
+function configured(catalog: Catalog, app: string, name: string): Environment {
+  const env = findEnvironment(catalog, app, name);
+  if (env) return env;
+  const names = catalog.apps.find((a) => a.name === app)?.environments.map((e) => e.name) ?? [];
+  throw new CapstanError('not_found', {
+    kind: 'env.notConfigured',
+    app,
+    env: name,
+    closest: closest(name, names),
+  });
+}
+
 /**
  * `/deploy stats`: the delivery figures, said in the channel (they describe the team's flow, not a
  * person). `/deploy promote`: the verified image of one environment to the next.
@@ -39,13 +53,13 @@ export function deliveryHandlers(
       return deps.history?.(cmd, actor);
     },
     async promote(cmd, actor) {
-      const to = findEnvironment(deps.catalog, cmd.app, cmd.to);
-      if (!to) throw new CapstanError('not_found', { kind: 'env.notConfigured', app: cmd.app, env: cmd.to });
-      const fromName = cmd.from ?? to.promotion?.from;
-      const from = fromName === undefined ? undefined : findEnvironment(deps.catalog, cmd.app, fromName);
+      const to = configured(deps.catalog, cmd.app, cmd.to);
+      // A source named but not configured (a typo) is said as such, not as "no promotion.from".
+      const from = cmd.from !== undefined ? configured(deps.catalog, cmd.app, cmd.from) : undefined;
+      const source = from ?? (to.promotion && findEnvironment(deps.catalog, cmd.app, to.promotion.from));
       const override =
         cmd.override === undefined ? undefined : { reason: cmd.override, admins: deps.catalog.admins };
-      const r = await requestPromotion(deps.deploy, to, from, actor.userId, override);
+      const r = await requestPromotion(deps.deploy, to, source, actor.userId, override);
       if (r.kind !== 'started') return undefined;
       return { visibility: 'ephemeral', message: notice(promotionStartedText(r, to, actor.channelId)) };
     },

@@ -74,6 +74,8 @@ function registerApprovals(app: App, deps: InteractionDeps): void {
           old.promotedFrom !== undefined && old.imageDigest !== undefined
             ? { from: old.promotedFrom, digest: old.imageDigest }
             : undefined,
+        // A rollback goes back to the digest that ran: its tag may name nothing here, or another image.
+        digest: old.kind === 'rollback' ? old.imageDigest : undefined,
       });
       return r.kind === 'started' ? freshReviewText(r.deployment.id) : '';
     }),

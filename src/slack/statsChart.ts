@@ -16,13 +16,13 @@ export interface ChartDeps {
   readonly onShared?: ((result: string) => void) | undefined;
 }
 
-/** The weekly chart as PNG bytes, rendered in-process from its SVG. */
 /** Slack's error string, or `error`. */
 export function slackCode(e: unknown): string {
   const code = (e as { data?: { error?: unknown } } | undefined)?.data?.error;
   return typeof code === 'string' ? code : 'error';
 }
 
+/** The weekly chart as PNG bytes, rendered in-process from its SVG. */
 export function renderWeeklyChart(renderer: ImageRenderer, stats: DeliveryStats, title: string): Buffer {
   return renderer.png(weeklyChartSvg(title, addWeeks(stats.envs.map((e) => e.figures.weeks))));
 }

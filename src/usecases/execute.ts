@@ -10,6 +10,7 @@ import { save, showAndRecord } from './record.js';
 import { errorReported } from '../domain/reported.js';
 import { why } from './rollout/cause.js';
 import { checkAlarmsBefore } from './verify/preflight.js';
+import { passPromotion } from './promotion.js';
 
 /**
  * Changes AWS for a prepared (and, where needed, approved) request, exactly as reviewed: what can
@@ -40,6 +41,7 @@ export async function execute(
       }
     }
     if (d.kind !== 'rollback') await requireAlarmsStillClear(deps, env, d);
+    if (d.kind !== 'rollback') await requireGateStillPassed(deps, env, d);
     // Last, so that nothing slow stands between these checks and the change.
     if (d.kind !== 'rollback') await requireOpen(deps, env, d);
   } catch (e) {
@@ -76,6 +78,22 @@ async function requireAlarmsStillClear(deps: DeployDeps, env: Environment, d: De
     if (fact?.kind === 'verify.alarmFiring' && fact.alarms.every((a) => overridden.includes(a.name))) return;
     throw e;
   }
+}
+
+/**
+ * The promotion gate is judged again right before AWS changes: while a release waited for approval,
+ * the source may have been rolled back from its digest, or failed with it. An admin's override at
+ * the request stands; the refusal is the gate's own, and no fresh review is offered.
+ */
+async function requireGateStillPassed(deps: DeployDeps, env: Environment, d: Deployment): Promise<void> {
+  if (!env.promotion || d.promotionOverride) return;
+  const image = {
+    version: d.toVersion,
+    digest: d.imageDigest,
+    via: d.promotedFrom !== undefined ? 'promote' : 'deploy',
+  } as const;
+  // Counted once, at the request.
+  await passPromotion({ ...deps, onPromotionGate: undefined }, env, image, d.requestedBy, undefined);
 }
 
 /**

@@ -1,11 +1,7 @@
 import type { Environment } from '../domain/catalog.js';
 import { CapstanError } from '../domain/errors.js';
-import { runningNow } from '../domain/promotion.js';
-import { countsAsVerified } from '../domain/verified.js';
+import { readSource } from './promotion.js';
 import { type DeployDeps, type DeployResult, type OverrideRequest, requestDeploy } from './deploy.js';
-
-/** Entries of the source read to find what it runs now. */
-const RECENT = 20;
 
 /**
  * `/deploy promote <app> [from <env>] to <env>`: deploys to `to`, through its normal flow (approvals,
@@ -22,8 +18,21 @@ export async function requestPromotion(
 ): Promise<DeployResult> {
   if (!from)
     throw new CapstanError('invalid_state', { kind: 'promotion.noSource', app: to.app, env: to.name });
-  const last = runningNow(await deps.store.history(from.app, from.name, RECENT));
-  if (!last || !last.imageDigest || !countsAsVerified(last, from)) {
+  for (const [env, end] of [
+    [from, 'from'],
+    [to, 'to'],
+  ] as const) {
+    if (env.target.kind === 'codedeploy-server')
+      throw new CapstanError('invalid_state', {
+        kind: 'promotion.noImage',
+        app: to.app,
+        env: to.name,
+        bundleEnv: env.name,
+        end,
+      });
+  }
+  const { running: last, runsVerified } = await readSource(deps, from.app, from);
+  if (!last?.imageDigest || !runsVerified) {
     throw new CapstanError('invalid_state', {
       kind: 'promotion.nothingVerified',
       app: to.app,

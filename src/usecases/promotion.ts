@@ -19,33 +19,49 @@ export interface PromotionGateDeps {
     ((result: 'passed' | 'not_verified' | 'soaking' | 'rolled_back' | 'overridden') => void) | undefined;
 }
 
-/** Entries of the source read to find a verification of the digest. */
+/** Entries of the source read, both to find a verification of a digest and what the source runs. */
 const SOURCE_HISTORY = 500;
 
-/** The gate of `env` as it stands now: the source's ledger (newest first), and a judge of any digest. */
+/** An environment as the gate reads it: its name, and whether it verifies (else `succeeded` counts). */
+type Source = Pick<Environment, 'name'> & { readonly verify?: unknown };
+
+/**
+ * The source's ledger as it stands now, read once: what it runs, and a judge of any digest by one
+ * rule (verified there, not taken back since, soaked `soakMs`). The gate and `/deploy promote` both
+ * go by it, so what a refusal suggests promoting is what a promotion takes.
+ */
+export async function readSource(
+  deps: Pick<PromotionGateDeps, 'store' | 'clock'>,
+  app: string,
+  source: Source,
+) {
+  const ledger = await deps.store.history(app, source.name, SOURCE_HISTORY);
+  const now = deps.clock.now();
+  const judge = (digest: string | undefined, soakMs: number): PromotionVerdict =>
+    digest === undefined
+      ? { ok: false, refused: 'notVerified' }
+      : judgePromotion(ledger, digest, soakMs, now, (d) => countsAsVerified(d, source));
+  const running = runningNow(ledger);
+  /** Whether what the source runs stands verified there (soaked or not). */
+  const runsVerified = running?.imageDigest !== undefined && judge(running.imageDigest, 0).ok;
+  return { judge, running, runsVerified };
+}
+
+/** The gate of `env` as it stands now. */
 async function gateOf(deps: PromotionGateDeps, env: Environment, promotion: Promotion) {
   const source = deps.catalog?.apps
     .find((a) => a.name === env.app)
     ?.environments.find((e) => e.name === promotion.from);
-  const ledger = await deps.store.history(env.app, promotion.from, SOURCE_HISTORY);
-  const now = deps.clock.now();
-  const judge = (digest: string | undefined): PromotionVerdict =>
-    digest === undefined
-      ? { ok: false, refused: 'notVerified' }
-      : judgePromotion(ledger, digest, promotion.soakMs, now, (d) =>
-          countsAsVerified(d, source ?? { name: promotion.from }),
-        );
-  return { ledger, judge };
+  const read = await readSource(deps, env.app, source ?? { name: promotion.from });
+  return { ...read, judge: (digest: string | undefined) => read.judge(digest, promotion.soakMs) };
 }
 
 /** What may go to `env` promoted from its source: the digest the source runs, judged by the same gate. */
-function sourceRunsNow({ ledger, judge }: Awaited<ReturnType<typeof gateOf>>) {
-  const running = runningNow(ledger);
-  const verdict = judge(running?.imageDigest);
-  if (!running?.imageDigest) return undefined;
-  if (verdict.ok) return { version: running.toVersion, digest: running.imageDigest };
-  if (verdict.refused !== 'soaking') return undefined;
-  return { version: running.toVersion, digest: running.imageDigest, allowedAt: verdict.allowedAt };
+function sourceRunsNow({ running, runsVerified, judge }: Awaited<ReturnType<typeof gateOf>>) {
+  if (!runsVerified || !running?.imageDigest) return undefined;
+  const verdict = judge(running.imageDigest);
+  const runs = { version: running.toVersion, digest: running.imageDigest };
+  return verdict.ok || verdict.refused !== 'soaking' ? runs : { ...runs, allowedAt: verdict.allowedAt };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Environment } from '../domain/catalog.js';
+import { runningNow } from '../domain/promotion.js';
 import { goodStates } from '../domain/verified.js';
 import { CapstanError } from '../domain/errors.js';
 import type { Store } from '../ports/store.js';
@@ -19,12 +20,36 @@ export async function rollbackTarget(
 ): Promise<{ readonly version: string; readonly digest?: string | undefined }> {
   if (named !== undefined) return { version: named };
   const good = await store.goodVersions(env.app, env.name, 10, goodStates(env));
+  const digest = await digestRunning(store, env, running);
   // `running` may be a tag or, where the image parameter carries a digest, the digest itself.
-  const target = good.find((g) => g.version !== running && g.digest !== running);
+  const target = good.find(
+    (g) => g.version !== running && g.digest !== running && (digest === undefined || g.digest !== digest),
+  );
   if (!target) {
     throw new CapstanError('invalid_state', { kind: 'rollback.noGoodVersion', app: env.app, env: env.name });
   }
   return target;
+}
+
+/** Entries read to find the one that runs now. */
+const RECENT = 20;
+
+/**
+ * The digest that runs, by the ledger's entry for what runs, where the target agrees with it: the
+ * same tag or digest, or a promotion (a promoted image runs under whatever tag names it here, e.g. a
+ * stack given `release-7` for the source's `1.2.3`).
+ */
+async function digestRunning(
+  store: Store,
+  env: Environment,
+  running: string | undefined,
+): Promise<string | undefined> {
+  if (running === undefined) return undefined;
+  const entry = runningNow(await store.history(env.app, env.name, RECENT));
+  if (entry?.imageDigest === undefined) return undefined;
+  const agrees =
+    entry.toVersion === running || entry.imageDigest === running || entry.promotedFrom !== undefined;
+  return agrees ? entry.imageDigest : undefined;
 }
 
 /** `/deploy rollback <app> [<env>] [to <version>]`: the deploy flow, towards a known-good version. */

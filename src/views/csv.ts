@@ -88,7 +88,7 @@ function verification(d: Deployment): string[] {
 }
 
 /**
- * Text people typed may start with what a spreadsheet takes for a formula (`=`, `+`, `-`, `@`):
+ * Text people typed, or set in AWS outside Capstan, may start with what a spreadsheet takes for a formula (`=`, `+`, `-`, `@`):
  * such a cell is prefixed with `'` so opening the export never runs it (OWASP's CSV injection advice).
  */
 export function defuse(s: string): string {
@@ -108,8 +108,9 @@ function row(d: Deployment): string[] {
     d.env,
     d.state,
     d.requestedBy,
-    d.fromVersion ?? '',
-    d.toVersion,
+    // Versions are read from AWS (a stack's parameter, a Beanstalk label), which anyone may have set.
+    defuse(d.fromVersion ?? ''),
+    defuse(d.toVersion),
     d.imageDigest ?? '',
     iso(d.imagePushedAt),
     iso(d.createdAt),
@@ -128,7 +129,7 @@ function row(d: Deployment): string[] {
     defuse((d.alarmOverride?.alarms ?? []).join(' ')),
     pauseDecisions(d),
     ...verification(d),
-    d.rollbackVersion ?? '',
+    defuse(d.rollbackVersion ?? ''),
     rolledBackBy(d),
     d.state === 'rejected' ? iso(d.finishedAt ?? d.updatedAt) : '',
     d.permalink ?? '',

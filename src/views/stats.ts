@@ -13,32 +13,44 @@ export function share(n: number, of: number): string {
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 const dur = (ms: number | undefined) => (ms === undefined ? 'n/a' : ago(ms));
 
-function perWeek(deploys: number, days: number): string {
-  const weekly = (deploys * 7) / days;
-  return weekly >= 1 ? `${weekly.toFixed(1)} a week` : `${((deploys * 30) / days).toFixed(1)} a month`;
+/** One rate unit for a whole reply: weeks, unless some environment deploys less than once a week. */
+export type RateUnit = 'week' | 'month';
+
+function rateUnit(envs: readonly EnvFigures[], days: number): RateUnit {
+  const rates = envs.filter((e) => e.figures.changes > 0).map((e) => (e.figures.changes * 7) / days);
+  return rates.every((weekly) => weekly >= 1) ? 'week' : 'month';
 }
 
-function frequency(f: DeliveryFigures, days: number): string {
+const rate = (deploys: number, days: number, unit: RateUnit) =>
+  `${((deploys * (unit === 'week' ? 7 : 30)) / days).toFixed(1)} a ${unit}`;
+
+/** How an environment with nothing to count says so, the same wherever it comes up. */
+const noDeploys = (days: number) => `no deploys in ${days} days`;
+
+function frequency(f: DeliveryFigures, days: number, unit: RateUnit): string {
   const besides = f.rollbacks ? `; ${plural(f.rollbacks, 'rollback')} besides, not counted` : '';
-  return `${plural(f.changes, 'deploy')} in ${days} days${f.changes ? ` (${perWeek(f.changes, days)})` : ''}${besides}`;
+  const deploys = f.changes
+    ? `${plural(f.changes, 'deploy')} in ${days} days (${rate(f.changes, days, unit)})`
+    : noDeploys(days);
+  return `${deploys}${besides}`;
 }
 
 /** The five figures, each with what it counts. */
-export function figureLines(f: DeliveryFigures, days: number): string[] {
+export function figureLines(f: DeliveryFigures, days: number, unit: RateUnit): string[] {
   const lead = f.leadTime;
   const rec = f.recovery;
   return [
-    `*Deployment frequency* (changes deployed)\n${frequency(f, days)}`,
+    `*Deployment frequency* (changes deployed)\n${frequency(f, days, unit)}`,
     `*Change lead time* (image first pushed → verified)\n` +
       (lead.measured
         ? `median ${dur(lead.medianMs)}, p90 ${dur(lead.p90Ms)} · from ${share(lead.measured, lead.verified)} verified changes`
         : lead.verified
-          ? `push time unknown for the ${lead.verified} verified changes`
-          : 'no verified change yet'),
+          ? `push time unknown for ${plural(lead.verified, 'verified change')}`
+          : `no verified change in ${days} days`),
     `*Change fail rate*\n` +
       (f.changeFail.of
         ? `${share(f.changeFail.failed, f.changeFail.of)} deploys failed, were rolled back, or were followed by a rollback within 24 h`
-        : 'no deploys yet'),
+        : noDeploys(days)),
     `*Failed deployment recovery time* (failure → rolled back, or next verified deploy)\n` +
       (rec.recovered
         ? `median ${dur(rec.medianMs)} · ${rec.recovered} recovered${rec.open ? `, ${rec.open} not yet` : ''}`
@@ -48,11 +60,11 @@ export function figureLines(f: DeliveryFigures, days: number): string[] {
     `*Rework rate*\n` +
       (f.rework.of
         ? `${share(f.rework.rework, f.rework.of)} deployments were rollbacks or fixes right after a failure`
-        : 'no deployments yet'),
+        : noDeploys(days)),
   ];
 }
 
-function envBlocks(e: EnvFigures, days: number) {
+function envBlocks(e: EnvFigures, days: number, unit: RateUnit) {
   const f = e.figures;
   const notes = [
     f.unknownOutcome
@@ -62,7 +74,7 @@ function envBlocks(e: EnvFigures, days: number) {
   ].filter((n): n is string => n !== undefined);
   return [
     section(`*${escape(e.app)}/${escape(e.env)}*`),
-    fields(figureLines(f, days)),
+    fields(figureLines(f, days, unit)),
     ...(notes.length ? [context(notes)] : []),
   ];
 }
@@ -87,21 +99,36 @@ export function statsMessage(
         section(`No environment of *${escape(what)}* is configured in capstan.yml: no figures to show.`),
       ],
     };
-  const text = [
-    escape(title),
-    ...stats.envs.map((e) => {
-      const f = e.figures;
-      return `${escape(e.app)}/${escape(e.env)}: ${plural(f.changes, 'deploy')}, change fail rate ${share(f.changeFail.failed, f.changeFail.of)}, lead time median ${dur(f.leadTime.medianMs)}, recovery median ${dur(f.recovery.medianMs)}, rework ${share(f.rework.rework, f.rework.of)}`;
-    }),
-  ].join('\n');
+  const active = stats.envs.filter((e) => !quiet(e));
+  const idle = stats.envs.filter(quiet).map((e) => `${escape(e.app)}/${escape(e.env)}`);
+  const idleLine = idle.length ? `No deploys in the last ${stats.days} days: ${idle.join(', ')}` : undefined;
+  const unit = rateUnit(active, stats.days);
+  const text = [escape(title), ...active.map(envText), ...(idleLine ? [idleLine] : [])].join('\n');
   return {
     text,
     blocks: capBlocks([
       header(title),
-      ...stats.envs.flatMap((e) => envBlocks(e, stats.days)),
+      ...active.flatMap((e) => envBlocks(e, stats.days, unit)),
+      ...(idleLine ? [section(idleLine)] : []),
       context([COUNTS]),
     ]),
   };
+}
+
+/** Nothing in the window: said in one line with the others like it, not as a block of empty figures. */
+const quiet = (e: EnvFigures) =>
+  !e.partial && e.figures.changes === 0 && e.figures.rollbacks === 0 && e.figures.unknownOutcome === 0;
+
+/** One environment in the notification text. */
+function envText(e: EnvFigures): string {
+  const f = e.figures;
+  const rateOf = (what: string, n: number, of: number) => (of ? `, ${what} ${share(n, of)}` : '');
+  return (
+    `${escape(e.app)}/${escape(e.env)}: ${plural(f.changes, 'deploy')}` +
+    rateOf('change fail rate', f.changeFail.failed, f.changeFail.of) +
+    `, lead time median ${dur(f.leadTime.medianMs)}, recovery median ${dur(f.recovery.medianMs)}` +
+    rateOf('rework', f.rework.rework, f.rework.of)
+  );
 }
 
 /** The chart's title: what it shows, for which apps, over which weeks. */

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite.js';
 import type { Deployment } from '../../src/domain/deployment.js';
+import { deliveryGauges } from '../../src/metrics/delivery.js';
 import { SkipClock } from '../fakes/skipClock.js';
 import { GROUPS, TEST_YAML, USERS } from '../fixtures/config.js';
 import { MIN } from '../fixtures/deployments.js';
@@ -70,5 +72,24 @@ describe('/metrics delivery figures', () => {
     expect(value(await scrape(), dev('capstan_delivery_deployments', ',kind="change"'))).toBe(2);
     clock.skip(60_000);
     expect(value(await scrape(), dev('capstan_delivery_deployments', ',kind="change"'))).toBe(3);
+  });
+});
+
+describe('/metrics delivery figures, one read per scrape', () => {
+  it('the figures’ gauges share one read of the ledger, also when it fails', async () => {
+    const registry = new Registry();
+    let reads = 0;
+    deliveryGauges(
+      [registry],
+      async () => {
+        reads += 1;
+        return undefined;
+      },
+      30,
+    );
+    await registry.metrics();
+    expect(reads).toBe(1);
+    await registry.metrics();
+    expect(reads).toBe(2);
   });
 });

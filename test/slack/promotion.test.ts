@@ -1,5 +1,6 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoredMessage } from '../../sandbox/slackApi.js';
 import { SkipClock } from '../fakes/skipClock.js';
 import { GROUPS, USERS } from '../fixtures/config.js';
 import { FakeEcs, digestOf } from '../support/fakeEcs.js';
@@ -51,6 +52,7 @@ const HOUR = 3_600_000;
 let h: Harness;
 let staging: FakeEcs;
 let prod: FakeEcs;
+let eu: FakeEcs;
 let clock: SkipClock;
 
 beforeEach(async () => {
@@ -58,7 +60,7 @@ beforeEach(async () => {
   staging = new FakeEcs('todobackend-staging', { clock });
   // prod's service, answered by the same SDK mocks (its ECR repository shares the tags).
   prod = new FakeEcs('todobackend-prod', { joining: staging });
-  new FakeEcs('todobackend-eu', { joining: staging });
+  eu = new FakeEcs('todobackend-eu', { joining: staging });
   h = await startHarness({ yaml: YAML, slack: { users: USERS, groups: GROUPS }, clock, sleep: clock.sleep });
 });
 afterEach(async () => {
@@ -302,5 +304,69 @@ describe('promotion', () => {
     clock.skip(HOUR);
     expect(await reply('promote todobackend to prod')).toContain('Promoting what *staging* runs verified');
     await outcome('C0PROD', '1.2.3');
+  });
+});
+
+describe('Refresh on a rollback', () => {
+  it('prepares the rollback again by the digest that ran, though its tag names nothing there', async () => {
+    await verifiedInStaging('1.2.3');
+    clock.skip(HOUR);
+    otherAccount('todobackend-eu', { 'eu-7': '1.2.3', '1.2.4': '1.2.4-broken' });
+    const review = async (command: string, user = 'U0ALICE') => {
+      const said = await reply(command, user, 'C0EU');
+      const id = /request `((?:r|dep)-[a-z0-9]+)`/.exec(said)?.[1];
+      expect(id, said).toBeDefined();
+      const waiting = (x: StoredMessage) =>
+        JSON.stringify(x.blocks).includes('capstan_approve') && JSON.stringify(x.blocks).includes(id!);
+      const m = await h.slack.waitFor(() => h.slack.channelMessages('C0EU').find(waiting));
+      return { id: id!, m };
+    };
+    const approve = async (r: { id: string; m: StoredMessage }) =>
+      h.click({ actionId: 'capstan_approve', value: r.id, user: 'U0CAROL', message: r.m });
+    await approve(await review('promote todobackend to eu'));
+    await outcome('C0EU', '1.2.3');
+    await approve(await review('todobackend 1.2.4 to eu --override "INC-9 hotfix"', 'U0ADMIN'));
+    await outcome('C0EU', '1.2.4');
+    const rollback = await review('rollback todobackend eu');
+    // Someone changes the service meanwhile: the approved rollback refuses and offers a fresh review.
+    eu.startDeployment(eu.service.taskDefinition!);
+    await approve(rollback);
+    const failed = await h.slack.waitFor(() =>
+      h.slack.channelMessages('C0EU').find((m) => m.ts === rollback.m.ts && /: failed$/.test(m.text)),
+    );
+    const r = await h.click({
+      actionId: 'capstan_refresh',
+      value: rollback.id,
+      user: 'U0ALICE',
+      message: failed,
+    });
+    expect(JSON.stringify(await responseTo(h.slack, r.responseUrl))).toContain('Preparing a fresh review');
+  });
+});
+
+describe('the gate after an approval delay', () => {
+  it('a promotion approved after the source was rolled back from its digest is refused, with the reason and no fresh review', async () => {
+    await verifiedInStaging('1.2.3');
+    clock.skip(HOUR);
+    const id = /request `(r-[a-z0-9]+)`/.exec(
+      await reply('promote todobackend to eu', 'U0ALICE', 'C0EU'),
+    )?.[1];
+    expect(id).toBeDefined();
+    const review = await h.slack.waitFor(() =>
+      h.slack.channelMessages('C0EU').find((m) => JSON.stringify(m.blocks).includes('capstan_approve')),
+    );
+    await reply('rollback todobackend staging to 1.2.2', 'U0ALICE', 'C0STAGING');
+    await h.slack.waitFor(() =>
+      h.slack
+        .channelMessages('C0STAGING')
+        .find((m) => /rollback of todobackend 1\.2\.2 to staging: succeeded$/.test(m.text)),
+    );
+    await h.click({ actionId: 'capstan_approve', value: id!, user: 'U0CAROL', message: review });
+    const failed = await h.slack.waitFor(() =>
+      h.slack.channelMessages('C0EU').find((m) => m.ts === review.ts && /: failed$/.test(m.text)),
+    );
+    expect(JSON.stringify(failed.blocks)).toContain('was rolled back from it');
+    expect(JSON.stringify(failed.blocks)).not.toContain('capstan_refresh');
+    expect(updatesOf('todobackend-eu')).toHaveLength(0);
   });
 });

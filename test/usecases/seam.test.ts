@@ -157,6 +157,27 @@ describe('use cases through the target seam (an in-memory target, no Slack, no A
     expect(await state(bad)).toBe('rolled_back');
   });
 
+  it('a failed rollout is not rolled back to the same image under another tag', async () => {
+    const succeed = (version: string) =>
+      target.script.set('*', [{ kind: 'succeeded', data: { version, env: 'todo/dev' }, lines: [] }]);
+    await deploy(dev, '1.1.0');
+    succeed('1.1.0');
+    await tracker.tick();
+    // release-7 is the same image as 1.2.0 (as a promotion records it under the source's tag).
+    target.digests.set('release-7', 'sha256:same');
+    target.digests.set('1.2.0', 'sha256:same');
+    clock.advance(60_000);
+    await deploy(dev, 'release-7');
+    succeed('release-7');
+    await tracker.tick();
+    clock.advance(60_000);
+    const bad = await deploy(dev, '1.2.0');
+    target.script.set('*', [{ kind: 'failed', data: {}, lines: [], reason: textFact('boom') }]);
+    await tracker.tick();
+    await settle();
+    expect(await store.get(bad)).toMatchObject({ state: 'rolling_back', rollbackVersion: '1.1.0' });
+  });
+
   it('what the target reported is kept as the cause, inside what Capstan did about it', async () => {
     const stopped = {
       kind: 'ecs.taskStopped',

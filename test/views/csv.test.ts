@@ -16,6 +16,10 @@ const entries = [
     finishedAt: T0 + 11 * MIN,
     rejectedBy: 'U0BOB',
     reason: '=HYPERLINK("http://evil")',
+    // Versions come from AWS, where anyone may have set a stack parameter or a Beanstalk label.
+    fromVersion: '@SUM(1+1)',
+    toVersion: '=cmd|"/c calc"!A1',
+    rollbackVersion: '-2+3',
   }),
   ended('rolled_back', {
     id: 'd-1',
@@ -96,6 +100,9 @@ describe('the CSV audit export', () => {
       state: 'rejected',
       rejected_by: 'U0BOB',
       rejected_at: iso(T0 + 11 * MIN),
+      from_version: "'@SUM(1+1)",
+      to_version: `'=cmd|"/c calc"!A1`,
+      rollback_version: "'-2+3",
       rolled_back_by: '',
       verify_decision: '',
     });

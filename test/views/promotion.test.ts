@@ -69,6 +69,10 @@ const cases: readonly [PromotionFact, string][] = [
   [{ kind: 'promotion.overrideForbidden', admins: [{ kind: 'user', id: 'U0ADMIN' }] }, 'Admins: <@U0ADMIN>'],
   [{ kind: 'promotion.noSource', app: 'todobackend', env: 'prod' }, 'from &lt;env&gt; to prod'],
   [
+    { kind: 'promotion.noImage', app: 'todobackend', env: 'prod', bundleEnv: 'servers<x>', end: 'from' },
+    '*todobackend/servers&lt;x&gt;* deploys a CodeDeploy revision (an S3 bundle), which has no image digest to promote from',
+  ],
+  [
     {
       kind: 'promotion.nothingVerified',
       app: 'todobackend',

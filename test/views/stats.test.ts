@@ -3,8 +3,8 @@ import { deliveryFigures } from '../../src/usecases/stats/figures.js';
 import { notice } from '../../src/views/help.js';
 import { chartFailedText, statsMessage, share } from '../../src/views/stats.js';
 import { chartWeeks } from '../../src/usecases/stats/weeks.js';
-import { HISTORY, day } from '../fixtures/delivery.js';
-import { T0 } from '../fixtures/deployments.js';
+import { HISTORY, day, entry } from '../fixtures/delivery.js';
+import { MIN, T0 } from '../fixtures/deployments.js';
 import { golden } from './blockKit.js';
 
 const window = { from: T0, to: day(14) };
@@ -37,9 +37,40 @@ describe('stats', () => {
     expect(text).toContain('median 1h 10m, p90 2h 0m');
     expect(text).toContain('1 deploy with an unknown outcome left out');
     expect(text).toContain('median 5m 0s · 3 recovered');
-    expect(text).toContain('no verified change yet');
-    expect(text).toContain('*Change fail rate*\\nno deploys yet');
+    // An environment with nothing in the window is one short line, not a block of empty figures.
+    expect(text).not.toContain('*todobackend/prod*');
+    expect(text).toContain('No deploys in the last 14 days: todobackend/prod');
     expect(m.text).toContain('todobackend/dev: 6 deploys, change fail rate 3 of 6');
+    expect(m.text).toContain('No deploys in the last 14 days: todobackend/prod');
+  });
+
+  it('says rates in one unit per reply, and an empty figure one way', async () => {
+    const isVerified = () => true;
+    const busy = deliveryFigures(HISTORY, window, { isVerified, weeks });
+    // One rollback and nothing else: there is something to show, but no deploy.
+    const rare = deliveryFigures([entry('r1', 'rollback', 'succeeded', day(3), 5 * MIN)], window, {
+      isVerified,
+      weeks,
+    });
+    const slow = deliveryFigures([entry('s1', 'deploy', 'succeeded', day(3), 5 * MIN)], window, {
+      isVerified,
+      weeks,
+    });
+    const envs = [
+      { app: 'todobackend', env: 'dev', figures: busy, partial: false },
+      { app: 'todobackend', env: 'staging', figures: rare, partial: false },
+      { app: 'todobackend', env: 'prod', figures: slow, partial: false },
+    ];
+    const m = statsMessage({ ...window, days: 14, weeks, envs }, { app: 'todobackend' });
+    await golden('stats/units', m);
+    const text = JSON.stringify(m);
+    expect(text).toContain('6 deploys in 14 days (12.9 a month)');
+    expect(text).toContain('1 deploy in 14 days (2.1 a month)');
+    expect(text).not.toContain('a week');
+    expect(text).toContain('no deploys in 14 days; 1 rollback besides, not counted');
+    expect(text).toContain('*Change fail rate*\\nno deploys in 14 days');
+    expect(text).toContain('*Rework rate*\\n1 of 1 deployments');
+    expect(text).not.toMatch(/no deploy(ment)?s yet|0 deploys in/);
   });
 
   it('says when the scope has no environments', async () => {

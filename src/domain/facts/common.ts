@@ -118,7 +118,12 @@ export const principal = z.discriminatedUnion('kind', [
 const place = { app: z.string(), env: z.string() };
 
 /** No such environment in capstan.yml. */
-export const envNotConfigured = z.object({ kind: z.literal('env.notConfigured'), ...place });
+export const envNotConfigured = z.object({
+  kind: z.literal('env.notConfigured'),
+  ...place,
+  /** The configured environment of the app closest to what was typed. */
+  closest: z.string().optional(),
+});
 
 /** The user may not deploy there. */
 export const accessNotDeployer = z.object({

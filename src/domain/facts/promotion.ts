@@ -81,6 +81,15 @@ export const promotionOverrideForbidden = z.object({
 /** `/deploy promote` named no source, and the destination has no `promotion.from`. */
 export const promotionNoSource = z.object({ kind: z.literal('promotion.noSource'), ...place });
 
+/** One end of a promotion deploys a CodeDeploy revision (an S3 bundle): it has no image digest to promote. */
+export const promotionNoImage = z.object({
+  kind: z.literal('promotion.noImage'),
+  ...place,
+  /** The environment that deploys a bundle, and which end of the promotion it is. */
+  bundleEnv: z.string(),
+  end: z.enum(['from', 'to']),
+});
+
 /** What the source runs now is not verified (or the source has run nothing yet). */
 export const promotionNothingVerified = z.object({
   kind: z.literal('promotion.nothingVerified'),
@@ -115,6 +124,7 @@ export const PromotionFact = z.discriminatedUnion('kind', [
   promotionUntagged,
   promotionOverrideForbidden,
   promotionNoSource,
+  promotionNoImage,
   promotionNothingVerified,
   promotionDigestMoved,
   promotionOverridden,

@@ -5,6 +5,7 @@ import { CloudFormationFact } from './cloudformation.js';
 import { CodeDeployFact } from './codedeploy.js';
 import { CommonFact } from './common.js';
 import { EcsFact } from './ecs.js';
+import { promotionNotVerified, promotionRolledBack, promotionSoaking } from './promotion.js';
 import { verifyAlarmFiring, verifyAlarmed, verifyNoSuchAlarm, verifyRollbackAsked } from './verify.js';
 
 /** What the use cases report about a rollout (src/views/facts/rollout.ts words them). */
@@ -40,6 +41,10 @@ export const Reported = z.union([
   // Read again right before an approved release changes AWS.
   verifyAlarmFiring,
   verifyNoSuchAlarm,
+  // The promotion gate, judged again right before an approved release changes AWS.
+  promotionNotVerified,
+  promotionSoaking,
+  promotionRolledBack,
 ]);
 export type Reported = z.infer<typeof Reported>;
 /** A fact an ending can nest: what a target reports as a failure's cause or as what is gone. */

@@ -35,7 +35,8 @@ export async function rollBackToGoodVersion(
     return;
   }
   const good = (await deps.store.goodVersions(env.app, env.name, 5, goodStates(env))).find(
-    (g) => g.version !== d.toVersion,
+    // Not the image that failed, under whichever tag it ran before (a promoted image carries the source's).
+    (g) => g.version !== d.toVersion && (d.imageDigest === undefined || g.digest !== d.imageDigest),
   );
   if (!good) {
     await finish(d, {

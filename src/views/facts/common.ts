@@ -39,7 +39,8 @@ export const commonWords: Words<CommonFact> = {
   'aws.failed': (f) => `${escape(f.action)} on ${at(f)} failed: ${escape(f.message)}`,
   'aws.assumeRoleDenied': (f) =>
     `Capstan could not assume ${escape(f.roleArn)} for ${escape(f.user)}: the role's trust policy must allow Capstan sts:AssumeRole and sts:SetSourceIdentity (${escape(f.message)}).`,
-  'env.notConfigured': (f) => `${place(f)} is not configured.`,
+  'env.notConfigured': (f) =>
+    `${place(f)} is not configured.${f.closest === undefined ? '' : ` Did you mean ${escape(f.closest)}?`}`,
   'access.notDeployer': (f) =>
     `You may not deploy ${escape(f.app)} to ${escape(f.env)}. Deployers there: ${describePrincipals(f.deployers)}.`,
   'request.inFlight': (f) =>

@@ -61,6 +61,8 @@ export const promotionWords: Words<PromotionFact> = {
     `Only an admin can deploy past the promotion gate. Admins: ${describePrincipals(f.admins)}.`,
   'promotion.noSource': (f) =>
     `${place(f)} has no \`promotion.from\`: say where from, e.g. ${code(`/deploy promote ${f.app} from <env> to ${f.env}`)}.`,
+  'promotion.noImage': (f) =>
+    `:no_entry: *${escape(f.app)}/${escape(f.bundleEnv)}* deploys a CodeDeploy revision (an S3 bundle), which has no image digest to promote ${f.end === 'from' ? 'from' : 'to'}: promotion takes an image, verified in one environment, to another that runs images.`,
   'promotion.nothingVerified': (f) =>
     f.last
       ? `:no_entry: *${escape(f.app)}/${escape(f.from)}* runs nothing verified to promote: what runs there, ${code(f.last.version)}, ended ${escape(f.last.state.replace(/_/g, ' '))}. Deploy a good version there first.`

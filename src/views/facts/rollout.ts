@@ -6,6 +6,7 @@ import { cloudFormationWords } from './cloudformation.js';
 import { codeDeployWords } from './codedeploy.js';
 import { commonWords } from './common.js';
 import { ecsWords } from './ecs.js';
+import { promotionWords } from './promotion.js';
 import { verifyWords } from './verify.js';
 import type { Words } from './words.js';
 
@@ -23,6 +24,9 @@ export function sayReported(r: Reported): string {
     'verify.rollbackAsked': verifyWords['verify.rollbackAsked'],
     'verify.alarmFiring': verifyWords['verify.alarmFiring'],
     'verify.noSuchAlarm': verifyWords['verify.noSuchAlarm'],
+    'promotion.notVerified': promotionWords['promotion.notVerified'],
+    'promotion.soaking': promotionWords['promotion.soaking'],
+    'promotion.rolledBackInSource': promotionWords['promotion.rolledBackInSource'],
   };
   // Each kind's function takes exactly its fact; TypeScript cannot follow that through an index.
   return (words[r.kind] as (f: Exclude<Reported, string>) => string)(r);

@@ -110,6 +110,10 @@ const cases: readonly [CommonFact, string][] = [
   ],
   [{ kind: 'env.notConfigured', app: 'todo<x>', env: 'prod' }, 'todo&lt;x&gt;/prod is not configured.'],
   [
+    { kind: 'env.notConfigured', app: 'todo', env: 'prd', closest: 'prod<x>' },
+    'todo/prd is not configured. Did you mean prod&lt;x&gt;?',
+  ],
+  [
     {
       kind: 'access.notDeployer',
       ...place,

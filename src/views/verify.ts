@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { Deployment } from '../domain/deployment.js';
-import type { AlarmSeen, BakeDecision, Verification } from '../domain/verify.js';
+import { type AlarmSeen, type BakeDecision, type Verification, alarmsRead } from '../domain/verify.js';
 import type { Announcement } from '../ports/notifier.js';
 import { sayFact } from './facts/index.js';
 import {
@@ -134,7 +134,8 @@ function bakeBlocks(d: Deployment, now: number): KnownBlock[] {
   const buttons = v.tripped
     ? [button(d, 'Roll back', 'rollback', 'danger'), button(d, 'Keep', 'keep')]
     : [
-        button(d, 'Complete now', 'complete', 'primary'),
+        // Offered once a look has read the alarms, and not while they cannot be read.
+        ...(alarmsRead(v) ? [button(d, 'Complete now', 'complete', 'primary')] : []),
         button(d, 'Roll back', 'rollback', 'danger'),
         button(d, 'Extend 10 min', 'extend'),
       ];

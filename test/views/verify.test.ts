@@ -374,6 +374,15 @@ describe('answering the buttons of a bake', () => {
     );
     expect(bakeChoiceText({ kind: 'not_baking', id: 'd-1' })).toContain('no longer waiting');
   });
+
+  it('refuses Complete now before the alarms were read, and while they cannot be read', () => {
+    expect(bakeChoiceText({ kind: 'alarms_unread', id: 'd-1', unreadable: false })).toBe(
+      'The alarms of `d-1` have not been read yet, so its verification cannot be completed: try again after the next look (a few seconds).',
+    );
+    expect(bakeChoiceText({ kind: 'alarms_unread', id: 'd-1', unreadable: true })).toBe(
+      'The alarms of `d-1` cannot be read now (see the thread), so its verification cannot be completed: try again after the next look reads them.',
+    );
+  });
 });
 
 /** Every kind of verification fact, worded; outside text is escaped once. */

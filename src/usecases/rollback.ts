@@ -1,14 +1,14 @@
 import type { Environment } from '../domain/catalog.js';
-import { goodStates } from '../domain/verified.js';
 import { CapstanError } from '../domain/errors.js';
 import type { Store } from '../ports/store.js';
 import { requireDeployer } from './access.js';
 import { targetAs } from './actAs.js';
+import { lastGoodVersion } from './goodVersion.js';
 import { type DeployDeps, type DeployResult, requestDeploy } from './deploy.js';
 
 /**
  * The version to go back to: the one named (it must exist where the target takes it from), or
- * the most recent good version here (verified, where the environment verifies) that is not the one
+ * the most recent good version here (verified, where the environment verifies and one ever was) that is not the one
  * running now, with the digest that ran (a promoted image may carry its tag only where it came from).
  */
 export async function rollbackTarget(
@@ -18,9 +18,8 @@ export async function rollbackTarget(
   named?: string,
 ): Promise<{ readonly version: string; readonly digest?: string | undefined }> {
   if (named !== undefined) return { version: named };
-  const good = await store.goodVersions(env.app, env.name, 10, goodStates(env));
   // `running` may be a tag or, where the image parameter carries a digest, the digest itself.
-  const target = good.find((g) => g.version !== running && g.digest !== running);
+  const target = await lastGoodVersion(store, env, 10, (g) => g.version !== running && g.digest !== running);
   if (!target) {
     throw new CapstanError('invalid_state', { kind: 'rollback.noGoodVersion', app: env.app, env: env.name });
   }

@@ -67,7 +67,7 @@ export const rolloutWords: Words<RolloutFact> = {
   'rollout.noGoodVersion': (f) =>
     `${bare(f.cause)}. Capstan knows no earlier good version here, so it did not roll back.`,
   'rollout.rollingBackTo': (f) =>
-    `:rewind: Rolling back to \`${escape(f.version)}\`, the last version that ${f.verified ? 'was verified' : 'succeeded'} here.`,
+    `:rewind: Rolling back to \`${escape(f.version)}\`, the last version that ${f.verified ? 'was verified' : 'succeeded'} here${f.unverified ? '; none was verified here yet' : ''}.`,
   'rollout.tookEffect': (f) =>
     `:warning: AWS answered with an error (${sayReported(f.error)}), but the change took effect.`,
   'rollout.lockedNotExecuted': (f) =>

@@ -162,7 +162,7 @@ describe('the buttons of a bake, decided on the clicking user, once', () => {
     expect((await w.last('dev')).verification?.decision).toBeUndefined();
     expect((await submitReason(view, 'U0BOB', 'known noise from a <load test>')).status).toBe(200);
 
-    const done = await w.parentLater('C0DEV', '1.2.4-broken', 'dev', /: succeeded$/);
+    const done = await w.parentLater('C0DEV', '1.2.4-broken', 'dev', /: succeeded, not verified$/);
     expect(body(done)).not.toContain('capstan_bake_');
     const d = await w.last('dev');
     expect(d.verification?.decision).toMatchObject({
@@ -206,7 +206,7 @@ describe('the buttons of a bake, decided on the clicking user, once', () => {
     const open = await w.h.slack.waitFor(() => w.h.slack.callsOf('views.open')[0]);
     const view = JSON.parse(String(open.args.view)) as { callback_id: string; private_metadata: string };
     expect((await submitReason(view, 'U0BOB', 'known noise')).status).toBe(200);
-    await w.parentLater('C0DEV', '1.2.1', 'dev', /: succeeded$/);
+    await w.parentLater('C0DEV', '1.2.1', 'dev', /: succeeded, not verified$/);
     cw.set(FIVE_XX, 'OK', 'Threshold Crossed: back to normal');
     expect((await w.last('dev')).state).toBe('succeeded');
 

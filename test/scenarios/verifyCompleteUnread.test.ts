@@ -82,7 +82,7 @@ describe('Complete now is refused until a look has read the alarms', () => {
     });
     expect(body(read)).toContain('already in ALARM before this deploy');
     expect(await click(id, read)).toContain('Completing the verification');
-    const done = await w.until(() => /: succeeded$/.test(now(m).text) && now(m));
+    const done = await w.until(() => /: succeeded, not verified$/.test(now(m).text) && now(m));
     expect(body(done)).toContain('Not verified: `todobackend-dev-5xx`');
     expect((await w.last('dev')).cause).toMatchObject({
       kind: 'verify.stillInAlarm',

@@ -249,7 +249,9 @@ describe('the parent message while verifying and after', () => {
       verification: asked,
     });
     const said = announcement(kept, { kind: 'outcome' });
-    expect(said!.message.text).toContain('succeeded (took ');
+    expect(said!.message.text).toMatch(
+      /^:warning: <@U0ALICE> your deploy .* succeeded, not verified \(took /,
+    );
     expect(said!.message.text).toContain(
       '<@U0BOB> kept this version although `todobackend-prod-5xx` went off',
     );

@@ -142,6 +142,11 @@ describe('the buttons of a bake, decided on the clicking user, once', () => {
       return body(x).includes('capstan_bake_keep') ? x : undefined;
     });
     expect(body(asking)).not.toContain('capstan_bake_complete');
+    // The wait has no end: no countdown, and since when it waits as a Slack date with its day.
+    expect(body(asking)).not.toContain('min left');
+    expect(body(asking)).toMatch(
+      /Waiting for \*Roll back\* or \*Keep\* since <!date\^\d+\^\{date_short_pretty\} \{time\}/,
+    );
     const said = await w.threadHas(m, 'waits for you');
     expect(said).toMatch(
       /:rotating_light: Alarm `todobackend-dev-5xx` went off: Threshold Crossed: errors above 5%\. <@U0ALICE>, <@U0BOB>/,

@@ -6,7 +6,7 @@ import { cloudFormationWords } from './cloudformation.js';
 import { codeDeployWords } from './codedeploy.js';
 import { commonWords } from './common.js';
 import { ecsWords } from './ecs.js';
-import { verifyWords } from './verify.js';
+import { rollbackCommand, verifyWords } from './verify.js';
 import type { Words } from './words.js';
 
 /** What an ending builds on, worded: a fact of its area, or text from outside, escaped. */
@@ -36,9 +36,6 @@ function bare(r: Reported): string {
   const s = sayReported(typeof r === 'string' ? r.replace(/[.;:\s]+$/, '') : r).replace(/[.;:\s]+$/, '');
   return /&(amp|lt|gt)$/.test(s) ? `${s};` : s;
 }
-
-const rollbackCommand = (f: { readonly app: string; readonly env: string }) =>
-  `\`/deploy rollback ${escape(f.app)} ${escape(f.env)}\``;
 
 export const rolloutWords: Words<RolloutFact> = {
   'rollout.resumed': (f) =>

@@ -103,6 +103,14 @@ export const Verification = z.looseObject({
 export type Verification = z.infer<typeof Verification>;
 
 /**
+ * Whether a look has read the bake's alarms and they are readable now: until then nobody can judge
+ * them, so the bake cannot be completed early (a bake that ends on time waits for a clean look too).
+ */
+export function alarmsRead(v: Verification): boolean {
+  return v.lookedAt !== undefined && v.unreadableSince === undefined;
+}
+
+/**
  * After an alarm that asks (onAlarm: ask), how long between two reminders to the requester and the
  * approvers: the bake waits for people and never decides by itself, so it keeps asking.
  */

@@ -1,15 +1,15 @@
 import type { Environment } from '../domain/catalog.js';
 import { runningNow } from '../domain/promotion.js';
-import { goodStates } from '../domain/verified.js';
 import { CapstanError } from '../domain/errors.js';
 import type { Store } from '../ports/store.js';
 import { requireDeployer } from './access.js';
 import { targetAs } from './actAs.js';
+import { lastGoodVersion } from './goodVersion.js';
 import { type DeployDeps, type DeployResult, requestDeploy } from './deploy.js';
 
 /**
  * The version to go back to: the one named (it must exist where the target takes it from), or
- * the most recent good version here (verified, where the environment verifies) that is not the one
+ * the most recent good version here (verified, where the environment verifies and one ever was) that is not the one
  * running now, with the digest that ran (a promoted image may carry its tag only where it came from).
  */
 export async function rollbackTarget(
@@ -19,10 +19,12 @@ export async function rollbackTarget(
   named?: string,
 ): Promise<{ readonly version: string; readonly digest?: string | undefined }> {
   if (named !== undefined) return { version: named };
-  const good = await store.goodVersions(env.app, env.name, 10, goodStates(env));
   const digest = await digestRunning(store, env, running);
   // `running` may be a tag or, where the image parameter carries a digest, the digest itself.
-  const target = good.find(
+  const target = await lastGoodVersion(
+    store,
+    env,
+    10,
     (g) => g.version !== running && g.digest !== running && (digest === undefined || g.digest !== digest),
   );
   if (!target) {

@@ -3,7 +3,7 @@ import type { Deployment } from '../domain/deployment.js';
 import { sayWhy } from './why.js';
 import { describePrincipals } from './principals.js';
 import type { Announcement } from '../ports/notifier.js';
-import { EMOJI, cause, runsNow, stateText, wentWrong } from './deploy.js';
+import { EMOJI, cause, emojiOf, runsNow, stateText, wentWrong } from './deploy.js';
 import { type SlackMessage, LIMITS, clip, escape, slackDate } from './message.js';
 import { tookText } from './took.js';
 import { alarmAsk } from './verify.js';
@@ -43,9 +43,9 @@ function outcome(d: Deployment): Said | undefined {
     case 'succeeded': {
       // After a bake: why it is not verified (kept after an alarm, an alarm still in ALARM).
       const why = d.verification ? sayWhy(d) : undefined;
-      return say(
-        `${EMOJI[d.state]} ${who} your ${what(d)} succeeded (took ${took})${why ? `: ${why}` : '.'}`,
-      );
+      // An alarm still in ALARM says "Not verified" itself; a version kept is said to be not verified here.
+      const state = d.cause?.kind === 'verify.stillInAlarm' ? 'succeeded' : stateText(d);
+      return say(`${emojiOf(d)} ${who} your ${what(d)} ${state} (took ${took})${why ? `: ${why}` : '.'}`);
     }
     case 'verified':
       return say(`${EMOJI[d.state]} ${who} your ${what(d)} is verified (took ${took}).`);

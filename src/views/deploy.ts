@@ -61,8 +61,21 @@ export function wentWrong(d: Deployment): boolean {
 /** The longest reason a message repeats; the thread and the ledger keep the whole of it. */
 const REASON_MAX = 1500;
 
+/** A bake ended without verifying it: someone kept it after an alarm, or an alarm from before the deploy is still in ALARM. */
+export function endedNotVerified(d: Deployment): boolean {
+  return (
+    d.state === 'succeeded' && (d.cause?.kind === 'verify.kept' || d.cause?.kind === 'verify.stillInAlarm')
+  );
+}
+
+/** The sign a message leads with: a warning, not a green check, for a version that succeeded but is not verified. */
+export function emojiOf(d: Deployment): string {
+  return endedNotVerified(d) ? ':warning:' : EMOJI[d.state];
+}
+
 export function stateText(d: Deployment): string {
   const label = STATE_LABEL[d.state];
+  if (endedNotVerified(d)) return `${label}, not verified`;
   const t = d.tracking;
   if ((d.state === 'rolling_out' || d.state === 'rolling_back') && t) {
     const progress = t.progress ? ` ${t.progress.done}/${t.progress.total}` : '';
@@ -137,7 +150,7 @@ export function deploymentMessage(
   _now: number,
   o: DeploymentMessageOptions = {},
 ): SlackMessage {
-  const blocks: KnownBlock[] = [section(`${EMOJI[d.state]} ${title(d)}`), ...alarmFirst(d)];
+  const blocks: KnownBlock[] = [section(`${emojiOf(d)} ${title(d)}`), ...alarmFirst(d)];
   const why = cause(d);
   if (why) blocks.push(section(`*Why:* ${why}`));
   const after = runsNow(d);

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { Deployment } from '../domain/deployment.js';
-import type { AlarmSeen, BakeDecision, Verification } from '../domain/verify.js';
+import { type AlarmSeen, type BakeDecision, type Verification, alarmsRead } from '../domain/verify.js';
 import type { Announcement } from '../ports/notifier.js';
 import { sayFact } from './facts/index.js';
 import {
@@ -115,26 +115,24 @@ function bakeBlocks(d: Deployment, now: number): KnownBlock[] {
         `:warning: The alarms could not be read since ${slackDate(v.unreadableSince, '{time}')}: the verification ends only after they are read again (see the thread).`,
       ),
     );
-  blocks.push(
-    section(
-      clip(
-        `*Verifying* until ${slackDate(v.endsAt, '{time}')} (about ${left} min left)${countedText(v)}\n${alarmList(v.alarms)}`,
-        LIMITS.sectionText,
-      ),
-    ),
-  );
+  // After an alarm the bake's end decides nothing (people do, or the rollback): no countdown then.
+  const until = v.tripped
+    ? ', stopped by the alarm'
+    : ` until ${slackDate(v.endsAt, '{time}')} (about ${left} min left)${countedText(v)}`;
+  blocks.push(section(clip(`*Verifying*${until}\n${alarmList(v.alarms)}`, LIMITS.sectionText)));
   if (v.decision) return [...blocks, ...decidedBlocks(v.decision)];
   // After an alarm that asks, the bake's end no longer decides anything: people do, and it says since when.
   if (v.tripped)
     blocks.push(
       context([
-        `Waiting for *Roll back* or *Keep* since ${slackDate(v.lookedAt ?? v.tripped.at, '{time}')}; Capstan does not decide by itself${d.kind === 'rollback' ? ' (it does not roll a rollback back again)' : ''}${v.remindedAt !== undefined ? ` (reminded ${slackDate(v.remindedAt, '{time}')})` : ''}.`,
+        `Waiting for *Roll back* or *Keep* since ${slackDate(v.lookedAt ?? v.tripped.at)}; Capstan does not decide by itself${d.kind === 'rollback' ? ' (it does not roll a rollback back again)' : ''}${v.remindedAt !== undefined ? ` (reminded ${slackDate(v.remindedAt)})` : ''}.`,
       ]),
     );
   const buttons = v.tripped
     ? [button(d, 'Roll back', 'rollback', 'danger'), button(d, 'Keep', 'keep')]
     : [
-        button(d, 'Complete now', 'complete', 'primary'),
+        // Offered once a look has read the alarms, and not while they cannot be read.
+        ...(alarmsRead(v) ? [button(d, 'Complete now', 'complete', 'primary')] : []),
         button(d, 'Roll back', 'rollback', 'danger'),
         button(d, 'Extend 10 min', 'extend'),
       ];
@@ -183,7 +181,7 @@ export function alarmAsk(
   ].join(', ');
   const again =
     a.waitingSince !== undefined
-      ? `:hourglass: Still waiting since ${slackDate(a.waitingSince, '{time}')} (Capstan does not decide by itself). `
+      ? `:hourglass: Still waiting since ${slackDate(a.waitingSince)} (Capstan does not decide by itself). `
       : '';
   // Rolling back a rollback is a guess: Capstan leaves it to people.
   const rollback =

@@ -29,6 +29,10 @@ export function bakeChoiceText(r: BakeChoiceResult): string {
       return `There is no request \`${escape(r.id)}\`.`;
     case 'not_baking':
       return `\`${escape(r.id)}\` is no longer waiting for that: it was decided, or its verification ended.`;
+    case 'alarms_unread':
+      return r.unreadable
+        ? `The alarms of \`${escape(r.id)}\` cannot be read now (see the thread), so its verification cannot be completed: try again after the next look reads them.`
+        : `The alarms of \`${escape(r.id)}\` have not been read yet, so its verification cannot be completed: try again after the next look (a few seconds).`;
     case 'not_allowed':
       return `Only ${describePrincipals(r.who)}${r.requester ? ' other than the person who asked' : ''} can ${WHAT[r.choice]} (${escape(r.app)}/${escape(r.env)}).`;
     case 'extended':

@@ -108,7 +108,9 @@ describe('sandbox journeys: verification (simulated CloudWatch alarms after the 
     const kept = await find(
       sb,
       'C0WATCHED',
-      (m) => m.ts === asking.ts && m.text === 'deploy of todobackend 1.2.4-broken to watched: succeeded',
+      (m) =>
+        m.ts === asking.ts &&
+        m.text === 'deploy of todobackend 1.2.4-broken to watched: succeeded, not verified',
       30_000,
     );
     expect(JSON.stringify(kept.blocks)).not.toContain('capstan_bake_keep');

@@ -92,4 +92,28 @@ describe("ECS rolling: the service's own alarms (deploymentConfiguration.alarms)
     expect(updates()).toBe(2);
     expect(sayWhy(await w.last('dev'))).toMatch(/^:rotating_light: Alarm `todo-5xx` went off/);
   });
+
+  it("breaker's words for an alarm failure, ECS's rollback one look later: Capstan waits for it and starts none", async () => {
+    // The alarms roll back, the breaker does not; ECS words the failure as the breaker's, and its
+    // rollback deployment shows only at the next look.
+    aws.alarms = { alarmNames: ['todo-5xx'], enable: true, rollback: true };
+    aws.circuitBreaker = { enable: true, rollback: false };
+    aws.alarmFailureReason = 'ECS deployment circuit breaker: deployment failed.';
+    aws.alarmRollbackLooks = 1;
+    await brokenAfterGood();
+    const done = await ended();
+    expect(done.text).toMatch(/: rolled back by ECS$/);
+    expect(updates()).toBe(2);
+  });
+
+  it('the breaker’s words and no ECS rollback after one more look: Capstan rolls back itself', async () => {
+    aws.alarms = { alarmNames: ['todo-5xx'], enable: true, rollback: true };
+    aws.circuitBreaker = { enable: true, rollback: false };
+    aws.alarmFailureReason = 'ECS deployment circuit breaker: deployment failed.';
+    aws.alarmRollbackLooks = 1_000;
+    await brokenAfterGood();
+    const done = await ended();
+    expect(done.text).toMatch(/: rolled back to 1\.2\.3$/);
+    expect(updates()).toBe(3);
+  });
 });

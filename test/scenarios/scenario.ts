@@ -147,7 +147,7 @@ export class World {
 
   private constructor(
     public h: Harness,
-    private readonly yaml: string,
+    private yaml: string,
     private readonly slack: SlackStandIn,
     private readonly dir: string,
     /** Capstan's clock and sleep, which the fakes of AWS read too: `skip` lets time pass at once. */
@@ -173,6 +173,21 @@ export class World {
   /** An orderly restart: the process finishes what it is doing, then a new one starts. */
   async restart(): Promise<void> {
     this.h = await this.h.restart();
+  }
+
+  /** An orderly restart with another capstan.yml (an environment's configuration changed), on the same ledger. */
+  async reconfigure(yaml: string): Promise<void> {
+    const old = this.h;
+    await old.capstan.stop();
+    this.yaml = yaml;
+    this.h = await startHarness({
+      yaml,
+      standIn: this.slack,
+      dbPath: old.dbPath,
+      ownsStandIn: false,
+      clock: this.clock,
+      sleep: this.clock.sleep,
+    });
   }
 
   /**

@@ -155,6 +155,11 @@ describe('verification: alarms watched for a bake after the rollout succeeds', (
     expect(d.state).toBe('rolled_back');
     expect(d.rollbackVersion).toBe('1.2.3');
     expect(d.verification?.decision?.kind).toBe('alarm');
+    // The thread says why too, before the rollback line: the alarm first.
+    const thread = await w.threadHas(done, 'Rolling back to `1.2.3`');
+    const alarm = thread.indexOf(':rotating_light: Alarm `todobackend-dev-5xx` went off: Threshold Crossed');
+    expect(alarm).toBeGreaterThanOrEqual(0);
+    expect(alarm).toBeLessThan(thread.indexOf('Rolling back to `1.2.3`'));
   });
 
   it('an alarm that went OK → ALARM → OK between two looks is not lost: its history shows it', async () => {

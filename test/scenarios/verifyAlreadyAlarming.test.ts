@@ -91,7 +91,7 @@ describe('an alarm already in ALARM before the deploy began never trips its bake
   it('/deploy rollback while the alarm stays in ALARM: succeeded, not verified, naming the alarm', async () => {
     await verifiedTwiceThenAlarm();
     await w.command('rollback todobackend dev', 'C0DEV');
-    const done = await bakeEnds('1.2.1', /^rollback of .*: succeeded$/);
+    const done = await bakeEnds('1.2.1', /^rollback of .*: succeeded, not verified$/);
     expect(body(done)).toContain(
       ':warning: Not verified: `todobackend-dev-5xx` (Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0)) is still in ALARM, as it was before this deploy.',
     );
@@ -127,11 +127,11 @@ describe('an alarm already in ALARM before the deploy began never trips its bake
     cw.set(FIVE_XX, 'ALARM', FIRING);
     const done = await deployed(
       '1.2.4-broken',
-      /: (succeeded|rolled back.*)$/,
+      /: (succeeded.*|rolled back.*)$/,
       'U0ADMIN',
       ' --override "hotfix"',
     );
-    expect(done.text).toMatch(/: succeeded$/);
+    expect(done.text).toMatch(/: succeeded, not verified$/);
     expect(body(done)).toContain('Not verified: `todobackend-dev-5xx`');
     const d = await w.last('dev');
     expect(d.state).toBe('succeeded');

@@ -63,7 +63,7 @@ describe('onAlarm ask waits for people, and never silently', () => {
       { stepMs: 30_000, timeoutMs: 20_000 },
     );
     expect(first).toMatch(
-      /:hourglass: Still waiting since <!date\^\d+\^\{time\}\|[^>]+> \(Capstan does not decide by itself\)\. :rotating_light: Alarm `todobackend-dev-5xx` went off: Threshold Crossed: errors above 5%\. <@U0ALICE>, <@U0BOB>: .* waits for you/,
+      /:hourglass: Still waiting since <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+> \(Capstan does not decide by itself\)\. :rotating_light: Alarm `todobackend-dev-5xx` went off: Threshold Crossed: errors above 5%\. <@U0ALICE>, <@U0BOB>: .* waits for you/,
     );
     const remindedAt = (await w.last('dev')).verification!.remindedAt!;
     expect(remindedAt - askedAt).toBeGreaterThanOrEqual(ASK_REMIND_MS);

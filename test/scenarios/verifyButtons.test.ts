@@ -142,6 +142,11 @@ describe('the buttons of a bake, decided on the clicking user, once', () => {
       return body(x).includes('capstan_bake_keep') ? x : undefined;
     });
     expect(body(asking)).not.toContain('capstan_bake_complete');
+    // The wait has no end: no countdown, and since when it waits as a Slack date with its day.
+    expect(body(asking)).not.toContain('min left');
+    expect(body(asking)).toMatch(
+      /Waiting for \*Roll back\* or \*Keep\* since <!date\^\d+\^\{date_short_pretty\} \{time\}/,
+    );
     const said = await w.threadHas(m, 'waits for you');
     expect(said).toMatch(
       /:rotating_light: Alarm `todobackend-dev-5xx` went off: Threshold Crossed: errors above 5%\. <@U0ALICE>, <@U0BOB>/,
@@ -162,7 +167,7 @@ describe('the buttons of a bake, decided on the clicking user, once', () => {
     expect((await w.last('dev')).verification?.decision).toBeUndefined();
     expect((await submitReason(view, 'U0BOB', 'known noise from a <load test>')).status).toBe(200);
 
-    const done = await w.parentLater('C0DEV', '1.2.4-broken', 'dev', /: succeeded$/);
+    const done = await w.parentLater('C0DEV', '1.2.4-broken', 'dev', /: succeeded, not verified$/);
     expect(body(done)).not.toContain('capstan_bake_');
     const d = await w.last('dev');
     expect(d.verification?.decision).toMatchObject({
@@ -206,7 +211,7 @@ describe('the buttons of a bake, decided on the clicking user, once', () => {
     const open = await w.h.slack.waitFor(() => w.h.slack.callsOf('views.open')[0]);
     const view = JSON.parse(String(open.args.view)) as { callback_id: string; private_metadata: string };
     expect((await submitReason(view, 'U0BOB', 'known noise')).status).toBe(200);
-    await w.parentLater('C0DEV', '1.2.1', 'dev', /: succeeded$/);
+    await w.parentLater('C0DEV', '1.2.1', 'dev', /: succeeded, not verified$/);
     cw.set(FIVE_XX, 'OK', 'Threshold Crossed: back to normal');
     expect((await w.last('dev')).state).toBe('succeeded');
 

@@ -29,7 +29,7 @@ describe.each(OTHER_TARGETS)('verification on $name: an alarm that asks, kept', 
     const view = JSON.parse(String(open.args.view)) as { callback_id: string; private_metadata: string };
     expect((await submitReason(s.w, view, 'U0BOB', 'known noise from a load test')).status).toBe(200);
 
-    const done = await s.later(t.good, /: succeeded$/);
+    const done = await s.later(t.good, /: succeeded, not verified$/);
     expect(body(done)).not.toContain('capstan_bake_');
     const d = await s.last();
     expect(d.verification?.decision).toMatchObject({

@@ -86,6 +86,9 @@ export class FakeEcs {
    * not documented. `{alarms}` becomes the alarms' names, `{previous}` the deployment ECS goes back to.
    */
   alarmFailureReason = 'ECS deployment alarms detected: {alarms} in ALARM state.';
+  /** How many more DescribeServices ECS takes to start its rollback after an alarm failed a deployment (0: at once). */
+  alarmRollbackLooks = 0;
+  private alarmRollback: { looks: number; start: () => void } | undefined;
   /** deploymentConfiguration.strategy as DescribeServices answers it (ROLLING when unset). */
   strategy: 'BLUE_GREEN' | 'LINEAR' | 'CANARY' | undefined;
   /** Called on every DescribeServices of this service's cluster, before answering (to script failures, or hang). */
@@ -342,6 +345,11 @@ export class FakeEcs {
   }
 
   private step(): void {
+    if (this.alarmRollback && --this.alarmRollback.looks <= 0) {
+      const start = this.alarmRollback.start;
+      this.alarmRollback = undefined;
+      start();
+    }
     const d = this.primary();
     if (!d?.id || d.rolloutState !== 'IN_PROGRESS') return;
     const n = (this.steps.get(d.id) ?? 0) + 1;
@@ -430,10 +438,14 @@ export class FakeEcs {
       .replace('{previous}', previous?.id ?? '');
     this.patch(d.id!, { rolloutState: 'FAILED', rolloutStateReason: reason });
     this.event(`(deployment ${d.id}) deployment failed: alarm detected.`);
-    if (this.alarms?.rollback && previous?.taskDefinition) {
+    if (!this.alarms?.rollback || !previous?.taskDefinition) return;
+    const td = previous.taskDefinition;
+    const start = () => {
       const failed = this.primary()!;
-      this.startDeployment(previous.taskDefinition, true);
+      this.startDeployment(td, true);
       this.service.deployments = [...(this.service.deployments ?? []), { ...failed, status: 'ACTIVE' }];
-    }
+    };
+    if (this.alarmRollbackLooks > 0) this.alarmRollback = { looks: this.alarmRollbackLooks, start };
+    else start();
   }
 }

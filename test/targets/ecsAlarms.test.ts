@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EcsService } from '../../src/ports/ecs.js';
-import { alarmsFailedIt, ecsRollsBack } from '../../src/targets/ecs/alarms.js';
+import { alarmsFailedIt, alarmsMayRollBack, ecsRollsBack } from '../../src/targets/ecs/alarms.js';
 
 const service = (over: Partial<EcsService> = {}): EcsService => ({
   name: 'web',
@@ -34,6 +34,24 @@ describe("whether an ECS service's own alarms failed the deployment", () => {
       names: ['todo-5xx', 'todo-5xx-latency'],
       named: false,
     });
+  });
+
+  it('a named alarm, or the word "alarm", wins over the circuit breaker’s words', () => {
+    expect(
+      alarmsFailedIt(service(), 'ECS deployment circuit breaker: alarm todo-5xx in ALARM state.', false),
+    ).toEqual({ names: ['todo-5xx'], named: true });
+    expect(alarmsFailedIt(service(), 'ECS deployment circuit breaker: alarms detected.', false)).toEqual({
+      names: ['todo-5xx', 'todo-5xx-latency'],
+      named: false,
+    });
+  });
+
+  it('words given to the breaker or to neither leave open an alarm rollback only when the alarms roll back', () => {
+    const rollsBack = service({ alarms: { enable: true, rollback: true, names: ['todo-5xx'] } });
+    expect(alarmsMayRollBack(rollsBack, undefined)).toBe(true);
+    expect(alarmsMayRollBack(rollsBack, { names: ['todo-5xx'], named: true })).toBe(false);
+    expect(alarmsMayRollBack(service(), undefined)).toBe(false);
+    expect(alarmsMayRollBack(service({ alarms: undefined }), undefined)).toBe(false);
   });
 
   it('a rollback is the alarms’ only when they are set to roll back', () => {

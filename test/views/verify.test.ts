@@ -249,7 +249,9 @@ describe('the parent message while verifying and after', () => {
       verification: asked,
     });
     const said = announcement(kept, { kind: 'outcome' });
-    expect(said!.message.text).toContain('succeeded (took ');
+    expect(said!.message.text).toMatch(
+      /^:warning: <@U0ALICE> your deploy .* succeeded, not verified \(took /,
+    );
     expect(said!.message.text).toContain(
       '<@U0BOB> kept this version although `todobackend-prod-5xx` went off',
     );
@@ -373,6 +375,15 @@ describe('answering the buttons of a bake', () => {
       'Only <@U0BOB> other than the person who asked can complete this verification (todobackend/prod).',
     );
     expect(bakeChoiceText({ kind: 'not_baking', id: 'd-1' })).toContain('no longer waiting');
+  });
+
+  it('refuses Complete now before the alarms were read, and while they cannot be read', () => {
+    expect(bakeChoiceText({ kind: 'alarms_unread', id: 'd-1', unreadable: false })).toBe(
+      'The alarms of `d-1` have not been read yet, so its verification cannot be completed: try again after the next look (a few seconds).',
+    );
+    expect(bakeChoiceText({ kind: 'alarms_unread', id: 'd-1', unreadable: true })).toBe(
+      'The alarms of `d-1` cannot be read now (see the thread), so its verification cannot be completed: try again after the next look reads them.',
+    );
   });
 });
 

@@ -121,6 +121,8 @@ export const rolloutRollingBackTo = z.object({
   version: z.string(),
   /** The environment verifies: it goes back to the last verified version, not merely the last that succeeded. */
   verified: z.boolean().optional(),
+  /** The environment verifies, but no version was verified there yet: the last that succeeded. */
+  unverified: z.boolean().optional(),
 });
 
 /** AWS answered the change with an error, yet reading AWS showed the change took effect. */

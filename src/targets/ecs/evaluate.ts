@@ -2,7 +2,7 @@ import type { Progress } from '../../domain/deployment.js';
 import type { EcsFailure, EcsFact } from '../../domain/facts/ecs.js';
 import type { EcsDeployment, EcsService } from '../../ports/ecs.js';
 import type { EcsTrack } from './schemas.js';
-import { alarmsFailedIt, ecsRollsBack } from './alarms.js';
+import { alarmsFailedIt, alarmsMayRollBack, ecsRollsBack } from './alarms.js';
 
 /** Consecutive failed tasks that count as "keeps stopping" when no circuit breaker decides. */
 export const REPEATED_FAILURES = 3;
@@ -197,7 +197,13 @@ function failedByEcs(service: EcsService, dep: EcsDeployment, track: EcsTrack): 
     ...(said !== undefined && { reason: said }),
     ...(alarms && { alarms }),
   };
-  if (!backToPrevious && !ecsRollsBack(service, said, alarms)) return { kind: 'failed', track, reason };
+  if (!backToPrevious && !ecsRollsBack(service, said, alarms)) {
+    // The words leave it open whether the alarms (set to roll back) failed it: ECS's rollback
+    // deployment may show at the next look, so Capstan waits for that one look before rolling back.
+    if (alarmsMayRollBack(service, alarms) && !track.awaitedEcsRollback)
+      return { kind: 'progress', track: { ...track, awaitedEcsRollback: true }, moved: true };
+    return { kind: 'failed', track, reason };
+  }
   const ecsRollback = { deploymentId: other?.id, taskDefinitionArn: other?.taskDefinition };
   return { kind: 'failed', track, reason, ecsRollback };
 }

@@ -40,6 +40,8 @@ export const trackSchema = z.object({
   stopCause: z.union([stopCause, z.string().transform((reason): StopCause => ({ reason }))]).optional(),
   /** Tasks of the followed revision whose containers exited with an error or failed to start. */
   crashes: z.number().optional(),
+  /** ECS failed it in words that leave open whether its alarms, set to roll back, did: one look was given to ECS's rollback. */
+  awaitedEcsRollback: z.boolean().optional(),
   /** Set for BLUE_GREEN, LINEAR and CANARY services: the service deployment followed by ARN. */
   sd: serviceDeploymentTrackSchema.optional(),
 });

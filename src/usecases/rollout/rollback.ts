@@ -7,14 +7,15 @@ import type { TargetStrategy } from '../../targets/strategy.js';
 import type { DeployDeps } from '../deploy.js';
 import { applyOrReconcile, beginTracking } from '../execute.js';
 import { save, saveInFlight } from '../record.js';
-import { goodStates } from '../../domain/verified.js';
+import { lastGoodVersion } from '../goodVersion.js';
 import { why } from './cause.js';
 import { MOVED_ON, rollBackInPlace } from './inPlace.js';
 import type { Watchlist } from './watchlist.js';
 
 /**
  * Capstan's own rollback: in place when the target can, else a redeploy of the last good version
- * here according to the ledger (the last verified one where the environment verifies), followed as the rollback phase of the same deployment.
+ * here according to the ledger (the last verified one where the environment verifies, the last that
+ * succeeded where none was verified yet), followed as the rollback phase of the same deployment.
  * `finish` ends the deployment when there is nothing to roll back to or the rollback cannot start.
  */
 export async function rollBackToGoodVersion(
@@ -34,7 +35,10 @@ export async function rollBackToGoodVersion(
     await deps.notifier.show(inPlace);
     return;
   }
-  const good = (await deps.store.goodVersions(env.app, env.name, 5, goodStates(env))).find(
+  const good = await lastGoodVersion(
+    deps.store,
+    env,
+    5,
     // Not the image that failed, under whichever tag it ran before (a promoted image carries the source's).
     (g) => g.version !== d.toVersion && (d.imageDigest === undefined || g.digest !== d.imageDigest),
   );
@@ -58,7 +62,7 @@ export async function rollBackToGoodVersion(
     {
       kind: 'rollout.rollingBackTo',
       version: good.version,
-      ...(env.verify !== undefined && { verified: true }),
+      ...(env.verify !== undefined && (good.unverified ? { unverified: true } : { verified: true })),
     },
   ]);
   watchlist.set(cur);

@@ -63,6 +63,9 @@ export async function carryOut(
       const reason: Reported = v.tripped
         ? { ...alarmFact(v.tripped), ...(by !== undefined && { rollbackBy: by }) }
         : { kind: 'verify.rollbackAsked', by: by ?? d.requestedBy };
+      // An alarm that rolls back by itself (onAlarm: rollback) was not said in the thread yet (one
+      // that asked was): it comes first there too, before the rollback line.
+      if (decision.kind === 'alarm' && v.tripped) deps.notifier.detail(d, [alarmFact(v.tripped)]);
       await hooks.rollBack(d, env, reason);
     }
   }

@@ -1,6 +1,6 @@
 import { type Catalog, type Environment, type Principal, findEnvironment } from '../../domain/catalog.js';
 import type { Deployment } from '../../domain/deployment.js';
-import { EXTEND_MS } from '../../domain/verify.js';
+import { EXTEND_MS, alarmsRead } from '../../domain/verify.js';
 import { isAllowed } from '../access.js';
 import type { DeployDeps } from '../deps.js';
 import { changeBake } from './claim.js';
@@ -12,6 +12,8 @@ export type BakeChoice = 'complete' | 'rollback' | 'extend' | 'keep';
 export type BakeChoiceResult =
   | { readonly kind: 'unknown_request'; readonly id: string }
   | { readonly kind: 'not_baking'; readonly id: string }
+  /** Complete now before a look has read the alarms (`unreadable`: they cannot be read now). */
+  | { readonly kind: 'alarms_unread'; readonly id: string; readonly unreadable: boolean }
   | {
       readonly kind: 'not_allowed';
       readonly choice: BakeChoice;
@@ -60,9 +62,13 @@ export async function chooseForBake(
   const selfOk = choice !== 'complete' || env.policy.allowSelfApproval || userId !== d.requestedBy;
   if (!selfOk || !(await isAllowed(deps.directory, userId, who)))
     return { kind: 'not_allowed', choice, app: env.app, env: env.name, who, requester: !selfOk };
+  // Nobody completes a bake whose alarms nobody has read: it could end verified while one fires.
+  const v = d.verification!;
+  if (choice === 'complete' && !alarmsRead(v))
+    return { kind: 'alarms_unread', id, unreadable: v.unreadableSince !== undefined };
   const now = deps.clock.now();
   const cur = await changeBake(deps.store, id, now, (v, latest) => {
-    if (!offered(latest, choice)) return undefined;
+    if (!offered(latest, choice) || (choice === 'complete' && !alarmsRead(v))) return undefined;
     if (choice === 'extend')
       return {
         ...v,

@@ -127,7 +127,8 @@ export async function lookAtBake(
   const decide = decider(tripped, now);
   // Only a change is written: a look that saw nothing new moves `lookedAt` in memory (after a
   // restart, history is asked from an older time: more is read, nothing is missed).
-  const clean = before.unreadableSince === undefined;
+  // The first look that reads them is written, even when it read none: it says they were read.
+  const clean = before.unreadableSince === undefined && before.lookedAt !== undefined;
   if (clean && !tripped && !decide(before) && sameAlarms(before.alarms, readings)) {
     hooks.kept({ ...d, verification: { ...before, lookedAt: now } });
     if (minutesLeft(before.endsAt, since || before.startedAt) !== minutesLeft(before.endsAt, now))

@@ -7,7 +7,7 @@ import { codeDeployWords } from './codedeploy.js';
 import { commonWords } from './common.js';
 import { ecsWords } from './ecs.js';
 import { promotionWords } from './promotion.js';
-import { verifyWords } from './verify.js';
+import { rollbackCommand, verifyWords } from './verify.js';
 import type { Words } from './words.js';
 
 /** What an ending builds on, worded: a fact of its area, or text from outside, escaped. */
@@ -41,9 +41,6 @@ function bare(r: Reported): string {
   return /&(amp|lt|gt)$/.test(s) ? `${s};` : s;
 }
 
-const rollbackCommand = (f: { readonly app: string; readonly env: string }) =>
-  `\`/deploy rollback ${escape(f.app)} ${escape(f.env)}\``;
-
 export const rolloutWords: Words<RolloutFact> = {
   'rollout.resumed': (f) =>
     `Capstan restarted and picked ${f.phase === 'rollback' ? 'the rollback' : 'this rollout'} up again.`,
@@ -71,7 +68,7 @@ export const rolloutWords: Words<RolloutFact> = {
   'rollout.noGoodVersion': (f) =>
     `${bare(f.cause)}. Capstan knows no earlier good version here, so it did not roll back.`,
   'rollout.rollingBackTo': (f) =>
-    `:rewind: Rolling back to \`${escape(f.version)}\`, the last version that ${f.verified ? 'was verified' : 'succeeded'} here.`,
+    `:rewind: Rolling back to \`${escape(f.version)}\`, the last version that ${f.verified ? 'was verified' : 'succeeded'} here${f.unverified ? '; none was verified here yet' : ''}.`,
   'rollout.tookEffect': (f) =>
     `:warning: AWS answered with an error (${sayReported(f.error)}), but the change took effect.`,
   'rollout.lockedNotExecuted': (f) =>

@@ -3,6 +3,10 @@ import { escape, slackDate } from '../message.js';
 import { commonWords } from './common.js';
 import type { Words } from './words.js';
 
+/** The command that rolls an environment back (never held back by alarms). */
+export const rollbackCommand = (f: { readonly app: string; readonly env: string }) =>
+  `\`/deploy rollback ${escape(f.app)} ${escape(f.env)}\``;
+
 const alarmName = (name: string) => `\`${escape(name)}\``;
 
 const list = (names: readonly string[]) => names.map(alarmName).join(', ');
@@ -79,7 +83,7 @@ export const verifyWords: Words<VerifyFact> = {
       .map((a) => `${alarmName(a.name)} is in ALARM${a.reason ? ` (${stateReason(a.reason)})` : ''}`)
       .join('; ');
     // Said after the reply's own warning sign: no emoji of its own.
-    return `Not deployed: ${which}. Deploy to ${escape(f.app)}/${escape(f.env)} once ${one ? 'it is' : 'they are'} OK, or an admin can add \`--override "reason"\`.`;
+    return `Not deployed: ${which}. Deploy to ${escape(f.app)}/${escape(f.env)} once ${one ? 'it is' : 'they are'} OK, or an admin can add \`--override "reason"\`. To go back to the last good version now: ${rollbackCommand(f)} (rollbacks are never held back by alarms).`;
   },
   'verify.noSuchAlarm': (f) =>
     `The verification of ${escape(f.app)}/${escape(f.env)} names alarms that match nothing in CloudWatch (${escape(f.region)}): ${list(f.patterns)}. Fix \`verify.alarms\` in capstan.yml.`,

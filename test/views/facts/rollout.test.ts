@@ -88,6 +88,10 @@ const cases: readonly [RolloutFact, string][] = [
     ':rewind: Rolling back to `1.0.0`, the last version that was verified here.',
   ],
   [
+    { kind: 'rollout.rollingBackTo', version: '1.0.0', unverified: true },
+    ':rewind: Rolling back to `1.0.0`, the last version that succeeded here; none was verified here yet.',
+  ],
+  [
     { kind: 'rollout.tookEffect', error: 'socket <hang> up & *gone*' },
     ':warning: AWS answered with an error (socket &lt;hang&gt; up &amp; *gone*), but the change took effect.',
   ],

@@ -55,7 +55,9 @@ describe('three replicas on one DynamoDB table', () => {
           `deploy of todobackend 1.2.3 to ${e.name}: succeeded`,
         ]);
       }
-      expect(postsPerDeployment(set, ended)).toEqual(
+      const posts = postsPerDeployment(set, ended);
+      // On a mismatch the message says which deployment posted twice, and which thread lines repeat.
+      expect(posts, JSON.stringify(posts)).toEqual(
         ended.map((d) => ({ id: d.id, parents: 1, repeated: [] })),
       );
       // Each rollout was started in ECS once, the victim's included.
@@ -88,7 +90,9 @@ describe('three replicas on one DynamoDB table', () => {
           `deploy of todobackend 1.3.0 to ${e.name}: succeeded`,
         ]);
       }
-      expect(postsPerDeployment(set, ended)).toEqual(
+      const posts = postsPerDeployment(set, ended);
+      // On a mismatch the message says which deployment posted twice, and which thread lines repeat.
+      expect(posts, JSON.stringify(posts)).toEqual(
         ended.map((d) => ({ id: d.id, parents: 1, repeated: [] })),
       );
       expect(set.aws.count('ecs', 'UpdateService')).toBe(2 * set.environments.length);

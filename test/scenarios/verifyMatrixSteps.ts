@@ -47,8 +47,8 @@ export class MatrixSteps {
     return this.w.command(`todobackend ${version} to ${this.t.env}${suffix}`, this.t.channel, user);
   }
 
-  /** The parent message once `until` matches, time passing in 5 s steps (a bake of a minute is a dozen). */
-  later(version: string, until: RegExp, stepMs = 5_000): Promise<StoredMessage> {
+  /** The parent message once `until` matches, time passing in 10 s steps (a bake of a minute is six). */
+  later(version: string, until: RegExp, stepMs = 10_000): Promise<StoredMessage> {
     return this.w.parentLater(this.t.channel, version, this.t.env, until, { stepMs, timeoutMs: 20_000 });
   }
 
@@ -65,7 +65,7 @@ export class MatrixSteps {
           ? m
           : undefined;
       },
-      { stepMs: 1_000, timeoutMs: 20_000 },
+      { stepMs: 2_000, timeoutMs: 20_000 },
     );
   }
 

@@ -45,7 +45,7 @@ async function deployed(version: string, end: RegExp, user = 'U0ALICE', extra = 
 }
 
 const bakeEnds = (version: string, end: RegExp) =>
-  w.parentLater('C0DEV', version, 'dev', end, { stepMs: 5_000, timeoutMs: 20_000 });
+  w.parentLater('C0DEV', version, 'dev', end, { stepMs: 10_000, timeoutMs: 20_000 });
 
 /** The parent message once it shows the alarms read by the bake's first look. */
 const showing = (version: string, text: string) =>

@@ -114,7 +114,7 @@ describe('the buttons of a bake, decided on the clicking user, once', () => {
 
     await w.passUntil(() => clock.now() > before.verification!.endsAt + 30_000, { stepMs: 5_000 });
     expect((await w.last('dev')).state).toBe('verifying');
-    await w.parentLater('C0DEV', '1.2.3', 'dev', /: verified$/, { stepMs: 30_000, timeoutMs: 20_000 });
+    await w.parentLater('C0DEV', '1.2.3', 'dev', /: verified$/, { stepMs: 60_000, timeoutMs: 20_000 });
     const d = await w.last('dev');
     expect(d.finishedAt!).toBeGreaterThanOrEqual(after.verification!.endsAt);
   });

@@ -247,6 +247,10 @@ describe("CloudFormation's monitoring window, followed to its end", () => {
     await w.command('todobackend 1.2.3 to prod', 'C0PROD');
     const input = cfn.cfn.commandCalls(CreateChangeSetCommand)[0]!.args[0].input;
     expect(input.RollbackConfiguration?.MonitoringTimeInMinutes).toBe(180);
+    // Most of CloudFormation's three hours in 5-minute strides, the end of its window minute by minute.
+    const asked = clock.now();
+    await w.passUntil(() => clock.now() >= asked + 170 * 60_000, { stepMs: 300_000, timeoutMs: 30_000 });
+    expect((await w.last('prod')).state).not.toBe('verifying');
     const baking = await w.parentLater('C0PROD', '1.2.3', 'prod', /: verifying$/, {
       stepMs: 60_000,
       timeoutMs: 30_000,

@@ -33,7 +33,7 @@ describe.each(OTHER_TARGETS)('verification on $name: the buttons of a bake', (t)
 
     await s.w.passUntil(() => s.clock.now() > before.verification!.endsAt + 30_000, { stepMs: 15_000 });
     expect((await s.last()).state).toBe('verifying');
-    await s.later(t.good, /: verified$/, 30_000);
+    await s.later(t.good, /: verified$/, 60_000);
     const d = await s.last();
     expect(d.finishedAt!).toBeGreaterThanOrEqual(after.verification!.endsAt);
     expect(s.verifiedAnnouncements(m)).toBe(1);

@@ -7,9 +7,9 @@ export type RollbackCandidate = GoodVersion & { readonly unverified?: true };
 
 /**
  * The most recent good version here that `usable` accepts: verified, where the environment
- * verifies (a version kept after its alarm is never one while a verified version exists); where
- * none was ever verified there (verify was just turned on), the last that succeeded, marked so:
- * otherwise the first alarm would leave the bad version running with nothing to go back to.
+ * verifies (a version kept after its alarm is never one). Where no verified version is usable (verify
+ * was just turned on, or the only verified one is what runs), the last that succeeded before the first
+ * verification there, marked so: otherwise an alarm or a rollback would find nothing to go back to.
  */
 export async function lastGoodVersion(
   store: Store,
@@ -18,7 +18,13 @@ export async function lastGoodVersion(
   usable: (g: GoodVersion) => boolean,
 ): Promise<RollbackCandidate | undefined> {
   const good = await store.goodVersions(env.app, env.name, limit, goodStates(env));
-  if (env.verify === undefined || good.length > 0) return good.find(usable);
-  const succeeded = (await store.goodVersions(env.app, env.name, limit, ['succeeded'])).find(usable);
+  const pick = good.find(usable);
+  if (pick || env.verify === undefined) return pick;
+  // None usable was verified (none at all yet, or only the one running): what succeeded before the first
+  // verification here, from when it ran without verify; a version kept after its alarm came later.
+  const firstVerified = Math.min(...good.map((g) => g.at));
+  const succeeded = (await store.goodVersions(env.app, env.name, limit, ['succeeded'])).find(
+    (g) => g.at < firstVerified && usable(g),
+  );
   return succeeded && { ...succeeded, unverified: true };
 }

@@ -68,4 +68,13 @@ describe('verify turned on for an environment that ran without it', () => {
       timeoutMs: 20_000,
     });
   });
+
+  it('/deploy rollback from the only verified version goes back to what succeeded before verify was on', async () => {
+    await w.command('todobackend 1.2.1 to dev', 'C0DEV');
+    await w.parent('C0DEV', '1.2.1', 'dev', /: succeeded$/);
+    await w.reconfigure(yamlWith(env(VERIFY)));
+    await w.command('todobackend 1.2.3 to dev', 'C0DEV');
+    await w.parentLater('C0DEV', '1.2.3', 'dev', /: verified$/, { stepMs: 5_000, timeoutMs: 20_000 });
+    expect(await w.command('rollback todobackend dev', 'C0DEV')).toContain('1.2.1');
+  });
 });

@@ -1,6 +1,6 @@
 import { type Catalog, type Environment, type Principal, findEnvironment } from '../../domain/catalog.js';
 import type { Deployment } from '../../domain/deployment.js';
-import { EXTEND_MS, alarmsRead } from '../../domain/verify.js';
+import { EXTEND_MS, type Verification, alarmsRead } from '../../domain/verify.js';
 import { isAllowed } from '../access.js';
 import type { DeployDeps } from '../deps.js';
 import { changeBake } from './claim.js';
@@ -67,8 +67,14 @@ export async function chooseForBake(
   if (choice === 'complete' && !alarmsRead(v))
     return { kind: 'alarms_unread', id, unreadable: v.unreadableSince !== undefined };
   const now = deps.clock.now();
+  let unread: Verification | undefined;
   const cur = await changeBake(deps.store, id, now, (v, latest) => {
-    if (!offered(latest, choice) || (choice === 'complete' && !alarmsRead(v))) return undefined;
+    unread = undefined; // judged again on each compare-and-set attempt
+    if (!offered(latest, choice)) return undefined;
+    if (choice === 'complete' && !alarmsRead(v)) {
+      unread = v; // the alarms became unreadable since the check above
+      return undefined;
+    }
     if (choice === 'extend')
       return {
         ...v,
@@ -78,7 +84,10 @@ export async function chooseForBake(
     const kind = choice === 'rollback' ? 'rollback' : choice;
     return { ...v, decision: { kind, at: now, by: userId, ...(reason !== undefined && { reason }) } };
   });
-  if (!cur?.verification) return { kind: 'not_baking', id };
+  if (!cur?.verification)
+    return unread
+      ? { kind: 'alarms_unread', id, unreadable: unread.unreadableSince !== undefined }
+      : { kind: 'not_baking', id };
   deps.follow(cur);
   if (choice === 'extend') {
     const until = cur.verification.endsAt;

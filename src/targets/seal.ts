@@ -52,6 +52,7 @@ export function seal<K extends TargetKind, P, D, C>(s: Strategy<K, P, D, C>): Ta
 
   return {
     label: s.label,
+    artifact: s.artifact,
     describe: (env) => s.describe(own(env)),
     pollGroup: (env) => s.pollGroup(own(env)),
     check: async (env, version, options) => s.check(own(env), version, options),

@@ -15,6 +15,8 @@ import type { NestableFact } from '../domain/facts/rollout.js';
 export interface TargetStrategy {
   /** Who acts when the target rolls back by itself, for people: "ECS", "CloudFormation", … */
   readonly label: string;
+  /** What it deploys: a container image (a digest to compare and promote) or a revision bundle (none). */
+  readonly artifact: 'image' | 'bundle';
   /** Where it deploys, for people: "ECS service x in cluster y (us-east-1)". */
   describe(env: Environment): string;
   /** Environments with the same key are observed together (one cluster, one stack…): one sick group never holds up another. */
@@ -276,6 +278,7 @@ export interface StrategySchemas<P, D, C> {
 export interface Strategy<K extends TargetKind, P, D, C> {
   readonly kind: K;
   readonly label: string;
+  readonly artifact: 'image' | 'bundle';
   readonly schemas: StrategySchemas<P, D, C>;
   describe(env: EnvironmentOf<K>): string;
   pollGroup(env: EnvironmentOf<K>): string;

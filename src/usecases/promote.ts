@@ -22,7 +22,7 @@ export async function requestPromotion(
     [from, 'from'],
     [to, 'to'],
   ] as const) {
-    if (env.target.kind === 'codedeploy-server')
+    if (deps.targets.for(env).artifact === 'bundle')
       throw new CapstanError('invalid_state', {
         kind: 'promotion.noImage',
         app: to.app,

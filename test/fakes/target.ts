@@ -20,6 +20,7 @@ import type {
  */
 export class FakeTarget implements TargetStrategy {
   readonly label = 'FakeCloud';
+  readonly artifact = 'image' as const;
   readonly running_ = new Map<string, string>();
   readonly digests = new Map<string, string>();
   readonly applied: ApplyRequest[] = [];

@@ -24,6 +24,7 @@ function recordingStrategy() {
   const strategy: Strategy<'ecs', Plan, Data, Context> = {
     kind: 'ecs',
     label: 'ECS',
+    artifact: 'image',
     schemas: { plan, data, context },
     describe: (env) => `service ${env.target.service}`,
     pollGroup: (env) => env.target.cluster,

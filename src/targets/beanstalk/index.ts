@@ -20,6 +20,7 @@ export function createBeanstalkStrategy(deps: BeanstalkStrategyDeps): BeanstalkS
   return {
     kind: 'beanstalk',
     label: 'Elastic Beanstalk',
+    artifact: 'image',
     schemas: beanstalkSchemas,
     describe: (env) => where(env.target),
     pollGroup: (env) => `beanstalk|${env.target.region}|${env.target.application}`,

@@ -24,6 +24,7 @@ export function createStackStrategy(
   return {
     kind: 'cloudformation',
     label: 'CloudFormation',
+    artifact: 'image',
     schemas: { plan: stackPlanSchema, data: stackTrackSchema, context: stackContextSchema },
     describe: (env) => `CloudFormation stack ${env.target.stack} (${env.target.region})`,
     pollGroup: (env) => stackGroup(env.target.region, env.target.stack),

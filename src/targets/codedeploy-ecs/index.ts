@@ -31,6 +31,7 @@ export function createCodeDeployEcsStrategy(
   return {
     kind: 'codedeploy-ecs',
     label: 'CodeDeploy',
+    artifact: 'image',
     schemas: { plan: planSchema, data: trackSchema, context: contextSchema },
     describe: (env) => describeGroup(env.target),
     pollGroup: (env) => pollGroupOf('codedeploy-ecs', env.target.region),

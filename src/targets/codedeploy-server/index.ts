@@ -30,6 +30,7 @@ export function createCodeDeployServerStrategy(
   return {
     kind: 'codedeploy-server',
     label: 'CodeDeploy',
+    artifact: 'bundle',
     schemas: { plan: planSchema, data: trackSchema, context: contextSchema },
     describe: (env) => describeGroup(env.target),
     pollGroup: (env) => pollGroupOf('codedeploy-server', env.target.region),

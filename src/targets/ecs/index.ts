@@ -27,6 +27,7 @@ export function createEcsStrategy(deps: EcsStrategyDeps): Strategy<'ecs', EcsPla
   return {
     kind: 'ecs',
     label: 'ECS',
+    artifact: 'image',
     schemas: { plan: planSchema, data: trackSchema, context: contextSchema },
     describe: (env) => describeService(env.target),
     pollGroup: (env) => clusterGroup(env.target),

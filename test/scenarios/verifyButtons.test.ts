@@ -55,26 +55,6 @@ async function click(action: string, id: string, user: string, m: StoredMessage)
   return JSON.stringify(await responseTo(w.h.slack, r.responseUrl));
 }
 
-/** The modal's submission exactly as Slack sends it: signed, the submitting user in body.user. */
-function submitReason(view: { callback_id: string; private_metadata: string }, user: string, reason: string) {
-  return w.h.action({
-    type: 'view_submission',
-    team: { id: 'T0SANDBOX', domain: 'sandbox' },
-    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: 'T0SANDBOX' },
-    api_app_id: 'A0CAPSTAN',
-    token: 'deprecated',
-    trigger_id: 't-modal',
-    view: {
-      id: 'V1',
-      type: 'modal',
-      callback_id: view.callback_id,
-      private_metadata: view.private_metadata,
-      state: { values: { reason: { reason: { type: 'plain_text_input', value: reason } } } },
-      hash: 'h',
-    },
-  });
-}
-
 const verifiedFirst = async () => {
   await baking('1.2.3');
   await w.parentLater('C0DEV', '1.2.3', 'dev', /: verified$/, { stepMs: 5_000, timeoutMs: 20_000 });
@@ -158,14 +138,14 @@ describe('the buttons of a bake, decided on the clicking user, once', () => {
     const view = JSON.parse(String(open.args.view)) as { callback_id: string; private_metadata: string };
     expect(view).toMatchObject({ callback_id: 'capstan_bake_keep_modal', private_metadata: id });
     // Mallory may not keep it, whatever the modal she got hold of says.
-    expect((await submitReason(view, 'U0MALLORY', 'because')).status).toBe(200);
+    expect((await w.h.submitReason(view, 'U0MALLORY', 'because')).status).toBe(200);
     await w.h.slack.waitFor(() =>
       w.h.slack
         .callsOf('chat.postEphemeral')
         .find((c) => c.args.user === 'U0MALLORY' && String(c.args.text).includes('Only <@U0BOB>')),
     );
     expect((await w.last('dev')).verification?.decision).toBeUndefined();
-    expect((await submitReason(view, 'U0BOB', 'known noise from a <load test>')).status).toBe(200);
+    expect((await w.h.submitReason(view, 'U0BOB', 'known noise from a <load test>')).status).toBe(200);
 
     const done = await w.parentLater('C0DEV', '1.2.4-broken', 'dev', /: succeeded, not verified$/);
     expect(body(done)).not.toContain('capstan_bake_');
@@ -210,7 +190,7 @@ describe('the buttons of a bake, decided on the clicking user, once', () => {
     await w.h.click({ actionId: 'capstan_bake_keep', value: keptId, user: 'U0BOB', message: kept });
     const open = await w.h.slack.waitFor(() => w.h.slack.callsOf('views.open')[0]);
     const view = JSON.parse(String(open.args.view)) as { callback_id: string; private_metadata: string };
-    expect((await submitReason(view, 'U0BOB', 'known noise')).status).toBe(200);
+    expect((await w.h.submitReason(view, 'U0BOB', 'known noise')).status).toBe(200);
     await w.parentLater('C0DEV', '1.2.1', 'dev', /: succeeded, not verified$/);
     cw.set(FIVE_XX, 'OK', 'Threshold Crossed: back to normal');
     expect((await w.last('dev')).state).toBe('succeeded');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FIVE_XX, OTHER_TARGETS } from './verifyMatrix.js';
-import { MatrixSteps, submitReason } from './verifyMatrixSteps.js';
+import { MatrixSteps } from './verifyMatrixSteps.js';
 import { body } from './scenario.js';
 
 const REASON = 'Threshold Crossed: errors above 5%';
@@ -27,7 +27,7 @@ describe.each(OTHER_TARGETS)('verification on $name: an alarm that asks, kept', 
     });
     const open = await s.w.h.slack.waitFor(() => s.w.h.slack.callsOf('views.open')[0]);
     const view = JSON.parse(String(open.args.view)) as { callback_id: string; private_metadata: string };
-    expect((await submitReason(s.w, view, 'U0BOB', 'known noise from a load test')).status).toBe(200);
+    expect((await s.w.h.submitReason(view, 'U0BOB', 'known noise from a load test')).status).toBe(200);
 
     const done = await s.later(t.good, /: succeeded, not verified$/);
     expect(body(done)).not.toContain('capstan_bake_');

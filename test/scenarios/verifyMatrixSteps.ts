@@ -110,28 +110,3 @@ export class MatrixSteps {
     return this.w.thread(m).match(/No alarm went off during the bake: verified\./g)?.length ?? 0;
   }
 }
-
-/** The Keep modal's submission exactly as Slack sends it: signed, the submitting user in body.user. */
-export function submitReason(
-  w: World,
-  view: { callback_id: string; private_metadata: string },
-  user: string,
-  reason: string,
-) {
-  return w.h.action({
-    type: 'view_submission',
-    team: { id: 'T0SANDBOX', domain: 'sandbox' },
-    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: 'T0SANDBOX' },
-    api_app_id: 'A0CAPSTAN',
-    token: 'deprecated',
-    trigger_id: 't-modal',
-    view: {
-      id: 'V1',
-      type: 'modal',
-      callback_id: view.callback_id,
-      private_metadata: view.private_metadata,
-      state: { values: { reason: { reason: { type: 'plain_text_input', value: reason } } } },
-      hash: 'h',
-    },
-  });
-}

@@ -60,26 +60,6 @@ async function click(action: string, id: string, user: string, m: StoredMessage)
   return JSON.stringify(await responseTo(h.slack, r.responseUrl));
 }
 
-/** The modal's submission exactly as Slack sends it: signed, the submitting user in body.user. */
-function submitReason(view: { callback_id: string; private_metadata: string }, user: string, reason: string) {
-  return h.action({
-    type: 'view_submission',
-    team: { id: 'T0SANDBOX', domain: 'sandbox' },
-    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: 'T0SANDBOX' },
-    api_app_id: 'A0CAPSTAN',
-    token: 'deprecated',
-    trigger_id: 't-modal',
-    view: {
-      id: 'V1',
-      type: 'modal',
-      callback_id: view.callback_id,
-      private_metadata: view.private_metadata,
-      state: { values: { reason: { reason: { type: 'plain_text_input', value: reason } } } },
-      hash: 'h',
-    },
-  });
-}
-
 describe('approval rules from several groups', () => {
   it('someone in both groups counts once; the release runs when each rule has its own person', async () => {
     await start();
@@ -131,12 +111,12 @@ describe('rejecting from the button asks why', () => {
       h.slack.channelMessages('C0PROD').find((m) => m.ts === review.ts && /rejected$/.test(m.text)),
     ).toBeUndefined();
 
-    const blank = await submitReason(view, 'U0BOB', '   ');
+    const blank = await h.submitReason(view, 'U0BOB', '   ');
     const answer = JSON.parse(blank.body) as { response_action?: string; errors?: { reason?: string } };
     expect(answer.response_action).toBe('errors');
     expect(answer.errors?.reason).toMatch(/^Say why/);
 
-    expect((await submitReason(view, 'U0BOB', 'breaks the login page <!here>')).status).toBe(200);
+    expect((await h.submitReason(view, 'U0BOB', 'breaks the login page <!here>')).status).toBe(200);
     const rejected = await shown(review.ts, (m) => /: rejected$/.test(m.text));
     expect(body(rejected)).toContain('*Rejected by* <@U0BOB>: breaks the login page &lt;!here&gt;');
     expect(JSON.stringify(rejected.blocks)).not.toContain('capstan_approve');

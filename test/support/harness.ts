@@ -22,6 +22,12 @@ export interface Harness {
   ): Promise<{ status: number; body: string; responseUrl: string }>;
   /** POSTs a signed interactivity payload. */
   action(payload: Record<string, unknown>): Promise<{ status: number; body: string }>;
+  /** Submits a reason modal (Reject, Keep) exactly as Slack sends it: signed, the submitting user in body.user. */
+  submitReason(
+    view: { callback_id: string; private_metadata: string },
+    user: string,
+    reason: string,
+  ): Promise<{ status: number; body: string }>;
   /** Clicks a button on a message exactly as Slack sends it: signed, with the clicking user in body.user. */
   click(c: {
     actionId: string;
@@ -162,6 +168,24 @@ export async function startHarness(opts: HarnessOptions, scratch?: string): Prom
     },
     async action(payload) {
       return deliver('interactive', payload);
+    },
+    async submitReason(view, user, reason) {
+      return h.action({
+        type: 'view_submission',
+        team: { id: 'T0SANDBOX', domain: 'sandbox' },
+        user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: 'T0SANDBOX' },
+        api_app_id: 'A0CAPSTAN',
+        token: 'deprecated',
+        trigger_id: 't-modal',
+        view: {
+          id: 'V1',
+          type: 'modal',
+          callback_id: view.callback_id,
+          private_metadata: view.private_metadata,
+          state: { values: { reason: { reason: { type: 'plain_text_input', value: reason } } } },
+          hash: 'h',
+        },
+      });
     },
     async click({ actionId, value, user, message }) {
       responseSeq += 1;

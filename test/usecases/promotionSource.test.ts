@@ -3,6 +3,8 @@ import type { Catalog, Environment } from '../../src/domain/catalog.js';
 import type { Deployment } from '../../src/domain/deployment.js';
 import { CapstanError } from '../../src/domain/errors.js';
 import type { Store } from '../../src/ports/store.js';
+import { createTargetRegistry } from '../../src/targets/registry.js';
+import type { TargetStrategy } from '../../src/targets/strategy.js';
 import type { DeployDeps } from '../../src/usecases/deps.js';
 import { requestPromotion } from '../../src/usecases/promote.js';
 import { passPromotion } from '../../src/usecases/promotion.js';
@@ -43,7 +45,13 @@ function depsOf(ledger: readonly Deployment[]): DeployDeps {
         ? async (_app: string, _env: string, limit: number) => ledger.slice(0, limit)
         : () => Promise.reject(REACHED),
   });
-  return { store, clock, catalog: CATALOG, directory: directoryOf({}) } as unknown as DeployDeps;
+  // Only what each kind of target deploys is asked of the strategies here.
+  const targets = createTargetRegistry({
+    ecs: { artifact: 'image' } as TargetStrategy,
+    cloudformation: { artifact: 'image' } as TargetStrategy,
+    'codedeploy-server': { artifact: 'bundle' } as TargetStrategy,
+  });
+  return { store, clock, catalog: CATALOG, directory: directoryOf({}), targets } as unknown as DeployDeps;
 }
 
 /** What the gate's refusal of another digest suggests promoting now. */
